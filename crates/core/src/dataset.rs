@@ -1,0 +1,474 @@
+//! Loading a plan and its inputs from readers, with cross-validation.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::io::{self, Read};
+
+use crate::digest::{InputDigests, digest_records, hex, plan_digest};
+use crate::error::{Diagnostic, DiagnosticKind as K, Error, Position, Result};
+use crate::records;
+use crate::table::{Field, FileReport, Table};
+use crate::{Conflict, Entity, HistoryRecord, Item, Officer, Plan, Task};
+
+/// A validated plan with all its inputs, sorted by id, and their digests.
+///
+/// Records are held in canonical order (items by id, officers by
+/// certificate number, entities by code, history by entity, item and date,
+/// conflicts by officer and entity), so the order of rows in the files can
+/// never matter.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// The plan; its `tasks` are filled in (one per item) when the file
+    /// lists none.
+    pub plan: Plan,
+    /// The item list.
+    pub items: Vec<Item>,
+    /// The officer roster.
+    pub officers: Vec<Officer>,
+    /// The entity registry.
+    pub entities: Vec<Entity>,
+    /// Past inspections.
+    pub history: Vec<HistoryRecord>,
+    /// Conflict pairs.
+    pub conflicts: Vec<Conflict>,
+    /// Digests of the plan and inputs.
+    pub digests: InputDigests,
+    /// What was read from each file (empty when built from parts).
+    pub files: Vec<FileReport>,
+    /// Warnings (the inputs are usable; see each message).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Line numbers of records, for cross-reference diagnostics.
+#[derive(Default)]
+struct Lines {
+    files: [String; 5],
+    lines: [Vec<u64>; 5],
+}
+
+impl Lines {
+    fn pos(&self, kind: usize, idx: usize, field: &str) -> Position {
+        let mut p = Position::file(&self.files[kind]).with_field(field);
+        if let Some(l) = self.lines[kind].get(idx) {
+            p = p.at_line(*l);
+        }
+        p
+    }
+}
+
+const ITEMS: usize = 0;
+const OFFICERS: usize = 1;
+const ENTITIES: usize = 2;
+const HISTORY: usize = 3;
+const CONFLICTS: usize = 4;
+
+fn read_table<R: Read, T>(
+    file: &str,
+    kind: &'static str,
+    source: R,
+    plan: &Plan,
+    fields: &'static [Field],
+    parse: impl Fn(&crate::table::Row<'_>, &mut Vec<Diagnostic>) -> Option<T>,
+    allow_empty: bool,
+    diags: &mut Vec<Diagnostic>,
+    reports: &mut Vec<FileReport>,
+) -> Vec<(u64, T)> {
+    let enc = plan.inputs.encoding;
+    let mut table = match Table::open(file, kind, source, enc, fields) {
+        Ok(t) => t,
+        Err(d) => {
+            diags.extend(d);
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    while table.next_row(enc, |row, local| {
+        let before = local.len();
+        let rec = parse(row, local);
+        if local.len() == before {
+            if let Some(r) = rec {
+                out.push((row.line, r));
+            }
+        }
+    }) {}
+    let records = table.report.records;
+    let (report, d) = table.finish();
+    diags.extend(d);
+    if records == 0 && !allow_empty {
+        diags.push(Diagnostic::error(
+            K::EmptyFile,
+            Position::file(file),
+            "the file has a header but no records",
+        ));
+    }
+    reports.push(report);
+    out
+}
+
+/// Open `name` with `open`, turning failure into a diagnostic positioned at
+/// the plan key that names it.
+fn open_input<'a>(
+    open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+    name: &str,
+    plan_file: &str,
+    plan_text: &str,
+    key: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Box<dyn Read + 'a>> {
+    match open(name) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            let mut p = Position::file(plan_file).with_field(format!("inputs.{key}"));
+            if let Some(l) = locate_key(plan_text, "inputs", key) {
+                p = p.at_line(l);
+            }
+            diags.push(Diagnostic::error(
+                K::Plan,
+                p,
+                format!("cannot open {key} file '{name}': {e}"),
+            ));
+            None
+        }
+    }
+}
+
+fn locate_key(text: &str, section: &str, key: &str) -> Option<u64> {
+    let mut inside = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            inside = t.trim_matches(|c| c == '[' || c == ']').trim() == section;
+        } else if inside && t.split_once('=').is_some_and(|(k, _)| k.trim() == key) {
+            return Some(i as u64 + 1);
+        }
+    }
+    None
+}
+
+impl Dataset {
+    /// Read a plan (TOML text) and every input it names, opening each file
+    /// name with `open` (the caller decides how names resolve, e.g. relative
+    /// to the plan's folder). Every problem in every file is collected and
+    /// returned in one [`Error`] of kind [`crate::ErrorKind::Input`].
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use shuangsuiji::Dataset;
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+    /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+    /// let ds = Dataset::load("plan.toml", &text, |name| {
+    ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+    /// }).unwrap();
+    /// assert!(ds.entities.len() > 1000);
+    /// assert_eq!(ds.digests.entities.len(), 64);
+    /// ```
+    pub fn load<'a, F>(plan_file: &str, plan_text: &str, mut open: F) -> Result<Dataset>
+    where
+        F: FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+    {
+        let plan = Plan::from_toml(plan_file, plan_text)?;
+        let mut diags = Vec::new();
+        let mut reports = Vec::new();
+        let mut lines = Lines::default();
+        let inputs = plan.inputs.clone();
+
+        macro_rules! load {
+            ($idx:expr, $key:literal, $name:expr, $kind:literal, $fields:expr, $parse:expr, $allow_empty:expr) => {{
+                lines.files[$idx] = $name.to_string();
+                match open_input(&mut open, $name, plan_file, plan_text, $key, &mut diags) {
+                    Some(src) => {
+                        let rows = read_table(
+                            $name, $kind, src, &plan, $fields, $parse, $allow_empty, &mut diags,
+                            &mut reports,
+                        );
+                        let (l, r): (Vec<u64>, Vec<_>) = rows.into_iter().unzip();
+                        lines.lines[$idx] = l;
+                        r
+                    }
+                    None => Vec::new(),
+                }
+            }};
+        }
+        let items = load!(ITEMS, "items", &inputs.items, "items", records::ITEM_FIELDS, |r, d| Some(records::item(r, d)), false);
+        let officers = load!(OFFICERS, "officers", &inputs.officers, "officers", records::OFFICER_FIELDS, |r, d| Some(records::officer(r, d)), false);
+        let entities = load!(ENTITIES, "entities", &inputs.entities, "entities", records::ENTITY_FIELDS, |r, d| Some(records::entity(r, d)), false);
+        let history = match &inputs.history {
+            Some(h) => load!(HISTORY, "history", h, "history", records::HISTORY_FIELDS, records::history, true),
+            None => Vec::new(),
+        };
+        let conflicts = match &inputs.conflicts {
+            Some(c) => load!(CONFLICTS, "conflicts", c, "conflicts", records::CONFLICT_FIELDS, |r, d| Some(records::conflict(r, d)), true),
+            None => Vec::new(),
+        };
+        let parse_failed = diags.iter().any(Diagnostic::is_error);
+        build(
+            plan, plan_file, plan_text, items, officers, entities, history, conflicts, lines,
+            reports, diags, parse_failed,
+        )
+    }
+
+    /// Validate records given directly (for programs that hold them already).
+    /// Positions in diagnostics name the kind (`items`, `entities` …) and the
+    /// record's 1-based index plus one, as if it were a CSV with a header.
+    pub fn from_parts(
+        plan: Plan,
+        items: Vec<Item>,
+        officers: Vec<Officer>,
+        entities: Vec<Entity>,
+        history: Vec<HistoryRecord>,
+        conflicts: Vec<Conflict>,
+    ) -> Result<Dataset> {
+        let mut lines = Lines::default();
+        let counts = [items.len(), officers.len(), entities.len(), history.len(), conflicts.len()];
+        for (i, name) in ["items", "officers", "entities", "history", "conflicts"].iter().enumerate() {
+            lines.files[i] = (*name).to_string();
+            lines.lines[i] = (2..counts[i] as u64 + 2).collect();
+        }
+        build(
+            plan,
+            "plan",
+            "",
+            items,
+            officers,
+            entities,
+            history,
+            conflicts,
+            lines,
+            Vec::new(),
+            Vec::new(),
+            false,
+        )
+    }
+
+    /// The officer with this certificate number.
+    pub fn officer(&self, cert_no: &str) -> Option<&Officer> {
+        self.officers
+            .binary_search_by(|o| o.cert_no.as_str().cmp(cert_no))
+            .ok()
+            .map(|i| &self.officers[i])
+    }
+
+    /// The entity with this code.
+    pub fn entity(&self, uscc: &str) -> Option<&Entity> {
+        self.entities
+            .binary_search_by(|e| e.uscc.as_str().cmp(uscc))
+            .ok()
+            .map(|i| &self.entities[i])
+    }
+
+    /// The item with this id.
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items
+            .binary_search_by(|e| e.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.items[i])
+    }
+
+    /// Whether an officer's certificate is valid and the officer active on
+    /// the plan date.
+    pub fn officer_eligible(&self, o: &Officer) -> bool {
+        o.active && o.cert_expiry.is_none_or(|d| d >= self.plan.date)
+    }
+}
+
+/// Sort by key and report duplicates (keeping the first).
+fn dedup_by_key<T>(
+    v: Vec<T>,
+    lines: &mut Lines,
+    kind: usize,
+    field: &str,
+    key: impl Fn(&T) -> String,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<T> {
+    let ls = std::mem::take(&mut lines.lines[kind]);
+    let mut idx: Vec<usize> = (0..v.len()).collect();
+    idx.sort_by(|&a, &b| key(&v[a]).cmp(&key(&v[b])).then(a.cmp(&b)));
+    let mut keep = vec![false; v.len()];
+    let mut new_lines = Vec::with_capacity(v.len());
+    let mut first: Option<usize> = None;
+    for &i in &idx {
+        match first {
+            Some(f) if key(&v[f]) == key(&v[i]) => {
+                let mut p = Position::file(&lines.files[kind]).with_field(field);
+                if let Some(l) = ls.get(i) {
+                    p = p.at_line(*l);
+                }
+                let also = ls.get(f).map(|l| format!(" (already on line {l})")).unwrap_or_default();
+                diags.push(Diagnostic::error(
+                    K::DuplicateId,
+                    p,
+                    format!("duplicate {what} '{}'{also}", key(&v[i])),
+                ));
+            }
+            _ => {
+                first = Some(i);
+                keep[i] = true;
+                new_lines.push(ls.get(i).copied().unwrap_or(0));
+            }
+        }
+    }
+    let mut slots: Vec<Option<T>> = v.into_iter().map(Some).collect();
+    let out = idx
+        .iter()
+        .filter(|&&i| keep[i])
+        .filter_map(|&i| slots[i].take())
+        .collect();
+    lines.lines[kind] = new_lines;
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build(
+    mut plan: Plan,
+    plan_file: &str,
+    plan_text: &str,
+    items: Vec<Item>,
+    officers: Vec<Officer>,
+    entities: Vec<Entity>,
+    history: Vec<HistoryRecord>,
+    conflicts: Vec<Conflict>,
+    mut lines: Lines,
+    files: Vec<FileReport>,
+    mut diags: Vec<Diagnostic>,
+    parse_failed: bool,
+) -> Result<Dataset> {
+    let items = dedup_by_key(items, &mut lines, ITEMS, "id", |i| i.id.clone(), "item id", &mut diags);
+    let officers = dedup_by_key(officers, &mut lines, OFFICERS, "cert_no", |o| o.cert_no.clone(), "certificate number", &mut diags);
+    let entities = dedup_by_key(entities, &mut lines, ENTITIES, "uscc", |e| e.uscc.clone(), "unified social credit code", &mut diags);
+    let history = dedup_by_key(
+        history,
+        &mut lines,
+        HISTORY,
+        "date",
+        |h| format!("{} / {} / {}", h.uscc, h.item, h.date),
+        "inspection",
+        &mut diags,
+    );
+    let conflicts = dedup_by_key(
+        conflicts,
+        &mut lines,
+        CONFLICTS,
+        "uscc",
+        |c| format!("{} / {}", c.cert_no, c.uscc),
+        "conflict pair",
+        &mut diags,
+    );
+
+    let item_ids: BTreeSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
+    let officer_ids: BTreeSet<&str> = officers.iter().map(|o| o.cert_no.as_str()).collect();
+    let entity_ids: HashSet<&str> = entities.iter().map(|e| e.uscc.as_str()).collect();
+
+    // references from history and conflicts (only meaningful when the
+    // referenced files themselves were read)
+    if !parse_failed || !items.is_empty() {
+        for (i, h) in history.iter().enumerate() {
+            if !entity_ids.contains(h.uscc.as_str()) {
+                diags.push(Diagnostic::error(K::UnknownReference, lines.pos(HISTORY, i, "uscc"), format!("entity '{}' is not in {}", h.uscc, lines.files[ENTITIES])));
+            }
+            if !item_ids.contains(h.item.as_str()) {
+                diags.push(Diagnostic::error(K::UnknownReference, lines.pos(HISTORY, i, "item"), format!("item '{}' is not in {}", h.item, lines.files[ITEMS])));
+            }
+            for o in &h.officers {
+                if !officer_ids.contains(o.as_str()) {
+                    diags.push(Diagnostic::error(K::UnknownReference, lines.pos(HISTORY, i, "officers"), format!("officer '{o}' is not in {}", lines.files[OFFICERS])));
+                }
+            }
+        }
+        for (i, c) in conflicts.iter().enumerate() {
+            if !officer_ids.contains(c.cert_no.as_str()) {
+                diags.push(Diagnostic::error(K::UnknownReference, lines.pos(CONFLICTS, i, "cert_no"), format!("officer '{}' is not in {}", c.cert_no, lines.files[OFFICERS])));
+            }
+            if !entity_ids.contains(c.uscc.as_str()) {
+                diags.push(Diagnostic::error(K::UnknownReference, lines.pos(CONFLICTS, i, "uscc"), format!("entity '{}' is not in {}", c.uscc, lines.files[ENTITIES])));
+            }
+        }
+    }
+
+    // categories: every item's category must be held by some officer
+    let held: BTreeSet<&str> = officers.iter().flat_map(|o| o.categories.iter().map(String::as_str)).collect();
+    if !officers.is_empty() {
+        for (i, it) in items.iter().enumerate() {
+            if !held.contains(it.category.as_str()) {
+                diags.push(Diagnostic::error(
+                    K::UnknownReference,
+                    lines.pos(ITEMS, i, "category"),
+                    format!("category '{}' of item {} is held by no officer in {}", it.category, it.id, lines.files[OFFICERS]),
+                ));
+            }
+        }
+    }
+    // object types matched by no entity: a warning
+    let types: BTreeSet<&str> = entities.iter().flat_map(|e| e.types.iter().map(String::as_str)).collect();
+    if !entities.is_empty() {
+        for (i, it) in items.iter().enumerate() {
+            if !it.object_types.iter().any(|t| types.contains(t.as_str())) {
+                diags.push(Diagnostic::warning(
+                    K::UnknownReference,
+                    lines.pos(ITEMS, i, "object_types"),
+                    format!("no entity in {} has object type {} of item {}", lines.files[ENTITIES], it.object_types.join("/"), it.id),
+                ));
+            }
+        }
+    }
+    // expired certificates: a warning; such officers are not eligible
+    for (i, o) in officers.iter().enumerate() {
+        if let Some(exp) = o.cert_expiry {
+            if exp < plan.date && o.active {
+                diags.push(Diagnostic::warning(
+                    K::ExpiredCertificate,
+                    lines.pos(OFFICERS, i, "cert_expiry"),
+                    format!("certificate {} of {} expired on {exp}, before the plan date {}; this officer is not eligible", o.cert_no, o.name, plan.date),
+                ));
+            }
+        }
+    }
+
+    // tasks
+    if plan.tasks.is_empty() {
+        plan.tasks = items.iter().map(|i| Task { items: vec![i.id.clone()], filter: Default::default() }).collect();
+    } else if !items.is_empty() {
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for (n, t) in plan.tasks.iter().enumerate() {
+            let mut pos = Position::file(plan_file).with_field(format!("tasks[{}].items", n + 1));
+            if let Some(l) = Plan::task_line(plan_text, n) {
+                pos = pos.at_line(l);
+            }
+            for id in &t.items {
+                if !item_ids.contains(id.as_str()) {
+                    diags.push(Diagnostic::error(K::UnknownReference, pos.clone(), format!("item '{id}' is not in {}", lines.files[ITEMS])));
+                }
+                if let Some(prev) = seen.insert(id.as_str(), n) {
+                    diags.push(Diagnostic::error(
+                        K::InvalidValue,
+                        pos.clone(),
+                        format!("item '{id}' is already drawn by task {}; an item may be drawn once per plan", prev + 1),
+                    ));
+                }
+            }
+        }
+    }
+
+    // keep file order, then line order, for stable output
+    diags.sort_by(|a, b| file_rank(&lines, plan_file, &a.position).cmp(&file_rank(&lines, plan_file, &b.position)).then(a.position.line.cmp(&b.position.line)));
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::input(diags));
+    }
+
+    let digests = InputDigests {
+        plan: hex(&plan_digest(&plan)),
+        items: hex(&digest_records(&items)),
+        officers: hex(&digest_records(&officers)),
+        entities: hex(&digest_records(&entities)),
+        history: hex(&digest_records(&history)),
+        conflicts: hex(&digest_records(&conflicts)),
+    };
+    Ok(Dataset { plan, items, officers, entities, history, conflicts, digests, files, warnings: diags })
+}
+
+fn file_rank(lines: &Lines, plan_file: &str, p: &Position) -> usize {
+    if p.file == plan_file {
+        return 0;
+    }
+    lines.files.iter().position(|f| *f == p.file).map_or(6, |i| i + 1)
+}
+

@@ -1,0 +1,245 @@
+//! Canonical encodings and SHA-256 digests of the inputs (SPEC.md §2).
+//!
+//! Each record is encoded as a sequence of fields, each field written as its
+//! UTF-8 byte length (u32, big-endian) followed by its bytes, after a tag
+//! written the same way. The record hash is SHA-256 of that encoding. A
+//! file's digest is SHA-256 of its tag, the record count (u64, big-endian)
+//! and the record hashes sorted in ascending byte order. Row order, column
+//! order, header language, quoting and encoding therefore cannot change a
+//! digest; any change of a value that is read does.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{Conflict, Entity, HistoryRecord, Item, Officer, Plan};
+
+/// The algorithm namespace every tag starts with.
+pub const TAG_PREFIX: &str = "shuangsuiji/v1/";
+
+/// Append a length-prefixed field.
+pub(crate) fn put(buf: &mut Vec<u8>, field: &str) {
+    let len = u32::try_from(field.len()).unwrap_or(u32::MAX);
+    buf.extend_from_slice(&len.to_be_bytes());
+    buf.extend_from_slice(field.as_bytes());
+}
+
+fn bool_field(b: bool) -> &'static str {
+    if b { "1" } else { "0" }
+}
+
+fn opt_num(n: Option<u64>) -> String {
+    n.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A record kind with a canonical encoding.
+pub trait Canonical {
+    /// The record tag, e.g. `shuangsuiji/v1/record/entity`.
+    const RECORD_TAG: &'static str;
+    /// The file tag, e.g. `shuangsuiji/v1/file/entities`.
+    const FILE_TAG: &'static str;
+    /// The fields, in canonical order, as normalised strings.
+    fn fields(&self) -> Vec<String>;
+
+    /// SHA-256 of the tag and the length-prefixed fields.
+    fn record_hash(&self) -> [u8; 32] {
+        let mut buf = Vec::with_capacity(256);
+        put(&mut buf, Self::RECORD_TAG);
+        for f in self.fields() {
+            put(&mut buf, &f);
+        }
+        Sha256::digest(&buf).into()
+    }
+}
+
+impl Canonical for Item {
+    const RECORD_TAG: &'static str = "shuangsuiji/v1/record/item";
+    const FILE_TAG: &'static str = "shuangsuiji/v1/file/items";
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.name.clone(),
+            self.department.clone(),
+            self.legal_basis.clone(),
+            self.object_types.join(";"),
+            self.content.clone(),
+            self.ratio.decimal(),
+            opt_num(self.min_count),
+            opt_num(self.max_count),
+            self.method.clone(),
+            self.frequency.clone(),
+            self.category.clone(),
+            self.level.as_str().to_string(),
+        ]
+    }
+}
+
+impl Canonical for Officer {
+    const RECORD_TAG: &'static str = "shuangsuiji/v1/record/officer";
+    const FILE_TAG: &'static str = "shuangsuiji/v1/file/officers";
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.cert_no.clone(),
+            self.name.clone(),
+            self.unit.clone(),
+            self.department.clone(),
+            self.position.clone(),
+            self.categories.join(";"),
+            self.regions.join(";"),
+            self.cert_expiry.map(|d| d.to_string()).unwrap_or_default(),
+            bool_field(self.active).to_string(),
+        ]
+    }
+}
+
+impl Canonical for Entity {
+    const RECORD_TAG: &'static str = "shuangsuiji/v1/record/entity";
+    const FILE_TAG: &'static str = "shuangsuiji/v1/file/entities";
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.uscc.clone(),
+            self.name.clone(),
+            self.types.join(";"),
+            self.region.clone(),
+            self.industry.clone(),
+            self.credit_class.map(|c| c.as_str().to_string()).unwrap_or_default(),
+            bool_field(self.flags.complaints).to_string(),
+            bool_field(self.flags.abnormal).to_string(),
+            bool_field(self.flags.serious_violation).to_string(),
+            bool_field(self.active).to_string(),
+        ]
+    }
+}
+
+impl Canonical for HistoryRecord {
+    const RECORD_TAG: &'static str = "shuangsuiji/v1/record/history";
+    const FILE_TAG: &'static str = "shuangsuiji/v1/file/history";
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.uscc.clone(),
+            self.item.clone(),
+            self.date.to_string(),
+            self.officers.join(";"),
+        ]
+    }
+}
+
+impl Canonical for Conflict {
+    const RECORD_TAG: &'static str = "shuangsuiji/v1/record/conflict";
+    const FILE_TAG: &'static str = "shuangsuiji/v1/file/conflicts";
+    /// The reason is not part of the canonical form: it does not affect the
+    /// draw and is never published.
+    fn fields(&self) -> Vec<String> {
+        vec![self.cert_no.clone(), self.uscc.clone()]
+    }
+}
+
+/// Order-independent digest of a set of records, fed one record hash at a
+/// time.
+#[derive(Debug, Clone, Default)]
+pub struct SetDigest {
+    hashes: Vec<[u8; 32]>,
+}
+
+impl SetDigest {
+    /// Add one record hash.
+    pub fn add(&mut self, h: [u8; 32]) {
+        self.hashes.push(h);
+    }
+
+    /// The digest under `file_tag`.
+    pub fn finish(mut self, file_tag: &str) -> [u8; 32] {
+        self.hashes.sort_unstable();
+        let mut hasher = Sha256::new();
+        let mut head = Vec::new();
+        put(&mut head, file_tag);
+        head.extend_from_slice(&(self.hashes.len() as u64).to_be_bytes());
+        hasher.update(&head);
+        for h in &self.hashes {
+            hasher.update(h);
+        }
+        hasher.finalize().into()
+    }
+}
+
+/// The digest of a whole set of records of one kind.
+pub fn digest_records<T: Canonical>(records: &[T]) -> [u8; 32] {
+    let mut d = SetDigest::default();
+    for r in records {
+        d.add(r.record_hash());
+    }
+    d.finish(T::FILE_TAG)
+}
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// JSON with object keys sorted and no insignificant whitespace; for the
+/// integers and strings used here this is RFC 8785 (JCS).
+pub fn canonical_json<T: Serialize>(value: &T) -> String {
+    // serde_json::Value's map is ordered by key (no preserve_order feature)
+    let v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    serde_json::to_string(&v).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct PlanCanonical<'a> {
+    id: &'a str,
+    title: &'a str,
+    authority: &'a str,
+    period_start: String,
+    period_end: String,
+    date: String,
+    seed_source: &'a str,
+    rules: &'a crate::Rules,
+    tasks: &'a [crate::Task],
+}
+
+/// The canonical JSON of a plan: everything but the input file names and
+/// encoding (which do not change what is drawn).
+pub fn plan_canonical_json(plan: &Plan) -> String {
+    canonical_json(&PlanCanonical {
+        id: &plan.id,
+        title: &plan.title,
+        authority: &plan.authority,
+        period_start: plan.period_start.to_string(),
+        period_end: plan.period_end.to_string(),
+        date: plan.date.to_string(),
+        seed_source: &plan.seed_source,
+        rules: &plan.rules,
+        tasks: &plan.tasks,
+    })
+}
+
+/// SHA-256 of the tag `shuangsuiji/v1/plan` (length-prefixed) and the plan's
+/// canonical JSON.
+pub fn plan_digest(plan: &Plan) -> [u8; 32] {
+    let mut buf = Vec::new();
+    put(&mut buf, "shuangsuiji/v1/plan");
+    buf.extend_from_slice(plan_canonical_json(plan).as_bytes());
+    Sha256::digest(&buf).into()
+}
+
+/// Digests of the plan and of every input, lower-case hex.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct InputDigests {
+    /// The plan (canonical JSON).
+    pub plan: String,
+    /// The item list.
+    pub items: String,
+    /// The officer roster.
+    pub officers: String,
+    /// The entity registry.
+    pub entities: String,
+    /// The history (digest of the empty set when there is none).
+    pub history: String,
+    /// The conflict pairs (digest of the empty set when there are none).
+    pub conflicts: String,
+}

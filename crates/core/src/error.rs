@@ -1,0 +1,287 @@
+//! The one error type of the crate, and the diagnostics it collects.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// Where in the inputs a problem was found.
+///
+/// `line` is 1-based and counts physical lines of the file as written, so the
+/// header is line 1 and the first record of a CSV file is usually line 2.
+/// `field` is the column name exactly as the file spells it (Chinese headers
+/// stay Chinese), or a dotted TOML key for the plan.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Position {
+    /// The file name as the plan names it (or the plan's own file name).
+    pub file: String,
+    /// 1-based line, when the problem belongs to one line.
+    pub line: Option<u64>,
+    /// Column (CSV) or key (TOML), when the problem belongs to one field.
+    pub field: Option<String>,
+}
+
+impl Position {
+    /// A position naming only a file.
+    pub fn file(file: impl Into<String>) -> Self {
+        Position {
+            file: file.into(),
+            line: None,
+            field: None,
+        }
+    }
+
+    /// This position with a 1-based line.
+    pub fn at_line(mut self, line: u64) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// This position with a column or key name.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": {field}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The input is usable; the affected record is handled as documented
+    /// (for example an officer with an expired certificate is not eligible).
+    Warning,
+    /// The input cannot be used.
+    Error,
+}
+
+/// What kind of problem a diagnostic reports; stable for programs to match on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DiagnosticKind {
+    /// The bytes are not valid in the declared or detected encoding.
+    Encoding,
+    /// The file has no header or no records.
+    EmptyFile,
+    /// A required column is absent from the header.
+    MissingColumn,
+    /// Two columns map to the same field.
+    DuplicateColumn,
+    /// A record has a different number of fields from the header.
+    RaggedRow,
+    /// A required value is empty.
+    MissingValue,
+    /// Two records share an id.
+    DuplicateId,
+    /// A unified social credit code is malformed or fails its check character.
+    InvalidUscc,
+    /// A value names an item, officer, entity or category that does not exist.
+    UnknownReference,
+    /// A ratio is malformed or outside (0, 100%].
+    InvalidRatio,
+    /// A date is malformed or impossible.
+    InvalidDate,
+    /// A number is malformed or out of range.
+    InvalidNumber,
+    /// A value is not one of the accepted words.
+    InvalidValue,
+    /// A minimum count is above the maximum.
+    MinAboveMax,
+    /// Team size below the legal minimum of two officers.
+    TeamTooSmall,
+    /// An officer's certificate has expired by the plan date.
+    ExpiredCertificate,
+    /// The plan file is not valid TOML or has an invalid key.
+    Plan,
+    /// A CSV record could not be parsed.
+    Csv,
+    /// A field or record is larger than the configured limit.
+    TooLarge,
+}
+
+/// One problem found in the inputs, with its position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What kind of problem.
+    pub kind: DiagnosticKind,
+    /// Where.
+    pub position: Position,
+    /// A human-readable explanation in English, with the offending value.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// An error diagnostic.
+    pub fn error(kind: DiagnosticKind, position: Position, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            kind,
+            position,
+            message: message.into(),
+        }
+    }
+
+    /// A warning diagnostic.
+    pub fn warning(kind: DiagnosticKind, position: Position, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            kind,
+            position,
+            message: message.into(),
+        }
+    }
+
+    /// Whether this is an error (not a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{}: {sev}: {}", self.position, self.message)
+    }
+}
+
+/// All input diagnostics found in one pass, errors and warnings, in file
+/// order (then line order within a file).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Number of errors (not warnings).
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    /// Iterate over the diagnostics.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The reason a rule set cannot be satisfied, naming the binding constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Infeasible {
+    /// The item (or joint items, joined by `+`) concerned.
+    pub item: String,
+    /// The entity or stratum concerned, when there is one.
+    pub subject: Option<String>,
+    /// The binding constraint in plain words.
+    pub constraint: String,
+}
+
+impl fmt::Display for Infeasible {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "item {}", self.item)?;
+        if let Some(s) = &self.subject {
+            write!(f, ", {s}")?;
+        }
+        write!(f, ": {}", self.constraint)
+    }
+}
+
+/// What went wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Reading an input failed at the operating-system level.
+    #[error("{file}: {source}")]
+    Io {
+        /// The file as the plan names it.
+        file: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The inputs are invalid; every problem found is listed.
+    #[error("{} error(s) in the inputs:\n{diagnostics}", diagnostics.error_count())]
+    Input {
+        /// Every diagnostic found in one pass (warnings included).
+        diagnostics: Diagnostics,
+    },
+    /// The rules cannot be satisfied by any draw.
+    #[error("the rules cannot be satisfied: {0}")]
+    Infeasible(Infeasible),
+}
+
+/// The error type of this crate.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct Error(Box<ErrorKind>);
+
+impl Error {
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0
+    }
+
+    /// Unwrap into the kind.
+    pub fn into_kind(self) -> ErrorKind {
+        *self.0
+    }
+
+    /// The diagnostics, when this is an input error.
+    pub fn diagnostics(&self) -> Option<&Diagnostics> {
+        match &*self.0 {
+            ErrorKind::Input { diagnostics } => Some(diagnostics),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn input(diagnostics: Vec<Diagnostic>) -> Self {
+        ErrorKind::Input {
+            diagnostics: Diagnostics(diagnostics),
+        }
+        .into()
+    }
+
+    /// An infeasibility error.
+    pub fn infeasible(infeasible: Infeasible) -> Self {
+        ErrorKind::Infeasible(infeasible).into()
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error(Box::new(kind))
+    }
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

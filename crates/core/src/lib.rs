@@ -1,0 +1,63 @@
+//! # shuangsuiji — reproducible 双随机、一公开 inspection draws
+//!
+//! The engine behind `ssj`: the input model (item list 随机抽查事项清单,
+//! officer roster 执法检查人员名录库, entity registry 检查对象名录库,
+//! history 抽查记录, conflict pairs 回避), loading from any reader with
+//! Chinese or English headers and UTF-8/GBK encodings, validation that
+//! reports every problem with its file, line and column, and canonical
+//! digests that do not depend on row order, header language or encoding.
+//!
+//! The crate does no printing and no file-system policy: callers hand it
+//! readers and get values or a typed [`Error`] back.
+//!
+//! ```
+//! use std::io::Read;
+//! use shuangsuiji::{Dataset, Summary};
+//! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+//! let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+//! let ds = Dataset::load("plan.toml", &text, |name| {
+//!     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+//! }).unwrap();
+//! let summary = Summary::new(&ds);
+//! assert_eq!(summary.tasks.len(), ds.plan.tasks.len());
+//! ```
+#![deny(missing_docs)]
+
+mod dataset;
+mod date;
+mod decode;
+mod digest;
+mod eligibility;
+mod error;
+mod model;
+mod plan;
+mod ratio;
+mod records;
+mod summary;
+mod table;
+mod text;
+mod uscc;
+
+pub use dataset::Dataset;
+pub use date::{Date, DateError};
+pub use digest::{
+    Canonical, InputDigests, SetDigest, TAG_PREFIX, canonical_json, digest_records, hex,
+    plan_canonical_json, plan_digest,
+};
+pub use eligibility::{Eligibility, Exclusion};
+pub use error::{
+    Diagnostic, DiagnosticKind, Diagnostics, Error, ErrorKind, Infeasible, Position, Result,
+    Severity,
+};
+pub use model::{
+    Conflict, CreditClass, Entity, EntityFlags, HistoryRecord, Item, ItemLevel, Officer,
+    region_covers,
+};
+pub use plan::{Encoding, FlagName, Filter, InputFiles, Overlap, Plan, Rules, Stratify, Task};
+pub use ratio::{Ratio, RatioError};
+pub use summary::{OfficerSummary, Summary, TaskSummary};
+pub use table::FileReport;
+pub use uscc::{UsccError, check_character, validate_uscc};
+
+/// The version of this engine (the crate version).
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,226 @@
+//! The input model: items, officers, entities, history and conflicts.
+//!
+//! Every type here is the validated, normalised form of one input record:
+//! identifiers are trimmed and upper-cased, multi-valued fields are sorted
+//! and deduplicated, ratios are exact decimals and dates are calendar dates.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Date, Ratio};
+
+/// Credit-risk class (信用风险分类): A low risk … D high risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum CreditClass {
+    /// A: low risk (低风险).
+    A,
+    /// B: fairly low / general risk (一般风险).
+    B,
+    /// C: fairly high risk (较高风险).
+    C,
+    /// D: high risk (高风险).
+    D,
+}
+
+impl CreditClass {
+    /// All classes in order.
+    pub const ALL: [CreditClass; 4] = [CreditClass::A, CreditClass::B, CreditClass::C, CreditClass::D];
+
+    /// The letter.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CreditClass::A => "A",
+            CreditClass::B => "B",
+            CreditClass::C => "C",
+            CreditClass::D => "D",
+        }
+    }
+
+    /// Read a class as registries write it: `A`…`D`, `A类`, or the Chinese
+    /// risk words (低风险, 一般风险, 较高风险, 高风险).
+    pub fn parse(s: &str) -> Option<CreditClass> {
+        let t = crate::text::clean_id(s);
+        let t = t.strip_suffix("类").unwrap_or(&t);
+        let t = t.strip_suffix("级").unwrap_or(t);
+        Some(match t {
+            "A" | "低风险" | "LOW" => CreditClass::A,
+            "B" | "一般风险" | "较低风险" | "GENERAL" => CreditClass::B,
+            "C" | "较高风险" | "FAIRLY HIGH" => CreditClass::C,
+            "D" | "高风险" | "HIGH" => CreditClass::D,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for CreditClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// General or key item (一般 / 重点).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemLevel {
+    /// 一般: ratio applies, with min/max.
+    General,
+    /// 重点: no maximum; the ratio is a floor.
+    Key,
+}
+
+impl ItemLevel {
+    /// Read `一般`/`general` or `重点`/`key`.
+    pub fn parse(s: &str) -> Option<ItemLevel> {
+        match crate::text::clean(s).to_lowercase().as_str() {
+            "" | "一般" | "一般事项" | "general" => Some(ItemLevel::General),
+            "重点" | "重点事项" | "key" => Some(ItemLevel::Key),
+            _ => None,
+        }
+    }
+
+    /// `general` or `key`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ItemLevel::General => "general",
+            ItemLevel::Key => "key",
+        }
+    }
+}
+
+/// One entry of the item list (随机抽查事项清单).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Item id (事项编号), unique in the list.
+    pub id: String,
+    /// Item name (事项名称).
+    pub name: String,
+    /// Inspecting department (抽查主体).
+    pub department: String,
+    /// Legal basis (抽查依据).
+    pub legal_basis: String,
+    /// Object types this item applies to (抽查对象); matched against
+    /// [`Entity::types`].
+    pub object_types: Vec<String>,
+    /// Content of the inspection (抽查内容).
+    pub content: String,
+    /// Ratio of eligible entities to inspect (抽查比例).
+    pub ratio: Ratio,
+    /// Minimum number of inspections, if any.
+    pub min_count: Option<u64>,
+    /// Maximum number of inspections, if any (ignored for key items).
+    pub max_count: Option<u64>,
+    /// Method (抽查方式), as published.
+    pub method: String,
+    /// Frequency (抽查频次), as published.
+    pub frequency: String,
+    /// Enforcement category an officer must hold (执法类别).
+    pub category: String,
+    /// General or key.
+    pub level: ItemLevel,
+}
+
+/// One officer of the roster (执法检查人员名录库).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Officer {
+    /// Certificate number (证件编号): the stable id.
+    pub cert_no: String,
+    /// Name (姓名).
+    pub name: String,
+    /// Unit (单位).
+    pub unit: String,
+    /// Department (部门) the officer inspects for; empty means the plan's
+    /// authority.
+    pub department: String,
+    /// Position (职务).
+    pub position: String,
+    /// Enforcement categories held (执法类别).
+    pub categories: Vec<String>,
+    /// Enforcement regions covered (执法区域).
+    pub regions: Vec<String>,
+    /// Last day the certificate is valid, if it has an end.
+    pub cert_expiry: Option<Date>,
+    /// Whether the officer is active (在岗).
+    pub active: bool,
+}
+
+/// Flags on an entity that directed draws may filter on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EntityFlags {
+    /// Subject of complaints or reports (投诉举报).
+    pub complaints: bool,
+    /// On the abnormal operations list (经营异常名录).
+    pub abnormal: bool,
+    /// On the serious violation list (严重违法失信名单).
+    pub serious_violation: bool,
+}
+
+/// One regulated entity of the registry (检查对象名录库).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entity {
+    /// Unified social credit code (统一社会信用代码): the id.
+    pub uscc: String,
+    /// Registered name (名称).
+    pub name: String,
+    /// Object types (对象类型), matched against [`Item::object_types`].
+    pub types: Vec<String>,
+    /// Region (行政区划): a division code or a town name.
+    pub region: String,
+    /// Industry (行业), for directed draws; may be empty.
+    pub industry: String,
+    /// Credit-risk class, if classified.
+    pub credit_class: Option<CreditClass>,
+    /// Flags.
+    pub flags: EntityFlags,
+    /// Whether the entity is in business (存续/在业); deregistered and
+    /// revoked entities are not eligible.
+    pub active: bool,
+}
+
+/// One past inspection (抽查记录).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRecord {
+    /// The entity inspected.
+    pub uscc: String,
+    /// The item inspected.
+    pub item: String,
+    /// The date of the inspection.
+    pub date: Date,
+    /// The officers who inspected (certificate numbers).
+    pub officers: Vec<String>,
+}
+
+/// An officer–entity pair that must never meet (回避).
+///
+/// The reason is kept for the planner but never published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// The officer's certificate number.
+    pub cert_no: String,
+    /// The entity.
+    pub uscc: String,
+    /// Why (relative, former employer, interest …); not published.
+    pub reason: String,
+}
+
+/// Whether an officer region covers an entity region.
+///
+/// Equal strings cover; `*` (or `全部`) covers everything; a division code
+/// covers the codes below it (an officer of `140623` covers `140623100`).
+///
+/// ```
+/// use shuangsuiji::region_covers;
+/// assert!(region_covers("140623", "140623100"));
+/// assert!(region_covers("威远镇", "威远镇"));
+/// assert!(!region_covers("140623", "140602"));
+/// assert!(!region_covers("威远", "威远镇"));
+/// ```
+pub fn region_covers(officer_region: &str, entity_region: &str) -> bool {
+    officer_region == entity_region
+        || officer_region == "*"
+        || officer_region == "全部"
+        || (!officer_region.is_empty()
+            && officer_region.bytes().all(|b| b.is_ascii_digit())
+            && entity_region.bytes().all(|b| b.is_ascii_digit())
+            && entity_region.starts_with(officer_region))
+}

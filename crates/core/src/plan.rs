@@ -1,0 +1,416 @@
+//! The plan (抽查计划): metadata, input files, rules and tasks, read from TOML.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Diagnostic, DiagnosticKind, Error, Position, Result};
+use crate::{CreditClass, Date, Ratio};
+
+/// How the CSV inputs are encoded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// UTF-8 (with or without BOM) if the bytes are valid UTF-8, else GB18030
+    /// (a superset of GBK), which is what Excel in China writes.
+    #[default]
+    Auto,
+    /// UTF-8, with or without BOM.
+    #[serde(rename = "utf-8", alias = "utf8")]
+    Utf8,
+    /// GBK (decoded as GB18030, its superset).
+    Gbk,
+    /// GB18030.
+    Gb18030,
+}
+
+/// What happens when two tasks of one plan draw the same entity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Overlap {
+    /// Merge into one joint visit (进一次门、查多项事).
+    #[default]
+    Joint,
+    /// The later task takes its next entity instead.
+    Next,
+}
+
+/// How each item's count is split into strata.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stratify {
+    /// One stratum per region (largest-remainder allocation).
+    #[default]
+    Region,
+    /// One stratum for the whole eligible base.
+    None,
+}
+
+/// A named entity flag, for directed draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagName {
+    /// 投诉举报.
+    Complaints,
+    /// 经营异常.
+    Abnormal,
+    /// 严重违法失信.
+    SeriousViolation,
+}
+
+/// The input files a plan names, relative to the plan file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputFiles {
+    /// The item list (随机抽查事项清单).
+    pub items: String,
+    /// The officer roster (执法检查人员名录库).
+    pub officers: String,
+    /// The entity registry (检查对象名录库).
+    pub entities: String,
+    /// Past inspections (抽查记录), optional.
+    #[serde(default)]
+    pub history: Option<String>,
+    /// Conflict pairs (回避), optional.
+    #[serde(default)]
+    pub conflicts: Option<String>,
+    /// Encoding of the CSV files.
+    #[serde(default)]
+    pub encoding: Encoding,
+}
+
+/// The rules of the draw, with the defaults DESIGN.md gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// Officers per team and department; at least 2 (行政处罚法 Art. 42).
+    #[serde(default = "default_team_size")]
+    pub team_size: u32,
+    /// At most this many inspections of one entity per calendar year, across
+    /// items, counting history and this plan. `None`: no cap.
+    #[serde(default)]
+    pub max_per_year: Option<u32>,
+    /// An entity inspected for the same item fewer than this many days before
+    /// the period start is not eligible for it. 0: no cool-down.
+    #[serde(default)]
+    pub cooldown_days: u32,
+    /// Two tasks drawing one entity: joint visit or next entity.
+    #[serde(default)]
+    pub overlap: Overlap,
+    /// Officers may inspect outside their enforcement regions.
+    #[serde(default)]
+    pub cross_region: bool,
+    /// No officer of an entity's most recent inspection may inspect it again.
+    #[serde(default)]
+    pub rotation: bool,
+    /// At most this many visits per officer in this plan. `None`: no cap.
+    #[serde(default)]
+    pub officer_max_load: Option<u32>,
+    /// Stratification of each item's count.
+    #[serde(default)]
+    pub stratify: Stratify,
+    /// Ratios by credit class, replacing an item's ratio for that class.
+    #[serde(default)]
+    pub class_ratios: BTreeMap<CreditClass, Ratio>,
+}
+
+fn default_team_size() -> u32 {
+    2
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            team_size: 2,
+            max_per_year: None,
+            cooldown_days: 0,
+            overlap: Overlap::Joint,
+            cross_region: false,
+            rotation: false,
+            officer_max_load: None,
+            stratify: Stratify::Region,
+            class_ratios: BTreeMap::new(),
+        }
+    }
+}
+
+/// A filter for directed draws (定向抽查); empty lists do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    /// Only entities in these regions (as [`crate::region_covers`] matches).
+    #[serde(default)]
+    pub regions: Vec<String>,
+    /// Only entities with one of these object types.
+    #[serde(default)]
+    pub types: Vec<String>,
+    /// Only entities in these industries.
+    #[serde(default)]
+    pub industries: Vec<String>,
+    /// Only entities of these credit classes.
+    #[serde(default)]
+    pub credit_classes: Vec<CreditClass>,
+    /// Only entities with at least one of these flags.
+    #[serde(default)]
+    pub flags: Vec<FlagName>,
+}
+
+impl Filter {
+    /// Whether the filter restricts anything (a directed draw).
+    pub fn is_directed(&self) -> bool {
+        !(self.regions.is_empty()
+            && self.types.is_empty()
+            && self.industries.is_empty()
+            && self.credit_classes.is_empty()
+            && self.flags.is_empty())
+    }
+}
+
+/// One task of the plan: an item (or a joint inspection of several items,
+/// led by the first) and an optional filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    /// Item ids; more than one makes a joint inspection (联合抽查) whose
+    /// entities are drawn once under the first item's rules.
+    pub items: Vec<String>,
+    /// Directed-draw filter.
+    #[serde(default, flatten)]
+    pub filter: Filter,
+}
+
+impl Task {
+    /// The task's key: its item ids joined by `+`.
+    pub fn key(&self) -> String {
+        self.items.join("+")
+    }
+}
+
+/// A plan: metadata, inputs, rules and tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Plan id (计划编号).
+    pub id: String,
+    /// Title (计划名称).
+    pub title: String,
+    /// The authority drawing (抽查机关).
+    pub authority: String,
+    /// First day of the inspection period.
+    pub period_start: Date,
+    /// Last day of the inspection period.
+    pub period_end: Date,
+    /// The plan date: certificates must be valid on it. Defaults to
+    /// `period_start`.
+    pub date: Date,
+    /// The announced public source of the seed (e.g. a lottery draw).
+    pub seed_source: String,
+    /// Input files.
+    pub inputs: InputFiles,
+    /// Rules.
+    pub rules: Rules,
+    /// Tasks; when the plan lists none, one undirected task per item.
+    pub tasks: Vec<Task>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    plan: RawMeta,
+    inputs: InputFiles,
+    #[serde(default)]
+    rules: Rules,
+    #[serde(default)]
+    tasks: Vec<Task>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    id: String,
+    title: String,
+    authority: String,
+    period_start: Date,
+    period_end: Date,
+    #[serde(default)]
+    date: Option<Date>,
+    seed_source: String,
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> u64 {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+        + 1
+}
+
+/// The line of `key = …` inside `[section]` (or the first `[[section]]`),
+/// for positions of validation errors.
+fn locate(text: &str, section: &str, key: &str) -> Option<u64> {
+    let mut in_section = false;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            let name = t.trim_matches(|c| c == '[' || c == ']').trim();
+            in_section = name == section;
+            continue;
+        }
+        if in_section {
+            if let Some((k, _)) = t.split_once('=') {
+                if k.trim() == key {
+                    return Some(i as u64 + 1);
+                }
+            }
+        }
+    }
+    None
+}
+
+impl Plan {
+    /// Read and validate a plan from TOML text. `file` names the plan in
+    /// diagnostics. Every problem is reported in one error.
+    ///
+    /// ```
+    /// use shuangsuiji::Plan;
+    /// let plan = Plan::from_toml("plan.toml", r#"
+    /// [plan]
+    /// id = "T-1"
+    /// title = "test"
+    /// authority = "某县林业局"
+    /// period_start = 2026-10-01
+    /// period_end = 2026-12-31
+    /// seed_source = "dice rolled in public"
+    /// [inputs]
+    /// items = "items.csv"
+    /// officers = "officers.csv"
+    /// entities = "entities.csv"
+    /// "#).unwrap();
+    /// assert_eq!(plan.rules.team_size, 2);
+    /// assert_eq!(plan.date, plan.period_start);
+    /// ```
+    pub fn from_toml(file: &str, text: &str) -> Result<Plan> {
+        let raw: RawPlan = toml::from_str(text).map_err(|e| {
+            let mut pos = Position::file(file);
+            if let Some(span) = e.span() {
+                pos = pos.at_line(line_of(text, span.start));
+            }
+            let msg = e.message().trim().to_string();
+            Error::input(vec![Diagnostic::error(DiagnosticKind::Plan, pos, msg)])
+        })?;
+        let mut diags = Vec::new();
+        let at = |section: &str, key: &str| {
+            let mut p = Position::file(file).with_field(format!("{section}.{key}"));
+            if let Some(l) = locate(text, section, key) {
+                p = p.at_line(l);
+            }
+            p
+        };
+        let m = raw.plan;
+        for (key, value) in [
+            ("id", &m.id),
+            ("title", &m.title),
+            ("authority", &m.authority),
+            ("seed_source", &m.seed_source),
+        ] {
+            if value.trim().is_empty() {
+                diags.push(Diagnostic::error(
+                    DiagnosticKind::MissingValue,
+                    at("plan", key),
+                    format!("plan.{key} is empty"),
+                ));
+            }
+        }
+        if m.period_end < m.period_start {
+            diags.push(Diagnostic::error(
+                DiagnosticKind::InvalidDate,
+                at("plan", "period_end"),
+                format!(
+                    "period_end {} is before period_start {}",
+                    m.period_end, m.period_start
+                ),
+            ));
+        }
+        let r = &raw.rules;
+        if r.team_size < 2 {
+            diags.push(Diagnostic::error(
+                DiagnosticKind::TeamTooSmall,
+                at("rules", "team_size"),
+                format!(
+                    "team_size is {}; the law requires at least 2 officers (行政处罚法 Art. 42)",
+                    r.team_size
+                ),
+            ));
+        }
+        if r.max_per_year == Some(0) {
+            diags.push(Diagnostic::error(
+                DiagnosticKind::InvalidNumber,
+                at("rules", "max_per_year"),
+                "max_per_year is 0: no entity could be inspected; omit it for no cap",
+            ));
+        }
+        if r.officer_max_load == Some(0) {
+            diags.push(Diagnostic::error(
+                DiagnosticKind::InvalidNumber,
+                at("rules", "officer_max_load"),
+                "officer_max_load is 0: no officer could inspect; omit it for no cap",
+            ));
+        }
+        for (i, t) in raw.tasks.iter().enumerate() {
+            let mut dup = t.items.clone();
+            dup.sort();
+            dup.dedup();
+            if t.items.is_empty() || dup.len() != t.items.len() {
+                let mut p = Position::file(file).with_field(format!("tasks[{}].items", i + 1));
+                if let Some(l) = nth_task_line(text, i) {
+                    p = p.at_line(l);
+                }
+                diags.push(Diagnostic::error(
+                    DiagnosticKind::InvalidValue,
+                    p,
+                    if t.items.is_empty() {
+                        "a task must name at least one item".to_string()
+                    } else {
+                        format!("task names an item twice: {}", t.items.join(", "))
+                    },
+                ));
+            }
+        }
+        if !diags.is_empty() {
+            return Err(Error::input(diags));
+        }
+        let tasks = raw
+            .tasks
+            .into_iter()
+            .map(|mut t| {
+                t.items = t.items.iter().map(|s| crate::text::clean_id(s)).collect();
+                t
+            })
+            .collect();
+        Ok(Plan {
+            id: m.id.trim().to_string(),
+            title: m.title.trim().to_string(),
+            authority: m.authority.trim().to_string(),
+            period_start: m.period_start,
+            period_end: m.period_end,
+            date: m.date.unwrap_or(m.period_start),
+            seed_source: m.seed_source.trim().to_string(),
+            inputs: raw.inputs,
+            rules: raw.rules,
+            tasks,
+        })
+    }
+
+    /// The 1-based line of the `n`th (0-based) `[[tasks]]` header.
+    pub(crate) fn task_line(text: &str, n: usize) -> Option<u64> {
+        nth_task_line(text, n)
+    }
+}
+
+fn nth_task_line(text: &str, n: usize) -> Option<u64> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "[[tasks]]")
+        .nth(n)
+        .map(|(i, _)| i as u64 + 1)
+}

@@ -1,0 +1,107 @@
+//! The pre-draw summary `ssj check` prints: bases per task, officers per
+//! category and region.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::{Dataset, Eligibility};
+
+/// Eligible entities of one task, by region and credit class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskSummary {
+    /// The task key (item ids joined by `+`).
+    pub task: String,
+    /// Item names, in task order.
+    pub names: Vec<String>,
+    /// The lead item's ratio, as a percentage.
+    pub ratio: String,
+    /// Whether the task has a directed-draw filter.
+    pub directed: bool,
+    /// Eligible entities in total.
+    pub eligible: u64,
+    /// Eligible entities per region, then per credit class (`-` for
+    /// unclassified).
+    pub by_region: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Entities not eligible, per reason.
+    pub excluded: BTreeMap<String, u64>,
+}
+
+/// Eligible officers (active, certificate valid on the plan date).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OfficerSummary {
+    /// Officers in the roster.
+    pub total: u64,
+    /// Officers eligible on the plan date.
+    pub eligible: u64,
+    /// Eligible officers per category, then per region they cover.
+    pub by_category: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// Everything `ssj check` reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// One entry per task, in plan order.
+    pub tasks: Vec<TaskSummary>,
+    /// The roster.
+    pub officers: OfficerSummary,
+}
+
+impl Summary {
+    /// Compute the summary of a dataset.
+    pub fn new(ds: &Dataset) -> Summary {
+        let el = Eligibility::new(ds);
+        let tasks = ds
+            .plan
+            .tasks
+            .iter()
+            .map(|t| {
+                let mut by_region: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+                let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
+                let mut eligible = 0;
+                for e in &ds.entities {
+                    match el.check(t, e) {
+                        Ok(()) => {
+                            eligible += 1;
+                            let class = e.credit_class.map_or("-", |c| c.as_str()).to_string();
+                            *by_region.entry(e.region.clone()).or_default().entry(class).or_default() += 1;
+                        }
+                        Err(x) => *excluded.entry(x.as_str().to_string()).or_default() += 1,
+                    }
+                }
+                let lead = el.lead(t);
+                TaskSummary {
+                    task: t.key(),
+                    names: t.items.iter().filter_map(|i| ds.item(i)).map(|i| i.name.clone()).collect(),
+                    ratio: lead.map(|i| i.ratio.to_string()).unwrap_or_default(),
+                    directed: t.filter.is_directed(),
+                    eligible,
+                    by_region,
+                    excluded,
+                }
+            })
+            .collect();
+        let mut by_category: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        let mut eligible = 0;
+        for o in &ds.officers {
+            if !ds.officer_eligible(o) {
+                continue;
+            }
+            eligible += 1;
+            for c in &o.categories {
+                let m = by_category.entry(c.clone()).or_default();
+                for r in &o.regions {
+                    *m.entry(r.clone()).or_default() += 1;
+                }
+            }
+        }
+        Summary {
+            tasks,
+            officers: OfficerSummary {
+                total: ds.officers.len() as u64,
+                eligible,
+                by_category,
+            },
+        }
+    }
+}

@@ -1,0 +1,359 @@
+//! CSV tables with bilingual headers in any column order.
+
+use std::io::Read;
+
+use crate::decode::{Detected, DecodingReader, InvalidBytes};
+use crate::error::{Diagnostic, DiagnosticKind, Position};
+use crate::text::{clean, fold_width};
+use crate::Encoding;
+
+/// Diagnostics kept per file before the rest are only counted.
+pub(crate) const MAX_DIAGNOSTICS_PER_FILE: usize = 1000;
+
+/// One field a table kind reads.
+pub(crate) struct Field {
+    /// Canonical English name (also the first accepted header).
+    pub name: &'static str,
+    /// The Chinese header shown in messages.
+    pub zh: &'static str,
+    /// Accepted headers, normalised by [`norm_header`].
+    pub aliases: &'static [&'static str],
+    /// Whether the column must be present.
+    pub required: bool,
+}
+
+/// Columns that carry personal data the rules do not publish; they are
+/// recognised, never read, and listed in the summary as dropped.
+const PRIVATE: &[&str] = &[
+    "legalrep",
+    "legalrepresentative",
+    "法定代表人",
+    "法人代表",
+    "法人",
+    "负责人",
+    "phone",
+    "telephone",
+    "mobile",
+    "联系电话",
+    "电话",
+    "手机",
+    "手机号码",
+    "联系方式",
+    "idnumber",
+    "idcard",
+    "身份证号",
+    "身份证号码",
+    "公民身份号码",
+    "email",
+    "邮箱",
+    "电子邮箱",
+    "家庭住址",
+];
+
+/// Normalise a header cell for matching: width-folded, lower-case, without
+/// spaces, underscores, hyphens, asterisks and a trailing parenthesised note.
+pub(crate) fn norm_header(h: &str) -> String {
+    let mut s = fold_width(&clean(h)).to_lowercase();
+    for (open, close) in [('(', ')'), ('（', '）')] {
+        if s.ends_with(close) {
+            if let Some(i) = s.rfind(open) {
+                if i > 0 {
+                    s.truncate(i);
+                }
+            }
+        }
+    }
+    s.chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '*' | '.'))
+        .collect()
+}
+
+/// Summary facts about one file read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileReport {
+    /// The file as the plan names it.
+    pub file: String,
+    /// What it holds: `items`, `officers`, `entities`, `history`, `conflicts`.
+    pub kind: &'static str,
+    /// Encoding detected or declared (`UTF-8`, `UTF-8 (BOM)`, `GBK/GB18030`).
+    pub encoding: String,
+    /// Records read (data rows, header excluded).
+    pub records: u64,
+    /// Columns not used by the engine, as written; ignored.
+    pub unknown_columns: Vec<String>,
+    /// Columns with personal data; recognised, never read or published.
+    pub private_columns: Vec<String>,
+}
+
+/// A header-mapped CSV reader collecting diagnostics.
+pub(crate) struct Table<R: Read> {
+    file: String,
+    reader: csv::Reader<DecodingReader<R>>,
+    /// Header cells as written.
+    header: Vec<String>,
+    /// For each field of the kind, its column.
+    columns: Vec<Option<usize>>,
+    pub report: FileReport,
+    pub diagnostics: Vec<Diagnostic>,
+    suppressed: u64,
+    record: csv::StringRecord,
+    failed: bool,
+}
+
+/// One record of a table.
+pub(crate) struct Row<'a> {
+    file: &'a str,
+    header: &'a [String],
+    columns: &'a [Option<usize>],
+    record: &'a csv::StringRecord,
+    /// 1-based line where the record starts.
+    pub line: u64,
+}
+
+impl Row<'_> {
+    /// The raw cell of field `i` ("" if the column is absent).
+    pub fn get(&self, i: usize) -> &str {
+        self.columns[i]
+            .and_then(|c| self.record.get(c))
+            .unwrap_or("")
+    }
+
+    /// Position of field `i` on this row (the header as written).
+    pub fn pos(&self, i: usize, fields: &[Field]) -> Position {
+        let name = match self.columns[i] {
+            Some(c) => self.header[c].clone(),
+            None => fields[i].name.to_string(),
+        };
+        Position::file(self.file).at_line(self.line).with_field(name)
+    }
+}
+}
+
+fn decode_error(file: &str, e: &std::io::Error, encoding: Encoding) -> Diagnostic {
+    if let Some(inv) = e.get_ref().and_then(|r| r.downcast_ref::<InvalidBytes>()) {
+        let hint = match encoding {
+            Encoding::Utf8 => "; if Excel saved it as GBK, set encoding = \"gbk\" in [inputs] of the plan",
+            Encoding::Gbk | Encoding::Gb18030 => {
+                "; if the file is UTF-8, set encoding = \"utf-8\" in [inputs] of the plan"
+            }
+            Encoding::Auto => {
+                "; the encoding was guessed from the start of the file: set encoding = \"gbk\" or \"utf-8\" in [inputs] of the plan"
+            }
+        };
+        return Diagnostic::error(
+            DiagnosticKind::Encoding,
+            Position::file(file).at_line(inv.line),
+            format!("{inv}{hint}"),
+        );
+    }
+    Diagnostic::error(
+        DiagnosticKind::Csv,
+        Position::file(file),
+        format!("cannot read the file: {e}"),
+    )
+}
+
+impl<R: Read> Table<R> {
+    /// Open a table; `None` when the header cannot even be read (the
+    /// diagnostics say why).
+    pub fn open(
+        file: &str,
+        kind: &'static str,
+        source: R,
+        encoding: Encoding,
+        fields: &[Field],
+    ) -> Result<Table<R>, Vec<Diagnostic>> {
+        let dec = DecodingReader::new(source, encoding).map_err(|e| vec![decode_error(file, &e, encoding)])?;
+        let detected: Detected = dec.detected();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(dec);
+        let mut rec = csv::StringRecord::new();
+        // the header is the first non-blank record
+        loop {
+            match reader.read_record(&mut rec) {
+                Ok(true) => {
+                    if rec.iter().all(|c| clean(c).is_empty()) {
+                        continue;
+                    }
+                    break;
+                }
+                Ok(false) => {
+                    return Err(vec![Diagnostic::error(
+                        DiagnosticKind::EmptyFile,
+                        Position::file(file),
+                        format!("the file is empty; expected a header row with {}", field_list(fields)),
+                    )]);
+                }
+                Err(e) => return Err(vec![csv_error(file, &e, encoding)]),
+            }
+        }
+        let header_line = rec.position().map_or(1, |p| p.line());
+        let header: Vec<String> = rec.iter().map(clean).collect();
+        let mut columns: Vec<Option<usize>> = vec![None; fields.len()];
+        let mut unknown = Vec::new();
+        let mut private = Vec::new();
+        let mut diagnostics = Vec::new();
+        for (c, h) in header.iter().enumerate() {
+            let n = norm_header(h);
+            if n.is_empty() {
+                continue;
+            }
+            if let Some(fi) = fields.iter().position(|f| f.aliases.contains(&n.as_str())) {
+                if let Some(prev) = columns[fi] {
+                    diagnostics.push(Diagnostic::error(
+                        DiagnosticKind::DuplicateColumn,
+                        Position::file(file).at_line(header_line).with_field(h.clone()),
+                        format!(
+                            "columns '{}' and '{}' both mean {} ({}); keep one",
+                            header[prev], h, fields[fi].name, fields[fi].zh
+                        ),
+                    ));
+                } else {
+                    columns[fi] = Some(c);
+                }
+            } else if PRIVATE.contains(&n.as_str()) {
+                private.push(h.clone());
+            } else {
+                unknown.push(h.clone());
+            }
+        }
+        for (fi, f) in fields.iter().enumerate() {
+            if f.required && columns[fi].is_none() {
+                diagnostics.push(Diagnostic::error(
+                    DiagnosticKind::MissingColumn,
+                    Position::file(file).at_line(header_line),
+                    format!(
+                        "missing required column {} ({}); the header has: {}",
+                        f.name,
+                        f.zh,
+                        header.join(", ")
+                    ),
+                ));
+            }
+        }
+        let report = FileReport {
+            file: file.to_string(),
+            kind,
+            encoding: detected.describe(),
+            records: 0,
+            unknown_columns: unknown,
+            private_columns: private,
+        };
+        if diagnostics.iter().any(|d| d.kind == DiagnosticKind::MissingColumn) {
+            return Err(diagnostics);
+        }
+        Ok(Table {
+            file: file.to_string(),
+            reader,
+            header,
+            columns,
+            report,
+            diagnostics,
+            suppressed: 0,
+            record: csv::StringRecord::new(),
+            failed: false,
+        })
+    }
+
+    /// Record a diagnostic, keeping at most [`MAX_DIAGNOSTICS_PER_FILE`].
+    pub fn push(&mut self, d: Diagnostic) {
+        if self.diagnostics.len() < MAX_DIAGNOSTICS_PER_FILE {
+            self.diagnostics.push(d);
+        } else {
+            self.suppressed += 1;
+        }
+    }
+
+    /// Read the next non-blank, well-formed row and hand it to `f`. Returns
+    /// false at the end. Ragged rows are reported and skipped.
+    pub fn next_row(&mut self, encoding: Encoding, mut f: impl FnMut(&Row<'_>, &mut Vec<Diagnostic>)) -> bool {
+        loop {
+            if self.failed {
+                return false;
+            }
+            match self.reader.read_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => return false,
+                Err(e) => {
+                    let d = csv_error(&self.file, &e, encoding);
+                    self.push(d);
+                    // an encoding or I/O error ends the file; a CSV syntax
+                    // error is per record
+                    if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                        self.failed = true;
+                        return false;
+                    }
+                    continue;
+                }
+            }
+            let line = self.record.position().map_or(0, |p| p.line());
+            if self.record.iter().all(|c| clean(c).is_empty()) {
+                continue;
+            }
+            self.report.records += 1;
+            if self.record.len() != self.header.len() {
+                let d = Diagnostic::error(
+                    DiagnosticKind::RaggedRow,
+                    Position::file(&self.file).at_line(line),
+                    format!(
+                        "row has {} fields but the header has {}",
+                        self.record.len(),
+                        self.header.len()
+                    ),
+                );
+                self.push(d);
+                continue;
+            }
+            let row = Row {
+                file: &self.file,
+                header: &self.header,
+                columns: &self.columns,
+                record: &self.record,
+                line,
+            };
+            let mut local = Vec::new();
+            f(&row, &mut local);
+            for d in local {
+                self.push(d);
+            }
+            return true;
+        }
+    }
+
+    /// Finish: the report and every diagnostic (with a count of those not kept).
+    pub fn finish(mut self) -> (FileReport, Vec<Diagnostic>) {
+        if self.suppressed > 0 {
+            let n = self.suppressed;
+            self.diagnostics.push(Diagnostic::error(
+                DiagnosticKind::TooLarge,
+                Position::file(&self.file),
+                format!("{n} more problems in this file are not listed"),
+            ));
+        }
+        (self.report, self.diagnostics)
+    }
+}
+
+fn field_list(fields: &[Field]) -> String {
+    fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| format!("{} ({})", f.name, f.zh))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn csv_error(file: &str, e: &csv::Error, encoding: Encoding) -> Diagnostic {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => decode_error(file, io, encoding),
+        _ => {
+            let mut pos = Position::file(file);
+            if let Some(p) = e.position() {
+                pos = pos.at_line(p.line());
+            }
+            Diagnostic::error(DiagnosticKind::Csv, pos, format!("malformed CSV: {e}"))
+        }
+    }
+}

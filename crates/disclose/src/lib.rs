@@ -1,0 +1,2 @@
+//! Public notices for shuangsuiji draws (issue 5).
+#![deny(missing_docs)]
