@@ -127,7 +127,6 @@ impl Row<'_> {
         Position::file(self.file).at_line(self.line).with_field(name)
     }
 }
-}
 
 fn decode_error(file: &str, e: &std::io::Error, encoding: Encoding) -> Diagnostic {
     if let Some(inv) = e.get_ref().and_then(|r| r.downcast_ref::<InvalidBytes>()) {
