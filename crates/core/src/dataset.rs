@@ -199,10 +199,9 @@ impl Dataset {
             Some(c) => load!(CONFLICTS, "conflicts", c, "conflicts", records::CONFLICT_FIELDS, |r, d| Some(records::conflict(r, d)), true),
             None => Vec::new(),
         };
-        let parse_failed = diags.iter().any(Diagnostic::is_error);
-        build(
+            build(
             plan, plan_file, plan_text, items, officers, entities, history, conflicts, lines,
-            reports, diags, parse_failed,
+            reports, diags,
         )
     }
 
@@ -235,7 +234,6 @@ impl Dataset {
             lines,
             Vec::new(),
             Vec::new(),
-            false,
         )
     }
 
@@ -330,8 +328,16 @@ fn build(
     mut lines: Lines,
     files: Vec<FileReport>,
     mut diags: Vec<Diagnostic>,
-    parse_failed: bool,
 ) -> Result<Dataset> {
+    // A file with errors lost its bad records: references into it are not
+    // checked, so one mistake is reported once, not again at every use.
+    let failed = |kind: usize| {
+        diags
+            .iter()
+            .any(|d| d.is_error() && d.position.file == lines.files[kind])
+    };
+    let (items_ok, officers_ok, entities_ok) = (failed(ITEMS), failed(OFFICERS), failed(ENTITIES));
+    let (items_ok, officers_ok, entities_ok) = (!items_ok, !officers_ok, !entities_ok);
     let items = dedup_by_key(items, &mut lines, ITEMS, "id", |i| i.id.clone(), "item id", &mut diags);
     let officers = dedup_by_key(officers, &mut lines, OFFICERS, "cert_no", |o| o.cert_no.clone(), "certificate number", &mut diags);
     let entities = dedup_by_key(entities, &mut lines, ENTITIES, "uscc", |e| e.uscc.clone(), "unified social credit code", &mut diags);
@@ -360,25 +366,25 @@ fn build(
 
     // references from history and conflicts (only meaningful when the
     // referenced files themselves were read)
-    if !parse_failed || !items.is_empty() {
+    {
         for (i, h) in history.iter().enumerate() {
-            if !entity_ids.contains(h.uscc.as_str()) {
+            if entities_ok && !entity_ids.contains(h.uscc.as_str()) {
                 diags.push(Diagnostic::error(K::UnknownReference, lines.pos(HISTORY, i, "uscc"), format!("entity '{}' is not in {}", h.uscc, lines.files[ENTITIES])));
             }
-            if !item_ids.contains(h.item.as_str()) {
+            if items_ok && !item_ids.contains(h.item.as_str()) {
                 diags.push(Diagnostic::error(K::UnknownReference, lines.pos(HISTORY, i, "item"), format!("item '{}' is not in {}", h.item, lines.files[ITEMS])));
             }
             for o in &h.officers {
-                if !officer_ids.contains(o.as_str()) {
+                if officers_ok && !officer_ids.contains(o.as_str()) {
                     diags.push(Diagnostic::error(K::UnknownReference, lines.pos(HISTORY, i, "officers"), format!("officer '{o}' is not in {}", lines.files[OFFICERS])));
                 }
             }
         }
         for (i, c) in conflicts.iter().enumerate() {
-            if !officer_ids.contains(c.cert_no.as_str()) {
+            if officers_ok && !officer_ids.contains(c.cert_no.as_str()) {
                 diags.push(Diagnostic::error(K::UnknownReference, lines.pos(CONFLICTS, i, "cert_no"), format!("officer '{}' is not in {}", c.cert_no, lines.files[OFFICERS])));
             }
-            if !entity_ids.contains(c.uscc.as_str()) {
+            if entities_ok && !entity_ids.contains(c.uscc.as_str()) {
                 diags.push(Diagnostic::error(K::UnknownReference, lines.pos(CONFLICTS, i, "uscc"), format!("entity '{}' is not in {}", c.uscc, lines.files[ENTITIES])));
             }
         }
@@ -386,7 +392,7 @@ fn build(
 
     // categories: every item's category must be held by some officer
     let held: BTreeSet<&str> = officers.iter().flat_map(|o| o.categories.iter().map(String::as_str)).collect();
-    if !officers.is_empty() {
+    if officers_ok {
         for (i, it) in items.iter().enumerate() {
             if !held.contains(it.category.as_str()) {
                 diags.push(Diagnostic::error(
@@ -399,7 +405,7 @@ fn build(
     }
     // object types matched by no entity: a warning
     let types: BTreeSet<&str> = entities.iter().flat_map(|e| e.types.iter().map(String::as_str)).collect();
-    if !entities.is_empty() {
+    if entities_ok {
         for (i, it) in items.iter().enumerate() {
             if !it.object_types.iter().any(|t| types.contains(t.as_str())) {
                 diags.push(Diagnostic::warning(
@@ -426,7 +432,7 @@ fn build(
     // tasks
     if plan.tasks.is_empty() {
         plan.tasks = items.iter().map(|i| Task { items: vec![i.id.clone()], filter: Default::default() }).collect();
-    } else if !items.is_empty() {
+    } else if items_ok {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (n, t) in plan.tasks.iter().enumerate() {
             let mut pos = Position::file(plan_file).with_field(format!("tasks[{}].items", n + 1));
