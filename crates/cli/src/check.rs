@@ -53,9 +53,17 @@ pub fn run(a: &CheckArgs) -> u8 {
 pub fn width(s: &str) -> usize {
     s.chars()
         .map(|c| match c as u32 {
-            0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 => 2,
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6 => 2,
             _ => 1,
         })
         .sum()
@@ -75,23 +83,39 @@ fn render(ds: &Dataset, summary: &Summary) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "Plan {} — {}", p.id, p.title);
     let _ = writeln!(o, "  authority    {}", p.authority);
-    let _ = writeln!(o, "  period       {} to {} (plan date {})", p.period_start, p.period_end, p.date);
+    let _ = writeln!(
+        o,
+        "  period       {} to {} (plan date {})",
+        p.period_start, p.period_end, p.date
+    );
     let _ = writeln!(o, "  seed source  {}", p.seed_source);
     let r = &p.rules;
     let _ = writeln!(
         o,
         "  rules        team of {}; {}; cool-down {} days; overlap {:?}; {}; rotation {}; officer load {}; strata {:?}",
         r.team_size,
-        r.max_per_year.map_or("no yearly cap".to_string(), |m| format!("at most {m} a year")),
+        r.max_per_year
+            .map_or("no yearly cap".to_string(), |m| format!(
+                "at most {m} a year"
+            )),
         r.cooldown_days,
         r.overlap,
-        if r.cross_region { "cross-region" } else { "local jurisdiction" },
+        if r.cross_region {
+            "cross-region"
+        } else {
+            "local jurisdiction"
+        },
         if r.rotation { "on" } else { "off" },
-        r.officer_max_load.map_or("uncapped".to_string(), |m| format!("at most {m}")),
+        r.officer_max_load
+            .map_or("uncapped".to_string(), |m| format!("at most {m}")),
         r.stratify,
     );
     if !r.class_ratios.is_empty() {
-        let cr: Vec<String> = r.class_ratios.iter().map(|(c, q)| format!("{c} {q}")).collect();
+        let cr: Vec<String> = r
+            .class_ratios
+            .iter()
+            .map(|(c, q)| format!("{c} {q}"))
+            .collect();
         let _ = writeln!(o, "  class ratios {}", cr.join(", "));
     }
 
@@ -107,7 +131,11 @@ fn render(ds: &Dataset, summary: &Summary) -> String {
             f.records
         );
         if !f.private_columns.is_empty() {
-            let _ = write!(o, "; personal data dropped: {}", f.private_columns.join(", "));
+            let _ = write!(
+                o,
+                "; personal data dropped: {}",
+                f.private_columns.join(", ")
+            );
         }
         if !f.unknown_columns.is_empty() {
             let _ = write!(o, "; ignored columns: {}", f.unknown_columns.join(", "));
@@ -139,13 +167,26 @@ fn render(ds: &Dataset, summary: &Summary) -> String {
             if t.directed { " (directed)" } else { "" },
             t.ratio,
             t.eligible,
-            if excl.is_empty() { String::new() } else { format!(" (not eligible: {})", excl.join(", ")) }
+            if excl.is_empty() {
+                String::new()
+            } else {
+                format!(" (not eligible: {})", excl.join(", "))
+            }
         );
         if t.by_region.is_empty() {
             continue;
         }
-        let rw = t.by_region.keys().map(|k| width(k)).max().unwrap_or(0).max(6);
-        let mut cols: Vec<String> = CreditClass::ALL.iter().map(|c| c.as_str().to_string()).collect();
+        let rw = t
+            .by_region
+            .keys()
+            .map(|k| width(k))
+            .max()
+            .unwrap_or(0)
+            .max(6);
+        let mut cols: Vec<String> = CreditClass::ALL
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
         cols.push("-".into());
         let _ = write!(o, "    {}", pad("region", rw));
         for c in &cols {
@@ -176,7 +217,11 @@ fn render(ds: &Dataset, summary: &Summary) -> String {
     if ds.warnings.is_empty() {
         let _ = writeln!(o, "\nOK: no errors, no warnings.");
     } else {
-        let _ = writeln!(o, "\nOK: no errors; {} warning(s) (on stderr).", ds.warnings.len());
+        let _ = writeln!(
+            o,
+            "\nOK: no errors; {} warning(s) (on stderr).",
+            ds.warnings.len()
+        );
     }
     o
 }

@@ -13,7 +13,10 @@ pub fn load(plan_path: &Path) -> Result<Dataset, Error> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| plan_path.display().to_string());
     let bytes = std::fs::read(plan_path).map_err(|e| {
-        one(Position::file(plan_path.display().to_string()), format!("cannot read the plan: {e}"))
+        one(
+            Position::file(plan_path.display().to_string()),
+            format!("cannot read the plan: {e}"),
+        )
     })?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
@@ -30,7 +33,10 @@ pub fn load(plan_path: &Path) -> Result<Dataset, Error> {
         }
     };
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
-    let dir: PathBuf = plan_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir: PathBuf = plan_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     Dataset::load(&plan_name, text, |name| open_input(&dir, name))
 }
 
@@ -40,7 +46,10 @@ fn open_input(dir: &Path, name: &str) -> io::Result<Box<dyn Read>> {
     if meta.is_dir() {
         return Err(io::Error::other("it is a directory, not a file"));
     }
-    Ok(Box::new(io::BufReader::with_capacity(256 * 1024, File::open(&path)?)))
+    Ok(Box::new(io::BufReader::with_capacity(
+        256 * 1024,
+        File::open(&path)?,
+    )))
 }
 
 fn one(position: Position, message: String) -> Error {

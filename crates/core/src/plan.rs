@@ -256,12 +256,11 @@ fn locate(text: &str, section: &str, key: &str) -> Option<u64> {
             in_section = name == section;
             continue;
         }
-        if in_section {
-            if let Some((k, _)) = t.split_once('=') {
-                if k.trim() == key {
-                    return Some(i as u64 + 1);
-                }
-            }
+        if in_section
+            && let Some((k, _)) = t.split_once('=')
+            && k.trim() == key
+        {
+            return Some(i as u64 + 1);
         }
     }
     None

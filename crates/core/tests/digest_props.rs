@@ -69,12 +69,21 @@ fn render(ents: &[Ent], x: &Export) -> Vec<u8> {
     let header: Vec<String> = x
         .cols
         .iter()
-        .map(|&c| quote(if x.chinese[c] { COLS[c].1 } else { COLS[c].0 }, x.quote_all))
+        .map(|&c| {
+            quote(
+                if x.chinese[c] { COLS[c].1 } else { COLS[c].0 },
+                x.quote_all,
+            )
+        })
         .collect();
     s.push_str(&header.join(","));
     s.push_str(nl);
     for &i in &x.order {
-        let row: Vec<String> = x.cols.iter().map(|&c| quote(&cell(&ents[i], c, x.sep), x.quote_all)).collect();
+        let row: Vec<String> = x
+            .cols
+            .iter()
+            .map(|&c| quote(&cell(&ents[i], c, x.sep), x.quote_all))
+            .collect();
         s.push_str(&row.join(","));
         s.push_str(nl);
     }
@@ -128,7 +137,13 @@ fn ent_strategy() -> impl Strategy<Value = Ent> {
         proptest::sample::select(regions.to_vec()),
         proptest::sample::select(vec!["A", "B", "C", "D", ""]),
     )
-        .prop_map(|(body, name, types, region, class)| Ent { uscc: uscc(&body), name, types, region, class })
+        .prop_map(|(body, name, types, region, class)| Ent {
+            uscc: uscc(&body),
+            name,
+            types,
+            region,
+            class,
+        })
 }
 
 fn frame() -> impl Strategy<Value = Vec<Ent>> {
@@ -150,16 +165,18 @@ fn export(n: usize) -> impl Strategy<Value = Export> {
         any::<bool>(),
         any::<bool>(),
     )
-        .prop_map(|(order, cols, chinese, quote_all, sep, gbk, bom, crlf)| Export {
-            order,
-            cols,
-            chinese,
-            quote_all,
-            sep,
-            gbk,
-            bom,
-            crlf,
-        })
+        .prop_map(
+            |(order, cols, chinese, quote_all, sep, gbk, bom, crlf)| Export {
+                order,
+                cols,
+                chinese,
+                quote_all,
+                sep,
+                gbk,
+                bom,
+                crlf,
+            },
+        )
 }
 
 proptest! {

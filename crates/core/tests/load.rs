@@ -43,7 +43,8 @@ uscc,name,types,region,credit_class,status
 91110000100010433L,丙公司,林木采伐单位,新城镇,D,注销
 ";
 
-const HISTORY: &str = "uscc,item,date,officers\n9144030071526726XG,LY-01,2025-11-02,14060001;14060002\n";
+const HISTORY: &str =
+    "uscc,item,date,officers\n9144030071526726XG,LY-01,2025-11-02,14060001;14060002\n";
 const CONFLICTS: &str = "cert_no,uscc,reason\n14060003,91330100716105852F,近亲属\n";
 
 type Files = BTreeMap<&'static str, Vec<u8>>;
@@ -63,7 +64,9 @@ fn load_with(plan: &str, files: &Files) -> Result<Dataset, Error> {
         files
             .get(name)
             .map(|b| Box::new(std::io::Cursor::new(b.clone())) as Box<dyn Read>)
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"))
+            .ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory")
+            })
     })
 }
 
@@ -91,15 +94,32 @@ fn with(file: &'static str, text: &str) -> Files {
 fn valid_inputs_load_sorted_and_normalised() {
     let ds = load(&files()).unwrap();
     assert_eq!(ds.items.len(), 2);
-    assert_eq!(ds.officers[2].cert_expiry.unwrap().to_string(), "2029-03-31");
+    assert_eq!(
+        ds.officers[2].cert_expiry.unwrap().to_string(),
+        "2029-03-31"
+    );
     assert_eq!(ds.officers[0].categories, vec!["林政执法", "植物检疫"]);
     assert_eq!(
-        ds.entities.iter().map(|e| e.uscc.as_str()).collect::<Vec<_>>(),
-        vec!["91110000100010433L", "91330100716105852F", "9144030071526726XG"]
+        ds.entities
+            .iter()
+            .map(|e| e.uscc.as_str())
+            .collect::<Vec<_>>(),
+        vec![
+            "91110000100010433L",
+            "91330100716105852F",
+            "9144030071526726XG"
+        ]
     );
     assert!(!ds.entities[0].active);
-    assert_eq!(ds.items[1].object_types, vec!["林木采伐单位", "苗木生产经营者"]);
-    assert_eq!(ds.plan.tasks.len(), 2, "one task per item when the plan lists none");
+    assert_eq!(
+        ds.items[1].object_types,
+        vec!["林木采伐单位", "苗木生产经营者"]
+    );
+    assert_eq!(
+        ds.plan.tasks.len(),
+        2,
+        "one task per item when the plan lists none"
+    );
     assert!(ds.warnings.is_empty(), "{:?}", ds.warnings);
 }
 
@@ -148,13 +168,17 @@ fn gbk_file_and_bom() {
     assert_eq!(ds.digests, load(&files()).unwrap().digests);
 }
 
-
 #[test]
 fn missing_required_column() {
-    let e = errors(load(&with("entities.csv", "uscc,name,region\n9144030071526726XG,甲,威远镇\n")));
+    let e = errors(load(&with(
+        "entities.csv",
+        "uscc,name,region\n9144030071526726XG,甲,威远镇\n",
+    )));
     assert_eq!(
         e,
-        vec!["entities.csv:1: error: missing required column types (对象类型); the header has: uscc, name, region"]
+        vec![
+            "entities.csv:1: error: missing required column types (对象类型); the header has: uscc, name, region"
+        ]
     );
 }
 
@@ -163,7 +187,9 @@ fn duplicate_ids_name_both_lines() {
     let text = format!("{ENTITIES}9144030071526726XG,甲公司二号,林木采伐单位,威远镇,A,存续\n");
     assert_eq!(
         errors(load(&with("entities.csv", &text))),
-        vec!["entities.csv:5: uscc: error: duplicate unified social credit code '9144030071526726XG' (already on line 2)"]
+        vec![
+            "entities.csv:5: uscc: error: duplicate unified social credit code '9144030071526726XG' (already on line 2)"
+        ]
     );
 }
 
@@ -188,8 +214,14 @@ fn invalid_uscc_says_expected_character() {
 
 #[test]
 fn unknown_references() {
-    let mut f = with("history.csv", "uscc,item,date,officers\n9144030071526726XG,LY-09,2025-11-02,14060001;14069999\n");
-    f.insert("conflicts.csv", b"cert_no,uscc,reason\n14060099,91330100716105852F,\n".to_vec());
+    let mut f = with(
+        "history.csv",
+        "uscc,item,date,officers\n9144030071526726XG,LY-09,2025-11-02,14060001;14069999\n",
+    );
+    f.insert(
+        "conflicts.csv",
+        b"cert_no,uscc,reason\n14060099,91330100716105852F,\n".to_vec(),
+    );
     assert_eq!(
         errors(load(&f)),
         vec![
@@ -203,7 +235,8 @@ fn unknown_references() {
 #[test]
 fn unknown_category_and_task_item() {
     let items = ITEMS.replace("植物检疫,\n", "野生动物,\n");
-    let plan = format!("{PLAN}\n[[tasks]]\nitems = [\"LY-01\"]\n\n[[tasks]]\nitems = [\"LY-07\"]\n");
+    let plan =
+        format!("{PLAN}\n[[tasks]]\nitems = [\"LY-01\"]\n\n[[tasks]]\nitems = [\"LY-07\"]\n");
     let mut f = files();
     f.insert("items.csv", items.into_bytes());
     assert_eq!(
@@ -244,7 +277,9 @@ fn team_size_below_two() {
     let plan = format!("{PLAN}\n[rules]\nteam_size = 1\n");
     assert_eq!(
         errors(load_with(&plan, &files())),
-        vec!["plan.toml:18: rules.team_size: error: team_size is 1; the law requires at least 2 officers (行政处罚法 Art. 42)"]
+        vec![
+            "plan.toml:18: rules.team_size: error: team_size is 1; the law requires at least 2 officers (行政处罚法 Art. 42)"
+        ]
     );
 }
 
@@ -255,7 +290,9 @@ fn expired_certificate_is_a_warning() {
     let w: Vec<String> = ds.warnings.iter().map(|d| d.to_string()).collect();
     assert_eq!(
         w,
-        vec!["officers.csv:3: cert_expiry: warning: certificate 14060002 of 李四 expired on 2026-09-30, before the plan date 2026-10-01; this officer is not eligible"]
+        vec![
+            "officers.csv:3: cert_expiry: warning: certificate 14060002 of 李四 expired on 2026-09-30, before the plan date 2026-10-01; this officer is not eligible"
+        ]
     );
     assert_eq!(ds.warnings[0].kind, DiagnosticKind::ExpiredCertificate);
     let o = ds.officer("14060002").unwrap();
@@ -266,10 +303,15 @@ fn expired_certificate_is_a_warning() {
 fn empty_files_and_header_only() {
     assert_eq!(
         errors(load(&with("officers.csv", ""))),
-        vec!["officers.csv: error: the file is empty; expected a header row with cert_no (证件编号), name (姓名), unit (单位), categories (执法类别), regions (执法区域)"]
+        vec![
+            "officers.csv: error: the file is empty; expected a header row with cert_no (证件编号), name (姓名), unit (单位), categories (执法类别), regions (执法区域)"
+        ]
     );
     let e = errors(load(&with("entities.csv", "uscc,name,types,region\n")));
-    assert_eq!(e[0], "entities.csv: error: the file has a header but no records");
+    assert_eq!(
+        e[0],
+        "entities.csv: error: the file has a header but no records"
+    );
     // history may be header-only
     assert!(load(&with("history.csv", "uscc,item,date,officers\n")).is_ok());
 }
@@ -288,7 +330,10 @@ fn gbk_declared_as_utf8_suggests_the_setting() {
     let (gbk, _, _) = encoding_rs::GB18030.encode(ENTITIES);
     let mut f = files();
     f.insert("entities.csv", gbk.into_owned());
-    let plan = PLAN.replace("conflicts = \"conflicts.csv\"", "conflicts = \"conflicts.csv\"\nencoding = \"utf-8\"");
+    let plan = PLAN.replace(
+        "conflicts = \"conflicts.csv\"",
+        "conflicts = \"conflicts.csv\"\nencoding = \"utf-8\"",
+    );
     let e = errors(load_with(&plan, &f));
     assert_eq!(
         e[0],
@@ -298,7 +343,9 @@ fn gbk_declared_as_utf8_suggests_the_setting() {
 
 #[test]
 fn bad_dates_and_values() {
-    let officers = OFFICERS.replace("2028/12/31", "2026-02-30").replace("2028-12-31", "明年");
+    let officers = OFFICERS
+        .replace("2028/12/31", "2026-02-30")
+        .replace("2028-12-31", "明年");
     assert_eq!(
         errors(load(&with("officers.csv", &officers))),
         vec![
@@ -306,7 +353,9 @@ fn bad_dates_and_values() {
             "officers.csv:3: cert_expiry: error: '2026-02-30' is not a real calendar day",
         ]
     );
-    let entities = ENTITIES.replace(",A,存续", ",E,存续").replace(",B,在业", ",B,歇菜");
+    let entities = ENTITIES
+        .replace(",A,存续", ",E,存续")
+        .replace(",B,在业", ",B,歇菜");
     assert_eq!(
         errors(load(&with("entities.csv", &entities))),
         vec![
@@ -318,9 +367,15 @@ fn bad_dates_and_values() {
 
 #[test]
 fn all_errors_of_all_files_in_one_pass() {
-    let mut f = with("entities.csv", &ENTITIES.replace("9144030071526726XG", "9144030071526726XH"));
+    let mut f = with(
+        "entities.csv",
+        &ENTITIES.replace("9144030071526726XG", "9144030071526726XH"),
+    );
     f.insert("items.csv", ITEMS.replace("5%", "0%").into_bytes());
-    f.insert("officers.csv", format!("{OFFICERS}14060001,重复,林政股,林政执法,*,\n").into_bytes());
+    f.insert(
+        "officers.csv",
+        format!("{OFFICERS}14060001,重复,林政股,林政执法,*,\n").into_bytes(),
+    );
     let e = errors(load(&f));
     assert_eq!(e.len(), 3, "{e:#?}");
     assert!(e[0].starts_with("items.csv:2: ratio:"));
@@ -334,15 +389,30 @@ fn missing_file_names_the_plan_key() {
     f.remove("conflicts.csv");
     assert_eq!(
         errors(load(&f)),
-        vec!["plan.toml:15: inputs.conflicts: error: cannot open conflicts file 'conflicts.csv': No such file or directory"]
+        vec![
+            "plan.toml:15: inputs.conflicts: error: cannot open conflicts file 'conflicts.csv': No such file or directory"
+        ]
     );
 }
 
 #[test]
 fn plan_syntax_and_unknown_keys() {
-    let e = errors(load_with(&PLAN.replace("seed_source = \"dice\"", "seed_source = \"dice\"\nsede = 1"), &files()));
+    let e = errors(load_with(
+        &PLAN.replace("seed_source = \"dice\"", "seed_source = \"dice\"\nsede = 1"),
+        &files(),
+    ));
     assert_eq!(e.len(), 1);
-    assert!(e[0].starts_with("plan.toml:9: error: unknown field `sede`"), "{}", e[0]);
-    let e = errors(load_with(&PLAN.replace("2026-12-31", "2026-02-30"), &files()));
-    assert_eq!(e, vec!["plan.toml:7: error: invalid date, expected day between 01 and 28"]);
+    assert!(
+        e[0].starts_with("plan.toml:9: error: unknown field `sede`"),
+        "{}",
+        e[0]
+    );
+    let e = errors(load_with(
+        &PLAN.replace("2026-12-31", "2026-02-30"),
+        &files(),
+    ));
+    assert_eq!(
+        e,
+        vec!["plan.toml:7: error: invalid date, expected day between 01 and 28"]
+    );
 }
