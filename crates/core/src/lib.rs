@@ -34,6 +34,7 @@ mod plan;
 mod ratio;
 mod records;
 mod summary;
+mod synth;
 mod table;
 mod text;
 mod uscc;
@@ -57,6 +58,13 @@ pub use plan::{Encoding, Filter, FlagName, InputFiles, Overlap, Plan, Rules, Str
 pub use ratio::{Ratio, RatioError};
 pub use summary::{OfficerSummary, Summary, TaskSummary};
 pub use table::FileReport;
+/// Deterministic synthetic plans (`ssj synth`), for scale tests and benchmarks.
+pub mod synthetic {
+    pub use crate::synth::{
+        SynthSpec, plan_toml, write_conflicts, write_entities, write_history, write_items,
+        write_officers,
+    };
+}
 pub use uscc::{UsccError, check_character, validate_uscc};
 
 /// The version of this engine (the crate version).
