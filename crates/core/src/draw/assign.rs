@@ -1,0 +1,311 @@
+//! Officer teams (SPEC.md §8): a b-matching of visit slots to officers,
+//! built seat by seat with random picks from the ChaCha20 stream and
+//! repaired by breadth-first augmenting paths, so that a valid assignment
+//! is found whenever one exists.
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+
+use crate::error::{Infeasible, Result};
+use crate::{Dataset, Error, Officer, region_covers};
+
+use super::keys::WordStream;
+
+/// One (visit, department) pair needing a team.
+#[derive(Debug, Clone)]
+pub(crate) struct Slot {
+    /// Index of the entity in `ds.entities`.
+    pub entity: usize,
+    /// Effective department.
+    pub department: String,
+    /// Items of the department on the visit (for messages).
+    pub items: Vec<String>,
+    /// Categories an officer must all hold (sorted, distinct).
+    pub categories: Vec<String>,
+}
+
+/// The effective department: empty means the plan authority.
+pub(crate) fn effective_department<'a>(ds: &'a Dataset, dept: &'a str) -> &'a str {
+    if dept.is_empty() {
+        &ds.plan.authority
+    } else {
+        dept
+    }
+}
+
+struct Candidates {
+    /// Index into `bases`.
+    base: usize,
+    /// Officers of the base excluded for this slot (conflict, rotation),
+    /// sorted.
+    excluded: Vec<u32>,
+}
+
+/// The teams, one per slot, as sorted officer indices.
+pub(crate) fn assign(
+    ds: &Dataset,
+    slots: &[Slot],
+    last_team: &HashMap<&str, BTreeSet<&str>>,
+    stream: &mut WordStream,
+) -> Result<Vec<Vec<u32>>> {
+    let rules = &ds.plan.rules;
+    let t = rules.team_size as usize;
+    let cap: u64 = rules.officer_max_load.map_or(u64::MAX, u64::from);
+    let officers = &ds.officers;
+    let conflicts: HashSet<(&str, &str)> = ds
+        .conflicts
+        .iter()
+        .map(|c| (c.cert_no.as_str(), c.uscc.as_str()))
+        .collect();
+
+    // candidate bases, shared by slots with the same department,
+    // categories and region
+    let mut base_index: HashMap<(String, Vec<String>, String), usize> = HashMap::new();
+    let mut bases: Vec<Vec<u32>> = Vec::new();
+    let mut cands: Vec<Candidates> = Vec::with_capacity(slots.len());
+    for slot in slots {
+        let e = &ds.entities[slot.entity];
+        let region = if rules.cross_region {
+            String::new()
+        } else {
+            e.region.clone()
+        };
+        let key = (slot.department.clone(), slot.categories.clone(), region);
+        let base = match base_index.get(&key) {
+            Some(b) => *b,
+            None => {
+                let v: Vec<u32> = officers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| qualified_base(ds, o, slot, &e.region))
+                    .map(|(i, _)| i as u32)
+                    .collect();
+                bases.push(v);
+                base_index.insert(key, bases.len() - 1);
+                bases.len() - 1
+            }
+        };
+        let last = last_team.get(e.uscc.as_str());
+        let excluded: Vec<u32> = bases[base]
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let o = &officers[i as usize];
+                conflicts.contains(&(o.cert_no.as_str(), e.uscc.as_str()))
+                    || (rules.rotation && last.is_some_and(|l| l.contains(o.cert_no.as_str())))
+            })
+            .collect();
+        if bases[base].len() - excluded.len() < t {
+            return Err(explain_short(ds, slot, &conflicts, last));
+        }
+        cands.push(Candidates { base, excluded });
+    }
+
+    let qual = |s: usize| {
+        let c = &cands[s];
+        bases[c.base]
+            .iter()
+            .copied()
+            .filter(move |i| c.excluded.binary_search(i).is_err())
+    };
+
+    // a cheap Hall check per department before the search
+    if cap != u64::MAX {
+        let mut per_dept: std::collections::BTreeMap<&str, (u64, BTreeSet<u32>)> =
+            Default::default();
+        for (s, slot) in slots.iter().enumerate() {
+            let d = per_dept.entry(slot.department.as_str()).or_default();
+            d.0 += t as u64;
+            d.1.extend(qual(s));
+        }
+        for (dept, (need, offs)) in &per_dept {
+            let supply = offs.len() as u64 * cap;
+            if *need > supply {
+                return Err(Error::infeasible(Infeasible {
+                    item: items_of_department(slots, dept),
+                    subject: Some(format!("department {dept}")),
+                    constraint: format!(
+                        "{} visits need {need} officer places but the {} officers who could \
+                         serve them can fill at most {} × {cap} = {supply} (officer_max_load {cap})",
+                        need / t as u64,
+                        offs.len(),
+                        offs.len()
+                    ),
+                }));
+            }
+        }
+    }
+
+    let mut load: Vec<u64> = vec![0; officers.len()];
+    let mut of_officer: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); officers.len()];
+    let mut teams: Vec<Vec<u32>> = vec![Vec::with_capacity(t); slots.len()];
+    let mut avail: Vec<u32> = Vec::new();
+    for s in 0..slots.len() {
+        for _seat in 0..t {
+            avail.clear();
+            avail.extend(qual(s).filter(|&o| load[o as usize] < cap && !teams[s].contains(&o)));
+            if !avail.is_empty() {
+                let pick = avail[stream.below(avail.len() as u64) as usize];
+                teams[s].push(pick);
+                load[pick as usize] += 1;
+                of_officer[pick as usize].insert(s as u32);
+                continue;
+            }
+            // augmenting path search (SPEC.md §8.4)
+            let mut parent_officer: HashMap<u32, u32> = HashMap::new(); // officer -> slot it joins
+            let mut parent_slot: HashMap<u32, u32> = HashMap::new(); // slot -> officer it loses
+            let mut seen_slot: HashSet<u32> = HashSet::new();
+            let mut queue: VecDeque<u32> = VecDeque::new();
+            seen_slot.insert(s as u32);
+            queue.push_back(s as u32);
+            let mut found: Option<u32> = None;
+            'bfs: while let Some(u) = queue.pop_front() {
+                for o in qual(u as usize) {
+                    if teams[u as usize].contains(&o) || parent_officer.contains_key(&o) {
+                        continue;
+                    }
+                    parent_officer.insert(o, u);
+                    if load[o as usize] < cap {
+                        found = Some(o);
+                        break 'bfs;
+                    }
+                    for &v in &of_officer[o as usize] {
+                        if seen_slot.insert(v) {
+                            parent_slot.insert(v, o);
+                            queue.push_back(v);
+                        }
+                    }
+                }
+            }
+            let Some(mut o) = found else {
+                let mut full: Vec<&str> = parent_officer
+                    .keys()
+                    .map(|&o| officers[o as usize].cert_no.as_str())
+                    .collect();
+                full.sort_unstable();
+                let n = full.len();
+                let shown = full.iter().take(8).copied().collect::<Vec<_>>().join(", ");
+                let more = if n > 8 { ", …" } else { "" };
+                let slot = &slots[s];
+                let e = &ds.entities[slot.entity];
+                return Err(Error::infeasible(Infeasible {
+                    item: slot.items.join("+"),
+                    subject: Some(format!("{} {}", e.uscc, e.name)),
+                    constraint: format!(
+                        "the team of {t} from {} cannot be completed: all {n} qualified officers \
+                         reachable by reassignment ({shown}{more}) are at the load cap of {cap} \
+                         visits (officer_max_load); {} visits compete for them",
+                        slot.department,
+                        seen_slot.len()
+                    ),
+                }));
+            };
+            load[o as usize] += 1;
+            loop {
+                let u = parent_officer[&o];
+                teams[u as usize].push(o);
+                of_officer[o as usize].insert(u);
+                if u as usize == s {
+                    break;
+                }
+                let lost = parent_slot[&u];
+                let team = &mut teams[u as usize];
+                team.retain(|&x| x != lost);
+                of_officer[lost as usize].remove(&u);
+                o = lost;
+            }
+        }
+    }
+    for team in &mut teams {
+        team.sort_unstable();
+    }
+    Ok(teams)
+}
+
+fn items_of_department(slots: &[Slot], dept: &str) -> String {
+    let set: BTreeSet<&str> = slots
+        .iter()
+        .filter(|s| s.department == dept)
+        .flat_map(|s| s.items.iter().map(String::as_str))
+        .collect();
+    set.into_iter().collect::<Vec<_>>().join("+")
+}
+
+/// Department, certificate, categories and region (the slot-independent
+/// conditions).
+fn qualified_base(ds: &Dataset, o: &Officer, slot: &Slot, region: &str) -> bool {
+    effective_department(ds, &o.department) == slot.department
+        && ds.officer_eligible(o)
+        && slot.categories.iter().all(|c| o.categories.contains(c))
+        && (ds.plan.rules.cross_region || o.regions.iter().any(|r| region_covers(r, region)))
+}
+
+/// Name the first condition that leaves fewer than `team_size` officers.
+fn explain_short(
+    ds: &Dataset,
+    slot: &Slot,
+    conflicts: &HashSet<(&str, &str)>,
+    last: Option<&BTreeSet<&str>>,
+) -> Error {
+    let rules = &ds.plan.rules;
+    let t = rules.team_size as usize;
+    let e = &ds.entities[slot.entity];
+    let dept = slot.department.as_str();
+    let cats = slot.categories.join("、");
+    let mut pool: Vec<&Officer> = ds
+        .officers
+        .iter()
+        .filter(|o| effective_department(ds, &o.department) == dept)
+        .collect();
+    let mut why = format!("only {} officers belong to {dept}", pool.len());
+    let steps: Vec<(String, Box<dyn Fn(&Officer) -> bool>)> = vec![
+        (
+            format!("are active with a certificate valid on {}", ds.plan.date),
+            Box::new(|o: &Officer| ds.officer_eligible(o)),
+        ),
+        (
+            format!("are certified for {cats}"),
+            Box::new(|o: &Officer| slot.categories.iter().all(|c| o.categories.contains(c))),
+        ),
+        (
+            if rules.cross_region {
+                "may inspect across regions".to_string()
+            } else {
+                format!("cover {}", e.region)
+            },
+            Box::new(|o: &Officer| {
+                rules.cross_region || o.regions.iter().any(|r| region_covers(r, &e.region))
+            }),
+        ),
+        (
+            "are not in a conflict pair (回避) with the entity".to_string(),
+            Box::new(|o: &Officer| !conflicts.contains(&(o.cert_no.as_str(), e.uscc.as_str()))),
+        ),
+        (
+            "did not inspect the entity last time (rotation)".to_string(),
+            Box::new(|o: &Officer| {
+                !(rules.rotation && last.is_some_and(|l| l.contains(o.cert_no.as_str())))
+            }),
+        ),
+    ];
+    let mut so_far: Vec<String> = Vec::new();
+    if pool.len() >= t {
+        for (label, keep) in &steps {
+            pool.retain(|o| keep(o));
+            so_far.push(label.clone());
+            if pool.len() < t {
+                why = format!(
+                    "only {} officer{} of {dept} {}",
+                    pool.len(),
+                    if pool.len() == 1 { "" } else { "s" },
+                    so_far.join(", ")
+                );
+                break;
+            }
+        }
+    }
+    Error::infeasible(Infeasible {
+        item: slot.items.join("+"),
+        subject: Some(format!("{} {} ({})", e.uscc, e.name, e.region)),
+        constraint: format!("{why}; team size is {t}"),
+    })
+}
