@@ -61,6 +61,7 @@ const ENTITIES: usize = 2;
 const HISTORY: usize = 3;
 const CONFLICTS: usize = 4;
 
+#[allow(clippy::too_many_arguments)]
 fn read_table<R: Read, T>(
     file: &str,
     kind: &'static str,
@@ -84,10 +85,10 @@ fn read_table<R: Read, T>(
     while table.next_row(enc, |row, local| {
         let before = local.len();
         let rec = parse(row, local);
-        if local.len() == before {
-            if let Some(r) = rec {
-                out.push((row.line, r));
-            }
+        if local.len() == before
+            && let Some(r) = rec
+        {
+            out.push((row.line, r));
         }
     }) {}
     let records = table.report.records;
@@ -177,7 +178,14 @@ impl Dataset {
                 match open_input(&mut open, $name, plan_file, plan_text, $key, &mut diags) {
                     Some(src) => {
                         let rows = read_table(
-                            $name, $kind, src, &plan, $fields, $parse, $allow_empty, &mut diags,
+                            $name,
+                            $kind,
+                            src,
+                            &plan,
+                            $fields,
+                            $parse,
+                            $allow_empty,
+                            &mut diags,
                             &mut reports,
                         );
                         let (l, r): (Vec<u64>, Vec<_>) = rows.into_iter().unzip();
@@ -188,21 +196,60 @@ impl Dataset {
                 }
             }};
         }
-        let items = load!(ITEMS, "items", &inputs.items, "items", records::ITEM_FIELDS, |r, d| Some(records::item(r, d)), false);
-        let officers = load!(OFFICERS, "officers", &inputs.officers, "officers", records::OFFICER_FIELDS, |r, d| Some(records::officer(r, d)), false);
-        let entities = load!(ENTITIES, "entities", &inputs.entities, "entities", records::ENTITY_FIELDS, |r, d| Some(records::entity(r, d)), false);
+        let items = load!(
+            ITEMS,
+            "items",
+            &inputs.items,
+            "items",
+            records::ITEM_FIELDS,
+            |r, d| Some(records::item(r, d)),
+            false
+        );
+        let officers = load!(
+            OFFICERS,
+            "officers",
+            &inputs.officers,
+            "officers",
+            records::OFFICER_FIELDS,
+            |r, d| Some(records::officer(r, d)),
+            false
+        );
+        let entities = load!(
+            ENTITIES,
+            "entities",
+            &inputs.entities,
+            "entities",
+            records::ENTITY_FIELDS,
+            |r, d| Some(records::entity(r, d)),
+            false
+        );
         let history = match &inputs.history {
-            Some(h) => load!(HISTORY, "history", h, "history", records::HISTORY_FIELDS, records::history, true),
+            Some(h) => load!(
+                HISTORY,
+                "history",
+                h,
+                "history",
+                records::HISTORY_FIELDS,
+                records::history,
+                true
+            ),
             None => Vec::new(),
         };
         let conflicts = match &inputs.conflicts {
-            Some(c) => load!(CONFLICTS, "conflicts", c, "conflicts", records::CONFLICT_FIELDS, |r, d| Some(records::conflict(r, d)), true),
+            Some(c) => load!(
+                CONFLICTS,
+                "conflicts",
+                c,
+                "conflicts",
+                records::CONFLICT_FIELDS,
+                |r, d| Some(records::conflict(r, d)),
+                true
+            ),
             None => Vec::new(),
         };
-        let parse_failed = diags.iter().any(Diagnostic::is_error);
         build(
             plan, plan_file, plan_text, items, officers, entities, history, conflicts, lines,
-            reports, diags, parse_failed,
+            reports, diags,
         )
     }
 
@@ -218,8 +265,17 @@ impl Dataset {
         conflicts: Vec<Conflict>,
     ) -> Result<Dataset> {
         let mut lines = Lines::default();
-        let counts = [items.len(), officers.len(), entities.len(), history.len(), conflicts.len()];
-        for (i, name) in ["items", "officers", "entities", "history", "conflicts"].iter().enumerate() {
+        let counts = [
+            items.len(),
+            officers.len(),
+            entities.len(),
+            history.len(),
+            conflicts.len(),
+        ];
+        for (i, name) in ["items", "officers", "entities", "history", "conflicts"]
+            .iter()
+            .enumerate()
+        {
             lines.files[i] = (*name).to_string();
             lines.lines[i] = (2..counts[i] as u64 + 2).collect();
         }
@@ -235,7 +291,6 @@ impl Dataset {
             lines,
             Vec::new(),
             Vec::new(),
-            false,
         )
     }
 
@@ -293,7 +348,10 @@ fn dedup_by_key<T>(
                 if let Some(l) = ls.get(i) {
                     p = p.at_line(*l);
                 }
-                let also = ls.get(f).map(|l| format!(" (already on line {l})")).unwrap_or_default();
+                let also = ls
+                    .get(f)
+                    .map(|l| format!(" (already on line {l})"))
+                    .unwrap_or_default();
                 diags.push(Diagnostic::error(
                     K::DuplicateId,
                     p,
@@ -330,11 +388,43 @@ fn build(
     mut lines: Lines,
     files: Vec<FileReport>,
     mut diags: Vec<Diagnostic>,
-    parse_failed: bool,
 ) -> Result<Dataset> {
-    let items = dedup_by_key(items, &mut lines, ITEMS, "id", |i| i.id.clone(), "item id", &mut diags);
-    let officers = dedup_by_key(officers, &mut lines, OFFICERS, "cert_no", |o| o.cert_no.clone(), "certificate number", &mut diags);
-    let entities = dedup_by_key(entities, &mut lines, ENTITIES, "uscc", |e| e.uscc.clone(), "unified social credit code", &mut diags);
+    // A file with errors lost its bad records: references into it are not
+    // checked, so one mistake is reported once, not again at every use.
+    let failed = |kind: usize| {
+        diags
+            .iter()
+            .any(|d| d.is_error() && d.position.file == lines.files[kind])
+    };
+    let (items_ok, officers_ok, entities_ok) = (failed(ITEMS), failed(OFFICERS), failed(ENTITIES));
+    let (items_ok, officers_ok, entities_ok) = (!items_ok, !officers_ok, !entities_ok);
+    let items = dedup_by_key(
+        items,
+        &mut lines,
+        ITEMS,
+        "id",
+        |i| i.id.clone(),
+        "item id",
+        &mut diags,
+    );
+    let officers = dedup_by_key(
+        officers,
+        &mut lines,
+        OFFICERS,
+        "cert_no",
+        |o| o.cert_no.clone(),
+        "certificate number",
+        &mut diags,
+    );
+    let entities = dedup_by_key(
+        entities,
+        &mut lines,
+        ENTITIES,
+        "uscc",
+        |e| e.uscc.clone(),
+        "unified social credit code",
+        &mut diags,
+    );
     let history = dedup_by_key(
         history,
         &mut lines,
@@ -360,73 +450,117 @@ fn build(
 
     // references from history and conflicts (only meaningful when the
     // referenced files themselves were read)
-    if !parse_failed || !items.is_empty() {
+    {
         for (i, h) in history.iter().enumerate() {
-            if !entity_ids.contains(h.uscc.as_str()) {
-                diags.push(Diagnostic::error(K::UnknownReference, lines.pos(HISTORY, i, "uscc"), format!("entity '{}' is not in {}", h.uscc, lines.files[ENTITIES])));
+            if entities_ok && !entity_ids.contains(h.uscc.as_str()) {
+                diags.push(Diagnostic::error(
+                    K::UnknownReference,
+                    lines.pos(HISTORY, i, "uscc"),
+                    format!("entity '{}' is not in {}", h.uscc, lines.files[ENTITIES]),
+                ));
             }
-            if !item_ids.contains(h.item.as_str()) {
-                diags.push(Diagnostic::error(K::UnknownReference, lines.pos(HISTORY, i, "item"), format!("item '{}' is not in {}", h.item, lines.files[ITEMS])));
+            if items_ok && !item_ids.contains(h.item.as_str()) {
+                diags.push(Diagnostic::error(
+                    K::UnknownReference,
+                    lines.pos(HISTORY, i, "item"),
+                    format!("item '{}' is not in {}", h.item, lines.files[ITEMS]),
+                ));
             }
             for o in &h.officers {
-                if !officer_ids.contains(o.as_str()) {
-                    diags.push(Diagnostic::error(K::UnknownReference, lines.pos(HISTORY, i, "officers"), format!("officer '{o}' is not in {}", lines.files[OFFICERS])));
+                if officers_ok && !officer_ids.contains(o.as_str()) {
+                    diags.push(Diagnostic::error(
+                        K::UnknownReference,
+                        lines.pos(HISTORY, i, "officers"),
+                        format!("officer '{o}' is not in {}", lines.files[OFFICERS]),
+                    ));
                 }
             }
         }
         for (i, c) in conflicts.iter().enumerate() {
-            if !officer_ids.contains(c.cert_no.as_str()) {
-                diags.push(Diagnostic::error(K::UnknownReference, lines.pos(CONFLICTS, i, "cert_no"), format!("officer '{}' is not in {}", c.cert_no, lines.files[OFFICERS])));
+            if officers_ok && !officer_ids.contains(c.cert_no.as_str()) {
+                diags.push(Diagnostic::error(
+                    K::UnknownReference,
+                    lines.pos(CONFLICTS, i, "cert_no"),
+                    format!(
+                        "officer '{}' is not in {}",
+                        c.cert_no, lines.files[OFFICERS]
+                    ),
+                ));
             }
-            if !entity_ids.contains(c.uscc.as_str()) {
-                diags.push(Diagnostic::error(K::UnknownReference, lines.pos(CONFLICTS, i, "uscc"), format!("entity '{}' is not in {}", c.uscc, lines.files[ENTITIES])));
+            if entities_ok && !entity_ids.contains(c.uscc.as_str()) {
+                diags.push(Diagnostic::error(
+                    K::UnknownReference,
+                    lines.pos(CONFLICTS, i, "uscc"),
+                    format!("entity '{}' is not in {}", c.uscc, lines.files[ENTITIES]),
+                ));
             }
         }
     }
 
     // categories: every item's category must be held by some officer
-    let held: BTreeSet<&str> = officers.iter().flat_map(|o| o.categories.iter().map(String::as_str)).collect();
-    if !officers.is_empty() {
+    let held: BTreeSet<&str> = officers
+        .iter()
+        .flat_map(|o| o.categories.iter().map(String::as_str))
+        .collect();
+    if officers_ok {
         for (i, it) in items.iter().enumerate() {
             if !held.contains(it.category.as_str()) {
                 diags.push(Diagnostic::error(
                     K::UnknownReference,
                     lines.pos(ITEMS, i, "category"),
-                    format!("category '{}' of item {} is held by no officer in {}", it.category, it.id, lines.files[OFFICERS]),
+                    format!(
+                        "category '{}' of item {} is held by no officer in {}",
+                        it.category, it.id, lines.files[OFFICERS]
+                    ),
                 ));
             }
         }
     }
     // object types matched by no entity: a warning
-    let types: BTreeSet<&str> = entities.iter().flat_map(|e| e.types.iter().map(String::as_str)).collect();
-    if !entities.is_empty() {
+    let types: BTreeSet<&str> = entities
+        .iter()
+        .flat_map(|e| e.types.iter().map(String::as_str))
+        .collect();
+    if entities_ok {
         for (i, it) in items.iter().enumerate() {
             if !it.object_types.iter().any(|t| types.contains(t.as_str())) {
                 diags.push(Diagnostic::warning(
                     K::UnknownReference,
                     lines.pos(ITEMS, i, "object_types"),
-                    format!("no entity in {} has object type {} of item {}", lines.files[ENTITIES], it.object_types.join("/"), it.id),
+                    format!(
+                        "no entity in {} has object type {} of item {}",
+                        lines.files[ENTITIES],
+                        it.object_types.join("/"),
+                        it.id
+                    ),
                 ));
             }
         }
     }
     // expired certificates: a warning; such officers are not eligible
     for (i, o) in officers.iter().enumerate() {
-        if let Some(exp) = o.cert_expiry {
-            if exp < plan.date && o.active {
-                diags.push(Diagnostic::warning(
+        if let Some(exp) = o.cert_expiry
+            && exp < plan.date
+            && o.active
+        {
+            diags.push(Diagnostic::warning(
                     K::ExpiredCertificate,
                     lines.pos(OFFICERS, i, "cert_expiry"),
                     format!("certificate {} of {} expired on {exp}, before the plan date {}; this officer is not eligible", o.cert_no, o.name, plan.date),
                 ));
-            }
         }
     }
 
     // tasks
     if plan.tasks.is_empty() {
-        plan.tasks = items.iter().map(|i| Task { items: vec![i.id.clone()], filter: Default::default() }).collect();
-    } else if !items.is_empty() {
+        plan.tasks = items
+            .iter()
+            .map(|i| Task {
+                items: vec![i.id.clone()],
+                filter: Default::default(),
+            })
+            .collect();
+    } else if items_ok {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (n, t) in plan.tasks.iter().enumerate() {
             let mut pos = Position::file(plan_file).with_field(format!("tasks[{}].items", n + 1));
@@ -435,7 +569,11 @@ fn build(
             }
             for id in &t.items {
                 if !item_ids.contains(id.as_str()) {
-                    diags.push(Diagnostic::error(K::UnknownReference, pos.clone(), format!("item '{id}' is not in {}", lines.files[ITEMS])));
+                    diags.push(Diagnostic::error(
+                        K::UnknownReference,
+                        pos.clone(),
+                        format!("item '{id}' is not in {}", lines.files[ITEMS]),
+                    ));
                 }
                 if let Some(prev) = seen.insert(id.as_str(), n) {
                     diags.push(Diagnostic::error(
@@ -449,7 +587,11 @@ fn build(
     }
 
     // keep file order, then line order, for stable output
-    diags.sort_by(|a, b| file_rank(&lines, plan_file, &a.position).cmp(&file_rank(&lines, plan_file, &b.position)).then(a.position.line.cmp(&b.position.line)));
+    diags.sort_by(|a, b| {
+        file_rank(&lines, plan_file, &a.position)
+            .cmp(&file_rank(&lines, plan_file, &b.position))
+            .then(a.position.line.cmp(&b.position.line))
+    });
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::input(diags));
     }
@@ -462,13 +604,26 @@ fn build(
         history: hex(&digest_records(&history)),
         conflicts: hex(&digest_records(&conflicts)),
     };
-    Ok(Dataset { plan, items, officers, entities, history, conflicts, digests, files, warnings: diags })
+    Ok(Dataset {
+        plan,
+        items,
+        officers,
+        entities,
+        history,
+        conflicts,
+        digests,
+        files,
+        warnings: diags,
+    })
 }
 
 fn file_rank(lines: &Lines, plan_file: &str, p: &Position) -> usize {
     if p.file == plan_file {
         return 0;
     }
-    lines.files.iter().position(|f| *f == p.file).map_or(6, |i| i + 1)
+    lines
+        .files
+        .iter()
+        .position(|f| *f == p.file)
+        .map_or(6, |i| i + 1)
 }
-

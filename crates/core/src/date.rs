@@ -52,7 +52,9 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         _ => 0,
     }
@@ -160,8 +162,7 @@ impl<'de> Deserialize<'de> for Date {
                 f.write_str("a date such as 2026-10-01")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Date, E> {
-                v.parse()
-                    .map_err(|e| E::custom(format!("date '{v}' {e}")))
+                v.parse().map_err(|e| E::custom(format!("date '{v}' {e}")))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
                 // toml's datetime is a one-entry map holding its text
@@ -202,7 +203,10 @@ mod tests {
         assert_eq!("2026-02-29".parse::<Date>(), Err(DateError::Impossible));
         assert_eq!("2026-13-01".parse::<Date>(), Err(DateError::Impossible));
         assert_eq!("2026-00-10".parse::<Date>(), Err(DateError::Impossible));
-        assert_eq!("2024-02-29".parse::<Date>().unwrap().to_string(), "2024-02-29");
+        assert_eq!(
+            "2024-02-29".parse::<Date>().unwrap().to_string(),
+            "2024-02-29"
+        );
         assert_eq!("26-10-01".parse::<Date>(), Err(DateError::Malformed));
         assert_eq!("2026-10".parse::<Date>(), Err(DateError::Malformed));
         assert_eq!("tomorrow".parse::<Date>(), Err(DateError::Malformed));

@@ -147,8 +147,13 @@ impl<R: Read> DecodingReader<R> {
         let src = &self.inbuf[self.in_pos..];
         self.outbuf.clear();
         self.out_pos = 0;
-        self.outbuf
-            .resize(self.decoder.max_utf8_buffer_length(src.len()).unwrap_or(src.len() * 3 + 16).max(16), 0);
+        self.outbuf.resize(
+            self.decoder
+                .max_utf8_buffer_length(src.len())
+                .unwrap_or(src.len() * 3 + 16)
+                .max(16),
+            0,
+        );
         let (res, read, written) =
             self.decoder
                 .decode_to_utf8_without_replacement(src, &mut self.outbuf, self.in_eof);
@@ -162,8 +167,8 @@ impl<R: Read> DecodingReader<R> {
             }
             DecoderResult::OutputFull => {}
             DecoderResult::Malformed(bad, _after) => {
-                let newlines_before = self.newlines
-                    + self.outbuf.iter().filter(|&&b| b == b'\n').count() as u64;
+                let newlines_before =
+                    self.newlines + self.outbuf.iter().filter(|&&b| b == b'\n').count() as u64;
                 let end = self.in_pos;
                 let start = end.saturating_sub(usize::from(bad) + usize::from(_after));
                 let bytes = self.inbuf[start..end.min(start + usize::from(bad))].to_vec();
@@ -231,7 +236,11 @@ mod tests {
     fn gbk_read_as_utf8_names_the_line() {
         let (gbk, _, _) = GB18030.encode("a,b\nc,d\n名称\n");
         let err = decode(&gbk, Encoding::Utf8).unwrap_err();
-        let inner = err.get_ref().unwrap().downcast_ref::<InvalidBytes>().unwrap();
+        let inner = err
+            .get_ref()
+            .unwrap()
+            .downcast_ref::<InvalidBytes>()
+            .unwrap();
         assert_eq!(inner.line, 3);
         assert_eq!(inner.bytes, vec![0xC3]);
     }

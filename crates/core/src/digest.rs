@@ -101,7 +101,9 @@ impl Canonical for Entity {
             self.types.join(";"),
             self.region.clone(),
             self.industry.clone(),
-            self.credit_class.map(|c| c.as_str().to_string()).unwrap_or_default(),
+            self.credit_class
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
             bool_field(self.flags.complaints).to_string(),
             bool_field(self.flags.abnormal).to_string(),
             bool_field(self.flags.serious_violation).to_string(),

@@ -65,7 +65,9 @@ impl<'a> Eligibility<'a> {
             if h.date.year() == year {
                 dates.entry(h.uscc.as_str()).or_default().push(h.date);
             }
-            let e = last.entry((h.uscc.as_str(), h.item.as_str())).or_insert(h.date);
+            let e = last
+                .entry((h.uscc.as_str(), h.item.as_str()))
+                .or_insert(h.date);
             if h.date > *e {
                 *e = h.date;
             }
@@ -97,17 +99,20 @@ impl<'a> Eligibility<'a> {
         if !entity.active {
             return Err(Exclusion::Status);
         }
-        if let Some(lead) = self.lead(task) {
-            if !entity.types.iter().any(|t| lead.object_types.contains(t)) {
-                return Err(Exclusion::ObjectType);
-            }
+        if let Some(lead) = self.lead(task)
+            && !entity.types.iter().any(|t| lead.object_types.contains(t))
+        {
+            return Err(Exclusion::ObjectType);
         }
         let f = &task.filter;
-        let pass = (f.regions.is_empty() || f.regions.iter().any(|r| region_covers(r, &entity.region)))
+        let pass = (f.regions.is_empty()
+            || f.regions.iter().any(|r| region_covers(r, &entity.region)))
             && (f.types.is_empty() || entity.types.iter().any(|t| f.types.contains(t)))
             && (f.industries.is_empty() || f.industries.contains(&entity.industry))
             && (f.credit_classes.is_empty()
-                || entity.credit_class.is_some_and(|c| f.credit_classes.contains(&c)))
+                || entity
+                    .credit_class
+                    .is_some_and(|c| f.credit_classes.contains(&c)))
             && (f.flags.is_empty()
                 || f.flags.iter().any(|fl| match fl {
                     crate::FlagName::Complaints => entity.flags.complaints,
@@ -120,17 +125,17 @@ impl<'a> Eligibility<'a> {
         let cd = i64::from(self.ds.plan.rules.cooldown_days);
         if cd > 0 {
             for id in &task.items {
-                if let Some(d) = self.last.get(&(entity.uscc.as_str(), id.as_str())) {
-                    if self.ds.plan.period_start.days_since(d) < cd {
-                        return Err(Exclusion::CoolDown);
-                    }
+                if let Some(d) = self.last.get(&(entity.uscc.as_str(), id.as_str()))
+                    && self.ds.plan.period_start.days_since(d) < cd
+                {
+                    return Err(Exclusion::CoolDown);
                 }
             }
         }
-        if let Some(max) = self.ds.plan.rules.max_per_year {
-            if self.visits_this_year(&entity.uscc) >= max {
-                return Err(Exclusion::YearCap);
-            }
+        if let Some(max) = self.ds.plan.rules.max_per_year
+            && self.visits_this_year(&entity.uscc) >= max
+        {
+            return Err(Exclusion::YearCap);
         }
         Ok(())
     }

@@ -59,7 +59,7 @@ pub use model::{
     Conflict, CreditClass, Entity, EntityFlags, HistoryRecord, Item, ItemLevel, Officer,
     region_covers,
 };
-pub use plan::{Encoding, FlagName, Filter, InputFiles, Overlap, Plan, Rules, Stratify, Task};
+pub use plan::{Encoding, Filter, FlagName, InputFiles, Overlap, Plan, Rules, Stratify, Task};
 pub use ratio::{Ratio, RatioError};
 pub use summary::{OfficerSummary, Summary, TaskSummary};
 pub use table::FileReport;

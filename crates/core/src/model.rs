@@ -25,7 +25,12 @@ pub enum CreditClass {
 
 impl CreditClass {
     /// All classes in order.
-    pub const ALL: [CreditClass; 4] = [CreditClass::A, CreditClass::B, CreditClass::C, CreditClass::D];
+    pub const ALL: [CreditClass; 4] = [
+        CreditClass::A,
+        CreditClass::B,
+        CreditClass::C,
+        CreditClass::D,
+    ];
 
     /// The letter.
     pub fn as_str(&self) -> &'static str {

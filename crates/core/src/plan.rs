@@ -256,12 +256,11 @@ fn locate(text: &str, section: &str, key: &str) -> Option<u64> {
             in_section = name == section;
             continue;
         }
-        if in_section {
-            if let Some((k, _)) = t.split_once('=') {
-                if k.trim() == key {
-                    return Some(i as u64 + 1);
-                }
-            }
+        if in_section
+            && let Some((k, _)) = t.split_once('=')
+            && k.trim() == key
+        {
+            return Some(i as u64 + 1);
         }
     }
     None
@@ -407,10 +406,24 @@ impl Plan {
     }
 }
 
+/// The line of `items = …` in the `n`th (0-based) `[[tasks]]` table, or of
+/// its header when it has no such line.
 fn nth_task_line(text: &str, n: usize) -> Option<u64> {
-    text.lines()
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
         .enumerate()
         .filter(|(_, l)| l.trim() == "[[tasks]]")
         .nth(n)
-        .map(|(i, _)| i as u64 + 1)
+        .map(|(i, _)| i)?;
+    for (i, l) in lines.iter().enumerate().skip(start + 1) {
+        let t = l.trim();
+        if t.starts_with('[') {
+            break;
+        }
+        if t.split_once('=').is_some_and(|(k, _)| k.trim() == "items") {
+            return Some(i as u64 + 1);
+        }
+    }
+    Some(start as u64 + 1)
 }

@@ -19,57 +19,313 @@ macro_rules! field {
 }
 
 pub(crate) const ITEM_FIELDS: &[Field] = &[
-    field!("id", "事项编号", req, ["id", "itemid", "事项编号", "编号", "事项代码", "itemcode"]),
-    field!("name", "事项名称", req, ["name", "itemname", "事项名称", "抽查事项", "检查事项", "名称"]),
-    field!("department", "抽查主体", req, ["department", "抽查主体", "实施主体", "检查主体", "部门"]),
-    field!("legal_basis", "抽查依据", req, ["legalbasis", "basis", "依据", "抽查依据", "检查依据", "法律依据"]),
-    field!("object_types", "抽查对象", req, ["objecttypes", "objecttype", "objects", "抽查对象", "检查对象", "对象", "对象类型"]),
-    field!("content", "抽查内容", opt, ["content", "抽查内容", "检查内容", "内容"]),
+    field!(
+        "id",
+        "事项编号",
+        req,
+        ["id", "itemid", "事项编号", "编号", "事项代码", "itemcode"]
+    ),
+    field!(
+        "name",
+        "事项名称",
+        req,
+        [
+            "name",
+            "itemname",
+            "事项名称",
+            "抽查事项",
+            "检查事项",
+            "名称"
+        ]
+    ),
+    field!(
+        "department",
+        "抽查主体",
+        req,
+        ["department", "抽查主体", "实施主体", "检查主体", "部门"]
+    ),
+    field!(
+        "legal_basis",
+        "抽查依据",
+        req,
+        [
+            "legalbasis",
+            "basis",
+            "依据",
+            "抽查依据",
+            "检查依据",
+            "法律依据"
+        ]
+    ),
+    field!(
+        "object_types",
+        "抽查对象",
+        req,
+        [
+            "objecttypes",
+            "objecttype",
+            "objects",
+            "抽查对象",
+            "检查对象",
+            "对象",
+            "对象类型"
+        ]
+    ),
+    field!(
+        "content",
+        "抽查内容",
+        opt,
+        ["content", "抽查内容", "检查内容", "内容"]
+    ),
     field!("ratio", "抽查比例", req, ["ratio", "抽查比例", "比例"]),
-    field!("min", "最少户数", opt, ["min", "mincount", "最少户数", "最低户数", "最少数量"]),
-    field!("max", "最多户数", opt, ["max", "maxcount", "最多户数", "最高户数", "最多数量"]),
-    field!("method", "抽查方式", opt, ["method", "抽查方式", "检查方式", "方式"]),
-    field!("frequency", "抽查频次", opt, ["frequency", "抽查频次", "检查频次", "频次"]),
-    field!("category", "执法类别", req, ["category", "执法类别", "执法门类"]),
-    field!("level", "事项类别", opt, ["level", "事项类别", "类别", "事项类型", "一般/重点"]),
+    field!(
+        "min",
+        "最少户数",
+        opt,
+        ["min", "mincount", "最少户数", "最低户数", "最少数量"]
+    ),
+    field!(
+        "max",
+        "最多户数",
+        opt,
+        ["max", "maxcount", "最多户数", "最高户数", "最多数量"]
+    ),
+    field!(
+        "method",
+        "抽查方式",
+        opt,
+        ["method", "抽查方式", "检查方式", "方式"]
+    ),
+    field!(
+        "frequency",
+        "抽查频次",
+        opt,
+        ["frequency", "抽查频次", "检查频次", "频次"]
+    ),
+    field!(
+        "category",
+        "执法类别",
+        req,
+        ["category", "执法类别", "执法门类"]
+    ),
+    field!(
+        "level",
+        "事项类别",
+        opt,
+        ["level", "事项类别", "类别", "事项类型", "一般/重点"]
+    ),
 ];
 
 pub(crate) const OFFICER_FIELDS: &[Field] = &[
-    field!("cert_no", "证件编号", req, ["certno", "cert", "certificate", "certificateno", "证件编号", "执法证号", "执法证件编号", "证号", "执法证编号"]),
+    field!(
+        "cert_no",
+        "证件编号",
+        req,
+        [
+            "certno",
+            "cert",
+            "certificate",
+            "certificateno",
+            "证件编号",
+            "执法证号",
+            "执法证件编号",
+            "证号",
+            "执法证编号"
+        ]
+    ),
     field!("name", "姓名", req, ["name", "姓名"]),
-    field!("unit", "单位", req, ["unit", "单位", "所在单位", "工作单位"]),
-    field!("department", "部门", opt, ["department", "部门", "所属部门", "执法部门"]),
+    field!(
+        "unit",
+        "单位",
+        req,
+        ["unit", "单位", "所在单位", "工作单位"]
+    ),
+    field!(
+        "department",
+        "部门",
+        opt,
+        ["department", "部门", "所属部门", "执法部门"]
+    ),
     field!("position", "职务", opt, ["position", "职务"]),
-    field!("categories", "执法类别", req, ["categories", "category", "执法类别", "执法门类"]),
-    field!("regions", "执法区域", req, ["regions", "region", "执法区域", "区域"]),
-    field!("cert_expiry", "证件有效期", opt, ["certexpiry", "expiry", "validuntil", "证件有效期", "有效期至", "有效期", "证件有效期至"]),
+    field!(
+        "categories",
+        "执法类别",
+        req,
+        ["categories", "category", "执法类别", "执法门类"]
+    ),
+    field!(
+        "regions",
+        "执法区域",
+        req,
+        ["regions", "region", "执法区域", "区域"]
+    ),
+    field!(
+        "cert_expiry",
+        "证件有效期",
+        opt,
+        [
+            "certexpiry",
+            "expiry",
+            "validuntil",
+            "证件有效期",
+            "有效期至",
+            "有效期",
+            "证件有效期至"
+        ]
+    ),
     field!("status", "状态", opt, ["status", "状态", "在岗状态"]),
 ];
 
 pub(crate) const ENTITY_FIELDS: &[Field] = &[
-    field!("uscc", "统一社会信用代码", req, ["uscc", "id", "creditcode", "统一社会信用代码", "信用代码", "社会信用代码"]),
-    field!("name", "名称", req, ["name", "名称", "企业名称", "单位名称", "主体名称", "对象名称"]),
-    field!("types", "对象类型", req, ["types", "type", "objecttypes", "对象类型", "主体类型", "类型", "检查对象类型"]),
-    field!("region", "行政区划", req, ["region", "行政区划", "所属区域", "区域", "乡镇", "所属乡镇", "regioncode", "行政区划代码"]),
+    field!(
+        "uscc",
+        "统一社会信用代码",
+        req,
+        [
+            "uscc",
+            "id",
+            "creditcode",
+            "统一社会信用代码",
+            "信用代码",
+            "社会信用代码"
+        ]
+    ),
+    field!(
+        "name",
+        "名称",
+        req,
+        [
+            "name",
+            "名称",
+            "企业名称",
+            "单位名称",
+            "主体名称",
+            "对象名称"
+        ]
+    ),
+    field!(
+        "types",
+        "对象类型",
+        req,
+        [
+            "types",
+            "type",
+            "objecttypes",
+            "对象类型",
+            "主体类型",
+            "类型",
+            "检查对象类型"
+        ]
+    ),
+    field!(
+        "region",
+        "行政区划",
+        req,
+        [
+            "region",
+            "行政区划",
+            "所属区域",
+            "区域",
+            "乡镇",
+            "所属乡镇",
+            "regioncode",
+            "行政区划代码"
+        ]
+    ),
     field!("industry", "行业", opt, ["industry", "行业", "所属行业"]),
-    field!("credit_class", "信用风险分类", opt, ["creditclass", "credit", "信用风险分类", "信用风险等级", "信用等级", "风险等级", "风险分类"]),
+    field!(
+        "credit_class",
+        "信用风险分类",
+        opt,
+        [
+            "creditclass",
+            "credit",
+            "信用风险分类",
+            "信用风险等级",
+            "信用等级",
+            "风险等级",
+            "风险分类"
+        ]
+    ),
     field!("complaints", "投诉举报", opt, ["complaints", "投诉举报"]),
-    field!("abnormal", "经营异常", opt, ["abnormal", "经营异常", "经营异常名录"]),
-    field!("serious_violation", "严重违法失信", opt, ["seriousviolation", "严重违法失信", "严重违法"]),
-    field!("status", "登记状态", opt, ["status", "登记状态", "经营状态", "状态"]),
+    field!(
+        "abnormal",
+        "经营异常",
+        opt,
+        ["abnormal", "经营异常", "经营异常名录"]
+    ),
+    field!(
+        "serious_violation",
+        "严重违法失信",
+        opt,
+        ["seriousviolation", "严重违法失信", "严重违法"]
+    ),
+    field!(
+        "status",
+        "登记状态",
+        opt,
+        ["status", "登记状态", "经营状态", "状态"]
+    ),
 ];
 
 pub(crate) const HISTORY_FIELDS: &[Field] = &[
-    field!("uscc", "统一社会信用代码", req, ["uscc", "entity", "统一社会信用代码", "信用代码", "社会信用代码"]),
-    field!("item", "事项编号", req, ["item", "itemid", "事项编号", "抽查事项编号"]),
-    field!("date", "检查日期", req, ["date", "检查日期", "抽查日期", "日期"]),
-    field!("officers", "检查人员", opt, ["officers", "检查人员", "执法人员", "检查人员证号"]),
+    field!(
+        "uscc",
+        "统一社会信用代码",
+        req,
+        [
+            "uscc",
+            "entity",
+            "统一社会信用代码",
+            "信用代码",
+            "社会信用代码"
+        ]
+    ),
+    field!(
+        "item",
+        "事项编号",
+        req,
+        ["item", "itemid", "事项编号", "抽查事项编号"]
+    ),
+    field!(
+        "date",
+        "检查日期",
+        req,
+        ["date", "检查日期", "抽查日期", "日期"]
+    ),
+    field!(
+        "officers",
+        "检查人员",
+        opt,
+        ["officers", "检查人员", "执法人员", "检查人员证号"]
+    ),
 ];
 
 pub(crate) const CONFLICT_FIELDS: &[Field] = &[
-    field!("cert_no", "证件编号", req, ["certno", "officer", "证件编号", "执法证号", "执法证件编号"]),
-    field!("uscc", "统一社会信用代码", req, ["uscc", "entity", "统一社会信用代码", "信用代码", "社会信用代码"]),
-    field!("reason", "回避事由", opt, ["reason", "回避事由", "事由", "原因"]),
+    field!(
+        "cert_no",
+        "证件编号",
+        req,
+        ["certno", "officer", "证件编号", "执法证号", "执法证件编号"]
+    ),
+    field!(
+        "uscc",
+        "统一社会信用代码",
+        req,
+        [
+            "uscc",
+            "entity",
+            "统一社会信用代码",
+            "信用代码",
+            "社会信用代码"
+        ]
+    ),
+    field!(
+        "reason",
+        "回避事由",
+        opt,
+        ["reason", "回避事由", "事由", "原因"]
+    ),
 ];
 
 /// Helper bundling a row with its field list for terse parsing.
@@ -94,7 +350,11 @@ impl P<'_, '_> {
         let v = self.text(i);
         if v.is_empty() {
             let f = &self.fields[i];
-            self.err(i, K::MissingValue, format!("{} ({}) is empty", f.name, f.zh));
+            self.err(
+                i,
+                K::MissingValue,
+                format!("{} ({}) is empty", f.name, f.zh),
+            );
         }
         v
     }
@@ -108,21 +368,25 @@ impl P<'_, '_> {
         let v = split_multi(self.row.get(i));
         if v.is_empty() {
             let f = &self.fields[i];
-            self.err(i, K::MissingValue, format!("{} ({}) is empty", f.name, f.zh));
+            self.err(
+                i,
+                K::MissingValue,
+                format!("{} ({}) is empty", f.name, f.zh),
+            );
         }
         v
     }
 
     fn uscc(&mut self, i: usize) -> String {
         let code = self.required_id(i);
-        if !code.is_empty() {
-            if let Err(e) = validate_uscc(&code) {
-                self.err(
-                    i,
-                    K::InvalidUscc,
-                    format!("unified social credit code '{code}' {e}"),
-                );
-            }
+        if !code.is_empty()
+            && let Err(e) = validate_uscc(&code)
+        {
+            self.err(
+                i,
+                K::InvalidUscc,
+                format!("unified social credit code '{code}' {e}"),
+            );
         }
         code
     }
@@ -150,7 +414,11 @@ impl P<'_, '_> {
         if v.is_empty() {
             if required {
                 let f = &self.fields[i];
-                self.err(i, K::MissingValue, format!("{} ({}) is empty", f.name, f.zh));
+                self.err(
+                    i,
+                    K::MissingValue,
+                    format!("{} ({}) is empty", f.name, f.zh),
+                );
             }
             return None;
         }
@@ -182,7 +450,11 @@ impl P<'_, '_> {
 
 /// Parse an item row.
 pub(crate) fn item(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Item {
-    let mut p = P { row, fields: ITEM_FIELDS, out };
+    let mut p = P {
+        row,
+        fields: ITEM_FIELDS,
+        out,
+    };
     let id = p.required_id(0);
     let name = p.required(1);
     let department = p.required(2);
@@ -204,10 +476,14 @@ pub(crate) fn item(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Item {
     };
     let min_count = p.count(7);
     let max_count = p.count(8);
-    if let (Some(lo), Some(hi)) = (min_count, max_count) {
-        if lo > hi {
-            p.err(8, K::MinAboveMax, format!("minimum {lo} is above maximum {hi}"));
-        }
+    if let (Some(lo), Some(hi)) = (min_count, max_count)
+        && lo > hi
+    {
+        p.err(
+            8,
+            K::MinAboveMax,
+            format!("minimum {lo} is above maximum {hi}"),
+        );
     }
     let method = p.text(9);
     let frequency = p.text(10);
@@ -240,7 +516,11 @@ pub(crate) fn item(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Item {
 
 /// Parse an officer row.
 pub(crate) fn officer(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Officer {
-    let mut p = P { row, fields: OFFICER_FIELDS, out };
+    let mut p = P {
+        row,
+        fields: OFFICER_FIELDS,
+        out,
+    };
     let cert_no = p.required_id(0);
     let name = p.required(1);
     let unit = p.required(2);
@@ -278,7 +558,11 @@ pub(crate) fn officer(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Officer {
 
 /// Parse an entity row.
 pub(crate) fn entity(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Entity {
-    let mut p = P { row, fields: ENTITY_FIELDS, out };
+    let mut p = P {
+        row,
+        fields: ENTITY_FIELDS,
+        out,
+    };
     let uscc = p.uscc(0);
     let name = p.required(1);
     let types = p.required_multi(2);
@@ -307,7 +591,9 @@ pub(crate) fn entity(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Entity {
     };
     let status = clean(row.get(9)).to_lowercase();
     let active = match status.as_str() {
-        "" | "存续" | "在业" | "开业" | "正常" | "在营" | "存续（在营、开业、在册）" | "active" => true,
+        "" | "存续" | "在业" | "开业" | "正常" | "在营" | "存续（在营、开业、在册）" | "active" => {
+            true
+        }
         "注销" | "吊销" | "撤销" | "迁出" | "停业" | "歇业" | "deregistered" | "revoked"
         | "closed" | "inactive" => false,
         _ => {
@@ -333,11 +619,18 @@ pub(crate) fn entity(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Entity {
 
 /// Parse a history row.
 pub(crate) fn history(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Option<HistoryRecord> {
-    let mut p = P { row, fields: HISTORY_FIELDS, out };
+    let mut p = P {
+        row,
+        fields: HISTORY_FIELDS,
+        out,
+    };
     let uscc = p.required_id(0);
     let item = p.required_id(1);
     let date = p.date(2, true);
-    let mut officers: Vec<String> = split_multi(row.get(3)).iter().map(|s| clean_id(s)).collect();
+    let mut officers: Vec<String> = split_multi(row.get(3))
+        .iter()
+        .map(|s| clean_id(s))
+        .collect();
     officers.sort();
     officers.dedup();
     Some(HistoryRecord {
@@ -350,7 +643,11 @@ pub(crate) fn history(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Option<Histor
 
 /// Parse a conflict row.
 pub(crate) fn conflict(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Conflict {
-    let mut p = P { row, fields: CONFLICT_FIELDS, out };
+    let mut p = P {
+        row,
+        fields: CONFLICT_FIELDS,
+        out,
+    };
     Conflict {
         cert_no: p.required_id(0),
         uscc: p.required_id(1),

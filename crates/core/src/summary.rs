@@ -64,7 +64,11 @@ impl Summary {
                         Ok(()) => {
                             eligible += 1;
                             let class = e.credit_class.map_or("-", |c| c.as_str()).to_string();
-                            *by_region.entry(e.region.clone()).or_default().entry(class).or_default() += 1;
+                            *by_region
+                                .entry(e.region.clone())
+                                .or_default()
+                                .entry(class)
+                                .or_default() += 1;
                         }
                         Err(x) => *excluded.entry(x.as_str().to_string()).or_default() += 1,
                     }
@@ -72,7 +76,12 @@ impl Summary {
                 let lead = el.lead(t);
                 TaskSummary {
                     task: t.key(),
-                    names: t.items.iter().filter_map(|i| ds.item(i)).map(|i| i.name.clone()).collect(),
+                    names: t
+                        .items
+                        .iter()
+                        .filter_map(|i| ds.item(i))
+                        .map(|i| i.name.clone())
+                        .collect(),
                     ratio: lead.map(|i| i.ratio.to_string()).unwrap_or_default(),
                     directed: t.filter.is_directed(),
                     eligible,

@@ -2,10 +2,10 @@
 
 use std::io::Read;
 
-use crate::decode::{Detected, DecodingReader, InvalidBytes};
+use crate::Encoding;
+use crate::decode::{DecodingReader, Detected, InvalidBytes};
 use crate::error::{Diagnostic, DiagnosticKind, Position};
 use crate::text::{clean, fold_width};
-use crate::Encoding;
 
 /// Diagnostics kept per file before the rest are only counted.
 pub(crate) const MAX_DIAGNOSTICS_PER_FILE: usize = 1000;
@@ -55,12 +55,11 @@ const PRIVATE: &[&str] = &[
 pub(crate) fn norm_header(h: &str) -> String {
     let mut s = fold_width(&clean(h)).to_lowercase();
     for (open, close) in [('(', ')'), ('（', '）')] {
-        if s.ends_with(close) {
-            if let Some(i) = s.rfind(open) {
-                if i > 0 {
-                    s.truncate(i);
-                }
-            }
+        if s.ends_with(close)
+            && let Some(i) = s.rfind(open)
+            && i > 0
+        {
+            s.truncate(i);
         }
     }
     s.chars()
@@ -124,14 +123,18 @@ impl Row<'_> {
             Some(c) => self.header[c].clone(),
             None => fields[i].name.to_string(),
         };
-        Position::file(self.file).at_line(self.line).with_field(name)
+        Position::file(self.file)
+            .at_line(self.line)
+            .with_field(name)
     }
 }
 
 fn decode_error(file: &str, e: &std::io::Error, encoding: Encoding) -> Diagnostic {
     if let Some(inv) = e.get_ref().and_then(|r| r.downcast_ref::<InvalidBytes>()) {
         let hint = match encoding {
-            Encoding::Utf8 => "; if Excel saved it as GBK, set encoding = \"gbk\" in [inputs] of the plan",
+            Encoding::Utf8 => {
+                "; if Excel saved it as GBK, set encoding = \"gbk\" in [inputs] of the plan"
+            }
             Encoding::Gbk | Encoding::Gb18030 => {
                 "; if the file is UTF-8, set encoding = \"utf-8\" in [inputs] of the plan"
             }
@@ -162,7 +165,8 @@ impl<R: Read> Table<R> {
         encoding: Encoding,
         fields: &[Field],
     ) -> Result<Table<R>, Vec<Diagnostic>> {
-        let dec = DecodingReader::new(source, encoding).map_err(|e| vec![decode_error(file, &e, encoding)])?;
+        let dec = DecodingReader::new(source, encoding)
+            .map_err(|e| vec![decode_error(file, &e, encoding)])?;
         let detected: Detected = dec.detected();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -182,7 +186,10 @@ impl<R: Read> Table<R> {
                     return Err(vec![Diagnostic::error(
                         DiagnosticKind::EmptyFile,
                         Position::file(file),
-                        format!("the file is empty; expected a header row with {}", field_list(fields)),
+                        format!(
+                            "the file is empty; expected a header row with {}",
+                            field_list(fields)
+                        ),
                     )]);
                 }
                 Err(e) => return Err(vec![csv_error(file, &e, encoding)]),
@@ -203,7 +210,9 @@ impl<R: Read> Table<R> {
                 if let Some(prev) = columns[fi] {
                     diagnostics.push(Diagnostic::error(
                         DiagnosticKind::DuplicateColumn,
-                        Position::file(file).at_line(header_line).with_field(h.clone()),
+                        Position::file(file)
+                            .at_line(header_line)
+                            .with_field(h.clone()),
                         format!(
                             "columns '{}' and '{}' both mean {} ({}); keep one",
                             header[prev], h, fields[fi].name, fields[fi].zh
@@ -240,7 +249,10 @@ impl<R: Read> Table<R> {
             unknown_columns: unknown,
             private_columns: private,
         };
-        if diagnostics.iter().any(|d| d.kind == DiagnosticKind::MissingColumn) {
+        if diagnostics
+            .iter()
+            .any(|d| d.kind == DiagnosticKind::MissingColumn)
+        {
             return Err(diagnostics);
         }
         Ok(Table {
@@ -267,7 +279,11 @@ impl<R: Read> Table<R> {
 
     /// Read the next non-blank, well-formed row and hand it to `f`. Returns
     /// false at the end. Ragged rows are reported and skipped.
-    pub fn next_row(&mut self, encoding: Encoding, mut f: impl FnMut(&Row<'_>, &mut Vec<Diagnostic>)) -> bool {
+    pub fn next_row(
+        &mut self,
+        encoding: Encoding,
+        mut f: impl FnMut(&Row<'_>, &mut Vec<Diagnostic>),
+    ) -> bool {
         loop {
             if self.failed {
                 return false;

@@ -63,6 +63,9 @@ mod tests {
     fn cleaning() {
         assert_eq!(clean("  a\u{3000} b\u{00A0}\n"), "a b");
         assert_eq!(clean_id(" ９１ab "), "91AB");
-        assert_eq!(split_multi("林政；森林公安、 林政;;"), vec!["林政", "森林公安"]);
+        assert_eq!(
+            split_multi("林政；森林公安、 林政;;"),
+            vec!["林政", "森林公安"]
+        );
     }
 }

@@ -5,7 +5,9 @@ use std::fmt;
 /// The 31 characters a code may use (no I, O, Z, S, V), in value order.
 const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weights of positions 1–17: 3^(i-1) mod 31.
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// Why a code is not a valid unified social credit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +33,9 @@ pub enum UsccError {
 impl fmt::Display for UsccError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            UsccError::Length(n) => write!(f, "has {n} characters; a unified social credit code has 18"),
+            UsccError::Length(n) => {
+                write!(f, "has {n} characters; a unified social credit code has 18")
+            }
             UsccError::Character { position, found } => write!(
                 f,
                 "character {position} '{found}' is not allowed (the code uses 0-9 and A-Y without I, O, S, V, Z)"
@@ -99,7 +103,11 @@ mod tests {
 
     #[test]
     fn real_codes() {
-        for c in ["9144030071526726XG", "91330100716105852F", "91110000100010433L"] {
+        for c in [
+            "9144030071526726XG",
+            "91330100716105852F",
+            "91110000100010433L",
+        ] {
             assert_eq!(validate_uscc(c), Ok(()), "{c}");
         }
     }
@@ -120,12 +128,21 @@ mod tests {
         }
         assert_eq!(
             validate_uscc("91330100716105852G"),
-            Err(UsccError::CheckCharacter { expected: 'F', found: 'G' })
+            Err(UsccError::CheckCharacter {
+                expected: 'F',
+                found: 'G'
+            })
         );
         assert_eq!(
             validate_uscc("91330100716I05852F"),
-            Err(UsccError::Character { position: 12, found: 'I' })
+            Err(UsccError::Character {
+                position: 12,
+                found: 'I'
+            })
         );
-        assert_eq!(validate_uscc("9133010071610585"), Err(UsccError::Length(16)));
+        assert_eq!(
+            validate_uscc("9133010071610585"),
+            Err(UsccError::Length(16))
+        );
     }
 }

@@ -1,0 +1,227 @@
+//! `ssj check`: validate everything and print a summary a planner can read.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use shuangsuiji::{CreditClass, Dataset, Summary};
+
+use crate::args::CheckArgs;
+use crate::{input, report};
+
+pub fn run(a: &CheckArgs) -> u8 {
+    let ds = match input::load(&a.plan) {
+        Ok(ds) => ds,
+        Err(e) => return report::error(&e),
+    };
+    let summary = Summary::new(&ds);
+    let out = if a.json {
+        let v = serde_json::json!({
+            "plan": {
+                "id": ds.plan.id,
+                "title": ds.plan.title,
+                "authority": ds.plan.authority,
+                "period_start": ds.plan.period_start.to_string(),
+                "period_end": ds.plan.period_end.to_string(),
+                "date": ds.plan.date.to_string(),
+                "seed_source": ds.plan.seed_source,
+            },
+            "files": ds.files,
+            "digests": ds.digests,
+            "summary": summary,
+            "warnings": ds.warnings,
+        });
+        format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
+    } else if a.quiet {
+        String::new()
+    } else {
+        render(&ds, &summary)
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(out.as_bytes()).is_err() {
+        return report::INVALID;
+    }
+    if !a.json && !ds.warnings.is_empty() {
+        let mut err = std::io::stderr().lock();
+        for w in &ds.warnings {
+            let _ = writeln!(err, "{w}");
+        }
+    }
+    report::OK
+}
+
+/// Terminal width of a string: CJK and full-width characters take two cells.
+pub fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6 => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// Pad to a terminal width (left-aligned).
+pub fn pad(s: &str, w: usize) -> String {
+    let mut out = s.to_string();
+    for _ in width(s)..w {
+        out.push(' ');
+    }
+    out
+}
+
+fn render(ds: &Dataset, summary: &Summary) -> String {
+    let p = &ds.plan;
+    let mut o = String::new();
+    let _ = writeln!(o, "Plan {} — {}", p.id, p.title);
+    let _ = writeln!(o, "  authority    {}", p.authority);
+    let _ = writeln!(
+        o,
+        "  period       {} to {} (plan date {})",
+        p.period_start, p.period_end, p.date
+    );
+    let _ = writeln!(o, "  seed source  {}", p.seed_source);
+    let r = &p.rules;
+    let _ = writeln!(
+        o,
+        "  rules        team of {}; {}; cool-down {} days; overlap {:?}; {}; rotation {}; officer load {}; strata {:?}",
+        r.team_size,
+        r.max_per_year
+            .map_or("no yearly cap".to_string(), |m| format!(
+                "at most {m} a year"
+            )),
+        r.cooldown_days,
+        r.overlap,
+        if r.cross_region {
+            "cross-region"
+        } else {
+            "local jurisdiction"
+        },
+        if r.rotation { "on" } else { "off" },
+        r.officer_max_load
+            .map_or("uncapped".to_string(), |m| format!("at most {m}")),
+        r.stratify,
+    );
+    if !r.class_ratios.is_empty() {
+        let cr: Vec<String> = r
+            .class_ratios
+            .iter()
+            .map(|(c, q)| format!("{c} {q}"))
+            .collect();
+        let _ = writeln!(o, "  class ratios {}", cr.join(", "));
+    }
+
+    let _ = writeln!(o, "\nFiles");
+    let fw = ds.files.iter().map(|f| width(&f.file)).max().unwrap_or(0);
+    for f in &ds.files {
+        let _ = write!(
+            o,
+            "  {}  {:<9} {:<12} {:>8} records",
+            pad(&f.file, fw),
+            f.kind,
+            f.encoding,
+            f.records
+        );
+        if !f.private_columns.is_empty() {
+            let _ = write!(
+                o,
+                "; personal data dropped: {}",
+                f.private_columns.join(", ")
+            );
+        }
+        if !f.unknown_columns.is_empty() {
+            let _ = write!(o, "; ignored columns: {}", f.unknown_columns.join(", "));
+        }
+        o.push('\n');
+    }
+
+    let d = &ds.digests;
+    let _ = writeln!(o, "\nDigests (SHA-256 of the canonical form, see SPEC.md)");
+    for (k, v) in [
+        ("plan", &d.plan),
+        ("items", &d.items),
+        ("officers", &d.officers),
+        ("entities", &d.entities),
+        ("history", &d.history),
+        ("conflicts", &d.conflicts),
+    ] {
+        let _ = writeln!(o, "  {k:<10} {v}");
+    }
+
+    let _ = writeln!(o, "\nTasks ({})", summary.tasks.len());
+    for t in &summary.tasks {
+        let excl: Vec<String> = t.excluded.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let _ = writeln!(
+            o,
+            "\n  {} {}{} — ratio {}, {} eligible{}",
+            t.task,
+            t.names.join(" + "),
+            if t.directed { " (directed)" } else { "" },
+            t.ratio,
+            t.eligible,
+            if excl.is_empty() {
+                String::new()
+            } else {
+                format!(" (not eligible: {})", excl.join(", "))
+            }
+        );
+        if t.by_region.is_empty() {
+            continue;
+        }
+        let rw = t
+            .by_region
+            .keys()
+            .map(|k| width(k))
+            .max()
+            .unwrap_or(0)
+            .max(6);
+        let mut cols: Vec<String> = CreditClass::ALL
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
+        cols.push("-".into());
+        let _ = write!(o, "    {}", pad("region", rw));
+        for c in &cols {
+            let _ = write!(o, " {c:>5}");
+        }
+        let _ = writeln!(o, " {:>6}", "total");
+        for (region, by_class) in &t.by_region {
+            let _ = write!(o, "    {}", pad(region, rw));
+            for c in &cols {
+                let n = by_class.get(c).copied().unwrap_or(0);
+                let _ = write!(o, " {n:>5}");
+            }
+            let _ = writeln!(o, " {:>6}", by_class.values().sum::<u64>());
+        }
+    }
+
+    let os = &summary.officers;
+    let _ = writeln!(
+        o,
+        "\nOfficers: {} in the roster, {} eligible on {} (active, certificate valid)",
+        os.total, os.eligible, p.date
+    );
+    for (cat, regions) in &os.by_category {
+        let parts: Vec<String> = regions.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        let _ = writeln!(o, "  {}  {}", pad(cat, 14), parts.join(", "));
+    }
+
+    if ds.warnings.is_empty() {
+        let _ = writeln!(o, "\nOK: no errors, no warnings.");
+    } else {
+        let _ = writeln!(
+            o,
+            "\nOK: no errors; {} warning(s) (on stderr).",
+            ds.warnings.len()
+        );
+    }
+    o
+}
