@@ -13,6 +13,8 @@ use super::keys::WordStream;
 /// One (visit, department) pair needing a team.
 #[derive(Debug, Clone)]
 pub(crate) struct Slot {
+    /// Index of the visit.
+    pub visit: u32,
     /// Index of the entity in `ds.entities`.
     pub entity: usize,
     /// Effective department.
@@ -135,90 +137,194 @@ pub(crate) fn assign(
         }
     }
 
-    let mut load: Vec<u64> = vec![0; officers.len()];
-    let mut of_officer: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); officers.len()];
-    let mut teams: Vec<Vec<u32>> = vec![Vec::with_capacity(t); slots.len()];
+    // a cheap Hall check per visit: its teams need distinct officers
+    let mut i = 0;
+    while i < slots.len() {
+        let mut j = i;
+        let mut union: BTreeSet<u32> = BTreeSet::new();
+        while j < slots.len() && slots[j].visit == slots[i].visit {
+            union.extend(qual(j));
+            j += 1;
+        }
+        let need = (j - i) * t;
+        if union.len() < need {
+            let e = &ds.entities[slots[i].entity];
+            let items: Vec<String> = slots[i..j].iter().flat_map(|s| s.items.clone()).collect();
+            return Err(Error::infeasible(Infeasible {
+                item: items.join("+"),
+                subject: Some(format!("{} {} ({})", e.uscc, e.name, e.region)),
+                constraint: format!(
+                    "the visit needs {} teams of {t} distinct officers ({need} officers) but only {} \
+                     qualified officers can serve it",
+                    j - i,
+                    union.len()
+                ),
+            }));
+        }
+        i = j;
+    }
+
+    let mut st = State {
+        load: vec![0; officers.len()],
+        of_officer: vec![BTreeSet::new(); officers.len()],
+        teams: vec![Vec::with_capacity(t); slots.len()],
+        in_visit: HashMap::new(),
+    };
     let mut avail: Vec<u32> = Vec::new();
     for s in 0..slots.len() {
+        let v = slots[s].visit;
         for _seat in 0..t {
             avail.clear();
-            avail.extend(qual(s).filter(|&o| load[o as usize] < cap && !teams[s].contains(&o)));
+            avail.extend(
+                qual(s)
+                    .filter(|&o| st.load[o as usize] < cap && !st.in_visit.contains_key(&(o, v))),
+            );
             if !avail.is_empty() {
                 let pick = avail[stream.below(avail.len() as u64) as usize];
-                teams[s].push(pick);
-                load[pick as usize] += 1;
-                of_officer[pick as usize].insert(s as u32);
+                st.load[pick as usize] += 1;
+                st.add(pick, s as u32, v);
                 continue;
             }
-            // augmenting path search (SPEC.md §8.4)
-            let mut parent_officer: HashMap<u32, u32> = HashMap::new(); // officer -> slot it joins
-            let mut parent_slot: HashMap<u32, u32> = HashMap::new(); // slot -> officer it loses
-            let mut seen_slot: HashSet<u32> = HashSet::new();
-            let mut queue: VecDeque<u32> = VecDeque::new();
-            seen_slot.insert(s as u32);
-            queue.push_back(s as u32);
-            let mut found: Option<u32> = None;
-            'bfs: while let Some(u) = queue.pop_front() {
-                for o in qual(u as usize) {
-                    if teams[u as usize].contains(&o) || parent_officer.contains_key(&o) {
-                        continue;
-                    }
-                    parent_officer.insert(o, u);
-                    if load[o as usize] < cap {
-                        found = Some(o);
-                        break 'bfs;
-                    }
-                    for &v in &of_officer[o as usize] {
-                        if seen_slot.insert(v) {
-                            parent_slot.insert(v, o);
-                            queue.push_back(v);
-                        }
-                    }
-                }
-            }
-            let Some(mut o) = found else {
-                let mut full: Vec<&str> = parent_officer
-                    .keys()
-                    .map(|&o| officers[o as usize].cert_no.as_str())
-                    .collect();
-                full.sort_unstable();
-                let n = full.len();
-                let shown = full.iter().take(8).copied().collect::<Vec<_>>().join(", ");
-                let more = if n > 8 { ", …" } else { "" };
+            if !augment(&mut st, slots, s as u32, cap, &qual) {
                 let slot = &slots[s];
                 let e = &ds.entities[slot.entity];
                 return Err(Error::infeasible(Infeasible {
                     item: slot.items.join("+"),
-                    subject: Some(format!("{} {}", e.uscc, e.name)),
+                    subject: Some(format!("{} {} ({})", e.uscc, e.name, e.region)),
                     constraint: format!(
-                        "the team of {t} from {} cannot be completed: all {n} qualified officers \
-                         reachable by reassignment ({shown}{more}) are at the load cap of {cap} \
-                         visits (officer_max_load); {} visits compete for them",
+                        "the team of {t} from {} certified for {} cannot be completed: every \
+                         qualified officer is at the load cap of {} visits (officer_max_load) \
+                         or needed on this visit's other teams, and no reassignment frees one",
                         slot.department,
-                        seen_slot.len()
+                        slot.categories.join("、"),
+                        rules
+                            .officer_max_load
+                            .map_or("∞".to_string(), |c| c.to_string()),
                     ),
                 }));
-            };
-            load[o as usize] += 1;
-            loop {
-                let u = parent_officer[&o];
-                teams[u as usize].push(o);
-                of_officer[o as usize].insert(u);
-                if u as usize == s {
-                    break;
-                }
-                let lost = parent_slot[&u];
-                let team = &mut teams[u as usize];
-                team.retain(|&x| x != lost);
-                of_officer[lost as usize].remove(&u);
-                o = lost;
             }
         }
     }
+    let mut teams = st.teams;
     for team in &mut teams {
         team.sort_unstable();
     }
     Ok(teams)
+}
+
+/// The assignment under construction.
+struct State {
+    /// Visits per officer.
+    load: Vec<u64>,
+    /// Slots per officer (at most one per visit).
+    of_officer: Vec<BTreeSet<u32>>,
+    /// Officers per slot.
+    teams: Vec<Vec<u32>>,
+    /// (officer, visit) -> the slot of that visit the officer is on.
+    in_visit: HashMap<(u32, u32), u32>,
+}
+
+impl State {
+    fn add(&mut self, o: u32, s: u32, v: u32) {
+        self.teams[s as usize].push(o);
+        self.of_officer[o as usize].insert(s);
+        self.in_visit.insert((o, v), s);
+    }
+
+    fn remove(&mut self, o: u32, s: u32, v: u32) {
+        self.teams[s as usize].retain(|&x| x != o);
+        self.of_officer[o as usize].remove(&s);
+        if self.in_visit.get(&(o, v)) == Some(&s) {
+            self.in_visit.remove(&(o, v));
+        }
+    }
+}
+
+/// How an (officer, visit) node was reached in the search.
+#[derive(Clone, Copy)]
+enum Via {
+    /// From a slot of the visit that wants the officer.
+    Slot(u32),
+    /// From the officer node (the officer leaves the visit).
+    Officer,
+}
+
+/// Breadth-first search for an augmenting path from slot `s` in the
+/// residual graph (SPEC.md §8.4); applies it and returns true if found.
+fn augment<'q, I: Iterator<Item = u32> + 'q>(
+    st: &mut State,
+    slots: &[Slot],
+    s: u32,
+    cap: u64,
+    qual: &impl Fn(usize) -> I,
+) -> bool {
+    let mut via: HashMap<(u32, u32), Via> = HashMap::new();
+    let mut officer_from: HashMap<u32, u32> = HashMap::new(); // officer -> visit
+    let mut slot_loses: HashMap<u32, u32> = HashMap::new(); // slot -> officer
+    let mut seen_slot: HashSet<u32> = HashSet::new();
+    let mut queue: VecDeque<u32> = VecDeque::new();
+    seen_slot.insert(s);
+    queue.push_back(s);
+    let mut end: Option<u32> = None;
+    'bfs: while let Some(u) = queue.pop_front() {
+        let v = slots[u as usize].visit;
+        for o in qual(u as usize) {
+            if st.teams[u as usize].contains(&o) || via.contains_key(&(o, v)) {
+                continue;
+            }
+            via.insert((o, v), Via::Slot(u));
+            if let Some(&sib) = st.in_visit.get(&(o, v)) {
+                // the officer is on another team of this visit: move it
+                if seen_slot.insert(sib) {
+                    slot_loses.insert(sib, o);
+                    queue.push_back(sib);
+                }
+                continue;
+            }
+            if officer_from.contains_key(&o) {
+                continue;
+            }
+            officer_from.insert(o, v);
+            if st.load[o as usize] < cap {
+                end = Some(o);
+                break 'bfs;
+            }
+            for &s2 in &st.of_officer[o as usize] {
+                let v2 = slots[s2 as usize].visit;
+                if via.contains_key(&(o, v2)) {
+                    continue;
+                }
+                via.insert((o, v2), Via::Officer);
+                if seen_slot.insert(s2) {
+                    slot_loses.insert(s2, o);
+                    queue.push_back(s2);
+                }
+            }
+        }
+    }
+    let Some(mut o) = end else {
+        return false;
+    };
+    let mut v = officer_from[&o];
+    st.load[o as usize] += 1;
+    loop {
+        let Via::Slot(u) = via[&(o, v)] else {
+            return false; // unreachable by construction
+        };
+        st.add(o, u, v);
+        if u == s {
+            return true;
+        }
+        let lost = slot_loses[&u];
+        st.remove(lost, u, v);
+        match via[&(lost, v)] {
+            Via::Slot(_) => o = lost,
+            Via::Officer => {
+                o = lost;
+                v = officer_from[&lost];
+            }
+        }
+    }
 }
 
 fn items_of_department(slots: &[Slot], dept: &str) -> String {

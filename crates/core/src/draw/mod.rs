@@ -319,22 +319,24 @@ fn staff(
             .iter()
             .flat_map(|(ti, _)| ds.plan.tasks[*ti].items.iter().cloned())
             .collect();
-        let mut by_dept: BTreeMap<String, (Vec<String>, BTreeSet<String>)> = BTreeMap::new();
+        let mut by_team: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
         for id in &items {
             if let Some(it) = ds.item(id) {
                 let dept = assign::effective_department(ds, &it.department).to_string();
-                let entry = by_dept.entry(dept).or_default();
-                entry.0.push(id.clone());
-                entry.1.insert(it.category.clone());
+                by_team
+                    .entry((dept, it.category.clone()))
+                    .or_default()
+                    .push(id.clone());
             }
         }
         let start = slots.len();
-        for (dept, (its, cats)) in by_dept {
+        for ((dept, category), its) in by_team {
             slots.push(assign::Slot {
+                visit: slot_range.len() as u32,
                 entity: d.entity,
                 department: dept,
                 items: its,
-                categories: cats.into_iter().collect(),
+                categories: vec![category],
             });
         }
         slot_range.push((start, slots.len()));
@@ -358,6 +360,7 @@ fn staff(
                 teams: (a..b)
                     .map(|s| Team {
                         department: slots[s].department.clone(),
+                        category: slots[s].categories.concat(),
                         items: slots[s].items.clone(),
                         officers: teams[s]
                             .iter()

@@ -118,12 +118,17 @@ pub struct TeamMember {
     pub name: String,
 }
 
-/// The officers one department sends to one visit.
+/// The officers one department sends to one visit for the items of one
+/// enforcement category (SPEC.md §8.1). The officers of all teams of one
+/// visit are distinct.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Team {
-    /// The department (抽查主体); an empty department is the plan authority.
+    /// The department (抽查主体); an item or officer with an empty
+    /// department belongs to the plan authority, written out here.
     pub department: String,
-    /// The items of this department inspected on the visit.
+    /// The enforcement category (执法类别) every officer of the team holds.
+    pub category: String,
+    /// The items of this department and category inspected on the visit.
     pub items: Vec<String>,
     /// The officers, by certificate number.
     pub officers: Vec<TeamMember>,
@@ -146,7 +151,7 @@ pub struct Visit {
     pub items: Vec<String>,
     /// The selections that make up the visit, in plan order.
     pub selections: Vec<Selection>,
-    /// One team per department, departments in bytewise order.
+    /// One team per (department, category), in bytewise order of both.
     pub teams: Vec<Team>,
 }
 
