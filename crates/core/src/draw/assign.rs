@@ -345,6 +345,9 @@ fn qualified_base(ds: &Dataset, o: &Officer, slot: &Slot, region: &str) -> bool 
         && (ds.plan.rules.cross_region || o.regions.iter().any(|r| region_covers(r, region)))
 }
 
+/// One officer condition, for explaining infeasibility.
+type Check<'a> = Box<dyn Fn(&Officer) -> bool + 'a>;
+
 /// Name the first condition that leaves fewer than `team_size` officers.
 fn explain_short(
     ds: &Dataset,
@@ -363,31 +366,31 @@ fn explain_short(
         .filter(|o| effective_department(ds, &o.department) == dept)
         .collect();
     let mut why = format!("only {} officers belong to {dept}", pool.len());
-    let steps: Vec<(String, Box<dyn Fn(&Officer) -> bool>)> = vec![
+    let steps: Vec<(String, Check<'_>)> = vec![
         (
-            format!("are active with a certificate valid on {}", ds.plan.date),
+            format!("active with a certificate valid on {}", ds.plan.date),
             Box::new(|o: &Officer| ds.officer_eligible(o)),
         ),
         (
-            format!("are certified for {cats}"),
+            format!("certified for {cats}"),
             Box::new(|o: &Officer| slot.categories.iter().all(|c| o.categories.contains(c))),
         ),
         (
             if rules.cross_region {
-                "may inspect across regions".to_string()
+                "any region (cross_region)".to_string()
             } else {
-                format!("cover {}", e.region)
+                format!("covering {}", e.region)
             },
             Box::new(|o: &Officer| {
                 rules.cross_region || o.regions.iter().any(|r| region_covers(r, &e.region))
             }),
         ),
         (
-            "are not in a conflict pair (回避) with the entity".to_string(),
+            "not in a conflict pair (回避) with the entity".to_string(),
             Box::new(|o: &Officer| !conflicts.contains(&(o.cert_no.as_str(), e.uscc.as_str()))),
         ),
         (
-            "did not inspect the entity last time (rotation)".to_string(),
+            "not on the entity's last inspection (rotation)".to_string(),
             Box::new(|o: &Officer| {
                 !(rules.rotation && last.is_some_and(|l| l.contains(o.cert_no.as_str())))
             }),
@@ -400,10 +403,11 @@ fn explain_short(
             so_far.push(label.clone());
             if pool.len() < t {
                 why = format!(
-                    "only {} officer{} of {dept} {}",
+                    "only {} officer{} of {dept} meet{} all of: {}",
                     pool.len(),
                     if pool.len() == 1 { "" } else { "s" },
-                    so_far.join(", ")
+                    if pool.len() == 1 { "s" } else { "" },
+                    so_far.join("; ")
                 );
                 break;
             }

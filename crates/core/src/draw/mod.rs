@@ -182,10 +182,10 @@ fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
             if let Some(min) = lead.min_count {
                 total = total.max(min);
             }
-            if lead.level == ItemLevel::General {
-                if let Some(max) = lead.max_count {
-                    total = total.min(max);
-                }
+            if lead.level == ItemLevel::General
+                && let Some(max) = lead.max_count
+            {
+                total = total.min(max);
             }
         }
         total = total.min(base);
