@@ -59,6 +59,15 @@ pub(crate) fn assign(
         .map(|c| (c.cert_no.as_str(), c.uscc.as_str()))
         .collect();
 
+    let mut conflicts_of: HashMap<&str, Vec<u32>> = HashMap::new();
+    for c in &ds.conflicts {
+        if let Ok(i) = officers.binary_search_by(|o| o.cert_no.as_str().cmp(&c.cert_no)) {
+            conflicts_of
+                .entry(c.uscc.as_str())
+                .or_default()
+                .push(i as u32);
+        }
+    }
     // candidate bases, shared by slots with the same department,
     // categories and region
     let mut base_index: HashMap<(String, Vec<String>, String), usize> = HashMap::new();
@@ -87,15 +96,28 @@ pub(crate) fn assign(
             }
         };
         let last = last_team.get(e.uscc.as_str());
-        let excluded: Vec<u32> = bases[base]
-            .iter()
+        // officers of the base excluded for this entity: conflict pairs and
+        // (with rotation) its last team; found by index, not by scanning
+        let mut excluded: Vec<u32> = conflicts_of
+            .get(e.uscc.as_str())
+            .into_iter()
+            .flatten()
             .copied()
-            .filter(|&i| {
-                let o = &officers[i as usize];
-                conflicts.contains(&(o.cert_no.as_str(), e.uscc.as_str()))
-                    || (rules.rotation && last.is_some_and(|l| l.contains(o.cert_no.as_str())))
-            })
+            .chain(
+                last.filter(|_| rules.rotation)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| {
+                        officers
+                            .binary_search_by(|o| o.cert_no.as_str().cmp(c))
+                            .ok()
+                    })
+                    .map(|i| i as u32),
+            )
+            .filter(|i| bases[base].binary_search(i).is_ok())
             .collect();
+        excluded.sort_unstable();
+        excluded.dedup();
         if bases[base].len() - excluded.len() < t {
             return Err(explain_short(ds, slot, &conflicts, last));
         }
