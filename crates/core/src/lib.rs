@@ -27,6 +27,7 @@ mod dataset;
 mod date;
 mod decode;
 mod digest;
+mod draw;
 mod eligibility;
 mod error;
 mod model;
@@ -44,6 +45,11 @@ pub use date::{Date, DateError};
 pub use digest::{
     Canonical, InputDigests, SetDigest, TAG_PREFIX, canonical_json, digest_records, hex,
     plan_canonical_json, plan_digest,
+};
+pub use draw::{
+    ALGORITHM, DrawResult, ExclusionSummary, PlanInfo, SeedInfo, Selection, StratumAllocation,
+    TAG_DRAW_KEY, TAG_OFFICERS, TAG_TASK_KEY, TAG_TICKET, TaskResult, Team, TeamMember, Visit,
+    WordStream, draw, draw_key, normalize_seed, officer_stream_key, select_only, task_key, ticket,
 };
 pub use eligibility::{Eligibility, Exclusion};
 pub use error::{

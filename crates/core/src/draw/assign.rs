@@ -1,0 +1,443 @@
+//! Officer teams (SPEC.md §8): a b-matching of visit slots to officers,
+//! built seat by seat with random picks from the ChaCha20 stream and
+//! repaired by breadth-first augmenting paths, so that a valid assignment
+//! is found whenever one exists.
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+
+use crate::error::{Infeasible, Result};
+use crate::{Dataset, Error, Officer, region_covers};
+
+use super::keys::WordStream;
+
+/// One (visit, department) pair needing a team.
+#[derive(Debug, Clone)]
+pub(crate) struct Slot {
+    /// Index of the visit.
+    pub visit: u32,
+    /// Index of the entity in `ds.entities`.
+    pub entity: usize,
+    /// Effective department.
+    pub department: String,
+    /// Items of the department on the visit (for messages).
+    pub items: Vec<String>,
+    /// Categories an officer must all hold (sorted, distinct).
+    pub categories: Vec<String>,
+}
+
+/// The effective department: empty means the plan authority.
+pub(crate) fn effective_department<'a>(ds: &'a Dataset, dept: &'a str) -> &'a str {
+    if dept.is_empty() {
+        &ds.plan.authority
+    } else {
+        dept
+    }
+}
+
+struct Candidates {
+    /// Index into `bases`.
+    base: usize,
+    /// Officers of the base excluded for this slot (conflict, rotation),
+    /// sorted.
+    excluded: Vec<u32>,
+}
+
+/// The teams, one per slot, as sorted officer indices.
+pub(crate) fn assign(
+    ds: &Dataset,
+    slots: &[Slot],
+    last_team: &HashMap<&str, BTreeSet<&str>>,
+    stream: &mut WordStream,
+) -> Result<Vec<Vec<u32>>> {
+    let rules = &ds.plan.rules;
+    let t = rules.team_size as usize;
+    let cap: u64 = rules.officer_max_load.map_or(u64::MAX, u64::from);
+    let officers = &ds.officers;
+    let conflicts: HashSet<(&str, &str)> = ds
+        .conflicts
+        .iter()
+        .map(|c| (c.cert_no.as_str(), c.uscc.as_str()))
+        .collect();
+
+    let mut conflicts_of: HashMap<&str, Vec<u32>> = HashMap::new();
+    for c in &ds.conflicts {
+        if let Ok(i) = officers.binary_search_by(|o| o.cert_no.as_str().cmp(&c.cert_no)) {
+            conflicts_of
+                .entry(c.uscc.as_str())
+                .or_default()
+                .push(i as u32);
+        }
+    }
+    // candidate bases, shared by slots with the same department,
+    // categories and region
+    let mut base_index: HashMap<(String, Vec<String>, String), usize> = HashMap::new();
+    let mut bases: Vec<Vec<u32>> = Vec::new();
+    let mut cands: Vec<Candidates> = Vec::with_capacity(slots.len());
+    for slot in slots {
+        let e = &ds.entities[slot.entity];
+        let region = if rules.cross_region {
+            String::new()
+        } else {
+            e.region.clone()
+        };
+        let key = (slot.department.clone(), slot.categories.clone(), region);
+        let base = match base_index.get(&key) {
+            Some(b) => *b,
+            None => {
+                let v: Vec<u32> = officers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| qualified_base(ds, o, slot, &e.region))
+                    .map(|(i, _)| i as u32)
+                    .collect();
+                bases.push(v);
+                base_index.insert(key, bases.len() - 1);
+                bases.len() - 1
+            }
+        };
+        let last = last_team.get(e.uscc.as_str());
+        // officers of the base excluded for this entity: conflict pairs and
+        // (with rotation) its last team; found by index, not by scanning
+        let mut excluded: Vec<u32> = conflicts_of
+            .get(e.uscc.as_str())
+            .into_iter()
+            .flatten()
+            .copied()
+            .chain(
+                last.filter(|_| rules.rotation)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| {
+                        officers
+                            .binary_search_by(|o| o.cert_no.as_str().cmp(c))
+                            .ok()
+                    })
+                    .map(|i| i as u32),
+            )
+            .filter(|i| bases[base].binary_search(i).is_ok())
+            .collect();
+        excluded.sort_unstable();
+        excluded.dedup();
+        if bases[base].len() - excluded.len() < t {
+            return Err(explain_short(ds, slot, &conflicts, last));
+        }
+        cands.push(Candidates { base, excluded });
+    }
+
+    let qual = |s: usize| {
+        let c = &cands[s];
+        bases[c.base]
+            .iter()
+            .copied()
+            .filter(move |i| c.excluded.binary_search(i).is_err())
+    };
+
+    // a cheap Hall check per department before the search
+    if cap != u64::MAX {
+        let mut per_dept: std::collections::BTreeMap<&str, (u64, BTreeSet<u32>)> =
+            Default::default();
+        for (s, slot) in slots.iter().enumerate() {
+            let d = per_dept.entry(slot.department.as_str()).or_default();
+            d.0 += t as u64;
+            d.1.extend(qual(s));
+        }
+        for (dept, (need, offs)) in &per_dept {
+            let supply = offs.len() as u64 * cap;
+            if *need > supply {
+                return Err(Error::infeasible(Infeasible {
+                    item: items_of_department(slots, dept),
+                    subject: Some(format!("department {dept}")),
+                    constraint: format!(
+                        "{} visits need {need} officer places but the {} officers who could \
+                         serve them can fill at most {} × {cap} = {supply} (officer_max_load {cap})",
+                        need / t as u64,
+                        offs.len(),
+                        offs.len()
+                    ),
+                }));
+            }
+        }
+    }
+
+    // a cheap Hall check per visit: its teams need distinct officers
+    let mut i = 0;
+    while i < slots.len() {
+        let mut j = i;
+        let mut union: BTreeSet<u32> = BTreeSet::new();
+        while j < slots.len() && slots[j].visit == slots[i].visit {
+            union.extend(qual(j));
+            j += 1;
+        }
+        let need = (j - i) * t;
+        if union.len() < need {
+            let e = &ds.entities[slots[i].entity];
+            let items: Vec<String> = slots[i..j].iter().flat_map(|s| s.items.clone()).collect();
+            return Err(Error::infeasible(Infeasible {
+                item: items.join("+"),
+                subject: Some(format!("{} {} ({})", e.uscc, e.name, e.region)),
+                constraint: format!(
+                    "the visit needs {} teams of {t} distinct officers ({need} officers) but only {} \
+                     qualified officers can serve it",
+                    j - i,
+                    union.len()
+                ),
+            }));
+        }
+        i = j;
+    }
+
+    let mut st = State {
+        load: vec![0; officers.len()],
+        of_officer: vec![BTreeSet::new(); officers.len()],
+        teams: vec![Vec::with_capacity(t); slots.len()],
+        in_visit: HashMap::new(),
+    };
+    let mut avail: Vec<u32> = Vec::new();
+    for s in 0..slots.len() {
+        let v = slots[s].visit;
+        for _seat in 0..t {
+            avail.clear();
+            avail.extend(
+                qual(s)
+                    .filter(|&o| st.load[o as usize] < cap && !st.in_visit.contains_key(&(o, v))),
+            );
+            if !avail.is_empty() {
+                let pick = avail[stream.below(avail.len() as u64) as usize];
+                st.load[pick as usize] += 1;
+                st.add(pick, s as u32, v);
+                continue;
+            }
+            if !augment(&mut st, slots, s as u32, cap, &qual) {
+                let slot = &slots[s];
+                let e = &ds.entities[slot.entity];
+                return Err(Error::infeasible(Infeasible {
+                    item: slot.items.join("+"),
+                    subject: Some(format!("{} {} ({})", e.uscc, e.name, e.region)),
+                    constraint: format!(
+                        "the team of {t} from {} certified for {} cannot be completed: every \
+                         qualified officer is at the load cap of {} visits (officer_max_load) \
+                         or needed on this visit's other teams, and no reassignment frees one",
+                        slot.department,
+                        slot.categories.join("、"),
+                        rules
+                            .officer_max_load
+                            .map_or("∞".to_string(), |c| c.to_string()),
+                    ),
+                }));
+            }
+        }
+    }
+    let mut teams = st.teams;
+    for team in &mut teams {
+        team.sort_unstable();
+    }
+    Ok(teams)
+}
+
+/// The assignment under construction.
+struct State {
+    /// Visits per officer.
+    load: Vec<u64>,
+    /// Slots per officer (at most one per visit).
+    of_officer: Vec<BTreeSet<u32>>,
+    /// Officers per slot.
+    teams: Vec<Vec<u32>>,
+    /// (officer, visit) -> the slot of that visit the officer is on.
+    in_visit: HashMap<(u32, u32), u32>,
+}
+
+impl State {
+    fn add(&mut self, o: u32, s: u32, v: u32) {
+        self.teams[s as usize].push(o);
+        self.of_officer[o as usize].insert(s);
+        self.in_visit.insert((o, v), s);
+    }
+
+    fn remove(&mut self, o: u32, s: u32, v: u32) {
+        self.teams[s as usize].retain(|&x| x != o);
+        self.of_officer[o as usize].remove(&s);
+        if self.in_visit.get(&(o, v)) == Some(&s) {
+            self.in_visit.remove(&(o, v));
+        }
+    }
+}
+
+/// How an (officer, visit) node was reached in the search.
+#[derive(Clone, Copy)]
+enum Via {
+    /// From a slot of the visit that wants the officer.
+    Slot(u32),
+    /// From the officer node (the officer leaves the visit).
+    Officer,
+}
+
+/// Breadth-first search for an augmenting path from slot `s` in the
+/// residual graph (SPEC.md §8.4); applies it and returns true if found.
+fn augment<'q, I: Iterator<Item = u32> + 'q>(
+    st: &mut State,
+    slots: &[Slot],
+    s: u32,
+    cap: u64,
+    qual: &impl Fn(usize) -> I,
+) -> bool {
+    let mut via: HashMap<(u32, u32), Via> = HashMap::new();
+    let mut officer_from: HashMap<u32, u32> = HashMap::new(); // officer -> visit
+    let mut slot_loses: HashMap<u32, u32> = HashMap::new(); // slot -> officer
+    let mut seen_slot: HashSet<u32> = HashSet::new();
+    let mut queue: VecDeque<u32> = VecDeque::new();
+    seen_slot.insert(s);
+    queue.push_back(s);
+    let mut end: Option<u32> = None;
+    'bfs: while let Some(u) = queue.pop_front() {
+        let v = slots[u as usize].visit;
+        for o in qual(u as usize) {
+            if st.teams[u as usize].contains(&o) || via.contains_key(&(o, v)) {
+                continue;
+            }
+            via.insert((o, v), Via::Slot(u));
+            if let Some(&sib) = st.in_visit.get(&(o, v)) {
+                // the officer is on another team of this visit: move it
+                if seen_slot.insert(sib) {
+                    slot_loses.insert(sib, o);
+                    queue.push_back(sib);
+                }
+                continue;
+            }
+            if officer_from.contains_key(&o) {
+                continue;
+            }
+            officer_from.insert(o, v);
+            if st.load[o as usize] < cap {
+                end = Some(o);
+                break 'bfs;
+            }
+            for &s2 in &st.of_officer[o as usize] {
+                let v2 = slots[s2 as usize].visit;
+                if via.contains_key(&(o, v2)) {
+                    continue;
+                }
+                via.insert((o, v2), Via::Officer);
+                if seen_slot.insert(s2) {
+                    slot_loses.insert(s2, o);
+                    queue.push_back(s2);
+                }
+            }
+        }
+    }
+    let Some(mut o) = end else {
+        return false;
+    };
+    let mut v = officer_from[&o];
+    st.load[o as usize] += 1;
+    loop {
+        let Via::Slot(u) = via[&(o, v)] else {
+            return false; // unreachable by construction
+        };
+        st.add(o, u, v);
+        if u == s {
+            return true;
+        }
+        let lost = slot_loses[&u];
+        st.remove(lost, u, v);
+        match via[&(lost, v)] {
+            Via::Slot(_) => o = lost,
+            Via::Officer => {
+                o = lost;
+                v = officer_from[&lost];
+            }
+        }
+    }
+}
+
+fn items_of_department(slots: &[Slot], dept: &str) -> String {
+    let set: BTreeSet<&str> = slots
+        .iter()
+        .filter(|s| s.department == dept)
+        .flat_map(|s| s.items.iter().map(String::as_str))
+        .collect();
+    set.into_iter().collect::<Vec<_>>().join("+")
+}
+
+/// Department, certificate, categories and region (the slot-independent
+/// conditions).
+fn qualified_base(ds: &Dataset, o: &Officer, slot: &Slot, region: &str) -> bool {
+    effective_department(ds, &o.department) == slot.department
+        && ds.officer_eligible(o)
+        && slot.categories.iter().all(|c| o.categories.contains(c))
+        && (ds.plan.rules.cross_region || o.regions.iter().any(|r| region_covers(r, region)))
+}
+
+/// One officer condition, for explaining infeasibility.
+type Check<'a> = Box<dyn Fn(&Officer) -> bool + 'a>;
+
+/// Name the first condition that leaves fewer than `team_size` officers.
+fn explain_short(
+    ds: &Dataset,
+    slot: &Slot,
+    conflicts: &HashSet<(&str, &str)>,
+    last: Option<&BTreeSet<&str>>,
+) -> Error {
+    let rules = &ds.plan.rules;
+    let t = rules.team_size as usize;
+    let e = &ds.entities[slot.entity];
+    let dept = slot.department.as_str();
+    let cats = slot.categories.join("、");
+    let mut pool: Vec<&Officer> = ds
+        .officers
+        .iter()
+        .filter(|o| effective_department(ds, &o.department) == dept)
+        .collect();
+    let mut why = format!("only {} officers belong to {dept}", pool.len());
+    let steps: Vec<(String, Check<'_>)> = vec![
+        (
+            format!("active with a certificate valid on {}", ds.plan.date),
+            Box::new(|o: &Officer| ds.officer_eligible(o)),
+        ),
+        (
+            format!("certified for {cats}"),
+            Box::new(|o: &Officer| slot.categories.iter().all(|c| o.categories.contains(c))),
+        ),
+        (
+            if rules.cross_region {
+                "any region (cross_region)".to_string()
+            } else {
+                format!("covering {}", e.region)
+            },
+            Box::new(|o: &Officer| {
+                rules.cross_region || o.regions.iter().any(|r| region_covers(r, &e.region))
+            }),
+        ),
+        (
+            "not in a conflict pair (回避) with the entity".to_string(),
+            Box::new(|o: &Officer| !conflicts.contains(&(o.cert_no.as_str(), e.uscc.as_str()))),
+        ),
+        (
+            "not on the entity's last inspection (rotation)".to_string(),
+            Box::new(|o: &Officer| {
+                !(rules.rotation && last.is_some_and(|l| l.contains(o.cert_no.as_str())))
+            }),
+        ),
+    ];
+    let mut so_far: Vec<String> = Vec::new();
+    if pool.len() >= t {
+        for (label, keep) in &steps {
+            pool.retain(|o| keep(o));
+            so_far.push(label.clone());
+            if pool.len() < t {
+                why = format!(
+                    "only {} officer{} of {dept} meet{} all of: {}",
+                    pool.len(),
+                    if pool.len() == 1 { "" } else { "s" },
+                    if pool.len() == 1 { "s" } else { "" },
+                    so_far.join("; ")
+                );
+                break;
+            }
+        }
+    }
+    Error::infeasible(Infeasible {
+        item: slot.items.join("+"),
+        subject: Some(format!("{} {} ({})", e.uscc, e.name, e.region)),
+        constraint: format!("{why}; team size is {t}"),
+    })
+}

@@ -1,0 +1,384 @@
+//! The draw (SPEC.md): a pure function of the dataset and the seed text.
+
+mod alloc;
+mod assign;
+mod keys;
+mod result;
+
+pub use keys::{
+    TAG_DRAW_KEY, TAG_OFFICERS, TAG_TASK_KEY, TAG_TICKET, WordStream, draw_key, normalize_seed,
+    officer_stream_key, task_key, ticket,
+};
+pub use result::{
+    DrawResult, ExclusionSummary, PlanInfo, SeedInfo, Selection, StratumAllocation, TaskResult,
+    Team, TeamMember, Visit,
+};
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::digest::hex;
+use crate::error::{Diagnostic, DiagnosticKind, Position, Result};
+use crate::{
+    CreditClass, Dataset, Eligibility, Error, Exclusion, ItemLevel, Overlap, Ratio, Stratify,
+};
+
+/// The name of the algorithm this engine implements, recorded in every
+/// result. Any change that alters an output for the same input gets a new
+/// name.
+pub const ALGORITHM: &str = "ssj-draw-v1";
+
+/// Draw a plan: select the entities of every task and the officers of every
+/// visit, as SPEC.md defines, from the dataset and the seed text.
+///
+/// The result depends only on the dataset's canonical content (its
+/// digests), the plan and the normalised seed text; see SPEC.md.
+///
+/// ```
+/// use std::io::Read;
+/// use shuangsuiji::{Dataset, draw};
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+/// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+/// let ds = Dataset::load("plan.toml", &text, |name| {
+///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+/// }).unwrap();
+/// let result = draw(&ds, "38 17 05 92 64 11").unwrap();
+/// assert_eq!(result.algorithm, "ssj-draw-v1");
+/// assert!(!result.visits.is_empty());
+/// for visit in &result.visits {
+///     for team in &visit.teams {
+///         assert_eq!(team.officers.len(), ds.plan.rules.team_size as usize);
+///     }
+/// }
+/// // the same seed gives the same bytes; another seed another draw
+/// let again = draw(&ds, "38 17 05 92 64 11").unwrap();
+/// assert_eq!(result.to_canonical_json(), again.to_canonical_json());
+/// // the seed is normalised: spacing and full-width digits do not matter
+/// let spaced = draw(&ds, " 38 17 05 92 64 １１ ").unwrap();
+/// assert_eq!(result.visits, spaced.visits);
+/// let other = draw(&ds, "38 17 05 92 64 12").unwrap();
+/// assert_ne!(result.visits, other.visits);
+/// ```
+pub fn draw(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
+    let normalized = normalize_seed(seed_text);
+    if normalized.is_empty() {
+        return Err(Error::input(vec![Diagnostic::error(
+            DiagnosticKind::MissingValue,
+            Position::file("seed"),
+            "the seed text is empty",
+        )]));
+    }
+    let key = draw_key(ALGORITHM, &normalized, &ds.digests);
+    let (tasks, visits) = select(ds, &key);
+    let result = staff(ds, &key, tasks, visits)?;
+    Ok(DrawResult {
+        algorithm: ALGORITHM.to_string(),
+        engine_version: crate::ENGINE_VERSION.to_string(),
+        plan: PlanInfo {
+            id: ds.plan.id.clone(),
+            title: ds.plan.title.clone(),
+            authority: ds.plan.authority.clone(),
+            period_start: ds.plan.period_start,
+            period_end: ds.plan.period_end,
+            date: ds.plan.date,
+        },
+        rules: ds.plan.rules.clone(),
+        seed: SeedInfo {
+            text: seed_text.to_string(),
+            normalized,
+            source: ds.plan.seed_source.clone(),
+        },
+        digests: ds.digests.clone(),
+        draw_key: hex(&key),
+        tasks: result.0,
+        visits: result.1,
+    })
+}
+
+/// A visit under construction: entity index and its selections.
+struct Draft {
+    entity: usize,
+    /// (task index, selection)
+    selections: Vec<(usize, Selection)>,
+}
+
+/// The exclusion label of a reason.
+fn reason_label(r: Exclusion) -> &'static str {
+    match r {
+        Exclusion::Status => "status",
+        Exclusion::ObjectType => "object_type",
+        Exclusion::Filter => "filter",
+        Exclusion::CoolDown => "cool_down",
+        Exclusion::YearCap => "year_cap",
+    }
+}
+
+/// The ratio group of an entity: its class when the class has its own ratio.
+fn group_of(ds: &Dataset, class: Option<CreditClass>) -> Option<CreditClass> {
+    class.filter(|c| ds.plan.rules.class_ratios.contains_key(c))
+}
+
+/// Stratum name (SPEC.md §6.1).
+fn stratum_name(region: &str, group: Option<CreditClass>) -> String {
+    match group {
+        Some(c) => format!("{region}/{c}"),
+        None => region.to_string(),
+    }
+}
+
+/// The selection of every task (SPEC.md §5–§7), without officers.
+fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
+    let elig = Eligibility::new(ds);
+    let rules = &ds.plan.rules;
+    let mut tasks = Vec::with_capacity(ds.plan.tasks.len());
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut visit_of: HashMap<usize, usize> = HashMap::new();
+    for (ti, task) in ds.plan.tasks.iter().enumerate() {
+        let tkey_text = task.key();
+        let tkey = task_key(key, &tkey_text);
+        let lead = elig.lead(task);
+        let item_ratio = lead.map_or(Ratio::ONE, |i| i.ratio);
+        let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
+        // (group, region) -> entity indices; group None sorts first
+        let mut strata: BTreeMap<(Option<CreditClass>, String), Vec<usize>> = BTreeMap::new();
+        for (ei, e) in ds.entities.iter().enumerate() {
+            if let Err(r) = elig.check(task, e) {
+                *excluded.entry(reason_label(r).to_string()).or_default() += 1;
+                continue;
+            }
+            if rules.overlap == Overlap::Next && visit_of.contains_key(&ei) {
+                *excluded.entry("taken".to_string()).or_default() += 1;
+                continue;
+            }
+            let region = match rules.stratify {
+                Stratify::Region => e.region.clone(),
+                Stratify::None => "*".to_string(),
+            };
+            strata
+                .entry((group_of(ds, e.credit_class), region))
+                .or_default()
+                .push(ei);
+        }
+        // groups
+        let mut groups: BTreeMap<Option<CreditClass>, Vec<(&String, &Vec<usize>)>> =
+            BTreeMap::new();
+        for ((g, region), v) in &strata {
+            groups.entry(*g).or_default().push((region, v));
+        }
+        let ratio_of = |g: Option<CreditClass>| {
+            g.and_then(|c| rules.class_ratios.get(&c).copied())
+                .unwrap_or(item_ratio)
+        };
+        let gkeys: Vec<Option<CreditClass>> = groups.keys().copied().collect();
+        let gnames: Vec<&str> = gkeys.iter().map(|g| g.map_or("", |c| c.as_str())).collect();
+        let gbases: Vec<u64> = groups
+            .values()
+            .map(|v| v.iter().map(|(_, e)| e.len() as u64).sum())
+            .collect();
+        let gcounts: Vec<u64> = gkeys
+            .iter()
+            .zip(&gbases)
+            .map(|(g, n)| ratio_of(*g).ceil_mul(*n))
+            .collect();
+        let base: u64 = gbases.iter().sum();
+        let mut total: u64 = gcounts.iter().sum();
+        if let Some(lead) = lead {
+            if let Some(min) = lead.min_count {
+                total = total.max(min);
+            }
+            if lead.level == ItemLevel::General
+                && let Some(max) = lead.max_count
+            {
+                total = total.min(max);
+            }
+        }
+        total = total.min(base);
+        let targets = alloc::group_targets(total, &gcounts, &gbases, &gnames);
+        // strata within groups
+        let mut rows: Vec<(StratumAllocation, Vec<usize>)> = Vec::new();
+        for ((g, members), target) in groups.iter().zip(targets) {
+            let parts: Vec<(u64, &str)> = members
+                .iter()
+                .map(|(r, v)| (v.len() as u64, r.as_str()))
+                .collect();
+            let counts = alloc::largest_remainder(target, &parts);
+            for ((region, ents), n) in members.iter().zip(counts) {
+                let big_n = ents.len() as u64;
+                rows.push((
+                    StratumAllocation {
+                        stratum: stratum_name(region, *g),
+                        region: (*region).clone(),
+                        class: g.map(|c| c.as_str().to_string()),
+                        base: big_n,
+                        drawn: n,
+                        ratio: ratio_of(*g).decimal(),
+                        probability: format!("{n}/{big_n}"),
+                        per_mille: n * 1000 / big_n,
+                    },
+                    (*ents).clone(),
+                ));
+            }
+        }
+        rows.sort_by(|a, b| a.0.stratum.as_bytes().cmp(b.0.stratum.as_bytes()));
+        for (row, ents) in &rows {
+            if row.drawn == 0 {
+                continue;
+            }
+            let mut ticketed: Vec<([u8; 32], usize)> = ents
+                .iter()
+                .map(|&ei| (ticket(&tkey, &ds.entities[ei].uscc), ei))
+                .collect();
+            ticketed.sort_by(|a, b| {
+                a.0.cmp(&b.0).then(
+                    ds.entities[a.1]
+                        .uscc
+                        .as_bytes()
+                        .cmp(ds.entities[b.1].uscc.as_bytes()),
+                )
+            });
+            for (rank, (tk, ei)) in ticketed.into_iter().take(row.drawn as usize).enumerate() {
+                let sel = Selection {
+                    task: tkey_text.clone(),
+                    stratum: row.stratum.clone(),
+                    rank: rank as u64 + 1,
+                    ticket: hex(&tk),
+                };
+                let vi = *visit_of.entry(ei).or_insert_with(|| {
+                    drafts.push(Draft {
+                        entity: ei,
+                        selections: Vec::new(),
+                    });
+                    drafts.len() - 1
+                });
+                drafts[vi].selections.push((ti, sel));
+            }
+        }
+        let eligible: u64 = rows.iter().map(|r| r.0.base).sum();
+        tasks.push(TaskResult {
+            index: ti as u32 + 1,
+            key: tkey_text,
+            items: task.items.clone(),
+            directed: task.filter.is_directed(),
+            task_key: hex(&tkey),
+            total,
+            allocation: rows.into_iter().map(|r| r.0).collect(),
+            exclusions: ExclusionSummary {
+                registry: ds.entities.len() as u64,
+                eligible,
+                excluded,
+            },
+        });
+    }
+    (tasks, drafts)
+}
+
+/// Entity selection only, for statistical tests: the sorted codes drawn by
+/// each task.
+#[doc(hidden)]
+pub fn select_only(ds: &Dataset, seed_text: &str) -> Vec<Vec<String>> {
+    let key = draw_key(ALGORITHM, &normalize_seed(seed_text), &ds.digests);
+    let (_, drafts) = select(ds, &key);
+    let mut out = vec![Vec::new(); ds.plan.tasks.len()];
+    for d in drafts {
+        for (ti, _) in d.selections {
+            out[ti].push(ds.entities[d.entity].uscc.clone());
+        }
+    }
+    for v in &mut out {
+        v.sort();
+    }
+    out
+}
+
+/// Officers for every visit (SPEC.md §8).
+fn staff(
+    ds: &Dataset,
+    key: &[u8; 32],
+    tasks: Vec<TaskResult>,
+    drafts: Vec<Draft>,
+) -> Result<(Vec<TaskResult>, Vec<Visit>)> {
+    // most recent inspection team per entity
+    let mut last_date: HashMap<&str, crate::Date> = HashMap::new();
+    for h in &ds.history {
+        let d = last_date.entry(h.uscc.as_str()).or_insert(h.date);
+        if h.date > *d {
+            *d = h.date;
+        }
+    }
+    let mut last_team: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for h in &ds.history {
+        if last_date.get(h.uscc.as_str()) == Some(&h.date) {
+            last_team
+                .entry(h.uscc.as_str())
+                .or_default()
+                .extend(h.officers.iter().map(String::as_str));
+        }
+    }
+    let mut slots: Vec<assign::Slot> = Vec::new();
+    let mut slot_range: Vec<(usize, usize)> = Vec::with_capacity(drafts.len());
+    let mut visit_items: Vec<Vec<String>> = Vec::with_capacity(drafts.len());
+    for d in &drafts {
+        let items: Vec<String> = d
+            .selections
+            .iter()
+            .flat_map(|(ti, _)| ds.plan.tasks[*ti].items.iter().cloned())
+            .collect();
+        let mut by_team: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for id in &items {
+            if let Some(it) = ds.item(id) {
+                let dept = assign::effective_department(ds, &it.department).to_string();
+                by_team
+                    .entry((dept, it.category.clone()))
+                    .or_default()
+                    .push(id.clone());
+            }
+        }
+        let start = slots.len();
+        for ((dept, category), its) in by_team {
+            slots.push(assign::Slot {
+                visit: slot_range.len() as u32,
+                entity: d.entity,
+                department: dept,
+                items: its,
+                categories: vec![category],
+            });
+        }
+        slot_range.push((start, slots.len()));
+        visit_items.push(items);
+    }
+    let mut stream = WordStream::new(officer_stream_key(key));
+    let teams = assign::assign(ds, &slots, &last_team, &mut stream)?;
+    let visits = drafts
+        .into_iter()
+        .zip(slot_range)
+        .zip(visit_items)
+        .map(|((d, (a, b)), items)| {
+            let e = &ds.entities[d.entity];
+            Visit {
+                uscc: e.uscc.clone(),
+                name: e.name.clone(),
+                region: e.region.clone(),
+                credit_class: e.credit_class.map(|c| c.as_str().to_string()),
+                items,
+                selections: d.selections.into_iter().map(|(_, s)| s).collect(),
+                teams: (a..b)
+                    .map(|s| Team {
+                        department: slots[s].department.clone(),
+                        category: slots[s].categories.concat(),
+                        items: slots[s].items.clone(),
+                        officers: teams[s]
+                            .iter()
+                            .map(|&o| {
+                                let o = &ds.officers[o as usize];
+                                TeamMember {
+                                    cert_no: o.cert_no.clone(),
+                                    name: o.name.clone(),
+                                }
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok((tasks, visits))
+}

@@ -1,0 +1,194 @@
+//! The result of a draw (SPEC.md §9): everything a notice or a verifier
+//! needs, with no floats and a canonical JSON form.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Date, InputDigests, Rules};
+
+/// The plan a result belongs to (metadata only; the full plan is bound by
+/// its digest in [`DrawResult::digests`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanInfo {
+    /// Plan id (计划编号).
+    pub id: String,
+    /// Title (计划名称).
+    pub title: String,
+    /// The authority drawing (抽查机关).
+    pub authority: String,
+    /// First day of the inspection period.
+    pub period_start: Date,
+    /// Last day of the inspection period.
+    pub period_end: Date,
+    /// The plan date (certificates valid on it).
+    pub date: Date,
+}
+
+/// The seed as given, as normalised, and its announced source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeedInfo {
+    /// The seed text exactly as given to the engine.
+    pub text: String,
+    /// The normalised seed text that enters the draw key (SPEC.md §3).
+    pub normalized: String,
+    /// The announced public source of the seed (`plan.seed_source`).
+    pub source: String,
+}
+
+/// One row of a task's allocation table: a stratum, its eligible base and
+/// the number drawn from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StratumAllocation {
+    /// The stratum name (SPEC.md §6): the region (or `*` when the plan
+    /// does not stratify), followed by `/` and the credit class when the
+    /// class has its own ratio.
+    pub stratum: String,
+    /// The region of the stratum (`*` when the plan does not stratify).
+    pub region: String,
+    /// The credit class, when the stratum is a class with its own ratio.
+    pub class: Option<String>,
+    /// Eligible entities in the stratum (N_h).
+    pub base: u64,
+    /// Entities drawn from the stratum (n_h).
+    pub drawn: u64,
+    /// The ratio that applies to the stratum, as a decimal (`0.05`).
+    pub ratio: String,
+    /// Inclusion probability of each entity of the stratum, the exact
+    /// fraction `n_h/N_h` (not reduced).
+    pub probability: String,
+    /// The inclusion probability in thousandths, rounded down.
+    pub per_mille: u64,
+}
+
+/// Why entities of the registry were not drawn from by a task.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionSummary {
+    /// Entities in the registry.
+    pub registry: u64,
+    /// Entities eligible for the task (the sum of the strata bases).
+    pub eligible: u64,
+    /// Entities not eligible, counted by the first reason that applies
+    /// (SPEC.md §5): `status`, `object_type`, `filter`, `cool_down`,
+    /// `year_cap`, and `taken` (drawn by an earlier task when the plan's
+    /// overlap rule is `next`). Reasons with no entity are omitted.
+    pub excluded: BTreeMap<String, u64>,
+}
+
+/// The outcome of one task of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskResult {
+    /// 1-based position of the task in the plan.
+    pub index: u32,
+    /// The task key: its item ids joined by `+`.
+    pub key: String,
+    /// The item ids; more than one is a joint inspection led by the first.
+    pub items: Vec<String>,
+    /// Whether the task is a directed draw (定向).
+    pub directed: bool,
+    /// The task key derived from the draw key, lower-case hex (SPEC.md §4).
+    pub task_key: String,
+    /// The count before stratification (SPEC.md §6), after min/max.
+    pub total: u64,
+    /// The allocation table, strata in bytewise order of their names.
+    pub allocation: Vec<StratumAllocation>,
+    /// Who was not eligible, and why.
+    pub exclusions: ExclusionSummary,
+}
+
+/// One selection of an entity by one task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Selection {
+    /// The task key (item ids joined by `+`).
+    pub task: String,
+    /// The stratum the entity was drawn from.
+    pub stratum: String,
+    /// 1-based rank of the entity's ticket in its stratum.
+    pub rank: u64,
+    /// The entity's ticket for this task, lower-case hex.
+    pub ticket: String,
+}
+
+/// An officer on a team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    /// Certificate number (证件编号).
+    pub cert_no: String,
+    /// Name (姓名).
+    pub name: String,
+}
+
+/// The officers one department sends to one visit for the items of one
+/// enforcement category (SPEC.md §8.1). The officers of all teams of one
+/// visit are distinct.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Team {
+    /// The department (抽查主体); an item or officer with an empty
+    /// department belongs to the plan authority, written out here.
+    pub department: String,
+    /// The enforcement category (执法类别) every officer of the team holds.
+    pub category: String,
+    /// The items of this department and category inspected on the visit.
+    pub items: Vec<String>,
+    /// The officers, by certificate number.
+    pub officers: Vec<TeamMember>,
+}
+
+/// One inspection visit: an entity, the tasks that drew it and the teams
+/// sent. Several tasks drawing one entity under the `joint` overlap rule
+/// make one visit (进一次门、查多项事).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visit {
+    /// Unified social credit code.
+    pub uscc: String,
+    /// Entity name.
+    pub name: String,
+    /// Entity region.
+    pub region: String,
+    /// Entity credit class, if classified.
+    pub credit_class: Option<String>,
+    /// All items inspected on the visit, in plan order of their tasks.
+    pub items: Vec<String>,
+    /// The selections that make up the visit, in plan order.
+    pub selections: Vec<Selection>,
+    /// One team per (department, category), in bytewise order of both.
+    pub teams: Vec<Team>,
+}
+
+/// The published result of a draw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawResult {
+    /// The algorithm version, e.g. `ssj-draw-v1` ([`crate::ALGORITHM`]).
+    pub algorithm: String,
+    /// The engine version that produced the result (informative; not part
+    /// of the determinism contract).
+    pub engine_version: String,
+    /// Plan metadata.
+    pub plan: PlanInfo,
+    /// The rules applied.
+    pub rules: Rules,
+    /// The seed.
+    pub seed: SeedInfo,
+    /// Digests of the plan and every input.
+    pub digests: InputDigests,
+    /// The draw key (SPEC.md §4), lower-case hex.
+    pub draw_key: String,
+    /// One entry per task, in plan order.
+    pub tasks: Vec<TaskResult>,
+    /// The visits, ordered by their first selection's task index, stratum
+    /// name and rank (SPEC.md §8).
+    pub visits: Vec<Visit>,
+}
+
+impl DrawResult {
+    /// The canonical JSON of the result: object keys sorted, no
+    /// insignificant whitespace, UTF-8. Byte-identical on every machine.
+    pub fn to_canonical_json(&self) -> String {
+        crate::canonical_json(self)
+    }
+
+    /// Read a result back from JSON (canonical or pretty-printed).
+    pub fn from_json(text: &str) -> serde_json::Result<DrawResult> {
+        serde_json::from_str(text)
+    }
+}
