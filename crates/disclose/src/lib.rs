@@ -44,6 +44,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod common;
 mod draw_notice;
 mod error;
 mod outcomes;
@@ -197,3 +198,8 @@ impl FromStr for Lang {
 
 /// The command anyone runs to verify a draw (SPEC.md).
 pub const VERIFY_COMMAND: &str = "ssj verify --plan plan.toml --result result.json";
+
+/// Canonical JSON of a notice.
+pub(crate) fn canonical<T: serde::Serialize>(value: &T) -> String {
+    shuangsuiji::canonical_json(value)
+}

@@ -2,8 +2,6 @@
 //! renderers. Every string in the model is plain text; each renderer
 //! escapes it for its format, so no value can inject markup or formulas.
 
-#![allow(dead_code)] // TEMP: until the notices use every block
-
 use crate::Lang;
 
 /// One table cell or field value: one or more lines of plain text.
