@@ -90,3 +90,39 @@ pub fn sample_outcomes(result: &DrawResult) -> Vec<Outcome> {
     read_outcomes("outcomes.csv", outcomes_csv(result).as_bytes(), result)
         .unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// Rewrite one column of a CSV text with `f(row index, old value)`;
+/// `column` is the header as written. Adds the column when missing.
+pub fn rewrite_column(
+    text: &str,
+    column: &str,
+    mut f: impl FnMut(usize, &str) -> String,
+) -> String {
+    let text = text.trim_start_matches('\u{FEFF}');
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut rows: Vec<Vec<String>> = rdr
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let col = match rows[0].iter().position(|h| h == column) {
+        Some(c) => c,
+        None => {
+            for r in &mut rows {
+                r.push(String::new());
+            }
+            let c = rows[0].len() - 1;
+            rows[0][c] = column.to_string();
+            c
+        }
+    };
+    for (i, r) in rows.iter_mut().enumerate().skip(1) {
+        r[col] = f(i - 1, &r[col]);
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
