@@ -108,3 +108,50 @@ fn golden_result_round_trips_through_json() {
         );
     }
 }
+
+#[test]
+fn format_properties() {
+    let ds = common::sample();
+    let result = common::sample_draw(&ds);
+    let outcomes = common::sample_outcomes(&result);
+    for lang in Lang::ALL {
+        let all = |format| {
+            [
+                pre_draw_notice(&ds, ALGORITHM, format, lang),
+                draw_notice(&result, format, lang),
+                results_notice(&result, &outcomes, format, lang),
+            ]
+        };
+        for html in all(Format::Html) {
+            assert!(html.starts_with("<!DOCTYPE html>\n"));
+            assert!(html.contains("<meta charset=\"utf-8\">"));
+            assert!(html.contains("name=\"viewport\""));
+            assert!(html.contains("@page{size:A4"));
+            assert!(html.contains("@media print"));
+            assert!(html.contains("@media (max-width:640px)"));
+            // self-contained: no scripts, links or external resources
+            for bad in ["<script", "<link", "src=", "href=", "url(", "@import"] {
+                assert!(!html.contains(bad), "{bad}");
+            }
+        }
+        for csv in all(Format::Csv) {
+            assert!(csv.starts_with('\u{FEFF}'));
+            assert!(csv.ends_with("\r\n"));
+            assert!(!csv.replace("\r\n", "").contains('\n') || csv.contains('"'));
+        }
+        for json in all(Format::Json) {
+            let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(json, shuangsuiji::canonical_json(&v), "not canonical");
+            assert_eq!(v["lang"], lang.code());
+        }
+        for md in all(Format::Markdown) {
+            assert!(md.starts_with("# "));
+        }
+    }
+    // labels are translated: no CJK outside data values in an English
+    // notice's headings
+    let en = draw_notice(&result, Format::Markdown, Lang::En);
+    for line in en.lines().filter(|l| l.starts_with("## ")) {
+        assert!(line.is_ascii(), "untranslated heading {line}");
+    }
+}
