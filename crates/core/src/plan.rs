@@ -391,7 +391,22 @@ impl Plan {
             .tasks
             .into_iter()
             .map(|mut t| {
+                // item order matters (the first leads); filter lists are sets
                 t.items = t.items.iter().map(|s| crate::text::clean_id(s)).collect();
+                let f = &mut t.filter;
+                for list in [&mut f.regions, &mut f.types, &mut f.industries] {
+                    *list = list
+                        .iter()
+                        .map(|s| crate::text::clean(s))
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    list.sort();
+                    list.dedup();
+                }
+                f.credit_classes.sort();
+                f.credit_classes.dedup();
+                f.flags.sort();
+                f.flags.dedup();
                 t
             })
             .collect();

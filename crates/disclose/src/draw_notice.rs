@@ -172,8 +172,8 @@ const EXCLUSION_ORDER: [&str; 6] = [
 
 fn task_blocks(t: &TaskResult, lang: Lang, blocks: &mut Vec<Block>) {
     blocks.push(Block::SubHeading(match lang {
-        Lang::Zh => format!("任务 {}：{}", t.index, t.items.join(" + ")),
-        Lang::En => format!("Task {}: {}", t.index, t.items.join(" + ")),
+        Lang::Zh => format!("任务 {}：{}", t.index, task_items(t)),
+        Lang::En => format!("Task {}: {}", t.index, task_items(t)),
     }));
     let kind = match (t.items.len() > 1, t.directed) {
         (true, true) => lang.t("联合抽查，定向", "joint inspection, directed"),
@@ -340,4 +340,17 @@ struct DrawJson<'a> {
     rules_text: Vec<String>,
     result: &'a DrawResult,
     verify: VerifyJson,
+}
+
+/// "YYLY-01 占用征收林地情况检查 + …": each item id with its name.
+fn task_items(t: &shuangsuiji::TaskResult) -> String {
+    t.items
+        .iter()
+        .zip(t.names.iter().map(Some).chain(std::iter::repeat(None)))
+        .map(|(id, name)| match name {
+            Some(n) if !n.is_empty() => format!("{id} {n}"),
+            _ => id.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
 }

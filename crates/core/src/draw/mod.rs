@@ -257,6 +257,11 @@ fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
             index: ti as u32 + 1,
             key: tkey_text,
             items: task.items.clone(),
+            names: task
+                .items
+                .iter()
+                .map(|id| ds.item(id).map(|i| i.name.clone()).unwrap_or_default())
+                .collect(),
             directed: task.filter.is_directed(),
             task_key: hex(&tkey),
             total,

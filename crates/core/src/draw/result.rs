@@ -84,6 +84,8 @@ pub struct TaskResult {
     pub key: String,
     /// The item ids; more than one is a joint inspection led by the first.
     pub items: Vec<String>,
+    /// The item names (事项名称), in the order of `items`.
+    pub names: Vec<String>,
     /// Whether the task is a directed draw (定向).
     pub directed: bool,
     /// The task key derived from the draw key, lower-case hex (SPEC.md §4).
