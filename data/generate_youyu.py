@@ -135,29 +135,29 @@ TRANSFERRED = 33                               # roster index with 状态 调离
 
 # --- entities: object types, weights and name templates ----------------------
 TYPES = {  # type: (weight, {town: multiplier}, [(template, code prefix, industry)], [(secondary type, p)])
-    "林区生产经营单位": (20, {"威远镇": 3, "牛心堡乡": 3, "李达窑乡": 3, "新城镇": 0.4},
+    "林区生产经营单位": (24, {"威远镇": 2, "牛心堡乡": 2, "李达窑乡": 2, "新城镇": 0.4},
                  [("右玉县{w}造林专业合作社", "93", "林业"), ("右玉县{w}林下经济专业合作社", "93", "林业"),
                   ("右玉县{w}生态旅游开发有限公司", "91", "旅游"), ("右玉县{w}农家乐", "92", "餐饮"),
                   ("右玉县{p}家庭农场", "92", "农业"), ("右玉县{w}牧业有限公司", "91", "畜牧业")],
                  [("林木采伐单位", 0.15)]),
-    "林木采伐单位": (15, {"新城镇": 0.5},
+    "林木采伐单位": (20, {"新城镇": 0.5},
                [("右玉县{w}林业专业合作社", "93", "林业"), ("右玉县{w}林木经营有限公司", "91", "林业"),
                 ("右玉县{p}家庭农场", "92", "农业"), ("右玉县{w}绿化工程有限公司", "91", "林业")],
                [("林区生产经营单位", 0.15), ("木材经营加工企业", 0.05)]),
-    "使用林地单位": (13, {"新城镇": 1.5},
+    "使用林地单位": (10, {"新城镇": 1.5},
                [("右玉县{w}风力发电有限公司", "91", "电力"), ("右玉县{w}光伏发电有限公司", "91", "电力"),
                 ("右玉县{w}建设工程有限公司", "91", "建筑业"), ("右玉县{w}砂石料厂", "92", "采矿业"),
                 ("右玉县{w}通信工程有限公司", "91", "信息传输"), ("右玉县{w}养殖场", "92", "畜牧业")],
                [("林区生产经营单位", 0.08)]),
-    "苗木生产经营者": (16, {},
+    "苗木生产经营者": (12, {},
                 [("右玉县{w}苗木专业合作社", "93", "林业"), ("右玉县{w}苗圃", "92", "林业"),
                  ("右玉县{w}园林绿化有限公司", "91", "林业"), ("右玉县{w}花卉苗木经销部", "92", "批发零售")],
                 [("林草种子生产经营者", 0.10)]),
-    "木材经营加工企业": (13, {"新城镇": 1.6},
+    "木材经营加工企业": (10, {"新城镇": 1.6},
                  [("右玉县{w}木材加工厂", "92", "木材加工"), ("右玉县{w}木业有限公司", "91", "木材加工"),
                   ("右玉县{w}家具厂", "92", "木材加工"), ("右玉县{w}建材经销部", "92", "批发零售")],
                  [("林木采伐单位", 0.06)]),
-    "林草种子生产经营者": (6, {},
+    "林草种子生产经营者": (5, {},
                   [("右玉县{w}种业有限公司", "91", "农业"), ("右玉县{w}林草种子经销部", "92", "批发零售"),
                    ("右玉县{w}草业专业合作社", "93", "农业")],
                   [("苗木生产经营者", 0.25)]),
@@ -254,7 +254,8 @@ def make_entities():
         _, _, templates, seconds = TYPES[primary]
         types = [primary] + [t for t, p in seconds if R.random() < p][:1]
         template, prefix, industry = pick(templates)
-        name = template.format(w=pick(WORDS), p=person())
+        word = pick(WORDS) + (pick(WORDS) if R.random() < 0.4 else "")  # 2- or 4-character trade name
+        name = template.format(w=word, p=person())
         while True:
             body = "MA0" + "".join(pick(USCC_ALPHABET) for _ in range(5))
             first17 = prefix + "140623" + body + org_check(body)
@@ -263,7 +264,7 @@ def make_entities():
                 codes.add(code)
                 break
         r = R.random()
-        cls = "" if r < 0.03 else "D" if r < 0.05 else "C" if r < 0.12 else "B" if r < 0.52 else "A"
+        cls = "" if r < 0.03 else "D" if r < 0.048 else "C" if r < 0.098 else "B" if r < 0.5 else "A"
         if cls in "AB" and cls and R.random() < 0.05:
             cls += "类"
         yes = lambda p: "是" if R.random() < p else "否"
@@ -271,7 +272,7 @@ def make_entities():
         abnormal = yes({"C": 0.3, "D": 0.4}.get(cls, 0.015))
         serious = yes({"D": 0.5}.get(cls, 0.0))
         r = R.random()
-        dead = {"D": 0.25, "C": 0.05}.get(cls, 0.02)
+        dead = {"D": 0.35, "C": 0.05}.get(cls, 0.02)
         status = ("吊销" if cls == "D" or r < dead / 3 else "注销") if r < dead else ("在业" if r < 0.2 + dead else "存续")
         note = ""
         if R.random() < 0.05:
@@ -312,44 +313,49 @@ def matching_items(items, e):
 
 def make_history(items, officers, entities):
     """About 150 past inspections: singles, entities visited twice in 2026, joint visits."""
-    by_id = {it["事项编号"]: it for it in items}
-    def team(item_id, town, when):  # status ignored: a transferred officer may have inspected earlier
-        cat = by_id[item_id]["执法类别"]
-        pool = sorted(o["证件编号"] for o in officers if cat in split(o["执法类别"]) and covers(o, town)
-                      and parse_date(o["证件有效期"]) >= when)
-        a = pick(pool)
-        return ";".join(sorted([a, pick([c for c in pool if c != a])]))
-
-    def matching(e):
-        return matching_items(items, e)
-
-    def roomy(e):  # rotation must leave a team: >= 4 officers per (town, category) the entity needs
-        return all(len(eligible_officers(officers, by_id[i]["执法类别"], e["行政区划"])) >= 4 for i in matching(e))
-
-    active = [e for e in entities if e["登记状态"] in ("存续", "在业") and roomy(e)]
+    cats = {it["事项编号"]: it["执法类别"] for it in items}
+    active = [e for e in entities if e["登记状态"] in ("存续", "在业")]
     rows, seen = [], set()
 
-    def add(e, item_id, when):
-        rows.append({"uscc": e["统一社会信用代码"], "item": item_id, "date": when.isoformat(),
-                     "officers": team(item_id, e["行政区划"], when)})
+    def team(item_id, town, when):  # status ignored: a transferred officer may have inspected earlier
+        pool = sorted(o["证件编号"] for o in officers if cats[item_id] in split(o["执法类别"])
+                      and covers(o, town) and parse_date(o["证件有效期"]) >= when)
+        a = pick(pool)
+        return [a, pick([c for c in pool if c != a])]
+
+    def visit(e, item_ids, when):
+        """Add one visit (several rows if joint) unless rotation would leave no team of two later."""
+        teams = [sorted(team(i, e["行政区划"], when)) for i in item_ids]
+        barred = {c for t in teams for c in t}
+        for i in matching_items(items, e):
+            left = {o["证件编号"] for o in eligible_officers(officers, cats[i], e["行政区划"])} - barred
+            if len(left) < 2:
+                return False
+        for i, t in zip(item_ids, teams):
+            rows.append({"uscc": e["统一社会信用代码"], "item": i, "date": when.isoformat(), "officers": ";".join(t)})
         seen.add(e["统一社会信用代码"])
+        return True
+
+    def unseen(cond=lambda e: True):
+        return [e for e in active if e["统一社会信用代码"] not in seen and cond(e)]
 
     y2025, y2026 = (dt.date(2025, 1, 1), dt.date(2025, 12, 31)), (dt.date(2026, 1, 1), dt.date(2026, 9, 30))
     while len(seen) < 112:  # single visits, last year and this year
-        e = pick(active)
-        if e["统一社会信用代码"] not in seen:
-            add(e, pick(matching(e)), day(*pick([y2025, y2025, y2026])))
-    twice = [e for e in active if len(matching(e)) >= 2 and e["统一社会信用代码"] not in seen]
-    for _ in range(10):  # already inspected twice in 2026 (yearly cap of 2 reached)
-        e = twice.pop(R.randrange(len(twice)))
-        first, second = sorted([day(*y2026), day(*y2026)])
-        add(e, matching(e)[0], first)
-        add(e, matching(e)[1], second + dt.timedelta(days=1) if first == second else second)
+        e = pick(unseen())
+        visit(e, [pick(matching_items(items, e))], day(*pick([y2025, y2025, y2026])))
+    for k in range(10):  # already inspected twice in 2026 (yearly cap of 2 reached); mostly high-risk ones
+        while True:
+            e = pick(unseen(lambda e: len(matching_items(items, e)) >= 2 and (k > 5 or e["信用风险分类"] in "CD")))
+            first, second = sorted([day(*y2026), day(*y2026)])
+            a, b = matching_items(items, e)[:2]
+            if first < second and visit(e, [b], second):  # only the last visit matters for rotation
+                rows.append({"uscc": e["统一社会信用代码"], "item": a, "date": first.isoformat(),
+                             "officers": ";".join(sorted(team(a, e["行政区划"], first)))})
+                break
     for pair in [("YYLY-09", "YYSC-01")] * 5 + [("YYLY-04", "YYLY-06")] * 3 + [("YYLY-02", "YYLY-11")] * 2:
-        pool = [e for e in active if set(pair) <= set(matching(e)) and e["统一社会信用代码"] not in seen]
-        e, when = pick(pool), day(*pick([y2025, y2026]))
-        for item_id in pair:  # joint visit: one row per item, same entity and date
-            add(e, item_id, when)
+        while not visit(pick(unseen(lambda e: set(pair) <= set(matching_items(items, e)))), pair,
+                        day(*pick([y2025, y2026]))):
+            pass  # joint visit: one row per item, same entity and date
     return sorted(rows, key=lambda r: (r["date"], r["uscc"], r["item"]))
 
 

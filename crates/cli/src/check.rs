@@ -206,7 +206,7 @@ fn render(ds: &Dataset, summary: &Summary) -> String {
     let os = &summary.officers;
     let _ = writeln!(
         o,
-        "\nOfficers: {} in the roster, {} eligible on {} (active, certificate valid)",
+        "\nOfficers: {} in the roster, {} eligible on {} (active, certificate valid); eligible officers covering each region:",
         os.total, os.eligible, p.date
     );
     for (cat, regions) in &os.by_category {

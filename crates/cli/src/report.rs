@@ -16,7 +16,11 @@ pub fn error(e: &Error) -> u8 {
     let mut err = std::io::stderr().lock();
     match e.kind() {
         ErrorKind::Input { diagnostics } => {
-            for d in diagnostics.iter() {
+            // errors first (what blocks), then warnings, each in file order
+            for d in diagnostics.iter().filter(|d| d.is_error()) {
+                let _ = writeln!(err, "{d}");
+            }
+            for d in diagnostics.iter().filter(|d| !d.is_error()) {
                 let _ = writeln!(err, "{d}");
             }
             let n = diagnostics.error_count();

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::{Dataset, Eligibility};
+use crate::{Dataset, Eligibility, region_covers};
 
 /// Eligible entities of one task, by region and credit class.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,7 +34,8 @@ pub struct OfficerSummary {
     pub total: u64,
     /// Officers eligible on the plan date.
     pub eligible: u64,
-    /// Eligible officers per category, then per region they cover.
+    /// Eligible officers per category, then per entity region: how many
+    /// cover it (county-wide officers count in every region).
     pub by_category: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
@@ -90,6 +91,8 @@ impl Summary {
                 }
             })
             .collect();
+        let regions: std::collections::BTreeSet<&str> =
+            ds.entities.iter().map(|e| e.region.as_str()).collect();
         let mut by_category: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
         let mut eligible = 0;
         for o in &ds.officers {
@@ -99,8 +102,10 @@ impl Summary {
             eligible += 1;
             for c in &o.categories {
                 let m = by_category.entry(c.clone()).or_default();
-                for r in &o.regions {
-                    *m.entry(r.clone()).or_default() += 1;
+                for r in &regions {
+                    if o.regions.iter().any(|or| region_covers(or, r)) {
+                        *m.entry((*r).to_string()).or_default() += 1;
+                    }
                 }
             }
         }

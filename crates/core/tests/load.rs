@@ -416,3 +416,24 @@ fn plan_syntax_and_unknown_keys() {
         vec!["plan.toml:7: error: invalid date, expected day between 01 and 28"]
     );
 }
+
+/// Value stability of the canonical form (SPEC.md): these digests may only
+/// change with a new algorithm version.
+#[test]
+fn digest_vectors() {
+    let ds = load(&files()).unwrap();
+    let d = &ds.digests;
+    let got = [&d.items, &d.officers, &d.entities, &d.history, &d.conflicts];
+    // entities and conflicts were cross-checked with an independent
+    // Python implementation of SPEC.md's canonical form
+    assert_eq!(
+        got,
+        [
+            "3f24243b756788aaa79b7b247a7b6782c34c6e2febce696eb9ee47d68298ff4f",
+            "3654173ceb11465be7e109a62cf7a9069f5c85ea12ada88895afb0a718cd0ea9",
+            "372ac03fb28d86fea71d21afa969027de79691ee501ffccef3270c6128637944",
+            "37434ebd2019422e543c05005e2a4cd946d673008a8767ddc32890a72f01ab19",
+            "6f90fbf8c9209253b5d4882231d6903e0ba546139d87758f8255e854f510c5fd",
+        ]
+    );
+}

@@ -1,0 +1,219 @@
+//! `ssj check` end to end: the sample passes; each kind of broken file
+//! exits 2 and names the position.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/youyu-forestry")
+}
+
+fn ssj(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ssj"))
+        .args(args)
+        .output()
+        .expect("run ssj")
+}
+
+/// A copy of the sample in a temporary folder.
+fn copy_sample() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(sample_dir()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+/// Replace line `n` (1-based) of `file` with `f(line)`.
+fn edit_line(dir: &Path, file: &str, n: usize, f: impl Fn(&str) -> String) {
+    let p = dir.join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[n - 1] = f(&lines[n - 1]);
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+}
+
+fn check(dir: &Path) -> (i32, String, String) {
+    let plan = dir.join("plan.toml");
+    let out = ssj(&["check", "--plan", plan.to_str().unwrap()]);
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn sample_passes_with_a_readable_summary() {
+    let (code, out, err) = check(&sample_dir());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Plan YYLY-2026-Q4 — "), "{out}");
+    assert!(
+        out.contains("entities.csv   entities  UTF-8 (BOM)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("personal data dropped: 法定代表人, 联系电话"),
+        "{out}"
+    );
+    assert!(out.contains("YYLY-09+YYSC-01"), "{out}");
+    assert!(out.contains("OK: no errors"), "{out}");
+    // the expired certificates are warnings on stderr
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.contains(": warning: certificate"))
+            .count(),
+        2,
+        "{err}"
+    );
+}
+
+#[test]
+fn json_summary_for_programs() {
+    let plan = sample_dir().join("plan.toml");
+    let out = ssj(&["check", "--json", "--plan", plan.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["plan"]["id"], "YYLY-2026-Q4");
+    assert_eq!(v["digests"]["entities"].as_str().unwrap().len(), 64);
+    assert_eq!(v["summary"]["tasks"].as_array().unwrap().len(), 11);
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn broken_entity_code_exits_2_with_position() {
+    let dir = copy_sample();
+    // the code is the second column of entities.csv
+    edit_line(dir.path(), "entities.csv", 2, |l| {
+        let mut cells: Vec<String> = l.split(',').map(str::to_string).collect();
+        let code = &mut cells[1];
+        let last = code.pop().unwrap();
+        code.push(if last == '0' { '1' } else { '0' });
+        cells.join(",")
+    });
+    let (code, out, err) = check(dir.path());
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.starts_with("entities.csv:2: 统一社会信用代码: error: unified social credit code '"),
+        "{err}"
+    );
+    assert!(err.contains("GB 32100-2015 gives"), "{err}");
+    assert!(
+        err.ends_with("ssj: 1 error in the inputs; nothing was drawn\n"),
+        "{err}"
+    );
+    // errors first, then the warnings that still apply
+    assert_eq!(err.lines().count(), 4, "{err}");
+}
+
+type Edit = fn(&str) -> String;
+
+#[test]
+fn each_kind_of_broken_file_exits_2_and_names_it() {
+    let cases: &[(&str, usize, Edit, &str)] = &[
+        (
+            "items.csv",
+            2,
+            |l| l.replacen('%', "00%", 1),
+            "items.csv:2: 抽查比例: error: ratio '",
+        ),
+        (
+            "officers.csv",
+            3,
+            |l| l.split(',').take(3).collect::<Vec<_>>().join(","),
+            "officers.csv:3: error: row has 3 fields but the header has 9",
+        ),
+        (
+            "history.csv",
+            2,
+            |l| {
+                let mut c: Vec<&str> = l.split(',').collect();
+                c[1] = "YYLY-99";
+                c.join(",")
+            },
+            "history.csv:2: item: error: item 'YYLY-99' is not in items.csv",
+        ),
+        (
+            "conflicts.csv",
+            2,
+            |l| {
+                let mut c: Vec<&str> = l.split(',').collect();
+                c[0] = "99999999";
+                c.join(",")
+            },
+            "conflicts.csv:2: cert_no: error: officer '99999999' is not in officers.csv",
+        ),
+    ];
+    for (file, line, f, expected) in cases {
+        let dir = copy_sample();
+        edit_line(dir.path(), file, *line, f);
+        let (code, _, err) = check(dir.path());
+        assert_eq!(code, 2, "{file}: {err}");
+        assert!(
+            err.starts_with(expected),
+            "{file}: expected {expected:?}, got:\n{err}"
+        );
+    }
+}
+
+#[test]
+fn team_size_one_in_the_plan_exits_2() {
+    let dir = copy_sample();
+    let p = dir.path().join("plan.toml");
+    let t = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("team_size = 2 ", "team_size = 1 ");
+    std::fs::write(&p, t).unwrap();
+    let (code, _, err) = check(dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("plan.toml:23: rules.team_size: error: team_size is 1; the law requires at least 2 officers"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_plan_and_bad_usage_exit_2() {
+    let out = ssj(&["check", "--plan", "/nonexistent/plan.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with(
+            "/nonexistent/plan.toml: error: cannot read the plan: No such file or directory"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(ssj(&["check"]).status.code(), Some(2));
+    assert_eq!(ssj(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn gbk_export_of_the_registry_checks_the_same() {
+    let dir = copy_sample();
+    let p = dir.path().join("entities.csv");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    // what Excel in China writes when saving as CSV
+    let gbk = encoding_rs::GB18030.encode(text).0.into_owned();
+    std::fs::write(&p, gbk).unwrap();
+    let plan = dir.path().join("plan.toml");
+    let a = ssj(&["check", "--json", "--plan", plan.to_str().unwrap()]);
+    let b = ssj(&[
+        "check",
+        "--json",
+        "--plan",
+        sample_dir().join("plan.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&a.stderr)
+    );
+    let a: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert_eq!(a["digests"], b["digests"]);
+    assert_eq!(a["files"][2]["encoding"], "GBK/GB18030");
+}
