@@ -33,7 +33,10 @@ fn sample_draws() {
     assert_eq!(spaced.visits, r.visits);
     let back = shuangsuiji::DrawResult::from_json(&json).unwrap();
     assert_eq!(back, r);
-    let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json");
+    let golden = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/vectors/youyu-forestry.result.json"
+    );
     if std::env::var_os("SSJ_BLESS").is_some() {
         std::fs::write(golden, format!("{json}\n")).unwrap();
     }

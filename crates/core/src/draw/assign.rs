@@ -59,6 +59,15 @@ pub(crate) fn assign(
         .map(|c| (c.cert_no.as_str(), c.uscc.as_str()))
         .collect();
 
+    let mut conflicts_of: HashMap<&str, Vec<u32>> = HashMap::new();
+    for c in &ds.conflicts {
+        if let Ok(i) = officers.binary_search_by(|o| o.cert_no.as_str().cmp(&c.cert_no)) {
+            conflicts_of
+                .entry(c.uscc.as_str())
+                .or_default()
+                .push(i as u32);
+        }
+    }
     // candidate bases, shared by slots with the same department,
     // categories and region
     let mut base_index: HashMap<(String, Vec<String>, String), usize> = HashMap::new();
@@ -87,15 +96,28 @@ pub(crate) fn assign(
             }
         };
         let last = last_team.get(e.uscc.as_str());
-        let excluded: Vec<u32> = bases[base]
-            .iter()
+        // officers of the base excluded for this entity: conflict pairs and
+        // (with rotation) its last team; found by index, not by scanning
+        let mut excluded: Vec<u32> = conflicts_of
+            .get(e.uscc.as_str())
+            .into_iter()
+            .flatten()
             .copied()
-            .filter(|&i| {
-                let o = &officers[i as usize];
-                conflicts.contains(&(o.cert_no.as_str(), e.uscc.as_str()))
-                    || (rules.rotation && last.is_some_and(|l| l.contains(o.cert_no.as_str())))
-            })
+            .chain(
+                last.filter(|_| rules.rotation)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| {
+                        officers
+                            .binary_search_by(|o| o.cert_no.as_str().cmp(c))
+                            .ok()
+                    })
+                    .map(|i| i as u32),
+            )
+            .filter(|i| bases[base].binary_search(i).is_ok())
             .collect();
+        excluded.sort_unstable();
+        excluded.dedup();
         if bases[base].len() - excluded.len() < t {
             return Err(explain_short(ds, slot, &conflicts, last));
         }
@@ -345,6 +367,9 @@ fn qualified_base(ds: &Dataset, o: &Officer, slot: &Slot, region: &str) -> bool 
         && (ds.plan.rules.cross_region || o.regions.iter().any(|r| region_covers(r, region)))
 }
 
+/// One officer condition, for explaining infeasibility.
+type Check<'a> = Box<dyn Fn(&Officer) -> bool + 'a>;
+
 /// Name the first condition that leaves fewer than `team_size` officers.
 fn explain_short(
     ds: &Dataset,
@@ -363,31 +388,31 @@ fn explain_short(
         .filter(|o| effective_department(ds, &o.department) == dept)
         .collect();
     let mut why = format!("only {} officers belong to {dept}", pool.len());
-    let steps: Vec<(String, Box<dyn Fn(&Officer) -> bool>)> = vec![
+    let steps: Vec<(String, Check<'_>)> = vec![
         (
-            format!("are active with a certificate valid on {}", ds.plan.date),
+            format!("active with a certificate valid on {}", ds.plan.date),
             Box::new(|o: &Officer| ds.officer_eligible(o)),
         ),
         (
-            format!("are certified for {cats}"),
+            format!("certified for {cats}"),
             Box::new(|o: &Officer| slot.categories.iter().all(|c| o.categories.contains(c))),
         ),
         (
             if rules.cross_region {
-                "may inspect across regions".to_string()
+                "any region (cross_region)".to_string()
             } else {
-                format!("cover {}", e.region)
+                format!("covering {}", e.region)
             },
             Box::new(|o: &Officer| {
                 rules.cross_region || o.regions.iter().any(|r| region_covers(r, &e.region))
             }),
         ),
         (
-            "are not in a conflict pair (回避) with the entity".to_string(),
+            "not in a conflict pair (回避) with the entity".to_string(),
             Box::new(|o: &Officer| !conflicts.contains(&(o.cert_no.as_str(), e.uscc.as_str()))),
         ),
         (
-            "did not inspect the entity last time (rotation)".to_string(),
+            "not on the entity's last inspection (rotation)".to_string(),
             Box::new(|o: &Officer| {
                 !(rules.rotation && last.is_some_and(|l| l.contains(o.cert_no.as_str())))
             }),
@@ -400,10 +425,11 @@ fn explain_short(
             so_far.push(label.clone());
             if pool.len() < t {
                 why = format!(
-                    "only {} officer{} of {dept} {}",
+                    "only {} officer{} of {dept} meet{} all of: {}",
                     pool.len(),
                     if pool.len() == 1 { "" } else { "s" },
-                    so_far.join(", ")
+                    if pool.len() == 1 { "s" } else { "" },
+                    so_far.join("; ")
                 );
                 break;
             }

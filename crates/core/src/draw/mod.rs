@@ -50,8 +50,11 @@ pub const ALGORITHM: &str = "ssj-draw-v1";
 ///     }
 /// }
 /// // the same seed gives the same bytes; another seed another draw
-/// let again = draw(&ds, " 38 17 05 92 64 11 ").unwrap();
+/// let again = draw(&ds, "38 17 05 92 64 11").unwrap();
 /// assert_eq!(result.to_canonical_json(), again.to_canonical_json());
+/// // the seed is normalised: spacing and full-width digits do not matter
+/// let spaced = draw(&ds, " 38 17 05 92 64 １１ ").unwrap();
+/// assert_eq!(result.visits, spaced.visits);
 /// let other = draw(&ds, "38 17 05 92 64 12").unwrap();
 /// assert_ne!(result.visits, other.visits);
 /// ```
@@ -182,10 +185,10 @@ fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
             if let Some(min) = lead.min_count {
                 total = total.max(min);
             }
-            if lead.level == ItemLevel::General {
-                if let Some(max) = lead.max_count {
-                    total = total.min(max);
-                }
+            if lead.level == ItemLevel::General
+                && let Some(max) = lead.max_count
+            {
+                total = total.min(max);
             }
         }
         total = total.min(base);

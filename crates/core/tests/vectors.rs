@@ -1,0 +1,176 @@
+//! Value-stability vectors (SPEC.md §11). These values are part of the
+//! algorithm `ssj-draw-v1`: if one changes, the algorithm changed.
+
+use std::io::Read;
+
+use shuangsuiji::{
+    ALGORITHM, Dataset, InputDigests, WordStream, draw, draw_key, hex, normalize_seed,
+    officer_stream_key, task_key, ticket,
+};
+
+/// RFC 8439 §2.3 ChaCha20 block function, written out independently.
+fn chacha20_block(key: &[u8; 32], counter: u32, nonce: &[u8; 12]) -> [u32; 16] {
+    fn qr(s: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
+        s[a] = s[a].wrapping_add(s[b]);
+        s[d] = (s[d] ^ s[a]).rotate_left(16);
+        s[c] = s[c].wrapping_add(s[d]);
+        s[b] = (s[b] ^ s[c]).rotate_left(12);
+        s[a] = s[a].wrapping_add(s[b]);
+        s[d] = (s[d] ^ s[a]).rotate_left(8);
+        s[c] = s[c].wrapping_add(s[d]);
+        s[b] = (s[b] ^ s[c]).rotate_left(7);
+    }
+    let le = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+    let mut st = [0u32; 16];
+    st[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
+    for i in 0..8 {
+        st[4 + i] = le(&key[4 * i..]);
+    }
+    st[12] = counter;
+    for i in 0..3 {
+        st[13 + i] = le(&nonce[4 * i..]);
+    }
+    let mut w = st;
+    for _ in 0..10 {
+        qr(&mut w, 0, 4, 8, 12);
+        qr(&mut w, 1, 5, 9, 13);
+        qr(&mut w, 2, 6, 10, 14);
+        qr(&mut w, 3, 7, 11, 15);
+        qr(&mut w, 0, 5, 10, 15);
+        qr(&mut w, 1, 6, 11, 12);
+        qr(&mut w, 2, 7, 8, 13);
+        qr(&mut w, 3, 4, 9, 14);
+    }
+    for i in 0..16 {
+        w[i] = w[i].wrapping_add(st[i]);
+    }
+    w
+}
+
+fn test_key() -> [u8; 32] {
+    let mut k = [0u8; 32];
+    for (i, b) in k.iter_mut().enumerate() {
+        *b = i as u8;
+    }
+    k
+}
+
+#[test]
+fn rfc8439_block_function_known_answer() {
+    // RFC 8439 §2.3.2
+    let nonce = [0, 0, 0, 9, 0, 0, 0, 0x4a, 0, 0, 0, 0];
+    let w = chacha20_block(&test_key(), 1, &nonce);
+    assert_eq!(
+        &w[..4],
+        &[0xe4e7_f110, 0x1559_3bd1, 0x1fdd_0f50, 0xc471_20a3]
+    );
+}
+
+#[test]
+fn chacha20_stream_words() {
+    let mut s = WordStream::new(test_key());
+    let words: Vec<u32> = (0..8).map(|_| s.next_word()).collect();
+    let hexwords: Vec<String> = words.iter().map(|w| format!("{w:08x}")).collect();
+    assert_eq!(hexwords.join(" "), FIRST_WORDS);
+    // the stream is the RFC 8439 block function with nonce 0, counter 0, 1, …
+    let mut s = WordStream::new(test_key());
+    for block in 0..3u32 {
+        let want = chacha20_block(&test_key(), block, &[0; 12]);
+        for w in want {
+            assert_eq!(s.next_word(), w);
+        }
+    }
+}
+
+const FIRST_WORDS: &str = "7d2bfd39 6a19c5d9 7703bd8d 494adcb8 6fd8358a cc6adebc 4c7dccb2 9224ead8";
+
+#[test]
+fn bounded_integers() {
+    let mut s = WordStream::new(test_key());
+    let got: Vec<u64> = [1u64, 2, 3, 6, 7, 10, 1000, 3_000_000_000]
+        .iter()
+        .map(|&n| s.below(n))
+        .collect();
+    assert_eq!(format!("{got:?}"), BOUNDED);
+    assert_eq!(s.words_used(), BOUNDED_WORDS);
+}
+
+const BOUNDED: &str = "[0, 1, 2, 2, 4, 0, 818, 2451892952]";
+const BOUNDED_WORDS: u64 = 8;
+
+fn digests() -> InputDigests {
+    let h = |c: char| c.to_string().repeat(64);
+    InputDigests {
+        plan: h('0'),
+        items: h('1'),
+        officers: h('2'),
+        entities: h('3'),
+        history: h('4'),
+        conflicts: h('5'),
+    }
+}
+
+#[test]
+fn keys_and_tickets() {
+    let seed = normalize_seed(" 07 23　４１ ");
+    assert_eq!(seed, "07 23 41");
+    let dk = draw_key(ALGORITHM, &seed, &digests());
+    assert_eq!(hex(&dk), DRAW_KEY);
+    let tk = task_key(&dk, "YYLY-09+YYSC-01");
+    assert_eq!(hex(&tk), TASK_KEY);
+    let t = ticket(&tk, "91140623MA0X67CD1P");
+    assert_eq!(hex(&t), TICKET);
+    assert_eq!(hex(&officer_stream_key(&dk)), OFFICER_KEY);
+}
+
+const DRAW_KEY: &str = "c47e9a7f8a1bb1a2673872f7f9ad411bc57eabcecd2356496ca5a4280fcf5068";
+const TASK_KEY: &str = "5d2cee046764deab872756facf89164dcaa99e867e4e8979d8224c67d7ed0773";
+const TICKET: &str = "f2a47d61bec9d253e71ddcf64996248a69a1a2572264ab3be66f68e032c7e60f";
+const OFFICER_KEY: &str = "a3872566b4a83d725b4ea005c8c49c59029188a8246bbd01da39192886ea4303";
+
+#[test]
+fn small_plan_vector() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/small/");
+    let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+    let ds = Dataset::load("plan.toml", &text, |name| {
+        Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+    })
+    .unwrap();
+    let seed = std::fs::read_to_string(format!("{dir}seed.txt")).unwrap();
+    let json = draw(&ds, seed.trim_end_matches('\n'))
+        .unwrap()
+        .to_canonical_json();
+    let path = format!("{dir}expected.json");
+    if std::env::var_os("SSJ_BLESS").is_some() {
+        std::fs::write(&path, format!("{json}\n")).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(json, want.trim_end());
+}
+
+#[test]
+fn print_vectors() {
+    if std::env::var_os("SSJ_PRINT").is_none() {
+        return;
+    }
+    let mut s = WordStream::new(test_key());
+    let words: Vec<String> = (0..8).map(|_| format!("{:08x}", s.next_word())).collect();
+    let mut b = WordStream::new(test_key());
+    let got: Vec<u64> = [1u64, 2, 3, 6, 7, 10, 1000, 3_000_000_000]
+        .iter()
+        .map(|&n| b.below(n))
+        .collect();
+    let dk = draw_key(ALGORITHM, "07 23 41", &digests());
+    let tk = task_key(&dk, "YYLY-09+YYSC-01");
+    let out = format!(
+        "FIRST {}\nBOUNDED {:?} {}\nDRAW_KEY {}\nTASK_KEY {}\nTICKET {}\nOFFICER {}\n",
+        words.join(" "),
+        got,
+        b.words_used(),
+        hex(&dk),
+        hex(&tk),
+        hex(&ticket(&tk, "91140623MA0X67CD1P")),
+        hex(&officer_stream_key(&dk))
+    );
+    std::fs::write("/tmp/ssj_vectors.txt", out).unwrap();
+}
