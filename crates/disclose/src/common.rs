@@ -1,0 +1,279 @@
+//! Pieces shared by the notices: plan fields, rules in plain words,
+//! digests, the verification section.
+
+use serde::Serialize;
+use shuangsuiji::{Date, Filter, InputDigests, Overlap, Ratio, Rules, Stratify};
+
+use crate::render::{Block, Cell};
+use crate::{Lang, VERIFY_COMMAND};
+
+/// Plan metadata as every notice shows it.
+pub(crate) struct PlanMeta<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub authority: &'a str,
+    pub period_start: Date,
+    pub period_end: Date,
+    pub date: Date,
+}
+
+impl PlanMeta<'_> {
+    pub fn fields(&self, lang: Lang) -> Vec<(String, Cell)> {
+        vec![
+            (lang.t("计划编号", "Plan id").into(), Cell::text(self.id)),
+            (lang.t("计划名称", "Title").into(), Cell::text(self.title)),
+            (
+                lang.t("抽查机关", "Authority").into(),
+                Cell::text(self.authority),
+            ),
+            (
+                lang.t("检查期间", "Inspection period").into(),
+                Cell::text(format!(
+                    "{} {} {}",
+                    self.period_start,
+                    lang.t("至", "to"),
+                    self.period_end
+                )),
+            ),
+            (
+                lang.t("计划日期", "Plan date").into(),
+                Cell::text(self.date.to_string()),
+            ),
+        ]
+    }
+}
+
+/// A ratio written as a decimal (`0.05`) shown as a percentage (`5%`).
+pub(crate) fn percent(decimal: &str) -> String {
+    decimal
+        .parse::<Ratio>()
+        .map_or_else(|_| decimal.to_string(), |r| r.to_string())
+}
+
+/// The list separator of a language.
+pub(crate) fn sep(lang: Lang) -> &'static str {
+    lang.t("、", ", ")
+}
+
+/// The rules of the draw in plain words.
+pub(crate) fn rules_text(rules: &Rules, lang: Lang) -> Vec<String> {
+    let mut v = Vec::new();
+    v.push(match lang {
+        Lang::Zh => "抽查户数 = 抽查比例 × 符合条件的检查对象数，向上取整；不少于事项的最少户数，一般事项不超过最多户数（重点事项不设上限），且不超过符合条件的对象数。".to_string(),
+        Lang::En => "Number to inspect = ratio × number of eligible entities, rounded up; at least the item's minimum, at most its maximum for general items (key items have no maximum), and never more than the eligible entities.".to_string(),
+    });
+    if !rules.class_ratios.is_empty() {
+        let parts: Vec<String> = rules
+            .class_ratios
+            .iter()
+            .map(|(c, r)| match lang {
+                Lang::Zh => format!("{c}类 {r}"),
+                Lang::En => format!("class {c} {r}"),
+            })
+            .collect();
+        v.push(match lang {
+            Lang::Zh => format!(
+                "按信用风险分类差异化抽查：{}；其他对象按事项的抽查比例。",
+                parts.join("，")
+            ),
+            Lang::En => format!(
+                "Ratios by credit-risk class: {}; other entities use the item's ratio.",
+                parts.join(", ")
+            ),
+        });
+    }
+    v.push(match (rules.stratify, lang) {
+        (Stratify::Region, Lang::Zh) => "按行政区划分层，以最大余数法把抽查户数分配到各层，各层之和等于总数；各层内取签号最小的对象。".to_string(),
+        (Stratify::Region, Lang::En) => "Strata are regions; the count is split among them by largest remainder, summing exactly; each stratum takes the entities with the smallest tickets.".to_string(),
+        (_, Lang::Zh) => "不按区域分层；在全部符合条件的对象中取签号最小的对象。".to_string(),
+        (_, Lang::En) => "No regional strata; the entities with the smallest tickets among all eligible are taken.".to_string(),
+    });
+    v.push(match (rules.max_per_year, lang) {
+        (Some(n), Lang::Zh) => format!("同一检查对象一个自然年度内被抽查不超过 {n} 次（含以往抽查记录和本计划）。"),
+        (Some(n), Lang::En) => format!("An entity is inspected at most {n} times per calendar year, counting past inspections and this plan."),
+        (None, Lang::Zh) => "不限制同一检查对象年度被抽查次数。".to_string(),
+        (None, Lang::En) => "No yearly cap on inspections of one entity.".to_string(),
+    });
+    if rules.cooldown_days > 0 {
+        let d = rules.cooldown_days;
+        v.push(match lang {
+            Lang::Zh => format!("同一事项在检查期开始前 {d} 日内已检查过的对象，本次不纳入该事项的抽取范围。"),
+            Lang::En => format!("An entity inspected for the same item within {d} days before the period start is not eligible for it."),
+        });
+    }
+    v.push(match (rules.overlap, lang) {
+        (Overlap::Joint, Lang::Zh) => "同一对象被多个任务抽中的，合并为一次联合检查（进一次门、查多项事），各部门分别派员。".to_string(),
+        (Overlap::Joint, Lang::En) => "An entity drawn by several tasks gets one joint visit, each department sending its own officers.".to_string(),
+        (_, Lang::Zh) => "同一对象已被前序任务抽中的，后序任务不再抽取该对象，顺延至下一对象。".to_string(),
+        (_, Lang::En) => "An entity already drawn by an earlier task is skipped by later tasks, which take their next entity.".to_string(),
+    });
+    v.push(match lang {
+        Lang::Zh => format!(
+            "每次检查每个部门、每个执法类别派 {} 名执法人员（行政处罚法第四十二条：执法人员不得少于两人），须持有相应执法类别、在计划日期证件有效且在岗。",
+            rules.team_size
+        ),
+        Lang::En => format!(
+            "Each visit gets {} officers per department and enforcement category (Administrative Penalty Law Art. 42: at least two), each holding the category, in service and with a certificate valid on the plan date.",
+            rules.team_size
+        ),
+    });
+    v.push(match (rules.cross_region, lang) {
+        (false, Lang::Zh) => "属地管理：执法人员只检查其执法区域内的对象。".to_string(),
+        (false, Lang::En) => {
+            "Local jurisdiction: officers inspect only entities within their enforcement regions."
+                .to_string()
+        }
+        (true, Lang::Zh) => "允许执法人员跨执法区域检查。".to_string(),
+        (true, Lang::En) => "Officers may inspect outside their enforcement regions.".to_string(),
+    });
+    if rules.rotation {
+        v.push(
+            lang.t(
+                "轮换：不安排同一对象最近一次检查的执法人员。",
+                "Rotation: no officer of an entity's most recent inspection inspects it again.",
+            )
+            .to_string(),
+        );
+    }
+    if let Some(n) = rules.officer_max_load {
+        v.push(match lang {
+            Lang::Zh => format!("每名执法人员在本计划中最多参加 {n} 次检查。"),
+            Lang::En => format!("Each officer takes part in at most {n} visits of this plan."),
+        });
+    }
+    v.push(
+        lang.t(
+            "回避：与检查对象存在利害关系的执法人员不参加对该对象的检查（回避名单不公开，仅公开其摘要）。",
+            "Recusal: an officer with a conflict of interest never inspects that entity (the recusal list is not published, only its digest).",
+        )
+        .to_string(),
+    );
+    v
+}
+
+/// A directed-draw filter in words, or the word for undirected.
+pub(crate) fn filter_text(f: &Filter, lang: Lang) -> String {
+    if !f.is_directed() {
+        return lang.t("不定向", "undirected").to_string();
+    }
+    let s = sep(lang);
+    let mut parts = Vec::new();
+    if !f.regions.is_empty() {
+        parts.push(format!(
+            "{}{}",
+            lang.t("区域：", "regions: "),
+            f.regions.join(s)
+        ));
+    }
+    if !f.types.is_empty() {
+        parts.push(format!(
+            "{}{}",
+            lang.t("对象类型：", "object types: "),
+            f.types.join(s)
+        ));
+    }
+    if !f.industries.is_empty() {
+        parts.push(format!(
+            "{}{}",
+            lang.t("行业：", "industries: "),
+            f.industries.join(s)
+        ));
+    }
+    if !f.credit_classes.is_empty() {
+        let c: Vec<&str> = f.credit_classes.iter().map(|c| c.as_str()).collect();
+        parts.push(format!(
+            "{}{}",
+            lang.t("信用风险分类：", "credit classes: "),
+            c.join(s)
+        ));
+    }
+    if !f.flags.is_empty() {
+        let c: Vec<&str> = f
+            .flags
+            .iter()
+            .map(|fl| match fl {
+                shuangsuiji::FlagName::Complaints => lang.t("投诉举报", "complaints"),
+                shuangsuiji::FlagName::Abnormal => lang.t("经营异常", "abnormal operations"),
+                shuangsuiji::FlagName::SeriousViolation => {
+                    lang.t("严重违法失信", "serious violations")
+                }
+            })
+            .collect();
+        parts.push(format!("{}{}", lang.t("标记：", "flags: "), c.join(s)));
+    }
+    match lang {
+        Lang::Zh => format!("定向（{}）", parts.join("；")),
+        Lang::En => format!("directed ({})", parts.join("; ")),
+    }
+}
+
+/// The digests table.
+pub(crate) fn digests_table(d: &InputDigests, lang: Lang) -> Block {
+    let rows = [
+        (lang.t("抽查计划", "Plan"), &d.plan),
+        (lang.t("随机抽查事项清单", "Item list"), &d.items),
+        (lang.t("执法检查人员名录库", "Officer roster"), &d.officers),
+        (lang.t("检查对象名录库", "Entity registry"), &d.entities),
+        (lang.t("抽查记录", "Inspection history"), &d.history),
+        (lang.t("回避名单", "Recusal list"), &d.conflicts),
+    ];
+    Block::Table {
+        headers: vec![
+            lang.t("输入", "Input").into(),
+            lang.t("摘要（SHA-256）", "Digest (SHA-256)").into(),
+        ],
+        rows: rows
+            .iter()
+            .map(|(k, v)| vec![Cell::text(*k), Cell::mono(v.as_str())])
+            .collect(),
+    }
+}
+
+/// The verification section: a paragraph, the command, and the pointer to
+/// SPEC.md.
+pub(crate) fn verify_blocks(lang: Lang) -> Vec<Block> {
+    vec![
+        Block::Heading(lang.t("如何复核", "How to verify").into()),
+        Block::Para(
+            lang.t(
+                "抽取结果是计划、输入文件和随机种子的确定函数：任何人取得公开的计划文件（plan.toml）、输入文件和结果文件（result.json）后，运行下列命令即可在任何计算机上重新计算全部摘要并用同一种子重新抽取，结果须逐字节一致；不一致即说明输入或结果被改动。",
+                "The draw is a deterministic function of the plan, the input files and the seed: with the published plan (plan.toml), inputs and result (result.json), anyone can run the command below on any computer to recompute every digest and redo the draw with the same seed; the result must match byte for byte, and any difference shows that an input or the result was altered.",
+            )
+            .into(),
+        ),
+        Block::Code(VERIFY_COMMAND),
+        Block::Para(
+            lang.t(
+                "算法的每一个字节（输入规范编码与摘要、种子规范化、密钥与签号推导、分层分配与取整、执法人员选派）均载于 SPEC.md，第三方可据此独立编写复核程序。",
+                "Every byte of the algorithm (canonical input encoding and digests, seed normalisation, key and ticket derivation, allocation and rounding, officer assignment) is specified in SPEC.md, from which a third party can write an independent verifier.",
+            )
+            .into(),
+        ),
+    ]
+}
+
+/// The `verify` object of the JSON notices.
+#[derive(Serialize)]
+pub(crate) struct VerifyJson {
+    pub command: &'static str,
+    pub spec: &'static str,
+}
+
+pub(crate) const VERIFY_JSON: VerifyJson = VerifyJson {
+    command: VERIFY_COMMAND,
+    spec: "SPEC.md",
+};
+
+/// The label of an exclusion reason (SPEC.md §5).
+pub(crate) fn exclusion_label(reason: &str, lang: Lang) -> String {
+    match reason {
+        "status" => lang.t("非存续状态", "not in business"),
+        "object_type" => lang.t("对象类型不符", "object type does not match"),
+        "filter" => lang.t("不符合定向条件", "outside the directed filter"),
+        "cool_down" => lang.t("间隔期内已检查", "inspected within the cool-down"),
+        "year_cap" => lang.t("已达年度抽查次数上限", "yearly cap reached"),
+        "taken" => lang.t("已被前序任务抽中", "drawn by an earlier task"),
+        other => other,
+    }
+    .to_string()
+}

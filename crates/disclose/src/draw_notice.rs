@@ -1,0 +1,326 @@
+//! 抽查任务公告: the draw notice.
+
+use serde::Serialize;
+use shuangsuiji::{DrawResult, TaskResult, Visit};
+
+use crate::common::{
+    PlanMeta, VERIFY_JSON, VerifyJson, digests_table, exclusion_label, percent, rules_text, sep,
+    verify_blocks,
+};
+use crate::render::{Block, Cell, Doc};
+use crate::{Format, Lang};
+
+/// The draw notice (抽查任务公告), written by `ssj draw` next to
+/// `result.json`: plan, algorithm and engine version, seed text and its
+/// announced source, draw key, every input digest, the rules; per task the
+/// allocation table (stratum, base N_h, drawn n_h, ratio, inclusion
+/// probability) and why entities were not eligible; every inspection visit
+/// (entity name, USCC, region, items, stratum, rank and ticket, officers per
+/// department); and the exact verify command with a pointer to SPEC.md.
+///
+/// The JSON format embeds the whole result (so it can be verified) with
+/// the notice's title and the verify command.
+///
+/// ```
+/// use shuangsuiji::DrawResult;
+/// use shuangsuiji_disclose::{Format, Lang, draw_notice};
+/// let json = std::fs::read_to_string(concat!(
+///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// )).unwrap();
+/// let result = DrawResult::from_json(&json).unwrap();
+/// let html = draw_notice(&result, Format::Html, Lang::Zh);
+/// assert!(html.contains(&result.draw_key));
+/// assert!(html.contains(&result.visits[0].name));
+/// assert!(html.contains("SPEC.md"));
+/// ```
+pub fn draw_notice(result: &DrawResult, format: Format, lang: Lang) -> String {
+    let title = format!(
+        "{}{}",
+        result.plan.title,
+        lang.t(" 抽查任务公告", " — draw notice")
+    );
+    if format == Format::Json {
+        return crate::canonical(&DrawJson {
+            notice: "draw",
+            lang: lang.code(),
+            title,
+            rules_text: rules_text(&result.rules, lang),
+            result,
+            verify: VERIFY_JSON,
+        });
+    }
+    let mut blocks = Vec::new();
+    blocks.push(Block::Para(match lang {
+        Lang::Zh => format!(
+            "根据《{}》，使用事前公开的输入文件和公开产生的随机种子，抽取结果如下。抽取结果可由任何人独立复核（见文末）。",
+            result.plan.title
+        ),
+        Lang::En => format!(
+            "The draw of “{}”, made from the inputs published before the draw and the publicly generated seed. Anyone can verify it independently (see the end of this notice).",
+            result.plan.title
+        ),
+    }));
+
+    blocks.push(Block::Heading(lang.t("一、基本信息", "1. Plan").into()));
+    let p = &result.plan;
+    let mut fields = PlanMeta {
+        id: &p.id,
+        title: &p.title,
+        authority: &p.authority,
+        period_start: p.period_start,
+        period_end: p.period_end,
+        date: p.date,
+    }
+    .fields(lang);
+    fields.push((
+        lang.t("算法版本", "Algorithm").into(),
+        Cell::mono(result.algorithm.as_str()),
+    ));
+    fields.push((
+        lang.t("引擎版本", "Engine version").into(),
+        Cell::mono(result.engine_version.as_str()),
+    ));
+    fields.push((
+        lang.t("检查对象", "Inspections").into(),
+        Cell::text(match lang {
+            Lang::Zh => format!(
+                "{} 户次（{} 项事项检查）",
+                result.visits.len(),
+                result.visits.iter().map(|v| v.items.len()).sum::<usize>()
+            ),
+            Lang::En => format!(
+                "{} visits ({} item inspections)",
+                result.visits.len(),
+                result.visits.iter().map(|v| v.items.len()).sum::<usize>()
+            ),
+        }),
+    ));
+    blocks.push(Block::Fields(fields));
+
+    blocks.push(Block::Heading(lang.t("二、随机种子", "2. Seed").into()));
+    blocks.push(Block::Fields(vec![
+        (
+            lang.t("种子来源", "Announced source").into(),
+            Cell::text(result.seed.source.as_str()),
+        ),
+        (
+            lang.t("种子（原文）", "Seed as given").into(),
+            Cell::mono(result.seed.text.as_str()),
+        ),
+        (
+            lang.t("种子（规范化）", "Normalised seed").into(),
+            Cell::mono(result.seed.normalized.as_str()),
+        ),
+        (
+            lang.t("抽取密钥", "Draw key").into(),
+            Cell::mono(result.draw_key.as_str()),
+        ),
+    ]));
+
+    blocks.push(Block::Heading(
+        lang.t("三、输入文件摘要", "3. Input digests").into(),
+    ));
+    blocks.push(Block::Para(
+        lang.t(
+            "以下摘要应与事前公开公告中的摘要一致。",
+            "These digests must equal those of the pre-draw notice.",
+        )
+        .into(),
+    ));
+    blocks.push(digests_table(&result.digests, lang));
+
+    blocks.push(Block::Heading(lang.t("四、抽查规则", "4. Rules").into()));
+    blocks.push(Block::List(rules_text(&result.rules, lang)));
+
+    blocks.push(Block::Heading(
+        lang.t("五、抽查任务与分层分配", "5. Tasks and allocation")
+            .into(),
+    ));
+    for t in &result.tasks {
+        task_blocks(t, lang, &mut blocks);
+    }
+
+    blocks.push(Block::Heading(
+        lang.t(
+            "六、抽查对象及检查人员",
+            "6. Entities drawn and inspection teams",
+        )
+        .into(),
+    ));
+    blocks.push(visits_table(&result.visits, lang));
+
+    blocks.extend(verify_blocks(lang));
+    crate::render::render(
+        &Doc {
+            lang,
+            title,
+            blocks,
+        },
+        format,
+    )
+}
+
+fn task_blocks(t: &TaskResult, lang: Lang, blocks: &mut Vec<Block>) {
+    blocks.push(Block::SubHeading(match lang {
+        Lang::Zh => format!("任务 {}：{}", t.index, t.items.join(" + ")),
+        Lang::En => format!("Task {}: {}", t.index, t.items.join(" + ")),
+    }));
+    let kind = match (t.items.len() > 1, t.directed) {
+        (true, true) => lang.t("联合抽查，定向", "joint inspection, directed"),
+        (true, false) => lang.t("联合抽查，不定向", "joint inspection, undirected"),
+        (false, true) => lang.t("单项抽查，定向", "single item, directed"),
+        (false, false) => lang.t("单项抽查，不定向", "single item, undirected"),
+    };
+    let ex = &t.exclusions;
+    let excluded: Vec<String> = ex
+        .excluded
+        .iter()
+        .map(|(reason, n)| format!("{} {n}", exclusion_label(reason, lang)))
+        .collect();
+    let drawn: u64 = t.allocation.iter().map(|a| a.drawn).sum();
+    blocks.push(Block::Fields(vec![
+        (lang.t("类型", "Kind").into(), Cell::text(kind)),
+        (
+            lang.t("名录库对象数", "Entities in registry").into(),
+            Cell::text(ex.registry.to_string()),
+        ),
+        (
+            lang.t("符合条件对象数", "Eligible entities").into(),
+            Cell::text(ex.eligible.to_string()),
+        ),
+        (
+            lang.t("不符合条件", "Not eligible").into(),
+            Cell::text(if excluded.is_empty() {
+                "—".to_string()
+            } else {
+                excluded.join(sep(lang))
+            }),
+        ),
+        (
+            lang.t("抽查户数", "Number drawn").into(),
+            Cell::text(if drawn == t.total {
+                t.total.to_string()
+            } else {
+                format!("{drawn} / {}", t.total)
+            }),
+        ),
+        (
+            lang.t("任务密钥", "Task key").into(),
+            Cell::mono(t.task_key.as_str()),
+        ),
+    ]));
+    blocks.push(Block::Table {
+        headers: vec![
+            lang.t("分层", "Stratum").into(),
+            lang.t("区域", "Region").into(),
+            lang.t("信用风险分类", "Credit class").into(),
+            lang.t("基数 N_h", "Base N_h").into(),
+            lang.t("抽取数 n_h", "Drawn n_h").into(),
+            lang.t("抽查比例", "Ratio").into(),
+            lang.t("入选概率 n_h/N_h", "Inclusion probability n_h/N_h")
+                .into(),
+        ],
+        rows: t
+            .allocation
+            .iter()
+            .map(|a| {
+                vec![
+                    Cell::text(a.stratum.as_str()),
+                    Cell::text(if a.region == "*" {
+                        lang.t("全部", "all").to_string()
+                    } else {
+                        a.region.clone()
+                    }),
+                    Cell::text(a.class.clone().unwrap_or_else(|| "—".to_string())),
+                    Cell::text(a.base.to_string()),
+                    Cell::text(a.drawn.to_string()),
+                    Cell::text(percent(&a.ratio)),
+                    Cell::text(format!("{} ({}‰)", a.probability, a.per_mille)),
+                ]
+            })
+            .collect(),
+    });
+}
+
+fn visits_table(visits: &[Visit], lang: Lang) -> Block {
+    Block::Table {
+        headers: vec![
+            lang.t("序号", "No.").into(),
+            lang.t("检查对象", "Entity").into(),
+            lang.t("统一社会信用代码", "USCC").into(),
+            lang.t("区域", "Region").into(),
+            lang.t("检查事项", "Items").into(),
+            lang.t("抽中分层与名次", "Stratum and rank").into(),
+            lang.t("签号", "Ticket").into(),
+            lang.t("检查人员", "Officers").into(),
+        ],
+        rows: visits
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let ranks = v
+                    .selections
+                    .iter()
+                    .map(|s| match lang {
+                        Lang::Zh => format!("{}：{} 第 {} 位", s.task, s.stratum, s.rank),
+                        Lang::En => format!("{}: {} #{}", s.task, s.stratum, s.rank),
+                    })
+                    .collect();
+                let tickets = v.selections.iter().map(|s| s.ticket.clone()).collect();
+                let teams = v
+                    .teams
+                    .iter()
+                    .map(|t| {
+                        let names: Vec<String> = t
+                            .officers
+                            .iter()
+                            .map(|o| match lang {
+                                Lang::Zh => format!("{}（{}）", o.name, o.cert_no),
+                                Lang::En => format!("{} ({})", o.name, o.cert_no),
+                            })
+                            .collect();
+                        match lang {
+                            Lang::Zh => format!(
+                                "{}·{}（{}）：{}",
+                                t.department,
+                                t.category,
+                                t.items.join("、"),
+                                names.join("、")
+                            ),
+                            Lang::En => format!(
+                                "{} · {} ({}): {}",
+                                t.department,
+                                t.category,
+                                t.items.join(", "),
+                                names.join(", ")
+                            ),
+                        }
+                    })
+                    .collect();
+                vec![
+                    Cell::text((i + 1).to_string()),
+                    Cell::text(v.name.as_str()),
+                    Cell::text(v.uscc.as_str()),
+                    Cell::text(v.region.as_str()),
+                    Cell::text(v.items.join(sep(lang))),
+                    Cell::lines(ranks),
+                    Cell {
+                        lines: tickets,
+                        mono: true,
+                    },
+                    Cell::lines(teams),
+                ]
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct DrawJson<'a> {
+    notice: &'static str,
+    lang: &'static str,
+    title: String,
+    rules_text: Vec<String>,
+    result: &'a DrawResult,
+    verify: VerifyJson,
+}

@@ -1,0 +1,488 @@
+//! Reading the outcomes of the inspections (检查结果) and checking them
+//! against the draw.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use serde::Serialize;
+use shuangsuiji::{Date, DrawResult};
+
+use crate::Lang;
+use crate::error::{Error, ErrorKind, Problem};
+
+/// The standard outcomes of a random inspection (抽查检查结果), as the
+/// market-regulation notices list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum OutcomeKind {
+    /// 未发现问题.
+    NoProblem,
+    /// 未按规定公示.
+    NotPublished,
+    /// 公示信息隐瞒真实情况弄虚作假.
+    FalsePublicInfo,
+    /// 通过登记的住所（经营场所）无法联系.
+    Unreachable,
+    /// 不配合检查情节严重.
+    Uncooperative,
+    /// 责令已改正.
+    Corrected,
+    /// 未发现开展本次抽查涉及的经营活动.
+    NoRelevantActivity,
+}
+
+impl OutcomeKind {
+    /// Every outcome, in the order notices list them.
+    pub const ALL: [OutcomeKind; 7] = [
+        OutcomeKind::NoProblem,
+        OutcomeKind::NotPublished,
+        OutcomeKind::FalsePublicInfo,
+        OutcomeKind::Unreachable,
+        OutcomeKind::Uncooperative,
+        OutcomeKind::Corrected,
+        OutcomeKind::NoRelevantActivity,
+    ];
+
+    /// The standard Chinese wording.
+    pub fn zh(&self) -> &'static str {
+        match self {
+            OutcomeKind::NoProblem => "未发现问题",
+            OutcomeKind::NotPublished => "未按规定公示",
+            OutcomeKind::FalsePublicInfo => "公示信息隐瞒真实情况弄虚作假",
+            OutcomeKind::Unreachable => "通过登记的住所（经营场所）无法联系",
+            OutcomeKind::Uncooperative => "不配合检查情节严重",
+            OutcomeKind::Corrected => "责令已改正",
+            OutcomeKind::NoRelevantActivity => "未发现开展本次抽查涉及的经营活动",
+        }
+    }
+
+    /// An English translation.
+    pub fn en(&self) -> &'static str {
+        match self {
+            OutcomeKind::NoProblem => "No problem found",
+            OutcomeKind::NotPublished => "Information not published as required",
+            OutcomeKind::FalsePublicInfo => {
+                "Published information concealed facts or was falsified"
+            }
+            OutcomeKind::Unreachable => "Cannot be contacted at the registered address (premises)",
+            OutcomeKind::Uncooperative => "Refused to cooperate with the inspection (serious)",
+            OutcomeKind::Corrected => "Ordered to correct; corrected",
+            OutcomeKind::NoRelevantActivity => {
+                "No business activity covered by this inspection found"
+            }
+        }
+    }
+
+    /// The label in a language.
+    pub fn label(&self, lang: Lang) -> &'static str {
+        lang.t(self.zh(), self.en())
+    }
+
+    /// A stable code: `no_problem`, `not_published`, `false_public_info`,
+    /// `unreachable`, `uncooperative`, `corrected`, `no_relevant_activity`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OutcomeKind::NoProblem => "no_problem",
+            OutcomeKind::NotPublished => "not_published",
+            OutcomeKind::FalsePublicInfo => "false_public_info",
+            OutcomeKind::Unreachable => "unreachable",
+            OutcomeKind::Uncooperative => "uncooperative",
+            OutcomeKind::Corrected => "corrected",
+            OutcomeKind::NoRelevantActivity => "no_relevant_activity",
+        }
+    }
+
+    /// Read an outcome: the standard wording (ASCII or full-width
+    /// parentheses, spaces ignored), the short forms 无法联系, 不配合检查
+    /// and 未发现相关经营活动, or the code.
+    ///
+    /// ```
+    /// use shuangsuiji_disclose::OutcomeKind;
+    /// assert_eq!(OutcomeKind::parse(" 未发现问题 "), Some(OutcomeKind::NoProblem));
+    /// assert_eq!(OutcomeKind::parse("无法联系"), Some(OutcomeKind::Unreachable));
+    /// assert_eq!(
+    ///     OutcomeKind::parse("通过登记的住所(经营场所)无法联系"),
+    ///     Some(OutcomeKind::Unreachable)
+    /// );
+    /// assert_eq!(OutcomeKind::parse("合格"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<OutcomeKind> {
+        let t: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '\u{3000}' | '\u{FEFF}' | '\u{200B}'))
+            .map(|c| match c {
+                '(' => '（',
+                ')' => '）',
+                _ => c,
+            })
+            .collect();
+        let lower = t.to_ascii_lowercase();
+        if let Some(k) = OutcomeKind::ALL
+            .into_iter()
+            .find(|k| k.zh() == t || k.code() == lower)
+        {
+            return Some(k);
+        }
+        match t.as_str() {
+            "无法联系" | "通过登记的住所无法联系" | "通过登记的经营场所无法联系" => {
+                Some(OutcomeKind::Unreachable)
+            }
+            "不配合检查" => Some(OutcomeKind::Uncooperative),
+            "未发现相关经营活动" => Some(OutcomeKind::NoRelevantActivity),
+            "已改正" => Some(OutcomeKind::Corrected),
+            _ => None,
+        }
+    }
+
+    /// The accepted words, for error messages.
+    fn accepted() -> String {
+        let mut v: Vec<&str> = OutcomeKind::ALL.iter().map(|k| k.zh()).collect();
+        v.extend(["无法联系", "不配合检查", "未发现相关经营活动"]);
+        v.join(", ")
+    }
+}
+
+/// The outcome of one inspected item on one drawn entity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The entity's unified social credit code (normalised: trimmed,
+    /// upper-case).
+    pub uscc: String,
+    /// The item id (normalised).
+    pub item: String,
+    /// The outcome.
+    pub kind: OutcomeKind,
+    /// The inspection date.
+    pub date: Date,
+    /// The 1-based line of the row in the outcomes file (0 when built by a
+    /// program).
+    pub line: u64,
+}
+
+/// The columns of an outcomes file: (field, accepted header spellings).
+const COLUMNS: [(&str, &[&str]); 4] = [
+    (
+        "uscc",
+        &["uscc", "统一社会信用代码", "信用代码", "社会信用代码"],
+    ),
+    ("item", &["item", "事项编号", "抽查事项编号", "事项"]),
+    ("outcome", &["outcome", "检查结果", "抽查结果", "结果"]),
+    ("date", &["date", "检查日期", "抽查日期", "日期"]),
+];
+
+fn norm_header(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{3000}' | '\u{FEFF}' | '\u{200B}'))
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// Trim, fold full-width ASCII and upper-case an identifier.
+fn norm_id(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{3000}' | '\u{FEFF}' | '\u{200B}'))
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+            _ => c,
+        })
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+/// Decode bytes: UTF-8 (BOM stripped) when valid, else GB18030 (a superset
+/// of GBK). `Err` holds the 1-based line of the first invalid byte.
+fn decode(bytes: &[u8]) -> Result<String, u64> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(body) {
+        Ok(s) => Ok(s.to_string()),
+        Err(_) => {
+            let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(body);
+            if had_errors {
+                let bad = text.find('\u{FFFD}').unwrap_or(0);
+                Err(text[..bad].matches('\n').count() as u64 + 1)
+            } else {
+                Ok(text.into_owned())
+            }
+        }
+    }
+}
+
+/// Read the outcomes of the inspections from CSV and check each row
+/// against the draw. `file` names the file in errors.
+///
+/// The header names the columns in English or Chinese, in any order:
+/// `uscc`/`统一社会信用代码`, `item`/`事项编号`, `outcome`/`检查结果`,
+/// `date`/`检查日期`; other columns are ignored. The bytes may be UTF-8
+/// (with or without BOM) or GBK/GB18030. Each outcome must be one of
+/// [`OutcomeKind`] (see [`OutcomeKind::parse`]), each date a calendar date
+/// not before the plan date, and each (entity, item) an inspection of the
+/// draw, given once. Every problem is reported, with its line and column,
+/// in one [`Error`].
+///
+/// Outcomes are returned in file order. Inspections without an outcome are
+/// not an error: the results notice shows them as pending.
+///
+/// ```
+/// use shuangsuiji::DrawResult;
+/// use shuangsuiji_disclose::{OutcomeKind, read_outcomes};
+/// let json = std::fs::read_to_string(concat!(
+///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// )).unwrap();
+/// let result = DrawResult::from_json(&json).unwrap();
+/// let v = &result.visits[0];
+/// let csv = format!("统一社会信用代码,事项编号,检查结果,检查日期\n{},{},未发现问题,2026-11-02\n", v.uscc, v.items[0]);
+/// let outcomes = read_outcomes("outcomes.csv", csv.as_bytes(), &result).unwrap();
+/// assert_eq!(outcomes[0].kind, OutcomeKind::NoProblem);
+///
+/// let bad = "uscc,item,outcome,date\n911111111111111111,YYLY-01,合格,2026-11-02\n";
+/// let err = read_outcomes("outcomes.csv", bad.as_bytes(), &result).unwrap_err();
+/// assert_eq!(err.problems().len(), 2); // never drawn, and an unknown outcome
+/// assert!(err.to_string().starts_with("outcomes.csv:2: uscc: "));
+/// ```
+pub fn read_outcomes(
+    file: &str,
+    mut reader: impl Read,
+    result: &DrawResult,
+) -> Result<Vec<Outcome>, Error> {
+    let problem = |kind, line: Option<u64>, column: Option<&str>, message: String| Problem {
+        kind,
+        file: file.to_string(),
+        line,
+        column: column.map(str::to_string),
+        message,
+    };
+    let mut bytes = Vec::new();
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        return Err(Error::new(vec![problem(
+            ErrorKind::Io,
+            None,
+            None,
+            format!("cannot read: {e}"),
+        )]));
+    }
+    let text = decode(&bytes).map_err(|line| {
+        Error::new(vec![problem(
+            ErrorKind::Encoding,
+            Some(line),
+            None,
+            "the file is neither UTF-8 nor GBK/GB18030".to_string(),
+        )])
+    })?;
+
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = rdr.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            let line = e.position().map(|p| p.line());
+            return Err(Error::new(vec![problem(
+                ErrorKind::Csv,
+                line,
+                None,
+                format!("malformed CSV: {e}"),
+            )]));
+        }
+        None => {
+            return Err(Error::new(vec![problem(
+                ErrorKind::MissingColumn,
+                Some(1),
+                None,
+                "the file is empty; expected a header uscc,item,outcome,date \
+                 (统一社会信用代码,事项编号,检查结果,检查日期)"
+                    .to_string(),
+            )]));
+        }
+    };
+    // column index and header spelling of each field
+    let mut cols: [Option<(usize, String)>; 4] = Default::default();
+    for (i, h) in header.iter().enumerate() {
+        let n = norm_header(h);
+        for (f, (_, names)) in COLUMNS.iter().enumerate() {
+            if cols[f].is_none() && names.iter().any(|a| norm_header(a) == n) {
+                cols[f] = Some((i, h.trim().trim_start_matches('\u{FEFF}').to_string()));
+            }
+        }
+    }
+    let missing: Vec<Problem> = COLUMNS
+        .iter()
+        .zip(&cols)
+        .filter(|(_, c)| c.is_none())
+        .map(|((field, names), _)| {
+            problem(
+                ErrorKind::MissingColumn,
+                Some(1),
+                None,
+                format!("missing column {field} ({})", names[1..].join("/")),
+            )
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::new(missing));
+    }
+    let cols: Vec<(usize, String)> = cols.into_iter().flatten().collect();
+
+    // the inspections of the draw: (uscc, item) -> visit index
+    let mut drawn: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut drawn_items: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (vi, v) in result.visits.iter().enumerate() {
+        for it in &v.items {
+            drawn.insert((v.uscc.as_str(), it.as_str()), vi);
+            drawn_items
+                .entry(v.uscc.as_str())
+                .or_default()
+                .push(it.as_str());
+        }
+    }
+
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for rec in records {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line());
+                problems.push(problem(
+                    ErrorKind::Csv,
+                    line,
+                    None,
+                    format!("malformed CSV: {e}"),
+                ));
+                continue;
+            }
+        };
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let cell = |f: usize| rec.get(cols[f].0).unwrap_or("").trim();
+        let col = |f: usize| Some(cols[f].1.as_str());
+        let mut ok = true;
+        let missing = |f: usize, problems: &mut Vec<Problem>| {
+            if cell(f).is_empty() {
+                problems.push(problem(
+                    ErrorKind::MissingValue,
+                    Some(line),
+                    col(f),
+                    format!("the {} is empty", COLUMNS[f].0),
+                ));
+                true
+            } else {
+                false
+            }
+        };
+        let (m0, m1, m2, m3) = (
+            missing(0, &mut problems),
+            missing(1, &mut problems),
+            missing(2, &mut problems),
+            missing(3, &mut problems),
+        );
+        let uscc = norm_id(cell(0));
+        let item = norm_id(cell(1));
+        if !m0 && !m1 {
+            if !drawn.contains_key(&(uscc.as_str(), item.as_str())) {
+                ok = false;
+                match drawn_items.get(uscc.as_str()) {
+                    Some(items) => problems.push(problem(
+                        ErrorKind::NotDrawn,
+                        Some(line),
+                        col(1),
+                        format!(
+                            "entity {uscc} was not drawn for item {item} (it was drawn for {})",
+                            items.join(", ")
+                        ),
+                    )),
+                    None => problems.push(problem(
+                        ErrorKind::NotDrawn,
+                        Some(line),
+                        col(0),
+                        format!("entity {uscc} was not drawn in plan {}", result.plan.id),
+                    )),
+                }
+            } else if let Some(first) = seen.insert((uscc.clone(), item.clone()), line) {
+                ok = false;
+                problems.push(problem(
+                    ErrorKind::Duplicate,
+                    Some(line),
+                    col(1),
+                    format!(
+                        "a second outcome for entity {uscc} and item {item} (first on line {first})"
+                    ),
+                ));
+            }
+        }
+        let kind = if m2 {
+            None
+        } else {
+            let k = OutcomeKind::parse(cell(2));
+            if k.is_none() {
+                problems.push(problem(
+                    ErrorKind::UnknownOutcome,
+                    Some(line),
+                    col(2),
+                    format!(
+                        "unknown outcome '{}'; accepted: {}",
+                        cell(2),
+                        OutcomeKind::accepted()
+                    ),
+                ));
+            }
+            k
+        };
+        let date = if m3 {
+            None
+        } else {
+            match cell(3).parse::<Date>() {
+                Ok(d) if d < result.plan.date => {
+                    problems.push(problem(
+                        ErrorKind::InvalidDate,
+                        Some(line),
+                        col(3),
+                        format!(
+                            "date {d} is before the plan date {}, when the draw was made",
+                            result.plan.date
+                        ),
+                    ));
+                    None
+                }
+                Ok(d) => Some(d),
+                Err(e) => {
+                    problems.push(problem(
+                        ErrorKind::InvalidDate,
+                        Some(line),
+                        col(3),
+                        format!("date '{}' {e}", cell(3)),
+                    ));
+                    None
+                }
+            }
+        };
+        if let (true, false, false, Some(kind), Some(date)) = (ok, m0, m1, kind, date) {
+            out.push(Outcome {
+                uscc,
+                item,
+                kind,
+                date,
+                line,
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::new(problems))
+    }
+}
+
+/// Outcomes by (uscc, item); the last one wins when a program passes
+/// duplicates.
+pub(crate) fn index(outcomes: &[Outcome]) -> BTreeMap<(&str, &str), &Outcome> {
+    outcomes
+        .iter()
+        .map(|o| ((o.uscc.as_str(), o.item.as_str()), o))
+        .collect()
+}

@@ -1,0 +1,469 @@
+//! A small format-neutral document model and its HTML, Markdown and CSV
+//! renderers. Every string in the model is plain text; each renderer
+//! escapes it for its format, so no value can inject markup or formulas.
+
+use crate::Lang;
+
+/// One table cell or field value: one or more lines of plain text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Cell {
+    /// The lines (rendered as line breaks inside the cell).
+    pub lines: Vec<String>,
+    /// Monospaced, breakable anywhere (hex digests, tickets, ids).
+    pub mono: bool,
+}
+
+impl Cell {
+    /// A one-line cell.
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell {
+            lines: vec![s.into()],
+            mono: false,
+        }
+    }
+
+    /// A one-line monospaced cell.
+    pub fn mono(s: impl Into<String>) -> Cell {
+        Cell {
+            lines: vec![s.into()],
+            mono: true,
+        }
+    }
+
+    /// A multi-line cell.
+    pub fn lines(lines: Vec<String>) -> Cell {
+        Cell { lines, mono: false }
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::text(s)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::text(s)
+    }
+}
+
+/// A block of a notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Block {
+    /// A section heading.
+    Heading(String),
+    /// A sub-section heading.
+    SubHeading(String),
+    /// A paragraph.
+    Para(String),
+    /// Label–value pairs.
+    Fields(Vec<(String, Cell)>),
+    /// A bulleted list of sentences.
+    List(Vec<String>),
+    /// A fixed command line (never contains data values).
+    Code(&'static str),
+    /// A table.
+    Table {
+        /// Column headers.
+        headers: Vec<String>,
+        /// Rows, each as long as `headers`.
+        rows: Vec<Vec<Cell>>,
+    },
+}
+
+/// A notice as a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Doc {
+    /// The language (for `<html lang>`).
+    pub lang: Lang,
+    /// The title.
+    pub title: String,
+    /// The blocks in order.
+    pub blocks: Vec<Block>,
+}
+
+// ---------------------------------------------------------------- HTML
+
+/// Escape text for HTML element content and double- or single-quoted
+/// attribute values.
+pub(crate) fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = "\
+*{box-sizing:border-box}\
+body{margin:0;padding:16px;font-family:\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",\"Source Han Sans SC\",SimSun,sans-serif;font-size:15px;line-height:1.6;color:#111;background:#fff}\
+main{max-width:1100px;margin:0 auto}\
+h1{font-size:1.5em;text-align:center;margin:.5em 0 1em}\
+h2{font-size:1.2em;border-bottom:2px solid #333;padding-bottom:.2em;margin:1.6em 0 .6em}\
+h3{font-size:1.05em;margin:1.2em 0 .4em}\
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em;margin:.5em 0}\
+dt{font-weight:bold}\
+dd{margin:0}\
+.mono{font-family:\"SFMono-Regular\",Consolas,\"Liberation Mono\",monospace;font-size:.9em;word-break:break-all}\
+pre{background:#f4f4f4;padding:.6em .8em;white-space:pre-wrap;word-break:break-all}\
+.wrap{overflow-x:auto}\
+table{border-collapse:collapse;width:100%;margin:.5em 0;font-size:.92em}\
+th,td{border:1px solid #888;padding:.3em .5em;text-align:left;vertical-align:top}\
+th{background:#eee}\
+@media (max-width:640px){\
+body{padding:8px;font-size:14px}\
+dl{grid-template-columns:1fr}\
+dt{margin-top:.4em}\
+table,tbody,tr,td{display:block;width:100%}\
+thead{display:none}\
+tr{border:1px solid #888;margin:0 0 .6em}\
+td{border:none;border-bottom:1px solid #ddd}\
+td::before{content:attr(data-label);display:block;font-weight:bold;color:#444}\
+}\
+@page{size:A4;margin:15mm 12mm}\
+@media print{\
+body{padding:0;font-size:10pt}\
+main{max-width:none}\
+.wrap{overflow:visible}\
+table{font-size:8.5pt}\
+thead{display:table-header-group}\
+tr{break-inside:avoid;page-break-inside:avoid}\
+h2,h3{break-after:avoid;page-break-after:avoid}\
+}";
+
+fn html_cell(out: &mut String, cell: &Cell) {
+    if cell.mono {
+        out.push_str("<span class=\"mono\">");
+    }
+    for (i, l) in cell.lines.iter().enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        out.push_str(&html_escape(l));
+    }
+    if cell.mono {
+        out.push_str("</span>");
+    }
+}
+
+/// Render a document as one self-contained HTML page.
+pub(crate) fn html(doc: &Doc) -> String {
+    let mut o = String::with_capacity(64 * 1024);
+    o.push_str("<!DOCTYPE html>\n");
+    o.push_str(match doc.lang {
+        Lang::Zh => "<html lang=\"zh-CN\">\n",
+        Lang::En => "<html lang=\"en\">\n",
+    });
+    o.push_str("<head>\n<meta charset=\"utf-8\">\n");
+    o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    o.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
+    o.push_str("<title>");
+    o.push_str(&html_escape(&doc.title));
+    o.push_str("</title>\n<style>");
+    o.push_str(CSS);
+    o.push_str("</style>\n</head>\n<body>\n<main>\n<h1>");
+    o.push_str(&html_escape(&doc.title));
+    o.push_str("</h1>\n");
+    for b in &doc.blocks {
+        match b {
+            Block::Heading(t) => {
+                o.push_str("<h2>");
+                o.push_str(&html_escape(t));
+                o.push_str("</h2>\n");
+            }
+            Block::SubHeading(t) => {
+                o.push_str("<h3>");
+                o.push_str(&html_escape(t));
+                o.push_str("</h3>\n");
+            }
+            Block::Para(t) => {
+                o.push_str("<p>");
+                o.push_str(&html_escape(t));
+                o.push_str("</p>\n");
+            }
+            Block::Fields(fields) => {
+                o.push_str("<dl>\n");
+                for (label, value) in fields {
+                    o.push_str("<dt>");
+                    o.push_str(&html_escape(label));
+                    o.push_str("</dt><dd>");
+                    html_cell(&mut o, value);
+                    o.push_str("</dd>\n");
+                }
+                o.push_str("</dl>\n");
+            }
+            Block::List(items) => {
+                o.push_str("<ul>\n");
+                for i in items {
+                    o.push_str("<li>");
+                    o.push_str(&html_escape(i));
+                    o.push_str("</li>\n");
+                }
+                o.push_str("</ul>\n");
+            }
+            Block::Code(c) => {
+                o.push_str("<pre class=\"mono\">");
+                o.push_str(&html_escape(c));
+                o.push_str("</pre>\n");
+            }
+            Block::Table { headers, rows } => {
+                o.push_str("<div class=\"wrap\"><table>\n<thead><tr>");
+                for h in headers {
+                    o.push_str("<th>");
+                    o.push_str(&html_escape(h));
+                    o.push_str("</th>");
+                }
+                o.push_str("</tr></thead>\n<tbody>\n");
+                for r in rows {
+                    o.push_str("<tr>");
+                    for (h, c) in headers.iter().zip(r) {
+                        o.push_str("<td data-label=\"");
+                        o.push_str(&html_escape(h));
+                        o.push_str("\">");
+                        html_cell(&mut o, c);
+                        o.push_str("</td>");
+                    }
+                    o.push_str("</tr>\n");
+                }
+                o.push_str("</tbody>\n</table></div>\n");
+            }
+        }
+    }
+    o.push_str("</main>\n</body>\n</html>\n");
+    o
+}
+
+// ---------------------------------------------------------------- Markdown
+
+/// Escape text for inline Markdown (paragraphs, list items, table cells):
+/// HTML is entity-escaped, Markdown punctuation backslash-escaped, `|`
+/// escaped so it cannot split a table cell, and line breaks become `<br>`.
+pub(crate) fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push_str("<br>");
+            }
+            '\n' => out.push_str("<br>"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn md_cell(cell: &Cell) -> String {
+    let parts: Vec<String> = cell
+        .lines
+        .iter()
+        .map(|l| {
+            let e = md_escape(l);
+            if cell.mono && !e.is_empty() && !l.contains('`') {
+                // code spans do not interpret escapes: use the raw text,
+                // which has no backtick; only `|` still needs care.
+                format!("`{}`", l.replace('|', "\\|").replace(['\r', '\n'], " "))
+            } else {
+                e
+            }
+        })
+        .collect();
+    parts.join("<br>")
+}
+
+/// Render a document as GitHub-flavoured Markdown.
+pub(crate) fn markdown(doc: &Doc) -> String {
+    let mut o = String::with_capacity(64 * 1024);
+    o.push_str("# ");
+    o.push_str(&md_escape(&doc.title));
+    o.push('\n');
+    for b in &doc.blocks {
+        o.push('\n');
+        match b {
+            Block::Heading(t) => {
+                o.push_str("## ");
+                o.push_str(&md_escape(t));
+                o.push('\n');
+            }
+            Block::SubHeading(t) => {
+                o.push_str("### ");
+                o.push_str(&md_escape(t));
+                o.push('\n');
+            }
+            Block::Para(t) => {
+                o.push_str(&md_escape(t));
+                o.push('\n');
+            }
+            Block::Fields(fields) => {
+                for (label, value) in fields {
+                    o.push_str("- **");
+                    o.push_str(&md_escape(label));
+                    o.push_str("**: ");
+                    o.push_str(&md_cell(value));
+                    o.push('\n');
+                }
+            }
+            Block::List(items) => {
+                for i in items {
+                    o.push_str("- ");
+                    o.push_str(&md_escape(i));
+                    o.push('\n');
+                }
+            }
+            Block::Code(c) => {
+                o.push_str("```sh\n");
+                o.push_str(c);
+                o.push_str("\n```\n");
+            }
+            Block::Table { headers, rows } => {
+                o.push('|');
+                for h in headers {
+                    o.push(' ');
+                    o.push_str(&md_escape(h));
+                    o.push_str(" |");
+                }
+                o.push_str("\n|");
+                for _ in headers {
+                    o.push_str("---|");
+                }
+                o.push('\n');
+                for r in rows {
+                    o.push('|');
+                    for c in r {
+                        o.push(' ');
+                        o.push_str(&md_cell(c));
+                        o.push_str(" |");
+                    }
+                    o.push('\n');
+                }
+            }
+        }
+    }
+    o
+}
+
+// ---------------------------------------------------------------- CSV
+
+/// One CSV field: neutralised against formula injection (a leading `=`,
+/// `+`, `-`, `@`, tab or CR gets a leading `'`), then quoted when it holds
+/// a comma, quote, CR or LF.
+pub(crate) fn csv_field(s: &str) -> String {
+    let neutral = match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    };
+    if neutral.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", neutral.replace('"', "\"\""))
+    } else {
+        neutral
+    }
+}
+
+/// Append one CSV record (CRLF-terminated).
+pub(crate) fn csv_row<S: AsRef<str>>(out: &mut String, fields: &[S]) {
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&csv_field(f.as_ref()));
+    }
+    out.push_str("\r\n");
+}
+
+fn csv_cell(cell: &Cell) -> String {
+    cell.lines.join("\n")
+}
+
+/// Render a document as CSV: UTF-8 with BOM, the title on the first row,
+/// then every block, separated by empty rows. Fields are label–value rows;
+/// tables keep their header row.
+pub(crate) fn csv(doc: &Doc) -> String {
+    let mut o = String::with_capacity(64 * 1024);
+    o.push('\u{FEFF}');
+    csv_row(&mut o, &[doc.title.as_str()]);
+    for b in &doc.blocks {
+        match b {
+            Block::Heading(t) => {
+                o.push_str("\r\n");
+                csv_row(&mut o, &[t.as_str()]);
+            }
+            Block::SubHeading(t) => {
+                o.push_str("\r\n");
+                csv_row(&mut o, &[t.as_str()]);
+            }
+            Block::Para(t) => csv_row(&mut o, &[t.as_str()]),
+            Block::Fields(fields) => {
+                for (label, value) in fields {
+                    csv_row(&mut o, &[label.clone(), csv_cell(value)]);
+                }
+            }
+            Block::List(items) => {
+                for i in items {
+                    csv_row(&mut o, &[i.as_str()]);
+                }
+            }
+            Block::Code(c) => csv_row(&mut o, &[*c]),
+            Block::Table { headers, rows } => {
+                csv_row(&mut o, headers);
+                for r in rows {
+                    let cells: Vec<String> = r.iter().map(csv_cell).collect();
+                    csv_row(&mut o, &cells);
+                }
+            }
+        }
+    }
+    o
+}
+
+/// Render a document in a text format (not JSON).
+pub(crate) fn render(doc: &Doc, format: crate::Format) -> String {
+    match format {
+        crate::Format::Html => html(doc),
+        crate::Format::Markdown => markdown(doc),
+        // JSON is built from typed values by each notice, never from a Doc
+        crate::Format::Csv | crate::Format::Json => csv(doc),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            html_escape("<script>alert('x')</script>&\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"
+        );
+        assert_eq!(md_escape("a|b\nc<d>*"), "a\\|b<br>c&lt;d&gt;\\*");
+        assert_eq!(csv_field("=1+2"), "'=1+2");
+        assert_eq!(csv_field("-1"), "'-1");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(csv_field("\r\n"), "\"'\r\n\"");
+        assert_eq!(csv_field("右玉县"), "右玉县");
+    }
+}
