@@ -153,14 +153,26 @@ impl Commitment {
                     });
                 }
             };
-            part("plan.metadata", crate::canonical_json(&self.plan), crate::canonical_json(&now.plan));
+            part(
+                "plan.metadata",
+                crate::canonical_json(&self.plan),
+                crate::canonical_json(&now.plan),
+            );
             part(
                 "plan.seed_source",
                 self.seed_source.clone(),
                 now.seed_source.clone(),
             );
-            part("plan.rules", crate::canonical_json(&self.rules), crate::canonical_json(&now.rules));
-            part("plan.tasks", crate::canonical_json(&self.tasks), crate::canonical_json(&now.tasks));
+            part(
+                "plan.rules",
+                crate::canonical_json(&self.rules),
+                crate::canonical_json(&now.rules),
+            );
+            part(
+                "plan.tasks",
+                crate::canonical_json(&self.tasks),
+                crate::canonical_json(&now.tasks),
+            );
             if parts.is_empty() {
                 out.push(d);
             } else {

@@ -204,7 +204,10 @@ pub fn explain(ds: &Dataset, result: &DrawResult, uscc: &str) -> Result<Explanat
     };
     let elig = Eligibility::new(ds);
     let rules = &ds.plan.rules;
-    let group = |x: &Entity| x.credit_class.filter(|c| rules.class_ratios.contains_key(c));
+    let group = |x: &Entity| {
+        x.credit_class
+            .filter(|c| rules.class_ratios.contains_key(c))
+    };
     let region = |x: &Entity| match rules.stratify {
         Stratify::Region => x.region.clone(),
         Stratify::None => "*".to_string(),
@@ -242,9 +245,8 @@ pub fn explain(ds: &Dataset, result: &DrawResult, uscc: &str) -> Result<Explanat
             visit: None,
             teams: Vec::new(),
         };
-        let taken = |code: &str| {
-            rules.overlap == Overlap::Next && first_task(code).is_some_and(|t| t < ti)
-        };
+        let taken =
+            |code: &str| rules.overlap == Overlap::Next && first_task(code).is_some_and(|t| t < ti);
         if let Err(r) = elig.check(task, e) {
             x.reason = Some(label(r).into());
             x.detail = Some(detail(ds, task, e, r));

@@ -33,7 +33,8 @@ use crate::digest::{canonical_json, hex, put};
 pub const TAG_JOURNAL_ENTRY: &str = "shuangsuiji/v1/journal-entry";
 
 /// The `prev` of the first entry: 64 zeros.
-pub const JOURNAL_GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub const JOURNAL_GENESIS: &str =
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// How an attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +79,8 @@ pub struct JournalRecord {
     pub output: Option<String>,
     /// The error, on failure (one line per problem).
     pub error: Option<String>,
+    /// Anything else worth a trace, e.g. that a weak seed was allowed.
+    pub note: Option<String>,
 }
 
 /// One line of the journal.
@@ -231,7 +234,7 @@ impl std::error::Error for JournalError {}
 /// let rec = |seed: &str| JournalRecord {
 ///     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
 ///     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,
-///     outcome: JournalOutcome::Ok, output: None, error: None,
+///     outcome: JournalOutcome::Ok, output: None, error: None, note: None,
 /// };
 /// let (l1, _) = append_entry(None, rec("1"));
 /// let report = verify_journal(l1.as_bytes()).unwrap();

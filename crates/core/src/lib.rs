@@ -56,7 +56,7 @@ pub use digest::{
 pub use draw::{
     ALGORITHM, DrawResult, ExclusionSummary, PlanInfo, SeedInfo, Selection, StratumAllocation,
     TAG_DRAW_KEY, TAG_OFFICERS, TAG_TASK_KEY, TAG_TICKET, TaskResult, Team, TeamMember, Visit,
-    WordStream, draw, draw_key, select_only, normalize_seed, officer_stream_key, task_key, ticket,
+    WordStream, draw, draw_key, normalize_seed, officer_stream_key, select_only, task_key, ticket,
 };
 pub use eligibility::{Eligibility, Exclusion};
 pub use error::{

@@ -193,12 +193,7 @@ pub fn compare_results(published: &DrawResult, recomputed: &DrawResult) -> Compa
     c
 }
 
-fn compare_visit(
-    n: usize,
-    a: &Visit,
-    b: &Visit,
-    c: &mut Comparison,
-) -> Option<ResultDifference> {
+fn compare_visit(n: usize, a: &Visit, b: &Visit, c: &mut Comparison) -> Option<ResultDifference> {
     use DifferenceKind as K;
     let at = format!("visit {n}");
     if let Some(d) = diff(K::Entity, format!("{at} entity"), &a.uscc, &b.uscc) {
