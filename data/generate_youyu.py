@@ -265,7 +265,7 @@ def make_entities():
                 break
         r = R.random()
         cls = "" if r < 0.03 else "D" if r < 0.048 else "C" if r < 0.098 else "B" if r < 0.5 else "A"
-        if cls in "AB" and cls and R.random() < 0.05:
+        if cls in ("A", "B") and R.random() < 0.05:  # some registries write 'A类'/'B类'
             cls += "类"
         yes = lambda p: "是" if R.random() < p else "否"
         complaint = yes({"C": 0.15, "D": 0.3}.get(cls, 0.02))
@@ -345,7 +345,7 @@ def make_history(items, officers, entities):
         visit(e, [pick(matching_items(items, e))], day(*pick([y2025, y2025, y2026])))
     for k in range(10):  # already inspected twice in 2026 (yearly cap of 2 reached); mostly high-risk ones
         while True:
-            e = pick(unseen(lambda e: len(matching_items(items, e)) >= 2 and (k > 5 or e["信用风险分类"] in "CD")))
+            e = pick(unseen(lambda e: len(matching_items(items, e)) >= 2 and (k > 5 or e["信用风险分类"] in ("C", "D"))))
             first, second = sorted([day(*y2026), day(*y2026)])
             a, b = matching_items(items, e)[:2]
             if first < second and visit(e, [b], second):  # only the last visit matters for rotation
@@ -426,6 +426,13 @@ def validate():
         assert len(team) == 2 and all(c in certs for c in team)
         assert all(cats[h["item"]] in split(o["执法类别"]) for o in officers if o["证件编号"] in team)
     assert all(c["cert_no"] in certs and c["uscc"] in codes for c in conflicts)
+    for c in conflicts:  # show how much each 回避 bites
+        e = next(e for e in entities if e["统一社会信用代码"] == c["uscc"])
+        o = next(o for o in officers if o["证件编号"] == c["cert_no"])
+        need = sorted({cats[i] for i in matching_items(items, e)} & set(split(o["执法类别"])))
+        assert need and covers(o, e["行政区划"])
+        print(f"conflict {c['cert_no']} / {c['uscc']} in {e['行政区划']}:",
+              ", ".join(f"{k} {grid[(e['行政区划'], k)]} eligible" for k in need))
     # Rotation and 回避 must still leave a team of two for every entity and item it may be drawn for.
     last = {}
     for h in history:  # sorted by date: the last visit (all rows of that date) wins
@@ -449,10 +456,14 @@ def validate():
         assert len(pool) >= 10, it["事项编号"]
         extra = f" ({len(fire)} in {'、'.join(FIRE_TOWNS)})" if it["事项编号"] == "YYLY-11" else ""
         print(f"  {it['事项编号']} {it['事项名称']}: {len(pool)}{extra}")
-    twice = Counter(h["uscc"] for h in history if h["date"] >= "2026")
-    print(f"counts: items {len(items)}, officers {len(officers)}, entities {len(entities)} "
-          f"({len(active)} active), history {len(history)} ({sum(v >= 2 for v in twice.values())} entities "
-          f"with 2+ rows in 2026), conflicts {len(conflicts)}")
+    dates = defaultdict(set)
+    for h in history:
+        dates[h["uscc"]].add(h["date"])
+    capped = sum(len({d for d in v if d >= "2026"}) >= 2 for v in dates.values())
+    joint = len({(h["uscc"], h["date"]) for h in history}) - len(history)
+    print(f"counts: items {len(items)}, officers {len(officers)}, entities {len(entities)} ({len(active)} active), "
+          f"history {len(history)} rows ({-joint} joint visits, {capped} entities at the 2026 cap), "
+          f"conflicts {len(conflicts)}")
 
 
 def main():

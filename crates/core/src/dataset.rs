@@ -74,7 +74,7 @@ fn read_table<R: Read, T>(
     reports: &mut Vec<FileReport>,
 ) -> Vec<(u64, T)> {
     let enc = plan.inputs.encoding;
-    let mut table = match Table::open(file, kind, source, enc, fields) {
+    let mut table = match Table::open(file, kind, source, enc, plan.inputs.max_line_bytes, fields) {
         Ok(t) => t,
         Err(d) => {
             diags.extend(d);
@@ -125,7 +125,14 @@ fn open_input<'a>(
             diags.push(Diagnostic::error(
                 K::Plan,
                 p,
-                format!("cannot open {key} file '{name}': {e}"),
+                format!(
+                    "cannot open {key} file '{name}': {}",
+                    match e.kind() {
+                        io::ErrorKind::NotFound => "no such file".to_string(),
+                        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                        _ => e.to_string(),
+                    }
+                ),
             ));
             None
         }

@@ -50,6 +50,13 @@ pub(crate) struct DecodingReader<R> {
     out_pos: usize,
     /// Newlines handed out so far (for error lines).
     newlines: u64,
+    /// The previous decoded byte was a CR (turned into LF); an LF right
+    /// after it belongs to the same line ending.
+    after_cr: bool,
+    /// Bytes handed out since the last newline.
+    line_len: u64,
+    /// The longest line accepted.
+    max_line: u64,
     done: bool,
 }
 
@@ -118,8 +125,35 @@ impl<R: Read> DecodingReader<R> {
             outbuf: Vec::new(),
             out_pos: 0,
             newlines: 0,
+            line_len: 0,
+            after_cr: false,
+            max_line: u64::MAX,
             done: false,
         })
+    }
+
+    /// Turn CRLF and lone CR line endings into LF, in place. Values are
+    /// whitespace-normalised later, so this changes no value; it keeps line
+    /// numbers right for files written by Excel on Windows or old Macs.
+    fn normalize_newlines(&mut self) {
+        let mut w = 0;
+        for r in 0..self.outbuf.len() {
+            let b = self.outbuf[r];
+            if self.after_cr && b == b'\n' {
+                self.after_cr = false;
+                continue;
+            }
+            self.after_cr = b == b'\r';
+            self.outbuf[w] = if b == b'\r' { b'\n' } else { b };
+            w += 1;
+        }
+        self.outbuf.truncate(w);
+    }
+
+    /// Fail with [`LineTooLong`] on a line longer than `max` bytes (UTF-8).
+    pub(crate) fn with_max_line(mut self, max: u64) -> Self {
+        self.max_line = max;
+        self
     }
 
     pub(crate) fn detected(&self) -> Detected {
@@ -159,6 +193,7 @@ impl<R: Read> DecodingReader<R> {
                 .decode_to_utf8_without_replacement(src, &mut self.outbuf, self.in_eof);
         self.in_pos += read;
         self.outbuf.truncate(written);
+        self.normalize_newlines();
         match res {
             DecoderResult::InputEmpty => {
                 if self.in_eof {
@@ -186,6 +221,37 @@ impl<R: Read> DecodingReader<R> {
     }
 }
 
+/// A line longer than the configured limit.
+#[derive(Debug)]
+pub(crate) struct LineTooLong {
+    pub line: u64,
+    pub limit: u64,
+}
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line is longer than {} bytes (max_line_bytes under [inputs] of the plan); is this really a CSV export?",
+            self.limit
+        )
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
+impl<R: Read> DecodingReader<R> {
+    fn too_long(&self) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            LineTooLong {
+                line: self.newlines + 1,
+                limit: self.max_line,
+            },
+        )
+    }
+}
+
 impl<R: Read> Read for DecodingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.out_pos >= self.outbuf.len() {
@@ -196,7 +262,28 @@ impl<R: Read> Read for DecodingReader<R> {
         }
         let n = buf.len().min(self.outbuf.len() - self.out_pos);
         let chunk = &self.outbuf[self.out_pos..self.out_pos + n];
-        self.newlines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        match chunk.iter().rposition(|&b| b == b'\n') {
+            Some(last) => {
+                // lines ending inside this chunk, then the new tail
+                let mut len = self.line_len;
+                for &b in &chunk[..=last] {
+                    if b == b'\n' {
+                        self.newlines += 1;
+                        len = 0;
+                    } else {
+                        len += 1;
+                        if len > self.max_line {
+                            return Err(self.too_long());
+                        }
+                    }
+                }
+                self.line_len = (chunk.len() - last - 1) as u64;
+            }
+            None => self.line_len += chunk.len() as u64,
+        }
+        if self.line_len > self.max_line {
+            return Err(self.too_long());
+        }
         buf[..n].copy_from_slice(chunk);
         self.out_pos += n;
         Ok(n)
@@ -243,6 +330,12 @@ mod tests {
             .unwrap();
         assert_eq!(inner.line, 3);
         assert_eq!(inner.bytes, vec![0xC3]);
+    }
+
+    #[test]
+    fn crlf_and_cr_become_lf() {
+        let (s, _) = decode(b"a,b\r\nc,d\re,f\n\r\n", Encoding::Auto).unwrap();
+        assert_eq!(s, "a,b\nc,d\ne,f\n\n");
     }
 
     #[test]

@@ -77,6 +77,15 @@ pub struct InputFiles {
     /// Encoding of the CSV files.
     #[serde(default)]
     pub encoding: Encoding,
+    /// The longest line (and record) accepted in a CSV input, in bytes;
+    /// larger inputs fail with a clear error instead of exhausting memory.
+    #[serde(default = "default_max_line_bytes")]
+    pub max_line_bytes: u64,
+}
+
+/// 1 MiB: a registry row is a few hundred bytes.
+fn default_max_line_bytes() -> u64 {
+    1 << 20
 }
 
 /// The rules of the draw, with the defaults DESIGN.md gives.

@@ -3,7 +3,7 @@
 use std::io::Read;
 
 use crate::Encoding;
-use crate::decode::{DecodingReader, Detected, InvalidBytes};
+use crate::decode::{DecodingReader, Detected, InvalidBytes, LineTooLong};
 use crate::error::{Diagnostic, DiagnosticKind, Position};
 use crate::text::{clean, fold_width};
 
@@ -94,6 +94,8 @@ pub(crate) struct Table<R: Read> {
     columns: Vec<Option<usize>>,
     pub report: FileReport,
     pub diagnostics: Vec<Diagnostic>,
+    /// The largest record accepted, in bytes.
+    max_record: u64,
     suppressed: u64,
     record: csv::StringRecord,
     failed: bool,
@@ -148,6 +150,13 @@ fn decode_error(file: &str, e: &std::io::Error, encoding: Encoding) -> Diagnosti
             format!("{inv}{hint}"),
         );
     }
+    if let Some(long) = e.get_ref().and_then(|r| r.downcast_ref::<LineTooLong>()) {
+        return Diagnostic::error(
+            DiagnosticKind::TooLarge,
+            Position::file(file).at_line(long.line),
+            long.to_string(),
+        );
+    }
     Diagnostic::error(
         DiagnosticKind::Csv,
         Position::file(file),
@@ -163,10 +172,12 @@ impl<R: Read> Table<R> {
         kind: &'static str,
         source: R,
         encoding: Encoding,
+        max_line: u64,
         fields: &[Field],
     ) -> Result<Table<R>, Vec<Diagnostic>> {
         let dec = DecodingReader::new(source, encoding)
-            .map_err(|e| vec![decode_error(file, &e, encoding)])?;
+            .map_err(|e| vec![decode_error(file, &e, encoding)])?
+            .with_max_line(max_line);
         let detected: Detected = dec.detected();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -262,6 +273,7 @@ impl<R: Read> Table<R> {
             columns,
             report,
             diagnostics,
+            max_record: max_line,
             suppressed: 0,
             record: csv::StringRecord::new(),
             failed: false,
@@ -308,14 +320,52 @@ impl<R: Read> Table<R> {
                 continue;
             }
             self.report.records += 1;
+            if self.record.as_slice().len() as u64 > self.max_record {
+                let d = Diagnostic::error(
+                    DiagnosticKind::TooLarge,
+                    Position::file(&self.file).at_line(line),
+                    format!(
+                        "record is longer than {} bytes (max_line_bytes under [inputs] of the plan)",
+                        self.max_record
+                    ),
+                );
+                self.push(d);
+                self.failed = true;
+                return false;
+            }
+            if self.record.len() == self.header.len()
+                && self
+                    .record
+                    .iter()
+                    .zip(&self.header)
+                    .all(|(c, h)| clean(c) == *h)
+            {
+                let d = Diagnostic::error(
+                    DiagnosticKind::Csv,
+                    Position::file(&self.file).at_line(line),
+                    "this row repeats the header row; were two exports pasted together?",
+                );
+                self.push(d);
+                continue;
+            }
             if self.record.len() != self.header.len() {
                 let d = Diagnostic::error(
                     DiagnosticKind::RaggedRow,
                     Position::file(&self.file).at_line(line),
                     format!(
-                        "row has {} fields but the header has {}",
+                        "row has {} fields but the header has {}{}",
                         self.record.len(),
-                        self.header.len()
+                        self.header.len(),
+                        if self
+                            .record
+                            .iter()
+                            .next_back()
+                            .is_some_and(|f| f.contains('\n'))
+                        {
+                            "; a quote (\") opened on this line is never closed"
+                        } else {
+                            ""
+                        }
                     ),
                 );
                 self.push(d);

@@ -232,6 +232,7 @@ fn inst() -> impl Strategy<Value = Inst> {
                     history: None,
                     conflicts: None,
                     encoding: Default::default(),
+                    max_line_bytes: 1 << 20,
                 },
                 rules,
                 tasks,

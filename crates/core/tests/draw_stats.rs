@@ -31,6 +31,7 @@ fn plan(rules: Rules) -> Plan {
             history: None,
             conflicts: None,
             encoding: Default::default(),
+            max_line_bytes: 1 << 20,
         },
         rules,
         tasks: vec![Task {

@@ -390,7 +390,7 @@ fn missing_file_names_the_plan_key() {
     assert_eq!(
         errors(load(&f)),
         vec![
-            "plan.toml:15: inputs.conflicts: error: cannot open conflicts file 'conflicts.csv': No such file or directory"
+            "plan.toml:15: inputs.conflicts: error: cannot open conflicts file 'conflicts.csv': no such file"
         ]
     );
 }
@@ -434,6 +434,60 @@ fn digest_vectors() {
             "372ac03fb28d86fea71d21afa969027de79691ee501ffccef3270c6128637944",
             "37434ebd2019422e543c05005e2a4cd946d673008a8767ddc32890a72f01ab19",
             "6f90fbf8c9209253b5d4882231d6903e0ba546139d87758f8255e854f510c5fd",
+        ]
+    );
+}
+
+/// Load with the entities file coming from an arbitrary reader.
+fn load_entities_from(
+    plan: &str,
+    entities: Box<dyn Fn() -> Box<dyn Read>>,
+) -> Result<Dataset, Error> {
+    let f = files();
+    Dataset::load("plan.toml", plan, |name| {
+        if name == "entities.csv" {
+            return Ok(entities());
+        }
+        Ok(Box::new(std::io::Cursor::new(f[name].clone())) as Box<dyn Read>)
+    })
+}
+
+#[test]
+fn a_100_mb_field_fails_fast_with_the_limit() {
+    let r = load_entities_from(
+        PLAN,
+        Box::new(|| {
+            let head = std::io::Cursor::new(format!("{ENTITIES}9144030071526726XG,").into_bytes());
+            Box::new(head.chain(std::io::repeat(b'x').take(100 << 20)))
+        }),
+    );
+    assert_eq!(
+        errors(r),
+        vec![
+            "entities.csv:5: error: line is longer than 1048576 bytes (max_line_bytes under [inputs] of the plan); is this really a CSV export?"
+        ]
+    );
+}
+
+#[test]
+fn a_huge_quoted_multiline_record_hits_the_record_limit() {
+    let plan = PLAN.replace(
+        "conflicts = \"conflicts.csv\"",
+        "conflicts = \"conflicts.csv\"\nmax_line_bytes = 4096",
+    );
+    let mut text = format!("{ENTITIES}91110000100010433L,\"");
+    for _ in 0..1000 {
+        text.push_str("short line\n");
+    }
+    text.push_str("\",林木采伐单位,新城镇,A,存续\n");
+    let r = load_entities_from(
+        &plan,
+        Box::new(move || Box::new(std::io::Cursor::new(text.clone().into_bytes()))),
+    );
+    assert_eq!(
+        errors(r),
+        vec![
+            "entities.csv:5: error: record is longer than 4096 bytes (max_line_bytes under [inputs] of the plan)"
         ]
     );
 }

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Writes the bad-input corpus: one folder per case, holding only the files
+that differ from _base/. The test (crates/cli/tests/bad_input.rs) copies
+_base/, lays the case's files over it, runs ssj, and compares the exit code
+and stderr with the case's `expected.stderr` (bless: SSJ_BLESS=1).
+
+Run: python3 tests/bad-input/make_cases.py   (deterministic; stdlib only)
+"""
+import os
+import shutil
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BASE = os.path.join(HERE, "_base")
+
+
+def base(name):
+    with open(os.path.join(BASE, name), "rb") as f:
+        return f.read()
+
+
+def text(name):
+    return base(name).decode("utf-8")
+
+
+CASES = {}
+
+
+def case(name, **files):
+    CASES[name] = {k.replace("_csv", ".csv").replace("_toml", ".toml"): v for k, v in files.items()}
+
+
+def line_replace(name, n, new):
+    lines = text(name).split("\n")
+    lines[n - 1] = new
+    return "\n".join(lines)
+
+
+# --- CSV structure -----------------------------------------------------------
+case("empty-entities", entities_csv=b"")
+case("header-only-items", items_csv=text("items.csv").split("\n")[0] + "\n")
+case("blank-lines-only", officers_csv="\n\n  \n")
+case("ragged-row-short", entities_csv=text("entities.csv") + "91110000100010433L,丁公司\n")
+case("ragged-row-long", officers_csv=text("officers.csv") + "14060004,赵六,林政股,林政执法,全部,2028-12-31,多余\n")
+case("truncated-file", entities_csv=text("entities.csv")[:-25])
+case("unterminated-quote", entities_csv=text("entities.csv") + '91110000100010433L,"丁公司,林木采伐单位,新城镇,A,存续\n')
+case("missing-required-column", entities_csv="统一社会信用代码,名称,行政区划\n9144030071526726XG,甲公司,威远镇\n")
+case("duplicate-column", entities_csv="uscc,统一社会信用代码,名称,对象类型,行政区划\n9144030071526726XG,9144030071526726XG,甲公司,林木采伐单位,威远镇\n")
+case("mixed-crlf", entities_csv=text("entities.csv").replace("\n", "\r\n", 2).replace("9144030071526726XG", "9144030071526726XH"))
+# two exports pasted together: the second one's BOM and header land mid-file
+case("bom-in-the-middle", entities_csv=base("entities.csv") + b"\xef\xbb\xbf" + base("entities.csv").split(b"\n")[0] + b"\n")
+
+# --- encodings ---------------------------------------------------------------
+gbk_entities = text("entities.csv").encode("gbk")
+case("gbk-declared-utf8", entities_csv=gbk_entities,
+     plan_toml=text("plan.toml").replace('conflicts = "conflicts.csv"', 'conflicts = "conflicts.csv"\nencoding = "utf-8"'))
+case("utf8-declared-gbk", entities_csv=text("entities.csv").replace("甲公司", "甲公司€"),
+     plan_toml=text("plan.toml").replace('conflicts = "conflicts.csv"', 'conflicts = "conflicts.csv"\nencoding = "gbk"'))
+case("invalid-utf8-late", entities_csv=base("entities.csv") + b"91110000100010433L,\xff\xfe,x,y\n",
+     plan_toml=text("plan.toml").replace('conflicts = "conflicts.csv"', 'conflicts = "conflicts.csv"\nencoding = "utf-8"'))
+case("non-utf8-plan", plan_toml=text("plan.toml").replace("某县林业局（测试）", "某县林业局").encode("gbk"))
+
+# --- ids and codes -----------------------------------------------------------
+case("duplicate-entity", entities_csv=text("entities.csv") + "9144030071526726XG,甲公司分号,林木采伐单位,威远镇,A,存续\n")
+case("duplicate-officer", officers_csv=text("officers.csv") + "14060001,张三同名,林政股,林政执法,全部,2028-12-31\n")
+case("duplicate-item", items_csv=text("items.csv") + "LY-01,重复事项,某县林业局（测试）,森林法,林木采伐单位,5%,林政执法,一般\n")
+case("uscc-check-character", entities_csv=text("entities.csv").replace("91330100716105852F", "91330100716105852E"))
+case("uscc-too-short", entities_csv=text("entities.csv").replace("91330100716105852F", "9133010071610585"))
+case("uscc-forbidden-letter", entities_csv=text("entities.csv").replace("91330100716105852F", "91330100716I05852F"))
+case("uscc-empty", entities_csv=text("entities.csv").replace("91330100716105852F", ""))
+
+# --- references --------------------------------------------------------------
+case("history-unknown-item", history_csv="uscc,item,date,officers\n9144030071526726XG,LY-09,2025-11-02,14060001;14060002\n")
+case("history-unknown-entity", history_csv="uscc,item,date,officers\n9144030071526726XA,LY-01,2025-11-02,14060001\n")
+case("history-unknown-officer", history_csv="uscc,item,date,officers\n9144030071526726XG,LY-01,2025-11-02,14069999\n")
+case("conflict-unknown-officer", conflicts_csv="cert_no,uscc,reason\n14069999,91330100716105852F,近亲属\n")
+case("conflict-unknown-entity", conflicts_csv="cert_no,uscc,reason\n14060001,91330100716105853F,近亲属\n")
+case("category-held-by-nobody", items_csv=text("items.csv").replace("植物检疫,一般", "野生动物,一般"))
+case("task-unknown-item", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-07"]\n')
+case("task-item-twice", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\n\n[[tasks]]\nitems = ["LY-02", "LY-01"]\n')
+
+# --- values ------------------------------------------------------------------
+case("ratio-zero", items_csv=text("items.csv").replace("50%,林政执法", "0,林政执法"))
+case("ratio-101-percent", items_csv=text("items.csv").replace("50%,林政执法", "101%,林政执法"))
+case("ratio-negative", items_csv=text("items.csv").replace("50%,林政执法", "-5%,林政执法"))
+case("ratio-words", items_csv=text("items.csv").replace("50%,林政执法", "五成,林政执法"))
+case("min-above-max", items_csv="事项编号,事项名称,抽查主体,抽查依据,抽查对象,抽查比例,最少户数,最多户数,执法类别\nLY-01,林木采伐检查,某县林业局（测试）,森林法,林木采伐单位,5%,9,3,林政执法\nLY-02,植物检疫检查,某县林业局（测试）,植物检疫条例,苗木生产经营者,5%,,,植物检疫\n")
+case("impossible-date", officers_csv=text("officers.csv").replace("2028-12-31", "2027-02-29", 1))
+case("malformed-date", history_csv="uscc,item,date,officers\n9144030071526726XG,LY-01,去年十一月,14060001\n")
+case("bad-credit-class", entities_csv=text("entities.csv").replace(",A,存续", ",E,存续"))
+case("bad-status", entities_csv=text("entities.csv").replace(",B,存续", ",B,歇菜"))
+case("bad-flag", entities_csv=text("entities.csv").replace("登记状态", "登记状态,投诉举报").replace("存续\n", "存续,否\n").replace("存续,否\n", "存续,也许\n", 1))
+case("empty-required-value", items_csv=text("items.csv").replace("森林法第五十六条", ""))
+case("level-unknown", items_csv=text("items.csv").replace("植物检疫,一般", "植物检疫,特别"))
+
+# --- plan --------------------------------------------------------------------
+case("team-size-one", plan_toml=text("plan.toml").replace("team_size = 2", "team_size = 1"))
+case("team-size-zero", plan_toml=text("plan.toml").replace("team_size = 2", "team_size = 0"))
+case("team-size-negative", plan_toml=text("plan.toml").replace("team_size = 2", "team_size = -2"))
+case("plan-unknown-key", plan_toml=text("plan.toml").replace("team_size = 2", "team_size = 2\nteam_sise = 3"))
+case("plan-missing-section", plan_toml=text("plan.toml").split("[inputs]")[0])
+case("plan-period-reversed", plan_toml=text("plan.toml").replace("period_end = 2026-12-31", "period_end = 2026-09-30"))
+case("plan-impossible-date", plan_toml=text("plan.toml").replace("2026-12-31", "2026-11-31"))
+case("plan-names-missing-file", plan_toml=text("plan.toml").replace('"history.csv"', '"history-2025.csv"'))
+case("plan-names-directory", plan_toml=text("plan.toml").replace('"conflicts.csv"', '"."'))
+case("plan-bad-encoding-name", plan_toml=text("plan.toml").replace('conflicts = "conflicts.csv"', 'conflicts = "conflicts.csv"\nencoding = "big5"'))
+case("plan-empty-seed-source", plan_toml=text("plan.toml").replace('seed_source = "dice rolled in public"', 'seed_source = "  "'))
+case("plan-zero-yearly-cap", plan_toml=text("plan.toml").replace("team_size = 2", "team_size = 2\nmax_per_year = 0"))
+case("plan-not-toml", plan_toml="这不是一个计划文件\n")
+
+# --- limits ------------------------------------------------------------------
+case("line-too-long", entities_csv=text("entities.csv") + "91110000100010433L," + "长" * 2000 + ",林木采伐单位,新城镇,A,存续\n",
+     plan_toml=text("plan.toml").replace('conflicts = "conflicts.csv"', 'conflicts = "conflicts.csv"\nmax_line_bytes = 4096'))
+
+# --- several problems at once: all reported in one run -------------------------
+case("many-errors-one-pass",
+     items_csv=text("items.csv").replace("50%,林政执法", "0%,林政执法"),
+     entities_csv=text("entities.csv").replace("91330100716105852F", "91330100716105852E").replace(",A,存续", ",E,存续"),
+     conflicts_csv="cert_no,uscc,reason\n14069999,9144030071526726XG,利害关系\n")
+
+
+def main():
+    for name in sorted(os.listdir(HERE)):
+        p = os.path.join(HERE, name)
+        if os.path.isdir(p) and name != "_base" and name not in CASES:
+            shutil.rmtree(p)
+    for name, files in sorted(CASES.items()):
+        d = os.path.join(HERE, name)
+        os.makedirs(d, exist_ok=True)
+        for f in os.listdir(d):
+            if f != "expected.stderr" and f not in files:
+                os.remove(os.path.join(d, f))
+        for fname, content in files.items():
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            with open(os.path.join(d, fname), "wb") as fh:
+                fh.write(data)
+    print(f"{len(CASES)} cases")
+
+
+if __name__ == "__main__":
+    main()
