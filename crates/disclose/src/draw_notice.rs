@@ -160,6 +160,16 @@ pub fn draw_notice(result: &DrawResult, format: Format, lang: Lang) -> String {
     )
 }
 
+/// The exclusion reasons in the order they are tested (SPEC.md §5).
+const EXCLUSION_ORDER: [&str; 6] = [
+    "status",
+    "object_type",
+    "filter",
+    "cool_down",
+    "year_cap",
+    "taken",
+];
+
 fn task_blocks(t: &TaskResult, lang: Lang, blocks: &mut Vec<Block>) {
     blocks.push(Block::SubHeading(match lang {
         Lang::Zh => format!("任务 {}：{}", t.index, t.items.join(" + ")),
@@ -172,9 +182,16 @@ fn task_blocks(t: &TaskResult, lang: Lang, blocks: &mut Vec<Block>) {
         (false, false) => lang.t("单项抽查，不定向", "single item, undirected"),
     };
     let ex = &t.exclusions;
-    let excluded: Vec<String> = ex
-        .excluded
-        .iter()
+    // reasons in the order SPEC.md §5 applies them, unknown ones after
+    let mut reasons: Vec<(&String, &u64)> = ex.excluded.iter().collect();
+    reasons.sort_by_key(|(r, _)| {
+        EXCLUSION_ORDER
+            .iter()
+            .position(|o| *o == r.as_str())
+            .unwrap_or(usize::MAX)
+    });
+    let excluded: Vec<String> = reasons
+        .into_iter()
         .map(|(reason, n)| format!("{} {n}", exclusion_label(reason, lang)))
         .collect();
     let drawn: u64 = t.allocation.iter().map(|a| a.drawn).sum();

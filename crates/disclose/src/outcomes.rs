@@ -208,6 +208,19 @@ fn decode(bytes: &[u8]) -> Result<String, u64> {
     }
 }
 
+/// The 1-based line where a record starts. The CSV reader reports the
+/// position of the blank lines before a record as its start, so they are
+/// skipped first.
+fn line_of(text: &str, byte: u64) -> u64 {
+    let start = usize::try_from(byte).unwrap_or(text.len()).min(text.len());
+    let skip = text[start..]
+        .bytes()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .count();
+    let before = &text.as_bytes()[..start + skip];
+    before.iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
 /// Read the outcomes of the inspections from CSV and check each row
 /// against the draw. `file` names the file in errors.
 ///
@@ -355,7 +368,7 @@ pub fn read_outcomes(
                 continue;
             }
         };
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = rec.position().map_or(0, |p| line_of(&text, p.byte()));
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

@@ -147,7 +147,9 @@ fn html_cell(out: &mut String, cell: &Cell) {
         if i > 0 {
             out.push_str("<br>");
         }
-        out.push_str(&html_escape(l));
+        // a line break inside a value is shown as one, like in Markdown
+        let e = html_escape(l).replace("\r\n", "\n").replace('\r', "\n");
+        out.push_str(&e.replace('\n', "<br>"));
     }
     if cell.mono {
         out.push_str("</span>");
