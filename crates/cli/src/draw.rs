@@ -38,7 +38,8 @@ impl Attempt {
                 outcome: JournalOutcome::Invalid,
                 output: None,
                 error: None,
-                note: None,
+                // a clock set by hand is said so in the entry itself
+                note: fsio::clock_override().then(|| "time from SOURCE_DATE_EPOCH".to_string()),
             },
         }
     }
@@ -281,10 +282,14 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, mut at: Attempt) -> u8 {
                 "warning: {msg}; drawing anyway (--allow-weak-seed)"
             ));
         }
-        at.record.note = Some(format!(
+        let weak = format!(
             "weak seed allowed: {} bits, {} needed",
             strength.bits, strength.required
-        ));
+        );
+        at.record.note = Some(match at.record.note.take() {
+            Some(n) => format!("{n}; {weak}"),
+            None => weak,
+        });
     }
     let json = format!("{}\n", result.to_canonical_json());
     let digest = fsio::sha256_hex(json.as_bytes());

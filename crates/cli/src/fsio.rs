@@ -135,6 +135,11 @@ pub fn journal_path(given: Option<&Path>, plan: &Path) -> PathBuf {
     }
 }
 
+/// Whether `SOURCE_DATE_EPOCH` sets the clock.
+pub fn clock_override() -> bool {
+    std::env::var("SOURCE_DATE_EPOCH").is_ok_and(|s| s.trim().parse::<i64>().is_ok())
+}
+
 /// Now, as RFC 3339 UTC (`2026-10-09T02:03:04Z`); `SOURCE_DATE_EPOCH`
 /// (seconds) overrides the clock for reproducible test output.
 pub fn now_rfc3339() -> String {

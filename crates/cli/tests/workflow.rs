@@ -581,7 +581,7 @@ fn weak_seed_is_refused_unless_allowed() {
     assert!(r.err.contains("warning: the seed"), "{}", r.err);
     assert_eq!(
         w.journal_entry(2)["note"],
-        "weak seed allowed: 36 bits, 96 needed"
+        "time from SOURCE_DATE_EPOCH; weak seed allowed: 36 bits, 96 needed"
     );
     // the weakly seeded result still verifies
     let r = w.ssj(&[
