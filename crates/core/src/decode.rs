@@ -53,6 +53,8 @@ pub(crate) struct DecodingReader<R> {
     /// The previous decoded byte was a CR (turned into LF); an LF right
     /// after it belongs to the same line ending.
     after_cr: bool,
+    /// The last byte decoded so far.
+    last_byte: Option<u8>,
     /// Bytes handed out since the last newline.
     line_len: u64,
     /// The longest line accepted.
@@ -126,6 +128,7 @@ impl<R: Read> DecodingReader<R> {
             out_pos: 0,
             newlines: 0,
             line_len: 0,
+            last_byte: None,
             after_cr: false,
             max_line: u64::MAX,
             done: false,
@@ -194,10 +197,20 @@ impl<R: Read> DecodingReader<R> {
         self.in_pos += read;
         self.outbuf.truncate(written);
         self.normalize_newlines();
+        if let Some(&b) = self.outbuf.last() {
+            self.last_byte = Some(b);
+        }
         match res {
             DecoderResult::InputEmpty => {
                 if self.in_eof {
                     self.done = true;
+                    // end every file with a line break, so that every CSV
+                    // record is terminated (the table layer derives line
+                    // numbers from that)
+                    let last = self.outbuf.last().copied().or(self.last_byte);
+                    if last.is_some_and(|b| b != b'\n') {
+                        self.outbuf.push(b'\n');
+                    }
                 }
             }
             DecoderResult::OutputFull => {}
@@ -336,6 +349,11 @@ mod tests {
     fn crlf_and_cr_become_lf() {
         let (s, _) = decode(b"a,b\r\nc,d\re,f\n\r\n", Encoding::Auto).unwrap();
         assert_eq!(s, "a,b\nc,d\ne,f\n\n");
+        // a final line break is added when missing
+        let (s, _) = decode(b"a,b\r\nc,d", Encoding::Auto).unwrap();
+        assert_eq!(s, "a,b\nc,d\n");
+        let (s, _) = decode(b"", Encoding::Auto).unwrap();
+        assert_eq!(s, "");
     }
 
     #[test]

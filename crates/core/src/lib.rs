@@ -39,6 +39,7 @@ mod ratio;
 mod records;
 mod seed;
 mod summary;
+mod synth;
 mod table;
 mod text;
 mod uscc;
@@ -77,6 +78,13 @@ pub use ratio::{Ratio, RatioError};
 pub use seed::{MAX_SEED_BITS, MIN_SEED_BITS, SeedStrength, required_seed_bits, seed_bits};
 pub use summary::{OfficerSummary, Summary, TaskSummary};
 pub use table::FileReport;
+/// Deterministic synthetic plans (`ssj synth`), for scale tests and benchmarks.
+pub mod synthetic {
+    pub use crate::synth::{
+        SynthSpec, plan_toml, write_conflicts, write_entities, write_history, write_items,
+        write_officers,
+    };
+}
 pub use uscc::{UsccError, check_character, validate_uscc};
 pub use verify::{Comparison, DifferenceKind, ResultDifference, compare_results};
 

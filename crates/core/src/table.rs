@@ -206,7 +206,7 @@ impl<R: Read> Table<R> {
                 Err(e) => return Err(vec![csv_error(file, &e, encoding)]),
             }
         }
-        let header_line = rec.position().map_or(1, |p| p.line());
+        let header_line = record_line(&reader, &rec);
         let header: Vec<String> = rec.iter().map(clean).collect();
         let mut columns: Vec<Option<usize>> = vec![None; fields.len()];
         let mut unknown = Vec::new();
@@ -315,7 +315,7 @@ impl<R: Read> Table<R> {
                     continue;
                 }
             }
-            let line = self.record.position().map_or(0, |p| p.line());
+            let line = record_line(&self.reader, &self.record);
             if self.record.iter().all(|c| clean(c).is_empty()) {
                 continue;
             }
@@ -399,6 +399,26 @@ impl<R: Read> Table<R> {
         }
         (self.report, self.diagnostics)
     }
+}
+
+/// The 1-based line a record starts on. The csv crate reports the start of
+/// any blank lines before a record instead, so count back from where the
+/// reader stands after it: every record ends with a line break (the decoder
+/// guarantees a final one), and quoted fields may span lines.
+///
+/// A quote left open runs to the end of the file, which then has no
+/// terminator after the record; its last field ends with the file's final
+/// line break, which is how it is recognised (a closed quoted field ending
+/// in a line break would be numbered one line late: a cosmetic edge case).
+fn record_line<R: Read>(reader: &csv::Reader<R>, rec: &csv::StringRecord) -> u64 {
+    let inner = rec.as_slice().bytes().filter(|&b| b == b'\n').count() as u64;
+    let open_quote = rec.iter().next_back().is_some_and(|f| f.ends_with('\n'));
+    let terminator = u64::from(!open_quote);
+    reader
+        .position()
+        .line()
+        .saturating_sub(terminator + inner)
+        .max(1)
 }
 
 fn field_list(fields: &[Field]) -> String {

@@ -491,3 +491,13 @@ fn a_huge_quoted_multiline_record_hits_the_record_limit() {
         ]
     );
 }
+
+#[test]
+fn line_numbers_survive_blank_lines_quotes_and_crlf() {
+    // blank lines (which the csv crate skips and miscounts), a quoted
+    // multi-line name, CRLF endings and no final newline
+    let text = "uscc,name,types,region\r\n\r\n9144030071526726XG,\"甲\r\n公司\",林木采伐单位,威远镇\r\n\r\n\r\n91330100716105852F,乙,苗木生产经营者,新城镇\r\n91110000100010433X,丙,林木采伐单位,新城镇";
+    let e = errors(load(&with("entities.csv", text)));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].starts_with("entities.csv:8: uscc: error:"), "{}", e[0]);
+}
