@@ -9,8 +9,11 @@ use clap::Parser;
 
 mod args;
 mod check;
+mod draw;
+mod fsio;
 mod input;
 mod report;
+mod verify;
 
 fn main() -> ExitCode {
     let cli = match args::Cli::try_parse() {
@@ -24,6 +27,13 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         args::Command::Check(a) => check::run(&a),
+        args::Command::Commit(a) => draw::commit(&a),
+        args::Command::Draw(a) => draw::draw(&a),
+        args::Command::Verify(a) => verify::verify(&a),
+        args::Command::Explain(a) => verify::explain_cmd(&a),
+        args::Command::Disclose(a) => verify::disclose(&a),
+        args::Command::Journal(args::JournalCommand::Verify(a)) => verify::journal(&a, false),
+        args::Command::Journal(args::JournalCommand::List(a)) => verify::journal(&a, true),
     };
     ExitCode::from(code)
 }

@@ -41,3 +41,44 @@ pub fn error(e: &Error) -> u8 {
         }
     }
 }
+
+/// Exit code: verification found a difference.
+pub const MISMATCH: u8 = 1;
+
+/// Print a message to stderr, prefixed `ssj: `.
+pub fn message(msg: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "ssj: {msg}");
+}
+
+/// Print warnings to stderr unless quiet.
+pub fn warnings(ws: &[shuangsuiji::Diagnostic], quiet: bool) {
+    if quiet {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    for w in ws {
+        let _ = writeln!(err, "{w}");
+    }
+}
+
+/// Print to stdout; `OK`, or `INVALID` if stdout is gone.
+pub fn print(text: &str) -> u8 {
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return INVALID;
+    }
+    OK
+}
+
+/// Print a value as pretty JSON to stdout.
+pub fn print_json<T: serde::Serialize>(v: &T) -> u8 {
+    print(&format!(
+        "{}\n",
+        serde_json::to_string_pretty(v).unwrap_or_default()
+    ))
+}

@@ -23,6 +23,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod commitment;
 mod dataset;
 mod date;
 mod decode;
@@ -30,16 +31,23 @@ mod digest;
 mod draw;
 mod eligibility;
 mod error;
+mod explain;
+mod journal;
 mod model;
 mod plan;
 mod ratio;
 mod records;
+mod seed;
 mod summary;
 mod synth;
 mod table;
 mod text;
 mod uscc;
+mod verify;
 
+pub use commitment::{
+    COMMITMENT_FORMAT, Commitment, Difference, digest_differences, input_digests,
+};
 pub use dataset::Dataset;
 pub use date::{Date, DateError};
 pub use digest::{
@@ -56,12 +64,18 @@ pub use error::{
     Diagnostic, DiagnosticKind, Diagnostics, Error, ErrorKind, Infeasible, Position, Result,
     Severity,
 };
+pub use explain::{ExplainError, Explanation, TaskExplanation, explain};
+pub use journal::{
+    JOURNAL_GENESIS, JournalBreak, JournalEntry, JournalError, JournalHead, JournalOutcome,
+    JournalRecord, JournalReport, TAG_JOURNAL_ENTRY, append_entry, entry_hash, verify_journal,
+};
 pub use model::{
     Conflict, CreditClass, Entity, EntityFlags, HistoryRecord, Item, ItemLevel, Officer,
     region_covers,
 };
 pub use plan::{Encoding, Filter, FlagName, InputFiles, Overlap, Plan, Rules, Stratify, Task};
 pub use ratio::{Ratio, RatioError};
+pub use seed::{MAX_SEED_BITS, MIN_SEED_BITS, SeedStrength, required_seed_bits, seed_bits};
 pub use summary::{OfficerSummary, Summary, TaskSummary};
 pub use table::FileReport;
 /// Deterministic synthetic plans (`ssj synth`), for scale tests and benchmarks.
@@ -72,6 +86,7 @@ pub mod synthetic {
     };
 }
 pub use uscc::{UsccError, check_character, validate_uscc};
+pub use verify::{Comparison, DifferenceKind, ResultDifference, compare_results};
 
 /// The version of this engine (the crate version).
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

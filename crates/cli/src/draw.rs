@@ -1,0 +1,452 @@
+//! `ssj commit` and `ssj draw`: the two commands that write files and
+//! journal every attempt.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use shuangsuiji::{
+    ALGORITHM, Commitment, Dataset, DrawResult, Error, ErrorKind, JournalEntry, JournalOutcome,
+    JournalRecord, SeedStrength, normalize_seed,
+};
+use shuangsuiji_disclose::{Format, Lang};
+
+use crate::args::{CommitArgs, DrawArgs};
+use crate::fsio::{self, Staged};
+use crate::{input, report};
+
+/// Files `ssj commit` writes.
+pub const COMMIT_FILES: [&str; 3] = ["commitment.json", "pre-draw.html", "pre-draw.md"];
+/// Files `ssj draw` writes.
+pub const DRAW_FILES: [&str; 4] = ["result.json", "result.csv", "notice.html", "notice.md"];
+
+/// One attempt being journaled.
+struct Attempt {
+    journal: PathBuf,
+    record: JournalRecord,
+}
+
+impl Attempt {
+    fn new(journal: PathBuf, command: &str, seed: Option<&str>) -> Attempt {
+        Attempt {
+            journal,
+            record: JournalRecord {
+                time: fsio::now_rfc3339(),
+                command: command.into(),
+                plan_id: None,
+                seed: seed.map(str::to_string),
+                digests: None,
+                outcome: JournalOutcome::Invalid,
+                output: None,
+                error: None,
+                // a clock set by hand is said so in the entry itself
+                note: fsio::clock_override().then(|| "time from SOURCE_DATE_EPOCH".to_string()),
+            },
+        }
+    }
+
+    fn dataset(&mut self, ds: &Dataset) {
+        self.record.plan_id = Some(ds.plan.id.clone());
+        self.record.digests = Some(ds.digests.clone());
+    }
+
+    /// Journal a failure; print `message` (already printed if empty) and
+    /// return `code`.
+    fn fail(mut self, outcome: JournalOutcome, error: String, code: u8) -> u8 {
+        self.record.outcome = outcome;
+        self.record.error = Some(error);
+        if let Err(e) = fsio::append_journal(&self.journal, self.record) {
+            report::message(&format!(
+                "cannot append to the journal {}: {e}",
+                self.journal.display()
+            ));
+        }
+        code
+    }
+
+    /// Journal an error from the library, printing it.
+    fn fail_with(self, e: &Error) -> u8 {
+        let code = report::error(e);
+        let outcome = match e.kind() {
+            ErrorKind::Infeasible(_) => JournalOutcome::Infeasible,
+            _ => JournalOutcome::Invalid,
+        };
+        self.fail(outcome, error_text(e), code)
+    }
+
+    /// Journal success.
+    fn succeed(mut self, output: String) -> Result<JournalEntry, u8> {
+        self.record.outcome = JournalOutcome::Ok;
+        self.record.output = Some(output);
+        fsio::append_journal(&self.journal, self.record).map_err(|e| {
+            report::message(&format!(
+                "cannot append to the journal {}: {e}; nothing was written",
+                self.journal.display()
+            ));
+            report::INVALID
+        })
+    }
+}
+
+/// The error as journal text: one line per error (warnings left out).
+fn error_text(e: &Error) -> String {
+    match e.kind() {
+        ErrorKind::Input { diagnostics } => diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => e.to_string(),
+    }
+}
+
+/// Refuse to overwrite earlier output unless `force`.
+fn existing(out: &Path, names: &[&str], force: bool) -> Option<String> {
+    if force {
+        return None;
+    }
+    let found: Vec<String> = names
+        .iter()
+        .map(|n| out.join(n))
+        .filter(|p| p.exists())
+        .map(|p| p.display().to_string())
+        .collect();
+    (!found.is_empty()).then(|| {
+        format!(
+            "{} already exist(s): an earlier run wrote there; refusing to overwrite it (use --force to replace it; the journal keeps every attempt)",
+            found.join(", ")
+        )
+    })
+}
+
+/// `ssj commit`.
+pub fn commit(a: &CommitArgs) -> u8 {
+    let mut at = Attempt::new(
+        fsio::journal_path(a.journal.journal.as_deref(), &a.plan),
+        "commit",
+        None,
+    );
+    let ds = match input::load(&a.plan) {
+        Ok(ds) => ds,
+        Err(e) => return at.fail_with(&e),
+    };
+    at.dataset(&ds);
+    report::warnings(&ds.warnings, a.quiet);
+    if let Some(msg) = existing(&a.out, &COMMIT_FILES, a.force) {
+        report::message(&msg);
+        return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+    }
+    let c = Commitment::new(&ds);
+    let json = format!("{}\n", c.to_canonical_json());
+    let digest = fsio::sha256_hex(json.as_bytes());
+    let html = shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Html, Lang::Zh);
+    let md = shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Markdown, Lang::Zh);
+    let staged = Staged::new(&a.out).and_then(|mut s| {
+        s.stage(COMMIT_FILES[0], json.as_bytes())?;
+        s.stage(COMMIT_FILES[1], html.as_bytes())?;
+        s.stage(COMMIT_FILES[2], md.as_bytes())?;
+        Ok(s)
+    });
+    let staged = match staged {
+        Ok(s) => s,
+        Err(e) => {
+            let msg = format!("{}: cannot write: {e}", a.out.display());
+            report::message(&msg);
+            return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+        }
+    };
+    let journal = at.journal.clone();
+    let entry = match at.succeed(digest.clone()) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    if let Err(e) = staged.commit() {
+        report::message(&format!("{}: cannot write: {e}", a.out.display()));
+        return report::INVALID;
+    }
+    if a.quiet {
+        return report::OK;
+    }
+    let mut o = String::new();
+    let p = &ds.plan;
+    let _ = writeln!(o, "Commitment to plan {} — {}", p.id, p.title);
+    let _ = writeln!(o, "  algorithm    {ALGORITHM}");
+    for (k, v) in shuangsuiji::input_digests(&ds.digests) {
+        let _ = writeln!(o, "  {k:<12} {v}");
+    }
+    let _ = writeln!(o, "  seed source  {}", p.seed_source);
+    let _ = writeln!(o, "\nWrote");
+    for n in COMMIT_FILES {
+        let _ = writeln!(o, "  {}", a.out.join(n).display());
+    }
+    let _ = writeln!(o, "  commitment.json sha256 {digest}");
+    let _ = writeln!(
+        o,
+        "Journal {} entry {} ({})",
+        journal.display(),
+        entry.seq,
+        entry.hash
+    );
+    let _ = writeln!(
+        o,
+        "\nPublish commitment.json and the pre-draw notice now, before the seed exists.\n\
+         The seed must carry at least {} bits, more for a large draw: 29 decimal digits\n\
+         from the announced source always suffice. Then draw with\n  \
+         ssj draw --plan {} --commitment {} --seed '<the digits, as announced>' --out <DIR>",
+        shuangsuiji::MIN_SEED_BITS,
+        a.plan.display(),
+        a.out.join(COMMIT_FILES[0]).display()
+    );
+    report::print(&o)
+}
+
+/// The validated flags of `ssj draw`.
+struct DrawRequest<'a> {
+    plan: &'a Path,
+    seed: &'a str,
+    out: &'a Path,
+    commitment: Option<&'a Path>,
+}
+
+/// `ssj draw`.
+pub fn draw(a: &DrawArgs) -> u8 {
+    let at = Attempt::new(
+        fsio::journal_path(a.journal.journal.as_deref(), &a.plan),
+        "draw",
+        Some(&a.seed),
+    );
+    if normalize_seed(&a.seed).is_empty() {
+        let msg = "--seed: the seed is empty (after removing whitespace)".to_string();
+        report::message(&msg);
+        return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+    }
+    let req = DrawRequest {
+        plan: &a.plan,
+        seed: &a.seed,
+        out: &a.out,
+        commitment: a.commitment.as_deref(),
+    };
+    run_draw(a, &req, at)
+}
+
+fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, mut at: Attempt) -> u8 {
+    let ds = match input::load(req.plan) {
+        Ok(ds) => ds,
+        Err(e) => return at.fail_with(&e),
+    };
+    at.dataset(&ds);
+    report::warnings(&ds.warnings, a.quiet);
+    if let Some(path) = req.commitment {
+        let c = match read_commitment(path) {
+            Ok(c) => c,
+            Err(msg) => {
+                report::message(&msg);
+                return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+            }
+        };
+        let diffs = c.diff(&ds);
+        if !diffs.is_empty() {
+            let lines: Vec<String> = diffs
+                .iter()
+                .map(|d| format!("{}: {d}", path.display()))
+                .collect();
+            let names: Vec<&str> = diffs.iter().map(|d| d.what.as_str()).collect();
+            let msg = format!(
+                "{}\nthe inputs differ from the commitment ({}); nothing was drawn",
+                lines.join("\n"),
+                names.join(", ")
+            );
+            report::message(&msg);
+            return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+        }
+    }
+    if let Some(msg) = existing(req.out, &DRAW_FILES, a.force) {
+        report::message(&msg);
+        return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+    }
+    let result = match shuangsuiji::draw(&ds, req.seed) {
+        Ok(r) => r,
+        Err(e) => return at.fail_with(&e),
+    };
+    let strength = SeedStrength::of(&result);
+    if !strength.is_enough() {
+        let msg = weak_seed_message(&result, strength);
+        if !a.allow_weak_seed {
+            report::message(&format!(
+                "{msg}\nUse the full outcome of the announced source, or pass --allow-weak-seed to draw anyway (the journal records it)."
+            ));
+            return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+        }
+        if !a.quiet {
+            report::message(&format!(
+                "warning: {msg}; drawing anyway (--allow-weak-seed)"
+            ));
+        }
+        let weak = format!(
+            "weak seed allowed: {} bits, {} needed",
+            strength.bits, strength.required
+        );
+        at.record.note = Some(match at.record.note.take() {
+            Some(n) => format!("{n}; {weak}"),
+            None => weak,
+        });
+    }
+    let json = format!("{}\n", result.to_canonical_json());
+    let digest = fsio::sha256_hex(json.as_bytes());
+    let files: [(&str, String); 4] = [
+        (DRAW_FILES[0], json),
+        (DRAW_FILES[1], result_csv(&result)),
+        (
+            DRAW_FILES[2],
+            shuangsuiji_disclose::draw_notice(&result, Format::Html, Lang::Zh),
+        ),
+        (
+            DRAW_FILES[3],
+            shuangsuiji_disclose::draw_notice(&result, Format::Markdown, Lang::Zh),
+        ),
+    ];
+    let staged = Staged::new(req.out).and_then(|mut s| {
+        for (n, text) in &files {
+            s.stage(n, text.as_bytes())?;
+        }
+        Ok(s)
+    });
+    let staged = match staged {
+        Ok(s) => s,
+        Err(e) => {
+            let msg = format!("{}: cannot write: {e}", req.out.display());
+            report::message(&msg);
+            return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+        }
+    };
+    let journal = at.journal.clone();
+    let entry = match at.succeed(digest.clone()) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    if let Err(e) = staged.commit() {
+        report::message(&format!("{}: cannot write: {e}", req.out.display()));
+        return report::INVALID;
+    }
+    if a.quiet {
+        return report::OK;
+    }
+    let teams: usize = result.visits.iter().map(|v| v.teams.len()).sum();
+    let mut o = String::new();
+    let _ = writeln!(o, "Drew plan {} with {}", result.plan.id, result.algorithm);
+    let _ = writeln!(o, "  seed         '{}'", result.seed.text);
+    let _ = writeln!(
+        o,
+        "  seed bits    {} (this draw needs {})",
+        strength.bits, strength.required
+    );
+    let _ = writeln!(o, "  draw key     {}", result.draw_key);
+    let _ = writeln!(
+        o,
+        "  drawn        {} visits, {} teams, over {} tasks",
+        result.visits.len(),
+        teams,
+        result.tasks.len()
+    );
+    for t in &result.tasks {
+        let drawn: u64 = t.allocation.iter().map(|s| s.drawn).sum();
+        let _ = writeln!(
+            o,
+            "    {:<18} {:>4} of {:>5} eligible",
+            t.key, drawn, t.exclusions.eligible
+        );
+    }
+    let _ = writeln!(o, "\nWrote");
+    for n in DRAW_FILES {
+        let _ = writeln!(o, "  {}", req.out.join(n).display());
+    }
+    let _ = writeln!(o, "  result.json sha256 {digest}");
+    let _ = writeln!(
+        o,
+        "Journal {} entry {} ({})",
+        journal.display(),
+        entry.seq,
+        entry.hash
+    );
+    let _ = writeln!(
+        o,
+        "\nPublish the folder; anyone can check it with\n  ssj verify --plan {} --result {}",
+        req.plan.display(),
+        req.out.join(DRAW_FILES[0]).display()
+    );
+    report::print(&o)
+}
+
+fn weak_seed_message(result: &DrawResult, s: SeedStrength) -> String {
+    format!(
+        "the seed '{}' carries about {} bits (only digits count: 3.32 bits per decimal digit, 4 per character of a long hexadecimal beacon value), but this draw needs {}: with only 2^{} possible seeds, whoever prepares the inputs can compute the draw for every seed in advance and adjust the inputs or pick the source until the outcome they want comes up (grinding)",
+        result.seed.normalized, s.bits, s.required, s.bits
+    )
+}
+
+/// Read and parse a commitment, with the position of a parse error.
+pub fn read_commitment(path: &Path) -> Result<Commitment, String> {
+    let text = fsio::read_text(path)?;
+    Commitment::from_json(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: not a commitment: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+/// Quote a CSV cell that a spreadsheet would run as a formula.
+fn safe_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// One row per team of each visit, UTF-8 with BOM for Excel.
+fn result_csv(r: &DrawResult) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record([
+        "visit",
+        "uscc",
+        "name",
+        "region",
+        "credit_class",
+        "tasks",
+        "items",
+        "department",
+        "category",
+        "officers",
+        "cert_nos",
+    ]);
+    for (i, v) in r.visits.iter().enumerate() {
+        let tasks: Vec<String> = v
+            .selections
+            .iter()
+            .map(|s| format!("{} {} #{}", s.task, s.stratum, s.rank))
+            .collect();
+        for t in &v.teams {
+            let names: Vec<&str> = t.officers.iter().map(|o| o.name.as_str()).collect();
+            let certs: Vec<&str> = t.officers.iter().map(|o| o.cert_no.as_str()).collect();
+            let row = [
+                (i + 1).to_string(),
+                v.uscc.clone(),
+                v.name.clone(),
+                v.region.clone(),
+                v.credit_class.clone().unwrap_or_default(),
+                tasks.join("; "),
+                t.items.join("; "),
+                t.department.clone(),
+                t.category.clone(),
+                names.join("; "),
+                certs.join("; "),
+            ];
+            let _ = w.write_record(row.iter().map(|c| safe_cell(c)));
+        }
+    }
+    let body = w.into_inner().unwrap_or_default();
+    format!("\u{FEFF}{}", String::from_utf8_lossy(&body))
+}

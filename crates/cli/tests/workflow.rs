@@ -1,0 +1,764 @@
+//! The whole life of a draw on the sample, end to end: commit, draw with
+//! the commitment, verify, explain, disclose, the journal — with golden
+//! files of every command's output (tests/golden/, update with
+//! `SSJ_BLESS=1 cargo test -p shuangsuiji-cli`) and every exit code.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// 30 digits from ten ten-sided dice thrown three times (99 bits).
+const SEED: &str = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24";
+/// A fixed clock for the journal (2026-10-09T02:00:00Z).
+const EPOCH: &str = "1791511200";
+/// An entity the sample draw with SEED selects (visit 1) …
+const DRAWN: &str = "91140623MA00T13Y57";
+/// … and one it does not (eligible in 新城镇 only, rank 59 of 108).
+const NOT_DRAWN: &str = "91140623MA09EH5E4W";
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Compare with tests/golden/NAME, or write it when SSJ_BLESS is set.
+fn golden(name: &str, actual: &str) {
+    let path = repo().join("tests/golden").join(name);
+    if std::env::var_os("SSJ_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    snapbox::assert_data_eq!(
+        actual.to_string(),
+        snapbox::Data::read_from(&path, Some(snapbox::data::DataFormat::Text)).raw()
+    );
+}
+
+struct Run {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+/// A working folder holding a copy of the sample as `sample/`; commands
+/// run inside it with relative paths, so output has no machine paths.
+struct Work {
+    dir: tempfile::TempDir,
+}
+
+impl Work {
+    fn new() -> Work {
+        let dir = tempfile::tempdir().unwrap();
+        let sample = dir.path().join("sample");
+        std::fs::create_dir(&sample).unwrap();
+        for e in std::fs::read_dir(repo().join("data/youyu-forestry")).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), sample.join(e.file_name())).unwrap();
+        }
+        Work { dir }
+    }
+
+    /// A work folder with `pub/commitment.json` and a draw in `pub/`.
+    fn drawn() -> Work {
+        let w = Work::new();
+        let r = w.ssj(&["commit", "--plan", "sample/plan.toml", "--out", "pub"]);
+        assert_eq!(r.code, 0, "{}", r.err);
+        let r = w.draw(&["--commitment", "pub/commitment.json", "--out", "pub"]);
+        assert_eq!(r.code, 0, "{}", r.err);
+        w
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn ssj(&self, args: &[&str]) -> Run {
+        let o = Command::new(env!("CARGO_BIN_EXE_ssj"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .output()
+            .unwrap();
+        Run {
+            code: o.status.code().unwrap(),
+            out: String::from_utf8(o.stdout).unwrap(),
+            err: String::from_utf8(o.stderr).unwrap(),
+        }
+    }
+
+    fn draw(&self, extra: &[&str]) -> Run {
+        let mut args = vec!["draw", "--plan", "sample/plan.toml", "--seed", SEED];
+        args.extend_from_slice(extra);
+        self.ssj(&args)
+    }
+
+    fn verify(&self) -> Run {
+        self.ssj(&[
+            "verify",
+            "--plan",
+            "sample/plan.toml",
+            "--result",
+            "pub/result.json",
+        ])
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        std::fs::write(self.path(rel), text).unwrap();
+    }
+
+    /// Edit result.json as JSON (written back pretty-printed).
+    fn edit_result(&self, f: impl FnOnce(&mut Value)) {
+        let mut v: Value = serde_json::from_str(&self.read("pub/result.json")).unwrap();
+        f(&mut v);
+        self.write(
+            "pub/result.json",
+            &serde_json::to_string_pretty(&v).unwrap(),
+        );
+    }
+
+    fn journal_lines(&self) -> Vec<String> {
+        self.read("sample/journal.jsonl")
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn journal_entry(&self, n: usize) -> Value {
+        serde_json::from_str(&self.journal_lines()[n - 1]).unwrap()
+    }
+}
+
+// ---- golden output of every command on the sample ----
+
+#[test]
+fn golden_check() {
+    let w = Work::new();
+    let r = w.ssj(&["check", "--plan", "sample/plan.toml"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    golden("check.txt", &r.out);
+}
+
+#[test]
+fn golden_commit_draw_verify_explain_journal_disclose() {
+    let w = Work::new();
+    let r = w.ssj(&["commit", "--plan", "sample/plan.toml", "--out", "pub"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    golden("commit.txt", &r.out);
+    for f in ["commitment.json", "pre-draw.html", "pre-draw.md"] {
+        assert!(w.path("pub").join(f).is_file(), "{f}");
+    }
+
+    let r = w.draw(&["--commitment", "pub/commitment.json", "--out", "pub"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    golden("draw.txt", &r.out);
+    for f in ["result.json", "result.csv", "notice.html", "notice.md"] {
+        assert!(w.path("pub").join(f).is_file(), "{f}");
+    }
+    // no temporary file is left behind
+    let names: Vec<String> = std::fs::read_dir(w.path("pub"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+    // result.csv opens in Excel: BOM, one row per team
+    let csv = w.read("pub/result.csv");
+    assert!(csv.starts_with("\u{FEFF}visit,uscc,name"), "{csv}");
+    assert!(csv.contains(DRAWN));
+
+    let r = w.ssj(&[
+        "verify",
+        "--plan",
+        "sample/plan.toml",
+        "--result",
+        "pub/result.json",
+        "--commitment",
+        "pub/commitment.json",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    golden("verify.txt", &r.out);
+
+    let r = w.ssj(&[
+        "verify",
+        "--json",
+        "--plan",
+        "sample/plan.toml",
+        "--result",
+        "pub/result.json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    golden("verify.json", &r.out);
+    let v: Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(v["status"], "match");
+    assert_eq!(v["comparison"]["visits_confirmed"], 150);
+
+    let explain = |entity: &str, json: bool| {
+        let mut args = vec![
+            "explain",
+            "--plan",
+            "sample/plan.toml",
+            "--result",
+            "pub/result.json",
+            "--entity",
+            entity,
+        ];
+        if json {
+            args.push("--json");
+        }
+        let r = w.ssj(&args);
+        assert_eq!(r.code, 0, "{}", r.err);
+        r.out
+    };
+    let out = explain(DRAWN, false);
+    assert!(out.contains("rank     1 of 15 → DRAWN (visit 1)"), "{out}");
+    assert!(out.contains("14062301006 马宇航"), "{out}");
+    golden("explain-drawn.txt", &out);
+    let out = explain(NOT_DRAWN, false);
+    assert!(out.starts_with(&format!("Entity {NOT_DRAWN} ")), "{out}");
+    assert!(out.contains("Not drawn by 0 of 11 tasks."), "{out}");
+    assert!(
+        out.contains("not drawn (ticket above the cut-off)"),
+        "{out}"
+    );
+    golden("explain-not-drawn.txt", &out);
+    let out = explain(DRAWN, true);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["tasks"][0]["drawn"], true);
+    assert_eq!(v["tasks"][0]["rank"], 1);
+    assert_eq!(v["tasks"][1]["reason"], "object_type");
+    golden("explain-drawn.json", &out);
+
+    let r = w.ssj(&["journal", "list", "sample/journal.jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    golden("journal-list.txt", &r.out);
+    let r = w.ssj(&["journal", "verify", "sample/journal.jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    golden("journal-verify.txt", &r.out);
+
+    let r = w.ssj(&[
+        "disclose",
+        "--result",
+        "pub/result.json",
+        "--format",
+        "md",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    golden("disclose-en.md", &r.out);
+    // --out writes the same text, atomically
+    let r = w.ssj(&[
+        "disclose",
+        "--result",
+        "pub/result.json",
+        "--format",
+        "csv",
+        "--out",
+        "pub/notice.csv",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(w.read("pub/notice.csv").starts_with('\u{FEFF}'));
+    // and refuses to overwrite without --force
+    let r = w.ssj(&[
+        "disclose",
+        "--result",
+        "pub/result.json",
+        "--format",
+        "csv",
+        "--out",
+        "pub/notice.csv",
+    ]);
+    assert_eq!(r.code, 2);
+}
+
+// ---- verify: exit 1 and the difference named ----
+
+#[test]
+fn verify_names_an_edited_officer() {
+    let w = Work::drawn();
+    let mut swapped = String::new();
+    w.edit_result(|v| {
+        // give visit 4's first team the officer of visit 1's first team
+        let other = v["visits"][0]["teams"][0]["officers"][0].clone();
+        let o = &mut v["visits"][3]["teams"][0]["officers"][1];
+        swapped = other["cert_no"].as_str().unwrap().to_string();
+        *o = other;
+    });
+    let r = w.verify();
+    assert_eq!(r.code, 1, "{}{}", r.out, r.err);
+    let line = r.out.lines().find(|l| l.starts_with("DIFFERENCE")).unwrap();
+    assert!(
+        line.starts_with("DIFFERENCE (officer): visit 4 ("),
+        "{line}"
+    );
+    assert!(line.contains("officer 2: published '"), "{line}");
+    assert!(line.contains(&swapped), "{line}");
+    assert!(
+        r.out.contains("confirmed    11 tasks, 3 visits,"),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out.ends_with(
+            "FAILED: the published result does not follow from the seed and the inputs.\n"
+        )
+    );
+}
+
+#[test]
+fn verify_names_an_edited_entity() {
+    let w = Work::drawn();
+    w.edit_result(|v| {
+        v["visits"][5]["uscc"] = Value::from(NOT_DRAWN);
+    });
+    let r = w.verify();
+    assert_eq!(r.code, 1, "{}{}", r.out, r.err);
+    assert!(
+        r.out.contains(&format!(
+            "DIFFERENCE (entity): visit 6 entity: published '{NOT_DRAWN}', recomputed '"
+        )),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+fn verify_names_an_edited_seed() {
+    let w = Work::drawn();
+    w.edit_result(|v| {
+        v["seed"]["text"] = Value::from(SEED.replace("38", "39"));
+    });
+    let r = w.verify();
+    assert_eq!(r.code, 1, "{}{}", r.out, r.err);
+    assert!(
+        r.out
+            .contains("DIFFERENCE (seed): seed.normalized: published '38 17"),
+        "{}",
+        r.out
+    );
+    // editing the normalised seed too is caught by the draw key
+    w.edit_result(|v| {
+        v["seed"]["normalized"] = Value::from(SEED.replace("38", "39"));
+    });
+    let r = w.verify();
+    assert_eq!(r.code, 1);
+    assert!(r.out.contains("DIFFERENCE (seed): draw_key"), "{}", r.out);
+}
+
+#[test]
+fn verify_names_an_input_edited_after_the_draw() {
+    let w = Work::drawn();
+    let text = w
+        .read("sample/officers.csv")
+        .replacen("马宇航", "马宇行", 1);
+    w.write("sample/officers.csv", &text);
+    let r = w.verify();
+    assert_eq!(r.code, 1, "{}{}", r.out, r.err);
+    assert!(
+        r.out
+            .contains("DIFFERENCE: input officers (officers.csv): result.json has digest "),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+fn verify_checks_the_result_against_the_commitment() {
+    let w = Work::drawn();
+    // a commitment to other inputs
+    let text = w.read("sample/history.csv");
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.pop();
+    w.write("sample/history.csv", &(lines.join("\n") + "\n"));
+    let r = w.ssj(&["commit", "--plan", "sample/plan.toml", "--out", "other"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let r = w.ssj(&[
+        "verify",
+        "--plan",
+        "sample/plan.toml",
+        "--result",
+        "pub/result.json",
+        "--commitment",
+        "other/commitment.json",
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.out, r.err);
+    assert!(
+        r.out
+            .contains("DIFFERENCE: history differs from the commitment"),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+fn verify_rejects_a_result_that_is_not_one_with_its_position() {
+    let w = Work::drawn();
+    let text = w
+        .read("pub/result.json")
+        .replacen("\"visits\":[", "\"visits\":[}", 1);
+    w.write("pub/result.json", &text);
+    let r = w.verify();
+    assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+    assert!(r.err.starts_with("ssj: pub/result.json:1:"), "{}", r.err);
+    assert!(r.err.contains("not a draw result"), "{}", r.err);
+    // --quiet prints nothing on a difference, but the code tells
+    let w = Work::drawn();
+    w.edit_result(|v| v["visits"][0]["name"] = Value::from("x"));
+    let r = w.ssj(&[
+        "verify",
+        "--quiet",
+        "--plan",
+        "sample/plan.toml",
+        "--result",
+        "pub/result.json",
+    ]);
+    assert_eq!((r.code, r.out.as_str()), (1, ""));
+}
+
+// ---- draw: commitment, overwrite, seed strength, failures ----
+
+#[test]
+fn draw_refuses_inputs_edited_after_the_commitment() {
+    let w = Work::new();
+    let r = w.ssj(&["commit", "--plan", "sample/plan.toml", "--out", "pub"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let text = w
+        .read("sample/entities.csv")
+        .replacen("有限公司", "有限责任公司", 1);
+    w.write("sample/entities.csv", &text);
+    let r = w.draw(&["--commitment", "pub/commitment.json", "--out", "out"]);
+    assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+    assert!(
+        r.err
+            .contains("ssj: pub/commitment.json: entities: committed "),
+        "{}",
+        r.err
+    );
+    assert!(
+        r.err
+            .contains("the inputs differ from the commitment (entities); nothing was drawn"),
+        "{}",
+        r.err
+    );
+    assert!(!w.path("out").exists());
+    // a changed rule is named as such
+    let w = Work::new();
+    w.ssj(&["commit", "--plan", "sample/plan.toml", "--out", "pub"]);
+    let plan = w
+        .read("sample/plan.toml")
+        .replace("cooldown_days = 365", "cooldown_days = 300");
+    w.write("sample/plan.toml", &plan);
+    let r = w.draw(&["--commitment", "pub/commitment.json", "--out", "out"]);
+    assert_eq!(r.code, 2);
+    assert!(r.err.contains("(plan.rules)"), "{}", r.err);
+    let e = w.journal_entry(2);
+    assert_eq!(e["outcome"], "invalid");
+    assert!(e["error"].as_str().unwrap().contains("plan.rules"));
+}
+
+#[test]
+fn infeasible_draw_exits_3_leaves_no_files_and_is_journaled() {
+    let w = Work::new();
+    let plan = w
+        .read("sample/plan.toml")
+        .replace("officer_max_load = 12", "officer_max_load = 2");
+    w.write("sample/plan.toml", &plan);
+    let r = w.draw(&["--out", "out"]);
+    assert_eq!(r.code, 3, "{}{}", r.out, r.err);
+    assert!(
+        r.err
+            .contains("ssj: the rules cannot be satisfied: item YYSC-01"),
+        "{}",
+        r.err
+    );
+    assert_eq!(r.out, "");
+    assert!(!w.path("out").exists(), "a failed draw left files");
+    let lines = w.journal_lines();
+    assert_eq!(lines.len(), 1);
+    let e = w.journal_entry(1);
+    assert_eq!(e["outcome"], "infeasible");
+    assert_eq!(e["seed"], SEED);
+    assert!(e["output"].is_null());
+    assert!(e["error"].as_str().unwrap().contains("officer_max_load 2"));
+    // an existing folder is left as it was
+    std::fs::create_dir(w.path("out")).unwrap();
+    w.write("out/keep.txt", "x");
+    let r = w.draw(&["--out", "out"]);
+    assert_eq!(r.code, 3);
+    let names: Vec<_> = std::fs::read_dir(w.path("out")).unwrap().collect();
+    assert_eq!(names.len(), 1);
+    assert_eq!(w.journal_lines().len(), 2);
+}
+
+#[test]
+fn invalid_inputs_exit_2_with_position_and_are_journaled() {
+    let w = Work::new();
+    let text = w.read("sample/items.csv");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[2] = lines[2].replacen("%", "x%", 1);
+    w.write("sample/items.csv", &(lines.join("\n") + "\n"));
+    let r = w.draw(&["--out", "out"]);
+    assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+    assert!(r.err.contains("items.csv:3: "), "{}", r.err);
+    assert!(!w.path("out").exists());
+    assert_eq!(w.journal_entry(1)["outcome"], "invalid");
+}
+
+#[test]
+fn draw_refuses_to_overwrite_an_earlier_result_unless_forced() {
+    let w = Work::drawn();
+    let before = w.read("pub/result.json");
+    let r = w.ssj(&[
+        "draw",
+        "--plan",
+        "sample/plan.toml",
+        "--seed",
+        "11 22 33 44 55 66 77 88 99 00 12 34 56 78 90",
+        "--out",
+        "pub",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.err);
+    assert!(r.err.contains("pub/result.json"), "{}", r.err);
+    assert!(r.err.contains("--force"), "{}", r.err);
+    assert_eq!(w.read("pub/result.json"), before);
+    let r = w.ssj(&[
+        "draw",
+        "--plan",
+        "sample/plan.toml",
+        "--seed",
+        "11 22 33 44 55 66 77 88 99 00 12 34 56 78 90",
+        "--out",
+        "pub",
+        "--force",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert_ne!(w.read("pub/result.json"), before);
+    // commit, draw, refused re-draw, forced re-draw: the re-roll leaves a trace
+    let outcomes: Vec<Value> = (1..=4)
+        .map(|n| w.journal_entry(n)["outcome"].clone())
+        .collect();
+    assert_eq!(outcomes, ["ok", "ok", "invalid", "ok"]);
+}
+
+#[test]
+fn weak_seed_is_refused_unless_allowed() {
+    let w = Work::new();
+    let r = w.ssj(&[
+        "draw",
+        "--plan",
+        "sample/plan.toml",
+        "--seed",
+        "2026-Q4 424242",
+        "--out",
+        "out",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.err);
+    assert!(
+        r.err
+            .contains("ssj: the seed '2026-Q4 424242' carries about 36 bits"),
+        "{}",
+        r.err
+    );
+    assert!(r.err.contains("this draw needs 96"), "{}", r.err);
+    assert!(r.err.contains("(grinding)"), "{}", r.err);
+    assert!(r.err.contains("--allow-weak-seed"), "{}", r.err);
+    assert!(!w.path("out").exists());
+    let r = w.ssj(&[
+        "draw",
+        "--plan",
+        "sample/plan.toml",
+        "--seed",
+        "2026-Q4 424242",
+        "--out",
+        "out",
+        "--allow-weak-seed",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(r.err.contains("warning: the seed"), "{}", r.err);
+    assert_eq!(
+        w.journal_entry(2)["note"],
+        "time from SOURCE_DATE_EPOCH; weak seed allowed: 36 bits, 96 needed"
+    );
+    // the weakly seeded result still verifies
+    let r = w.ssj(&[
+        "verify",
+        "--plan",
+        "sample/plan.toml",
+        "--result",
+        "out/result.json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.out);
+}
+
+// ---- the journal ----
+
+/// A journal of three entries: commit, draw, draw again with --force.
+fn three_entries() -> Work {
+    let w = Work::drawn();
+    let r = w.draw(&[
+        "--out",
+        "pub",
+        "--force",
+        "--journal",
+        "sample/journal.jsonl",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert_eq!(w.journal_lines().len(), 3);
+    w
+}
+
+fn journal_verify(w: &Work) -> Run {
+    w.ssj(&["journal", "verify", "sample/journal.jsonl"])
+}
+
+#[test]
+fn journal_edit_is_named() {
+    let w = three_entries();
+    let mut lines = w.journal_lines();
+    lines[1] = lines[1].replacen("38 17", "38 18", 1);
+    w.write("sample/journal.jsonl", &(lines.join("\n") + "\n"));
+    let r = journal_verify(&w);
+    assert_eq!(r.code, 1, "{}{}", r.out, r.err);
+    assert_eq!(
+        r.out,
+        "FAILED: sample/journal.jsonl:2: line 2: entry 2 was edited: its content does not match its hash\n"
+    );
+}
+
+#[test]
+fn journal_edit_with_a_recomputed_hash_is_named_by_the_next_entry() {
+    let w = three_entries();
+    let mut lines = w.journal_lines();
+    let mut e: Value = serde_json::from_str(&lines[1]).unwrap();
+    e["seed"] = Value::from("1 2 3");
+    let obj = e.as_object_mut().unwrap();
+    obj.remove("hash");
+    // recompute the hash as the module documents
+    let record: shuangsuiji::JournalRecord = serde_json::from_value(e.clone()).unwrap();
+    let hash = shuangsuiji::entry_hash(2, &record, e["prev"].as_str().unwrap());
+    e["hash"] = Value::from(hash);
+    lines[1] = serde_json::to_string(&e).unwrap();
+    w.write("sample/journal.jsonl", &(lines.join("\n") + "\n"));
+    let r = journal_verify(&w);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.out.starts_with(
+            "FAILED: sample/journal.jsonl:3: line 3: entry 3 does not chain to entry 2"
+        ),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+fn journal_deletion_and_reordering_are_named() {
+    let w = three_entries();
+    let lines = w.journal_lines();
+    w.write(
+        "sample/journal.jsonl",
+        &format!("{}\n{}\n", lines[0], lines[2]),
+    );
+    let r = journal_verify(&w);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.out.contains(":2: line 2: expected entry 2 but found entry 3: entries were deleted, inserted or reordered"),
+        "{}",
+        r.out
+    );
+    w.write(
+        "sample/journal.jsonl",
+        &format!("{}\n{}\n{}\n", lines[0], lines[2], lines[1]),
+    );
+    let r = journal_verify(&w);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.out
+            .contains(":2: line 2: expected entry 2 but found entry 3"),
+        "{}",
+        r.out
+    );
+    // cutting off the end is caught against the published head
+    let head = serde_json::from_str::<Value>(&lines[2]).unwrap()["hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.write(
+        "sample/journal.jsonl",
+        &format!("{}\n{}\n", lines[0], lines[1]),
+    );
+    assert_eq!(journal_verify(&w).code, 0);
+    let r = w.ssj(&["journal", "verify", "sample/journal.jsonl", "--head", &head]);
+    assert_eq!(r.code, 1);
+    assert!(r.out.contains("is not in the journal"), "{}", r.out);
+    // a broken journal is not appended to
+    w.write(
+        "sample/journal.jsonl",
+        &format!("{}\n{}\n", lines[1], lines[0]),
+    );
+    let r = w.draw(&["--out", "again"]);
+    assert_eq!(r.code, 2, "{}", r.err);
+    assert!(r.err.contains("the journal does not verify"), "{}", r.err);
+    assert!(!w.path("again").exists());
+    assert_eq!(w.journal_lines().len(), 2);
+}
+
+// ---- usage ----
+
+#[test]
+fn usage_errors_exit_2() {
+    let w = Work::drawn();
+    for args in [
+        vec!["draw", "--plan", "sample/plan.toml"],
+        vec!["frobnicate"],
+        vec!["verify", "--result", "pub/result.json"],
+        vec![
+            "explain",
+            "--plan",
+            "sample/plan.toml",
+            "--result",
+            "pub/result.json",
+            "--entity",
+            "91140623MA0NJTKX8X",
+        ],
+        vec![
+            "explain",
+            "--plan",
+            "sample/plan.toml",
+            "--result",
+            "pub/result.json",
+            "--entity",
+            "91140623MA0NJTKX9W",
+        ],
+        vec!["disclose", "--result", "pub/result.json", "--format", "pdf"],
+        vec!["disclose", "--result", "pub/result.json", "--lang", "fr"],
+        vec![
+            "draw",
+            "--plan",
+            "sample/plan.toml",
+            "--seed",
+            "  ",
+            "--out",
+            "x",
+        ],
+        vec!["journal", "verify", "no-such-journal"],
+    ] {
+        let r = w.ssj(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.out, r.err);
+        assert!(!r.err.is_empty(), "{args:?}");
+    }
+    let r = w.ssj(&[
+        "explain",
+        "--plan",
+        "sample/plan.toml",
+        "--result",
+        "pub/result.json",
+        "--entity",
+        "91140623MA0NJTKX8X",
+    ]);
+    assert!(r.err.contains("--entity 91140623MA0NJTKX8X: "), "{}", r.err);
+    assert!(!w.path("x").exists());
+}

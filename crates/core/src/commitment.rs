@@ -1,0 +1,207 @@
+//! The pre-draw commitment (事前公示的承诺): the plan and the digests of every
+//! input, published before the seed exists, so that neither the inputs nor
+//! the seed can be chosen after seeing the other.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{ALGORITHM, Dataset, DrawResult, InputDigests, PlanInfo, Rules, Task};
+
+/// The format name of a commitment file.
+pub const COMMITMENT_FORMAT: &str = "ssj-commitment-v1";
+
+/// What a planner publishes before the draw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commitment {
+    /// Always [`COMMITMENT_FORMAT`].
+    pub format: String,
+    /// The algorithm that will draw ([`crate::ALGORITHM`]).
+    pub algorithm: String,
+    /// Plan metadata.
+    pub plan: PlanInfo,
+    /// The announced public source of the seed.
+    pub seed_source: String,
+    /// The rules.
+    pub rules: Rules,
+    /// The tasks.
+    pub tasks: Vec<Task>,
+    /// Digests of the plan and every input.
+    pub digests: InputDigests,
+}
+
+/// One way in which inputs or a result differ from a commitment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    /// What differs: `algorithm`, an input (`items`, `officers`,
+    /// `entities`, `history`, `conflicts`), or a part of the plan
+    /// (`plan`, `plan.seed_source`, `plan.rules`, `plan.tasks`).
+    pub what: String,
+    /// The committed value (a digest, or the value itself).
+    pub committed: String,
+    /// The value now.
+    pub actual: String,
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: committed {}, now {}",
+            self.what, self.committed, self.actual
+        )
+    }
+}
+
+/// The six digests by name, in the order of the draw key.
+pub fn input_digests(d: &InputDigests) -> [(&'static str, &str); 6] {
+    [
+        ("plan", &d.plan),
+        ("items", &d.items),
+        ("officers", &d.officers),
+        ("entities", &d.entities),
+        ("history", &d.history),
+        ("conflicts", &d.conflicts),
+    ]
+}
+
+/// The names and values of the inputs whose digests differ.
+pub fn digest_differences(committed: &InputDigests, actual: &InputDigests) -> Vec<Difference> {
+    input_digests(committed)
+        .into_iter()
+        .zip(input_digests(actual))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((what, a), (_, b))| Difference {
+            what: what.to_string(),
+            committed: a.to_string(),
+            actual: b.to_string(),
+        })
+        .collect()
+}
+
+impl Commitment {
+    /// The commitment to a dataset under this engine's algorithm.
+    pub fn new(ds: &Dataset) -> Commitment {
+        let p = &ds.plan;
+        Commitment {
+            format: COMMITMENT_FORMAT.to_string(),
+            algorithm: ALGORITHM.to_string(),
+            plan: PlanInfo {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                authority: p.authority.clone(),
+                period_start: p.period_start,
+                period_end: p.period_end,
+                date: p.date,
+            },
+            seed_source: p.seed_source.clone(),
+            rules: p.rules.clone(),
+            tasks: p.tasks.clone(),
+            digests: ds.digests.clone(),
+        }
+    }
+
+    /// Canonical JSON (keys sorted, no insignificant whitespace).
+    pub fn to_canonical_json(&self) -> String {
+        crate::canonical_json(self)
+    }
+
+    /// Read a commitment from JSON.
+    pub fn from_json(text: &str) -> serde_json::Result<Commitment> {
+        serde_json::from_str(text)
+    }
+
+    /// How a dataset differs from what was committed: the algorithm, each
+    /// input whose digest changed, and for a changed plan the parts that
+    /// changed. Empty when the dataset is the one committed to.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use shuangsuiji::{Commitment, Dataset};
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+    /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+    /// let mut ds = Dataset::load("plan.toml", &text, |name| {
+    ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+    /// }).unwrap();
+    /// let c = Commitment::new(&ds);
+    /// assert!(c.diff(&ds).is_empty());
+    /// ds.digests.entities = "0".repeat(64);
+    /// assert_eq!(c.diff(&ds)[0].what, "entities");
+    /// ```
+    pub fn diff(&self, ds: &Dataset) -> Vec<Difference> {
+        let mut out = Vec::new();
+        if self.algorithm != ALGORITHM {
+            out.push(Difference {
+                what: "algorithm".into(),
+                committed: self.algorithm.clone(),
+                actual: ALGORITHM.into(),
+            });
+        }
+        for d in digest_differences(&self.digests, &ds.digests) {
+            if d.what != "plan" {
+                out.push(d);
+                continue;
+            }
+            let now = Commitment::new(ds);
+            let mut parts = Vec::new();
+            let mut part = |what: &str, a: String, b: String| {
+                if a != b {
+                    parts.push(Difference {
+                        what: what.into(),
+                        committed: a,
+                        actual: b,
+                    });
+                }
+            };
+            part(
+                "plan.metadata",
+                crate::canonical_json(&self.plan),
+                crate::canonical_json(&now.plan),
+            );
+            part(
+                "plan.seed_source",
+                self.seed_source.clone(),
+                now.seed_source.clone(),
+            );
+            part(
+                "plan.rules",
+                crate::canonical_json(&self.rules),
+                crate::canonical_json(&now.rules),
+            );
+            part(
+                "plan.tasks",
+                crate::canonical_json(&self.tasks),
+                crate::canonical_json(&now.tasks),
+            );
+            if parts.is_empty() {
+                out.push(d);
+            } else {
+                out.extend(parts);
+            }
+        }
+        out
+    }
+
+    /// How a published result differs from the commitment: the algorithm
+    /// and each input digest. Empty when the result was drawn on the
+    /// committed inputs.
+    pub fn check_result(&self, result: &DrawResult) -> Vec<Difference> {
+        let mut out = Vec::new();
+        if self.algorithm != result.algorithm {
+            out.push(Difference {
+                what: "algorithm".into(),
+                committed: self.algorithm.clone(),
+                actual: result.algorithm.clone(),
+            });
+        }
+        out.extend(digest_differences(&self.digests, &result.digests));
+        if self.seed_source != result.seed.source {
+            out.push(Difference {
+                what: "seed.source".into(),
+                committed: self.seed_source.clone(),
+                actual: result.seed.source.clone(),
+            });
+        }
+        out
+    }
+}

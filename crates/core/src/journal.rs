@@ -1,0 +1,289 @@
+//! The journal (全过程记录): an append-only, hash-chained record of every
+//! draw attempt, successful or not.
+//!
+//! A journal is a UTF-8 text file of JSON Lines. Line *n* holds entry *n*:
+//! the canonical JSON (keys sorted, no insignificant whitespace) of a
+//! [`JournalEntry`], whose `seq` is *n*, whose `prev` is the `hash` of entry
+//! *n − 1* (64 zeros for the first entry), and whose `hash` is
+//!
+//! ```text
+//! SHA-256( u32be(len(tag)) ‖ tag ‖ canonical JSON of the entry without "hash" )
+//! tag = "shuangsuiji/v1/journal-entry"
+//! ```
+//!
+//! in lower-case hex. Editing an entry breaks its own hash; deleting,
+//! inserting or reordering entries breaks `seq` and `prev`; rewriting an
+//! entry together with its hash breaks the `prev` of the next one. Only
+//! cutting entries off the end cannot be seen from the file alone: publish
+//! the head hash (the hash of the last entry) to pin it.
+//!
+//! This module only encodes and checks; the caller supplies the time and
+//! does the file I/O (append, fsync).
+
+use std::fmt;
+use std::io::BufRead;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::InputDigests;
+use crate::digest::{canonical_json, hex, put};
+
+/// Domain tag of a journal entry hash.
+pub const TAG_JOURNAL_ENTRY: &str = "shuangsuiji/v1/journal-entry";
+
+/// The `prev` of the first entry: 64 zeros.
+pub const JOURNAL_GENESIS: &str =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// How an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalOutcome {
+    /// Success: the output was written.
+    Ok,
+    /// The inputs, the seed or the flags were refused (exit code 2).
+    Invalid,
+    /// The rules cannot be satisfied (exit code 3).
+    Infeasible,
+}
+
+impl JournalOutcome {
+    /// The label used in the journal.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            JournalOutcome::Ok => "ok",
+            JournalOutcome::Invalid => "invalid",
+            JournalOutcome::Infeasible => "infeasible",
+        }
+    }
+}
+
+/// What the caller records about one attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalRecord {
+    /// When, as the caller's clock says (RFC 3339, UTC).
+    pub time: String,
+    /// The command: `commit` or `draw`.
+    pub command: String,
+    /// The plan id, when the plan could be read.
+    pub plan_id: Option<String>,
+    /// The seed text exactly as given (draw only).
+    pub seed: Option<String>,
+    /// The input digests, when the inputs could be read.
+    pub digests: Option<InputDigests>,
+    /// How it ended.
+    pub outcome: JournalOutcome,
+    /// SHA-256 (hex) of the file produced (`result.json` or
+    /// `commitment.json`), on success.
+    pub output: Option<String>,
+    /// The error, on failure (one line per problem).
+    pub error: Option<String>,
+    /// Anything else worth a trace, e.g. that a weak seed was allowed.
+    pub note: Option<String>,
+}
+
+/// One line of the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    /// 1-based position in the journal (its line number).
+    pub seq: u64,
+    /// The record.
+    #[serde(flatten)]
+    pub record: JournalRecord,
+    /// The hash of the previous entry ([`JOURNAL_GENESIS`] for the first).
+    pub prev: String,
+    /// The hash of this entry (see the module documentation).
+    pub hash: String,
+}
+
+#[derive(Serialize)]
+struct Unhashed<'a> {
+    seq: u64,
+    #[serde(flatten)]
+    record: &'a JournalRecord,
+    prev: &'a str,
+}
+
+/// The hash an entry must carry.
+pub fn entry_hash(seq: u64, record: &JournalRecord, prev: &str) -> String {
+    hash_canonical(&canonical_json(&Unhashed { seq, record, prev }))
+}
+
+fn hash_canonical(json: &str) -> String {
+    let mut buf = Vec::new();
+    put(&mut buf, TAG_JOURNAL_ENTRY);
+    buf.extend_from_slice(json.as_bytes());
+    hex(&Sha256::digest(&buf))
+}
+
+/// The end of a journal: the last entry's `seq` and `hash`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalHead {
+    /// The number of entries.
+    pub seq: u64,
+    /// The hash of the last entry.
+    pub hash: String,
+}
+
+/// Make the next entry after `head` (`None` for an empty journal): the
+/// line to append (with its trailing newline) and the entry.
+pub fn append_entry(head: Option<&JournalHead>, record: JournalRecord) -> (String, JournalEntry) {
+    let (seq, prev) = match head {
+        Some(h) => (h.seq + 1, h.hash.clone()),
+        None => (1, JOURNAL_GENESIS.to_string()),
+    };
+    let hash = entry_hash(seq, &record, &prev);
+    let entry = JournalEntry {
+        seq,
+        record,
+        prev,
+        hash,
+    };
+    (format!("{}\n", canonical_json(&entry)), entry)
+}
+
+/// A journal whose chain holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct JournalReport {
+    /// The entries, in order.
+    pub entries: Vec<JournalEntry>,
+}
+
+impl JournalReport {
+    /// The head (last entry), if any.
+    pub fn head(&self) -> Option<JournalHead> {
+        self.entries.last().map(|e| JournalHead {
+            seq: e.seq,
+            hash: e.hash.clone(),
+        })
+    }
+}
+
+/// Why a journal does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JournalBreak {
+    /// The line is not a journal entry.
+    Malformed {
+        /// What the parser said.
+        message: String,
+    },
+    /// The line holds another entry number: entries were deleted,
+    /// inserted or reordered.
+    Sequence {
+        /// The number the line should hold.
+        expected: u64,
+        /// The number it holds.
+        found: u64,
+    },
+    /// The entry's `prev` is not the hash of the entry before it.
+    Chain,
+    /// The entry's content does not match its own hash: it was edited.
+    Hash,
+    /// The file could not be read.
+    Io {
+        /// The operating system's message.
+        message: String,
+    },
+}
+
+/// The first broken entry of a journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalError {
+    /// 1-based line of the first broken entry (which is also the entry
+    /// number it should hold).
+    pub line: u64,
+    /// What is wrong.
+    pub problem: JournalBreak,
+}
+
+impl fmt::Display for JournalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.line;
+        match &self.problem {
+            JournalBreak::Malformed { message } => {
+                write!(f, "line {n}: entry {n} is not a journal entry: {message}")
+            }
+            JournalBreak::Sequence { expected, found } => write!(
+                f,
+                "line {n}: expected entry {expected} but found entry {found}: entries were deleted, inserted or reordered"
+            ),
+            JournalBreak::Chain => write!(
+                f,
+                "line {n}: entry {n} does not chain to entry {}: its 'prev' is not the hash of the entry before it, which was rewritten, or an entry was replaced",
+                n.saturating_sub(1)
+            ),
+            JournalBreak::Hash => write!(
+                f,
+                "line {n}: entry {n} was edited: its content does not match its hash"
+            ),
+            JournalBreak::Io { message } => write!(f, "line {n}: cannot read: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for JournalError {}
+
+/// Check a whole journal: every line an entry, numbered 1, 2, 3 …, each
+/// chained to the one before and matching its own hash. Returns the
+/// entries, or the first broken one by its 1-based line.
+///
+/// ```
+/// use shuangsuiji::{JournalOutcome, JournalRecord, append_entry, verify_journal};
+/// let rec = |seed: &str| JournalRecord {
+///     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
+///     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,
+///     outcome: JournalOutcome::Ok, output: None, error: None, note: None,
+/// };
+/// let (l1, _) = append_entry(None, rec("1"));
+/// let report = verify_journal(l1.as_bytes()).unwrap();
+/// let (l2, _) = append_entry(report.head().as_ref(), rec("2"));
+/// let text = format!("{l1}{l2}");
+/// assert_eq!(verify_journal(text.as_bytes()).unwrap().entries.len(), 2);
+/// let edited = text.replace("\"seed\":\"1\"", "\"seed\":\"9\"");
+/// assert_eq!(verify_journal(edited.as_bytes()).unwrap_err().line, 1);
+/// let swapped = format!("{l2}{l1}");
+/// assert_eq!(verify_journal(swapped.as_bytes()).unwrap_err().line, 1);
+/// ```
+pub fn verify_journal<R: BufRead>(reader: R) -> Result<JournalReport, JournalError> {
+    let mut entries: Vec<JournalEntry> = Vec::new();
+    for (i, line) in reader.lines().enumerate() {
+        let n = i as u64 + 1;
+        let fail = |problem| JournalError { line: n, problem };
+        let line = line.map_err(|e| {
+            fail(JournalBreak::Io {
+                message: e.to_string(),
+            })
+        })?;
+        let malformed = |e: serde_json::Error| {
+            fail(JournalBreak::Malformed {
+                message: e.to_string(),
+            })
+        };
+        let mut value: serde_json::Value = serde_json::from_str(&line).map_err(malformed)?;
+        let entry: JournalEntry = serde_json::from_value(value.clone()).map_err(malformed)?;
+        // the hash covers every key of the line but "hash", so that a key
+        // added by hand is an edit too
+        if let Some(obj) = value.as_object_mut() {
+            obj.remove("hash");
+        }
+        if entry.seq != n {
+            return Err(fail(JournalBreak::Sequence {
+                expected: n,
+                found: entry.seq,
+            }));
+        }
+        let prev = entries
+            .last()
+            .map_or(JOURNAL_GENESIS, |e: &JournalEntry| e.hash.as_str());
+        if entry.prev != prev {
+            return Err(fail(JournalBreak::Chain));
+        }
+        if hash_canonical(&canonical_json(&value)) != entry.hash {
+            return Err(fail(JournalBreak::Hash));
+        }
+        entries.push(entry);
+    }
+    Ok(JournalReport { entries })
+}
