@@ -13,8 +13,8 @@ const SEED: &str = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24";
 /// A fixed clock for the journal (2026-10-09T02:00:00Z).
 const EPOCH: &str = "1791511200";
 /// An entity the sample draw with SEED selects (visit 1) …
-const DRAWN: &str = "91140623MA00T13Y57";
-/// … and one it does not (eligible in 新城镇 only, rank 59 of 108).
+const DRAWN: &str = "91140623MA0B3TFJ3P";
+/// … and one it does not.
 const NOT_DRAWN: &str = "91140623MA09EH5E4W";
 
 fn repo() -> PathBuf {
@@ -194,7 +194,7 @@ fn golden_commit_draw_verify_explain_journal_disclose() {
     golden("verify.json", &r.out);
     let v: Value = serde_json::from_str(&r.out).unwrap();
     assert_eq!(v["status"], "match");
-    assert_eq!(v["comparison"]["visits_confirmed"], 150);
+    assert_eq!(v["comparison"]["visits_confirmed"], 148);
 
     let explain = |entity: &str, json: bool| {
         let mut args = vec![
@@ -215,7 +215,7 @@ fn golden_commit_draw_verify_explain_journal_disclose() {
     };
     let out = explain(DRAWN, false);
     assert!(out.contains("rank     1 of 15 → DRAWN (visit 1)"), "{out}");
-    assert!(out.contains("14062301006 马宇航"), "{out}");
+    assert!(out.contains("14062301009 梁彩霞"), "{out}");
     golden("explain-drawn.txt", &out);
     let out = explain(NOT_DRAWN, false);
     assert!(out.starts_with(&format!("Entity {NOT_DRAWN} ")), "{out}");
