@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Run the independent Python verifier (written from SPEC.md alone) on every
+# test vector; exits non-zero on the first byte difference.
+set -euo pipefail
+cd "$(dirname "$0")"
+python3 ssj_verify.py --selftest
+for v in small edge-next edge-repair; do
+  python3 ssj_verify.py "../$v" "@../$v/seed.txt" --expected "../$v/expected.json" -o "${TMPDIR:-/tmp}/ssj-independent-$v.json"
+done
+python3 ssj_verify.py ../../../data/youyu-forestry '2026-Q4 424242' --expected ../youyu-forestry.result.json -o "${TMPDIR:-/tmp}/ssj-independent-youyu.json"
+echo "independent verifier: 4 passed, 0 failed"
