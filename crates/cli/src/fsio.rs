@@ -7,15 +7,54 @@ use std::path::{Path, PathBuf};
 
 use shuangsuiji::{JournalEntry, JournalError, JournalRecord, append_entry, verify_journal};
 
-/// Files staged in a folder: written to temporary files next to their
-/// final names and fsynced; [`Staged::commit`] renames them all and
-/// fsyncs the folder. Dropped without commit, it removes what it wrote
-/// (and the folder, if it created it).
+/// A set of files written into a folder all at once.
+///
+/// Files are staged (written and fsynced) in a staging folder. On
+/// [`Staged::commit`] a single file is renamed into place (atomic); a set of
+/// several files replaces the folder's contents atomically: the staging
+/// folder, a sibling of the output folder, receives hard links to every
+/// other file already in the output folder, and is then exchanged with it in
+/// one `renameat2(RENAME_EXCHANGE)` (or renamed onto it when the output
+/// folder is new or empty). A process killed at any moment therefore leaves
+/// the output folder either complete as before or complete as after; only
+/// a hidden staging folder may be left behind, which the next run removes.
+/// Dropped without commit, it removes what it wrote (and the output folder,
+/// if it created it).
 pub struct Staged {
     dir: PathBuf,
     created_dir: bool,
-    files: Vec<(PathBuf, PathBuf)>,
+    staging: PathBuf,
+    names: Vec<String>,
     done: bool,
+}
+
+/// The hidden staging folder name for `dir` and this process.
+fn staging_for(dir: &Path) -> io::Result<PathBuf> {
+    let abs = fs::canonicalize(dir)?;
+    let name = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "root".into());
+    let parent = abs.parent().unwrap_or(Path::new("/"));
+    Ok(parent.join(format!(".{name}.ssj-staging-{}", std::process::id())))
+}
+
+/// Remove staging folders left by runs that were killed.
+fn remove_stale_staging(dir: &Path) {
+    let Ok(abs) = fs::canonicalize(dir) else {
+        return;
+    };
+    let (Some(parent), Some(name)) = (abs.parent(), abs.file_name()) else {
+        return;
+    };
+    let prefix = format!(".{}.ssj-staging-", name.to_string_lossy());
+    if let Ok(entries) = fs::read_dir(parent) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
 }
 
 impl Staged {
@@ -25,31 +64,76 @@ impl Staged {
         if created_dir {
             fs::create_dir_all(dir)?;
         }
+        remove_stale_staging(dir);
+        let staging = staging_for(dir)?;
+        fs::create_dir(&staging)?;
         Ok(Staged {
             dir: dir.to_path_buf(),
             created_dir,
-            files: Vec::new(),
+            staging,
+            names: Vec::new(),
             done: false,
         })
     }
 
-    /// Write `bytes` to a temporary file for `name`, and fsync it.
+    /// Write `bytes` to the staged file `name`, and fsync it.
     pub fn stage(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
-        let fin = self.dir.join(name);
-        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        self.files.push((tmp.clone(), fin));
-        let mut f = File::create(&tmp)?;
+        let mut f = File::create(self.staging.join(name))?;
+        self.names.push(name.to_string());
         f.write_all(bytes)?;
-        f.sync_all()
+        f.sync_all()?;
+        crash_point(&format!("staged-{name}"));
+        Ok(())
     }
 
-    /// Rename every staged file to its final name, then fsync the folder.
+    /// Put the staged files in place, atomically (see the type's docs).
     pub fn commit(mut self) -> io::Result<()> {
-        for (tmp, fin) in &self.files {
-            fs::rename(tmp, fin)?;
+        if let [name] = self.names.as_slice() {
+            fs::rename(self.staging.join(name), self.dir.join(name))?;
+            self.done = true;
+            let _ = fs::remove_dir(&self.staging);
+            return sync_dir(&self.dir);
+        }
+        // carry over every other file of the output folder
+        let mut empty = true;
+        for e in fs::read_dir(&self.dir)? {
+            let e = e?;
+            empty = false;
+            let name = e.file_name();
+            if self.names.iter().any(|n| *n == *name.to_string_lossy()) {
+                continue;
+            }
+            let target = self.staging.join(&name);
+            if e.file_type()?.is_dir() {
+                return Err(io::Error::other(format!(
+                    "{} holds a folder ({}); write the draw to a folder of its own",
+                    self.dir.display(),
+                    name.to_string_lossy()
+                )));
+            }
+            if fs::hard_link(e.path(), &target).is_err() {
+                fs::copy(e.path(), &target)?;
+            }
+        }
+        sync_dir(&self.staging)?;
+        crash_point("before-swap");
+        if empty {
+            fs::rename(&self.staging, &self.dir)?;
+        } else {
+            rustix::fs::renameat_with(
+                rustix::fs::CWD,
+                &self.staging,
+                rustix::fs::CWD,
+                &self.dir,
+                rustix::fs::RenameFlags::EXCHANGE,
+            )
+            .map_err(io::Error::from)?;
         }
         self.done = true;
-        sync_dir(&self.dir)
+        crash_point("after-swap");
+        // the staging path now holds the previous contents (or nothing)
+        let _ = fs::remove_dir_all(&self.staging);
+        sync_dir(self.dir.parent().unwrap_or(Path::new("")))
     }
 }
 
@@ -58,13 +142,23 @@ impl Drop for Staged {
         if self.done {
             return;
         }
-        for (tmp, _) in &self.files {
-            let _ = fs::remove_file(tmp);
-        }
+        let _ = fs::remove_dir_all(&self.staging);
         if self.created_dir {
             let _ = fs::remove_dir(&self.dir);
         }
     }
+}
+
+/// In debug builds, `SSJ_CRASH_AT=<point>` kills the process with SIGKILL at
+/// that point, for the crash-safety tests; release builds have no such hook.
+pub fn crash_point(point: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("SSJ_CRASH_AT").is_ok_and(|p| p == point) {
+        let _ =
+            rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::KILL);
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = point;
 }
 
 /// fsync a folder so that a rename or a new file in it is durable.
@@ -119,8 +213,12 @@ pub fn append_journal(path: &Path, record: JournalRecord) -> Result<JournalEntry
     f.read_to_string(&mut text).map_err(JournalFailure::Io)?;
     let report = verify_journal(text.as_bytes()).map_err(JournalFailure::Broken)?;
     let (line, entry) = append_entry(report.head().as_ref(), record);
+    crash_point("before-journal");
+    // one write of one line: a process killed around it leaves the line
+    // whole or absent
     f.write_all(line.as_bytes()).map_err(JournalFailure::Io)?;
     f.sync_all().map_err(JournalFailure::Io)?;
+    crash_point("after-journal");
     if !existed {
         sync_dir(path.parent().unwrap_or(Path::new(""))).map_err(JournalFailure::Io)?;
     }

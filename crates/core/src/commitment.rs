@@ -13,6 +13,7 @@ pub const COMMITMENT_FORMAT: &str = "ssj-commitment-v1";
 
 /// What a planner publishes before the draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Commitment {
     /// Always [`COMMITMENT_FORMAT`].
     pub format: String,
@@ -108,7 +109,14 @@ impl Commitment {
 
     /// Read a commitment from JSON.
     pub fn from_json(text: &str) -> serde_json::Result<Commitment> {
-        serde_json::from_str(text)
+        let c: Commitment = serde_json::from_str(text)?;
+        if c.format != COMMITMENT_FORMAT {
+            return Err(serde::de::Error::custom(format!(
+                "format is '{}', not '{COMMITMENT_FORMAT}': not a shuangsuiji commitment",
+                c.format
+            )));
+        }
+        Ok(c)
     }
 
     /// How a dataset differs from what was committed: the algorithm, each
@@ -137,46 +145,46 @@ impl Commitment {
                 actual: ALGORITHM.into(),
             });
         }
-        for d in digest_differences(&self.digests, &ds.digests) {
-            if d.what != "plan" {
-                out.push(d);
-                continue;
+        // the plan's parts are compared even when the plan digest agrees: a
+        // commitment whose text was edited without its digest is caught too
+        let now = Commitment::new(ds);
+        let mut parts = Vec::new();
+        let mut part = |what: &str, a: String, b: String| {
+            if a != b {
+                parts.push(Difference {
+                    what: what.into(),
+                    committed: a,
+                    actual: b,
+                });
             }
-            let now = Commitment::new(ds);
-            let mut parts = Vec::new();
-            let mut part = |what: &str, a: String, b: String| {
-                if a != b {
-                    parts.push(Difference {
-                        what: what.into(),
-                        committed: a,
-                        actual: b,
-                    });
-                }
-            };
-            part(
-                "plan.metadata",
-                crate::canonical_json(&self.plan),
-                crate::canonical_json(&now.plan),
-            );
-            part(
-                "plan.seed_source",
-                self.seed_source.clone(),
-                now.seed_source.clone(),
-            );
-            part(
-                "plan.rules",
-                crate::canonical_json(&self.rules),
-                crate::canonical_json(&now.rules),
-            );
-            part(
-                "plan.tasks",
-                crate::canonical_json(&self.tasks),
-                crate::canonical_json(&now.tasks),
-            );
-            if parts.is_empty() {
+        };
+        part("format", self.format.clone(), now.format.clone());
+        part(
+            "plan.metadata",
+            crate::canonical_json(&self.plan),
+            crate::canonical_json(&now.plan),
+        );
+        part(
+            "plan.seed_source",
+            self.seed_source.clone(),
+            now.seed_source.clone(),
+        );
+        part(
+            "plan.rules",
+            crate::canonical_json(&self.rules),
+            crate::canonical_json(&now.rules),
+        );
+        part(
+            "plan.tasks",
+            crate::canonical_json(&self.tasks),
+            crate::canonical_json(&now.tasks),
+        );
+        let explained = !parts.is_empty();
+        out.extend(parts);
+        for d in digest_differences(&self.digests, &ds.digests) {
+            // a changed plan is named by its parts when they show it
+            if d.what != "plan" || !explained {
                 out.push(d);
-            } else {
-                out.extend(parts);
             }
         }
         out

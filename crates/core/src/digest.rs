@@ -231,6 +231,7 @@ pub fn plan_digest(plan: &Plan) -> [u8; 32] {
 
 /// Digests of the plan and of every input, lower-case hex.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InputDigests {
     /// The plan (canonical JSON).
     pub plan: String,

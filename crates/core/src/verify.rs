@@ -170,7 +170,11 @@ pub fn compare_results(published: &DrawResult, recomputed: &DrawResult) -> Compa
                     &a.exclusions,
                     &b.exclusions,
                 )
-            });
+            })
+            .or_else(|| diff(K::Task, format!("{at} index"), &a.index, &b.index))
+            .or_else(|| diff(K::Task, format!("{at} names"), &a.names, &b.names))
+            // any other field: the whole task
+            .or_else(|| (a != b).then(|| diff(K::Task, at.clone(), a, b)).flatten());
         if d.is_some() {
             c.difference = d;
             return c;
@@ -178,7 +182,14 @@ pub fn compare_results(published: &DrawResult, recomputed: &DrawResult) -> Compa
         c.tasks_confirmed += 1;
     }
     for (i, (a, b)) in p.visits.iter().zip(&r.visits).enumerate() {
-        if let Some(d) = compare_visit(i + 1, a, b, &mut c) {
+        let d = compare_visit(i + 1, a, b, &mut c)
+            // any other field: the whole visit
+            .or_else(|| {
+                (a != b)
+                    .then(|| diff(K::Entity, format!("visit {}", i + 1), a, b))
+                    .flatten()
+            });
+        if let Some(d) = d {
             c.difference = Some(d);
             return c;
         }

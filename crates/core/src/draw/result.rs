@@ -10,6 +10,7 @@ use crate::{Date, InputDigests, Rules};
 /// The plan a result belongs to (metadata only; the full plan is bound by
 /// its digest in [`DrawResult::digests`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PlanInfo {
     /// Plan id (计划编号).
     pub id: String,
@@ -27,6 +28,7 @@ pub struct PlanInfo {
 
 /// The seed as given, as normalised, and its announced source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SeedInfo {
     /// The seed text exactly as given to the engine.
     pub text: String,
@@ -39,6 +41,7 @@ pub struct SeedInfo {
 /// One row of a task's allocation table: a stratum, its eligible base and
 /// the number drawn from it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StratumAllocation {
     /// The stratum name (SPEC.md §6): the region (or `*` when the plan
     /// does not stratify), followed by `/` and the credit class when the
@@ -63,6 +66,7 @@ pub struct StratumAllocation {
 
 /// Why entities of the registry were not drawn from by a task.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExclusionSummary {
     /// Entities in the registry.
     pub registry: u64,
@@ -77,6 +81,7 @@ pub struct ExclusionSummary {
 
 /// The outcome of one task of the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TaskResult {
     /// 1-based position of the task in the plan.
     pub index: u32,
@@ -100,6 +105,7 @@ pub struct TaskResult {
 
 /// One selection of an entity by one task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Selection {
     /// The task key (item ids joined by `+`).
     pub task: String,
@@ -113,6 +119,7 @@ pub struct Selection {
 
 /// An officer on a team.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TeamMember {
     /// Certificate number (证件编号).
     pub cert_no: String,
@@ -124,6 +131,7 @@ pub struct TeamMember {
 /// enforcement category (SPEC.md §8.1). The officers of all teams of one
 /// visit are distinct.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Team {
     /// The department (抽查主体); an item or officer with an empty
     /// department belongs to the plan authority, written out here.
@@ -140,6 +148,7 @@ pub struct Team {
 /// sent. Several tasks drawing one entity under the `joint` overlap rule
 /// make one visit (进一次门、查多项事).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Visit {
     /// Unified social credit code.
     pub uscc: String,
@@ -159,6 +168,7 @@ pub struct Visit {
 
 /// The published result of a draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DrawResult {
     /// The algorithm version, e.g. `ssj-draw-v1` ([`crate::ALGORITHM`]).
     pub algorithm: String,

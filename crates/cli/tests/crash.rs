@@ -1,0 +1,215 @@
+//! Crash safety: `ssj draw` killed with SIGKILL at every named point of its
+//! write sequence, and at many moments chosen by the clock, leaves the output
+//! folder either exactly as before or exactly as after a complete run, and
+//! the journal always verifies.
+
+use std::collections::BTreeMap;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+const OLD_SEED: &str = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24";
+const NEW_SEED: &str = "90 81 72 63 54 45 36 27 18 09 11 22 33 44 55";
+
+fn ssj() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ssj"));
+    c.env("SOURCE_DATE_EPOCH", "1791511200");
+    c
+}
+
+fn run(dir: &Path, args: &[&str]) {
+    let out = ssj().current_dir(dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Visible files of a folder with their bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    /// work/ with plan, inputs, journal and pub/ holding a commitment and
+    /// the draw with OLD_SEED
+    base: PathBuf,
+    before: BTreeMap<String, Vec<u8>>,
+    after: BTreeMap<String, Vec<u8>>,
+}
+
+fn fixture() -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("base");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/youyu-forestry"),
+        &base,
+    );
+    run(
+        &base,
+        &["commit", "--plan", "plan.toml", "--out", "pub", "-q"],
+    );
+    let draw = |dir: &Path, seed: &str| {
+        run(
+            dir,
+            &[
+                "draw",
+                "--plan",
+                "plan.toml",
+                "--seed",
+                seed,
+                "--out",
+                "pub",
+                "--commitment",
+                "pub/commitment.json",
+                "--force",
+                "-q",
+            ],
+        )
+    };
+    draw(&base, OLD_SEED);
+    let before = files(&base.join("pub"));
+    let clean = tmp.path().join("clean");
+    copy_dir(&base, &clean);
+    draw(&clean, NEW_SEED);
+    let after = files(&clean.join("pub"));
+    assert_ne!(before, after);
+    Fixture {
+        _tmp: tmp,
+        base,
+        before,
+        after,
+    }
+}
+
+fn new_draw(dir: &Path) -> Command {
+    let mut c = ssj();
+    c.current_dir(dir)
+        .args([
+            "draw",
+            "--plan",
+            "plan.toml",
+            "--seed",
+            NEW_SEED,
+            "--out",
+            "pub",
+            "--commitment",
+            "pub/commitment.json",
+            "--force",
+            "-q",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    c
+}
+
+/// After a kill: the folder is all-before or all-after, the journal
+/// verifies, and a new run succeeds and leaves no staging folder.
+fn check_state(f: &Fixture, dir: &Path, what: &str) -> &'static str {
+    let now = files(&dir.join("pub"));
+    let state = if now == f.before {
+        "before"
+    } else if now == f.after {
+        "after"
+    } else {
+        panic!(
+            "{what}: the output folder is neither the previous nor the new state: {:?}",
+            now.keys().collect::<Vec<_>>()
+        );
+    };
+    let out = ssj()
+        .current_dir(dir)
+        .args(["journal", "verify", "journal.jsonl", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{what}: journal does not verify: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = new_draw(dir).status().unwrap();
+    assert!(status.success(), "{what}: the next run failed");
+    assert_eq!(files(&dir.join("pub")), f.after, "{what}: rerun");
+    let leftovers: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("ssj-staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "{what}: left {leftovers:?}");
+    state
+}
+
+#[test]
+fn killed_at_every_named_point() {
+    let f = fixture();
+    let points = [
+        ("staged-result.json", "before"),
+        ("staged-result.csv", "before"),
+        ("staged-notice.html", "before"),
+        ("staged-notice.md", "before"),
+        ("before-journal", "before"),
+        ("after-journal", "before"),
+        ("before-swap", "before"),
+        ("after-swap", "after"),
+    ];
+    for (i, (point, expected)) in points.iter().enumerate() {
+        let dir = f.base.with_file_name(format!("named-{i}"));
+        copy_dir(&f.base, &dir);
+        let status = new_draw(&dir).env("SSJ_CRASH_AT", point).status().unwrap();
+        assert_eq!(status.signal(), Some(9), "{point}: not killed ({status})");
+        assert_eq!(check_state(&f, &dir, point), *expected, "{point}");
+    }
+}
+
+#[test]
+fn killed_at_many_moments() {
+    let f = fixture();
+    // how long a full run takes here
+    let dir = f.base.with_file_name("timing");
+    copy_dir(&f.base, &dir);
+    let t = Instant::now();
+    assert!(new_draw(&dir).status().unwrap().success());
+    let full = t.elapsed();
+    let steps = 40u32;
+    let mut seen = BTreeMap::new();
+    for k in 0..steps {
+        let dir = f.base.with_file_name(format!("timed-{k}"));
+        copy_dir(&f.base, &dir);
+        let delay = full * k / (steps - 10);
+        let mut child = new_draw(&dir).spawn().unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL on unix
+        let _ = child.wait();
+        let state = check_state(&f, &dir, &format!("kill after {delay:?}"));
+        *seen.entry(state).or_insert(0) += 1;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    // both outcomes occur, so the kills really landed inside the run
+    assert!(seen.contains_key("before"), "{seen:?} (full run {full:?})");
+    assert!(seen.contains_key("after"), "{seen:?} (full run {full:?})");
+}
