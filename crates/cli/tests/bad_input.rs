@@ -93,7 +93,41 @@ fn every_case_exits_2_with_its_exact_messages_and_writes_nothing() {
             failures.push(format!("{name}: printed to stdout"));
         }
         if snapshot(dir.path()) != before {
-            failures.push(format!("{name}: files were created or changed"));
+            failures.push(format!("{name}: check created or changed files"));
+        }
+        // the same input refused by `ssj draw`: exit 2, the same messages,
+        // no output folder; only the journal (kept outside) records it
+        let journal = tempfile::NamedTempFile::new().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_ssj"))
+            .current_dir(dir.path())
+            .args([
+                "draw",
+                "--plan",
+                "plan.toml",
+                "--out",
+                "out",
+                "--allow-weak-seed",
+            ])
+            .args(["--seed", "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24"])
+            .arg("--journal")
+            .arg(journal.path())
+            .output()
+            .unwrap();
+        let draw_err = String::from_utf8(out.stderr).unwrap();
+        if out.status.code() != Some(2) {
+            failures.push(format!(
+                "{name}: draw exit {:?}, not 2\n{draw_err}",
+                out.status.code()
+            ));
+        } else if !draw_err.starts_with(expected.lines().next().unwrap_or("?")) {
+            failures.push(format!("{name}: draw said\n{draw_err}"));
+        }
+        if snapshot(dir.path()) != before {
+            failures.push(format!("{name}: draw created or changed files"));
+        }
+        let journal_text = std::fs::read_to_string(journal.path()).unwrap();
+        if !journal_text.contains("\"outcome\":\"invalid\"") {
+            failures.push(format!("{name}: the refused draw is not in the journal"));
         }
     }
     assert!(
