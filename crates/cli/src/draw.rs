@@ -73,6 +73,39 @@ impl Attempt {
         self.fail(outcome, error_text(e), code)
     }
 
+    /// Write a set of files into `out` atomically: stage them, journal the
+    /// success (with `digest`, the SHA-256 of the main file), then put them
+    /// in place. Any failure is journaled and printed; its exit code is
+    /// returned.
+    fn write(
+        self,
+        out: &Path,
+        files: &[(&str, &[u8])],
+        digest: String,
+    ) -> Result<(PathBuf, JournalEntry), u8> {
+        let staged = Staged::new(out).and_then(|mut s| {
+            for (n, bytes) in files {
+                s.stage(n, bytes)?;
+            }
+            Ok(s)
+        });
+        let staged = match staged {
+            Ok(s) => s,
+            Err(e) => {
+                let msg = format!("{}: cannot write: {e}", out.display());
+                report::message(&msg);
+                return Err(self.fail(JournalOutcome::Invalid, msg, report::INVALID));
+            }
+        };
+        let journal = self.journal.clone();
+        let entry = self.succeed(digest)?;
+        if let Err(e) = staged.commit() {
+            report::message(&format!("{}: cannot write: {e}", out.display()));
+            return Err(report::INVALID);
+        }
+        Ok((journal, entry))
+    }
+
     /// Journal success.
     fn succeed(mut self, output: String) -> Result<JournalEntry, u8> {
         self.record.outcome = JournalOutcome::Ok;
@@ -141,29 +174,15 @@ pub fn commit(a: &CommitArgs) -> u8 {
     let digest = fsio::sha256_hex(json.as_bytes());
     let html = shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Html, Lang::Zh);
     let md = shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Markdown, Lang::Zh);
-    let staged = Staged::new(&a.out).and_then(|mut s| {
-        s.stage(COMMIT_FILES[0], json.as_bytes())?;
-        s.stage(COMMIT_FILES[1], html.as_bytes())?;
-        s.stage(COMMIT_FILES[2], md.as_bytes())?;
-        Ok(s)
-    });
-    let staged = match staged {
-        Ok(s) => s,
-        Err(e) => {
-            let msg = format!("{}: cannot write: {e}", a.out.display());
-            report::message(&msg);
-            return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
-        }
-    };
-    let journal = at.journal.clone();
-    let entry = match at.succeed(digest.clone()) {
-        Ok(e) => e,
+    let files = [
+        (COMMIT_FILES[0], json.as_bytes()),
+        (COMMIT_FILES[1], html.as_bytes()),
+        (COMMIT_FILES[2], md.as_bytes()),
+    ];
+    let (journal, entry) = match at.write(&a.out, &files, digest.clone()) {
+        Ok(w) => w,
         Err(code) => return code,
     };
-    if let Err(e) = staged.commit() {
-        report::message(&format!("{}: cannot write: {e}", a.out.display()));
-        return report::INVALID;
-    }
     if a.quiet {
         return report::OK;
     }
@@ -305,29 +324,11 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, mut at: Attempt) -> u8 {
             shuangsuiji_disclose::draw_notice(&result, Format::Markdown, Lang::Zh),
         ),
     ];
-    let staged = Staged::new(req.out).and_then(|mut s| {
-        for (n, text) in &files {
-            s.stage(n, text.as_bytes())?;
-        }
-        Ok(s)
-    });
-    let staged = match staged {
-        Ok(s) => s,
-        Err(e) => {
-            let msg = format!("{}: cannot write: {e}", req.out.display());
-            report::message(&msg);
-            return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
-        }
-    };
-    let journal = at.journal.clone();
-    let entry = match at.succeed(digest.clone()) {
-        Ok(e) => e,
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
+    let (journal, entry) = match at.write(req.out, &files, digest.clone()) {
+        Ok(w) => w,
         Err(code) => return code,
     };
-    if let Err(e) = staged.commit() {
-        report::message(&format!("{}: cannot write: {e}", req.out.display()));
-        return report::INVALID;
-    }
     if a.quiet {
         return report::OK;
     }
