@@ -2,7 +2,7 @@
 //! digests, the verification section.
 
 use serde::Serialize;
-use shuangsuiji::{Date, Filter, InputDigests, Overlap, Ratio, Rules, Stratify};
+use shuangsuiji::{Date, DrawResult, Filter, InputDigests, Overlap, Ratio, Rules, Stratify};
 
 use crate::render::{Block, Cell};
 use crate::{Lang, VERIFY_COMMAND};
@@ -15,6 +15,26 @@ pub(crate) struct PlanMeta<'a> {
     pub period_start: Date,
     pub period_end: Date,
     pub date: Date,
+}
+
+/// The plan's fields followed by the algorithm, as the notices made after
+/// the draw open.
+pub(crate) fn result_plan_fields(result: &DrawResult, lang: Lang) -> Vec<(String, Cell)> {
+    let p = &result.plan;
+    let mut fields = PlanMeta {
+        id: &p.id,
+        title: &p.title,
+        authority: &p.authority,
+        period_start: p.period_start,
+        period_end: p.period_end,
+        date: p.date,
+    }
+    .fields(lang);
+    fields.push((
+        lang.t("算法版本", "Algorithm").into(),
+        Cell::mono(result.algorithm.as_str()),
+    ));
+    fields
 }
 
 impl PlanMeta<'_> {

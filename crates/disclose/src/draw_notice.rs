@@ -4,8 +4,8 @@ use serde::Serialize;
 use shuangsuiji::{DrawResult, TaskResult, Visit};
 
 use crate::common::{
-    PlanMeta, VERIFY_JSON, VerifyJson, digests_table, exclusion_label, percent, rules_text, sep,
-    verify_blocks,
+    VERIFY_JSON, VerifyJson, digests_table, exclusion_label, percent, result_plan_fields,
+    rules_text, sep, verify_blocks,
 };
 use crate::render::{Block, Cell, Doc};
 use crate::{Format, Lang};
@@ -62,20 +62,7 @@ pub fn draw_notice(result: &DrawResult, format: Format, lang: Lang) -> String {
     }));
 
     blocks.push(Block::Heading(lang.t("一、基本信息", "1. Plan").into()));
-    let p = &result.plan;
-    let mut fields = PlanMeta {
-        id: &p.id,
-        title: &p.title,
-        authority: &p.authority,
-        period_start: p.period_start,
-        period_end: p.period_end,
-        date: p.date,
-    }
-    .fields(lang);
-    fields.push((
-        lang.t("算法版本", "Algorithm").into(),
-        Cell::mono(result.algorithm.as_str()),
-    ));
+    let mut fields = result_plan_fields(result, lang);
     fields.push((
         lang.t("引擎版本", "Engine version").into(),
         Cell::mono(result.engine_version.as_str()),

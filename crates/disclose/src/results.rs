@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use shuangsuiji::{Date, DrawResult, InputDigests, PlanInfo};
 
-use crate::common::{PlanMeta, VERIFY_JSON, VerifyJson, verify_blocks};
+use crate::common::{VERIFY_JSON, VerifyJson, result_plan_fields, verify_blocks};
 use crate::outcomes::index;
 use crate::render::{Block, Cell, Doc};
 use crate::{Format, Lang, Outcome, OutcomeKind};
@@ -136,20 +136,7 @@ pub fn results_notice(
         ),
     }));
     blocks.push(Block::Heading(lang.t("一、基本信息", "1. Plan").into()));
-    let p = &result.plan;
-    let mut fields = PlanMeta {
-        id: &p.id,
-        title: &p.title,
-        authority: &p.authority,
-        period_start: p.period_start,
-        period_end: p.period_end,
-        date: p.date,
-    }
-    .fields(lang);
-    fields.push((
-        lang.t("算法版本", "Algorithm").into(),
-        Cell::mono(result.algorithm.as_str()),
-    ));
+    let mut fields = result_plan_fields(result, lang);
     fields.push((
         lang.t("抽取密钥", "Draw key").into(),
         Cell::mono(result.draw_key.as_str()),
