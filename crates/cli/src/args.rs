@@ -18,6 +18,11 @@ pub struct Cli {
 pub enum Command {
     /// Validate a plan and all its inputs, and summarise them.
     Check(CheckArgs),
+    /// Write a deterministic synthetic plan folder of any size.
+    Synth(crate::synth::SynthArgs),
+    /// Streaming commit/draw/verify for province-scale registries (benchmarks).
+    #[command(subcommand, hide = true)]
+    Stream(crate::stream::StreamCommand),
 }
 
 /// `ssj check`.

@@ -11,6 +11,8 @@ mod args;
 mod check;
 mod input;
 mod report;
+mod stream;
+mod synth;
 
 fn main() -> ExitCode {
     let cli = match args::Cli::try_parse() {
@@ -24,6 +26,8 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         args::Command::Check(a) => check::run(&a),
+        args::Command::Synth(a) => synth::run(&a),
+        args::Command::Stream(c) => stream::run(&c),
     };
     ExitCode::from(code)
 }

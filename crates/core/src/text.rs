@@ -55,20 +55,31 @@ fn is_clean(s: &str) -> bool {
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
     }
-    if b.is_ascii() {
-        let mut prev_space = false;
-        for &c in b {
-            if c == b' ' {
-                if prev_space {
-                    return false;
-                }
-                prev_space = true;
-            } else if c.is_ascii_whitespace() || c == 0x0B {
+    // byte by byte: spreadsheet whitespace outside ASCII starts with one
+    // of the lead bytes C2 (U+0085, U+00A0), E1 (U+1680), E2 (U+2000–U+205F),
+    // E3 (U+3000) or EF (U+FEFF); text with none of them needs no decoding
+    let mut prev_space = false;
+    let mut plain = true;
+    for &c in b {
+        if c == b' ' {
+            if prev_space {
                 return false;
-            } else {
-                prev_space = false;
             }
+            prev_space = true;
+        } else if c < 0x80 {
+            if c.is_ascii_whitespace() || c == 0x0B {
+                return false;
+            }
+            prev_space = false;
+        } else {
+            if matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF) {
+                plain = false;
+                break;
+            }
+            prev_space = false;
         }
+    }
+    if plain {
         return true;
     }
     let mut prev_space = false;

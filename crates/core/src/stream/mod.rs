@@ -17,7 +17,7 @@
 //!   them the draw reads the registry twice: digests, then tickets.
 //! - **Selection** keeps, per task and stratum, the count `N_h` and only
 //!   the entities whose ticket lies below a threshold that shrinks as the
-//!   stratum grows (about `r + 8·sqrt(r/N_h) + 64/N_h` of the ticket
+//!   stratum grows (about `r + 5·sqrt(r/N_h) + 16/N_h` of the ticket
 //!   space, in integers). That is a prefix of the stratum in ticket order,
 //!   so the smallest `n_h` of it are the smallest of the stratum. When a
 //!   stratum keeps fewer than it draws (a `min_count` that binds, entities

@@ -122,7 +122,9 @@ fn gidx(g: Option<CreditClass>) -> usize {
 
 /// The candidate threshold on the top 64 bits of a ticket for a stratum of
 /// ratio `r` after `n ≥ 1` eligible entities:
-/// `(r + 8·sqrt(r/n) + 64/n) · 2^64`, in integers (2^64 or more keeps all).
+/// `(r + 5·sqrt(r/n) + 16/n) · 2^64`, in integers (2^64 or more keeps all):
+/// about `r·n` expected plus five standard deviations and 16, so that a
+/// stratum falls short (and costs a fallback pass) about once in 10^6.
 /// Non-increasing in `n`, so a threshold computed on part of a stratum is
 /// never below the one for the whole stratum.
 pub(crate) fn threshold(r: Ratio, n: u64) -> u128 {
@@ -133,8 +135,8 @@ pub(crate) fn threshold(r: Ratio, n: u64) -> u128 {
     let n = u128::from(n.max(1));
     let t1 = (num << 64) / den;
     let x = (u128::MAX / den) * num; // ≈ r · 2^128
-    let t2 = 8 * (x / n).isqrt();
-    let t3 = (64u128 << 64) / n;
+    let t2 = 5 * (x / n).isqrt();
+    let t3 = (16u128 << 64) / n;
     t1 + t2 + t3
 }
 
@@ -211,6 +213,8 @@ pub(crate) struct EntitySink<'c> {
     regions: HashMap<String, u32>,
     region_names: Vec<String>,
     buf: Vec<u8>,
+    /// Compact the arena when it reaches this many records.
+    compact_at: usize,
     pub error: Option<io::Error>,
 }
 
@@ -250,8 +254,68 @@ impl<'c> EntitySink<'c> {
             regions: HashMap::new(),
             region_names: Vec::new(),
             buf: Vec::with_capacity(512),
+            compact_at: 1 << 16,
             error: None,
         })
+    }
+
+    /// Drop records no candidate refers to any more (early candidates of a
+    /// stratum fall below its threshold as it grows), keeping the arena
+    /// within twice the live records.
+    fn compact(&mut self) {
+        let arena = &self.arena;
+        let by_ticket = |a: &([u8; 32], u32), b: &([u8; 32], u32)| {
+            a.0.cmp(&b.0).then_with(|| {
+                arena[a.1 as usize]
+                    .uscc
+                    .as_bytes()
+                    .cmp(arena[b.1 as usize].uscc.as_bytes())
+            })
+        };
+        let mut live = vec![false; arena.len()];
+        for acc in &mut self.tasks {
+            for st in acc.strata.iter_mut().flatten() {
+                if st.tau < 1u128 << 64 {
+                    let tau = st.tau;
+                    st.cands.retain(|c| u128::from(c.0) < tau);
+                    st.prune_at = (st.cands.len() * 2).max(256);
+                }
+                if st.m > 0 && st.smallest.len() as u64 > st.m {
+                    st.smallest.sort_unstable_by(by_ticket);
+                    st.smallest.truncate(st.m as usize);
+                }
+                for c in &st.cands {
+                    live[c.1 as usize] = true;
+                }
+                for c in &st.smallest {
+                    live[c.1 as usize] = true;
+                }
+            }
+        }
+        let mut new_index = vec![u32::MAX; live.len()];
+        let mut next = 0u32;
+        for (i, l) in live.iter().enumerate() {
+            if *l {
+                new_index[i] = next;
+                next += 1;
+            }
+        }
+        for acc in &mut self.tasks {
+            for st in acc.strata.iter_mut().flatten() {
+                for c in &mut st.cands {
+                    c.1 = new_index[c.1 as usize];
+                }
+                for c in &mut st.smallest {
+                    c.1 = new_index[c.1 as usize];
+                }
+            }
+        }
+        let mut i = 0;
+        self.arena.retain(|_| {
+            i += 1;
+            live[i - 1]
+        });
+        self.compact_at = (self.arena.len() * 2).max(1 << 16);
     }
 
     fn region_id(&mut self, region: &str) -> u32 {
@@ -378,6 +442,9 @@ impl<'c> EntitySink<'c> {
                     st.prune_at = (st.cands.len() * 2).max(256);
                 }
             }
+        }
+        if self.arena.len() >= self.compact_at {
+            self.compact();
         }
         Ok(())
     }
