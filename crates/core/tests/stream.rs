@@ -333,3 +333,11 @@ fn a_large_registry_streams_without_being_held() {
     assert!(stats.held() < 6 * drawn + 40_000, "held {}", stats.held());
     assert!(stats.held() < 150_000 / 4, "held {}", stats.held());
 }
+
+#[test]
+fn canonical_json_built_by_members_equals_the_whole_tree() {
+    let (plan, files) = dir_files(&root().join("data/youyu-forestry"));
+    let ds = Dataset::load("plan.toml", &plan, opener(&files)).unwrap();
+    let r = draw(&ds, "38 17 05 92 64 11").unwrap();
+    assert_eq!(r.to_canonical_json(), shuangsuiji::canonical_json(&r));
+}

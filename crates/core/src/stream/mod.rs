@@ -321,6 +321,15 @@ struct Pool {
 }
 
 impl Pool {
+    fn add_owned(&mut self, e: Entity) -> usize {
+        if let Some(&i) = self.by_code.get(&e.uscc) {
+            return i;
+        }
+        self.by_code.insert(e.uscc.clone(), self.entities.len());
+        self.entities.push(e);
+        self.entities.len() - 1
+    }
+
     fn add(&mut self, e: &Entity) -> usize {
         if let Some(&i) = self.by_code.get(&e.uscc) {
             return i;
@@ -352,19 +361,31 @@ fn select<'e>(
     } = inp;
     let mut pool = Pool::default();
     let mut tasks: Vec<(BTreeMap<String, u64>, Cands)> = Vec::with_capacity(merged.len());
+    // records move from the arena to the pool (never held twice)
+    let mut arena: Vec<Option<Entity>> = arena.into_iter().map(Some).collect();
+    let mut moved: Vec<usize> = vec![usize::MAX; arena.len()];
     for m in merged {
         let mut c: Cands = BTreeMap::new();
         for (k, s) in m.strata {
             let idx = s
                 .cands
                 .iter()
-                .map(|&a| pool.add(&arena[a as usize]))
+                .map(|&a| {
+                    let a = a as usize;
+                    if moved[a] == usize::MAX
+                        && let Some(e) = arena[a].take()
+                    {
+                        moved[a] = pool.add_owned(e);
+                    }
+                    moved[a]
+                })
                 .collect();
             c.insert(k, (s.n, idx, s.complete));
         }
         tasks.push((m.excluded, c));
     }
     drop(arena);
+    drop(moved);
     let next = pre.plan.rules.overlap == Overlap::Next;
     // Selection runs on a dataset holding only the pool. The selector
     // borrows it, so when a fallback pass grows the pool the selector's
