@@ -36,6 +36,11 @@ pub enum Command {
     /// The journal of every draw attempt (全过程记录).
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Write a deterministic synthetic plan folder of any size.
+    Synth(crate::synth::SynthArgs),
+    /// Streaming commit/draw/verify for province-scale registries (benchmarks).
+    #[command(subcommand, hide = true)]
+    Stream(crate::stream::StreamCommand),
 }
 
 /// `ssj check`.

@@ -13,6 +13,8 @@ mod draw;
 mod fsio;
 mod input;
 mod report;
+mod stream;
+mod synth;
 mod verify;
 
 fn main() -> ExitCode {
@@ -34,6 +36,8 @@ fn main() -> ExitCode {
         args::Command::Disclose(a) => verify::disclose(&a),
         args::Command::Journal(args::JournalCommand::Verify(a)) => verify::journal(&a, false),
         args::Command::Journal(args::JournalCommand::List(a)) => verify::journal(&a, true),
+        args::Command::Synth(a) => synth::run(&a),
+        args::Command::Stream(c) => stream::run(&c),
     };
     ExitCode::from(code)
 }

@@ -39,7 +39,7 @@ pub struct Dataset {
 }
 
 /// Line numbers of records, for cross-reference diagnostics.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Lines {
     files: [String; 5],
     lines: [Vec<u64>; 5],
@@ -55,11 +55,11 @@ impl Lines {
     }
 }
 
-const ITEMS: usize = 0;
-const OFFICERS: usize = 1;
-const ENTITIES: usize = 2;
-const HISTORY: usize = 3;
-const CONFLICTS: usize = 4;
+pub(crate) const ITEMS: usize = 0;
+pub(crate) const OFFICERS: usize = 1;
+pub(crate) const ENTITIES: usize = 2;
+pub(crate) const HISTORY: usize = 3;
+pub(crate) const CONFLICTS: usize = 4;
 
 #[allow(clippy::too_many_arguments)]
 fn read_table<R: Read, T>(
@@ -152,6 +152,186 @@ fn locate_key(text: &str, section: &str, key: &str) -> Option<u64> {
     None
 }
 
+/// What the registry contributes to validation when it was streamed, not
+/// held (see `crate::stream`).
+#[derive(Debug, Default)]
+pub(crate) struct StreamedEntities {
+    /// Codes referenced by history and conflicts that the registry has;
+    /// `None` checks no reference (a preliminary build).
+    pub known: Option<HashSet<String>>,
+    /// Every object type of the registry.
+    pub types: BTreeSet<String>,
+    /// The digest of the registry.
+    pub digest: [u8; 32],
+    /// Duplicate codes, with the messages the in-memory loader gives.
+    pub duplicates: Vec<Diagnostic>,
+}
+
+/// The registry, held or streamed.
+pub(crate) enum EntityInput {
+    Held(Vec<Entity>),
+    Streamed(StreamedEntities),
+}
+
+/// A plan and its small inputs read, before cross-validation.
+#[derive(Clone)]
+pub(crate) struct Parts {
+    pub plan: Plan,
+    pub items: Vec<Item>,
+    pub officers: Vec<Officer>,
+    pub history: Vec<HistoryRecord>,
+    pub conflicts: Vec<Conflict>,
+    lines: Lines,
+    pub reports: Vec<FileReport>,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Parts {
+    pub(crate) fn new(plan: Plan) -> Parts {
+        Parts {
+            plan,
+            items: Vec::new(),
+            officers: Vec::new(),
+            history: Vec::new(),
+            conflicts: Vec::new(),
+            lines: Lines::default(),
+            reports: Vec::new(),
+            diags: Vec::new(),
+        }
+    }
+
+    /// Open an input of kind `idx`, reporting failure.
+    pub(crate) fn open<'a>(
+        &mut self,
+        idx: usize,
+        plan_file: &str,
+        plan_text: &str,
+        open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+    ) -> Option<Box<dyn Read + 'a>> {
+        let inputs = &self.plan.inputs;
+        let (key, name) = match idx {
+            ITEMS => ("items", Some(&inputs.items)),
+            OFFICERS => ("officers", Some(&inputs.officers)),
+            ENTITIES => ("entities", Some(&inputs.entities)),
+            HISTORY => ("history", inputs.history.as_ref()),
+            _ => ("conflicts", inputs.conflicts.as_ref()),
+        };
+        let name = name?.clone();
+        self.lines.files[idx] = name.clone();
+        open_input(open, &name, plan_file, plan_text, key, &mut self.diags)
+    }
+
+    /// Read the whole registry into memory.
+    fn load_entities<'a>(
+        &mut self,
+        plan_file: &str,
+        plan_text: &str,
+        open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+    ) -> Vec<Entity> {
+        let Some(src) = self.open(ENTITIES, plan_file, plan_text, open) else {
+            return Vec::new();
+        };
+        let name = self.lines.files[ENTITIES].clone();
+        let rows = read_table(
+            &name,
+            "entities",
+            src,
+            &self.plan,
+            records::ENTITY_FIELDS,
+            |r, d| Some(records::entity(r, d)),
+            false,
+            &mut self.diags,
+            &mut self.reports,
+        );
+        let (l, r): (Vec<u64>, Vec<_>) = rows.into_iter().unzip();
+        self.lines.lines[ENTITIES] = l;
+        r
+    }
+
+    /// Read one of the small inputs (items, officers, history, conflicts).
+    pub(crate) fn load_table<'a>(
+        &mut self,
+        idx: usize,
+        plan_file: &str,
+        plan_text: &str,
+        open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+    ) {
+        let Some(src) = self.open(idx, plan_file, plan_text, open) else {
+            return;
+        };
+        let name = self.lines.files[idx].clone();
+        macro_rules! read {
+            ($kind:literal, $fields:expr, $parse:expr, $allow_empty:expr) => {{
+                let rows = read_table(
+                    &name,
+                    $kind,
+                    src,
+                    &self.plan,
+                    $fields,
+                    $parse,
+                    $allow_empty,
+                    &mut self.diags,
+                    &mut self.reports,
+                );
+                let (l, r): (Vec<u64>, Vec<_>) = rows.into_iter().unzip();
+                self.lines.lines[idx] = l;
+                r
+            }};
+        }
+        match idx {
+            ITEMS => {
+                self.items = read!(
+                    "items",
+                    records::ITEM_FIELDS,
+                    |r, d| Some(records::item(r, d)),
+                    false
+                )
+            }
+            OFFICERS => {
+                self.officers = read!(
+                    "officers",
+                    records::OFFICER_FIELDS,
+                    |r, d| Some(records::officer(r, d)),
+                    false
+                )
+            }
+            HISTORY => {
+                self.history = read!("history", records::HISTORY_FIELDS, records::history, true)
+            }
+            _ => {
+                self.conflicts = read!(
+                    "conflicts",
+                    records::CONFLICT_FIELDS,
+                    |r, d| Some(records::conflict(r, d)),
+                    true
+                )
+            }
+        }
+    }
+
+    /// Cross-validate and finish.
+    pub(crate) fn build(
+        self,
+        plan_file: &str,
+        plan_text: &str,
+        entities: EntityInput,
+    ) -> Result<Dataset> {
+        build(
+            self.plan,
+            plan_file,
+            plan_text,
+            self.items,
+            self.officers,
+            entities,
+            self.history,
+            self.conflicts,
+            self.lines,
+            self.reports,
+            self.diags,
+        )
+    }
+}
+
 impl Dataset {
     /// Read a plan (TOML text) and every input it names, opening each file
     /// name with `open` (the caller decides how names resolve, e.g. relative
@@ -174,90 +354,13 @@ impl Dataset {
         F: FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
     {
         let plan = Plan::from_toml(plan_file, plan_text)?;
-        let mut diags = Vec::new();
-        let mut reports = Vec::new();
-        let mut lines = Lines::default();
-        let inputs = plan.inputs.clone();
-
-        macro_rules! load {
-            ($idx:expr, $key:literal, $name:expr, $kind:literal, $fields:expr, $parse:expr, $allow_empty:expr) => {{
-                lines.files[$idx] = $name.to_string();
-                match open_input(&mut open, $name, plan_file, plan_text, $key, &mut diags) {
-                    Some(src) => {
-                        let rows = read_table(
-                            $name,
-                            $kind,
-                            src,
-                            &plan,
-                            $fields,
-                            $parse,
-                            $allow_empty,
-                            &mut diags,
-                            &mut reports,
-                        );
-                        let (l, r): (Vec<u64>, Vec<_>) = rows.into_iter().unzip();
-                        lines.lines[$idx] = l;
-                        r
-                    }
-                    None => Vec::new(),
-                }
-            }};
-        }
-        let items = load!(
-            ITEMS,
-            "items",
-            &inputs.items,
-            "items",
-            records::ITEM_FIELDS,
-            |r, d| Some(records::item(r, d)),
-            false
-        );
-        let officers = load!(
-            OFFICERS,
-            "officers",
-            &inputs.officers,
-            "officers",
-            records::OFFICER_FIELDS,
-            |r, d| Some(records::officer(r, d)),
-            false
-        );
-        let entities = load!(
-            ENTITIES,
-            "entities",
-            &inputs.entities,
-            "entities",
-            records::ENTITY_FIELDS,
-            |r, d| Some(records::entity(r, d)),
-            false
-        );
-        let history = match &inputs.history {
-            Some(h) => load!(
-                HISTORY,
-                "history",
-                h,
-                "history",
-                records::HISTORY_FIELDS,
-                records::history,
-                true
-            ),
-            None => Vec::new(),
-        };
-        let conflicts = match &inputs.conflicts {
-            Some(c) => load!(
-                CONFLICTS,
-                "conflicts",
-                c,
-                "conflicts",
-                records::CONFLICT_FIELDS,
-                |r, d| Some(records::conflict(r, d)),
-                true
-            ),
-            None => Vec::new(),
-        };
-        build(
-            plan, plan_file, plan_text, items, officers, entities, history, conflicts, lines,
-            reports, diags,
-        )
+        let mut parts = Parts::new(plan);
+        parts.load_table(ITEMS, plan_file, plan_text, &mut open);
+        parts.load_table(OFFICERS, plan_file, plan_text, &mut open);
+        let entities = parts.load_entities(plan_file, plan_text, &mut open);
+        parts.load_table(HISTORY, plan_file, plan_text, &mut open);
+        parts.load_table(CONFLICTS, plan_file, plan_text, &mut open);
+        parts.build(plan_file, plan_text, EntityInput::Held(entities))
     }
 
     /// Validate records given directly (for programs that hold them already).
@@ -292,7 +395,7 @@ impl Dataset {
             "",
             items,
             officers,
-            entities,
+            EntityInput::Held(entities),
             history,
             conflicts,
             lines,
@@ -389,7 +492,7 @@ fn build(
     plan_text: &str,
     items: Vec<Item>,
     officers: Vec<Officer>,
-    entities: Vec<Entity>,
+    entities: EntityInput,
     history: Vec<HistoryRecord>,
     conflicts: Vec<Conflict>,
     mut lines: Lines,
@@ -423,15 +526,24 @@ fn build(
         "certificate number",
         &mut diags,
     );
-    let entities = dedup_by_key(
-        entities,
-        &mut lines,
-        ENTITIES,
-        "uscc",
-        |e| e.uscc.clone(),
-        "unified social credit code",
-        &mut diags,
-    );
+    let (entities, streamed) = match entities {
+        EntityInput::Held(v) => {
+            let v = dedup_by_key(
+                v,
+                &mut lines,
+                ENTITIES,
+                "uscc",
+                |e| e.uscc.clone(),
+                "unified social credit code",
+                &mut diags,
+            );
+            (v, None)
+        }
+        EntityInput::Streamed(mut s) => {
+            diags.append(&mut s.duplicates);
+            (Vec::new(), Some(s))
+        }
+    };
     let history = dedup_by_key(
         history,
         &mut lines,
@@ -454,12 +566,16 @@ fn build(
     let item_ids: BTreeSet<&str> = items.iter().map(|i| i.id.as_str()).collect();
     let officer_ids: BTreeSet<&str> = officers.iter().map(|o| o.cert_no.as_str()).collect();
     let entity_ids: HashSet<&str> = entities.iter().map(|e| e.uscc.as_str()).collect();
+    let has_entity = |uscc: &str| match &streamed {
+        None => entity_ids.contains(uscc),
+        Some(s) => s.known.as_ref().is_none_or(|k| k.contains(uscc)),
+    };
 
     // references from history and conflicts (only meaningful when the
     // referenced files themselves were read)
     {
         for (i, h) in history.iter().enumerate() {
-            if entities_ok && !entity_ids.contains(h.uscc.as_str()) {
+            if entities_ok && !has_entity(h.uscc.as_str()) {
                 diags.push(Diagnostic::error(
                     K::UnknownReference,
                     lines.pos(HISTORY, i, "uscc"),
@@ -494,7 +610,7 @@ fn build(
                     ),
                 ));
             }
-            if entities_ok && !entity_ids.contains(c.uscc.as_str()) {
+            if entities_ok && !has_entity(c.uscc.as_str()) {
                 diags.push(Diagnostic::error(
                     K::UnknownReference,
                     lines.pos(CONFLICTS, i, "uscc"),
@@ -524,10 +640,13 @@ fn build(
         }
     }
     // object types matched by no entity: a warning
-    let types: BTreeSet<&str> = entities
-        .iter()
-        .flat_map(|e| e.types.iter().map(String::as_str))
-        .collect();
+    let types: BTreeSet<&str> = match &streamed {
+        None => entities
+            .iter()
+            .flat_map(|e| e.types.iter().map(String::as_str))
+            .collect(),
+        Some(s) => s.types.iter().map(String::as_str).collect(),
+    };
     if entities_ok {
         for (i, it) in items.iter().enumerate() {
             if !it.object_types.iter().any(|t| types.contains(t.as_str())) {
@@ -607,7 +726,10 @@ fn build(
         plan: hex(&plan_digest(&plan)),
         items: hex(&digest_records(&items)),
         officers: hex(&digest_records(&officers)),
-        entities: hex(&digest_records(&entities)),
+        entities: hex(&match &streamed {
+            None => digest_records(&entities),
+            Some(s) => s.digest,
+        }),
         history: hex(&digest_records(&history)),
         conflicts: hex(&digest_records(&conflicts)),
     };

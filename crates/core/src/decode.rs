@@ -139,6 +139,9 @@ impl<R: Read> DecodingReader<R> {
     /// whitespace-normalised later, so this changes no value; it keeps line
     /// numbers right for files written by Excel on Windows or old Macs.
     fn normalize_newlines(&mut self) {
+        if !self.after_cr && !self.outbuf.contains(&b'\r') {
+            return;
+        }
         let mut w = 0;
         for r in 0..self.outbuf.len() {
             let b = self.outbuf[r];
@@ -276,6 +279,11 @@ impl<R: Read> Read for DecodingReader<R> {
         let n = buf.len().min(self.outbuf.len() - self.out_pos);
         let chunk = &self.outbuf[self.out_pos..self.out_pos + n];
         match chunk.iter().rposition(|&b| b == b'\n') {
+            // no line can be longer than the limit: count, don't measure
+            Some(last) if self.line_len + chunk.len() as u64 <= self.max_line => {
+                self.newlines += chunk[..=last].iter().filter(|&&b| b == b'\n').count() as u64;
+                self.line_len = (chunk.len() - last - 1) as u64;
+            }
             Some(last) => {
                 // lines ending inside this chunk, then the new tail
                 let mut len = self.line_len;

@@ -91,9 +91,60 @@ impl Canonical for Officer {
     }
 }
 
+/// The record hash of an entity from its parts (SPEC.md §2.1), shared by
+/// the owned record and the streaming loader's borrowed view; `buf` is
+/// scratch space.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn entity_hash<T: AsRef<str>>(
+    buf: &mut Vec<u8>,
+    uscc: &str,
+    name: &str,
+    types: &[T],
+    region: &str,
+    industry: &str,
+    class: Option<crate::CreditClass>,
+    flags: crate::EntityFlags,
+    active: bool,
+) -> [u8; 32] {
+    buf.clear();
+    put(buf, Entity::RECORD_TAG);
+    put(buf, uscc);
+    put(buf, name);
+    let joined: usize =
+        types.iter().map(|t| t.as_ref().len()).sum::<usize>() + types.len().saturating_sub(1);
+    buf.extend_from_slice(&u32::try_from(joined).unwrap_or(u32::MAX).to_be_bytes());
+    for (i, t) in types.iter().enumerate() {
+        if i > 0 {
+            buf.push(b';');
+        }
+        buf.extend_from_slice(t.as_ref().as_bytes());
+    }
+    put(buf, region);
+    put(buf, industry);
+    put(buf, class.map_or("", |c| c.as_str()));
+    put(buf, bool_field(flags.complaints));
+    put(buf, bool_field(flags.abnormal));
+    put(buf, bool_field(flags.serious_violation));
+    put(buf, bool_field(active));
+    Sha256::digest(&buf[..]).into()
+}
+
 impl Canonical for Entity {
     const RECORD_TAG: &'static str = "shuangsuiji/v1/record/entity";
     const FILE_TAG: &'static str = "shuangsuiji/v1/file/entities";
+    fn record_hash(&self) -> [u8; 32] {
+        entity_hash(
+            &mut Vec::with_capacity(256),
+            &self.uscc,
+            &self.name,
+            &self.types,
+            &self.region,
+            &self.industry,
+            self.credit_class,
+            self.flags,
+            self.active,
+        )
+    }
     fn fields(&self) -> Vec<String> {
         vec![
             self.uscc.clone(),
@@ -151,16 +202,23 @@ impl SetDigest {
     /// The digest under `file_tag`.
     pub fn finish(mut self, file_tag: &str) -> [u8; 32] {
         self.hashes.sort_unstable();
-        let mut hasher = Sha256::new();
-        let mut head = Vec::new();
-        put(&mut head, file_tag);
-        head.extend_from_slice(&(self.hashes.len() as u64).to_be_bytes());
-        hasher.update(&head);
+        let mut hasher = set_hasher(file_tag, self.hashes.len() as u64);
         for h in &self.hashes {
             hasher.update(h);
         }
         hasher.finalize().into()
     }
+}
+
+/// A hasher fed with the head of a set digest: the length-prefixed file
+/// tag and the record count; the sorted record hashes follow.
+pub(crate) fn set_hasher(file_tag: &str, count: u64) -> Sha256 {
+    let mut hasher = Sha256::new();
+    let mut head = Vec::new();
+    put(&mut head, file_tag);
+    head.extend_from_slice(&count.to_be_bytes());
+    hasher.update(&head);
+    hasher
 }
 
 /// The digest of a whole set of records of one kind.

@@ -45,14 +45,74 @@ impl Exclusion {
     }
 }
 
+/// The fields of an entity eligibility looks at, for the owned record and
+/// the streaming loader's borrowed view alike.
+pub(crate) trait EntityFields {
+    fn active(&self) -> bool;
+    fn has_type(&self, pred: impl FnMut(&str) -> bool) -> bool;
+    fn region(&self) -> &str;
+    fn industry(&self) -> &str;
+    fn credit_class(&self) -> Option<crate::CreditClass>;
+    fn flags(&self) -> crate::EntityFlags;
+}
+
+impl EntityFields for Entity {
+    fn active(&self) -> bool {
+        self.active
+    }
+    fn has_type(&self, mut pred: impl FnMut(&str) -> bool) -> bool {
+        self.types.iter().any(|t| pred(t))
+    }
+    fn region(&self) -> &str {
+        &self.region
+    }
+    fn industry(&self) -> &str {
+        &self.industry
+    }
+    fn credit_class(&self) -> Option<crate::CreditClass> {
+        self.credit_class
+    }
+    fn flags(&self) -> crate::EntityFlags {
+        self.flags
+    }
+}
+
+impl EntityFields for crate::records::EntityView<'_> {
+    fn active(&self) -> bool {
+        self.active
+    }
+    fn has_type(&self, mut pred: impl FnMut(&str) -> bool) -> bool {
+        self.types.iter().any(|t| pred(t))
+    }
+    fn region(&self) -> &str {
+        &self.region
+    }
+    fn industry(&self) -> &str {
+        &self.industry
+    }
+    fn credit_class(&self) -> Option<crate::CreditClass> {
+        self.credit_class
+    }
+    fn flags(&self) -> crate::EntityFlags {
+        self.flags
+    }
+}
+
+/// The history of one entity, as eligibility needs it.
+#[derive(Debug, Default)]
+pub(crate) struct EntityHistory<'a> {
+    /// Distinct inspection dates in the plan's calendar year.
+    visits: u32,
+    /// Most recent inspection date per item.
+    last: Vec<(&'a str, crate::Date)>,
+}
+
 /// Eligibility rules of a dataset, with the history indexed.
 #[derive(Debug)]
 pub struct Eligibility<'a> {
     ds: &'a Dataset,
-    /// Distinct inspection dates per entity in the plan's calendar year.
-    visits: HashMap<&'a str, u32>,
-    /// Most recent inspection date per (entity, item).
-    last: HashMap<(&'a str, &'a str), crate::Date>,
+    /// History per entity.
+    history: HashMap<&'a str, EntityHistory<'a>>,
 }
 
 impl<'a> Eligibility<'a> {
@@ -60,33 +120,33 @@ impl<'a> Eligibility<'a> {
     pub fn new(ds: &'a Dataset) -> Self {
         let year = ds.plan.period_start.year();
         let mut dates: HashMap<&str, Vec<crate::Date>> = HashMap::new();
-        let mut last: HashMap<(&str, &str), crate::Date> = HashMap::new();
+        let mut history: HashMap<&str, EntityHistory<'a>> = HashMap::new();
         for h in &ds.history {
             if h.date.year() == year {
                 dates.entry(h.uscc.as_str()).or_default().push(h.date);
             }
-            let e = last
-                .entry((h.uscc.as_str(), h.item.as_str()))
-                .or_insert(h.date);
-            if h.date > *e {
-                *e = h.date;
+            let eh = history.entry(h.uscc.as_str()).or_default();
+            match eh.last.iter_mut().find(|(i, _)| *i == h.item.as_str()) {
+                Some((_, d)) => {
+                    if h.date > *d {
+                        *d = h.date;
+                    }
+                }
+                None => eh.last.push((h.item.as_str(), h.date)),
             }
         }
-        let visits = dates
-            .into_iter()
-            .map(|(k, mut v)| {
-                v.sort();
-                v.dedup();
-                (k, v.len() as u32)
-            })
-            .collect();
-        Eligibility { ds, visits, last }
+        for (k, mut v) in dates {
+            v.sort();
+            v.dedup();
+            history.entry(k).or_default().visits = v.len() as u32;
+        }
+        Eligibility { ds, history }
     }
 
     /// Inspections of `uscc` already on record in the plan's calendar year
     /// (distinct dates: a joint visit counts once).
     pub fn visits_this_year(&self, uscc: &str) -> u32 {
-        self.visits.get(uscc).copied().unwrap_or(0)
+        self.history.get(uscc).map_or(0, |h| h.visits)
     }
 
     /// The lead item of a task (its first item).
@@ -96,36 +156,59 @@ impl<'a> Eligibility<'a> {
 
     /// `Ok` if `entity` may be drawn for `task`, else the first reason not.
     pub fn check(&self, task: &Task, entity: &Entity) -> Result<(), Exclusion> {
-        if !entity.active {
+        let lead = self.lead(task);
+        self.check_with(task, lead, entity, self.history_of(&entity.uscc))
+    }
+
+    /// The indexed history of an entity (looked up once for all tasks).
+    pub(crate) fn history_of(&self, uscc: &str) -> Option<&EntityHistory<'a>> {
+        if self.history.is_empty() {
+            return None;
+        }
+        self.history.get(uscc)
+    }
+
+    /// [`Eligibility::check`] with the lead item and the entity's history
+    /// already looked up.
+    pub(crate) fn check_with(
+        &self,
+        task: &Task,
+        lead: Option<&Item>,
+        entity: &impl EntityFields,
+        hist: Option<&EntityHistory<'_>>,
+    ) -> Result<(), Exclusion> {
+        if !entity.active() {
             return Err(Exclusion::Status);
         }
-        if let Some(lead) = self.lead(task)
-            && !entity.types.iter().any(|t| lead.object_types.contains(t))
+        if let Some(lead) = lead
+            && !entity.has_type(|t| lead.object_types.iter().any(|o| o == t))
         {
             return Err(Exclusion::ObjectType);
         }
         let f = &task.filter;
         let pass = (f.regions.is_empty()
-            || f.regions.iter().any(|r| region_covers(r, &entity.region)))
-            && (f.types.is_empty() || entity.types.iter().any(|t| f.types.contains(t)))
-            && (f.industries.is_empty() || f.industries.contains(&entity.industry))
+            || f.regions.iter().any(|r| region_covers(r, entity.region())))
+            && (f.types.is_empty() || entity.has_type(|t| f.types.iter().any(|x| x == t)))
+            && (f.industries.is_empty() || f.industries.iter().any(|i| i == entity.industry()))
             && (f.credit_classes.is_empty()
                 || entity
-                    .credit_class
+                    .credit_class()
                     .is_some_and(|c| f.credit_classes.contains(&c)))
             && (f.flags.is_empty()
                 || f.flags.iter().any(|fl| match fl {
-                    crate::FlagName::Complaints => entity.flags.complaints,
-                    crate::FlagName::Abnormal => entity.flags.abnormal,
-                    crate::FlagName::SeriousViolation => entity.flags.serious_violation,
+                    crate::FlagName::Complaints => entity.flags().complaints,
+                    crate::FlagName::Abnormal => entity.flags().abnormal,
+                    crate::FlagName::SeriousViolation => entity.flags().serious_violation,
                 }));
         if !pass {
             return Err(Exclusion::Filter);
         }
         let cd = i64::from(self.ds.plan.rules.cooldown_days);
-        if cd > 0 {
+        if cd > 0
+            && let Some(h) = hist
+        {
             for id in &task.items {
-                if let Some(d) = self.last.get(&(entity.uscc.as_str(), id.as_str()))
+                if let Some((_, d)) = h.last.iter().find(|(i, _)| *i == id.as_str())
                     && self.ds.plan.period_start.days_since(d) < cd
                 {
                     return Err(Exclusion::CoolDown);
@@ -133,7 +216,7 @@ impl<'a> Eligibility<'a> {
             }
         }
         if let Some(max) = self.ds.plan.rules.max_per_year
-            && self.visits_this_year(&entity.uscc) >= max
+            && hist.map_or(0, |h| h.visits) >= max
         {
             return Err(Exclusion::YearCap);
         }

@@ -235,6 +235,18 @@ pub enum ErrorKind {
         /// Every diagnostic found in one pass (warnings included).
         diagnostics: Diagnostics,
     },
+    /// An input read does not have the digest it was expected to have
+    /// (committed before the draw, or recorded in a result being verified).
+    #[error("{input} differs: expected digest {expected}, the input read has {actual}")]
+    Differs {
+        /// Which digest: `plan`, `items`, `officers`, `entities`, `history`
+        /// or `conflicts`.
+        input: String,
+        /// The digest expected.
+        expected: String,
+        /// The digest of what was read.
+        actual: String,
+    },
     /// The rules cannot be satisfied by any draw.
     #[error("the rules cannot be satisfied: {0}")]
     Infeasible(Infeasible),

@@ -38,6 +38,7 @@ mod plan;
 mod ratio;
 mod records;
 mod seed;
+mod stream;
 mod summary;
 mod synth;
 mod table;
@@ -76,13 +77,16 @@ pub use model::{
 pub use plan::{Encoding, Filter, FlagName, InputFiles, Overlap, Plan, Rules, Stratify, Task};
 pub use ratio::{Ratio, RatioError};
 pub use seed::{MAX_SEED_BITS, MIN_SEED_BITS, SeedStrength, required_seed_bits, seed_bits};
+pub use stream::{
+    SpillFile, SpillStore, StreamOptions, StreamStats, Streamed, draw_streaming, load_streaming,
+};
 pub use summary::{OfficerSummary, Summary, TaskSummary};
 pub use table::FileReport;
 /// Deterministic synthetic plans (`ssj synth`), for scale tests and benchmarks.
 pub mod synthetic {
     pub use crate::synth::{
-        SynthSpec, plan_toml, write_conflicts, write_entities, write_history, write_items,
-        write_officers,
+        EntitiesReader, SynthSpec, entities_reader, plan_toml, write_conflicts, write_entities,
+        write_history, write_items, write_officers,
     };
 }
 pub use uscc::{UsccError, check_character, validate_uscc};

@@ -2,7 +2,9 @@
 
 use crate::error::{Diagnostic, DiagnosticKind as K};
 use crate::table::{Field, Row};
-use crate::text::{clean, clean_id, split_multi};
+use std::borrow::Cow;
+
+use crate::text::{clean, clean_cow, clean_id, clean_id_cow, split_multi, split_multi_cow};
 use crate::uscc::validate_uscc;
 use crate::{
     Conflict, CreditClass, Date, Entity, EntityFlags, HistoryRecord, Item, ItemLevel, Officer,
@@ -335,7 +337,7 @@ struct P<'r, 'a> {
     out: &'r mut Vec<Diagnostic>,
 }
 
-impl P<'_, '_> {
+impl<'a> P<'_, 'a> {
     fn text(&self, i: usize) -> String {
         clean(self.row.get(i))
     }
@@ -359,6 +361,52 @@ impl P<'_, '_> {
         v
     }
 
+    fn text_cow(&self, i: usize) -> Cow<'a, str> {
+        clean_cow(self.row.get(i))
+    }
+
+    fn required_cow(&mut self, i: usize) -> Cow<'a, str> {
+        let v = self.text_cow(i);
+        if v.is_empty() {
+            let f = &self.fields[i];
+            self.err(
+                i,
+                K::MissingValue,
+                format!("{} ({}) is empty", f.name, f.zh),
+            );
+        }
+        v
+    }
+
+    fn required_multi_cow(&mut self, i: usize) -> Vec<Cow<'a, str>> {
+        let mut v = Vec::new();
+        split_multi_cow(self.row.get(i), &mut v);
+        if v.is_empty() {
+            let f = &self.fields[i];
+            self.err(
+                i,
+                K::MissingValue,
+                format!("{} ({}) is empty", f.name, f.zh),
+            );
+        }
+        v
+    }
+
+    fn uscc_cow(&mut self, i: usize) -> Cow<'a, str> {
+        self.required_cow(i);
+        let code = clean_id_cow(self.row.get(i));
+        if !code.is_empty()
+            && let Err(e) = validate_uscc(&code)
+        {
+            self.err(
+                i,
+                K::InvalidUscc,
+                format!("unified social credit code '{code}' {e}"),
+            );
+        }
+        code
+    }
+
     fn required_id(&mut self, i: usize) -> String {
         self.required(i);
         clean_id(self.row.get(i))
@@ -375,20 +423,6 @@ impl P<'_, '_> {
             );
         }
         v
-    }
-
-    fn uscc(&mut self, i: usize) -> String {
-        let code = self.required_id(i);
-        if !code.is_empty()
-            && let Err(e) = validate_uscc(&code)
-        {
-            self.err(
-                i,
-                K::InvalidUscc,
-                format!("unified social credit code '{code}' {e}"),
-            );
-        }
-        code
     }
 
     fn count(&mut self, i: usize) -> Option<u64> {
@@ -432,7 +466,14 @@ impl P<'_, '_> {
     }
 
     fn flag(&mut self, i: usize) -> bool {
-        let v = clean(self.row.get(i)).to_lowercase();
+        // every accepted word is its own lower case: match before folding
+        let c = clean_cow(self.row.get(i));
+        match c.as_ref() {
+            "" | "否" | "无" | "n" | "no" | "false" | "0" | "f" => return false,
+            "是" | "有" | "y" | "yes" | "true" | "1" | "t" => return true,
+            _ => {}
+        }
+        let v = c.to_lowercase();
         match v.as_str() {
             "" | "否" | "无" | "n" | "no" | "false" | "0" | "f" => false,
             "是" | "有" | "y" | "yes" | "true" | "1" | "t" => true,
@@ -556,23 +597,77 @@ pub(crate) fn officer(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Officer {
     }
 }
 
+/// An entity record as read, borrowing from the CSV record where the text
+/// needs no cleaning (the streaming loader's form; [`entity`] owns it).
+#[derive(Debug, Clone)]
+pub(crate) struct EntityView<'a> {
+    pub uscc: Cow<'a, str>,
+    pub name: Cow<'a, str>,
+    pub types: Vec<Cow<'a, str>>,
+    pub region: Cow<'a, str>,
+    pub industry: Cow<'a, str>,
+    pub credit_class: Option<CreditClass>,
+    pub flags: EntityFlags,
+    pub active: bool,
+}
+
+impl EntityView<'_> {
+    /// The owned record.
+    pub(crate) fn to_entity(&self) -> Entity {
+        Entity {
+            uscc: self.uscc.clone().into_owned(),
+            name: self.name.clone().into_owned(),
+            types: self.types.iter().map(|t| t.clone().into_owned()).collect(),
+            region: self.region.clone().into_owned(),
+            industry: self.industry.clone().into_owned(),
+            credit_class: self.credit_class,
+            flags: self.flags,
+            active: self.active,
+        }
+    }
+
+    /// The record hash (SPEC.md §2.1), as [`crate::Canonical::record_hash`]
+    /// gives for the owned record; `buf` is scratch space.
+    pub(crate) fn record_hash(&self, buf: &mut Vec<u8>) -> [u8; 32] {
+        crate::digest::entity_hash(
+            buf,
+            &self.uscc,
+            &self.name,
+            &self.types,
+            &self.region,
+            &self.industry,
+            self.credit_class,
+            self.flags,
+            self.active,
+        )
+    }
+}
+
 /// Parse an entity row.
 pub(crate) fn entity(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Entity {
+    entity_view(row, out).to_entity()
+}
+
+/// Parse an entity row, borrowing what needs no cleaning.
+pub(crate) fn entity_view<'a>(row: &Row<'a>, out: &mut Vec<Diagnostic>) -> EntityView<'a> {
     let mut p = P {
         row,
         fields: ENTITY_FIELDS,
         out,
     };
-    let uscc = p.uscc(0);
-    let name = p.required(1);
-    let types = p.required_multi(2);
-    let region = p.required(3);
-    let industry = p.text(4);
-    let cc = p.text(5);
-    let credit_class = if cc.is_empty() {
-        None
-    } else {
-        match CreditClass::parse(&cc) {
+    let uscc = p.uscc_cow(0);
+    let name = p.required_cow(1);
+    let types = p.required_multi_cow(2);
+    let region = p.required_cow(3);
+    let industry = p.text_cow(4);
+    let cc = p.text_cow(5);
+    let credit_class = match cc.as_ref() {
+        "" => None,
+        "A" => Some(CreditClass::A),
+        "B" => Some(CreditClass::B),
+        "C" => Some(CreditClass::C),
+        "D" => Some(CreditClass::D),
+        _ => match CreditClass::parse(&cc) {
             Some(c) => Some(c),
             None => {
                 p.err(
@@ -582,30 +677,45 @@ pub(crate) fn entity(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Entity {
                 );
                 None
             }
-        }
+        },
     };
     let flags = EntityFlags {
         complaints: p.flag(6),
         abnormal: p.flag(7),
         serious_violation: p.flag(8),
     };
-    let status = clean(row.get(9)).to_lowercase();
-    let active = match status.as_str() {
+    let sc = clean_cow(row.get(9));
+    let active = match sc.as_ref() {
         "" | "存续" | "在业" | "开业" | "正常" | "在营" | "存续（在营、开业、在册）" | "active" => {
             true
         }
         "注销" | "吊销" | "撤销" | "迁出" | "停业" | "歇业" | "deregistered" | "revoked"
         | "closed" | "inactive" => false,
         _ => {
-            p.err(
-                9,
-                K::InvalidValue,
-                format!("'{status}' is not a registration status; write 存续/在业/active or 注销/吊销/deregistered"),
-            );
-            true
+            let status = sc.to_lowercase();
+            match status.as_str() {
+                ""
+                | "存续"
+                | "在业"
+                | "开业"
+                | "正常"
+                | "在营"
+                | "存续（在营、开业、在册）"
+                | "active" => true,
+                "注销" | "吊销" | "撤销" | "迁出" | "停业" | "歇业" | "deregistered"
+                | "revoked" | "closed" | "inactive" => false,
+                _ => {
+                    p.err(
+                        9,
+                        K::InvalidValue,
+                        format!("'{status}' is not a registration status; write 存续/在业/active or 注销/吊销/deregistered"),
+                    );
+                    true
+                }
+            }
         }
     };
-    Entity {
+    EntityView {
         uscc,
         name,
         types,

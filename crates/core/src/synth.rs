@@ -308,22 +308,92 @@ pub fn write_entities(spec: &SynthSpec, w: &mut impl Write) -> io::Result<()> {
     )?;
     for n in 0..spec.entities {
         let r = entity_row(&mut g, &cdf, n);
-        writeln!(
-            w,
-            "{},合成市场主体{:09}有限公司,{},{},{},{},{},{},{},{}",
-            r.uscc,
-            n,
-            r.types,
-            r.region,
-            r.industry,
-            r.class,
-            r.flags[0],
-            r.flags[1],
-            r.flags[2],
-            r.status
-        )?;
+        write_row(w, &r, n)?;
     }
     Ok(())
+}
+
+/// The registry as a reader that generates rows as they are read: the same
+/// bytes as [`write_entities`], without holding them (for streaming tests
+/// and benchmarks).
+///
+/// ```
+/// use std::io::Read;
+/// use shuangsuiji::synthetic::{SynthSpec, entities_reader, write_entities};
+/// let spec = SynthSpec::new(1000, "s");
+/// let mut a = Vec::new();
+/// entities_reader(&spec).read_to_end(&mut a).unwrap();
+/// let mut b = Vec::new();
+/// write_entities(&spec, &mut b).unwrap();
+/// assert_eq!(a, b);
+/// ```
+pub fn entities_reader(spec: &SynthSpec) -> EntitiesReader {
+    let mut buf = Vec::new();
+    buf.extend_from_slice(
+        b"uscc,name,types,region,industry,credit_class,complaints,abnormal,serious_violation,status\n",
+    );
+    EntitiesReader {
+        g: Gen::new(&spec.seed, "entities"),
+        cdf: region_cdf(),
+        next: 0,
+        total: spec.entities,
+        buf,
+        pos: 0,
+    }
+}
+
+/// See [`entities_reader`].
+pub struct EntitiesReader {
+    g: Gen,
+    cdf: Vec<u64>,
+    next: u64,
+    total: u64,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl std::fmt::Debug for EntitiesReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntitiesReader")
+            .field("next", &self.next)
+            .field("total", &self.total)
+            .finish()
+    }
+}
+
+impl io::Read for EntitiesReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.buf.len() {
+            self.buf.clear();
+            self.pos = 0;
+            while self.buf.len() < 64 * 1024 && self.next < self.total {
+                let r = entity_row(&mut self.g, &self.cdf, self.next);
+                write_row(&mut self.buf, &r, self.next)?;
+                self.next += 1;
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+fn write_row(w: &mut impl Write, r: &Row, n: u64) -> io::Result<()> {
+    writeln!(
+        w,
+        "{},合成市场主体{:09}有限公司,{},{},{},{},{},{},{},{}",
+        r.uscc,
+        n,
+        r.types,
+        r.region,
+        r.industry,
+        r.class,
+        r.flags[0],
+        r.flags[1],
+        r.flags[2],
+        r.status
+    )
 }
 
 /// Past inspections: about 1 % of entities, one item each, dated in the

@@ -96,9 +96,14 @@ pub(crate) struct Table<R: Read> {
     pub diagnostics: Vec<Diagnostic>,
     /// The largest record accepted, in bytes.
     max_record: u64,
-    suppressed: u64,
+    pub suppressed: u64,
     record: csv::StringRecord,
     failed: bool,
+    /// Records read from the CSV reader so far (also blank and bad ones):
+    /// the ordinal of the current record.
+    seq: u64,
+    /// For each kept diagnostic, the ordinal of the record it is about.
+    pub diag_seq: Vec<u64>,
 }
 
 /// One record of a table.
@@ -111,9 +116,26 @@ pub(crate) struct Row<'a> {
     pub line: u64,
 }
 
-impl Row<'_> {
+impl<'a> Row<'a> {
+    /// A row of `record` read from `file` with this header and mapping.
+    pub fn new(
+        file: &'a str,
+        header: &'a [String],
+        columns: &'a [Option<usize>],
+        record: &'a csv::StringRecord,
+        line: u64,
+    ) -> Row<'a> {
+        Row {
+            file,
+            header,
+            columns,
+            record,
+            line,
+        }
+    }
+
     /// The raw cell of field `i` ("" if the column is absent).
-    pub fn get(&self, i: usize) -> &str {
+    pub fn get(&self, i: usize) -> &'a str {
         self.columns[i]
             .and_then(|c| self.record.get(c))
             .unwrap_or("")
@@ -272,11 +294,13 @@ impl<R: Read> Table<R> {
             header,
             columns,
             report,
+            diag_seq: vec![0; diagnostics.len()],
             diagnostics,
             max_record: max_line,
             suppressed: 0,
             record: csv::StringRecord::new(),
             failed: false,
+            seq: 0,
         })
     }
 
@@ -284,9 +308,25 @@ impl<R: Read> Table<R> {
     pub fn push(&mut self, d: Diagnostic) {
         if self.diagnostics.len() < MAX_DIAGNOSTICS_PER_FILE {
             self.diagnostics.push(d);
+            self.diag_seq.push(self.seq);
         } else {
             self.suppressed += 1;
         }
+    }
+
+    /// The file name.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The header cells as written.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// For each field of the kind, its column.
+    pub fn columns(&self) -> &[Option<usize>] {
+        &self.columns
     }
 
     /// Read the next non-blank, well-formed row and hand it to `f`. Returns
@@ -296,13 +336,41 @@ impl<R: Read> Table<R> {
         encoding: Encoding,
         mut f: impl FnMut(&Row<'_>, &mut Vec<Diagnostic>),
     ) -> bool {
+        let mut rec = std::mem::take(&mut self.record);
+        let got = self.read_into(encoding, &mut rec);
+        if let Some((line, _)) = got {
+            let row = Row {
+                file: &self.file,
+                header: &self.header,
+                columns: &self.columns,
+                record: &rec,
+                line,
+            };
+            let mut local = Vec::new();
+            f(&row, &mut local);
+            for d in local {
+                self.push(d);
+            }
+        }
+        self.record = rec;
+        got.is_some()
+    }
+
+    /// Read the next non-blank, well-formed record into `rec`, reporting
+    /// the others; its line and ordinal, or `None` at the end.
+    pub fn read_into(
+        &mut self,
+        encoding: Encoding,
+        rec: &mut csv::StringRecord,
+    ) -> Option<(u64, u64)> {
         loop {
             if self.failed {
-                return false;
+                return None;
             }
-            match self.reader.read_record(&mut self.record) {
+            self.seq += 1;
+            match self.reader.read_record(rec) {
                 Ok(true) => {}
-                Ok(false) => return false,
+                Ok(false) => return None,
                 Err(e) => {
                     let d = csv_error(&self.file, &e, encoding);
                     self.push(d);
@@ -310,17 +378,17 @@ impl<R: Read> Table<R> {
                     // error is per record
                     if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                         self.failed = true;
-                        return false;
+                        return None;
                     }
                     continue;
                 }
             }
-            let line = record_line(&self.reader, &self.record);
-            if self.record.iter().all(|c| clean(c).is_empty()) {
+            let line = record_line(&self.reader, rec);
+            if is_blank(rec) {
                 continue;
             }
             self.report.records += 1;
-            if self.record.as_slice().len() as u64 > self.max_record {
+            if rec.as_slice().len() as u64 > self.max_record {
                 let d = Diagnostic::error(
                     DiagnosticKind::TooLarge,
                     Position::file(&self.file).at_line(line),
@@ -331,14 +399,13 @@ impl<R: Read> Table<R> {
                 );
                 self.push(d);
                 self.failed = true;
-                return false;
+                return None;
             }
-            if self.record.len() == self.header.len()
-                && self
-                    .record
+            if rec.len() == self.header.len()
+                && rec
                     .iter()
                     .zip(&self.header)
-                    .all(|(c, h)| clean(c) == *h)
+                    .all(|(c, h)| crate::text::clean_cow(c) == h.as_str())
             {
                 let d = Diagnostic::error(
                     DiagnosticKind::Csv,
@@ -348,20 +415,15 @@ impl<R: Read> Table<R> {
                 self.push(d);
                 continue;
             }
-            if self.record.len() != self.header.len() {
+            if rec.len() != self.header.len() {
                 let d = Diagnostic::error(
                     DiagnosticKind::RaggedRow,
                     Position::file(&self.file).at_line(line),
                     format!(
                         "row has {} fields but the header has {}{}",
-                        self.record.len(),
+                        rec.len(),
                         self.header.len(),
-                        if self
-                            .record
-                            .iter()
-                            .next_back()
-                            .is_some_and(|f| f.contains('\n'))
-                        {
+                        if rec.iter().next_back().is_some_and(|f| f.contains('\n')) {
                             "; a quote (\") opened on this line is never closed"
                         } else {
                             ""
@@ -371,19 +433,7 @@ impl<R: Read> Table<R> {
                 self.push(d);
                 continue;
             }
-            let row = Row {
-                file: &self.file,
-                header: &self.header,
-                columns: &self.columns,
-                record: &self.record,
-                line,
-            };
-            let mut local = Vec::new();
-            f(&row, &mut local);
-            for d in local {
-                self.push(d);
-            }
-            return true;
+            return Some((line, self.seq));
         }
     }
 
@@ -399,6 +449,11 @@ impl<R: Read> Table<R> {
         }
         (self.report, self.diagnostics)
     }
+}
+
+/// Whether every cell is empty after cleaning.
+fn is_blank(rec: &csv::StringRecord) -> bool {
+    rec.iter().all(|c| crate::text::clean_cow(c).is_empty())
 }
 
 /// The 1-based line a record starts on. The csv crate reports the start of

@@ -69,6 +69,18 @@ pub fn draw(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
     }
     let key = draw_key(ALGORITHM, &normalized, &ds.digests);
     let (tasks, visits) = select(ds, &key);
+    finish_draw(ds, seed_text, normalized, key, tasks, visits)
+}
+
+/// Officers and the result, once every task is selected.
+pub(crate) fn finish_draw(
+    ds: &Dataset,
+    seed_text: &str,
+    normalized: String,
+    key: [u8; 32],
+    tasks: Vec<TaskResult>,
+    visits: Vec<Draft>,
+) -> Result<DrawResult> {
     let result = staff(ds, &key, tasks, visits)?;
     Ok(DrawResult {
         algorithm: ALGORITHM.to_string(),
@@ -95,14 +107,14 @@ pub fn draw(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
 }
 
 /// A visit under construction: entity index and its selections.
-struct Draft {
+pub(crate) struct Draft {
     entity: usize,
     /// (task index, selection)
     selections: Vec<(usize, Selection)>,
 }
 
 /// The exclusion label of a reason.
-fn reason_label(r: Exclusion) -> &'static str {
+pub(crate) fn reason_label(r: Exclusion) -> &'static str {
     match r {
         Exclusion::Status => "status",
         Exclusion::ObjectType => "object_type",
@@ -125,44 +137,104 @@ fn stratum_name(region: &str, group: Option<CreditClass>) -> String {
     }
 }
 
-/// The selection of every task (SPEC.md §5–§7), without officers.
-fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
-    let elig = Eligibility::new(ds);
-    let rules = &ds.plan.rules;
-    let mut tasks = Vec::with_capacity(ds.plan.tasks.len());
-    let mut drafts: Vec<Draft> = Vec::new();
-    let mut visit_of: HashMap<usize, usize> = HashMap::new();
-    for (ti, task) in ds.plan.tasks.iter().enumerate() {
-        let tkey_text = task.key();
-        let tkey = task_key(key, &tkey_text);
-        let lead = elig.lead(task);
-        let item_ratio = lead.map_or(Ratio::ONE, |i| i.ratio);
-        let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
-        // (group, region) -> entity indices; group None sorts first
-        let mut strata: BTreeMap<(Option<CreditClass>, String), Vec<usize>> = BTreeMap::new();
-        for (ei, e) in ds.entities.iter().enumerate() {
-            if let Err(r) = elig.check(task, e) {
-                *excluded.entry(reason_label(r).to_string()).or_default() += 1;
-                continue;
-            }
-            if rules.overlap == Overlap::Next && visit_of.contains_key(&ei) {
-                *excluded.entry("taken".to_string()).or_default() += 1;
-                continue;
-            }
-            let region = match rules.stratify {
-                Stratify::Region => e.region.clone(),
-                Stratify::None => "*".to_string(),
-            };
-            strata
-                .entry((group_of(ds, e.credit_class), region))
-                .or_default()
-                .push(ei);
+/// A stratum key: (ratio group, region key); the default group (`None`)
+/// sorts first.
+pub(crate) type StratumKey = (Option<CreditClass>, String);
+
+/// One stratum of a task as the selection sees it: its eligible base and
+/// candidates (entity indices into `ds.entities`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StratumInput {
+    /// `N_h`: eligible entities in the stratum (taken ones removed).
+    pub base: u64,
+    /// Candidates: all eligible entities of the stratum (`complete`), or the
+    /// eligible entities whose (ticket, code) is among the smallest — a
+    /// prefix of the stratum in selection order. Never taken entities.
+    pub cands: Vec<usize>,
+    /// Whether `cands` is the whole stratum.
+    pub complete: bool,
+}
+
+/// What the selection of one task needs: its strata and exclusion counts.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TaskInput {
+    /// Strata with at least one eligible entity.
+    pub strata: BTreeMap<StratumKey, StratumInput>,
+    /// Entities not eligible, by reason label.
+    pub excluded: BTreeMap<String, u64>,
+}
+
+/// The ratio group and region key of an entity for a task (SPEC.md §6.1).
+pub(crate) fn stratum_key(ds: &Dataset, class: Option<CreditClass>, region: &str) -> StratumKey {
+    let region = match ds.plan.rules.stratify {
+        Stratify::Region => region.to_string(),
+        Stratify::None => "*".to_string(),
+    };
+    (group_of(ds, class), region)
+}
+
+/// Strata of a task whose candidates are too few: (stratum, `n_h`).
+pub(crate) type Shortage = Vec<(StratumKey, u64)>;
+
+/// The selection of tasks one by one, in plan order (SPEC.md §5–§7),
+/// without officers. Both the in-memory draw and the streaming draw feed
+/// it; only where candidates come from differs.
+pub(crate) struct Selector<'d> {
+    ds: &'d Dataset,
+    key: [u8; 32],
+    registry: u64,
+    tasks: Vec<TaskResult>,
+    drafts: Vec<Draft>,
+    visit_of: HashMap<usize, usize>,
+}
+
+impl<'d> Selector<'d> {
+    /// A selector over `ds` (whose `entities` hold at least every
+    /// candidate) for a registry of `registry` entities.
+    pub(crate) fn new(ds: &'d Dataset, key: [u8; 32], registry: u64) -> Self {
+        Selector {
+            ds,
+            key,
+            registry,
+            tasks: Vec::with_capacity(ds.plan.tasks.len()),
+            drafts: Vec::new(),
+            visit_of: HashMap::new(),
         }
+    }
+
+    /// Entities with a visit so far (sorted): the `taken` set of the next
+    /// task under `overlap = next`.
+    pub(crate) fn taken(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self.visit_of.keys().copied().collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Whether an entity has a visit so far.
+    pub(crate) fn is_taken(&self, ei: usize) -> bool {
+        self.visit_of.contains_key(&ei)
+    }
+
+    /// Select the next task from `input`. If a stratum that is not complete
+    /// has fewer candidates than it draws, nothing changes and the short
+    /// strata are returned.
+    pub(crate) fn select_task(&mut self, input: TaskInput) -> std::result::Result<(), Shortage> {
+        let ds = self.ds;
+        let ti = self.tasks.len();
+        let task = &ds.plan.tasks[ti];
+        let rules = &ds.plan.rules;
+        let tkey_text = task.key();
+        let tkey = task_key(&self.key, &tkey_text);
+        let lead = task.items.first().and_then(|id| ds.item(id));
+        let item_ratio = lead.map_or(Ratio::ONE, |i| i.ratio);
+        let TaskInput {
+            mut strata,
+            excluded,
+        } = input;
         // groups
-        let mut groups: BTreeMap<Option<CreditClass>, Vec<(&String, &Vec<usize>)>> =
-            BTreeMap::new();
+        let mut groups: BTreeMap<Option<CreditClass>, Vec<(&String, u64)>> = BTreeMap::new();
         for ((g, region), v) in &strata {
-            groups.entry(*g).or_default().push((region, v));
+            groups.entry(*g).or_default().push((region, v.base));
         }
         let ratio_of = |g: Option<CreditClass>| {
             g.and_then(|c| rules.class_ratios.get(&c).copied())
@@ -172,7 +244,7 @@ fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
         let gnames: Vec<&str> = gkeys.iter().map(|g| g.map_or("", |c| c.as_str())).collect();
         let gbases: Vec<u64> = groups
             .values()
-            .map(|v| v.iter().map(|(_, e)| e.len() as u64).sum())
+            .map(|v| v.iter().map(|(_, n)| *n).sum())
             .collect();
         let gcounts: Vec<u64> = gkeys
             .iter()
@@ -194,15 +266,12 @@ fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
         total = total.min(base);
         let targets = alloc::group_targets(total, &gcounts, &gbases, &gnames);
         // strata within groups
-        let mut rows: Vec<(StratumAllocation, Vec<usize>)> = Vec::new();
+        let mut rows: Vec<(StratumAllocation, StratumKey)> = Vec::new();
         for ((g, members), target) in groups.iter().zip(targets) {
-            let parts: Vec<(u64, &str)> = members
-                .iter()
-                .map(|(r, v)| (v.len() as u64, r.as_str()))
-                .collect();
+            let parts: Vec<(u64, &str)> = members.iter().map(|(r, n)| (*n, r.as_str())).collect();
             let counts = alloc::largest_remainder(target, &parts);
-            for ((region, ents), n) in members.iter().zip(counts) {
-                let big_n = ents.len() as u64;
+            for ((region, big_n), n) in members.iter().zip(counts) {
+                let big_n = *big_n;
                 rows.push((
                     StratumAllocation {
                         stratum: stratum_name(region, *g),
@@ -214,15 +283,27 @@ fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
                         probability: format!("{n}/{big_n}"),
                         per_mille: n * 1000 / big_n,
                     },
-                    (*ents).clone(),
+                    (*g, (*region).clone()),
                 ));
             }
         }
         rows.sort_by(|a, b| a.0.stratum.as_bytes().cmp(b.0.stratum.as_bytes()));
-        for (row, ents) in &rows {
+        let short: Shortage = rows
+            .iter()
+            .filter(|(row, k)| {
+                let s = &strata[k];
+                !s.complete && (s.cands.len() as u64) < row.drawn
+            })
+            .map(|(row, k)| (k.clone(), row.drawn))
+            .collect();
+        if !short.is_empty() {
+            return Err(short);
+        }
+        for (row, k) in &rows {
             if row.drawn == 0 {
                 continue;
             }
+            let ents = strata.remove(k).map(|s| s.cands).unwrap_or_default();
             let mut ticketed: Vec<([u8; 32], usize)> = ents
                 .iter()
                 .map(|&ei| (ticket(&tkey, &ds.entities[ei].uscc), ei))
@@ -242,18 +323,19 @@ fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
                     rank: rank as u64 + 1,
                     ticket: hex(&tk),
                 };
-                let vi = *visit_of.entry(ei).or_insert_with(|| {
+                let drafts = &mut self.drafts;
+                let vi = *self.visit_of.entry(ei).or_insert_with(|| {
                     drafts.push(Draft {
                         entity: ei,
                         selections: Vec::new(),
                     });
                     drafts.len() - 1
                 });
-                drafts[vi].selections.push((ti, sel));
+                self.drafts[vi].selections.push((ti, sel));
             }
         }
         let eligible: u64 = rows.iter().map(|r| r.0.base).sum();
-        tasks.push(TaskResult {
+        self.tasks.push(TaskResult {
             index: ti as u32 + 1,
             key: tkey_text,
             items: task.items.clone(),
@@ -267,13 +349,65 @@ fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
             total,
             allocation: rows.into_iter().map(|r| r.0).collect(),
             exclusions: ExclusionSummary {
-                registry: ds.entities.len() as u64,
+                registry: self.registry,
                 eligible,
                 excluded,
             },
         });
+        Ok(())
     }
-    (tasks, drafts)
+
+    /// The selection so far: tasks and visits.
+    pub(crate) fn into_parts(self) -> (Vec<TaskResult>, Vec<Draft>) {
+        (self.tasks, self.drafts)
+    }
+
+    /// Continue from [`Selector::into_parts`] (over a dataset whose
+    /// entities keep their indices).
+    pub(crate) fn restore(&mut self, tasks: Vec<TaskResult>, drafts: Vec<Draft>) {
+        self.visit_of = drafts
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.entity, i))
+            .collect();
+        self.tasks = tasks;
+        self.drafts = drafts;
+    }
+}
+
+/// The selection of every task (SPEC.md §5–§7), without officers, from the
+/// whole registry held in `ds`.
+fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
+    let elig = Eligibility::new(ds);
+    let mut sel = Selector::new(ds, *key, ds.entities.len() as u64);
+    for task in &ds.plan.tasks {
+        let lead = elig.lead(task);
+        let mut input = TaskInput::default();
+        for (ei, e) in ds.entities.iter().enumerate() {
+            if let Err(r) = elig.check_with(task, lead, e, elig.history_of(&e.uscc)) {
+                *input
+                    .excluded
+                    .entry(reason_label(r).to_string())
+                    .or_default() += 1;
+                continue;
+            }
+            if ds.plan.rules.overlap == Overlap::Next && sel.is_taken(ei) {
+                *input.excluded.entry("taken".to_string()).or_default() += 1;
+                continue;
+            }
+            let s = input
+                .strata
+                .entry(stratum_key(ds, e.credit_class, &e.region))
+                .or_default();
+            s.base += 1;
+            s.cands.push(ei);
+            s.complete = true;
+        }
+        if sel.select_task(input).is_err() {
+            unreachable!("complete strata are never short");
+        }
+    }
+    sel.into_parts()
 }
 
 /// Entity selection only, for statistical tests: the sorted codes drawn by

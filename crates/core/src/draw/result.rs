@@ -195,8 +195,43 @@ pub struct DrawResult {
 impl DrawResult {
     /// The canonical JSON of the result: object keys sorted, no
     /// insignificant whitespace, UTF-8. Byte-identical on every machine.
+    ///
+    /// The same bytes as [`crate::canonical_json`] of the whole result, built
+    /// member by member (keys in bytewise order, each visit on its own) so
+    /// that a province-sized result never exists as one JSON tree.
     pub fn to_canonical_json(&self) -> String {
-        crate::canonical_json(self)
+        use crate::canonical_json as cj;
+        fn array<T: Serialize>(out: &mut String, items: &[T]) {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&crate::canonical_json(x));
+            }
+            out.push(']');
+        }
+        let mut out = String::new();
+        out.push_str("{\"algorithm\":");
+        out.push_str(&cj(&self.algorithm));
+        out.push_str(",\"digests\":");
+        out.push_str(&cj(&self.digests));
+        out.push_str(",\"draw_key\":");
+        out.push_str(&cj(&self.draw_key));
+        out.push_str(",\"engine_version\":");
+        out.push_str(&cj(&self.engine_version));
+        out.push_str(",\"plan\":");
+        out.push_str(&cj(&self.plan));
+        out.push_str(",\"rules\":");
+        out.push_str(&cj(&self.rules));
+        out.push_str(",\"seed\":");
+        out.push_str(&cj(&self.seed));
+        out.push_str(",\"tasks\":");
+        array(&mut out, &self.tasks);
+        out.push_str(",\"visits\":");
+        array(&mut out, &self.visits);
+        out.push('}');
+        out
     }
 
     /// Read a result back from JSON (canonical or pretty-printed).

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Province-scale benchmark of shuangsuiji (issue 6), measured side by side.
+#
+# Usage:   benches/scale.sh [N_ENTITIES] [RUNS]        (defaults 10000000 3)
+# Env:     DATA=/path/for/data  (default /tmp/ssj-scale; needs ~1.3 GB per
+#          10^7 entities per plan folder)   PEERS=0 skips xan and pandas
+#          TMPDIR_SPILL=dir  spill folder for ssj (default: next to output)
+#
+# What it does:
+#   1. builds `ssj` and the `csv_count` baseline (crates/cli/examples) in
+#      release mode;
+#   2. writes two synthetic plans with `ssj synth` (same registry bytes):
+#      one item, and 30 items;
+#   3. runs every command RUNS times, interleaved (one round runs each
+#      command once, so background load hits all alike), recording wall
+#      time and peak RSS with /usr/bin/time -v;
+#   4. prints a Markdown table of medians and ratios to stdout and to
+#      $DATA/results-N.md.
+#
+# Commands measured (all on $DATA/p1 or $DATA/p30, entities.csv identical):
+#   csv_count       crates/cli/examples/csv_count.rs: csv read_byte_record
+#                   loop counting records (the baseline of the targets)
+#   commit          ssj stream commit  (validate + digests, one pass)
+#   draw-1          ssj stream draw --expect-digests (1 item, one pass:
+#                   the commit-then-draw workflow)
+#   draw-1-2pass    ssj stream draw without digests (1 item, two passes)
+#   draw-30         ssj stream draw --expect-digests (30 items, one pass)
+#   verify-1        ssj stream verify (1 item, one pass)
+#   xan             xan sample --seed 42 -g region,credit_class 100
+#   pandas          read_csv + groupby([region, credit_class]).sample(frac=0.01)
+set -euo pipefail
+N=${1:-10000000}
+RUNS=${2:-3}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DATA=${DATA:-/tmp/ssj-scale}
+PEERS=${PEERS:-1}
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+mkdir -p "$DATA"
+
+(cd "$ROOT" && cargo build --release --locked -q -p shuangsuiji-cli --bin ssj --example csv_count)
+SSJ=$TARGET/release/ssj
+COUNT=$TARGET/release/examples/csv_count
+
+P1=$DATA/p1-$N
+P30=$DATA/p30-$N
+if [ ! -s "$P30/entities.csv" ]; then
+  "$SSJ" synth --entities "$N" --items 30 --seed bench --out "$P30"
+fi
+if [ ! -s "$P1/history.csv" ]; then
+  # the one-item plan has its own items/history; the registry is the same
+  # bytes (generated from the same seed), so link it
+  "$SSJ" synth --entities 0 --items 1 --seed bench --out "$P1"
+  "$SSJ" synth --entities "$N" --items 1 --seed bench --out "$P1.tmp"
+  mv "$P1.tmp/history.csv" "$P1.tmp/conflicts.csv" "$P1.tmp/plan.toml" "$P1/"
+  rm -rf "$P1.tmp"
+  ln -sf "$P30/entities.csv" "$P1/entities.csv"
+fi
+"$SSJ" stream commit --plan "$P1/plan.toml" --out "$P1/digests.json"
+"$SSJ" stream commit --plan "$P30/plan.toml" --out "$P30/digests.json"
+
+TSV=$DATA/times-$N.tsv
+: > "$TSV"
+measure() { # name cmd...
+  local name=$1; shift
+  local log
+  log=$(mktemp)
+  if /usr/bin/time -v "$@" > /dev/null 2> "$log"; then
+    local wall rss
+    wall=$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')
+    rss=$(grep 'Maximum resident set size' "$log" | awk '{print $NF}')
+    printf '%s\t%s\t%s\n' "$name" "$wall" "$rss" >> "$TSV"
+  else
+    echo "FAILED: $name" >&2; tail -5 "$log" >&2
+  fi
+  rm -f "$log"
+}
+
+for r in $(seq "$RUNS"); do
+  echo "round $r/$RUNS" >&2
+  measure csv_count "$COUNT" "$P30/entities.csv"
+  measure commit "$SSJ" stream commit --plan "$P1/plan.toml" --out "$P1/d.json"
+  measure draw-1 "$SSJ" stream draw --plan "$P1/plan.toml" --seed "07 21 33 45" \
+    --out "$P1/out" --expect-digests "$P1/digests.json" ${TMPDIR_SPILL:+--tmp "$TMPDIR_SPILL"}
+  measure draw-1-2pass "$SSJ" stream draw --plan "$P1/plan.toml" --seed "07 21 33 45" \
+    --out "$P1/out2" ${TMPDIR_SPILL:+--tmp "$TMPDIR_SPILL"}
+  measure verify-1 "$SSJ" stream verify --plan "$P1/plan.toml" --result "$P1/out/result.json"
+  measure draw-30 "$SSJ" stream draw --plan "$P30/plan.toml" --seed "07 21 33 45" \
+    --out "$P30/out" --expect-digests "$P30/digests.json" ${TMPDIR_SPILL:+--tmp "$TMPDIR_SPILL"}
+  if [ "$PEERS" = 1 ]; then
+    if command -v xan > /dev/null; then
+      measure xan xan sample --seed 42 -g region,credit_class 100 "$P30/entities.csv"
+    fi
+    if python3 -c 'import pandas' 2> /dev/null; then
+      measure pandas python3 -c "
+import sys, pandas as pd
+df = pd.read_csv(sys.argv[1], dtype=str)
+s = df.groupby(['region', 'credit_class']).sample(frac=0.01, random_state=42)
+print(len(s))" "$P30/entities.csv"
+    fi
+  fi
+done
+cmp -s "$P1/out/result.json" "$P1/out2/result.json" || echo "WARNING: one- and two-pass results differ" >&2
+
+python3 - "$TSV" "$N" "$RUNS" "$(du -h "$P30/entities.csv" | cut -f1)" << 'EOF' | tee "$DATA/results-$N.md"
+import sys, statistics
+tsv, n, runs, size = sys.argv[1:5]
+def secs(t):
+    parts = [float(p) for p in t.split(':')]
+    s = 0.0
+    for p in parts:
+        s = s * 60 + p
+    return s
+rows = {}
+for line in open(tsv):
+    name, wall, rss = line.rstrip('\n').split('\t')
+    rows.setdefault(name, []).append((secs(wall), int(rss)))
+med = {k: (statistics.median(w for w, _ in v), max(r for _, r in v), len(v)) for k, v in rows.items()}
+base = med.get('csv_count', (None,))[0]
+d1 = med.get('draw-1', (None,))[0]
+print(f"{int(n):,} entities ({size} CSV), median of {runs} interleaved runs\n")
+print("| command | wall (s, median) | × csv_count | × draw-1 | peak RSS (MB, max) | runs |")
+print("|---|---:|---:|---:|---:|---:|")
+for k in ['csv_count', 'commit', 'draw-1', 'draw-1-2pass', 'verify-1', 'draw-30', 'xan', 'pandas']:
+    if k not in med:
+        continue
+    w, r, c = med[k]
+    rb = f"{w / base:.2f}" if base else "–"
+    rd = f"{w / d1:.2f}" if d1 else "–"
+    print(f"| {k} | {w:.2f} | {rb} | {rd} | {r / 1024:.0f} | {c} |")
+EOF

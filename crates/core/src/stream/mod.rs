@@ -1,0 +1,834 @@
+//! Streaming loads and draws for province-scale registries (10^7–10^8
+//! entities): the registry is read record by record and never held whole.
+//!
+//! The in-memory path ([`crate::Dataset::load`] then [`crate::draw`]) is the
+//! reference; the streaming path gives byte-identical results (tested):
+//!
+//! - **Digests** (SPEC.md §2.2) need every record hash, sorted: they are
+//!   spread over 256 buckets by first byte, spilled to temporary files the
+//!   caller provides ([`SpillStore`]) and sorted bucket by bucket.
+//!   Duplicate codes are found the same way, with the messages the
+//!   in-memory loader gives.
+//! - **Tickets** need the draw key, which needs every digest (SPEC.md §4).
+//!   With the digests known in advance (published by `ssj commit`, or read
+//!   from `result.json` by `ssj verify`) tickets are computed in the same
+//!   pass, and the digests are checked at the end ([`ErrorKind::Differs`]
+//!   if one does not match): **commit, then draw, is one pass**. Without
+//!   them the draw reads the registry twice: digests, then tickets.
+//! - **Selection** keeps, per task and stratum, the count `N_h` and only
+//!   the entities whose ticket lies below a threshold that shrinks as the
+//!   stratum grows (about `r + 5·sqrt(r/N_h) + 16/N_h` of the ticket
+//!   space, in integers). That is a prefix of the stratum in ticket order,
+//!   so the smallest `n_h` of it are the smallest of the stratum. When a
+//!   stratum keeps fewer than it draws (a `min_count` that binds, entities
+//!   taken by earlier tasks under `overlap = next`), another pass keeps the
+//!   exact number needed for that task: correctness never depends on the
+//!   threshold, only speed. Memory grows with what is selected and the
+//!   number of strata, not with the registry.
+//! - **Threads**: one reader splits CSV records into batches, workers parse,
+//!   hash and ticket them. Counts are sums, candidates are sets cut by a
+//!   threshold that depends only on the final counts, diagnostics are
+//!   ordered by record: the thread count never changes the output.
+//!
+//! [`ErrorKind::Differs`]: crate::ErrorKind::Differs
+
+mod pass;
+mod spill;
+
+pub use spill::{SpillFile, SpillStore};
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::dataset::{ENTITIES, EntityInput, Parts, StreamedEntities};
+use crate::digest::set_hasher;
+use crate::draw::{
+    ALGORITHM, Selector, StratumInput, TaskInput, draw_key, finish_draw, normalize_seed,
+    stratum_key, task_key,
+};
+use crate::error::{Diagnostic, DiagnosticKind as K, Position};
+use crate::table::{MAX_DIAGNOSTICS_PER_FILE, Table};
+use crate::{
+    Canonical, Dataset, DrawResult, Eligibility, Entity, Error, ErrorKind, InputDigests, Overlap,
+    Plan, Result,
+};
+
+use pass::{Ctx, EntitySink, Keep, MergedTask, TaskCtx};
+
+/// Counters of a streaming run, for tests and benchmarks (they never
+/// change an output).
+#[derive(Debug, Default)]
+pub struct StreamStats {
+    /// Passes over the registry.
+    pub passes: AtomicU64,
+    /// Entity records held after each pass, summed over passes (candidates
+    /// of all tasks, each record once per pass).
+    pub held: AtomicU64,
+    /// Candidates kept after each pass, summed over tasks and passes.
+    pub candidates: AtomicU64,
+}
+
+impl StreamStats {
+    /// Passes over the registry so far.
+    pub fn passes(&self) -> u64 {
+        self.passes.load(Ordering::Relaxed)
+    }
+    /// Entity records held after the passes, summed.
+    pub fn held(&self) -> u64 {
+        self.held.load(Ordering::Relaxed)
+    }
+    /// Candidates kept, summed over tasks and passes.
+    pub fn candidates(&self) -> u64 {
+        self.candidates.load(Ordering::Relaxed)
+    }
+}
+
+/// How a streaming load or draw runs. No field changes any output.
+#[derive(Clone, Copy, Default)]
+pub struct StreamOptions<'a> {
+    /// Worker threads (besides the reader); 0 uses the available
+    /// parallelism.
+    pub threads: usize,
+    /// Where to spill sorted runs; `None` keeps them in memory (about 60
+    /// bytes per entity: fine for a city, not for a province).
+    pub spill: Option<&'a dyn SpillStore>,
+    /// Counters to update, if wanted.
+    pub stats: Option<&'a StreamStats>,
+}
+
+impl std::fmt::Debug for StreamOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamOptions")
+            .field("threads", &self.threads)
+            .field("spill", &self.spill.is_some())
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+impl StreamOptions<'_> {
+    fn workers(&self) -> usize {
+        if self.threads > 0 {
+            self.threads
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        }
+    }
+}
+
+/// A plan and its inputs validated and digested by one streaming pass.
+#[derive(Debug, Clone)]
+pub struct Streamed {
+    /// Everything [`Dataset::load`] gives — plan, items, officers, history,
+    /// conflicts, digests, file reports, warnings — except the registry:
+    /// `dataset.entities` is empty.
+    pub dataset: Dataset,
+    /// Entities in the registry.
+    pub registry: u64,
+}
+
+/// Validate and digest a plan and its inputs as [`Dataset::load`] does,
+/// with the same diagnostics, but streaming the registry: memory does not
+/// grow with it (given a [`SpillStore`]). This is what `ssj commit` needs.
+///
+/// ```
+/// use std::io::Read;
+/// use shuangsuiji::{Dataset, StreamOptions, load_streaming};
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+/// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+/// let open = |name: &str| {
+///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+/// };
+/// let s = load_streaming("plan.toml", &text, open, StreamOptions::default()).unwrap();
+/// let ds = Dataset::load("plan.toml", &text, open).unwrap();
+/// assert_eq!(s.dataset.digests, ds.digests);
+/// assert_eq!(s.registry, ds.entities.len() as u64);
+/// assert!(s.dataset.entities.is_empty());
+/// ```
+pub fn load_streaming<'a, F>(
+    plan_file: &str,
+    plan_text: &str,
+    mut open: F,
+    opts: StreamOptions<'_>,
+) -> Result<Streamed>
+where
+    F: FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+{
+    let mut parts = small_parts(plan_file, plan_text, &mut open)?;
+    let ctx = Ctx {
+        digests: true,
+        spill: opts.spill,
+        referenced: referenced(&parts),
+        elig: None,
+        ds: None,
+        tasks: Vec::new(),
+    };
+    let out = entity_pass(&mut parts, plan_file, plan_text, &mut open, &ctx, opts)?;
+    let registry = out.count;
+    let dataset = finish_build(parts, plan_file, plan_text, &ctx, out.facts)?;
+    Ok(Streamed { dataset, registry })
+}
+
+/// Draw a plan as [`crate::draw`] does — the same [`DrawResult`], byte for
+/// byte — streaming the registry instead of holding it.
+///
+/// With `expected` digests (from the commitment published before the
+/// draw, or from the `result.json` being verified) the registry is read
+/// once: tickets are computed while reading, and the digests read must
+/// equal the expected ones, else the error is of kind
+/// [`ErrorKind::Differs`]. Without them it is read twice (digests first,
+/// then tickets). A task whose candidates fall short (see the module
+/// documentation) costs one more pass.
+///
+/// ```
+/// use std::io::Read;
+/// use shuangsuiji::{Dataset, StreamOptions, draw, draw_streaming};
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+/// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+/// let open = |name: &str| {
+///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+/// };
+/// let ds = Dataset::load("plan.toml", &text, open).unwrap();
+/// let want = draw(&ds, "38 17 05 92 64 11").unwrap();
+/// let opts = StreamOptions { threads: 2, ..Default::default() };
+/// let got = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None, opts).unwrap();
+/// assert_eq!(got.to_canonical_json(), want.to_canonical_json());
+/// // one pass when the digests were committed
+/// let got = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", Some(&ds.digests), opts)
+///     .unwrap();
+/// assert_eq!(got, want);
+/// ```
+pub fn draw_streaming<'a, F>(
+    plan_file: &str,
+    plan_text: &str,
+    mut open: F,
+    seed_text: &str,
+    expected: Option<&InputDigests>,
+    opts: StreamOptions<'_>,
+) -> Result<DrawResult>
+where
+    F: FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+{
+    let normalized = normalize_seed(seed_text);
+    if normalized.is_empty() {
+        return Err(Error::input(vec![Diagnostic::error(
+            K::MissingValue,
+            Position::file("seed"),
+            "the seed text is empty",
+        )]));
+    }
+    let mut parts = small_parts(plan_file, plan_text, &mut open)?;
+    let pre = parts
+        .clone()
+        .build(
+            plan_file,
+            plan_text,
+            EntityInput::Streamed(StreamedEntities::default()),
+        )
+        .ok();
+    let referenced = referenced(&parts);
+    let Some(pre) = pre else {
+        // the small inputs have errors: read the registry for its own
+        // diagnostics, then report everything
+        let ctx = Ctx {
+            digests: true,
+            spill: opts.spill,
+            referenced,
+            elig: None,
+            ds: None,
+            tasks: Vec::new(),
+        };
+        let out = entity_pass(&mut parts, plan_file, plan_text, &mut open, &ctx, opts)?;
+        finish_build(parts, plan_file, plan_text, &ctx, out.facts)?;
+        return Err(internal("the inputs were rejected but no error was found"));
+    };
+    let elig = Eligibility::new(&pre);
+    let (ds, key, registry, arena, merged) = match expected {
+        Some(exp) => {
+            let key = draw_key(ALGORITHM, &normalized, exp);
+            let ctx = Ctx {
+                digests: true,
+                spill: opts.spill,
+                referenced,
+                elig: Some(&elig),
+                ds: Some(&pre),
+                tasks: task_ctxs(&pre, &elig, &key, None),
+            };
+            let out = entity_pass(&mut parts, plan_file, plan_text, &mut open, &ctx, opts)?;
+            let (count, arena, merged) = (out.count, out.arena, out.merged);
+            let ds = finish_build(parts, plan_file, plan_text, &ctx, out.facts)?;
+            compare(exp, &ds.digests)?;
+            (ds, key, count, arena, merged)
+        }
+        None => {
+            let ctx = Ctx {
+                digests: true,
+                spill: opts.spill,
+                referenced,
+                elig: None,
+                ds: None,
+                tasks: Vec::new(),
+            };
+            let out = entity_pass(&mut parts, plan_file, plan_text, &mut open, &ctx, opts)?;
+            let count = out.count;
+            let ds = finish_build(parts, plan_file, plan_text, &ctx, out.facts)?;
+            let key = draw_key(ALGORITHM, &normalized, &ds.digests);
+            let ctx = Ctx {
+                digests: false,
+                spill: None,
+                referenced: HashMap::new(),
+                elig: Some(&elig),
+                ds: Some(&pre),
+                tasks: task_ctxs(&pre, &elig, &key, None),
+            };
+            let out = tickets_pass(&pre, plan_file, plan_text, &mut open, &ctx, opts)?;
+            (ds, key, count, out.0, out.1)
+        }
+    };
+    select(
+        ds,
+        SelectInputs {
+            key,
+            registry,
+            arena,
+            merged,
+            elig: &elig,
+            pre: &pre,
+            normalized,
+            seed_text,
+        },
+        |ctx| tickets_pass(&pre, plan_file, plan_text, &mut open, ctx, opts),
+    )
+}
+
+struct SelectInputs<'e> {
+    key: [u8; 32],
+    registry: u64,
+    arena: Vec<Entity>,
+    merged: Vec<MergedTask>,
+    elig: &'e Eligibility<'e>,
+    pre: &'e Dataset,
+    normalized: String,
+    seed_text: &'e str,
+}
+
+/// The entities a selection may use, each once, by code.
+#[derive(Default)]
+struct Pool {
+    entities: Vec<Entity>,
+    by_code: HashMap<String, usize>,
+}
+
+impl Pool {
+    fn add_owned(&mut self, e: Entity) -> usize {
+        if let Some(&i) = self.by_code.get(&e.uscc) {
+            return i;
+        }
+        self.by_code.insert(e.uscc.clone(), self.entities.len());
+        self.entities.push(e);
+        self.entities.len() - 1
+    }
+
+    fn add(&mut self, e: &Entity) -> usize {
+        if let Some(&i) = self.by_code.get(&e.uscc) {
+            return i;
+        }
+        self.entities.push(e.clone());
+        self.by_code.insert(e.uscc.clone(), self.entities.len() - 1);
+        self.entities.len() - 1
+    }
+}
+
+/// Per task and stratum: the pool indices of the candidates and whether
+/// they are the whole stratum, and the stratum count.
+type Cands = BTreeMap<crate::draw::StratumKey, (u64, Vec<usize>, bool)>;
+
+fn select<'e>(
+    mut ds: Dataset,
+    inp: SelectInputs<'e>,
+    mut fallback: impl FnMut(&Ctx<'_>) -> Result<(Vec<Entity>, Vec<MergedTask>)>,
+) -> Result<DrawResult> {
+    let SelectInputs {
+        key,
+        registry,
+        arena,
+        merged,
+        elig,
+        pre,
+        normalized,
+        seed_text,
+    } = inp;
+    let mut pool = Pool::default();
+    let mut tasks: Vec<(BTreeMap<String, u64>, Cands)> = Vec::with_capacity(merged.len());
+    // records move from the arena to the pool (never held twice)
+    let mut arena: Vec<Option<Entity>> = arena.into_iter().map(Some).collect();
+    let mut moved: Vec<usize> = vec![usize::MAX; arena.len()];
+    for m in merged {
+        let mut c: Cands = BTreeMap::new();
+        for (k, s) in m.strata {
+            let idx = s
+                .cands
+                .iter()
+                .map(|&a| {
+                    let a = a as usize;
+                    if moved[a] == usize::MAX
+                        && let Some(e) = arena[a].take()
+                    {
+                        moved[a] = pool.add_owned(e);
+                    }
+                    moved[a]
+                })
+                .collect();
+            c.insert(k, (s.n, idx, s.complete));
+        }
+        tasks.push((m.excluded, c));
+    }
+    drop(arena);
+    drop(moved);
+    let next = pre.plan.rules.overlap == Overlap::Next;
+    // Selection runs on a dataset holding only the pool. The selector
+    // borrows it, so when a fallback pass grows the pool the selector's
+    // state is taken out and put back (pool indices never change).
+    let mut ti = 0;
+    let mut state: Option<(Vec<crate::TaskResult>, Vec<crate::draw::Draft>)> = None;
+    let mut fell_back_at: Option<usize> = None;
+    let n_tasks = pre.plan.tasks.len();
+    loop {
+        ds.entities = std::mem::take(&mut pool.entities);
+        let mut sel = Selector::new(&ds, key, registry);
+        if let Some((t, d)) = state.take() {
+            sel.restore(t, d);
+        }
+        let mut grow: Option<Vec<(crate::draw::StratumKey, u64)>> = None;
+        while ti < n_tasks {
+            let task = &pre.plan.tasks[ti];
+            let lead = elig.lead(task);
+            let (excluded, cands) = &tasks[ti];
+            let mut input = TaskInput {
+                excluded: excluded.clone(),
+                strata: cands
+                    .iter()
+                    .map(|(k, (n, c, complete))| {
+                        (
+                            k.clone(),
+                            StratumInput {
+                                base: *n,
+                                cands: c.clone(),
+                                complete: *complete,
+                            },
+                        )
+                    })
+                    .collect(),
+            };
+            let mut taken_in: BTreeMap<crate::draw::StratumKey, u64> = BTreeMap::new();
+            if next {
+                for ei in sel.taken() {
+                    let e = &ds.entities[ei];
+                    if elig
+                        .check_with(task, lead, e, elig.history_of(&e.uscc))
+                        .is_ok()
+                    {
+                        let k = stratum_key(pre, e.credit_class, &e.region);
+                        if let Some(s) = input.strata.get_mut(&k) {
+                            s.base -= 1;
+                            s.cands.retain(|&c| c != ei);
+                        }
+                        *taken_in.entry(k).or_default() += 1;
+                        *input.excluded.entry("taken".to_string()).or_default() += 1;
+                    }
+                }
+                input.strata.retain(|_, s| s.base > 0);
+            }
+            match sel.select_task(input) {
+                Ok(()) => ti += 1,
+                Err(short) => {
+                    grow = Some(
+                        short
+                            .into_iter()
+                            .map(|(k, n)| {
+                                let t = taken_in.get(&k).copied().unwrap_or(0);
+                                (k, n + t)
+                            })
+                            .collect(),
+                    );
+                    break;
+                }
+            }
+        }
+        let (t, d) = sel.into_parts();
+        let Some(short) = grow else {
+            return finish_draw(&ds, seed_text, normalized, key, t, d);
+        };
+        pool.entities = std::mem::take(&mut ds.entities);
+        if fell_back_at == Some(ti) {
+            return Err(internal("a fallback pass did not supply enough candidates"));
+        }
+        fell_back_at = Some(ti);
+        // one more pass for this task's short strata, keeping exactly the
+        // smallest (ticket, code) each needs
+        let smallest: BTreeMap<_, _> = short.into_iter().collect();
+        let task = &pre.plan.tasks[ti];
+        let lead = elig.lead(task);
+        let ctx = Ctx {
+            digests: false,
+            spill: None,
+            referenced: HashMap::new(),
+            elig: Some(elig),
+            ds: Some(pre),
+            tasks: vec![TaskCtx {
+                task,
+                lead,
+                tkey: task_key(&key, &task.key()),
+                ratios: pass::group_ratios(pre, lead),
+                keep: Keep::Smallest(smallest.clone()),
+            }],
+        };
+        let (extra, mut m) = fallback(&ctx)?;
+        let got = m.pop().unwrap_or_default();
+        for (k, s) in got.strata {
+            let idx: Vec<usize> = s
+                .cands
+                .iter()
+                .map(|&a| pool.add(&extra[a as usize]))
+                .collect();
+            if let Some(entry) = tasks[ti].1.get_mut(&k) {
+                let want = smallest.get(&k).copied().unwrap_or(0);
+                let len = idx.len() as u64;
+                entry.2 = len < want || len == entry.0;
+                entry.1 = idx;
+            }
+        }
+        state = Some((t, d));
+    }
+}
+
+/// A plan and its small inputs.
+fn small_parts<'a>(
+    plan_file: &str,
+    plan_text: &str,
+    open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+) -> Result<Parts> {
+    use crate::dataset::{CONFLICTS, HISTORY, ITEMS, OFFICERS};
+    let plan = Plan::from_toml(plan_file, plan_text)?;
+    let mut parts = Parts::new(plan);
+    parts.load_table(ITEMS, plan_file, plan_text, open);
+    parts.load_table(OFFICERS, plan_file, plan_text, open);
+    parts.load_table(HISTORY, plan_file, plan_text, open);
+    parts.load_table(CONFLICTS, plan_file, plan_text, open);
+    Ok(parts)
+}
+
+/// Codes referenced by history and conflicts.
+fn referenced(parts: &Parts) -> HashMap<String, usize> {
+    let set: BTreeSet<&str> = parts
+        .history
+        .iter()
+        .map(|h| h.uscc.as_str())
+        .chain(parts.conflicts.iter().map(|c| c.uscc.as_str()))
+        .collect();
+    set.into_iter()
+        .enumerate()
+        .map(|(i, s)| (s.to_string(), i))
+        .collect()
+}
+
+fn task_ctxs<'a>(
+    pre: &'a Dataset,
+    elig: &Eligibility<'a>,
+    key: &[u8; 32],
+    keep: Option<Keep>,
+) -> Vec<TaskCtx<'a>> {
+    pre.plan
+        .tasks
+        .iter()
+        .map(|task| {
+            let lead = elig.lead(task);
+            TaskCtx {
+                task,
+                lead,
+                tkey: task_key(key, &task.key()),
+                ratios: pass::group_ratios(pre, lead),
+                keep: keep.clone().unwrap_or(Keep::Threshold),
+            }
+        })
+        .collect()
+}
+
+fn internal(msg: &str) -> Error {
+    ErrorKind::Io {
+        file: "(streaming draw)".into(),
+        source: io::Error::other(msg.to_string()),
+    }
+    .into()
+}
+
+fn spill_error(e: io::Error) -> Error {
+    ErrorKind::Io {
+        file: "(spill file)".into(),
+        source: e,
+    }
+    .into()
+}
+
+/// The first digest that differs, as an error.
+fn compare(expected: &InputDigests, got: &InputDigests) -> Result<()> {
+    let pairs = [
+        ("plan", &expected.plan, &got.plan),
+        ("items", &expected.items, &got.items),
+        ("officers", &expected.officers, &got.officers),
+        ("entities", &expected.entities, &got.entities),
+        ("history", &expected.history, &got.history),
+        ("conflicts", &expected.conflicts, &got.conflicts),
+    ];
+    for (input, e, g) in pairs {
+        if e != g {
+            return Err(ErrorKind::Differs {
+                input: input.to_string(),
+                expected: e.clone(),
+                actual: g.clone(),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// What the registry pass found.
+struct PassOut {
+    count: u64,
+    facts: Facts,
+    arena: Vec<Entity>,
+    merged: Vec<MergedTask>,
+}
+
+/// Validation facts of the registry.
+#[derive(Default)]
+struct Facts {
+    digest: [u8; 32],
+    duplicates: Vec<Diagnostic>,
+    types: BTreeSet<String>,
+    found: Vec<bool>,
+}
+
+fn finish_build(
+    parts: Parts,
+    plan_file: &str,
+    plan_text: &str,
+    ctx: &Ctx<'_>,
+    facts: Facts,
+) -> Result<Dataset> {
+    let mut codes: Vec<(&str, usize)> = ctx
+        .referenced
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect();
+    codes.sort_unstable_by_key(|c| c.1);
+    let known: HashSet<String> = codes
+        .into_iter()
+        .filter(|(_, i)| facts.found.get(*i).copied().unwrap_or(false))
+        .map(|(c, _)| c.to_string())
+        .collect();
+    parts.build(
+        plan_file,
+        plan_text,
+        EntityInput::Streamed(StreamedEntities {
+            known: Some(known),
+            types: facts.types,
+            digest: facts.digest,
+            duplicates: facts.duplicates,
+        }),
+    )
+}
+
+/// Read the registry once with `ctx`, adding its diagnostics and file
+/// report to `parts`.
+fn entity_pass<'a>(
+    parts: &mut Parts,
+    plan_file: &str,
+    plan_text: &str,
+    open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+    ctx: &Ctx<'_>,
+    opts: StreamOptions<'_>,
+) -> Result<PassOut> {
+    let empty = |found: usize| PassOut {
+        count: 0,
+        facts: Facts {
+            digest: sha2::Digest::finalize(set_hasher(Entity::FILE_TAG, 0)).into(),
+            found: vec![false; found],
+            ..Facts::default()
+        },
+        arena: Vec::new(),
+        merged: ctx.tasks.iter().map(|_| MergedTask::default()).collect(),
+    };
+    let Some(src) = parts.open(ENTITIES, plan_file, plan_text, open) else {
+        if let Some(st) = opts.stats {
+            st.passes.fetch_add(1, Ordering::Relaxed);
+        }
+        return Ok(empty(ctx.referenced.len()));
+    };
+    let name = parts.plan.inputs.entities.clone();
+    let enc = parts.plan.inputs.encoding;
+    let mut table = match Table::open(
+        &name,
+        "entities",
+        src,
+        enc,
+        parts.plan.inputs.max_line_bytes,
+        crate::records::ENTITY_FIELDS,
+    ) {
+        Ok(t) => t,
+        Err(d) => {
+            parts.diags.extend(d);
+            return Ok(empty(ctx.referenced.len()));
+        }
+    };
+    let mut sinks = (0..opts.workers())
+        .map(|_| EntitySink::new(ctx))
+        .collect::<io::Result<Vec<_>>>()
+        .map_err(spill_error)?;
+    pass::run(&mut table, enc, &mut sinks);
+    for s in &mut sinks {
+        if let Some(e) = s.error.take() {
+            return Err(spill_error(e));
+        }
+    }
+    // diagnostics in record order, at most MAX per file as the in-memory
+    // loader keeps them
+    let mut all: Vec<(u64, Diagnostic)> = table
+        .diag_seq
+        .iter()
+        .copied()
+        .zip(std::mem::take(&mut table.diagnostics))
+        .collect();
+    let mut total = all.len() as u64 + table.suppressed;
+    for s in &mut sinks {
+        total += s.diag_total;
+        all.append(&mut s.diags);
+    }
+    all.sort_by_key(|d| d.0);
+    all.truncate(MAX_DIAGNOSTICS_PER_FILE);
+    let kept = all.len() as u64;
+    table.suppressed = 0;
+    let records = table.report.records;
+    let (report, _) = table.finish();
+    parts.diags.extend(all.into_iter().map(|d| d.1));
+    if total > kept {
+        parts.diags.push(Diagnostic::error(
+            K::TooLarge,
+            Position::file(&name),
+            format!("{} more problems in this file are not listed", total - kept),
+        ));
+    }
+    if records == 0 {
+        parts.diags.push(Diagnostic::error(
+            K::EmptyFile,
+            Position::file(&name),
+            "the file has a header but no records",
+        ));
+    }
+    // the registry's report goes after the items' and officers'
+    let at = parts
+        .reports
+        .iter()
+        .take_while(|r| r.kind == "items" || r.kind == "officers")
+        .count();
+    parts.reports.insert(at, report);
+
+    let count: u64 = sinks.iter().map(|s| s.count).sum();
+    let mut facts = Facts {
+        found: vec![false; ctx.referenced.len()],
+        ..Facts::default()
+    };
+    for s in &mut sinks {
+        for (i, f) in s.found.iter().enumerate() {
+            facts.found[i] |= *f;
+        }
+        facts.types.append(&mut s.types);
+    }
+    if ctx.digests {
+        let mut hashes: Vec<_> = sinks.iter_mut().filter_map(|s| s.hashes.take()).collect();
+        let mut hasher = set_hasher(Entity::FILE_TAG, count);
+        spill::for_each_sorted(&mut hashes, |entries| {
+            for e in entries {
+                sha2::Digest::update(&mut hasher, e);
+            }
+            Ok(())
+        })
+        .map_err(spill_error)?;
+        drop(hashes);
+        facts.digest = sha2::Digest::finalize(hasher).into();
+        let mut dups: Vec<_> = sinks.iter_mut().filter_map(|s| s.dups.take()).collect();
+        let mut found: Vec<(u64, Diagnostic)> = Vec::new();
+        spill::for_each_sorted(&mut dups, |entries| {
+            let mut first: Option<(&[u8], u64)> = None;
+            for e in entries {
+                let (code, line) = e.split_at(18);
+                let line = u64::from_be_bytes(line.try_into().unwrap_or([0; 8]));
+                match first {
+                    Some((c, l)) if c == code => {
+                        let code = String::from_utf8_lossy(code);
+                        found.push((
+                            line,
+                            Diagnostic::error(
+                                K::DuplicateId,
+                                Position::file(&name).with_field("uscc").at_line(line),
+                                format!(
+                                    "duplicate unified social credit code '{code}' (already on line {l})"
+                                ),
+                            ),
+                        ));
+                    }
+                    _ => first = Some((code, line)),
+                }
+            }
+            Ok(())
+        })
+        .map_err(spill_error)?;
+        found.sort_by_key(|d| d.0);
+        facts.duplicates = found.into_iter().map(|d| d.1).collect();
+    }
+    let (arena, merged) = pass::merge_tasks(ctx, sinks);
+    if let Some(st) = opts.stats {
+        st.passes.fetch_add(1, Ordering::Relaxed);
+        let cands: usize = merged
+            .iter()
+            .flat_map(|t| t.strata.values())
+            .map(|s| s.cands.len())
+            .sum();
+        st.candidates.fetch_add(cands as u64, Ordering::Relaxed);
+        let held: BTreeSet<u32> = merged
+            .iter()
+            .flat_map(|t| t.strata.values())
+            .flat_map(|s| s.cands.iter().copied())
+            .collect();
+        st.held.fetch_add(held.len() as u64, Ordering::Relaxed);
+    }
+    Ok(PassOut {
+        count,
+        facts,
+        arena,
+        merged,
+    })
+}
+
+/// A pass computing tickets only (the inputs already validated).
+fn tickets_pass<'a>(
+    pre: &Dataset,
+    plan_file: &str,
+    plan_text: &str,
+    open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+    ctx: &Ctx<'_>,
+    opts: StreamOptions<'_>,
+) -> Result<(Vec<Entity>, Vec<MergedTask>)> {
+    let mut parts = Parts::new(pre.plan.clone());
+    let out = entity_pass(&mut parts, plan_file, plan_text, open, ctx, opts)?;
+    if let Some(d) = parts.diags.iter().find(|d| d.is_error()) {
+        return Err(ErrorKind::Io {
+            file: pre.plan.inputs.entities.clone(),
+            source: io::Error::other(format!("the file changed while it was read: {d}")),
+        }
+        .into());
+    }
+    Ok((out.arena, out.merged))
+}

@@ -1,0 +1,580 @@
+//! One pass over the registry: a reader decodes and splits CSV records into
+//! batches, workers parse, validate, hash and ticket them. Everything a
+//! worker accumulates merges into the same value whatever the split:
+//! counts are sums, hash and code sets are sorted, candidates are sets
+//! pruned by a threshold that depends only on final counts, diagnostics are
+//! ordered by record.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{self, Read};
+use std::sync::{Mutex, mpsc};
+
+use crate::draw::{StratumKey, stratum_key, ticket};
+use crate::eligibility::Exclusion;
+use crate::error::Diagnostic;
+use crate::records::{self, EntityView};
+use crate::table::{Row, Table};
+use crate::{CreditClass, Dataset, Eligibility, Encoding, Entity, Item, Ratio, Task};
+
+use super::spill::{Buckets, SpillStore};
+
+/// Records per batch handed to a worker.
+const BATCH: usize = 2048;
+
+/// A consumer of well-formed rows, one per worker thread.
+pub(crate) trait RowSink: Send {
+    /// One row; `seq` orders rows and diagnostics across workers.
+    fn row(&mut self, row: &Row<'_>, seq: u64);
+}
+
+struct Batch {
+    recs: Vec<csv::StringRecord>,
+    meta: Vec<(u64, u64)>,
+    len: usize,
+}
+
+/// Read every row of `table` into `sinks` (one thread each when there are
+/// several; the reader runs on the calling thread).
+pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sinks: &mut [S]) {
+    let file = table.file().to_string();
+    let header = table.header().to_vec();
+    let columns = table.columns().to_vec();
+    if sinks.len() <= 1 {
+        let mut rec = csv::StringRecord::new();
+        while let Some((line, seq)) = table.read_into(enc, &mut rec) {
+            if let Some(s) = sinks.first_mut() {
+                s.row(&Row::new(&file, &header, &columns, &rec, line), seq);
+            }
+        }
+        return;
+    }
+    let (tx_full, rx_full) = mpsc::sync_channel::<Batch>(sinks.len() * 4);
+    let rx_full = Mutex::new(rx_full);
+    let (tx_empty, rx_empty) = mpsc::channel::<Batch>();
+    std::thread::scope(|scope| {
+        for sink in sinks.iter_mut() {
+            let rx = &rx_full;
+            let back = tx_empty.clone();
+            let (file, header, columns) = (&file, &header, &columns);
+            scope.spawn(move || {
+                loop {
+                    let got = match rx.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok(b) = got else { break };
+                    for i in 0..b.len {
+                        let (line, seq) = b.meta[i];
+                        sink.row(&Row::new(file, header, columns, &b.recs[i], line), seq);
+                    }
+                    if back.send(b).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx_empty);
+        loop {
+            let mut b = rx_empty.try_recv().unwrap_or_else(|_| Batch {
+                recs: Vec::new(),
+                meta: Vec::new(),
+                len: 0,
+            });
+            b.len = 0;
+            let mut done = false;
+            while b.len < BATCH {
+                if b.recs.len() == b.len {
+                    b.recs.push(csv::StringRecord::new());
+                    b.meta.push((0, 0));
+                }
+                match table.read_into(enc, &mut b.recs[b.len]) {
+                    Some(m) => {
+                        b.meta[b.len] = m;
+                        b.len += 1;
+                    }
+                    None => {
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            if b.len > 0 && tx_full.send(b).is_err() {
+                break;
+            }
+            if done {
+                break;
+            }
+        }
+        drop(tx_full);
+    });
+}
+
+/// Index of a ratio group: the default group, then A–D.
+fn gidx(g: Option<CreditClass>) -> usize {
+    match g {
+        None => 0,
+        Some(CreditClass::A) => 1,
+        Some(CreditClass::B) => 2,
+        Some(CreditClass::C) => 3,
+        Some(CreditClass::D) => 4,
+    }
+}
+
+/// The candidate threshold on the top 64 bits of a ticket for a stratum of
+/// ratio `r` after `n ≥ 1` eligible entities:
+/// `(r + 5·sqrt(r/n) + 16/n) · 2^64`, in integers (2^64 or more keeps all):
+/// about `r·n` expected plus five standard deviations and 16, so that a
+/// stratum falls short (and costs a fallback pass) about once in 10^6.
+/// Non-increasing in `n`, so a threshold computed on part of a stratum is
+/// never below the one for the whole stratum.
+pub(crate) fn threshold(r: Ratio, n: u64) -> u128 {
+    let (num, den) = (u128::from(r.numerator()), u128::from(r.denominator()));
+    if num >= den {
+        return u128::MAX;
+    }
+    let n = u128::from(n.max(1));
+    let t1 = (num << 64) / den;
+    let x = (u128::MAX / den) * num; // ≈ r · 2^128
+    let t2 = 5 * (x / n).isqrt();
+    let t3 = (16u128 << 64) / n;
+    t1 + t2 + t3
+}
+
+fn top64(t: &[u8; 32]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&t[..8]);
+    u64::from_be_bytes(b)
+}
+
+/// What a task keeps of a stratum.
+#[derive(Debug, Clone)]
+pub(crate) enum Keep {
+    /// Candidates whose ticket is below the adaptive threshold.
+    Threshold,
+    /// Only these strata: the `m` smallest (ticket, code) each.
+    Smallest(BTreeMap<StratumKey, u64>),
+}
+
+/// Per-task context shared by the workers.
+pub(crate) struct TaskCtx<'a> {
+    pub task: &'a Task,
+    pub lead: Option<&'a Item>,
+    pub tkey: [u8; 32],
+    /// Ratio of each group (index [`gidx`]).
+    pub ratios: [Ratio; 5],
+    pub keep: Keep,
+}
+
+/// What every worker of a pass shares.
+pub(crate) struct Ctx<'a> {
+    /// Hash records and collect codes for duplicate detection.
+    pub digests: bool,
+    pub spill: Option<&'a dyn SpillStore>,
+    /// Codes referenced by history and conflicts (index into `found`).
+    pub referenced: HashMap<String, usize>,
+    /// Eligibility (and the plan) when tickets are computed.
+    pub elig: Option<&'a Eligibility<'a>>,
+    pub ds: Option<&'a Dataset>,
+    pub tasks: Vec<TaskCtx<'a>>,
+}
+
+#[derive(Debug, Default)]
+struct StratumAcc {
+    n: u64,
+    tau: u128,
+    next_tau: u64,
+    prune_at: usize,
+    /// (top 64 ticket bits, arena index)
+    cands: Vec<(u64, u32)>,
+    /// (ticket, arena index), for `Keep::Smallest`
+    smallest: Vec<([u8; 32], u32)>,
+    m: u64,
+}
+
+#[derive(Debug, Default)]
+struct TaskAcc {
+    excluded: [u64; 5],
+    /// By region id × 5 + group index.
+    strata: Vec<Option<StratumAcc>>,
+}
+
+/// One worker's accumulation over its share of the registry.
+pub(crate) struct EntitySink<'c> {
+    ctx: &'c Ctx<'c>,
+    pub diags: Vec<(u64, Diagnostic)>,
+    pub diag_total: u64,
+    pub count: u64,
+    pub hashes: Option<Buckets>,
+    pub dups: Option<Buckets>,
+    pub types: BTreeSet<String>,
+    pub found: Vec<bool>,
+    tasks: Vec<TaskAcc>,
+    pub arena: Vec<Entity>,
+    regions: HashMap<String, u32>,
+    region_names: Vec<String>,
+    buf: Vec<u8>,
+    /// Compact the arena when it reaches this many records.
+    compact_at: usize,
+    pub error: Option<io::Error>,
+}
+
+/// Width of a duplicate-detection entry: the 18-byte code, the line.
+const DUP_WIDTH: usize = 26;
+
+fn dup_bucket(code: &[u8]) -> u8 {
+    // FNV-1a, folded to a byte: any fixed function spreads the codes
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in code {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    (h ^ (h >> 8) ^ (h >> 16) ^ (h >> 24)) as u8
+}
+
+impl<'c> EntitySink<'c> {
+    pub(crate) fn new(ctx: &'c Ctx<'c>) -> io::Result<Self> {
+        let (hashes, dups) = if ctx.digests {
+            (
+                Some(Buckets::new(32, ctx.spill)?),
+                Some(Buckets::new(DUP_WIDTH, ctx.spill)?),
+            )
+        } else {
+            (None, None)
+        };
+        Ok(EntitySink {
+            ctx,
+            diags: Vec::new(),
+            diag_total: 0,
+            count: 0,
+            hashes,
+            dups,
+            types: BTreeSet::new(),
+            found: vec![false; ctx.referenced.len()],
+            tasks: ctx.tasks.iter().map(|_| TaskAcc::default()).collect(),
+            arena: Vec::new(),
+            regions: HashMap::new(),
+            region_names: Vec::new(),
+            buf: Vec::with_capacity(512),
+            compact_at: 1 << 16,
+            error: None,
+        })
+    }
+
+    /// Drop records no candidate refers to any more (early candidates of a
+    /// stratum fall below its threshold as it grows), keeping the arena
+    /// within twice the live records.
+    fn compact(&mut self) {
+        let arena = &self.arena;
+        let by_ticket = |a: &([u8; 32], u32), b: &([u8; 32], u32)| {
+            a.0.cmp(&b.0).then_with(|| {
+                arena[a.1 as usize]
+                    .uscc
+                    .as_bytes()
+                    .cmp(arena[b.1 as usize].uscc.as_bytes())
+            })
+        };
+        let mut live = vec![false; arena.len()];
+        for acc in &mut self.tasks {
+            for st in acc.strata.iter_mut().flatten() {
+                if st.tau < 1u128 << 64 {
+                    let tau = st.tau;
+                    st.cands.retain(|c| u128::from(c.0) < tau);
+                    st.prune_at = (st.cands.len() * 2).max(256);
+                }
+                if st.m > 0 && st.smallest.len() as u64 > st.m {
+                    st.smallest.sort_unstable_by(by_ticket);
+                    st.smallest.truncate(st.m as usize);
+                }
+                for c in &st.cands {
+                    live[c.1 as usize] = true;
+                }
+                for c in &st.smallest {
+                    live[c.1 as usize] = true;
+                }
+            }
+        }
+        let mut new_index = vec![u32::MAX; live.len()];
+        let mut next = 0u32;
+        for (i, l) in live.iter().enumerate() {
+            if *l {
+                new_index[i] = next;
+                next += 1;
+            }
+        }
+        for acc in &mut self.tasks {
+            for st in acc.strata.iter_mut().flatten() {
+                for c in &mut st.cands {
+                    c.1 = new_index[c.1 as usize];
+                }
+                for c in &mut st.smallest {
+                    c.1 = new_index[c.1 as usize];
+                }
+            }
+        }
+        let mut i = 0;
+        self.arena.retain(|_| {
+            i += 1;
+            live[i - 1]
+        });
+        self.compact_at = (self.arena.len() * 2).max(1 << 16);
+    }
+
+    fn region_id(&mut self, region: &str) -> u32 {
+        if let Some(&id) = self.regions.get(region) {
+            return id;
+        }
+        let id = self.region_names.len() as u32;
+        self.regions.insert(region.to_string(), id);
+        self.region_names.push(region.to_string());
+        id
+    }
+
+    fn entity(&mut self, view: &EntityView<'_>, line: u64) -> io::Result<()> {
+        self.count += 1;
+        if let (Some(hashes), Some(dups)) = (self.hashes.as_mut(), self.dups.as_mut()) {
+            let h = view.record_hash(&mut self.buf);
+            hashes.push(h[0], &h)?;
+            let code = view.uscc.as_bytes();
+            if code.len() == 18 {
+                let mut e = [0u8; DUP_WIDTH];
+                e[..18].copy_from_slice(code);
+                e[18..].copy_from_slice(&line.to_be_bytes());
+                dups.push(dup_bucket(code), &e)?;
+            }
+        }
+        for t in &view.types {
+            if !self.types.contains(t.as_ref()) {
+                self.types.insert(t.to_string());
+            }
+        }
+        if !self.ctx.referenced.is_empty()
+            && let Some(&i) = self.ctx.referenced.get(view.uscc.as_ref())
+        {
+            self.found[i] = true;
+        }
+        let (Some(elig), Some(ds)) = (self.ctx.elig, self.ctx.ds) else {
+            return Ok(());
+        };
+        let hist = elig.history_of(&view.uscc);
+        let mut stored: Option<u32> = None;
+        let rid = match ds.plan.rules.stratify {
+            crate::Stratify::Region => self.region_id(&view.region),
+            crate::Stratify::None => self.region_id("*"),
+        };
+        let group = view
+            .credit_class
+            .filter(|c| ds.plan.rules.class_ratios.contains_key(c));
+        let g = gidx(group);
+        let slot = rid as usize * 5 + g;
+        for (tc, acc) in self.ctx.tasks.iter().zip(self.tasks.iter_mut()) {
+            if let Keep::Smallest(strata) = &tc.keep {
+                if strata.is_empty() {
+                    continue;
+                }
+                if elig.check_with(tc.task, tc.lead, view, hist).is_err() {
+                    continue;
+                }
+                let key = stratum_key(ds, view.credit_class, &view.region);
+                let Some(&m) = strata.get(&key) else {
+                    continue;
+                };
+                if acc.strata.len() <= slot {
+                    acc.strata.resize_with(slot + 1, || None);
+                }
+                let st = acc.strata[slot].get_or_insert_with(StratumAcc::default);
+                st.m = m;
+                let t = ticket(&tc.tkey, &view.uscc);
+                let ai = *stored.get_or_insert_with(|| {
+                    self.arena.push(view.to_entity());
+                    self.arena.len() as u32 - 1
+                });
+                st.smallest.push((t, ai));
+                if st.smallest.len() as u64 > 2 * m.max(64) {
+                    let arena = &self.arena;
+                    st.smallest.sort_unstable_by(|a, b| {
+                        a.0.cmp(&b.0).then_with(|| {
+                            arena[a.1 as usize]
+                                .uscc
+                                .as_bytes()
+                                .cmp(arena[b.1 as usize].uscc.as_bytes())
+                        })
+                    });
+                    st.smallest.truncate(m as usize);
+                }
+                continue;
+            }
+            if let Err(r) = elig.check_with(tc.task, tc.lead, view, hist) {
+                let i = match r {
+                    Exclusion::Status => 0,
+                    Exclusion::ObjectType => 1,
+                    Exclusion::Filter => 2,
+                    Exclusion::CoolDown => 3,
+                    Exclusion::YearCap => 4,
+                };
+                acc.excluded[i] += 1;
+                continue;
+            }
+            if acc.strata.len() <= slot {
+                acc.strata.resize_with(slot + 1, || None);
+            }
+            let st = acc.strata[slot].get_or_insert_with(|| StratumAcc {
+                tau: u128::MAX,
+                next_tau: 1,
+                prune_at: 256,
+                ..Default::default()
+            });
+            st.n += 1;
+            if st.n >= st.next_tau {
+                st.tau = threshold(tc.ratios[g], st.n);
+                st.next_tau = st.n + (st.n / 8).max(16);
+            }
+            let keep_all = st.tau >= 1u128 << 64;
+            let t = ticket(&tc.tkey, &view.uscc);
+            let top = top64(&t);
+            if keep_all || u128::from(top) < st.tau {
+                let ai = *stored.get_or_insert_with(|| {
+                    self.arena.push(view.to_entity());
+                    self.arena.len() as u32 - 1
+                });
+                st.cands.push((top, ai));
+                if st.cands.len() >= st.prune_at {
+                    let tau = st.tau;
+                    st.cands.retain(|c| u128::from(c.0) < tau);
+                    st.prune_at = (st.cands.len() * 2).max(256);
+                }
+            }
+        }
+        if self.arena.len() >= self.compact_at {
+            self.compact();
+        }
+        Ok(())
+    }
+}
+
+impl RowSink for EntitySink<'_> {
+    fn row(&mut self, row: &Row<'_>, seq: u64) {
+        let mut local = Vec::new();
+        let view = records::entity_view(row, &mut local);
+        if !local.is_empty() {
+            self.diag_total += local.len() as u64;
+            for d in local {
+                if self.diags.len() < crate::table::MAX_DIAGNOSTICS_PER_FILE {
+                    self.diags.push((seq, d));
+                }
+            }
+            return;
+        }
+        if self.error.is_none()
+            && let Err(e) = self.entity(&view, row.line)
+        {
+            self.error = Some(e);
+        }
+    }
+}
+
+/// A stratum of a task after merging the workers.
+#[derive(Debug, Default)]
+pub(crate) struct MergedStratum {
+    /// Eligible entities (before the `taken` rule).
+    pub n: u64,
+    /// Candidates (arena indices of the merged arena): a prefix of the
+    /// stratum in (ticket, code) order.
+    pub cands: Vec<u32>,
+    /// Whether `cands` is the whole stratum.
+    pub complete: bool,
+}
+
+/// A task after merging the workers.
+#[derive(Debug, Default)]
+pub(crate) struct MergedTask {
+    pub excluded: BTreeMap<String, u64>,
+    pub strata: BTreeMap<StratumKey, MergedStratum>,
+}
+
+/// Merge the workers' candidates: one arena and, per task, strata keyed by
+/// name with the final threshold applied.
+pub(crate) fn merge_tasks(
+    ctx: &Ctx<'_>,
+    sinks: Vec<EntitySink<'_>>,
+) -> (Vec<Entity>, Vec<MergedTask>) {
+    let mut arena: Vec<Entity> = Vec::new();
+    let mut tasks: Vec<MergedTask> = ctx.tasks.iter().map(|_| MergedTask::default()).collect();
+    let labels = ["status", "object_type", "filter", "cool_down", "year_cap"];
+    // (top or full ticket, arena index) per task and stratum
+    let mut tops: Vec<BTreeMap<StratumKey, Vec<(u64, u32)>>> =
+        ctx.tasks.iter().map(|_| BTreeMap::new()).collect();
+    type Smallest = BTreeMap<StratumKey, (u64, Vec<([u8; 32], u32)>)>;
+    let mut smallest: Vec<Smallest> = ctx.tasks.iter().map(|_| BTreeMap::new()).collect();
+    for sink in sinks {
+        let offset = arena.len() as u32;
+        for (ti, acc) in sink.tasks.into_iter().enumerate() {
+            for (i, n) in acc.excluded.iter().enumerate() {
+                if *n > 0 {
+                    *tasks[ti].excluded.entry(labels[i].to_string()).or_default() += n;
+                }
+            }
+            for (slot, st) in acc.strata.into_iter().enumerate() {
+                let Some(st) = st else { continue };
+                let region = sink.region_names[slot / 5].clone();
+                let group = [
+                    None,
+                    Some(CreditClass::A),
+                    Some(CreditClass::B),
+                    Some(CreditClass::C),
+                    Some(CreditClass::D),
+                ][slot % 5];
+                let key = (group, region);
+                if st.m > 0 {
+                    let e = smallest[ti].entry(key).or_default();
+                    e.0 = st.m;
+                    e.1.extend(st.smallest.into_iter().map(|(t, a)| (t, a + offset)));
+                } else {
+                    tasks[ti].strata.entry(key.clone()).or_default().n += st.n;
+                    tops[ti]
+                        .entry(key)
+                        .or_default()
+                        .extend(st.cands.into_iter().map(|(t, a)| (t, a + offset)));
+                }
+            }
+        }
+        arena.extend(sink.arena);
+    }
+    for (ti, task) in tasks.iter_mut().enumerate() {
+        for (key, mut c) in std::mem::take(&mut tops[ti]) {
+            let s = task.strata.entry(key.clone()).or_default();
+            let tau = threshold(ctx.tasks[ti].ratios[gidx(key.0)], s.n);
+            if tau < 1u128 << 64 {
+                c.retain(|x| u128::from(x.0) < tau);
+            }
+            s.complete = c.len() as u64 == s.n;
+            c.sort_unstable();
+            s.cands = c.into_iter().map(|x| x.1).collect();
+        }
+        for (key, (m, mut c)) in std::mem::take(&mut smallest[ti]) {
+            c.sort_unstable_by(|a, b| {
+                a.0.cmp(&b.0).then_with(|| {
+                    arena[a.1 as usize]
+                        .uscc
+                        .as_bytes()
+                        .cmp(arena[b.1 as usize].uscc.as_bytes())
+                })
+            });
+            c.truncate(m as usize);
+            let s = task.strata.entry(key).or_default();
+            s.cands = c.into_iter().map(|x| x.1).collect();
+        }
+    }
+    (arena, tasks)
+}
+
+/// The ratio of each group for a task.
+pub(crate) fn group_ratios(ds: &Dataset, lead: Option<&Item>) -> [Ratio; 5] {
+    let item = lead.map_or(Ratio::ONE, |i| i.ratio);
+    let r = |c: CreditClass| ds.plan.rules.class_ratios.get(&c).copied().unwrap_or(item);
+    [
+        item,
+        r(CreditClass::A),
+        r(CreditClass::B),
+        r(CreditClass::C),
+        r(CreditClass::D),
+    ]
+}

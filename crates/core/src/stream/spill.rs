@@ -1,0 +1,175 @@
+//! Bounded-memory sorting of fixed-width entries: entries are spread over
+//! 256 buckets by their first byte (so bucket order is global order),
+//! buffered, and spilled in chunks to temporary files the caller provides.
+//! Each bucket is then read back alone, sorted in memory and consumed.
+
+use std::io::{self, Read, Seek, SeekFrom, Write};
+
+/// A temporary file for spilling: readable, writable and seekable.
+pub trait SpillFile: Read + Write + Seek + Send {}
+
+impl<T: Read + Write + Seek + Send> SpillFile for T {}
+
+/// Where a streaming load may spill sorted runs when the registry is too
+/// large to sort in memory (record hashes for the entity digest, codes for
+/// duplicate detection: about 60 bytes per entity).
+///
+/// The library does no file-system policy: the caller decides where the
+/// files live (the command line uses a temporary folder under the output
+/// folder, removed afterwards). Each call returns a new, empty file;
+/// it is dropped (closed) when the load ends.
+///
+/// A closure returning a file is a store:
+///
+/// ```
+/// use shuangsuiji::SpillStore;
+/// let store = || -> std::io::Result<Box<dyn shuangsuiji::SpillFile>> {
+///     Ok(Box::new(std::io::Cursor::new(Vec::new())))
+/// };
+/// let f = store.create().unwrap();
+/// # drop(f);
+/// ```
+pub trait SpillStore: Sync {
+    /// A new empty temporary file.
+    fn create(&self) -> io::Result<Box<dyn SpillFile>>;
+}
+
+impl<F> SpillStore for F
+where
+    F: Fn() -> io::Result<Box<dyn SpillFile>> + Sync,
+{
+    fn create(&self) -> io::Result<Box<dyn SpillFile>> {
+        self()
+    }
+}
+
+/// Bytes buffered per bucket before a chunk is written out.
+const CHUNK: usize = 32 * 1024;
+
+/// Fixed-width entries in 256 buckets, in memory or spilled.
+pub(crate) struct Buckets {
+    width: usize,
+    bufs: Vec<Vec<u8>>,
+    file: Option<Box<dyn SpillFile>>,
+    /// (bucket, offset, length) of each chunk written.
+    chunks: Vec<(u8, u64, u32)>,
+    end: u64,
+    count: u64,
+}
+
+impl Buckets {
+    /// Buckets of `width`-byte entries, spilling to a file from `store`
+    /// (or held in memory without one).
+    pub(crate) fn new(width: usize, store: Option<&dyn SpillStore>) -> io::Result<Buckets> {
+        let file = match store {
+            Some(s) => Some(s.create()?),
+            None => None,
+        };
+        Ok(Buckets {
+            width,
+            bufs: (0..256).map(|_| Vec::new()).collect(),
+            file,
+            chunks: Vec::new(),
+            end: 0,
+            count: 0,
+        })
+    }
+
+    /// Add an entry to bucket `b`.
+    pub(crate) fn push(&mut self, b: u8, entry: &[u8]) -> io::Result<()> {
+        debug_assert_eq!(entry.len(), self.width);
+        self.count += 1;
+        let buf = &mut self.bufs[usize::from(b)];
+        buf.extend_from_slice(entry);
+        if buf.len() >= CHUNK
+            && let Some(f) = self.file.as_mut()
+        {
+            f.seek(SeekFrom::Start(self.end))?;
+            f.write_all(buf)?;
+            self.chunks.push((b, self.end, buf.len() as u32));
+            self.end += buf.len() as u64;
+            buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Append every entry of bucket `b` (unsorted) to `out`, releasing the
+    /// bucket's buffer.
+    pub(crate) fn take_bucket(&mut self, b: u8, out: &mut Vec<u8>) -> io::Result<()> {
+        if let Some(f) = self.file.as_mut() {
+            for &(cb, off, len) in &self.chunks {
+                if cb == b {
+                    let start = out.len();
+                    out.resize(start + len as usize, 0);
+                    f.seek(SeekFrom::Start(off))?;
+                    f.read_exact(&mut out[start..])?;
+                }
+            }
+        }
+        out.extend_from_slice(&std::mem::take(&mut self.bufs[usize::from(b)]));
+        Ok(())
+    }
+}
+
+/// Visit every entry of all `parts` in ascending byte order, bucket by
+/// bucket; `f` gets each bucket's sorted entries (`width` bytes each,
+/// concatenated).
+pub(crate) fn for_each_sorted(
+    parts: &mut [Buckets],
+    mut f: impl FnMut(&[&[u8]]) -> io::Result<()>,
+) -> io::Result<()> {
+    let Some(width) = parts.first().map(|p| p.width) else {
+        return Ok(());
+    };
+    let mut raw = Vec::new();
+    for b in 0..=255u8 {
+        raw.clear();
+        for p in parts.iter_mut() {
+            p.take_bucket(b, &mut raw)?;
+        }
+        let mut entries: Vec<&[u8]> = raw.chunks_exact(width).collect();
+        entries.sort_unstable();
+        f(&entries)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    fn cursor_store() -> io::Result<Box<dyn SpillFile>> {
+        Ok(Box::new(io::Cursor::new(Vec::new())))
+    }
+
+    #[test]
+    fn spilled_and_held_give_the_same_order() {
+        let mut all = Vec::new();
+        let mut held = Buckets::new(32, None).unwrap();
+        let store = cursor_store;
+        let mut a = Buckets::new(32, Some(&store)).unwrap();
+        let mut b = Buckets::new(32, Some(&store)).unwrap();
+        for i in 0u32..20_000 {
+            let h: [u8; 32] = Sha256::digest(i.to_be_bytes()).into();
+            all.push(h);
+            held.push(h[0], &h).unwrap();
+            if i % 3 == 0 { &mut a } else { &mut b }
+                .push(h[0], &h)
+                .unwrap();
+        }
+        all.sort_unstable();
+        let collect = |parts: &mut [Buckets]| {
+            let mut out: Vec<[u8; 32]> = Vec::new();
+            for_each_sorted(parts, |e| {
+                out.extend(e.iter().map(|x| <[u8; 32]>::try_from(*x).unwrap()));
+                Ok(())
+            })
+            .unwrap();
+            out
+        };
+        assert_eq!(collect(&mut [held]), all);
+        assert_eq!(a.count + b.count, 20_000);
+        assert_eq!(collect(&mut [a, b]), all);
+    }
+}
