@@ -9,7 +9,7 @@ use crate::args::CheckArgs;
 use crate::{input, report};
 
 pub fn run(a: &CheckArgs) -> u8 {
-    let ds = match input::load(&a.plan) {
+    let ds = match input::load(&a.plan, a.quiet || a.json) {
         Ok(ds) => ds,
         Err(e) => return report::error(&e),
     };

@@ -159,7 +159,7 @@ pub fn commit(a: &CommitArgs) -> u8 {
         "commit",
         None,
     );
-    let ds = match input::load(&a.plan) {
+    let ds = match input::load(&a.plan, a.quiet) {
         Ok(ds) => ds,
         Err(e) => return at.fail_with(&e),
     };
@@ -249,7 +249,7 @@ pub fn draw(a: &DrawArgs) -> u8 {
 }
 
 fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, mut at: Attempt) -> u8 {
-    let ds = match input::load(req.plan) {
+    let ds = match input::load(req.plan, a.quiet) {
         Ok(ds) => ds,
         Err(e) => return at.fail_with(&e),
     };

@@ -1,13 +1,15 @@
 //! Reading a plan and its inputs from the file system.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use shuangsuiji::{Dataset, Diagnostic, DiagnosticKind, Error, Position};
 
 /// Load a plan file and every input it names, relative to the plan's folder.
-pub fn load(plan_path: &Path) -> Result<Dataset, Error> {
+/// Unless `quiet`, a progress bar on stderr shows the reading of large
+/// inputs (only when stderr is a terminal).
+pub fn load(plan_path: &Path, quiet: bool) -> Result<Dataset, Error> {
     let plan_name = plan_path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -37,19 +39,48 @@ pub fn load(plan_path: &Path) -> Result<Dataset, Error> {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    Dataset::load(&plan_name, text, |name| open_input(&dir, name))
+    let progress = !quiet && std::io::stderr().is_terminal();
+    Dataset::load(&plan_name, text, |name| open_input(&dir, name, progress))
 }
 
-fn open_input(dir: &Path, name: &str) -> io::Result<Box<dyn Read>> {
+/// Inputs at least this large get a progress bar.
+const PROGRESS_BYTES: u64 = 64 << 20;
+
+fn open_input(dir: &Path, name: &str, progress: bool) -> io::Result<Box<dyn Read>> {
     let path = dir.join(name);
     let meta = std::fs::metadata(&path)?;
     if meta.is_dir() {
         return Err(io::Error::other("it is a directory, not a file"));
     }
-    Ok(Box::new(io::BufReader::with_capacity(
-        256 * 1024,
-        File::open(&path)?,
-    )))
+    let file = io::BufReader::with_capacity(256 * 1024, File::open(&path)?);
+    if progress && meta.len() >= PROGRESS_BYTES {
+        let bar = indicatif::ProgressBar::new(meta.len());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(name.to_string());
+        return Ok(Box::new(Finish(bar.wrap_read(file))));
+    }
+    Ok(Box::new(file))
+}
+
+/// Clears the progress bar when the reader is done with.
+struct Finish<R>(indicatif::ProgressBarIter<R>);
+
+impl<R: Read> Read for Finish<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R> Drop for Finish<R> {
+    fn drop(&mut self) {
+        self.0.progress.finish_and_clear();
+    }
 }
 
 fn one(position: Position, message: String) -> Error {

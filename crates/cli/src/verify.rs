@@ -68,7 +68,7 @@ pub fn verify(a: &VerifyArgs) -> u8 {
         },
         None => None,
     };
-    let ds = match input::load(&a.plan) {
+    let ds = match input::load(&a.plan, a.quiet) {
         Ok(ds) => ds,
         Err(e) => return report::error(&e),
     };
@@ -224,7 +224,7 @@ pub fn explain_cmd(a: &ExplainArgs) -> u8 {
             return report::INVALID;
         }
     };
-    let ds = match input::load(&a.plan) {
+    let ds = match input::load(&a.plan, a.quiet) {
         Ok(ds) => ds,
         Err(e) => return report::error(&e),
     };
