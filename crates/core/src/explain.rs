@@ -168,16 +168,6 @@ fn detail(ds: &Dataset, task: &crate::Task, e: &Entity, r: Exclusion) -> String 
     }
 }
 
-fn label(r: Exclusion) -> &'static str {
-    match r {
-        Exclusion::Status => "status",
-        Exclusion::ObjectType => "object_type",
-        Exclusion::Filter => "filter",
-        Exclusion::CoolDown => "cool_down",
-        Exclusion::YearCap => "year_cap",
-    }
-}
-
 /// Explain, for every task of a result, why the entity `uscc` was or was
 /// not drawn. The result must belong to the dataset (same digests, and a
 /// draw key that follows from its seed); its selections are trusted for
@@ -248,7 +238,7 @@ pub fn explain(ds: &Dataset, result: &DrawResult, uscc: &str) -> Result<Explanat
         let taken =
             |code: &str| rules.overlap == Overlap::Next && first_task(code).is_some_and(|t| t < ti);
         if let Err(r) = elig.check(task, e) {
-            x.reason = Some(label(r).into());
+            x.reason = Some(crate::draw::reason_label(r).into());
             x.detail = Some(detail(ds, task, e, r));
         } else if taken(&e.uscc) {
             x.reason = Some("taken".into());

@@ -140,14 +140,9 @@ pub(crate) fn split_multi_cow<'a>(s: &'a str, out: &mut Vec<Cow<'a, str>>) {
 /// Split a multi-valued cell on `;`, `；`, `、` (and `,`/`，`), clean each
 /// part, drop empties, sort and deduplicate.
 pub(crate) fn split_multi(s: &str) -> Vec<String> {
-    let mut v: Vec<String> = s
-        .split([';', '；', '、', ',', '，'])
-        .map(clean)
-        .filter(|p| !p.is_empty())
-        .collect();
-    v.sort();
-    v.dedup();
-    v
+    let mut parts = Vec::new();
+    split_multi_cow(s, &mut parts);
+    parts.into_iter().map(Cow::into_owned).collect()
 }
 
 #[cfg(test)]

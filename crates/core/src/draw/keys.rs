@@ -17,12 +17,6 @@ pub const TAG_TICKET: &str = "shuangsuiji/v1/ticket";
 /// Domain tag of the officer-assignment stream key.
 pub const TAG_OFFICERS: &str = "shuangsuiji/v1/officer-stream";
 
-/// Whether a character is whitespace for seed normalisation: Unicode
-/// `White_Space` plus U+200B (zero-width space) and U+FEFF (BOM).
-fn is_seed_space(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{FEFF}')
-}
-
 /// Normalise seed text (SPEC.md §3): full-width ASCII U+FF01–U+FF5E to
 /// ASCII, every run of whitespace to one U+0020, trimmed at both ends.
 /// Nothing else changes (no case folding, no Unicode normalisation).
@@ -32,24 +26,9 @@ fn is_seed_space(c: char) -> bool {
 /// assert_eq!(normalize_seed("  ３８ 17\u{3000}\t05 "), "38 17 05");
 /// ```
 pub fn normalize_seed(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pending = false;
-    for c in text.chars() {
-        let c = match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
-            _ => c,
-        };
-        if is_seed_space(c) {
-            pending = !out.is_empty();
-        } else {
-            if pending {
-                out.push(' ');
-                pending = false;
-            }
-            out.push(c);
-        }
-    }
-    out
+    // the same cleaning as every text value of the inputs (SPEC.md §1.2):
+    // its whitespace set is Unicode White_Space plus U+200B and U+FEFF
+    crate::text::clean(&crate::text::fold_width(text))
 }
 
 /// The draw key (SPEC.md §4): SHA-256 of the length-prefixed tag, the
