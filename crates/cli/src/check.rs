@@ -143,16 +143,8 @@ fn render(ds: &Dataset, summary: &Summary) -> String {
         o.push('\n');
     }
 
-    let d = &ds.digests;
     let _ = writeln!(o, "\nDigests (SHA-256 of the canonical form, see SPEC.md)");
-    for (k, v) in [
-        ("plan", &d.plan),
-        ("items", &d.items),
-        ("officers", &d.officers),
-        ("entities", &d.entities),
-        ("history", &d.history),
-        ("conflicts", &d.conflicts),
-    ] {
+    for (k, v) in shuangsuiji::input_digests(&ds.digests) {
         let _ = writeln!(o, "  {k:<10} {v}");
     }
 

@@ -120,6 +120,29 @@ impl Attempt {
     }
 }
 
+/// The "Wrote" section: the files, the SHA-256 of the first, the journal entry.
+fn wrote(
+    o: &mut String,
+    out: &Path,
+    files: &[&str],
+    digest: &str,
+    journal: &Path,
+    entry: &JournalEntry,
+) {
+    let _ = writeln!(o, "\nWrote");
+    for n in files {
+        let _ = writeln!(o, "  {}", out.join(n).display());
+    }
+    let _ = writeln!(o, "  {} sha256 {digest}", files[0]);
+    let _ = writeln!(
+        o,
+        "Journal {} entry {} ({})",
+        journal.display(),
+        entry.seq,
+        entry.hash
+    );
+}
+
 /// The error as journal text: one line per error (warnings left out).
 fn error_text(e: &Error) -> String {
     match e.kind() {
@@ -194,18 +217,7 @@ pub fn commit(a: &CommitArgs) -> u8 {
         let _ = writeln!(o, "  {k:<12} {v}");
     }
     let _ = writeln!(o, "  seed source  {}", p.seed_source);
-    let _ = writeln!(o, "\nWrote");
-    for n in COMMIT_FILES {
-        let _ = writeln!(o, "  {}", a.out.join(n).display());
-    }
-    let _ = writeln!(o, "  commitment.json sha256 {digest}");
-    let _ = writeln!(
-        o,
-        "Journal {} entry {} ({})",
-        journal.display(),
-        entry.seq,
-        entry.hash
-    );
+    wrote(&mut o, &a.out, &COMMIT_FILES, &digest, &journal, &entry);
     let _ = writeln!(
         o,
         "\nPublish commitment.json and the pre-draw notice now, before the seed exists.\n\
@@ -357,18 +369,7 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, mut at: Attempt) -> u8 {
             t.key, drawn, t.exclusions.eligible
         );
     }
-    let _ = writeln!(o, "\nWrote");
-    for n in DRAW_FILES {
-        let _ = writeln!(o, "  {}", req.out.join(n).display());
-    }
-    let _ = writeln!(o, "  result.json sha256 {digest}");
-    let _ = writeln!(
-        o,
-        "Journal {} entry {} ({})",
-        journal.display(),
-        entry.seq,
-        entry.hash
-    );
+    wrote(&mut o, req.out, &DRAW_FILES, &digest, &journal, &entry);
     let _ = writeln!(
         o,
         "\nPublish the folder; anyone can check it with\n  ssj verify --plan {} --result {}",
