@@ -219,3 +219,18 @@ fn explanations_agree_with_the_draw() {
     other.digests.entities = "0".repeat(64);
     assert!(explain(&ds, &other, &ds.entities[0].uscc).is_err());
 }
+
+#[test]
+fn foreign_or_padded_files_are_refused_with_a_position() {
+    let c = Commitment::new(&sample());
+    let json = c.to_canonical_json();
+    let e =
+        Commitment::from_json(&json.replace("ssj-commitment-v1", "xyz-commitment-v1")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "format is 'xyz-commitment-v1', not 'ssj-commitment-v1': not a shuangsuiji commitment"
+    );
+    let e = Commitment::from_json(&json.replacen('{', "{\"extra\":1,", 1)).unwrap_err();
+    assert!(e.to_string().starts_with("unknown field `extra`"), "{e}");
+    assert_eq!((e.line(), e.column() > 0), (1, true));
+}
