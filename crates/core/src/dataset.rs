@@ -446,14 +446,16 @@ fn dedup_by_key<T>(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<T> {
     let ls = std::mem::take(&mut lines.lines[kind]);
+    // each key once (a key may be formatted): sorting compares 2·n·log n
+    let keys: Vec<String> = v.iter().map(&key).collect();
     let mut idx: Vec<usize> = (0..v.len()).collect();
-    idx.sort_by(|&a, &b| key(&v[a]).cmp(&key(&v[b])).then(a.cmp(&b)));
+    idx.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
     let mut keep = vec![false; v.len()];
     let mut new_lines = Vec::with_capacity(v.len());
     let mut first: Option<usize> = None;
     for &i in &idx {
         match first {
-            Some(f) if key(&v[f]) == key(&v[i]) => {
+            Some(f) if keys[f] == keys[i] => {
                 let mut p = Position::file(&lines.files[kind]).with_field(field);
                 if let Some(l) = ls.get(i) {
                     p = p.at_line(*l);
@@ -465,7 +467,7 @@ fn dedup_by_key<T>(
                 diags.push(Diagnostic::error(
                     K::DuplicateId,
                     p,
-                    format!("duplicate {what} '{}'{also}", key(&v[i])),
+                    format!("duplicate {what} '{}'{also}", keys[i]),
                 ));
             }
             _ => {

@@ -1,6 +1,6 @@
 //! Which entities a task may draw, and why the others may not (SPEC.md §4).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
@@ -119,8 +119,8 @@ impl<'a> Eligibility<'a> {
     /// Index the dataset's history.
     pub fn new(ds: &'a Dataset) -> Self {
         let year = ds.plan.period_start.year();
-        let mut dates: HashMap<&str, Vec<crate::Date>> = HashMap::new();
-        let mut history: HashMap<&str, EntityHistory<'a>> = HashMap::new();
+        let mut dates: HashMap<&str, Vec<crate::Date>> = HashMap::default();
+        let mut history: HashMap<&str, EntityHistory<'a>> = HashMap::default();
         for h in &ds.history {
             if h.date.year() == year {
                 dates.entry(h.uscc.as_str()).or_default().push(h.date);

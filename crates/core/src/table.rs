@@ -111,7 +111,10 @@ pub(crate) struct Row<'a> {
     file: &'a str,
     header: &'a [String],
     columns: &'a [Option<usize>],
-    record: &'a csv::StringRecord,
+    /// The record's fields, concatenated, as text (checked once).
+    text: &'a str,
+    /// Where each field lies in `text`.
+    bounds: &'a csv::ByteRecord,
     /// 1-based line where the record starts.
     pub line: u64,
 }
@@ -125,11 +128,32 @@ impl<'a> Row<'a> {
         record: &'a csv::StringRecord,
         line: u64,
     ) -> Row<'a> {
+        Row::from_text(
+            file,
+            header,
+            columns,
+            record.as_slice(),
+            record.as_byte_record(),
+            line,
+        )
+    }
+
+    /// A row of the fields of `bounds`, whose bytes are `text` (checked as
+    /// UTF-8 by the caller, once for the whole record).
+    pub fn from_text(
+        file: &'a str,
+        header: &'a [String],
+        columns: &'a [Option<usize>],
+        text: &'a str,
+        bounds: &'a csv::ByteRecord,
+        line: u64,
+    ) -> Row<'a> {
         Row {
             file,
             header,
             columns,
-            record,
+            text,
+            bounds,
             line,
         }
     }
@@ -137,7 +161,8 @@ impl<'a> Row<'a> {
     /// The raw cell of field `i` ("" if the column is absent).
     pub fn get(&self, i: usize) -> &'a str {
         self.columns[i]
-            .and_then(|c| self.record.get(c))
+            .and_then(|c| self.bounds.range(c))
+            .and_then(|r| self.text.get(r))
             .unwrap_or("")
     }
 
@@ -228,7 +253,7 @@ impl<R: Read> Table<R> {
                 Err(e) => return Err(vec![csv_error(file, &e, encoding)]),
             }
         }
-        let header_line = record_line(&reader, &rec);
+        let header_line = record_line(&reader, rec.as_byte_record());
         let header: Vec<String> = rec.iter().map(clean).collect();
         let mut columns: Vec<Option<usize>> = vec![None; fields.len()];
         let mut unknown = Vec::new();
@@ -339,13 +364,7 @@ impl<R: Read> Table<R> {
         let mut rec = std::mem::take(&mut self.record);
         let got = self.read_into(encoding, &mut rec);
         if let Some((line, _)) = got {
-            let row = Row {
-                file: &self.file,
-                header: &self.header,
-                columns: &self.columns,
-                record: &rec,
-                line,
-            };
+            let row = Row::new(&self.file, &self.header, &self.columns, &rec, line);
             let mut local = Vec::new();
             f(&row, &mut local);
             for d in local {
@@ -363,12 +382,26 @@ impl<R: Read> Table<R> {
         encoding: Encoding,
         rec: &mut csv::StringRecord,
     ) -> Option<(u64, u64)> {
+        let mut bytes = std::mem::take(rec).into_byte_record();
+        let got = self.read_byte_into(encoding, &mut bytes);
+        *rec = string_record(bytes);
+        got
+    }
+
+    /// [`Table::read_into`] without the UTF-8 check of the fields (the
+    /// decoder's output is UTF-8 already): what the streaming reader
+    /// thread runs, leaving [`string_record`] to the workers.
+    pub fn read_byte_into(
+        &mut self,
+        encoding: Encoding,
+        rec: &mut csv::ByteRecord,
+    ) -> Option<(u64, u64)> {
         loop {
             if self.failed {
                 return None;
             }
             self.seq += 1;
-            match self.reader.read_record(rec) {
+            match self.reader.read_byte_record(rec) {
                 Ok(true) => {}
                 Ok(false) => return None,
                 Err(e) => {
@@ -405,7 +438,7 @@ impl<R: Read> Table<R> {
                 && rec
                     .iter()
                     .zip(&self.header)
-                    .all(|(c, h)| crate::text::clean_cow(c) == h.as_str())
+                    .all(|(c, h)| crate::text::cleans_to(c, h))
             {
                 let d = Diagnostic::error(
                     DiagnosticKind::Csv,
@@ -423,7 +456,7 @@ impl<R: Read> Table<R> {
                         "row has {} fields but the header has {}{}",
                         rec.len(),
                         self.header.len(),
-                        if rec.iter().next_back().is_some_and(|f| f.contains('\n')) {
+                        if rec.iter().next_back().is_some_and(|f| f.contains(&b'\n')) {
                             "; a quote (\") opened on this line is never closed"
                         } else {
                             ""
@@ -452,8 +485,25 @@ impl<R: Read> Table<R> {
 }
 
 /// Whether every cell is empty after cleaning.
-fn is_blank(rec: &csv::StringRecord) -> bool {
-    rec.iter().all(|c| crate::text::clean_cow(c).is_empty())
+fn is_blank(rec: &csv::ByteRecord) -> bool {
+    rec.iter().all(crate::text::is_blank_bytes)
+}
+
+/// A record read by [`Table::read_byte_into`] as text. The decoder only
+/// gives UTF-8, so the lossy branch never changes a byte; it is there so
+/// that no input can panic.
+pub(crate) fn string_record(rec: csv::ByteRecord) -> csv::StringRecord {
+    csv::StringRecord::from_byte_record(rec)
+        .unwrap_or_else(|e| csv::StringRecord::from_byte_record_lossy(e.into_byte_record()))
+}
+
+/// The fields of a record read by [`Table::read_byte_into`], concatenated,
+/// as text: one SIMD UTF-8 check for the whole record (fields split at
+/// ASCII delimiters of UTF-8 text, so each is UTF-8 too, and
+/// [`Row::get`] slices at their bounds). `None` for text that is not
+/// UTF-8, which the decoder never gives.
+pub(crate) fn record_text(rec: &csv::ByteRecord) -> Option<&str> {
+    simdutf8::basic::from_utf8(rec.as_slice()).ok()
 }
 
 /// The 1-based line a record starts on. The csv crate reports the start of
@@ -465,9 +515,9 @@ fn is_blank(rec: &csv::StringRecord) -> bool {
 /// terminator after the record; its last field ends with the file's final
 /// line break, which is how it is recognised (a closed quoted field ending
 /// in a line break would be numbered one line late: a cosmetic edge case).
-fn record_line<R: Read>(reader: &csv::Reader<R>, rec: &csv::StringRecord) -> u64 {
-    let inner = rec.as_slice().bytes().filter(|&b| b == b'\n').count() as u64;
-    let open_quote = rec.iter().next_back().is_some_and(|f| f.ends_with('\n'));
+fn record_line<R: Read>(reader: &csv::Reader<R>, rec: &csv::ByteRecord) -> u64 {
+    let inner = rec.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+    let open_quote = rec.iter().next_back().is_some_and(|f| f.ends_with(b"\n"));
     let terminator = u64::from(!open_quote);
     reader
         .position()

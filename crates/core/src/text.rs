@@ -48,54 +48,98 @@ pub(crate) fn clean_id(s: &str) -> String {
     fold_width(&clean(s)).to_ascii_uppercase()
 }
 
+/// Bytes that may start spreadsheet whitespace ([`is_space`]) in UTF-8:
+/// ASCII tab to carriage return and space, and the lead bytes C2 (U+0085,
+/// U+00A0), E1 (U+1680), E2 (U+2000–U+205F), E3 (U+3000) and EF (U+FEFF).
+const MAY_START_SPACE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x09;
+    while b <= 0x0D {
+        t[b] = true;
+        b += 1;
+    }
+    t[0x20] = true;
+    t[0xC2] = true;
+    t[0xE1] = true;
+    t[0xE2] = true;
+    t[0xE3] = true;
+    t[0xEF] = true;
+    t
+};
+
+/// Whether the character starting at byte `i` of `b` (valid UTF-8) is
+/// spreadsheet whitespace ([`is_space`]), decided on the bytes.
+fn space_at(b: &[u8], i: usize) -> bool {
+    let at = |k: usize| b.get(i + k).copied().unwrap_or(0);
+    match b[i] {
+        0x09..=0x0D | 0x20 => true,
+        0xC2 => matches!(at(1), 0x85 | 0xA0),
+        0xE1 => at(1) == 0x9A && at(2) == 0x80,
+        0xE2 => match at(1) {
+            0x80 => matches!(at(2), 0x80..=0x8B | 0xA8 | 0xA9 | 0xAF),
+            0x81 => at(2) == 0x9F,
+            _ => false,
+        },
+        0xE3 => at(1) == 0x80 && at(2) == 0x80,
+        0xEF => at(1) == 0xBB && at(2) == 0xBF,
+        _ => false,
+    }
+}
+
 /// Whether `clean(s) == s`: no spreadsheet whitespace but single inner
-/// ASCII spaces.
+/// ASCII spaces. Decided on the bytes, with a table lookup per byte and
+/// a closer look only at bytes that may start whitespace (the registry's
+/// hot path: it runs on every field of every record).
 fn is_clean(s: &str) -> bool {
     let b = s.as_bytes();
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
     }
-    // byte by byte: spreadsheet whitespace outside ASCII starts with one
-    // of the lead bytes C2 (U+0085, U+00A0), E1 (U+1680), E2 (U+2000–U+205F),
-    // E3 (U+3000) or EF (U+FEFF); text with none of them needs no decoding
-    let mut prev_space = false;
-    let mut plain = true;
-    for &c in b {
-        if c == b' ' {
-            if prev_space {
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&c| MAY_START_SPACE[usize::from(c)]) {
+        i += p;
+        if b[i] == b' ' {
+            // a single inner space is clean; the last byte is not a space
+            if b[i + 1] == b' ' || space_at(b, i + 1) {
                 return false;
             }
-            prev_space = true;
-        } else if c < 0x80 {
-            if c.is_ascii_whitespace() || c == 0x0B {
-                return false;
-            }
-            prev_space = false;
-        } else {
-            if matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF) {
-                plain = false;
-                break;
-            }
-            prev_space = false;
-        }
-    }
-    if plain {
-        return true;
-    }
-    let mut prev_space = false;
-    for c in s.chars() {
-        if c == ' ' {
-            if prev_space {
-                return false;
-            }
-            prev_space = true;
-        } else if is_space(c) {
+        } else if space_at(b, i) {
             return false;
-        } else {
-            prev_space = false;
         }
+        i += 1;
     }
     true
+}
+
+/// Whether `s` is empty after cleaning: only spreadsheet whitespace.
+pub(crate) fn is_blank_bytes(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        if !space_at(b, i) {
+            return false;
+        }
+        i += if b[i] < 0x80 {
+            1
+        } else if b[i] < 0xE0 {
+            2
+        } else {
+            3
+        };
+    }
+    true
+}
+
+/// Whether `clean(s) == want`, for a cell as bytes (valid UTF-8 where it
+/// matters: text that is not is never equal).
+pub(crate) fn cleans_to(b: &[u8], want: &str) -> bool {
+    if b == want.as_bytes() {
+        return true;
+    }
+    // without whitespace, cleaning changes nothing
+    if !b.iter().any(|&c| MAY_START_SPACE[usize::from(c)]) {
+        return false;
+    }
+    std::str::from_utf8(b).is_ok_and(|s| clean_cow(s) == want)
 }
 
 /// [`clean`], borrowing when nothing changes.
@@ -126,6 +170,15 @@ pub(crate) fn clean_id_cow(s: &str) -> Cow<'_, str> {
 /// [`split_multi`] into `out` (cleared first), borrowing where possible.
 pub(crate) fn split_multi_cow<'a>(s: &'a str, out: &mut Vec<Cow<'a, str>>) {
     out.clear();
+    // no separator byte (';', ',', or the lead bytes E3 of '、' and EF of
+    // '；' and '，'): one part, as splitting would give
+    if !s.bytes().any(|b| matches!(b, b';' | b',' | 0xE3 | 0xEF)) {
+        let c = clean_cow(s);
+        if !c.is_empty() {
+            out.push(c);
+        }
+        return;
+    }
     out.extend(
         s.split([';', '；', '、', ',', '，'])
             .map(clean_cow)
@@ -157,6 +210,53 @@ mod tests {
             split_multi("林政；森林公安、 林政;;"),
             vec!["林政", "森林公安"]
         );
+    }
+
+    /// The reference meaning of the byte-level helpers, on every character
+    /// in every position that matters.
+    #[test]
+    fn byte_helpers_agree_with_clean_on_every_character() {
+        let reference_split = |s: &str| {
+            let mut v: Vec<String> = s
+                .split([';', '；', '、', ',', '，'])
+                .map(clean)
+                .filter(|p| !p.is_empty())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        // the whole BMP (every whitespace character is in it) and a spread
+        // of the planes above
+        let chars = (0..0x10000u32).chain((0x10000..=0x10FFFF).step_by(257));
+        for u in chars {
+            let Some(c) = char::from_u32(u) else { continue };
+            for t in [
+                format!("{c}"),
+                format!("a{c}"),
+                format!("{c}b"),
+                format!("a{c}b"),
+                format!("a {c}b"),
+                format!("a{c} b"),
+                format!("{c}{c}"),
+                format!("名{c}称"),
+            ] {
+                assert_eq!(is_clean(&t), clean(&t) == t, "is_clean {t:?}");
+                assert_eq!(
+                    is_blank_bytes(t.as_bytes()),
+                    clean(&t).is_empty(),
+                    "blank {t:?}"
+                );
+                let cl = clean(&t);
+                assert!(cleans_to(t.as_bytes(), &cl), "cleans_to {t:?}");
+                let mut v = Vec::new();
+                split_multi_cow(&t, &mut v);
+                let v: Vec<String> = v.into_iter().map(Cow::into_owned).collect();
+                assert_eq!(v, reference_split(&t), "split {t:?}");
+            }
+        }
+        assert!(!cleans_to(b"ab", "a b"));
+        assert!(cleans_to(" a\u{3000}".as_bytes(), "a"));
     }
 
     #[test]

@@ -37,7 +37,9 @@ mod spill;
 
 pub use spill::{SpillFile, SpillStore};
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -277,7 +279,7 @@ where
             let ctx = Ctx {
                 digests: false,
                 spill: None,
-                referenced: HashMap::new(),
+                referenced: HashMap::default(),
                 elig: Some(&elig),
                 ds: Some(&pre),
                 tasks: task_ctxs(&pre, &elig, &key, None),
@@ -473,7 +475,7 @@ fn select<'e>(
         let ctx = Ctx {
             digests: false,
             spill: None,
-            referenced: HashMap::new(),
+            referenced: HashMap::default(),
             elig: Some(elig),
             ds: Some(pre),
             tasks: vec![TaskCtx {
@@ -624,7 +626,7 @@ fn finish_build(
         .map(|(k, v)| (k.as_str(), *v))
         .collect();
     codes.sort_unstable_by_key(|c| c.1);
-    let known: HashSet<String> = codes
+    let known: std::collections::HashSet<String> = codes
         .into_iter()
         .filter(|(_, i)| facts.found.get(*i).copied().unwrap_or(false))
         .map(|(c, _)| c.to_string())

@@ -5,7 +5,9 @@
 //! pruned by a threshold that depends only on final counts, diagnostics are
 //! ordered by record.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap as HashMap;
 use std::io::{self, Read};
 use std::sync::{Mutex, mpsc};
 
@@ -13,7 +15,7 @@ use crate::draw::{StratumKey, stratum_key, ticket};
 use crate::eligibility::Exclusion;
 use crate::error::Diagnostic;
 use crate::records::{self, EntityView};
-use crate::table::{Row, Table};
+use crate::table::{Row, Table, record_text, string_record};
 use crate::{CreditClass, Dataset, Eligibility, Encoding, Entity, Item, Ratio, Task};
 
 use super::spill::{Buckets, SpillStore};
@@ -28,7 +30,9 @@ pub(crate) trait RowSink: Send {
 }
 
 struct Batch {
-    recs: Vec<csv::StringRecord>,
+    /// Records as bytes: the reader thread only splits, the workers check
+    /// UTF-8 (in parallel).
+    recs: Vec<csv::ByteRecord>,
     meta: Vec<(u64, u64)>,
     len: usize,
 }
@@ -65,7 +69,13 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
                     let Ok(b) = got else { break };
                     for i in 0..b.len {
                         let (line, seq) = b.meta[i];
-                        sink.row(&Row::new(file, header, columns, &b.recs[i], line), seq);
+                        let rec = &b.recs[i];
+                        if let Some(text) = record_text(rec) {
+                            sink.row(&Row::from_text(file, header, columns, text, rec, line), seq);
+                        } else {
+                            let text = string_record(rec.clone());
+                            sink.row(&Row::new(file, header, columns, &text, line), seq);
+                        }
                     }
                     if back.send(b).is_err() {
                         break;
@@ -84,10 +94,10 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
             let mut done = false;
             while b.len < BATCH {
                 if b.recs.len() == b.len {
-                    b.recs.push(csv::StringRecord::new());
+                    b.recs.push(csv::ByteRecord::new());
                     b.meta.push((0, 0));
                 }
-                match table.read_into(enc, &mut b.recs[b.len]) {
+                match table.read_byte_into(enc, &mut b.recs[b.len]) {
                     Some(m) => {
                         b.meta[b.len] = m;
                         b.len += 1;
@@ -251,7 +261,7 @@ impl<'c> EntitySink<'c> {
             found: vec![false; ctx.referenced.len()],
             tasks: ctx.tasks.iter().map(|_| TaskAcc::default()).collect(),
             arena: Vec::new(),
-            regions: HashMap::new(),
+            regions: HashMap::default(),
             region_names: Vec::new(),
             buf: Vec::with_capacity(512),
             compact_at: 1 << 16,
