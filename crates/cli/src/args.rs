@@ -38,9 +38,6 @@ pub enum Command {
     Journal(JournalCommand),
     /// Write a deterministic synthetic plan folder of any size.
     Synth(crate::synth::SynthArgs),
-    /// Streaming commit/draw/verify for province-scale registries (benchmarks).
-    #[command(subcommand, hide = true)]
-    Stream(crate::stream::StreamCommand),
 }
 
 /// `ssj check`.
@@ -66,6 +63,20 @@ pub struct JournalFlag {
     pub journal: Option<PathBuf>,
 }
 
+/// How the registry is read by `commit`, `draw` and `verify`: streamed,
+/// record by record, never held whole (memory does not grow with it).
+#[derive(Debug, Args)]
+pub struct StreamFlags {
+    /// Worker threads besides the reader (0: one per core). Never changes
+    /// the output.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Folder for temporary sort files (about 60 bytes per entity; created
+    /// unnamed and gone when ssj ends). Default: next to the output.
+    #[arg(long, value_name = "DIR")]
+    pub tmp: Option<PathBuf>,
+}
+
 /// `ssj commit`.
 #[derive(Debug, Args)]
 pub struct CommitArgs {
@@ -83,6 +94,8 @@ pub struct CommitArgs {
     /// Print only errors.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub stream: StreamFlags,
 }
 
 /// `ssj draw`.
@@ -112,6 +125,8 @@ pub struct DrawArgs {
     /// Print only errors.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub stream: StreamFlags,
 }
 
 /// `ssj verify`.
@@ -132,6 +147,8 @@ pub struct VerifyArgs {
     /// Print nothing; the exit code tells.
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub stream: StreamFlags,
 }
 
 /// `ssj explain`.

@@ -10,7 +10,7 @@ use shuangsuiji::{
 };
 use shuangsuiji_disclose::{Format, Lang};
 
-use crate::args::{CommitArgs, DrawArgs};
+use crate::args::{CommitArgs, DrawArgs, StreamFlags};
 use crate::fsio::{self, Staged};
 use crate::{input, report};
 
@@ -182,16 +182,17 @@ pub fn commit(a: &CommitArgs) -> u8 {
         "commit",
         None,
     );
-    let ds = match input::load(&a.plan, a.quiet) {
+    // refuse before reading a registry of perhaps many gigabytes
+    if let Some(msg) = existing(&a.out, &COMMIT_FILES, a.force) {
+        report::message(&msg);
+        return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+    }
+    let ds = match streaming(&a.stream, &a.out, a.quiet).load(&a.plan) {
         Ok(ds) => ds,
         Err(e) => return at.fail_with(&e),
     };
     at.dataset(&ds);
     report::warnings(&ds.warnings, a.quiet);
-    if let Some(msg) = existing(&a.out, &COMMIT_FILES, a.force) {
-        report::message(&msg);
-        return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
-    }
     let c = Commitment::new(&ds);
     let json = format!("{}\n", c.to_canonical_json());
     let digest = fsio::sha256_hex(json.as_bytes());
@@ -260,44 +261,90 @@ pub fn draw(a: &DrawArgs) -> u8 {
     run_draw(a, &req, at)
 }
 
-fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, mut at: Attempt) -> u8 {
-    let ds = match input::load(req.plan, a.quiet) {
-        Ok(ds) => ds,
-        Err(e) => return at.fail_with(&e),
-    };
-    at.dataset(&ds);
-    report::warnings(&ds.warnings, a.quiet);
-    if let Some(path) = req.commitment {
-        let c = match read_commitment(path) {
-            Ok(c) => c,
-            Err(msg) => {
-                report::message(&msg);
-                return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
-            }
-        };
-        let diffs = c.diff(&ds);
-        if !diffs.is_empty() {
-            let lines: Vec<String> = diffs
-                .iter()
-                .map(|d| format!("{}: {d}", path.display()))
-                .collect();
-            let names: Vec<&str> = diffs.iter().map(|d| d.what.as_str()).collect();
-            let msg = format!(
-                "{}\nthe inputs differ from the commitment ({}); nothing was drawn",
-                lines.join("\n"),
-                names.join(", ")
-            );
-            report::message(&msg);
-            return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
-        }
+/// How `commit` and `draw` stream the registry, with temporary files next
+/// to the output unless `--tmp` says where.
+fn streaming(f: &StreamFlags, out: &Path, quiet: bool) -> input::Streaming {
+    input::Streaming {
+        threads: f.threads,
+        tmp: f.tmp.clone().unwrap_or_else(|| input::tmp_near(out)),
+        quiet,
     }
+}
+
+fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, mut at: Attempt) -> u8 {
+    // refuse before reading a registry of perhaps many gigabytes
     if let Some(msg) = existing(req.out, &DRAW_FILES, a.force) {
         report::message(&msg);
         return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
     }
-    let result = match shuangsuiji::draw(&ds, req.seed) {
-        Ok(r) => r,
-        Err(e) => return at.fail_with(&e),
+    let st = streaming(&a.stream, req.out, a.quiet);
+    let result = match req.commitment {
+        // committed digests: one pass over the registry
+        Some(path) => {
+            let c = match read_commitment(path) {
+                Ok(c) => c,
+                Err(msg) => {
+                    report::message(&msg);
+                    return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+                }
+            };
+            let (ds, result) = match st.draw(req.plan, req.seed, Some(&c.digests)) {
+                Ok(d) => (d.dataset, Some(d.result)),
+                Err(e) => match e.kind() {
+                    // read again for every difference, as without a draw
+                    ErrorKind::Differs { .. } => match st.load(req.plan) {
+                        Ok(ds) => (ds, None),
+                        Err(e) => return at.fail_with(&e),
+                    },
+                    ErrorKind::Infeasible(_) => {
+                        // the inputs matched the commitment to get here
+                        at.record.plan_id = Some(c.plan.id.clone());
+                        at.record.digests = Some(c.digests.clone());
+                        return at.fail_with(&e);
+                    }
+                    _ => return at.fail_with(&e),
+                },
+            };
+            at.dataset(&ds);
+            report::warnings(&ds.warnings, a.quiet);
+            let diffs = c.diff(&ds);
+            if !diffs.is_empty() {
+                let lines: Vec<String> = diffs
+                    .iter()
+                    .map(|d| format!("{}: {d}", path.display()))
+                    .collect();
+                let names: Vec<&str> = diffs.iter().map(|d| d.what.as_str()).collect();
+                let msg = format!(
+                    "{}\nthe inputs differ from the commitment ({}); nothing was drawn",
+                    lines.join("\n"),
+                    names.join(", ")
+                );
+                report::message(&msg);
+                return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+            }
+            match result {
+                Some(r) => r,
+                None => {
+                    let msg =
+                        "the inputs changed while they were read; nothing was drawn".to_string();
+                    report::message(&msg);
+                    return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+                }
+            }
+        }
+        // digests first, then the draw: two passes
+        None => {
+            let ds = match st.load(req.plan) {
+                Ok(ds) => ds,
+                Err(e) => return at.fail_with(&e),
+            };
+            at.dataset(&ds);
+            report::warnings(&ds.warnings, a.quiet);
+            match st.draw(req.plan, req.seed, Some(&ds.digests)) {
+                Ok(d) => d.result,
+                Err(e) => return at.fail_with(&e),
+            }
+        }
     };
     let strength = SeedStrength::of(&result);
     if !strength.is_enough() {

@@ -4,12 +4,119 @@ use std::fs::File;
 use std::io::{self, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use shuangsuiji::{Dataset, Diagnostic, DiagnosticKind, Error, Position};
+use shuangsuiji::Position;
+use shuangsuiji::{
+    Dataset, Diagnostic, DiagnosticKind, Error, InputDigests, SpillFile, StreamOptions,
+    StreamedDraw, draw_streaming, load_streaming,
+};
+
+/// A plan file as read: its name (for messages), its text, its folder.
+pub struct PlanFile {
+    name: String,
+    text: String,
+    dir: PathBuf,
+}
+
+impl PlanFile {
+    /// The plan text without a byte-order mark.
+    fn text(&self) -> &str {
+        self.text.strip_prefix('\u{FEFF}').unwrap_or(&self.text)
+    }
+}
 
 /// Load a plan file and every input it names, relative to the plan's folder.
 /// Unless `quiet`, a progress bar on stderr shows the reading of large
 /// inputs (only when stderr is a terminal).
 pub fn load(plan_path: &Path, quiet: bool) -> Result<Dataset, Error> {
+    let plan = read_plan(plan_path)?;
+    let progress = !quiet && std::io::stderr().is_terminal();
+    Dataset::load(&plan.name, plan.text(), |name| {
+        open_input(&plan.dir, name, progress)
+    })
+}
+
+/// How `commit`, `draw` and `verify` stream the registry: the registry is
+/// read record by record, never held, so memory does not grow with it.
+pub struct Streaming {
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+    /// The folder for temporary sort files (created unnamed, so nothing is
+    /// left behind even if the process is killed).
+    pub tmp: PathBuf,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+impl Streaming {
+    /// Validate and digest everything, as [`load`] does, streaming the
+    /// registry: the dataset's `entities` is empty.
+    pub fn load(&self, plan_path: &Path) -> Result<Dataset, Error> {
+        let plan = read_plan(plan_path)?;
+        let progress = !self.quiet && std::io::stderr().is_terminal();
+        let store = || self.spill_file();
+        let opts = StreamOptions {
+            threads: self.threads,
+            spill: Some(&store),
+            stats: None,
+        };
+        load_streaming(
+            &plan.name,
+            plan.text(),
+            |name| open_input(&plan.dir, name, progress),
+            opts,
+        )
+        .map(|s| s.dataset)
+    }
+
+    /// Draw, streaming the registry; one pass when `expected` digests are
+    /// given (an input that differs is an error of kind `Differs`).
+    pub fn draw(
+        &self,
+        plan_path: &Path,
+        seed: &str,
+        expected: Option<&InputDigests>,
+    ) -> Result<StreamedDraw, Error> {
+        let plan = read_plan(plan_path)?;
+        let progress = !self.quiet && std::io::stderr().is_terminal();
+        let store = || self.spill_file();
+        let opts = StreamOptions {
+            threads: self.threads,
+            spill: Some(&store),
+            stats: None,
+        };
+        draw_streaming(
+            &plan.name,
+            plan.text(),
+            |name| open_input(&plan.dir, name, progress),
+            seed,
+            expected,
+            opts,
+        )
+    }
+
+    fn spill_file(&self) -> io::Result<Box<dyn SpillFile>> {
+        Ok(Box::new(tempfile::tempfile_in(&self.tmp)?))
+    }
+}
+
+/// The folder for temporary files next to `path` (a file or folder that
+/// may not exist yet): its nearest existing ancestor.
+pub fn tmp_near(path: &Path) -> PathBuf {
+    let mut p = path.parent();
+    while let Some(d) = p {
+        if d.as_os_str().is_empty() {
+            break;
+        }
+        if d.is_dir() {
+            return d.to_path_buf();
+        }
+        p = d.parent();
+    }
+    PathBuf::from(".")
+}
+
+/// Read a plan file (UTF-8, with or without a byte-order mark).
+pub fn read_plan(plan_path: &Path) -> Result<PlanFile, Error> {
     let plan_name = plan_path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -34,13 +141,15 @@ pub fn load(plan_path: &Path, quiet: bool) -> Result<Dataset, Error> {
             ));
         }
     };
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     let dir: PathBuf = plan_path
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let progress = !quiet && std::io::stderr().is_terminal();
-    Dataset::load(&plan_name, text, |name| open_input(&dir, name, progress))
+    Ok(PlanFile {
+        name: plan_name,
+        text,
+        dir,
+    })
 }
 
 /// Inputs at least this large get a progress bar.

@@ -13,7 +13,6 @@ mod draw;
 mod fsio;
 mod input;
 mod report;
-mod stream;
 mod synth;
 mod verify;
 
@@ -37,7 +36,6 @@ fn main() -> ExitCode {
         args::Command::Journal(args::JournalCommand::Verify(a)) => verify::journal(&a, false),
         args::Command::Journal(args::JournalCommand::List(a)) => verify::journal(&a, true),
         args::Command::Synth(a) => synth::run(&a),
-        args::Command::Stream(c) => stream::run(&c),
     };
     ExitCode::from(code)
 }

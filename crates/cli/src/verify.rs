@@ -68,9 +68,16 @@ pub fn verify(a: &VerifyArgs) -> u8 {
         },
         None => None,
     };
-    let ds = match input::load(&a.plan, a.quiet) {
-        Ok(ds) => ds,
-        Err(e) => return report::error(&e),
+    // one pass over the registry with the result's digests; only if an
+    // input differs, a second to list every digest that does
+    let st = input::Streaming {
+        threads: a.stream.threads,
+        tmp: a
+            .stream
+            .tmp
+            .clone()
+            .unwrap_or_else(|| input::tmp_near(&a.result)),
+        quiet: a.quiet,
     };
     let mut rep = VerifyReport {
         status: "match",
@@ -78,35 +85,49 @@ pub fn verify(a: &VerifyArgs) -> u8 {
         engine_version: &published.engine_version,
         plan: &published.plan.id,
         seed: &published.seed.text,
-        digests: digest_differences(&published.digests, &ds.digests),
+        digests: Vec::new(),
         commitment: commitment.as_ref().map(|c| c.check_result(&published)),
         comparison: None,
         infeasible: None,
     };
-    let code = if !rep.digests.is_empty() || rep.commitment.as_ref().is_some_and(|d| !d.is_empty())
-    {
-        report::MISMATCH
+    let committed_differs = rep.commitment.as_ref().is_some_and(|d| !d.is_empty());
+    // the digests of the files read, to list each that differs (a pass of
+    // its own: only when something already differs)
+    let read_inputs = || st.load(&a.plan);
+    let mut ds: Option<Dataset> = None;
+    let mut code = report::MISMATCH;
+    if committed_differs {
+        // not the committed result: compare the inputs, draw nothing
+        match read_inputs() {
+            Ok(read) => {
+                rep.digests = digest_differences(&published.digests, &read.digests);
+                ds = Some(read);
+            }
+            Err(e) => return report::error(&e),
+        }
     } else {
-        match shuangsuiji::draw(&ds, &published.seed.text) {
-            Ok(recomputed) => {
-                let c = compare_results(&published, &recomputed);
-                let code = if c.is_match() {
-                    report::OK
-                } else {
-                    report::MISMATCH
-                };
+        match st.draw(&a.plan, &published.seed.text, Some(&published.digests)) {
+            Ok(d) => {
+                let c = compare_results(&published, &d.result);
+                if c.is_match() {
+                    code = report::OK;
+                }
                 rep.comparison = Some(c);
-                code
+                ds = Some(d.dataset);
             }
             Err(e) => match e.kind() {
-                ErrorKind::Infeasible(i) => {
-                    rep.infeasible = Some(i.to_string());
-                    report::MISMATCH
-                }
+                ErrorKind::Differs { .. } => match read_inputs() {
+                    Ok(read) => {
+                        rep.digests = digest_differences(&published.digests, &read.digests);
+                        ds = Some(read);
+                    }
+                    Err(e) => return report::error(&e),
+                },
+                ErrorKind::Infeasible(i) => rep.infeasible = Some(i.to_string()),
                 _ => return report::error(&e),
             },
         }
-    };
+    }
     if code != report::OK {
         rep.status = "difference";
     }
@@ -116,12 +137,12 @@ pub fn verify(a: &VerifyArgs) -> u8 {
     let printed = if a.json {
         report::print_json(&rep)
     } else {
-        report::print(&render_verify(a, &rep, &ds))
+        report::print(&render_verify(a, &rep, ds.as_ref()))
     };
     if printed == report::OK { code } else { printed }
 }
 
-fn render_verify(a: &VerifyArgs, rep: &VerifyReport<'_>, ds: &Dataset) -> String {
+fn render_verify(a: &VerifyArgs, rep: &VerifyReport<'_>, ds: Option<&Dataset>) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -197,7 +218,10 @@ fn render_verify(a: &VerifyArgs, rep: &VerifyReport<'_>, ds: &Dataset) -> String
     o
 }
 
-fn input_file(ds: &Dataset, what: &str) -> String {
+fn input_file(ds: Option<&Dataset>, what: &str) -> String {
+    let Some(ds) = ds else {
+        return String::new();
+    };
     let i = &ds.plan.inputs;
     let f = match what {
         "items" => Some(i.items.clone()),

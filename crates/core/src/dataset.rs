@@ -36,6 +36,8 @@ pub struct Dataset {
     pub files: Vec<FileReport>,
     /// Warnings (the inputs are usable; see each message).
     pub warnings: Vec<Diagnostic>,
+    /// Entities in the registry (`entities.len()`, unless streamed).
+    registry: u64,
 }
 
 /// Line numbers of records, for cross-reference diagnostics.
@@ -165,6 +167,8 @@ pub(crate) struct StreamedEntities {
     pub digest: [u8; 32],
     /// Duplicate codes, with the messages the in-memory loader gives.
     pub duplicates: Vec<Diagnostic>,
+    /// Entities in the registry.
+    pub count: u64,
 }
 
 /// The registry, held or streamed.
@@ -402,6 +406,27 @@ impl Dataset {
             Vec::new(),
             Vec::new(),
         )
+    }
+
+    /// Entities in the registry: `entities.len()`, or for a dataset from
+    /// [`crate::load_streaming`] (whose `entities` is empty) the number
+    /// read.
+    ///
+    /// ```
+    /// use shuangsuiji::{Dataset, StreamOptions, load_streaming};
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+    /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+    /// let open = |name: &str| {
+    ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn std::io::Read>)
+    /// };
+    /// let held = Dataset::load("plan.toml", &text, open).unwrap();
+    /// let streamed = load_streaming("plan.toml", &text, open, StreamOptions::default()).unwrap();
+    /// assert_eq!(held.registry_len(), 2000);
+    /// assert_eq!(streamed.dataset.registry_len(), 2000);
+    /// assert!(streamed.dataset.entities.is_empty());
+    /// ```
+    pub fn registry_len(&self) -> u64 {
+        self.registry
     }
 
     /// The officer with this certificate number.
@@ -735,6 +760,10 @@ fn build(
         history: hex(&digest_records(&history)),
         conflicts: hex(&digest_records(&conflicts)),
     };
+    let registry = match &streamed {
+        None => entities.len() as u64,
+        Some(s) => s.count,
+    };
     Ok(Dataset {
         plan,
         items,
@@ -745,6 +774,7 @@ fn build(
         digests,
         files,
         warnings: diags,
+        registry,
     })
 }
 

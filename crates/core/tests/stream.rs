@@ -87,6 +87,10 @@ fn assert_same(plan: &str, files: &Files, seed: &str) -> StreamStats {
                 };
                 let got = draw_streaming("plan.toml", plan, opener(files), seed, expected, opts)
                     .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(got.dataset.digests, ds.digests);
+                assert_eq!(got.dataset.registry_len(), ds.registry_len());
+                assert!(got.dataset.entities.is_empty());
+                let got = got.result;
                 assert_eq!(
                     got.to_canonical_json(),
                     want,
@@ -130,7 +134,7 @@ fn vectors_stream_to_the_same_result() {
         StreamOptions::default(),
     )
     .unwrap();
-    assert_eq!(got.to_canonical_json(), expected.trim_end());
+    assert_eq!(got.result.to_canonical_json(), expected.trim_end());
 }
 
 #[test]
@@ -323,7 +327,8 @@ fn a_large_registry_streams_without_being_held() {
         stats: Some(&stats),
     };
     let result = draw_streaming("plan.toml", &plan, &mut open, "big", None, opts)
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"))
+        .result;
     let drawn: u64 = result.tasks.iter().map(|t| t.total).sum();
     assert!(drawn > 500, "{drawn}");
     // two passes (no committed digests); what is held is the candidates,

@@ -80,8 +80,8 @@ pub fn pre_draw_notice(ds: &Dataset, algorithm: &str, format: Format, lang: Lang
     fields.push((
         lang.t("检查对象名录库", "Entity registry").into(),
         Cell::text(match lang {
-            Lang::Zh => format!("{} 户（名录库摘要见下）", ds.entities.len()),
-            Lang::En => format!("{} entities (digest below)", ds.entities.len()),
+            Lang::Zh => format!("{} 户（名录库摘要见下）", ds.registry_len()),
+            Lang::En => format!("{} entities (digest below)", ds.registry_len()),
         }),
     ));
     blocks.push(Block::Fields(fields));
@@ -338,7 +338,7 @@ struct OfficerJson<'a> {
 
 #[derive(Serialize)]
 struct RegistryJson {
-    entities: usize,
+    entities: u64,
 }
 
 fn json<'a>(ds: &'a Dataset, algorithm: &'a str, lang: Lang, title: String) -> PreDrawJson<'a> {
@@ -386,7 +386,7 @@ fn json<'a>(ds: &'a Dataset, algorithm: &'a str, lang: Lang, title: String) -> P
             })
             .collect(),
         registry: RegistryJson {
-            entities: ds.entities.len(),
+            entities: ds.registry_len(),
         },
         digests: &ds.digests,
         verify: VERIFY_JSON,

@@ -119,6 +119,16 @@ impl StreamOptions<'_> {
     }
 }
 
+/// A draw made by [`draw_streaming`], with what it read.
+#[derive(Debug, Clone)]
+pub struct StreamedDraw {
+    /// The plan and inputs as [`load_streaming`] gives them (the registry
+    /// not held: `dataset.entities` is empty), with every digest.
+    pub dataset: Dataset,
+    /// The draw, byte for byte what [`crate::draw`] gives.
+    pub result: DrawResult,
+}
+
 /// A plan and its inputs validated and digested by one streaming pass.
 #[derive(Debug, Clone)]
 pub struct Streamed {
@@ -173,7 +183,8 @@ where
 }
 
 /// Draw a plan as [`crate::draw`] does — the same [`DrawResult`], byte for
-/// byte — streaming the registry instead of holding it.
+/// byte — streaming the registry instead of holding it; with the result,
+/// the dataset read (as [`load_streaming`] gives it).
 ///
 /// With `expected` digests (from the commitment published before the
 /// draw, or from the `result.json` being verified) the registry is read
@@ -195,11 +206,13 @@ where
 /// let want = draw(&ds, "38 17 05 92 64 11").unwrap();
 /// let opts = StreamOptions { threads: 2, ..Default::default() };
 /// let got = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None, opts).unwrap();
-/// assert_eq!(got.to_canonical_json(), want.to_canonical_json());
+/// assert_eq!(got.result.to_canonical_json(), want.to_canonical_json());
+/// assert_eq!(got.dataset.digests, ds.digests);
+/// assert_eq!(got.dataset.registry_len(), 2000);
 /// // one pass when the digests were committed
 /// let got = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", Some(&ds.digests), opts)
 ///     .unwrap();
-/// assert_eq!(got, want);
+/// assert_eq!(got.result, want);
 /// ```
 pub fn draw_streaming<'a, F>(
     plan_file: &str,
@@ -208,7 +221,7 @@ pub fn draw_streaming<'a, F>(
     seed_text: &str,
     expected: Option<&InputDigests>,
     opts: StreamOptions<'_>,
-) -> Result<DrawResult>
+) -> Result<StreamedDraw>
 where
     F: FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
 {
@@ -350,7 +363,7 @@ fn select<'e>(
     mut ds: Dataset,
     inp: SelectInputs<'e>,
     mut fallback: impl FnMut(&Ctx<'_>) -> Result<(Vec<Entity>, Vec<MergedTask>)>,
-) -> Result<DrawResult> {
+) -> Result<StreamedDraw> {
     let SelectInputs {
         key,
         registry,
@@ -460,7 +473,13 @@ fn select<'e>(
         }
         let (t, d) = sel.into_parts();
         let Some(short) = grow else {
-            return finish_draw(&ds, seed_text, normalized, key, t, d);
+            let result = finish_draw(&ds, seed_text, normalized, key, t, d)?;
+            // the candidates are not part of what the caller gets
+            ds.entities = Vec::new();
+            return Ok(StreamedDraw {
+                dataset: ds,
+                result,
+            });
         };
         pool.entities = std::mem::take(&mut ds.entities);
         if fell_back_at == Some(ti) {
@@ -607,6 +626,7 @@ struct PassOut {
 /// Validation facts of the registry.
 #[derive(Default)]
 struct Facts {
+    count: u64,
     digest: [u8; 32],
     duplicates: Vec<Diagnostic>,
     types: BTreeSet<String>,
@@ -639,6 +659,7 @@ fn finish_build(
             types: facts.types,
             digest: facts.digest,
             duplicates: facts.duplicates,
+            count: facts.count,
         }),
     )
 }
@@ -739,6 +760,7 @@ fn entity_pass<'a>(
 
     let count: u64 = sinks.iter().map(|s| s.count).sum();
     let mut facts = Facts {
+        count,
         found: vec![false; ctx.referenced.len()],
         ..Facts::default()
     };
