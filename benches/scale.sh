@@ -17,17 +17,20 @@
 #   4. prints a Markdown table of medians and ratios to stdout and to
 #      $DATA/results-N.md.
 #
-# Commands measured (all on $DATA/p1 or $DATA/p30, entities.csv identical):
+# Commands measured (all on $DATA/p1 or $DATA/p30, entities.csv identical),
+# each the real command a planner or the public runs (journal in $DATA):
 #   csv_count       crates/cli/examples/csv_count.rs: csv read_byte_record
 #                   loop counting records (the baseline of the targets)
-#   commit          ssj stream commit  (validate + digests, one pass)
-#   draw-1          ssj stream draw --expect-digests (1 item, one pass:
-#                   the commit-then-draw workflow)
-#   draw-1-2pass    ssj stream draw without digests (1 item, two passes)
-#   draw-30         ssj stream draw --expect-digests (30 items, one pass)
-#   verify-1        ssj stream verify (1 item, one pass)
+#   commit          ssj commit  (validate + all digests + notices; one pass)
+#   draw-1          ssj draw --commitment (1 item; one pass: the digests
+#                   are the committed ones, checked at the end)
+#   draw-1-2pass    ssj draw without --commitment (1 item; two passes)
+#   verify-1        ssj verify (1 item; one pass with the result's digests)
+#   draw-30         ssj draw --commitment (30 items; one pass)
 #   xan             xan sample --seed 42 -g region,credit_class 100
 #   pandas          read_csv + groupby([region, credit_class]).sample(frac=0.01)
+# ONLY1=1 measures the one-item commands only (for 10^8: no 30-item plan,
+# no peers), writing the one-item plan directly.
 set -euo pipefail
 N=${1:-10000000}
 RUNS=${2:-3}
@@ -40,23 +43,34 @@ mkdir -p "$DATA"
 (cd "$ROOT" && cargo build --release --locked -q -p shuangsuiji-cli --bin ssj --example csv_count)
 SSJ=$TARGET/release/ssj
 COUNT=$TARGET/release/examples/csv_count
+ONLY1=${ONLY1:-0}
+SEED=38170592641128374655019283746
+J=$DATA/bench-journal.jsonl
 
 P1=$DATA/p1-$N
 P30=$DATA/p30-$N
-if [ ! -s "$P30/entities.csv" ]; then
-  "$SSJ" synth --entities "$N" --items 30 --seed bench --out "$P30"
+if [ "$ONLY1" = 1 ]; then
+  PEERS=0
+  if [ ! -s "$P1/history.csv" ]; then
+    "$SSJ" synth --entities "$N" --items 1 --seed bench --out "$P1"
+  fi
+else
+  if [ ! -s "$P30/entities.csv" ]; then
+    "$SSJ" synth --entities "$N" --items 30 --seed bench --out "$P30"
+  fi
+  if [ ! -s "$P1/history.csv" ]; then
+    # the one-item plan has its own items/history; the registry is the same
+    # bytes (generated from the same seed), so link it
+    "$SSJ" synth --entities 0 --items 1 --seed bench --out "$P1"
+    "$SSJ" synth --entities "$N" --items 1 --seed bench --out "$P1.tmp"
+    mv "$P1.tmp/history.csv" "$P1.tmp/conflicts.csv" "$P1.tmp/plan.toml" "$P1/"
+    rm -rf "$P1.tmp"
+    ln -sf "$P30/entities.csv" "$P1/entities.csv"
+  fi
+  "$SSJ" commit -q --force --journal "$J" --plan "$P30/plan.toml" --out "$P30/c0"
 fi
-if [ ! -s "$P1/history.csv" ]; then
-  # the one-item plan has its own items/history; the registry is the same
-  # bytes (generated from the same seed), so link it
-  "$SSJ" synth --entities 0 --items 1 --seed bench --out "$P1"
-  "$SSJ" synth --entities "$N" --items 1 --seed bench --out "$P1.tmp"
-  mv "$P1.tmp/history.csv" "$P1.tmp/conflicts.csv" "$P1.tmp/plan.toml" "$P1/"
-  rm -rf "$P1.tmp"
-  ln -sf "$P30/entities.csv" "$P1/entities.csv"
-fi
-"$SSJ" stream commit --plan "$P1/plan.toml" --out "$P1/digests.json"
-"$SSJ" stream commit --plan "$P30/plan.toml" --out "$P30/digests.json"
+REG=$P1/entities.csv
+"$SSJ" commit -q --force --journal "$J" --plan "$P1/plan.toml" --out "$P1/c0"
 
 TSV=$DATA/times-$N.tsv
 : > "$TSV"
@@ -74,34 +88,39 @@ measure() { # name cmd...
   fi
   rm -f "$log"
 }
+TMPFLAG=()
+if [ -n "${TMPDIR_SPILL:-}" ]; then TMPFLAG=(--tmp "$TMPDIR_SPILL"); fi
 
 for r in $(seq "$RUNS"); do
   echo "round $r/$RUNS" >&2
-  measure csv_count "$COUNT" "$P30/entities.csv"
-  measure commit "$SSJ" stream commit --plan "$P1/plan.toml" --out "$P1/d.json"
-  measure draw-1 "$SSJ" stream draw --plan "$P1/plan.toml" --seed "07 21 33 45" \
-    --out "$P1/out" --expect-digests "$P1/digests.json" ${TMPDIR_SPILL:+--tmp "$TMPDIR_SPILL"}
-  measure draw-1-2pass "$SSJ" stream draw --plan "$P1/plan.toml" --seed "07 21 33 45" \
-    --out "$P1/out2" ${TMPDIR_SPILL:+--tmp "$TMPDIR_SPILL"}
-  measure verify-1 "$SSJ" stream verify --plan "$P1/plan.toml" --result "$P1/out/result.json"
-  measure draw-30 "$SSJ" stream draw --plan "$P30/plan.toml" --seed "07 21 33 45" \
-    --out "$P30/out" --expect-digests "$P30/digests.json" ${TMPDIR_SPILL:+--tmp "$TMPDIR_SPILL"}
+  measure csv_count "$COUNT" "$REG"
+  measure commit "$SSJ" commit -q --force --journal "$J" --plan "$P1/plan.toml" --out "$P1/c" "${TMPFLAG[@]}"
+  measure draw-1 "$SSJ" draw -q --force --journal "$J" --plan "$P1/plan.toml" --seed "$SEED" \
+    --commitment "$P1/c0/commitment.json" --out "$P1/out" "${TMPFLAG[@]}"
+  measure draw-1-2pass "$SSJ" draw -q --force --journal "$J" --plan "$P1/plan.toml" --seed "$SEED" \
+    --out "$P1/out2" "${TMPFLAG[@]}"
+  measure verify-1 "$SSJ" verify -q --plan "$P1/plan.toml" --result "$P1/out/result.json" "${TMPFLAG[@]}"
+  if [ "$ONLY1" != 1 ]; then
+    measure draw-30 "$SSJ" draw -q --force --journal "$J" --plan "$P30/plan.toml" --seed "$SEED" \
+      --commitment "$P30/c0/commitment.json" --out "$P30/out" "${TMPFLAG[@]}"
+  fi
   if [ "$PEERS" = 1 ]; then
     if command -v xan > /dev/null; then
-      measure xan xan sample --seed 42 -g region,credit_class 100 "$P30/entities.csv"
+      measure xan xan sample --seed 42 -g region,credit_class 100 "$REG"
     fi
     if python3 -c 'import pandas' 2> /dev/null; then
       measure pandas python3 -c "
 import sys, pandas as pd
 df = pd.read_csv(sys.argv[1], dtype=str)
 s = df.groupby(['region', 'credit_class']).sample(frac=0.01, random_state=42)
-print(len(s))" "$P30/entities.csv"
+print(len(s))" "$REG"
     fi
   fi
 done
 cmp -s "$P1/out/result.json" "$P1/out2/result.json" || echo "WARNING: one- and two-pass results differ" >&2
+"$SSJ" verify -q --plan "$P1/plan.toml" --result "$P1/out/result.json" || echo "WARNING: verify failed" >&2
 
-python3 - "$TSV" "$N" "$RUNS" "$(du -h "$P30/entities.csv" | cut -f1)" << 'EOF' | tee "$DATA/results-$N.md"
+python3 - "$TSV" "$N" "$RUNS" "$(du -hL "$REG" | cut -f1)" << 'EOF' | tee "$DATA/results-$N.md"
 import sys, statistics
 tsv, n, runs, size = sys.argv[1:5]
 def secs(t):
@@ -118,7 +137,7 @@ med = {k: (statistics.median(w for w, _ in v), max(r for _, r in v), len(v)) for
 base = med.get('csv_count', (None,))[0]
 d1 = med.get('draw-1', (None,))[0]
 print(f"{int(n):,} entities ({size} CSV), median of {runs} interleaved runs\n")
-print("| command | wall (s, median) | × csv_count | × draw-1 | peak RSS (MB, max) | runs |")
+print("| command | wall (s, median) | × csv_count | × draw-1 | peak RSS (MiB, max) | runs |")
 print("|---|---:|---:|---:|---:|---:|")
 for k in ['csv_count', 'commit', 'draw-1', 'draw-1-2pass', 'verify-1', 'draw-30', 'xan', 'pandas']:
     if k not in med:

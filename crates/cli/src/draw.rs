@@ -74,18 +74,23 @@ impl Attempt {
     }
 
     /// Write a set of files into `out` atomically: stage them, journal the
-    /// success (with `digest`, the SHA-256 of the main file), then put them
-    /// in place. Any failure is journaled and printed; its exit code is
-    /// returned.
+    /// success (with `digest`, the SHA-256 of the main file `first`), then
+    /// put them in place. The `rest` are rendered one at a time as they are
+    /// staged, so that only one is held at once (a province's notices run
+    /// to hundreds of megabytes). Any failure is journaled and printed; its
+    /// exit code is returned.
     fn write(
         self,
         out: &Path,
-        files: &[(&str, &[u8])],
+        first: (&str, String),
+        rest: &[(&str, &dyn Fn() -> String)],
         digest: String,
     ) -> Result<(PathBuf, JournalEntry), u8> {
         let staged = Staged::new(out).and_then(|mut s| {
-            for (n, bytes) in files {
-                s.stage(n, bytes)?;
+            s.stage(first.0, first.1.as_bytes())?;
+            drop(first.1);
+            for (n, render) in rest {
+                s.stage(n, render().as_bytes())?;
             }
             Ok(s)
         });
@@ -196,14 +201,16 @@ pub fn commit(a: &CommitArgs) -> u8 {
     let c = Commitment::new(&ds);
     let json = format!("{}\n", c.to_canonical_json());
     let digest = fsio::sha256_hex(json.as_bytes());
-    let html = shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Html, Lang::Zh);
-    let md = shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Markdown, Lang::Zh);
-    let files = [
-        (COMMIT_FILES[0], json.as_bytes()),
-        (COMMIT_FILES[1], html.as_bytes()),
-        (COMMIT_FILES[2], md.as_bytes()),
+    let rest: [(&str, &dyn Fn() -> String); 2] = [
+        (COMMIT_FILES[1], &|| {
+            shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Html, Lang::Zh)
+        }),
+        (COMMIT_FILES[2], &|| {
+            shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Markdown, Lang::Zh)
+        }),
     ];
-    let (journal, entry) = match at.write(&a.out, &files, digest.clone()) {
+    let first = (COMMIT_FILES[0], json);
+    let (journal, entry) = match at.write(&a.out, first, &rest, digest.clone()) {
         Ok(w) => w,
         Err(code) => return code,
     };
@@ -371,20 +378,17 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, mut at: Attempt) -> u8 {
     }
     let json = format!("{}\n", result.to_canonical_json());
     let digest = fsio::sha256_hex(json.as_bytes());
-    let files: [(&str, String); 4] = [
-        (DRAW_FILES[0], json),
-        (DRAW_FILES[1], result_csv(&result)),
-        (
-            DRAW_FILES[2],
-            shuangsuiji_disclose::draw_notice(&result, Format::Html, Lang::Zh),
-        ),
-        (
-            DRAW_FILES[3],
-            shuangsuiji_disclose::draw_notice(&result, Format::Markdown, Lang::Zh),
-        ),
+    let rest: [(&str, &dyn Fn() -> String); 3] = [
+        (DRAW_FILES[1], &|| result_csv(&result)),
+        (DRAW_FILES[2], &|| {
+            shuangsuiji_disclose::draw_notice(&result, Format::Html, Lang::Zh)
+        }),
+        (DRAW_FILES[3], &|| {
+            shuangsuiji_disclose::draw_notice(&result, Format::Markdown, Lang::Zh)
+        }),
     ];
-    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, t)| (*n, t.as_bytes())).collect();
-    let (journal, entry) = match at.write(req.out, &files, digest.clone()) {
+    let first = (DRAW_FILES[0], json);
+    let (journal, entry) = match at.write(req.out, first, &rest, digest.clone()) {
         Ok(w) => w,
         Err(code) => return code,
     };

@@ -772,43 +772,62 @@ fn entity_pass<'a>(
     }
     if ctx.digests {
         let mut hashes: Vec<_> = sinks.iter_mut().filter_map(|s| s.hashes.take()).collect();
-        let mut hasher = set_hasher(Entity::FILE_TAG, count);
-        spill::for_each_sorted(&mut hashes, |entries| {
-            for e in entries {
-                sha2::Digest::update(&mut hasher, e);
-            }
-            Ok(())
-        })
-        .map_err(spill_error)?;
-        drop(hashes);
-        facts.digest = sha2::Digest::finalize(hasher).into();
         let mut dups: Vec<_> = sinks.iter_mut().filter_map(|s| s.dups.take()).collect();
-        let mut found: Vec<(u64, Diagnostic)> = Vec::new();
-        spill::for_each_sorted(&mut dups, |entries| {
-            let mut first: Option<(&[u8], u64)> = None;
-            for e in entries {
-                let (code, line) = e.split_at(18);
-                let line = u64::from_be_bytes(line.try_into().unwrap_or([0; 8]));
-                match first {
-                    Some((c, l)) if c == code => {
-                        let code = String::from_utf8_lossy(code);
-                        found.push((
-                            line,
-                            Diagnostic::error(
-                                K::DuplicateId,
-                                Position::file(&name).with_field("uscc").at_line(line),
-                                format!(
-                                    "duplicate unified social credit code '{code}' (already on line {l})"
-                                ),
-                            ),
-                        ));
-                    }
-                    _ => first = Some((code, line)),
+        // the sorted record hashes (the digest) and the sorted codes (the
+        // duplicates) are independent: one thread each when there are two
+        let file: &str = &name;
+        let mut digest = move || -> io::Result<[u8; 32]> {
+            let mut hasher = set_hasher(Entity::FILE_TAG, count);
+            spill::for_each_sorted(&mut hashes, |entries| {
+                for e in entries {
+                    sha2::Digest::update(&mut hasher, e);
                 }
-            }
-            Ok(())
-        })
-        .map_err(spill_error)?;
+                Ok(())
+            })?;
+            Ok(sha2::Digest::finalize(hasher).into())
+        };
+        let mut duplicates = move || -> io::Result<Vec<(u64, Diagnostic)>> {
+            let mut found: Vec<(u64, Diagnostic)> = Vec::new();
+            spill::for_each_sorted(&mut dups, |entries| {
+                let mut first: Option<(&[u8], u64)> = None;
+                for e in entries {
+                    let (code, line) = e.split_at(18);
+                    let line = u64::from_be_bytes(line.try_into().unwrap_or([0; 8]));
+                    match first {
+                        Some((c, l)) if c == code => {
+                            let code = String::from_utf8_lossy(code);
+                            found.push((
+                                line,
+                                Diagnostic::error(
+                                    K::DuplicateId,
+                                    Position::file(file).with_field("uscc").at_line(line),
+                                    format!(
+                                        "duplicate unified social credit code '{code}' (already on line {l})"
+                                    ),
+                                ),
+                            ));
+                        }
+                        _ => first = Some((code, line)),
+                    }
+                }
+                Ok(())
+            })?;
+            Ok(found)
+        };
+        let (digest, found) = if opts.workers() > 1 {
+            std::thread::scope(|scope| {
+                let d = scope.spawn(duplicates);
+                let h = digest();
+                let d = d
+                    .join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a sorting thread panicked")));
+                (h, d)
+            })
+        } else {
+            (digest(), duplicates())
+        };
+        facts.digest = digest.map_err(spill_error)?;
+        let mut found = found.map_err(spill_error)?;
         found.sort_by_key(|d| d.0);
         facts.duplicates = found.into_iter().map(|d| d.1).collect();
     }

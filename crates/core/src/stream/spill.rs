@@ -43,16 +43,17 @@ where
     }
 }
 
-/// Bytes buffered per bucket before a chunk is written out.
-const CHUNK: usize = 32 * 1024;
+/// Bytes buffered per bucket before a chunk is written out (256 buckets,
+/// two sets per worker: 16 MiB for two workers).
+const CHUNK: usize = 16 * 1024;
 
 /// Fixed-width entries in 256 buckets, in memory or spilled.
 pub(crate) struct Buckets {
     width: usize,
     bufs: Vec<Vec<u8>>,
     file: Option<Box<dyn SpillFile>>,
-    /// (bucket, offset, length) of each chunk written.
-    chunks: Vec<(u8, u64, u32)>,
+    /// (offset, length) of each chunk written, by bucket.
+    chunks: Vec<Vec<(u64, u32)>>,
     end: u64,
     count: u64,
 }
@@ -69,7 +70,7 @@ impl Buckets {
             width,
             bufs: (0..256).map(|_| Vec::new()).collect(),
             file,
-            chunks: Vec::new(),
+            chunks: (0..256).map(|_| Vec::new()).collect(),
             end: 0,
             count: 0,
         })
@@ -80,13 +81,17 @@ impl Buckets {
         debug_assert_eq!(entry.len(), self.width);
         self.count += 1;
         let buf = &mut self.bufs[usize::from(b)];
+        if buf.capacity() == 0 {
+            // exactly what a chunk holds: no doubling past it
+            buf.reserve_exact(CHUNK.div_ceil(self.width) * self.width);
+        }
         buf.extend_from_slice(entry);
         if buf.len() >= CHUNK
             && let Some(f) = self.file.as_mut()
         {
             f.seek(SeekFrom::Start(self.end))?;
             f.write_all(buf)?;
-            self.chunks.push((b, self.end, buf.len() as u32));
+            self.chunks[usize::from(b)].push((self.end, buf.len() as u32));
             self.end += buf.len() as u64;
             buf.clear();
         }
@@ -97,13 +102,11 @@ impl Buckets {
     /// bucket's buffer.
     pub(crate) fn take_bucket(&mut self, b: u8, out: &mut Vec<u8>) -> io::Result<()> {
         if let Some(f) = self.file.as_mut() {
-            for &(cb, off, len) in &self.chunks {
-                if cb == b {
-                    let start = out.len();
-                    out.resize(start + len as usize, 0);
-                    f.seek(SeekFrom::Start(off))?;
-                    f.read_exact(&mut out[start..])?;
-                }
+            for &(off, len) in &self.chunks[usize::from(b)] {
+                let start = out.len();
+                out.resize(start + len as usize, 0);
+                f.seek(SeekFrom::Start(off))?;
+                f.read_exact(&mut out[start..])?;
             }
         }
         out.extend_from_slice(&std::mem::take(&mut self.bufs[usize::from(b)]));
@@ -127,11 +130,32 @@ pub(crate) fn for_each_sorted(
         for p in parts.iter_mut() {
             p.take_bucket(b, &mut raw)?;
         }
-        let mut entries: Vec<&[u8]> = raw.chunks_exact(width).collect();
-        entries.sort_unstable();
+        // byte order, compared 16 bytes at a time as two big-endian
+        // integers (no call per comparison), then the rest
+        let mut keyed: Vec<(u64, u64, &[u8])> = raw
+            .chunks_exact(width)
+            .map(|e| (be64(e, 0), be64(e, 8), e))
+            .collect();
+        keyed.sort_unstable_by(|a, b| {
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then_with(|| a.2.get(16..).cmp(&b.2.get(16..)))
+        });
+        let entries: Vec<&[u8]> = keyed.iter().map(|k| k.2).collect();
         f(&entries)?;
     }
     Ok(())
+}
+
+/// Bytes `at..at + 8` of `e` as a big-endian integer, zero-padded past the
+/// end (so integer order is byte order).
+fn be64(e: &[u8], at: usize) -> u64 {
+    let mut b = [0u8; 8];
+    if let Some(src) = e.get(at..) {
+        let n = src.len().min(8);
+        b[..n].copy_from_slice(&src[..n]);
+    }
+    u64::from_be_bytes(b)
 }
 
 #[cfg(test)]
