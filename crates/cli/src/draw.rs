@@ -10,7 +10,7 @@ use shuangsuiji::{
 };
 use shuangsuiji_disclose::{Format, Lang};
 
-use crate::args::{CommitArgs, DrawArgs, StreamFlags};
+use crate::args::{CommitArgs, DrawArgs};
 use crate::fsio::{self, Staged};
 use crate::{input, report};
 
@@ -192,7 +192,14 @@ pub fn commit(a: &CommitArgs) -> u8 {
         report::message(&msg);
         return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
     }
-    let ds = match streaming(&a.stream, &a.out, a.quiet).load(&a.plan) {
+    let st = match input::Streaming::new(&a.stream, &a.out, a.quiet) {
+        Ok(st) => st,
+        Err(msg) => {
+            report::message(&msg);
+            return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+        }
+    };
+    let ds = match st.load(&a.plan) {
         Ok(ds) => ds,
         Err(e) => return at.fail_with(&e),
     };
@@ -268,23 +275,19 @@ pub fn draw(a: &DrawArgs) -> u8 {
     run_draw(a, &req, at)
 }
 
-/// How `commit` and `draw` stream the registry, with temporary files next
-/// to the output unless `--tmp` says where.
-fn streaming(f: &StreamFlags, out: &Path, quiet: bool) -> input::Streaming {
-    input::Streaming {
-        threads: f.threads,
-        tmp: f.tmp.clone().unwrap_or_else(|| input::tmp_near(out)),
-        quiet,
-    }
-}
-
 fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, mut at: Attempt) -> u8 {
     // refuse before reading a registry of perhaps many gigabytes
     if let Some(msg) = existing(req.out, &DRAW_FILES, a.force) {
         report::message(&msg);
         return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
     }
-    let st = streaming(&a.stream, req.out, a.quiet);
+    let st = match input::Streaming::new(&a.stream, req.out, a.quiet) {
+        Ok(st) => st,
+        Err(msg) => {
+            report::message(&msg);
+            return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
+        }
+    };
     let result = match req.commitment {
         // committed digests: one pass over the registry
         Some(path) => {

@@ -39,15 +39,36 @@ pub fn load(plan_path: &Path, quiet: bool) -> Result<Dataset, Error> {
 /// read record by record, never held, so memory does not grow with it.
 pub struct Streaming {
     /// Worker threads (0: one per core).
-    pub threads: usize,
+    threads: usize,
     /// The folder for temporary sort files (created unnamed, so nothing is
     /// left behind even if the process is killed).
-    pub tmp: PathBuf,
+    tmp: PathBuf,
     /// No progress bar.
-    pub quiet: bool,
+    quiet: bool,
 }
 
 impl Streaming {
+    /// From the flags: `tmp` must be an existing folder; without it,
+    /// temporary files go next to `near` (the output).
+    pub fn new(
+        f: &crate::args::StreamFlags,
+        near: &Path,
+        quiet: bool,
+    ) -> Result<Streaming, String> {
+        let tmp = match &f.tmp {
+            Some(t) if !t.is_dir() => {
+                return Err(format!("--tmp {}: not an existing folder", t.display()));
+            }
+            Some(t) => t.clone(),
+            None => tmp_near(near),
+        };
+        Ok(Streaming {
+            threads: f.threads,
+            tmp,
+            quiet,
+        })
+    }
+
     /// Validate and digest everything, as [`load`] does, streaming the
     /// registry: the dataset's `entities` is empty.
     pub fn load(&self, plan_path: &Path) -> Result<Dataset, Error> {
@@ -101,7 +122,7 @@ impl Streaming {
 
 /// The folder for temporary files next to `path` (a file or folder that
 /// may not exist yet): its nearest existing ancestor.
-pub fn tmp_near(path: &Path) -> PathBuf {
+fn tmp_near(path: &Path) -> PathBuf {
     let mut p = path.parent();
     while let Some(d) = p {
         if d.as_os_str().is_empty() {

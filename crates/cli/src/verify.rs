@@ -70,14 +70,12 @@ pub fn verify(a: &VerifyArgs) -> u8 {
     };
     // one pass over the registry with the result's digests; only if an
     // input differs, a second to list every digest that does
-    let st = input::Streaming {
-        threads: a.stream.threads,
-        tmp: a
-            .stream
-            .tmp
-            .clone()
-            .unwrap_or_else(|| input::tmp_near(&a.result)),
-        quiet: a.quiet,
+    let st = match input::Streaming::new(&a.stream, &a.result, a.quiet) {
+        Ok(st) => st,
+        Err(msg) => {
+            report::message(&msg);
+            return report::INVALID;
+        }
     };
     let mut rep = VerifyReport {
         status: "match",

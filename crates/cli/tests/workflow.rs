@@ -762,3 +762,47 @@ fn usage_errors_exit_2() {
     assert!(r.err.contains("--entity 91140623MA0NJTKX8X: "), "{}", r.err);
     assert!(!w.path("x").exists());
 }
+
+#[test]
+fn threads_and_tmp_never_change_the_files_and_leave_nothing_behind() {
+    let w = Work::new();
+    let r = w.ssj(&["commit", "--plan", "sample/plan.toml", "--out", "pub"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    std::fs::create_dir(w.path("tmp")).unwrap();
+    let mut outputs = Vec::new();
+    for (threads, committed) in [("1", true), ("2", true), ("2", false), ("3", false)] {
+        let out = format!("out-{threads}-{committed}");
+        let mut args = vec!["--out", out.as_str(), "--threads", threads, "--tmp", "tmp"];
+        if committed {
+            args.extend_from_slice(&["--commitment", "pub/commitment.json"]);
+        }
+        let r = w.draw(&args);
+        assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+        let files: Vec<String> = ["result.json", "result.csv", "notice.html", "notice.md"]
+            .iter()
+            .map(|f| w.read(&format!("{out}/{f}")))
+            .collect();
+        outputs.push(files);
+        // the temporary sort files were unnamed: nothing is left
+        assert_eq!(std::fs::read_dir(w.path("tmp")).unwrap().count(), 0);
+    }
+    for o in &outputs[1..] {
+        assert!(o == &outputs[0], "the files differ with the thread count");
+    }
+    let r = w.ssj(&[
+        "verify",
+        "--plan",
+        "sample/plan.toml",
+        "--result",
+        "out-1-true/result.json",
+        "--threads",
+        "1",
+        "--tmp",
+        "tmp",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    let r = w.draw(&["--out", "x", "--tmp", "missing"]);
+    assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+    assert_eq!(r.err, "ssj: --tmp missing: not an existing folder\n");
+    assert!(!w.path("x").exists());
+}
