@@ -19,6 +19,12 @@ pub const COMMIT_FILES: [&str; 3] = ["commitment.json", "pre-draw.html", "pre-dr
 /// Files `ssj draw` writes.
 pub const DRAW_FILES: [&str; 4] = ["result.json", "result.csv", "notice.html", "notice.md"];
 
+/// Writes one output file.
+type Render<'a> = dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()> + 'a;
+
+/// The journal, its new entry and the SHA-256 of the main file.
+type Written = (PathBuf, JournalEntry, String);
+
 /// One attempt being journaled.
 struct Attempt {
     journal: PathBuf,
@@ -73,24 +79,25 @@ impl Attempt {
         self.fail(outcome, error_text(e), code)
     }
 
-    /// Write a set of files into `out` atomically: stage them, journal the
-    /// success (with `digest`, the SHA-256 of the main file `first`), then
-    /// put them in place. The `rest` are rendered one at a time as they are
-    /// staged, so that only one is held at once (a province's notices run
-    /// to hundreds of megabytes). Any failure is journaled and printed; its
-    /// exit code is returned.
-    fn write(
-        self,
-        out: &Path,
-        first: (&str, String),
-        rest: &[(&str, &dyn Fn() -> String)],
-        digest: String,
-    ) -> Result<(PathBuf, JournalEntry), u8> {
+    /// Write a set of files into `out` atomically: stage them (each
+    /// written as it is rendered, so that no large file is held whole),
+    /// journal the success with the SHA-256 of the first file, then put
+    /// them in place. Any failure is journaled and printed; its exit code
+    /// is returned. On success: the journal, its new entry and the digest.
+    fn write(self, out: &Path, files: &[(&str, &Render<'_>)]) -> Result<Written, u8> {
+        let mut digest = String::new();
         let staged = Staged::new(out).and_then(|mut s| {
-            s.stage(first.0, first.1.as_bytes())?;
-            drop(first.1);
-            for (n, render) in rest {
-                s.stage(n, render().as_bytes())?;
+            for (i, (n, render)) in files.iter().enumerate() {
+                if i == 0 {
+                    s.stage_with(n, &mut |w| {
+                        let mut h = fsio::HashingWriter::new(w);
+                        render(&mut h)?;
+                        digest = h.hex();
+                        Ok(())
+                    })?;
+                } else {
+                    s.stage_with(n, &mut |w| render(w))?;
+                }
             }
             Ok(s)
         });
@@ -103,12 +110,12 @@ impl Attempt {
             }
         };
         let journal = self.journal.clone();
-        let entry = self.succeed(digest)?;
+        let entry = self.succeed(digest.clone())?;
         if let Err(e) = staged.commit() {
             report::message(&format!("{}: cannot write: {e}", out.display()));
             return Err(report::INVALID);
         }
-        Ok((journal, entry))
+        Ok((journal, entry, digest))
     }
 
     /// Journal success.
@@ -207,17 +214,19 @@ pub fn commit(a: &CommitArgs) -> u8 {
     report::warnings(&ds.warnings, a.quiet);
     let c = Commitment::new(&ds);
     let json = format!("{}\n", c.to_canonical_json());
-    let digest = fsio::sha256_hex(json.as_bytes());
-    let rest: [(&str, &dyn Fn() -> String); 2] = [
-        (COMMIT_FILES[1], &|| {
-            shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Html, Lang::Zh)
+    let files: [(&str, &Render<'_>); 3] = [
+        (COMMIT_FILES[0], &|w| w.write_all(json.as_bytes())),
+        (COMMIT_FILES[1], &|w| {
+            let t = shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Html, Lang::Zh);
+            w.write_all(t.as_bytes())
         }),
-        (COMMIT_FILES[2], &|| {
-            shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Markdown, Lang::Zh)
+        (COMMIT_FILES[2], &|w| {
+            let t =
+                shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Markdown, Lang::Zh);
+            w.write_all(t.as_bytes())
         }),
     ];
-    let first = (COMMIT_FILES[0], json);
-    let (journal, entry) = match at.write(&a.out, first, &rest, digest.clone()) {
+    let (journal, entry, digest) = match at.write(&a.out, &files) {
         Ok(w) => w,
         Err(code) => return code,
     };
@@ -379,19 +388,20 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, mut at: Attempt) -> u8 {
             None => weak,
         });
     }
-    let json = format!("{}\n", result.to_canonical_json());
-    let digest = fsio::sha256_hex(json.as_bytes());
-    let rest: [(&str, &dyn Fn() -> String); 3] = [
-        (DRAW_FILES[1], &|| result_csv(&result)),
-        (DRAW_FILES[2], &|| {
-            shuangsuiji_disclose::draw_notice(&result, Format::Html, Lang::Zh)
+    let files: [(&str, &Render<'_>); 4] = [
+        (DRAW_FILES[0], &|w| {
+            result.write_canonical_json(w)?;
+            w.write_all(b"\n")
         }),
-        (DRAW_FILES[3], &|| {
-            shuangsuiji_disclose::draw_notice(&result, Format::Markdown, Lang::Zh)
+        (DRAW_FILES[1], &|w| write_result_csv(&result, w)),
+        (DRAW_FILES[2], &|w| {
+            shuangsuiji_disclose::write_draw_notice(&result, Format::Html, Lang::Zh, w)
+        }),
+        (DRAW_FILES[3], &|w| {
+            shuangsuiji_disclose::write_draw_notice(&result, Format::Markdown, Lang::Zh, w)
         }),
     ];
-    let first = (DRAW_FILES[0], json);
-    let (journal, entry) = match at.write(req.out, first, &rest, digest.clone()) {
+    let (journal, entry, digest) = match at.write(req.out, &files) {
         Ok(w) => w,
         Err(code) => return code,
     };
@@ -463,9 +473,10 @@ fn safe_cell(s: &str) -> String {
 }
 
 /// One row per team of each visit, UTF-8 with BOM for Excel.
-fn result_csv(r: &DrawResult) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
+fn write_result_csv(r: &DrawResult, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    out.write_all("\u{FEFF}".as_bytes())?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
         "visit",
         "uscc",
         "name",
@@ -477,7 +488,7 @@ fn result_csv(r: &DrawResult) -> String {
         "category",
         "officers",
         "cert_nos",
-    ]);
+    ])?;
     for (i, v) in r.visits.iter().enumerate() {
         let tasks: Vec<String> = v
             .selections
@@ -500,9 +511,8 @@ fn result_csv(r: &DrawResult) -> String {
                 names.join("; "),
                 certs.join("; "),
             ];
-            let _ = w.write_record(row.iter().map(|c| safe_cell(c)));
+            w.write_record(row.iter().map(|c| safe_cell(c)))?;
         }
     }
-    let body = w.into_inner().unwrap_or_default();
-    format!("\u{FEFF}{}", String::from_utf8_lossy(&body))
+    w.flush()
 }

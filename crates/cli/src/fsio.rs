@@ -78,9 +78,21 @@ impl Staged {
 
     /// Write `bytes` to the staged file `name`, and fsync it.
     pub fn stage(&mut self, name: &str, bytes: &[u8]) -> io::Result<()> {
-        let mut f = File::create(self.staging.join(name))?;
+        self.stage_with(name, &mut |w| w.write_all(bytes))
+    }
+
+    /// Stage the file `name` as `write` writes it (buffered, so large
+    /// output is never held whole), and fsync it.
+    pub fn stage_with(
+        &mut self,
+        name: &str,
+        write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let f = File::create(self.staging.join(name))?;
         self.names.push(name.to_string());
-        f.write_all(bytes)?;
+        let mut w = io::BufWriter::with_capacity(1 << 20, f);
+        write(&mut w)?;
+        let f = w.into_inner().map_err(io::IntoInnerError::into_error)?;
         f.sync_all()?;
         crash_point(&format!("staged-{name}"));
         Ok(())
@@ -269,10 +281,39 @@ pub fn now_rfc3339() -> String {
     )
 }
 
-/// Lower-case hex SHA-256 of bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    shuangsuiji::hex(&sha2::Sha256::digest(bytes))
+/// A writer that passes bytes on and hashes them (SHA-256).
+pub struct HashingWriter<'a> {
+    inner: &'a mut dyn Write,
+    hasher: sha2::Sha256,
+}
+
+impl<'a> HashingWriter<'a> {
+    /// Hash what goes to `inner`.
+    pub fn new(inner: &'a mut dyn Write) -> HashingWriter<'a> {
+        use sha2::Digest;
+        HashingWriter {
+            inner,
+            hasher: sha2::Sha256::new(),
+        }
+    }
+
+    /// The SHA-256 of everything written, in hex.
+    pub fn hex(self) -> String {
+        use sha2::Digest;
+        shuangsuiji::hex(&self.hasher.finalize())
+    }
+}
+
+impl Write for HashingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Read a text file, naming it on failure.

@@ -4,14 +4,13 @@ use std::fs::File;
 use std::io::{self, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use shuangsuiji::Position;
 use shuangsuiji::{
-    Dataset, Diagnostic, DiagnosticKind, Error, InputDigests, SpillFile, StreamOptions,
+    Dataset, Diagnostic, DiagnosticKind, Error, InputDigests, Position, SpillFile, StreamOptions,
     StreamedDraw, draw_streaming, load_streaming,
 };
 
 /// A plan file as read: its name (for messages), its text, its folder.
-pub struct PlanFile {
+struct PlanFile {
     name: String,
     text: String,
     dir: PathBuf,
@@ -137,7 +136,7 @@ fn tmp_near(path: &Path) -> PathBuf {
 }
 
 /// Read a plan file (UTF-8, with or without a byte-order mark).
-pub fn read_plan(plan_path: &Path) -> Result<PlanFile, Error> {
+fn read_plan(plan_path: &Path) -> Result<PlanFile, Error> {
     let plan_name = plan_path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

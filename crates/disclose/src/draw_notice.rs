@@ -7,7 +7,7 @@ use crate::common::{
     VERIFY_JSON, VerifyJson, digests_table, exclusion_label, percent, result_plan_fields,
     rules_text, sep, verify_blocks,
 };
-use crate::render::{Block, Cell, Doc};
+use crate::render::{Block, Cell, Doc, LazyTable};
 use crate::{Format, Lang};
 
 /// The draw notice (抽查任务公告), written by `ssj draw` next to
@@ -34,13 +34,40 @@ use crate::{Format, Lang};
 /// assert!(html.contains("SPEC.md"));
 /// ```
 pub fn draw_notice(result: &DrawResult, format: Format, lang: Lang) -> String {
+    let mut out = Vec::new();
+    // writing to memory cannot fail, and every renderer writes UTF-8
+    let _ = write_draw_notice(result, format, lang, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`draw_notice`], written to `w` as it is rendered: the visit list (one
+/// row per visit, hundreds of thousands for a province) is never held
+/// whole in HTML and Markdown. The bytes are those of [`draw_notice`].
+///
+/// ```
+/// use shuangsuiji::DrawResult;
+/// use shuangsuiji_disclose::{Format, Lang, draw_notice, write_draw_notice};
+/// let json = std::fs::read_to_string(concat!(
+///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// )).unwrap();
+/// let result = DrawResult::from_json(&json).unwrap();
+/// let mut out = Vec::new();
+/// write_draw_notice(&result, Format::Markdown, Lang::En, &mut out).unwrap();
+/// assert_eq!(out, draw_notice(&result, Format::Markdown, Lang::En).into_bytes());
+/// ```
+pub fn write_draw_notice(
+    result: &DrawResult,
+    format: Format,
+    lang: Lang,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let title = format!(
         "{}{}",
         result.plan.title,
         lang.t(" 抽查任务公告", " — draw notice")
     );
     if format == Format::Json {
-        return crate::canonical(&DrawJson {
+        let json = crate::canonical(&DrawJson {
             notice: "draw",
             lang: lang.code(),
             title,
@@ -48,6 +75,7 @@ pub fn draw_notice(result: &DrawResult, format: Format, lang: Lang) -> String {
             result,
             verify: VERIFY_JSON,
         });
+        return w.write_all(json.as_bytes());
     }
     let mut blocks = Vec::new();
     blocks.push(Block::Para(match lang {
@@ -134,16 +162,26 @@ pub fn draw_notice(result: &DrawResult, format: Format, lang: Lang) -> String {
         )
         .into(),
     ));
-    blocks.push(visits_table(&result.visits, lang));
-
+    let at = blocks.len();
     blocks.extend(verify_blocks(lang));
-    crate::render::render(
+    let mut rows = result
+        .visits
+        .iter()
+        .enumerate()
+        .map(|(i, v)| visit_row(i, v, lang));
+    crate::render::render_to(
         &Doc {
             lang,
             title,
             blocks,
         },
         format,
+        Some(LazyTable {
+            at,
+            headers: visit_headers(lang),
+            rows: &mut rows,
+        }),
+        w,
     )
 }
 
@@ -246,77 +284,73 @@ fn task_blocks(t: &TaskResult, lang: Lang, blocks: &mut Vec<Block>) {
     });
 }
 
-fn visits_table(visits: &[Visit], lang: Lang) -> Block {
-    Block::Table {
-        headers: vec![
-            lang.t("序号", "No.").into(),
-            lang.t("检查对象", "Entity").into(),
-            lang.t("统一社会信用代码", "USCC").into(),
-            lang.t("区域", "Region").into(),
-            lang.t("检查事项", "Items").into(),
-            lang.t("抽中分层与名次", "Stratum and rank").into(),
-            lang.t("签号", "Ticket").into(),
-            lang.t("检查人员", "Officers").into(),
-        ],
-        rows: visits
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let ranks = v
-                    .selections
-                    .iter()
-                    .map(|s| match lang {
-                        Lang::Zh => format!("{}：{} 第 {} 位", s.task, s.stratum, s.rank),
-                        Lang::En => format!("{}: {} #{}", s.task, s.stratum, s.rank),
-                    })
-                    .collect();
-                let tickets = v.selections.iter().map(|s| s.ticket.clone()).collect();
-                let teams = v
-                    .teams
-                    .iter()
-                    .map(|t| {
-                        let names: Vec<String> = t
-                            .officers
-                            .iter()
-                            .map(|o| match lang {
-                                Lang::Zh => format!("{}（{}）", o.name, o.cert_no),
-                                Lang::En => format!("{} ({})", o.name, o.cert_no),
-                            })
-                            .collect();
-                        match lang {
-                            Lang::Zh => format!(
-                                "{}·{}（{}）：{}",
-                                t.department,
-                                t.category,
-                                t.items.join("、"),
-                                names.join("、")
-                            ),
-                            Lang::En => format!(
-                                "{} · {} ({}): {}",
-                                t.department,
-                                t.category,
-                                t.items.join(", "),
-                                names.join(", ")
-                            ),
-                        }
-                    })
-                    .collect();
-                vec![
-                    Cell::text((i + 1).to_string()),
-                    Cell::text(v.name.as_str()),
-                    Cell::text(v.uscc.as_str()),
-                    Cell::text(v.region.as_str()),
-                    Cell::text(v.items.join(sep(lang))),
-                    Cell::lines(ranks),
-                    Cell {
-                        lines: tickets,
-                        mono: true,
-                    },
-                    Cell::lines(teams),
-                ]
-            })
-            .collect(),
-    }
+fn visit_headers(lang: Lang) -> Vec<String> {
+    vec![
+        lang.t("序号", "No.").into(),
+        lang.t("检查对象", "Entity").into(),
+        lang.t("统一社会信用代码", "USCC").into(),
+        lang.t("区域", "Region").into(),
+        lang.t("检查事项", "Items").into(),
+        lang.t("抽中分层与名次", "Stratum and rank").into(),
+        lang.t("签号", "Ticket").into(),
+        lang.t("检查人员", "Officers").into(),
+    ]
+}
+
+/// The row of visit `i` (0-based) of the visit list.
+fn visit_row(i: usize, v: &Visit, lang: Lang) -> Vec<Cell> {
+    let ranks = v
+        .selections
+        .iter()
+        .map(|s| match lang {
+            Lang::Zh => format!("{}：{} 第 {} 位", s.task, s.stratum, s.rank),
+            Lang::En => format!("{}: {} #{}", s.task, s.stratum, s.rank),
+        })
+        .collect();
+    let tickets = v.selections.iter().map(|s| s.ticket.clone()).collect();
+    let teams = v
+        .teams
+        .iter()
+        .map(|t| {
+            let names: Vec<String> = t
+                .officers
+                .iter()
+                .map(|o| match lang {
+                    Lang::Zh => format!("{}（{}）", o.name, o.cert_no),
+                    Lang::En => format!("{} ({})", o.name, o.cert_no),
+                })
+                .collect();
+            match lang {
+                Lang::Zh => format!(
+                    "{}·{}（{}）：{}",
+                    t.department,
+                    t.category,
+                    t.items.join("、"),
+                    names.join("、")
+                ),
+                Lang::En => format!(
+                    "{} · {} ({}): {}",
+                    t.department,
+                    t.category,
+                    t.items.join(", "),
+                    names.join(", ")
+                ),
+            }
+        })
+        .collect();
+    vec![
+        Cell::text((i + 1).to_string()),
+        Cell::text(v.name.as_str()),
+        Cell::text(v.uscc.as_str()),
+        Cell::text(v.region.as_str()),
+        Cell::text(v.items.join(sep(lang))),
+        Cell::lines(ranks),
+        Cell {
+            lines: tickets,
+            mono: true,
+        },
+        Cell::lines(teams),
+    ]
 }
 
 #[derive(Serialize)]

@@ -158,7 +158,40 @@ fn html_cell(out: &mut String, cell: &Cell) {
 
 /// Render a document as one self-contained HTML page.
 pub(crate) fn html(doc: &Doc) -> String {
-    let mut o = String::with_capacity(64 * 1024);
+    let mut out = Vec::new();
+    // writing to memory cannot fail
+    let _ = html_to(doc, None, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Flush the buffer to `w` once it holds this much (streamed tables).
+const FLUSH_AT: usize = 1 << 16;
+
+/// A table whose rows are made one at a time while it is written (a
+/// province's visit list: hundreds of thousands of rows), placed before
+/// block `at` of the document.
+pub(crate) struct LazyTable<'a> {
+    /// Where it goes: before `doc.blocks[at]` (or last).
+    pub at: usize,
+    /// Column headers.
+    pub headers: Vec<String>,
+    /// The rows, each as long as `headers`.
+    pub rows: &'a mut dyn Iterator<Item = Vec<Cell>>,
+}
+
+fn flush(o: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    w.write_all(o.as_bytes())?;
+    o.clear();
+    Ok(())
+}
+
+/// [`html`], written to `w`, with an optional streamed table.
+pub(crate) fn html_to(
+    doc: &Doc,
+    mut lazy: Option<LazyTable<'_>>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut o = String::with_capacity(FLUSH_AT + 4096);
     o.push_str("<!DOCTYPE html>\n");
     o.push_str(match doc.lang {
         Lang::Zh => "<html lang=\"zh-CN\">\n",
@@ -174,7 +207,18 @@ pub(crate) fn html(doc: &Doc) -> String {
     o.push_str("</style>\n</head>\n<body>\n<main>\n<h1>");
     o.push_str(&html_escape(&doc.title));
     o.push_str("</h1>\n");
-    for b in &doc.blocks {
+    for i in 0..=doc.blocks.len() {
+        if let Some(t) = lazy.as_mut().filter(|t| t.at == i) {
+            html_table_head(&mut o, &t.headers);
+            for r in &mut *t.rows {
+                html_row(&mut o, &t.headers, &r);
+                if o.len() >= FLUSH_AT {
+                    flush(&mut o, w)?;
+                }
+            }
+            o.push_str("</tbody>\n</table></div>\n");
+        }
+        let Some(b) = doc.blocks.get(i) else { break };
         match b {
             Block::Heading(t) => {
                 o.push_str("<h2>");
@@ -217,30 +261,38 @@ pub(crate) fn html(doc: &Doc) -> String {
                 o.push_str("</pre>\n");
             }
             Block::Table { headers, rows } => {
-                o.push_str("<div class=\"wrap\"><table>\n<thead><tr>");
-                for h in headers {
-                    o.push_str("<th>");
-                    o.push_str(&html_escape(h));
-                    o.push_str("</th>");
-                }
-                o.push_str("</tr></thead>\n<tbody>\n");
+                html_table_head(&mut o, headers);
                 for r in rows {
-                    o.push_str("<tr>");
-                    for (h, c) in headers.iter().zip(r) {
-                        o.push_str("<td data-label=\"");
-                        o.push_str(&html_escape(h));
-                        o.push_str("\">");
-                        html_cell(&mut o, c);
-                        o.push_str("</td>");
-                    }
-                    o.push_str("</tr>\n");
+                    html_row(&mut o, headers, r);
                 }
                 o.push_str("</tbody>\n</table></div>\n");
             }
         }
     }
     o.push_str("</main>\n</body>\n</html>\n");
-    o
+    flush(&mut o, w)
+}
+
+fn html_table_head(o: &mut String, headers: &[String]) {
+    o.push_str("<div class=\"wrap\"><table>\n<thead><tr>");
+    for h in headers {
+        o.push_str("<th>");
+        o.push_str(&html_escape(h));
+        o.push_str("</th>");
+    }
+    o.push_str("</tr></thead>\n<tbody>\n");
+}
+
+fn html_row(o: &mut String, headers: &[String], r: &[Cell]) {
+    o.push_str("<tr>");
+    for (h, c) in headers.iter().zip(r) {
+        o.push_str("<td data-label=\"");
+        o.push_str(&html_escape(h));
+        o.push_str("\">");
+        html_cell(o, c);
+        o.push_str("</td>");
+    }
+    o.push_str("</tr>\n");
 }
 
 // ---------------------------------------------------------------- Markdown
@@ -293,11 +345,34 @@ fn md_cell(cell: &Cell) -> String {
 
 /// Render a document as GitHub-flavoured Markdown.
 pub(crate) fn markdown(doc: &Doc) -> String {
-    let mut o = String::with_capacity(64 * 1024);
+    let mut out = Vec::new();
+    // writing to memory cannot fail
+    let _ = markdown_to(doc, None, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`markdown`], written to `w`, with an optional streamed table.
+pub(crate) fn markdown_to(
+    doc: &Doc,
+    mut lazy: Option<LazyTable<'_>>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut o = String::with_capacity(FLUSH_AT + 4096);
     o.push_str("# ");
     o.push_str(&md_escape(&doc.title));
     o.push('\n');
-    for b in &doc.blocks {
+    for i in 0..=doc.blocks.len() {
+        if let Some(t) = lazy.as_mut().filter(|t| t.at == i) {
+            o.push('\n');
+            md_table_head(&mut o, &t.headers);
+            for r in &mut *t.rows {
+                md_row(&mut o, &r);
+                if o.len() >= FLUSH_AT {
+                    flush(&mut o, w)?;
+                }
+            }
+        }
+        let Some(b) = doc.blocks.get(i) else { break };
         o.push('\n');
         match b {
             Block::Heading(t) => {
@@ -336,30 +411,38 @@ pub(crate) fn markdown(doc: &Doc) -> String {
                 o.push_str("\n```\n");
             }
             Block::Table { headers, rows } => {
-                o.push('|');
-                for h in headers {
-                    o.push(' ');
-                    o.push_str(&md_escape(h));
-                    o.push_str(" |");
-                }
-                o.push_str("\n|");
-                for _ in headers {
-                    o.push_str("---|");
-                }
-                o.push('\n');
+                md_table_head(&mut o, headers);
                 for r in rows {
-                    o.push('|');
-                    for c in r {
-                        o.push(' ');
-                        o.push_str(&md_cell(c));
-                        o.push_str(" |");
-                    }
-                    o.push('\n');
+                    md_row(&mut o, r);
                 }
             }
         }
     }
-    o
+    flush(&mut o, w)
+}
+
+fn md_table_head(o: &mut String, headers: &[String]) {
+    o.push('|');
+    for h in headers {
+        o.push(' ');
+        o.push_str(&md_escape(h));
+        o.push_str(" |");
+    }
+    o.push_str("\n|");
+    for _ in headers {
+        o.push_str("---|");
+    }
+    o.push('\n');
+}
+
+fn md_row(o: &mut String, r: &[Cell]) {
+    o.push('|');
+    for c in r {
+        o.push(' ');
+        o.push_str(&md_cell(c));
+        o.push_str(" |");
+    }
+    o.push('\n');
 }
 
 // ---------------------------------------------------------------- CSV
@@ -433,6 +516,32 @@ pub(crate) fn csv(doc: &Doc) -> String {
         }
     }
     o
+}
+
+/// Render a document in a text format (not JSON) to `w`, with an optional
+/// streamed table (CSV holds its rows: it is never that large a notice).
+pub(crate) fn render_to(
+    doc: &Doc,
+    format: crate::Format,
+    lazy: Option<LazyTable<'_>>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        crate::Format::Html => html_to(doc, lazy, w),
+        crate::Format::Markdown => markdown_to(doc, lazy, w),
+        crate::Format::Csv | crate::Format::Json => match lazy {
+            None => w.write_all(csv(doc).as_bytes()),
+            Some(t) => {
+                let mut doc = doc.clone();
+                let table = Block::Table {
+                    headers: t.headers,
+                    rows: t.rows.collect(),
+                };
+                doc.blocks.insert(t.at.min(doc.blocks.len()), table);
+                w.write_all(csv(&doc).as_bytes())
+            }
+        },
+    }
 }
 
 /// Render a document in a text format (not JSON).

@@ -200,38 +200,65 @@ impl DrawResult {
     /// member by member (keys in bytewise order, each visit on its own) so
     /// that a province-sized result never exists as one JSON tree.
     pub fn to_canonical_json(&self) -> String {
+        let mut out = Vec::new();
+        // writing to memory cannot fail; every piece is UTF-8 JSON
+        let _ = self.write_canonical_json(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// [`DrawResult::to_canonical_json`], written to `w` piece by piece:
+    /// the bytes of a province-sized result are never held at once.
+    ///
+    /// ```
+    /// use shuangsuiji::DrawResult;
+    /// let text = std::fs::read_to_string(concat!(
+    ///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+    /// )).unwrap();
+    /// let r = DrawResult::from_json(&text).unwrap();
+    /// let mut out = Vec::new();
+    /// r.write_canonical_json(&mut out).unwrap();
+    /// assert_eq!(out, r.to_canonical_json().into_bytes());
+    /// assert_eq!(text.trim_end().as_bytes(), out.as_slice());
+    /// ```
+    pub fn write_canonical_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         use crate::canonical_json as cj;
-        fn array<T: Serialize>(out: &mut String, items: &[T]) {
-            out.push('[');
+        fn array<T: Serialize>(w: &mut dyn std::io::Write, items: &[T]) -> std::io::Result<()> {
+            let mut buf = String::with_capacity(1 << 16);
+            buf.push('[');
             for (i, x) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    buf.push(',');
                 }
-                out.push_str(&crate::canonical_json(x));
+                buf.push_str(&crate::canonical_json(x));
+                if buf.len() >= 1 << 16 {
+                    w.write_all(buf.as_bytes())?;
+                    buf.clear();
+                }
             }
-            out.push(']');
+            buf.push(']');
+            w.write_all(buf.as_bytes())
         }
-        let mut out = String::new();
-        out.push_str("{\"algorithm\":");
-        out.push_str(&cj(&self.algorithm));
-        out.push_str(",\"digests\":");
-        out.push_str(&cj(&self.digests));
-        out.push_str(",\"draw_key\":");
-        out.push_str(&cj(&self.draw_key));
-        out.push_str(",\"engine_version\":");
-        out.push_str(&cj(&self.engine_version));
-        out.push_str(",\"plan\":");
-        out.push_str(&cj(&self.plan));
-        out.push_str(",\"rules\":");
-        out.push_str(&cj(&self.rules));
-        out.push_str(",\"seed\":");
-        out.push_str(&cj(&self.seed));
-        out.push_str(",\"tasks\":");
-        array(&mut out, &self.tasks);
-        out.push_str(",\"visits\":");
-        array(&mut out, &self.visits);
-        out.push('}');
-        out
+        let mut head = String::new();
+        head.push_str("{\"algorithm\":");
+        head.push_str(&cj(&self.algorithm));
+        head.push_str(",\"digests\":");
+        head.push_str(&cj(&self.digests));
+        head.push_str(",\"draw_key\":");
+        head.push_str(&cj(&self.draw_key));
+        head.push_str(",\"engine_version\":");
+        head.push_str(&cj(&self.engine_version));
+        head.push_str(",\"plan\":");
+        head.push_str(&cj(&self.plan));
+        head.push_str(",\"rules\":");
+        head.push_str(&cj(&self.rules));
+        head.push_str(",\"seed\":");
+        head.push_str(&cj(&self.seed));
+        head.push_str(",\"tasks\":");
+        w.write_all(head.as_bytes())?;
+        array(w, &self.tasks)?;
+        w.write_all(b",\"visits\":")?;
+        array(w, &self.visits)?;
+        w.write_all(b"}")
     }
 
     /// Read a result back from JSON (canonical or pretty-printed).
