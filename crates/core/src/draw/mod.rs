@@ -435,16 +435,29 @@ fn staff(
     tasks: Vec<TaskResult>,
     drafts: Vec<Draft>,
 ) -> Result<(Vec<TaskResult>, Vec<Visit>)> {
-    // most recent inspection team per entity
+    // most recent inspection team per entity drawn (only those: a
+    // province's history has millions of records)
+    let drawn: std::collections::HashSet<&str> = drafts
+        .iter()
+        .map(|d| ds.entities[d.entity].uscc.as_str())
+        .collect();
     let mut last_date: HashMap<&str, crate::Date> = HashMap::new();
-    for h in &ds.history {
+    for h in ds
+        .history
+        .iter()
+        .filter(|h| drawn.contains(h.uscc.as_str()))
+    {
         let d = last_date.entry(h.uscc.as_str()).or_insert(h.date);
         if h.date > *d {
             *d = h.date;
         }
     }
     let mut last_team: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-    for h in &ds.history {
+    for h in ds
+        .history
+        .iter()
+        .filter(|h| drawn.contains(h.uscc.as_str()))
+    {
         if last_date.get(h.uscc.as_str()) == Some(&h.date) {
             last_team
                 .entry(h.uscc.as_str())
