@@ -499,6 +499,10 @@ fn staff(
     }
     let mut stream = WordStream::new(officer_stream_key(key));
     let teams = assign::assign(ds, &slots, &last_team, &mut stream)?;
+    drop(last_team);
+    // slots are in visit order, each visit's a contiguous run: they move
+    // into the teams one visit at a time (nothing copied)
+    let mut staffed = slots.into_iter().zip(teams);
     let visits = drafts
         .into_iter()
         .zip(slot_range)
@@ -512,12 +516,14 @@ fn staff(
                 credit_class: e.credit_class.map(|c| c.as_str().to_string()),
                 items,
                 selections: d.selections.into_iter().map(|(_, s)| s).collect(),
-                teams: (a..b)
-                    .map(|s| Team {
-                        department: slots[s].department.clone(),
-                        category: slots[s].categories.concat(),
-                        items: slots[s].items.clone(),
-                        officers: teams[s]
+                teams: staffed
+                    .by_ref()
+                    .take(b - a)
+                    .map(|(slot, team)| Team {
+                        department: slot.department,
+                        category: slot.categories.concat(),
+                        items: slot.items,
+                        officers: team
                             .iter()
                             .map(|&o| {
                                 let o = &ds.officers[o as usize];

@@ -473,6 +473,10 @@ fn select<'e>(
         }
         let (t, d) = sel.into_parts();
         let Some(short) = grow else {
+            // what only selection needed: a province's candidate lists and
+            // the pool's index
+            drop(tasks);
+            drop(pool);
             let result = finish_draw(&ds, seed_text, normalized, key, t, d)?;
             // the candidates are not part of what the caller gets
             ds.entities = Vec::new();
