@@ -806,3 +806,58 @@ fn threads_and_tmp_never_change_the_files_and_leave_nothing_behind() {
     assert_eq!(r.err, "ssj: --tmp missing: not an existing folder\n");
     assert!(!w.path("x").exists());
 }
+
+/// A result file in canonical form (as `ssj draw` writes it) is compared
+/// by its bytes without holding the parsed copy; an edit to it must give
+/// the same report as the same edit in a re-formatted file.
+#[test]
+fn verify_reports_the_same_for_canonical_and_reformatted_files() {
+    let w = Work::drawn();
+    let canonical = w.read("pub/result.json");
+    let name: String = {
+        let v: Value = serde_json::from_str(&canonical).unwrap();
+        v["visits"][2]["name"].as_str().unwrap().to_string()
+    };
+    // unchanged, canonical and re-formatted: both match, same report
+    let r1 = w.verify();
+    assert_eq!(r1.code, 0, "{}{}", r1.out, r1.err);
+    w.edit_result(|_| {});
+    let r2 = w.verify();
+    assert_eq!(r2.code, 0, "{}{}", r2.out, r2.err);
+    assert_eq!(r1.out, r2.out);
+    // one name edited in the canonical text (still canonical)
+    let needle = format!("\"name\":\"{name}\"");
+    assert_eq!(canonical.matches(&needle).count(), 1);
+    let edited = canonical.replacen(&needle, "\"name\":\"某某有限公司\"", 1);
+    w.write("pub/result.json", &edited);
+    let r3 = w.verify();
+    assert_eq!(r3.code, 1, "{}{}", r3.out, r3.err);
+    assert!(
+        r3.out.contains("DIFFERENCE (entity): visit 3"),
+        "{}",
+        r3.out
+    );
+    // the same edit, pretty-printed: the same report
+    w.edit_result(|_| {});
+    let r4 = w.verify();
+    assert_eq!(r4.code, 1);
+    assert_eq!(r3.out, r4.out);
+    let j3 = w.ssj(&[
+        "verify",
+        "--plan",
+        "sample/plan.toml",
+        "--result",
+        "pub/result.json",
+        "--json",
+    ]);
+    w.write("pub/result.json", &edited);
+    let j4 = w.ssj(&[
+        "verify",
+        "--plan",
+        "sample/plan.toml",
+        "--result",
+        "pub/result.json",
+        "--json",
+    ]);
+    assert_eq!(j3.out, j4.out);
+}
