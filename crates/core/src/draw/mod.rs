@@ -69,19 +69,22 @@ pub fn draw(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
     }
     let key = draw_key(ALGORITHM, &normalized, &ds.digests);
     let (tasks, visits) = select(ds, &key);
-    finish_draw(ds, seed_text, normalized, key, tasks, visits)
+    finish_draw(ds, &ds.history, seed_text, normalized, key, tasks, visits)
 }
 
-/// Officers and the result, once every task is selected.
+/// Officers and the result, once every task is selected. `history` is
+/// the dataset's (the streaming draw holds it once, outside the dataset).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn finish_draw(
     ds: &Dataset,
+    history: &[crate::HistoryRecord],
     seed_text: &str,
     normalized: String,
     key: [u8; 32],
     tasks: Vec<TaskResult>,
     visits: Vec<Draft>,
 ) -> Result<DrawResult> {
-    let result = staff(ds, &key, tasks, visits)?;
+    let result = staff(ds, history, &key, tasks, visits)?;
     Ok(DrawResult {
         algorithm: ALGORITHM.to_string(),
         engine_version: crate::ENGINE_VERSION.to_string(),
@@ -431,6 +434,7 @@ pub fn select_only(ds: &Dataset, seed_text: &str) -> Vec<Vec<String>> {
 /// Officers for every visit (SPEC.md §8).
 fn staff(
     ds: &Dataset,
+    history: &[crate::HistoryRecord],
     key: &[u8; 32],
     tasks: Vec<TaskResult>,
     drafts: Vec<Draft>,
@@ -442,22 +446,14 @@ fn staff(
         .map(|d| ds.entities[d.entity].uscc.as_str())
         .collect();
     let mut last_date: HashMap<&str, crate::Date> = HashMap::new();
-    for h in ds
-        .history
-        .iter()
-        .filter(|h| drawn.contains(h.uscc.as_str()))
-    {
+    for h in history.iter().filter(|h| drawn.contains(h.uscc.as_str())) {
         let d = last_date.entry(h.uscc.as_str()).or_insert(h.date);
         if h.date > *d {
             *d = h.date;
         }
     }
     let mut last_team: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-    for h in ds
-        .history
-        .iter()
-        .filter(|h| drawn.contains(h.uscc.as_str()))
-    {
+    for h in history.iter().filter(|h| drawn.contains(h.uscc.as_str())) {
         if last_date.get(h.uscc.as_str()) == Some(&h.date) {
             last_team
                 .entry(h.uscc.as_str())

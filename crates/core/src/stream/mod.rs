@@ -301,7 +301,13 @@ where
             (ds, key, count, out.0, out.1)
         }
     };
-    select(
+    // the history is held once, by `pre` (the same records: both datasets
+    // were built from the same rows; `ds` only adds the checks against
+    // the registry), and given back with the dataset at the end
+    let mut ds = ds;
+    debug_assert!(ds.history == pre.history);
+    ds.history = Vec::new();
+    let mut out = select(
         ds,
         SelectInputs {
             key,
@@ -314,7 +320,10 @@ where
             seed_text,
         },
         |ctx| tickets_pass(&pre, plan_file, plan_text, &mut open, ctx, opts),
-    )
+    )?;
+    drop(elig);
+    out.dataset.history = pre.history;
+    Ok(out)
 }
 
 struct SelectInputs<'e> {
@@ -477,7 +486,7 @@ fn select<'e>(
             // the pool's index
             drop(tasks);
             drop(pool);
-            let result = finish_draw(&ds, seed_text, normalized, key, t, d)?;
+            let result = finish_draw(&ds, &pre.history, seed_text, normalized, key, t, d)?;
             // the candidates are not part of what the caller gets
             ds.entities = Vec::new();
             return Ok(StreamedDraw {
