@@ -347,16 +347,21 @@ impl<'a> P<'_, 'a> {
         self.out.push(Diagnostic::error(kind, pos, msg));
     }
 
+    /// Report required field `i` as empty.
+    fn missing(&mut self, i: usize) {
+        let f = &self.fields[i];
+        self.err(
+            i,
+            K::MissingValue,
+            format!("{} ({}) is empty", f.name, f.zh),
+        );
+    }
+
     /// A required text value; reports when empty.
     fn required(&mut self, i: usize) -> String {
         let v = self.text(i);
         if v.is_empty() {
-            let f = &self.fields[i];
-            self.err(
-                i,
-                K::MissingValue,
-                format!("{} ({}) is empty", f.name, f.zh),
-            );
+            self.missing(i);
         }
         v
     }
@@ -368,12 +373,7 @@ impl<'a> P<'_, 'a> {
     fn required_cow(&mut self, i: usize) -> Cow<'a, str> {
         let v = self.text_cow(i);
         if v.is_empty() {
-            let f = &self.fields[i];
-            self.err(
-                i,
-                K::MissingValue,
-                format!("{} ({}) is empty", f.name, f.zh),
-            );
+            self.missing(i);
         }
         v
     }
@@ -382,12 +382,7 @@ impl<'a> P<'_, 'a> {
         let mut v = Vec::new();
         split_multi_cow(self.row.get(i), &mut v);
         if v.is_empty() {
-            let f = &self.fields[i];
-            self.err(
-                i,
-                K::MissingValue,
-                format!("{} ({}) is empty", f.name, f.zh),
-            );
+            self.missing(i);
         }
         v
     }
@@ -415,12 +410,7 @@ impl<'a> P<'_, 'a> {
     fn required_multi(&mut self, i: usize) -> Vec<String> {
         let v = split_multi(self.row.get(i));
         if v.is_empty() {
-            let f = &self.fields[i];
-            self.err(
-                i,
-                K::MissingValue,
-                format!("{} ({}) is empty", f.name, f.zh),
-            );
+            self.missing(i);
         }
         v
     }
@@ -447,12 +437,7 @@ impl<'a> P<'_, 'a> {
         let v = self.text(i);
         if v.is_empty() {
             if required {
-                let f = &self.fields[i];
-                self.err(
-                    i,
-                    K::MissingValue,
-                    format!("{} ({}) is empty", f.name, f.zh),
-                );
+                self.missing(i);
             }
             return None;
         }
