@@ -144,22 +144,11 @@ pub fn verify(a: &VerifyArgs) -> u8 {
         comparison: None,
         infeasible: None,
     };
-    let committed_differs = rep.commitment.as_ref().is_some_and(|d| !d.is_empty());
-    // the digests of the files read, to list each that differs (a pass of
-    // its own: only when something already differs)
-    let read_inputs = || st.load(&a.plan);
+    // not the committed result: compare the inputs, draw nothing
+    let mut read_inputs = rep.commitment.as_ref().is_some_and(|d| !d.is_empty());
     let mut ds: Option<Dataset> = None;
     let mut code = report::MISMATCH;
-    if committed_differs {
-        // not the committed result: compare the inputs, draw nothing
-        match read_inputs() {
-            Ok(read) => {
-                rep.digests = digest_differences(&digests, &read.digests);
-                ds = Some(read);
-            }
-            Err(e) => return report::error(&e),
-        }
-    } else {
+    if !read_inputs {
         match st.draw(&a.plan, &seed, Some(&digests)) {
             Ok(d) => {
                 let c = match &published {
@@ -183,16 +172,21 @@ pub fn verify(a: &VerifyArgs) -> u8 {
                 ds = Some(d.dataset);
             }
             Err(e) => match e.kind() {
-                ErrorKind::Differs { .. } => match read_inputs() {
-                    Ok(read) => {
-                        rep.digests = digest_differences(&digests, &read.digests);
-                        ds = Some(read);
-                    }
-                    Err(e) => return report::error(&e),
-                },
+                ErrorKind::Differs { .. } => read_inputs = true,
                 ErrorKind::Infeasible(i) => rep.infeasible = Some(i.to_string()),
                 _ => return report::error(&e),
             },
+        }
+    }
+    if read_inputs {
+        // the digests of the files read, to list each that differs (a pass
+        // of its own: only when something already differs)
+        match st.load(&a.plan) {
+            Ok(read) => {
+                rep.digests = digest_differences(&digests, &read.digests);
+                ds = Some(read);
+            }
+            Err(e) => return report::error(&e),
         }
     }
     if code != report::OK {
