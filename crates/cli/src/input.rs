@@ -71,21 +71,9 @@ impl Streaming {
     /// Validate and digest everything, as [`load`] does, streaming the
     /// registry: the dataset's `entities` is empty.
     pub fn load(&self, plan_path: &Path) -> Result<Dataset, Error> {
-        let plan = read_plan(plan_path)?;
-        let progress = !self.quiet && std::io::stderr().is_terminal();
-        let store = || self.spill_file();
-        let opts = StreamOptions {
-            threads: self.threads,
-            spill: Some(&store),
-            stats: None,
-        };
-        load_streaming(
-            &plan.name,
-            plan.text(),
-            |name| open_input(&plan.dir, name, progress),
-            opts,
-        )
-        .map(|s| s.dataset)
+        self.run(plan_path, |plan, open, opts| {
+            load_streaming(&plan.name, plan.text(), open, opts)
+        })
     }
 
     /// Draw, streaming the registry; one pass when `expected` digests are
@@ -96,6 +84,22 @@ impl Streaming {
         seed: &str,
         expected: Option<&InputDigests>,
     ) -> Result<StreamedDraw, Error> {
+        self.run(plan_path, |plan, open, opts| {
+            draw_streaming(&plan.name, plan.text(), open, seed, expected, opts)
+        })
+    }
+
+    /// Read the plan, then run `f` with an opener of its inputs (with a
+    /// progress bar on a terminal) and the streaming options.
+    fn run<T>(
+        &self,
+        plan_path: &Path,
+        f: impl FnOnce(
+            &PlanFile,
+            &mut dyn FnMut(&str) -> io::Result<Box<dyn Read>>,
+            StreamOptions<'_>,
+        ) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let plan = read_plan(plan_path)?;
         let progress = !self.quiet && std::io::stderr().is_terminal();
         let store = || self.spill_file();
@@ -104,14 +108,8 @@ impl Streaming {
             spill: Some(&store),
             stats: None,
         };
-        draw_streaming(
-            &plan.name,
-            plan.text(),
-            |name| open_input(&plan.dir, name, progress),
-            seed,
-            expected,
-            opts,
-        )
+        let mut open = |name: &str| open_input(&plan.dir, name, progress);
+        f(&plan, &mut open, opts)
     }
 
     fn spill_file(&self) -> io::Result<Box<dyn SpillFile>> {

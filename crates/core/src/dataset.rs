@@ -422,8 +422,8 @@ impl Dataset {
     /// let held = Dataset::load("plan.toml", &text, open).unwrap();
     /// let streamed = load_streaming("plan.toml", &text, open, StreamOptions::default()).unwrap();
     /// assert_eq!(held.registry_len(), 2000);
-    /// assert_eq!(streamed.dataset.registry_len(), 2000);
-    /// assert!(streamed.dataset.entities.is_empty());
+    /// assert_eq!(streamed.registry_len(), 2000);
+    /// assert!(streamed.entities.is_empty());
     /// ```
     pub fn registry_len(&self) -> u64 {
         self.registry

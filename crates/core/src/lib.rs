@@ -78,8 +78,7 @@ pub use plan::{Encoding, Filter, FlagName, InputFiles, Overlap, Plan, Rules, Str
 pub use ratio::{Ratio, RatioError};
 pub use seed::{MAX_SEED_BITS, MIN_SEED_BITS, SeedStrength, required_seed_bits, seed_bits};
 pub use stream::{
-    SpillFile, SpillStore, StreamOptions, StreamStats, Streamed, StreamedDraw, draw_streaming,
-    load_streaming,
+    SpillFile, SpillStore, StreamOptions, StreamStats, StreamedDraw, draw_streaming, load_streaming,
 };
 pub use summary::{OfficerSummary, Summary, TaskSummary};
 pub use table::FileReport;

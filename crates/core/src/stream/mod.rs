@@ -129,20 +129,13 @@ pub struct StreamedDraw {
     pub result: DrawResult,
 }
 
-/// A plan and its inputs validated and digested by one streaming pass.
-#[derive(Debug, Clone)]
-pub struct Streamed {
-    /// Everything [`Dataset::load`] gives — plan, items, officers, history,
-    /// conflicts, digests, file reports, warnings — except the registry:
-    /// `dataset.entities` is empty.
-    pub dataset: Dataset,
-    /// Entities in the registry.
-    pub registry: u64,
-}
-
 /// Validate and digest a plan and its inputs as [`Dataset::load`] does,
 /// with the same diagnostics, but streaming the registry: memory does not
 /// grow with it (given a [`SpillStore`]). This is what `ssj commit` needs.
+///
+/// The dataset holds everything [`Dataset::load`] gives — plan, items,
+/// officers, history, conflicts, digests, file reports, warnings — except
+/// the registry: `entities` is empty, [`Dataset::registry_len`] counts it.
 ///
 /// ```
 /// use std::io::Read;
@@ -154,32 +147,44 @@ pub struct Streamed {
 /// };
 /// let s = load_streaming("plan.toml", &text, open, StreamOptions::default()).unwrap();
 /// let ds = Dataset::load("plan.toml", &text, open).unwrap();
-/// assert_eq!(s.dataset.digests, ds.digests);
-/// assert_eq!(s.registry, ds.entities.len() as u64);
-/// assert!(s.dataset.entities.is_empty());
+/// assert_eq!(s.digests, ds.digests);
+/// assert_eq!(s.registry_len(), ds.entities.len() as u64);
+/// assert!(s.entities.is_empty());
 /// ```
 pub fn load_streaming<'a, F>(
     plan_file: &str,
     plan_text: &str,
     mut open: F,
     opts: StreamOptions<'_>,
-) -> Result<Streamed>
+) -> Result<Dataset>
 where
     F: FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
 {
-    let mut parts = small_parts(plan_file, plan_text, &mut open)?;
+    let parts = small_parts(plan_file, plan_text, &mut open)?;
+    let referenced = referenced(&parts);
+    validate_pass(parts, plan_file, plan_text, &mut open, referenced, opts)
+}
+
+/// A pass that validates and digests the registry and nothing else, then
+/// the dataset built from it (the registry not held).
+fn validate_pass<'a>(
+    mut parts: Parts,
+    plan_file: &str,
+    plan_text: &str,
+    open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+    referenced: HashMap<String, usize>,
+    opts: StreamOptions<'_>,
+) -> Result<Dataset> {
     let ctx = Ctx {
         digests: true,
         spill: opts.spill,
-        referenced: referenced(&parts),
+        referenced,
         elig: None,
         ds: None,
         tasks: Vec::new(),
     };
-    let out = entity_pass(&mut parts, plan_file, plan_text, &mut open, &ctx, opts)?;
-    let registry = out.count;
-    let dataset = finish_build(parts, plan_file, plan_text, &ctx, out.facts)?;
-    Ok(Streamed { dataset, registry })
+    let out = entity_pass(&mut parts, plan_file, plan_text, open, &ctx, opts)?;
+    finish_build(parts, plan_file, plan_text, &ctx, out.facts)
 }
 
 /// Draw a plan as [`crate::draw`] does — the same [`DrawResult`], byte for
@@ -246,20 +251,11 @@ where
     let Some(pre) = pre else {
         // the small inputs have errors: read the registry for its own
         // diagnostics, then report everything
-        let ctx = Ctx {
-            digests: true,
-            spill: opts.spill,
-            referenced,
-            elig: None,
-            ds: None,
-            tasks: Vec::new(),
-        };
-        let out = entity_pass(&mut parts, plan_file, plan_text, &mut open, &ctx, opts)?;
-        finish_build(parts, plan_file, plan_text, &ctx, out.facts)?;
+        validate_pass(parts, plan_file, plan_text, &mut open, referenced, opts)?;
         return Err(internal("the inputs were rejected but no error was found"));
     };
     let elig = Eligibility::new(&pre);
-    let (ds, key, registry, arena, merged) = match expected {
+    let (mut ds, key, registry, arena, merged) = match expected {
         Some(exp) => {
             let key = draw_key(ALGORITHM, &normalized, exp);
             let ctx = Ctx {
@@ -277,17 +273,8 @@ where
             (ds, key, count, arena, merged)
         }
         None => {
-            let ctx = Ctx {
-                digests: true,
-                spill: opts.spill,
-                referenced,
-                elig: None,
-                ds: None,
-                tasks: Vec::new(),
-            };
-            let out = entity_pass(&mut parts, plan_file, plan_text, &mut open, &ctx, opts)?;
-            let count = out.count;
-            let ds = finish_build(parts, plan_file, plan_text, &ctx, out.facts)?;
+            let ds = validate_pass(parts, plan_file, plan_text, &mut open, referenced, opts)?;
+            let count = ds.registry_len();
             let key = draw_key(ALGORITHM, &normalized, &ds.digests);
             let ctx = Ctx {
                 digests: false,
@@ -304,7 +291,6 @@ where
     // the history is held once, by `pre` (the same records: both datasets
     // were built from the same rows; `ds` only adds the checks against
     // the registry), and given back with the dataset at the end
-    let mut ds = ds;
     debug_assert!(ds.history == pre.history);
     ds.history = Vec::new();
     let mut out = select(
