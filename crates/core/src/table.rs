@@ -97,7 +97,7 @@ pub(crate) struct Table<R: Read> {
     /// The largest record accepted, in bytes.
     max_record: u64,
     pub suppressed: u64,
-    record: csv::StringRecord,
+    record: csv::ByteRecord,
     failed: bool,
     /// Records read from the CSV reader so far (also blank and bad ones):
     /// the ordinal of the current record.
@@ -323,7 +323,7 @@ impl<R: Read> Table<R> {
             diagnostics,
             max_record: max_line,
             suppressed: 0,
-            record: csv::StringRecord::new(),
+            record: csv::ByteRecord::new(),
             failed: false,
             seq: 0,
         })
@@ -362,11 +362,12 @@ impl<R: Read> Table<R> {
         mut f: impl FnMut(&Row<'_>, &mut Vec<Diagnostic>),
     ) -> bool {
         let mut rec = std::mem::take(&mut self.record);
-        let got = self.read_into(encoding, &mut rec);
+        let got = self.read_byte_into(encoding, &mut rec);
         if let Some((line, _)) = got {
-            let row = Row::new(&self.file, &self.header, &self.columns, &rec, line);
             let mut local = Vec::new();
-            f(&row, &mut local);
+            with_row(&self.file, &self.header, &self.columns, &rec, line, |row| {
+                f(row, &mut local)
+            });
             for d in local {
                 self.push(d);
             }
@@ -376,21 +377,10 @@ impl<R: Read> Table<R> {
     }
 
     /// Read the next non-blank, well-formed record into `rec`, reporting
-    /// the others; its line and ordinal, or `None` at the end.
-    pub fn read_into(
-        &mut self,
-        encoding: Encoding,
-        rec: &mut csv::StringRecord,
-    ) -> Option<(u64, u64)> {
-        let mut bytes = std::mem::take(rec).into_byte_record();
-        let got = self.read_byte_into(encoding, &mut bytes);
-        *rec = string_record(bytes);
-        got
-    }
-
-    /// [`Table::read_into`] without the UTF-8 check of the fields (the
-    /// decoder's output is UTF-8 already): what the streaming reader
-    /// thread runs, leaving [`string_record`] to the workers.
+    /// the others; its line and ordinal, or `None` at the end. The fields
+    /// are not checked as UTF-8 here (the decoder gives only UTF-8):
+    /// [`with_row`] does it once per record, on the streaming workers'
+    /// threads when there are several.
     pub fn read_byte_into(
         &mut self,
         encoding: Encoding,
@@ -489,21 +479,26 @@ fn is_blank(rec: &csv::ByteRecord) -> bool {
     rec.iter().all(crate::text::is_blank_bytes)
 }
 
-/// A record read by [`Table::read_byte_into`] as text. The decoder only
-/// gives UTF-8, so the lossy branch never changes a byte; it is there so
-/// that no input can panic.
-pub(crate) fn string_record(rec: csv::ByteRecord) -> csv::StringRecord {
-    csv::StringRecord::from_byte_record(rec)
-        .unwrap_or_else(|e| csv::StringRecord::from_byte_record_lossy(e.into_byte_record()))
-}
-
-/// The fields of a record read by [`Table::read_byte_into`], concatenated,
-/// as text: one SIMD UTF-8 check for the whole record (fields split at
-/// ASCII delimiters of UTF-8 text, so each is UTF-8 too, and
-/// [`Row::get`] slices at their bounds). `None` for text that is not
-/// UTF-8, which the decoder never gives.
-pub(crate) fn record_text(rec: &csv::ByteRecord) -> Option<&str> {
-    simdutf8::basic::from_utf8(rec.as_slice()).ok()
+/// Run `f` on a record read by [`Table::read_byte_into`] as a [`Row`]:
+/// one SIMD UTF-8 check of the whole record (fields split at ASCII
+/// delimiters of UTF-8 text, so each is UTF-8 too, and [`Row::get`] slices
+/// at their bounds). The decoder only gives UTF-8, so the lossy branch
+/// never changes a byte; it is there so that no input can panic.
+pub(crate) fn with_row<T>(
+    file: &str,
+    header: &[String],
+    columns: &[Option<usize>],
+    rec: &csv::ByteRecord,
+    line: u64,
+    f: impl FnOnce(&Row<'_>) -> T,
+) -> T {
+    match simdutf8::basic::from_utf8(rec.as_slice()) {
+        Ok(text) => f(&Row::from_text(file, header, columns, text, rec, line)),
+        Err(_) => {
+            let text = csv::StringRecord::from_byte_record_lossy(rec.clone());
+            f(&Row::new(file, header, columns, &text, line))
+        }
+    }
 }
 
 /// The 1-based line a record starts on. The csv crate reports the start of

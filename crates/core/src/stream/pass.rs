@@ -15,7 +15,7 @@ use crate::draw::{StratumKey, stratum_key, ticket};
 use crate::eligibility::Exclusion;
 use crate::error::Diagnostic;
 use crate::records::{self, EntityView};
-use crate::table::{Row, Table, record_text, string_record};
+use crate::table::{Row, Table, with_row};
 use crate::{CreditClass, Dataset, Eligibility, Encoding, Entity, Item, Ratio, Task};
 
 use super::spill::{Buckets, SpillStore};
@@ -44,10 +44,10 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
     let header = table.header().to_vec();
     let columns = table.columns().to_vec();
     if sinks.len() <= 1 {
-        let mut rec = csv::StringRecord::new();
-        while let Some((line, seq)) = table.read_into(enc, &mut rec) {
+        let mut rec = csv::ByteRecord::new();
+        while let Some((line, seq)) = table.read_byte_into(enc, &mut rec) {
             if let Some(s) = sinks.first_mut() {
-                s.row(&Row::new(&file, &header, &columns, &rec, line), seq);
+                with_row(&file, &header, &columns, &rec, line, |row| s.row(row, seq));
             }
         }
         return;
@@ -69,13 +69,9 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
                     let Ok(b) = got else { break };
                     for i in 0..b.len {
                         let (line, seq) = b.meta[i];
-                        let rec = &b.recs[i];
-                        if let Some(text) = record_text(rec) {
-                            sink.row(&Row::from_text(file, header, columns, text, rec, line), seq);
-                        } else {
-                            let text = string_record(rec.clone());
-                            sink.row(&Row::new(file, header, columns, &text, line), seq);
-                        }
+                        with_row(file, header, columns, &b.recs[i], line, |row| {
+                            sink.row(row, seq)
+                        });
                     }
                     if back.send(b).is_err() {
                         break;
