@@ -10,7 +10,7 @@ use shuangsuiji::{
 };
 use shuangsuiji_disclose::{Format, Lang};
 
-use crate::args::{CommitArgs, DrawArgs};
+use crate::args::{CommitArgs, DrawArgs, StreamFlags};
 use crate::fsio::{self, Staged};
 use crate::{input, report};
 
@@ -67,6 +67,30 @@ impl Attempt {
             ));
         }
         code
+    }
+
+    /// What comes before reading the inputs (a registry of perhaps many
+    /// gigabytes): refuse to overwrite earlier output unless `force`, and
+    /// check the streaming flags. A refusal is journaled and printed.
+    fn before_reading(
+        self,
+        out: &Path,
+        names: &[&str],
+        force: bool,
+        flags: &StreamFlags,
+        quiet: bool,
+    ) -> Result<(Attempt, input::Streaming), u8> {
+        let checked = match existing(out, names, force) {
+            Some(msg) => Err(msg),
+            None => input::Streaming::new(flags, out, quiet),
+        };
+        match checked {
+            Ok(st) => Ok((self, st)),
+            Err(msg) => {
+                report::message(&msg);
+                Err(self.fail(JournalOutcome::Invalid, msg, report::INVALID))
+            }
+        }
     }
 
     /// Journal an error from the library, printing it.
@@ -189,22 +213,14 @@ fn existing(out: &Path, names: &[&str], force: bool) -> Option<String> {
 
 /// `ssj commit`.
 pub fn commit(a: &CommitArgs) -> u8 {
-    let mut at = Attempt::new(
+    let at = Attempt::new(
         fsio::journal_path(a.journal.journal.as_deref(), &a.plan),
         "commit",
         None,
     );
-    // refuse before reading a registry of perhaps many gigabytes
-    if let Some(msg) = existing(&a.out, &COMMIT_FILES, a.force) {
-        report::message(&msg);
-        return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
-    }
-    let st = match input::Streaming::new(&a.stream, &a.out, a.quiet) {
-        Ok(st) => st,
-        Err(msg) => {
-            report::message(&msg);
-            return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
-        }
+    let (mut at, st) = match at.before_reading(&a.out, &COMMIT_FILES, a.force, &a.stream, a.quiet) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
     let ds = match st.load(&a.plan) {
         Ok(ds) => ds,
@@ -284,18 +300,10 @@ pub fn draw(a: &DrawArgs) -> u8 {
     run_draw(a, &req, at)
 }
 
-fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, mut at: Attempt) -> u8 {
-    // refuse before reading a registry of perhaps many gigabytes
-    if let Some(msg) = existing(req.out, &DRAW_FILES, a.force) {
-        report::message(&msg);
-        return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
-    }
-    let st = match input::Streaming::new(&a.stream, req.out, a.quiet) {
-        Ok(st) => st,
-        Err(msg) => {
-            report::message(&msg);
-            return at.fail(JournalOutcome::Invalid, msg, report::INVALID);
-        }
+fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
+    let (mut at, st) = match at.before_reading(req.out, &DRAW_FILES, a.force, &a.stream, a.quiet) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
     let result = match req.commitment {
         // committed digests: one pass over the registry
