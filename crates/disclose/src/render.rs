@@ -209,14 +209,7 @@ pub(crate) fn html_to(
     o.push_str("</h1>\n");
     for i in 0..=doc.blocks.len() {
         if let Some(t) = lazy.as_mut().filter(|t| t.at == i) {
-            html_table_head(&mut o, &t.headers);
-            for r in &mut *t.rows {
-                html_row(&mut o, &t.headers, &r);
-                if o.len() >= FLUSH_AT {
-                    flush(&mut o, w)?;
-                }
-            }
-            o.push_str("</tbody>\n</table></div>\n");
+            html_table(&mut o, &t.headers, &mut *t.rows, w)?;
         }
         let Some(b) = doc.blocks.get(i) else { break };
         match b {
@@ -260,20 +253,20 @@ pub(crate) fn html_to(
                 o.push_str(&html_escape(c));
                 o.push_str("</pre>\n");
             }
-            Block::Table { headers, rows } => {
-                html_table_head(&mut o, headers);
-                for r in rows {
-                    html_row(&mut o, headers, r);
-                }
-                o.push_str("</tbody>\n</table></div>\n");
-            }
+            Block::Table { headers, rows } => html_table(&mut o, headers, rows.iter(), w)?,
         }
     }
     o.push_str("</main>\n</body>\n</html>\n");
     flush(&mut o, w)
 }
 
-fn html_table_head(o: &mut String, headers: &[String]) {
+/// A table, held or streamed: `o` is flushed to `w` as it fills.
+fn html_table<R: AsRef<[Cell]>>(
+    o: &mut String,
+    headers: &[String],
+    rows: impl Iterator<Item = R>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     o.push_str("<div class=\"wrap\"><table>\n<thead><tr>");
     for h in headers {
         o.push_str("<th>");
@@ -281,18 +274,22 @@ fn html_table_head(o: &mut String, headers: &[String]) {
         o.push_str("</th>");
     }
     o.push_str("</tr></thead>\n<tbody>\n");
-}
-
-fn html_row(o: &mut String, headers: &[String], r: &[Cell]) {
-    o.push_str("<tr>");
-    for (h, c) in headers.iter().zip(r) {
-        o.push_str("<td data-label=\"");
-        o.push_str(&html_escape(h));
-        o.push_str("\">");
-        html_cell(o, c);
-        o.push_str("</td>");
+    for r in rows {
+        o.push_str("<tr>");
+        for (h, c) in headers.iter().zip(r.as_ref()) {
+            o.push_str("<td data-label=\"");
+            o.push_str(&html_escape(h));
+            o.push_str("\">");
+            html_cell(o, c);
+            o.push_str("</td>");
+        }
+        o.push_str("</tr>\n");
+        if o.len() >= FLUSH_AT {
+            flush(o, w)?;
+        }
     }
-    o.push_str("</tr>\n");
+    o.push_str("</tbody>\n</table></div>\n");
+    Ok(())
 }
 
 // ---------------------------------------------------------------- Markdown
@@ -364,13 +361,7 @@ pub(crate) fn markdown_to(
     for i in 0..=doc.blocks.len() {
         if let Some(t) = lazy.as_mut().filter(|t| t.at == i) {
             o.push('\n');
-            md_table_head(&mut o, &t.headers);
-            for r in &mut *t.rows {
-                md_row(&mut o, &r);
-                if o.len() >= FLUSH_AT {
-                    flush(&mut o, w)?;
-                }
-            }
+            md_table(&mut o, &t.headers, &mut *t.rows, w)?;
         }
         let Some(b) = doc.blocks.get(i) else { break };
         o.push('\n');
@@ -410,18 +401,19 @@ pub(crate) fn markdown_to(
                 o.push_str(c);
                 o.push_str("\n```\n");
             }
-            Block::Table { headers, rows } => {
-                md_table_head(&mut o, headers);
-                for r in rows {
-                    md_row(&mut o, r);
-                }
-            }
+            Block::Table { headers, rows } => md_table(&mut o, headers, rows.iter(), w)?,
         }
     }
     flush(&mut o, w)
 }
 
-fn md_table_head(o: &mut String, headers: &[String]) {
+/// A table, held or streamed: `o` is flushed to `w` as it fills.
+fn md_table<R: AsRef<[Cell]>>(
+    o: &mut String,
+    headers: &[String],
+    rows: impl Iterator<Item = R>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     o.push('|');
     for h in headers {
         o.push(' ');
@@ -433,16 +425,19 @@ fn md_table_head(o: &mut String, headers: &[String]) {
         o.push_str("---|");
     }
     o.push('\n');
-}
-
-fn md_row(o: &mut String, r: &[Cell]) {
-    o.push('|');
-    for c in r {
-        o.push(' ');
-        o.push_str(&md_cell(c));
-        o.push_str(" |");
+    for r in rows {
+        o.push('|');
+        for c in r.as_ref() {
+            o.push(' ');
+            o.push_str(&md_cell(c));
+            o.push_str(" |");
+        }
+        o.push('\n');
+        if o.len() >= FLUSH_AT {
+            flush(o, w)?;
+        }
     }
-    o.push('\n');
+    Ok(())
 }
 
 // ---------------------------------------------------------------- CSV
