@@ -56,47 +56,35 @@ pub(crate) trait EntityFields {
     fn flags(&self) -> crate::EntityFlags;
 }
 
-impl EntityFields for Entity {
-    fn active(&self) -> bool {
-        self.active
-    }
-    fn has_type(&self, mut pred: impl FnMut(&str) -> bool) -> bool {
-        self.types.iter().any(|t| pred(t))
-    }
-    fn region(&self) -> &str {
-        &self.region
-    }
-    fn industry(&self) -> &str {
-        &self.industry
-    }
-    fn credit_class(&self) -> Option<crate::CreditClass> {
-        self.credit_class
-    }
-    fn flags(&self) -> crate::EntityFlags {
-        self.flags
-    }
+/// The owned record and the streaming loader's borrowed view have the same
+/// fields: one implementation serves both.
+macro_rules! entity_fields {
+    ($t:ty) => {
+        impl EntityFields for $t {
+            fn active(&self) -> bool {
+                self.active
+            }
+            fn has_type(&self, mut pred: impl FnMut(&str) -> bool) -> bool {
+                self.types.iter().any(|t| pred(t))
+            }
+            fn region(&self) -> &str {
+                &self.region
+            }
+            fn industry(&self) -> &str {
+                &self.industry
+            }
+            fn credit_class(&self) -> Option<crate::CreditClass> {
+                self.credit_class
+            }
+            fn flags(&self) -> crate::EntityFlags {
+                self.flags
+            }
+        }
+    };
 }
 
-impl EntityFields for crate::records::EntityView<'_> {
-    fn active(&self) -> bool {
-        self.active
-    }
-    fn has_type(&self, mut pred: impl FnMut(&str) -> bool) -> bool {
-        self.types.iter().any(|t| pred(t))
-    }
-    fn region(&self) -> &str {
-        &self.region
-    }
-    fn industry(&self) -> &str {
-        &self.industry
-    }
-    fn credit_class(&self) -> Option<crate::CreditClass> {
-        self.credit_class
-    }
-    fn flags(&self) -> crate::EntityFlags {
-        self.flags
-    }
-}
+entity_fields!(Entity);
+entity_fields!(crate::records::EntityView<'_>);
 
 /// The history of one entity, as eligibility needs it.
 #[derive(Debug, Default)]
