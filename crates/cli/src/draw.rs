@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use shuangsuiji::{
     ALGORITHM, Commitment, Dataset, DrawResult, Error, ErrorKind, JournalEntry, JournalOutcome,
-    JournalRecord, SeedStrength, normalize_seed,
+    JournalRecord, SeedStrength, Visits, normalize_seed,
 };
-use shuangsuiji_disclose::{Format, Lang};
+use shuangsuiji_disclose::{Format, Lang, write_draw_notice_with};
 
 use crate::args::{CommitArgs, DrawArgs, StreamFlags};
 use crate::fsio::{self, Staged};
@@ -305,7 +305,8 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let result = match req.commitment {
+    // the result without its visits, and the visits (compact)
+    let (result, visits) = match req.commitment {
         // committed digests: one pass over the registry
         Some(path) => {
             let c = match read_commitment(path) {
@@ -316,7 +317,7 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
                 }
             };
             let (ds, result) = match st.draw(req.plan, req.seed, Some(&c.digests)) {
-                Ok(d) => (d.dataset, Some(d.result)),
+                Ok(d) => (d.dataset, Some((d.head, d.visits))),
                 Err(e) => match e.kind() {
                     // read again for every difference, as without a draw
                     ErrorKind::Differs { .. } => match st.load(req.plan) {
@@ -368,7 +369,7 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
             at.dataset(&ds);
             report::warnings(&ds.warnings, a.quiet);
             match st.draw(req.plan, req.seed, Some(&ds.digests)) {
-                Ok(d) => d.result,
+                Ok(d) => (d.head, d.visits),
                 Err(e) => return at.fail_with(&e),
             }
         }
@@ -396,17 +397,18 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
             None => weak,
         });
     }
+    let visits_of = || Visits::Compact(&visits);
     let files: [(&str, &Render<'_>); 4] = [
         (DRAW_FILES[0], &|w| {
-            result.write_canonical_json(w)?;
+            result.write_canonical_json_with(visits_of(), w)?;
             w.write_all(b"\n")
         }),
-        (DRAW_FILES[1], &|w| write_result_csv(&result, w)),
+        (DRAW_FILES[1], &|w| write_result_csv(visits_of(), w)),
         (DRAW_FILES[2], &|w| {
-            shuangsuiji_disclose::write_draw_notice(&result, Format::Html, Lang::Zh, w)
+            write_draw_notice_with(&result, visits_of(), Format::Html, Lang::Zh, w)
         }),
         (DRAW_FILES[3], &|w| {
-            shuangsuiji_disclose::write_draw_notice(&result, Format::Markdown, Lang::Zh, w)
+            write_draw_notice_with(&result, visits_of(), Format::Markdown, Lang::Zh, w)
         }),
     ];
     let (journal, entry, digest) = match at.write(req.out, &files) {
@@ -416,7 +418,7 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
     if a.quiet {
         return report::OK;
     }
-    let teams: usize = result.visits.iter().map(|v| v.teams.len()).sum();
+    let teams = visits.teams();
     let mut o = String::new();
     let _ = writeln!(o, "Drew plan {} with {}", result.plan.id, result.algorithm);
     let _ = writeln!(o, "  seed         '{}'", result.seed.text);
@@ -429,7 +431,7 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
     let _ = writeln!(
         o,
         "  drawn        {} visits, {} teams, over {} tasks",
-        result.visits.len(),
+        visits.len(),
         teams,
         result.tasks.len()
     );
@@ -481,7 +483,7 @@ fn safe_cell(s: &str) -> String {
 }
 
 /// One row per team of each visit, UTF-8 with BOM for Excel.
-fn write_result_csv(r: &DrawResult, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+fn write_result_csv(visits: Visits<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     out.write_all("\u{FEFF}".as_bytes())?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
@@ -497,7 +499,7 @@ fn write_result_csv(r: &DrawResult, out: &mut dyn std::io::Write) -> std::io::Re
         "officers",
         "cert_nos",
     ])?;
-    for (i, v) in r.visits.iter().enumerate() {
+    for (i, v) in visits.iter().enumerate() {
         let tasks: Vec<String> = v
             .selections
             .iter()

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 use shuangsuiji::{
     ALGORITHM, Comparison, Dataset, Difference, DrawResult, ErrorKind, Explanation, JournalReport,
-    compare_results, digest_differences, explain, validate_uscc, verify_journal,
+    Visits, compare_results_with, digest_differences, explain, validate_uscc, verify_journal,
 };
 use shuangsuiji_disclose::{Format, Lang};
 
@@ -38,16 +38,19 @@ fn parse_result(path: &Path, text: &str) -> Result<DrawResult, String> {
     })
 }
 
-/// Whether `text` is exactly the canonical JSON of `r` (with or without
+/// Whether `text` is exactly the canonical JSON `write` writes (with or without
 /// the final line break `ssj draw` writes), compared as it is written.
-fn is_canonical_text(r: &DrawResult, text: &str) -> bool {
+fn is_canonical_text(
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    text: &str,
+) -> bool {
     let want = text.strip_suffix('\n').unwrap_or(text).as_bytes();
     let mut w = SameBytes {
         want,
         at: 0,
         same: true,
     };
-    r.write_canonical_json(&mut w).is_ok() && w.same && w.at == want.len()
+    write(&mut w).is_ok() && w.same && w.at == want.len()
 }
 
 /// A writer that only checks that what is written equals `want`.
@@ -132,7 +135,8 @@ pub fn verify(a: &VerifyArgs) -> u8 {
     let seed = published.seed.text.clone();
     let digests = published.digests.clone();
     let committed = commitment.as_ref().map(|c| c.check_result(&published));
-    let published = (!is_canonical_text(&published, &text)).then_some(published);
+    let published =
+        (!is_canonical_text(|w| published.write_canonical_json(w), &text)).then_some(published);
     let mut rep = VerifyReport {
         status: "match",
         algorithm: &algorithm,
@@ -151,14 +155,15 @@ pub fn verify(a: &VerifyArgs) -> u8 {
     if !read_inputs {
         match st.draw(&a.plan, &seed, Some(&digests)) {
             Ok(d) => {
+                let (head, visits) = (&d.head, d.visits());
                 let c = match &published {
-                    Some(p) => compare_results(p, &d.result),
+                    Some(p) => compare_results_with(p, Visits::Held(&p.visits), head, visits),
                     // the same bytes: the same result, field for field
-                    None if is_canonical_text(&d.result, &text) => {
-                        compare_results(&d.result, &d.result)
+                    None if is_canonical_text(|w| d.write_canonical_json(w), &text) => {
+                        compare_results_with(head, visits, head, visits)
                     }
                     None => match parse_result(&a.result, &text) {
-                        Ok(p) => compare_results(&p, &d.result),
+                        Ok(p) => compare_results_with(&p, Visits::Held(&p.visits), head, visits),
                         Err(msg) => {
                             report::message(&msg);
                             return report::INVALID;

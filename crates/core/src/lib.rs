@@ -58,7 +58,8 @@ pub use digest::{
 pub use draw::{
     ALGORITHM, DrawResult, ExclusionSummary, PlanInfo, SeedInfo, Selection, StratumAllocation,
     TAG_DRAW_KEY, TAG_OFFICERS, TAG_TASK_KEY, TAG_TICKET, TaskResult, Team, TeamMember, Visit,
-    WordStream, draw, draw_key, normalize_seed, officer_stream_key, select_only, task_key, ticket,
+    VisitList, Visits, WordStream, draw, draw_key, normalize_seed, officer_stream_key, select_only,
+    task_key, ticket,
 };
 pub use eligibility::{Eligibility, Exclusion};
 pub use error::{
@@ -90,7 +91,9 @@ pub mod synthetic {
     };
 }
 pub use uscc::{UsccError, check_character, validate_uscc};
-pub use verify::{Comparison, DifferenceKind, ResultDifference, compare_results};
+pub use verify::{
+    Comparison, DifferenceKind, ResultDifference, compare_results, compare_results_with,
+};
 
 /// The version of this engine (the crate version).
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::{DrawResult, Team, Visit, canonical_json};
+use crate::{DrawResult, Team, Visit, Visits, canonical_json};
 
 /// What kind of field differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -114,6 +114,36 @@ fn diff<T: Serialize + PartialEq>(
 /// plan, rules, digests, draw key, tasks, then each visit (entity,
 /// selections, each team and officer).
 pub fn compare_results(published: &DrawResult, recomputed: &DrawResult) -> Comparison {
+    compare_results_with(
+        published,
+        Visits::Held(&published.visits),
+        recomputed,
+        Visits::Held(&recomputed.visits),
+    )
+}
+
+/// [`compare_results`] with each result's visits given apart (its own
+/// `visits` are not read): how a [`crate::StreamedDraw`], whose visits are
+/// compact, is compared visit by visit.
+///
+/// ```
+/// use shuangsuiji::{DrawResult, Visits, compare_results, compare_results_with};
+/// let text = std::fs::read_to_string(concat!(
+///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// )).unwrap();
+/// let r = DrawResult::from_json(&text).unwrap();
+/// let mut head = r.clone();
+/// head.visits.clear();
+/// let c = compare_results_with(&r, Visits::Held(&r.visits), &head, Visits::Held(&r.visits));
+/// assert!(c.is_match());
+/// assert_eq!(c, compare_results(&r, &r));
+/// ```
+pub fn compare_results_with(
+    published: &DrawResult,
+    published_visits: Visits<'_>,
+    recomputed: &DrawResult,
+    recomputed_visits: Visits<'_>,
+) -> Comparison {
     use DifferenceKind as K;
     let mut c = Comparison {
         tasks_confirmed: 0,
@@ -181,7 +211,12 @@ pub fn compare_results(published: &DrawResult, recomputed: &DrawResult) -> Compa
         }
         c.tasks_confirmed += 1;
     }
-    for (i, (a, b)) in p.visits.iter().zip(&r.visits).enumerate() {
+    for (i, (a, b)) in published_visits
+        .iter()
+        .zip(recomputed_visits.iter())
+        .enumerate()
+    {
+        let (a, b) = (a.as_ref(), b.as_ref());
         let d = compare_visit(i + 1, a, b, &mut c)
             // any other field: the whole visit
             .or_else(|| {
@@ -198,8 +233,8 @@ pub fn compare_results(published: &DrawResult, recomputed: &DrawResult) -> Compa
     c.difference = diff(
         K::VisitCount,
         "number of visits",
-        &p.visits.len(),
-        &r.visits.len(),
+        &published_visits.len(),
+        &recomputed_visits.len(),
     );
     c
 }

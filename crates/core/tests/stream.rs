@@ -90,13 +90,18 @@ fn assert_same(plan: &str, files: &Files, seed: &str) -> StreamStats {
                 assert_eq!(got.dataset.digests, ds.digests);
                 assert_eq!(got.dataset.registry_len(), ds.registry_len());
                 assert!(got.dataset.entities.is_empty());
-                let got = got.result;
+                // written visit by visit from the compact list, and built
+                // whole: the same bytes
+                let mut written = Vec::new();
+                got.write_canonical_json(&mut written).unwrap();
+                assert!(got.head.visits.is_empty());
                 assert_eq!(
-                    got.to_canonical_json(),
+                    String::from_utf8(written).unwrap(),
                     want,
                     "threads {threads}, spill {spill}, expected {}",
                     expected.is_some()
                 );
+                assert_eq!(got.into_result().to_canonical_json(), want);
                 let opts = StreamOptions {
                     stats: None,
                     ..opts
@@ -134,7 +139,7 @@ fn vectors_stream_to_the_same_result() {
         StreamOptions::default(),
     )
     .unwrap();
-    assert_eq!(got.result.to_canonical_json(), expected.trim_end());
+    assert_eq!(got.into_result().to_canonical_json(), expected.trim_end());
 }
 
 #[test]
@@ -327,7 +332,7 @@ fn a_large_registry_streams_without_being_held() {
     };
     let result = draw_streaming("plan.toml", &plan, &mut open, "big", None, opts)
         .unwrap_or_else(|e| panic!("{e}"))
-        .result;
+        .head;
     let drawn: u64 = result.tasks.iter().map(|t| t.total).sum();
     assert!(drawn > 500, "{drawn}");
     // two passes (no committed digests); what is held is the candidates,

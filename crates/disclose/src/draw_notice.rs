@@ -1,11 +1,10 @@
 //! 抽查任务公告: the draw notice.
 
-use serde::Serialize;
-use shuangsuiji::{DrawResult, TaskResult, Visit};
+use shuangsuiji::{DrawResult, TaskResult, Visit, Visits};
 
 use crate::common::{
-    VERIFY_JSON, VerifyJson, digests_table, exclusion_label, percent, result_plan_fields,
-    rules_text, sep, verify_blocks,
+    VERIFY_JSON, digests_table, exclusion_label, percent, result_plan_fields, rules_text, sep,
+    verify_blocks,
 };
 use crate::render::{Block, Cell, Doc, LazyTable};
 use crate::{Format, Lang};
@@ -61,21 +60,64 @@ pub fn write_draw_notice(
     lang: Lang,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    write_draw_notice_with(result, Visits::Held(&result.visits), format, lang, w)
+}
+
+/// [`write_draw_notice`] of `result` with `visits` in place of its own
+/// (which are not read): the notice of a [`shuangsuiji::StreamedDraw`],
+/// whose visits are kept compact and built one row at a time, in every
+/// format. The bytes are those of [`write_draw_notice`] of the whole
+/// result.
+///
+/// ```
+/// use std::io::Read;
+/// use shuangsuiji::{StreamOptions, draw_streaming};
+/// use shuangsuiji_disclose::{Format, Lang, draw_notice, write_draw_notice_with};
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+/// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+/// let open = |name: &str| {
+///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+/// };
+/// let d = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None,
+///     StreamOptions::default()).unwrap();
+/// for format in [Format::Html, Format::Markdown, Format::Json] {
+///     let mut out = Vec::new();
+///     write_draw_notice_with(&d.head, d.visits(), format, Lang::Zh, &mut out).unwrap();
+///     let whole = d.clone().into_result();
+///     assert_eq!(out, draw_notice(&whole, format, Lang::Zh).into_bytes());
+/// }
+/// ```
+pub fn write_draw_notice_with(
+    result: &DrawResult,
+    visits: Visits<'_>,
+    format: Format,
+    lang: Lang,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let title = format!(
         "{}{}",
         result.plan.title,
         lang.t(" 抽查任务公告", " — draw notice")
     );
     if format == Format::Json {
-        let json = crate::canonical(&DrawJson {
-            notice: "draw",
-            lang: lang.code(),
-            title,
-            rules_text: rules_text(&result.rules, lang),
-            result,
-            verify: VERIFY_JSON,
-        });
-        return w.write_all(json.as_bytes());
+        // the canonical JSON of {lang, notice, result, rules_text, title,
+        // verify} (keys in bytewise order), the result written visit by
+        // visit
+        use shuangsuiji::canonical_json as cj;
+        write!(
+            w,
+            "{{\"lang\":{},\"notice\":{},\"result\":",
+            cj(&lang.code()),
+            cj(&"draw")
+        )?;
+        result.write_canonical_json_with(visits, w)?;
+        return write!(
+            w,
+            ",\"rules_text\":{},\"title\":{},\"verify\":{}}}",
+            cj(&rules_text(&result.rules, lang)),
+            cj(&title),
+            cj(&VERIFY_JSON)
+        );
     }
     let mut blocks = Vec::new();
     blocks.push(Block::Para(match lang {
@@ -100,13 +142,13 @@ pub fn write_draw_notice(
         Cell::text(match lang {
             Lang::Zh => format!(
                 "{} 户次（{} 项事项检查）",
-                result.visits.len(),
-                result.visits.iter().map(|v| v.items.len()).sum::<usize>()
+                visits.len(),
+                visits.item_inspections()
             ),
             Lang::En => format!(
                 "{} visits ({} item inspections)",
-                result.visits.len(),
-                result.visits.iter().map(|v| v.items.len()).sum::<usize>()
+                visits.len(),
+                visits.item_inspections()
             ),
         }),
     ));
@@ -164,11 +206,10 @@ pub fn write_draw_notice(
     ));
     let at = blocks.len();
     blocks.extend(verify_blocks(lang));
-    let mut rows = result
-        .visits
+    let mut rows = visits
         .iter()
         .enumerate()
-        .map(|(i, v)| visit_row(i, v, lang));
+        .map(|(i, v)| visit_row(i, &v, lang));
     crate::render::render_to(
         &Doc {
             lang,
@@ -351,16 +392,6 @@ fn visit_row(i: usize, v: &Visit, lang: Lang) -> Vec<Cell> {
         },
         Cell::lines(teams),
     ]
-}
-
-#[derive(Serialize)]
-struct DrawJson<'a> {
-    notice: &'static str,
-    lang: &'static str,
-    title: String,
-    rules_text: Vec<String>,
-    result: &'a DrawResult,
-    verify: VerifyJson,
 }
 
 /// "YYLY-01 占用征收林地情况检查 + …": each item id with its name.

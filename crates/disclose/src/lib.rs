@@ -55,7 +55,7 @@ mod results;
 use std::fmt;
 use std::str::FromStr;
 
-pub use draw_notice::{draw_notice, write_draw_notice};
+pub use draw_notice::{draw_notice, write_draw_notice, write_draw_notice_with};
 pub use error::{Error, ErrorKind, Problem};
 pub use outcomes::{Outcome, OutcomeKind, read_outcomes};
 pub use pre_draw::pre_draw_notice;

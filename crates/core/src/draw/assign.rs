@@ -10,19 +10,21 @@ use crate::{Dataset, Error, Officer, region_covers};
 
 use super::keys::WordStream;
 
-/// One (visit, department) pair needing a team.
+/// One (visit, department) pair needing a team. What it is for is shared
+/// by every slot of the same kind (a province's draw has hundreds of
+/// thousands of slots and a few kinds).
 #[derive(Debug, Clone)]
-pub(crate) struct Slot {
+pub(crate) struct Slot<'k> {
     /// Index of the visit.
     pub visit: u32,
     /// Index of the entity in `ds.entities`.
     pub entity: usize,
     /// Effective department.
-    pub department: String,
+    pub department: &'k str,
     /// Items of the department on the visit (for messages).
-    pub items: Vec<String>,
+    pub items: &'k [String],
     /// Categories an officer must all hold (sorted, distinct).
-    pub categories: Vec<String>,
+    pub categories: &'k [String],
 }
 
 /// The effective department: empty means the plan authority.
@@ -45,7 +47,7 @@ struct Candidates {
 /// The teams, one per slot, as sorted officer indices.
 pub(crate) fn assign(
     ds: &Dataset,
-    slots: &[Slot],
+    slots: &[Slot<'_>],
     last_team: &HashMap<&str, BTreeSet<&str>>,
     stream: &mut WordStream,
 ) -> Result<Vec<Vec<u32>>> {
@@ -80,7 +82,11 @@ pub(crate) fn assign(
         } else {
             e.region.clone()
         };
-        let key = (slot.department.clone(), slot.categories.clone(), region);
+        let key = (
+            slot.department.to_string(),
+            slot.categories.to_vec(),
+            region,
+        );
         let base = match base_index.get(&key) {
             Some(b) => *b,
             None => {
@@ -137,7 +143,7 @@ pub(crate) fn assign(
         let mut per_dept: std::collections::BTreeMap<&str, (u64, BTreeSet<u32>)> =
             Default::default();
         for (s, slot) in slots.iter().enumerate() {
-            let d = per_dept.entry(slot.department.as_str()).or_default();
+            let d = per_dept.entry(slot.department).or_default();
             d.0 += t as u64;
             d.1.extend(qual(s));
         }
@@ -171,7 +177,10 @@ pub(crate) fn assign(
         let need = (j - i) * t;
         if union.len() < need {
             let e = &ds.entities[slots[i].entity];
-            let items: Vec<String> = slots[i..j].iter().flat_map(|s| s.items.clone()).collect();
+            let items: Vec<String> = slots[i..j]
+                .iter()
+                .flat_map(|s| s.items.iter().cloned())
+                .collect();
             return Err(Error::infeasible(Infeasible {
                 item: items.join("+"),
                 subject: Some(format!("{} {} ({})", e.uscc, e.name, e.region)),
@@ -275,7 +284,7 @@ enum Via {
 /// residual graph (SPEC.md §8.4); applies it and returns true if found.
 fn augment<'q, I: Iterator<Item = u32> + 'q>(
     st: &mut State,
-    slots: &[Slot],
+    slots: &[Slot<'_>],
     s: u32,
     cap: u64,
     qual: &impl Fn(usize) -> I,
@@ -349,7 +358,7 @@ fn augment<'q, I: Iterator<Item = u32> + 'q>(
     }
 }
 
-fn items_of_department(slots: &[Slot], dept: &str) -> String {
+fn items_of_department(slots: &[Slot<'_>], dept: &str) -> String {
     let set: BTreeSet<&str> = slots
         .iter()
         .filter(|s| s.department == dept)
@@ -380,7 +389,7 @@ fn explain_short(
     let rules = &ds.plan.rules;
     let t = rules.team_size as usize;
     let e = &ds.entities[slot.entity];
-    let dept = slot.department.as_str();
+    let dept = slot.department;
     let cats = slot.categories.join("、");
     let mut pool: Vec<&Officer> = ds
         .officers

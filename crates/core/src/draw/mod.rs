@@ -4,6 +4,7 @@ mod alloc;
 mod assign;
 mod keys;
 mod result;
+mod visits;
 
 pub use keys::{
     TAG_DRAW_KEY, TAG_OFFICERS, TAG_TASK_KEY, TAG_TICKET, WordStream, draw_key, normalize_seed,
@@ -13,6 +14,7 @@ pub use result::{
     DrawResult, ExclusionSummary, PlanInfo, SeedInfo, Selection, StratumAllocation, TaskResult,
     Team, TeamMember, Visit,
 };
+pub use visits::{VisitList, Visits};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -69,11 +71,15 @@ pub fn draw(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
     }
     let key = draw_key(ALGORITHM, &normalized, &ds.digests);
     let (tasks, visits) = select(ds, &key);
-    finish_draw(ds, &ds.history, seed_text, normalized, key, tasks, visits)
+    let (mut result, list) =
+        finish_draw(ds, &ds.history, seed_text, normalized, key, tasks, visits)?;
+    result.visits = list.iter().collect();
+    Ok(result)
 }
 
-/// Officers and the result, once every task is selected. `history` is
-/// the dataset's (the streaming draw holds it once, outside the dataset).
+/// Officers and the result, once every task is selected: the result with
+/// its visits apart, compact. `history` is the dataset's (the streaming
+/// draw holds it once, outside the dataset).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn finish_draw(
     ds: &Dataset,
@@ -83,9 +89,9 @@ pub(crate) fn finish_draw(
     key: [u8; 32],
     tasks: Vec<TaskResult>,
     visits: Vec<Draft>,
-) -> Result<DrawResult> {
-    let result = staff(ds, history, &key, tasks, visits)?;
-    Ok(DrawResult {
+) -> Result<(DrawResult, VisitList)> {
+    let list = staff(ds, history, &key, &tasks, visits)?;
+    let head = DrawResult {
         algorithm: ALGORITHM.to_string(),
         engine_version: crate::ENGINE_VERSION.to_string(),
         plan: PlanInfo {
@@ -104,16 +110,16 @@ pub(crate) fn finish_draw(
         },
         digests: ds.digests.clone(),
         draw_key: hex(&key),
-        tasks: result.0,
-        visits: result.1,
-    })
+        tasks,
+        visits: Vec::new(),
+    };
+    Ok((head, list))
 }
 
 /// A visit under construction: entity index and its selections.
 pub(crate) struct Draft {
     entity: usize,
-    /// (task index, selection)
-    selections: Vec<(usize, Selection)>,
+    selections: Vec<visits::Sel>,
 }
 
 /// The exclusion label of a reason.
@@ -302,7 +308,7 @@ impl<'d> Selector<'d> {
         if !short.is_empty() {
             return Err(short);
         }
-        for (row, k) in &rows {
+        for (ri, (row, k)) in rows.iter().enumerate() {
             if row.drawn == 0 {
                 continue;
             }
@@ -320,11 +326,13 @@ impl<'d> Selector<'d> {
                 )
             });
             for (rank, (tk, ei)) in ticketed.into_iter().take(row.drawn as usize).enumerate() {
-                let sel = Selection {
-                    task: tkey_text.clone(),
-                    stratum: row.stratum.clone(),
+                // the stratum is the row of the allocation (rows are in
+                // allocation order)
+                let sel = visits::Sel {
+                    task: ti as u32,
+                    row: ri as u32,
                     rank: rank as u64 + 1,
-                    ticket: hex(&tk),
+                    ticket: tk,
                 };
                 let drafts = &mut self.drafts;
                 let vi = *self.visit_of.entry(ei).or_insert_with(|| {
@@ -334,7 +342,7 @@ impl<'d> Selector<'d> {
                     });
                     drafts.len() - 1
                 });
-                self.drafts[vi].selections.push((ti, sel));
+                self.drafts[vi].selections.push(sel);
             }
         }
         let eligible: u64 = rows.iter().map(|r| r.0.base).sum();
@@ -421,8 +429,8 @@ pub fn select_only(ds: &Dataset, seed_text: &str) -> Vec<Vec<String>> {
     let (_, drafts) = select(ds, &key);
     let mut out = vec![Vec::new(); ds.plan.tasks.len()];
     for d in drafts {
-        for (ti, _) in d.selections {
-            out[ti].push(ds.entities[d.entity].uscc.clone());
+        for s in d.selections {
+            out[s.task as usize].push(ds.entities[d.entity].uscc.clone());
         }
     }
     for v in &mut out {
@@ -436,9 +444,9 @@ fn staff(
     ds: &Dataset,
     history: &[crate::HistoryRecord],
     key: &[u8; 32],
-    tasks: Vec<TaskResult>,
+    tasks: &[TaskResult],
     drafts: Vec<Draft>,
-) -> Result<(Vec<TaskResult>, Vec<Visit>)> {
+) -> Result<VisitList> {
     // most recent inspection team per entity drawn (only those: a
     // province's history has millions of records)
     let drawn: std::collections::HashSet<&str> = drafts
@@ -461,78 +469,80 @@ fn staff(
                 .extend(h.officers.iter().map(String::as_str));
         }
     }
-    let mut slots: Vec<assign::Slot> = Vec::new();
-    let mut slot_range: Vec<(usize, usize)> = Vec::with_capacity(drafts.len());
-    let mut visit_items: Vec<Vec<String>> = Vec::with_capacity(drafts.len());
-    for d in &drafts {
-        let items: Vec<String> = d
-            .selections
+    drop(last_date);
+    drop(drawn);
+    let mut list = visits::VisitListBuilder::new(
+        tasks.iter().map(|t| {
+            (
+                t.key.clone(),
+                t.items.clone(),
+                t.allocation.iter().map(|a| a.stratum.clone()).collect(),
+            )
+        }),
+        ds.officers
             .iter()
-            .flat_map(|(ti, _)| ds.plan.tasks[*ti].items.iter().cloned())
-            .collect();
-        let mut by_team: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-        for id in &items {
-            if let Some(it) = ds.item(id) {
-                let dept = assign::effective_department(ds, &it.department).to_string();
-                by_team
-                    .entry((dept, it.category.clone()))
-                    .or_default()
-                    .push(id.clone());
+            .map(|o| (o.cert_no.clone(), o.name.clone()))
+            .collect(),
+    );
+    // one slot per (visit, department, category), in visit order; what a
+    // slot is for is a shared team kind
+    let mut slot_kinds: Vec<u32> = Vec::new();
+    let mut slot_end: Vec<usize> = Vec::with_capacity(drafts.len());
+    for d in &drafts {
+        let mut by_team: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+        for s in &d.selections {
+            for id in &ds.plan.tasks[s.task as usize].items {
+                if let Some(it) = ds.item(id) {
+                    let dept = assign::effective_department(ds, &it.department);
+                    by_team
+                        .entry((dept, it.category.as_str()))
+                        .or_default()
+                        .push(id.clone());
+                }
             }
         }
-        let start = slots.len();
-        for ((dept, category), its) in by_team {
-            slots.push(assign::Slot {
-                visit: slot_range.len() as u32,
-                entity: d.entity,
-                department: dept,
-                items: its,
-                categories: vec![category],
-            });
-        }
-        slot_range.push((start, slots.len()));
-        visit_items.push(items);
-    }
-    let mut stream = WordStream::new(officer_stream_key(key));
-    let teams = assign::assign(ds, &slots, &last_team, &mut stream)?;
-    drop(last_team);
-    // slots are in visit order, each visit's a contiguous run: they move
-    // into the teams one visit at a time (nothing copied)
-    let mut staffed = slots.into_iter().zip(teams);
-    let visits = drafts
-        .into_iter()
-        .zip(slot_range)
-        .zip(visit_items)
-        .map(|((d, (a, b)), items)| {
-            let e = &ds.entities[d.entity];
-            Visit {
-                uscc: e.uscc.clone(),
-                name: e.name.clone(),
-                region: e.region.clone(),
-                credit_class: e.credit_class.map(|c| c.as_str().to_string()),
+        for ((dept, category), items) in by_team {
+            slot_kinds.push(list.kind(visits::TeamKind {
+                department: dept.to_string(),
+                categories: vec![category.to_string()],
                 items,
-                selections: d.selections.into_iter().map(|(_, s)| s).collect(),
-                teams: staffed
-                    .by_ref()
-                    .take(b - a)
-                    .map(|(slot, team)| Team {
-                        department: slot.department,
-                        category: slot.categories.concat(),
-                        items: slot.items,
-                        officers: team
-                            .iter()
-                            .map(|&o| {
-                                let o = &ds.officers[o as usize];
-                                TeamMember {
-                                    cert_no: o.cert_no.clone(),
-                                    name: o.name.clone(),
-                                }
-                            })
-                            .collect(),
-                    })
-                    .collect(),
+            }));
+        }
+        slot_end.push(slot_kinds.len());
+    }
+    let teams = {
+        let kinds = list.kinds();
+        let mut slots: Vec<assign::Slot<'_>> = Vec::with_capacity(slot_kinds.len());
+        let mut start = 0;
+        for (vi, (d, &end)) in drafts.iter().zip(&slot_end).enumerate() {
+            for &k in &slot_kinds[start..end] {
+                let k = &kinds[k as usize];
+                slots.push(assign::Slot {
+                    visit: vi as u32,
+                    entity: d.entity,
+                    department: &k.department,
+                    items: &k.items,
+                    categories: &k.categories,
+                });
             }
-        })
-        .collect();
-    Ok((tasks, visits))
+            start = end;
+        }
+        let mut stream = WordStream::new(officer_stream_key(key));
+        assign::assign(ds, &slots, &last_team, &mut stream)?
+    };
+    drop(last_team);
+    let mut start = 0;
+    for (d, end) in drafts.into_iter().zip(slot_end) {
+        let e = &ds.entities[d.entity];
+        list.push(
+            &e.uscc,
+            &e.name,
+            &e.region,
+            e.credit_class,
+            d.selections,
+            (start..end).map(|s| (slot_kinds[s], teams[s].as_slice())),
+        );
+        start = end;
+    }
+    Ok(list.finish())
 }

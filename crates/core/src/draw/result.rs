@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::Visits;
 use crate::{Date, InputDigests, Rules};
 
 /// The plan a result belongs to (metadata only; the full plan is bound by
@@ -221,15 +222,43 @@ impl DrawResult {
     /// assert_eq!(text.trim_end().as_bytes(), out.as_slice());
     /// ```
     pub fn write_canonical_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.write_canonical_json_with(Visits::Held(&self.visits), w)
+    }
+
+    /// [`DrawResult::write_canonical_json`] of this result with `visits`
+    /// in place of its own `visits` (which are not read): how a
+    /// [`crate::StreamedDraw`], whose visits are kept apart, is written
+    /// (see [`crate::StreamedDraw::write_canonical_json`]).
+    ///
+    /// ```
+    /// use shuangsuiji::{DrawResult, Visits};
+    /// let text = std::fs::read_to_string(concat!(
+    ///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+    /// )).unwrap();
+    /// let r = DrawResult::from_json(&text).unwrap();
+    /// let mut head = r.clone();
+    /// head.visits.clear();
+    /// let mut out = Vec::new();
+    /// head.write_canonical_json_with(Visits::Held(&r.visits), &mut out).unwrap();
+    /// assert_eq!(out, r.to_canonical_json().into_bytes());
+    /// ```
+    pub fn write_canonical_json_with(
+        &self,
+        visits: Visits<'_>,
+        w: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
         use crate::canonical_json as cj;
-        fn array<T: Serialize>(w: &mut dyn std::io::Write, items: &[T]) -> std::io::Result<()> {
+        fn array<T: Serialize, B: std::borrow::Borrow<T>>(
+            w: &mut dyn std::io::Write,
+            items: impl Iterator<Item = B>,
+        ) -> std::io::Result<()> {
             let mut buf = String::with_capacity(1 << 16);
             buf.push('[');
-            for (i, x) in items.iter().enumerate() {
+            for (i, x) in items.enumerate() {
                 if i > 0 {
                     buf.push(',');
                 }
-                buf.push_str(&crate::canonical_json(x));
+                buf.push_str(&crate::canonical_json(x.borrow()));
                 if buf.len() >= 1 << 16 {
                     w.write_all(buf.as_bytes())?;
                     buf.clear();
@@ -255,9 +284,9 @@ impl DrawResult {
         head.push_str(&cj(&self.seed));
         head.push_str(",\"tasks\":");
         w.write_all(head.as_bytes())?;
-        array(w, &self.tasks)?;
+        array::<TaskResult, _>(w, self.tasks.iter())?;
         w.write_all(b",\"visits\":")?;
-        array(w, &self.visits)?;
+        array::<Visit, _>(w, visits.iter())?;
         w.write_all(b"}")
     }
 

@@ -53,7 +53,7 @@ use crate::error::{Diagnostic, DiagnosticKind as K, Position};
 use crate::table::{MAX_DIAGNOSTICS_PER_FILE, Table};
 use crate::{
     Canonical, Dataset, DrawResult, Eligibility, Entity, Error, ErrorKind, InputDigests, Overlap,
-    Plan, Result,
+    Plan, Result, VisitList, Visits,
 };
 
 use pass::{Ctx, EntitySink, Keep, MergedTask, TaskCtx};
@@ -120,13 +120,59 @@ impl StreamOptions<'_> {
 }
 
 /// A draw made by [`draw_streaming`], with what it read.
+///
+/// The visits are kept compact, apart from the rest of the result: a
+/// province's draw has hundreds of thousands of them, about a kilobyte
+/// each as [`crate::Visit`] values. [`StreamedDraw::write_canonical_json`]
+/// writes the result without building them all; [`StreamedDraw::into_result`]
+/// builds the whole [`DrawResult`], byte for byte what [`crate::draw`]
+/// gives.
 #[derive(Debug, Clone)]
 pub struct StreamedDraw {
     /// The plan and inputs as [`load_streaming`] gives them (the registry
     /// not held: `dataset.entities` is empty), with every digest.
     pub dataset: Dataset,
-    /// The draw, byte for byte what [`crate::draw`] gives.
-    pub result: DrawResult,
+    /// The draw without its visits: every field as [`crate::draw`] gives
+    /// it, except `visits`, which is empty.
+    pub head: DrawResult,
+    /// The visits, in result order.
+    pub visits: VisitList,
+}
+
+impl StreamedDraw {
+    /// The visits, for writers that take held and compact visits alike.
+    pub fn visits(&self) -> Visits<'_> {
+        Visits::Compact(&self.visits)
+    }
+
+    /// The whole result, its visits built.
+    pub fn into_result(self) -> DrawResult {
+        let mut r = self.head;
+        r.visits = self.visits.iter().collect();
+        r
+    }
+
+    /// The canonical JSON of the whole result ([`DrawResult::to_canonical_json`]
+    /// of [`StreamedDraw::into_result`]), written visit by visit.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// use shuangsuiji::{StreamOptions, draw_streaming};
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+    /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+    /// let open = |name: &str| {
+    ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+    /// };
+    /// let d = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None,
+    ///     StreamOptions::default()).unwrap();
+    /// let mut out = Vec::new();
+    /// d.write_canonical_json(&mut out).unwrap();
+    /// assert!(d.head.visits.is_empty());
+    /// assert_eq!(out, d.into_result().to_canonical_json().into_bytes());
+    /// ```
+    pub fn write_canonical_json(&self, w: &mut dyn io::Write) -> io::Result<()> {
+        self.head.write_canonical_json_with(self.visits(), w)
+    }
 }
 
 /// Validate and digest a plan and its inputs as [`Dataset::load`] does,
@@ -211,13 +257,14 @@ fn validate_pass<'a>(
 /// let want = draw(&ds, "38 17 05 92 64 11").unwrap();
 /// let opts = StreamOptions { threads: 2, ..Default::default() };
 /// let got = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None, opts).unwrap();
-/// assert_eq!(got.result.to_canonical_json(), want.to_canonical_json());
+/// assert!(got.visits.iter().eq(want.visits.iter().cloned()));
+/// assert_eq!(got.head.tasks, want.tasks);
 /// assert_eq!(got.dataset.digests, ds.digests);
 /// assert_eq!(got.dataset.registry_len(), 2000);
 /// // one pass when the digests were committed
 /// let got = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", Some(&ds.digests), opts)
 ///     .unwrap();
-/// assert_eq!(got.result, want);
+/// assert_eq!(got.into_result(), want);
 /// ```
 pub fn draw_streaming<'a, F>(
     plan_file: &str,
@@ -472,12 +519,13 @@ fn select<'e>(
             // the pool's index
             drop(tasks);
             drop(pool);
-            let result = finish_draw(&ds, &pre.history, seed_text, normalized, key, t, d)?;
+            let (head, visits) = finish_draw(&ds, &pre.history, seed_text, normalized, key, t, d)?;
             // the candidates are not part of what the caller gets
             ds.entities = Vec::new();
             return Ok(StreamedDraw {
                 dataset: ds,
-                result,
+                head,
+                visits,
             });
         };
         pool.entities = std::mem::take(&mut ds.entities);

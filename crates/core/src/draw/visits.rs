@@ -1,0 +1,332 @@
+//! The visits of a draw in a compact form: a province's draw has hundreds
+//! of thousands of visits, and a [`Visit`] of owned strings costs about a
+//! kilobyte. A [`VisitList`] keeps each visit as indices and one run of
+//! text (under 200 bytes for a one-item visit) and builds the [`Visit`]
+//! values one at a time, for writers that stream them.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use crate::CreditClass;
+use crate::digest::hex;
+
+use super::{Selection, Team, TeamMember, Visit};
+
+/// One selection: task index, row of the task's allocation (its stratum),
+/// rank and ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sel {
+    pub task: u32,
+    pub row: u32,
+    pub rank: u64,
+    pub ticket: [u8; 32],
+}
+
+/// What a team is for: department, category and items. Shared by every
+/// team of the same kind.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct TeamKind {
+    pub department: String,
+    pub categories: Vec<String>,
+    pub items: Vec<String>,
+}
+
+/// A task as its visits name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TaskNames {
+    key: String,
+    items: Vec<String>,
+    /// Stratum names, by allocation row.
+    strata: Vec<String>,
+}
+
+/// The visits of a draw, compact: what [`crate::draw_streaming`] returns
+/// instead of a `Vec<Visit>` (see [`crate::StreamedDraw`]). Each visit is
+/// built on demand, equal to the one [`crate::draw`] gives at the same
+/// position.
+///
+/// ```
+/// use std::io::Read;
+/// use shuangsuiji::{Dataset, StreamOptions, draw, draw_streaming};
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+/// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+/// let open = |name: &str| {
+///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+/// };
+/// let ds = Dataset::load("plan.toml", &text, open).unwrap();
+/// let held = draw(&ds, "38 17 05 92 64 11").unwrap();
+/// let streamed = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None,
+///     StreamOptions::default()).unwrap();
+/// let list = &streamed.visits;
+/// assert_eq!(list.len(), held.visits.len());
+/// assert_eq!(list.get(0).unwrap(), held.visits[0]);
+/// assert!(list.get(list.len()).is_none());
+/// assert!(list.iter().eq(held.visits.iter().cloned()));
+/// assert_eq!(list.teams(), held.visits.iter().map(|v| v.teams.len()).sum::<usize>());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VisitList {
+    tasks: Vec<TaskNames>,
+    kinds: Vec<TeamKind>,
+    /// (certificate number, name) by officer index.
+    officers: Vec<(String, String)>,
+    /// uscc, name and region of every visit, one after the other.
+    text: String,
+    /// Per visit: start of its text, the lengths of uscc and name (the
+    /// region runs to the next visit's start), its credit class, its
+    /// first selection and its first team.
+    visits: Vec<VisitRec>,
+    sels: Vec<Sel>,
+    /// (kind, first officer in `members`) per team.
+    teams: Vec<(u32, usize)>,
+    members: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct VisitRec {
+    text: usize,
+    uscc_len: u32,
+    name_len: u32,
+    class: Option<CreditClass>,
+    sel: usize,
+    team: usize,
+}
+
+/// Builds a [`VisitList`] visit by visit.
+pub(crate) struct VisitListBuilder {
+    list: VisitList,
+    kind_index: BTreeMap<TeamKind, u32>,
+}
+
+impl VisitListBuilder {
+    /// A builder for a draw's tasks (key, items, stratum names by
+    /// allocation row) and officers.
+    pub(crate) fn new(
+        tasks: impl IntoIterator<Item = (String, Vec<String>, Vec<String>)>,
+        officers: Vec<(String, String)>,
+    ) -> Self {
+        VisitListBuilder {
+            list: VisitList {
+                tasks: tasks
+                    .into_iter()
+                    .map(|(key, items, strata)| TaskNames { key, items, strata })
+                    .collect(),
+                officers,
+                ..VisitList::default()
+            },
+            kind_index: BTreeMap::new(),
+        }
+    }
+
+    /// The index of a team kind, added if new.
+    pub(crate) fn kind(&mut self, kind: TeamKind) -> u32 {
+        if let Some(&k) = self.kind_index.get(&kind) {
+            return k;
+        }
+        let k = self.list.kinds.len() as u32;
+        self.list.kinds.push(kind.clone());
+        self.kind_index.insert(kind, k);
+        k
+    }
+
+    /// The kinds so far, by index.
+    pub(crate) fn kinds(&self) -> &[TeamKind] {
+        &self.list.kinds
+    }
+
+    /// Add a visit: the entity's fields, its selections, and its teams
+    /// (kind, officer indices).
+    pub(crate) fn push<'t>(
+        &mut self,
+        uscc: &str,
+        name: &str,
+        region: &str,
+        class: Option<CreditClass>,
+        sels: impl IntoIterator<Item = Sel>,
+        teams: impl IntoIterator<Item = (u32, &'t [u32])>,
+    ) {
+        let l = &mut self.list;
+        l.visits.push(VisitRec {
+            text: l.text.len(),
+            uscc_len: uscc.len() as u32,
+            name_len: name.len() as u32,
+            class,
+            sel: l.sels.len(),
+            team: l.teams.len(),
+        });
+        l.text.push_str(uscc);
+        l.text.push_str(name);
+        l.text.push_str(region);
+        l.sels.extend(sels);
+        for (kind, officers) in teams {
+            l.teams.push((kind, l.members.len()));
+            l.members.extend_from_slice(officers);
+        }
+    }
+
+    /// The list, its storage trimmed.
+    pub(crate) fn finish(self) -> VisitList {
+        let mut l = self.list;
+        l.text.shrink_to_fit();
+        l.visits.shrink_to_fit();
+        l.sels.shrink_to_fit();
+        l.teams.shrink_to_fit();
+        l.members.shrink_to_fit();
+        l
+    }
+}
+
+impl VisitList {
+    /// Number of visits.
+    pub fn len(&self) -> usize {
+        self.visits.len()
+    }
+
+    /// Whether there is no visit.
+    pub fn is_empty(&self) -> bool {
+        self.visits.is_empty()
+    }
+
+    /// Number of teams over all visits.
+    pub fn teams(&self) -> usize {
+        self.teams.len()
+    }
+
+    /// Item inspections over all visits (the sum of each visit's items).
+    pub fn item_inspections(&self) -> usize {
+        self.sels
+            .iter()
+            .map(|s| self.tasks[s.task as usize].items.len())
+            .sum()
+    }
+
+    /// Visit `i` (0-based), built.
+    pub fn get(&self, i: usize) -> Option<Visit> {
+        let rec = self.visits.get(i)?;
+        let next = self.visits.get(i + 1);
+        let text_end = next.map_or(self.text.len(), |n| n.text);
+        let sel_end = next.map_or(self.sels.len(), |n| n.sel);
+        let team_end = next.map_or(self.teams.len(), |n| n.team);
+        let t = &self.text[rec.text..text_end];
+        let (uscc, rest) = t.split_at(rec.uscc_len as usize);
+        let (name, region) = rest.split_at(rec.name_len as usize);
+        let sels = &self.sels[rec.sel..sel_end];
+        let teams = &self.teams[rec.team..team_end];
+        Some(Visit {
+            uscc: uscc.to_string(),
+            name: name.to_string(),
+            region: region.to_string(),
+            credit_class: rec.class.map(|c| c.as_str().to_string()),
+            items: sels
+                .iter()
+                .flat_map(|s| self.tasks[s.task as usize].items.iter().cloned())
+                .collect(),
+            selections: sels
+                .iter()
+                .map(|s| {
+                    let task = &self.tasks[s.task as usize];
+                    Selection {
+                        task: task.key.clone(),
+                        stratum: task.strata[s.row as usize].clone(),
+                        rank: s.rank,
+                        ticket: hex(&s.ticket),
+                    }
+                })
+                .collect(),
+            teams: teams
+                .iter()
+                .enumerate()
+                .map(|(j, &(kind, first))| {
+                    // teams are contiguous over the whole list
+                    let end = self
+                        .teams
+                        .get(rec.team + j + 1)
+                        .map_or(self.members.len(), |t| t.1);
+                    let k = &self.kinds[kind as usize];
+                    Team {
+                        department: k.department.clone(),
+                        category: k.categories.concat(),
+                        items: k.items.clone(),
+                        officers: self.members[first..end]
+                            .iter()
+                            .map(|&o| {
+                                let (cert_no, name) = &self.officers[o as usize];
+                                TeamMember {
+                                    cert_no: cert_no.clone(),
+                                    name: name.clone(),
+                                }
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+    }
+
+    /// The visits in order, each built as it is reached.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Visit> + '_ {
+        (0..self.len()).map(|i| self.get(i).unwrap_or_else(|| unreachable!()))
+    }
+}
+
+/// The visits of a draw however they are held: the `Vec<Visit>` of a
+/// [`crate::DrawResult`], or the [`VisitList`] of a
+/// [`crate::StreamedDraw`]. Writers take this to serve both.
+///
+/// ```
+/// use shuangsuiji::{DrawResult, Visits};
+/// let text = std::fs::read_to_string(concat!(
+///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// )).unwrap();
+/// let r = DrawResult::from_json(&text).unwrap();
+/// let visits = Visits::Held(&r.visits);
+/// assert_eq!(visits.len(), r.visits.len());
+/// assert!(visits.iter().map(|v| v.into_owned()).eq(r.visits.iter().cloned()));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub enum Visits<'a> {
+    /// Visits held as values.
+    Held(&'a [Visit]),
+    /// Visits held compact, built one at a time.
+    Compact(&'a VisitList),
+}
+
+impl<'a> Visits<'a> {
+    /// Number of visits.
+    pub fn len(&self) -> usize {
+        match self {
+            Visits::Held(v) => v.len(),
+            Visits::Compact(l) => l.len(),
+        }
+    }
+
+    /// Whether there is no visit.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of teams over all visits.
+    pub fn teams(&self) -> usize {
+        match self {
+            Visits::Held(v) => v.iter().map(|v| v.teams.len()).sum(),
+            Visits::Compact(l) => l.teams(),
+        }
+    }
+
+    /// Item inspections over all visits (the sum of each visit's items).
+    pub fn item_inspections(&self) -> usize {
+        match self {
+            Visits::Held(v) => v.iter().map(|v| v.items.len()).sum(),
+            Visits::Compact(l) => l.item_inspections(),
+        }
+    }
+
+    /// The visits in order: borrowed when held, built when compact.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Cow<'a, Visit>> + 'a {
+        let this = *self;
+        (0..self.len()).map(move |i| match this {
+            Visits::Held(v) => Cow::Borrowed(&v[i]),
+            Visits::Compact(l) => Cow::Owned(l.get(i).unwrap_or_else(|| unreachable!())),
+        })
+    }
+}
