@@ -320,6 +320,21 @@ impl Parts {
         plan_text: &str,
         entities: EntityInput,
     ) -> Result<Dataset> {
+        self.build_with_history(plan_file, plan_text, entities, None)
+    }
+
+    /// [`Parts::build`], validating `history` (when given) in place of
+    /// the parts' own: the dataset's `history` is then empty. The
+    /// streaming draw holds a province's history once this way, for the
+    /// dataset it draws from and the one it returns. `lines` must number
+    /// the records of `history` (it came from these parts).
+    pub(crate) fn build_with_history(
+        self,
+        plan_file: &str,
+        plan_text: &str,
+        entities: EntityInput,
+        history: Option<&[HistoryRecord]>,
+    ) -> Result<Dataset> {
         build(
             self.plan,
             plan_file,
@@ -328,6 +343,7 @@ impl Parts {
             self.officers,
             entities,
             self.history,
+            history,
             self.conflicts,
             self.lines,
             self.reports,
@@ -401,6 +417,7 @@ impl Dataset {
             officers,
             EntityInput::Held(entities),
             history,
+            None,
             conflicts,
             lines,
             Vec::new(),
@@ -460,6 +477,27 @@ impl Dataset {
     }
 }
 
+/// The key that orders history records and finds duplicate ones.
+fn history_key(h: &HistoryRecord) -> String {
+    format!("{} / {} / {}", h.uscc, h.item, h.date)
+}
+
+/// History records without duplicates in the order a dataset holds them
+/// (by [`history_key`]): what [`Parts::build_with_history`] leaves to the
+/// caller.
+pub(crate) fn history_in_order(history: Vec<HistoryRecord>) -> Vec<HistoryRecord> {
+    let mut lines = Lines::default();
+    dedup_by_key(
+        history,
+        &mut lines,
+        HISTORY,
+        "date",
+        history_key,
+        "inspection",
+        &mut Vec::new(),
+    )
+}
+
 /// Sort by key and report duplicates (keeping the first).
 fn dedup_by_key<T>(
     v: Vec<T>,
@@ -470,13 +508,34 @@ fn dedup_by_key<T>(
     what: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<T> {
+    let kept = first_by_key(&v, lines, kind, field, key, what, diags);
     let ls = std::mem::take(&mut lines.lines[kind]);
+    lines.lines[kind] = kept
+        .iter()
+        .map(|&i| ls.get(i).copied().unwrap_or(0))
+        .collect();
+    let mut slots: Vec<Option<T>> = v.into_iter().map(Some).collect();
+    kept.iter().filter_map(|&i| slots[i].take()).collect()
+}
+
+/// The positions of the records of `v` to keep, in key order: the first
+/// of each key. Every later one is reported as a duplicate (with the line
+/// of the first).
+fn first_by_key<T>(
+    v: &[T],
+    lines: &Lines,
+    kind: usize,
+    field: &str,
+    key: impl Fn(&T) -> String,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<usize> {
+    let ls = &lines.lines[kind];
     // each key once (a key may be formatted): sorting compares 2·n·log n
     let keys: Vec<String> = v.iter().map(&key).collect();
     let mut idx: Vec<usize> = (0..v.len()).collect();
     idx.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
-    let mut keep = vec![false; v.len()];
-    let mut new_lines = Vec::with_capacity(v.len());
+    let mut kept = Vec::with_capacity(v.len());
     let mut first: Option<usize> = None;
     for &i in &idx {
         match first {
@@ -497,19 +556,11 @@ fn dedup_by_key<T>(
             }
             _ => {
                 first = Some(i);
-                keep[i] = true;
-                new_lines.push(ls.get(i).copied().unwrap_or(0));
+                kept.push(i);
             }
         }
     }
-    let mut slots: Vec<Option<T>> = v.into_iter().map(Some).collect();
-    let out = idx
-        .iter()
-        .filter(|&&i| keep[i])
-        .filter_map(|&i| slots[i].take())
-        .collect();
-    lines.lines[kind] = new_lines;
-    out
+    kept
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -521,6 +572,7 @@ fn build(
     officers: Vec<Officer>,
     entities: EntityInput,
     history: Vec<HistoryRecord>,
+    borrowed_history: Option<&[HistoryRecord]>,
     conflicts: Vec<Conflict>,
     mut lines: Lines,
     files: Vec<FileReport>,
@@ -571,15 +623,31 @@ fn build(
             (Vec::new(), Some(s))
         }
     };
-    let history = dedup_by_key(
-        history,
-        &mut lines,
-        HISTORY,
-        "date",
-        |h| format!("{} / {} / {}", h.uscc, h.item, h.date),
-        "inspection",
-        &mut diags,
-    );
+    let history = match borrowed_history {
+        None => dedup_by_key(
+            history,
+            &mut lines,
+            HISTORY,
+            "date",
+            history_key,
+            "inspection",
+            &mut diags,
+        ),
+        Some(h) => {
+            // checked where it is, in file order; the dataset's is empty
+            first_by_key(
+                h,
+                &lines,
+                HISTORY,
+                "date",
+                history_key,
+                "inspection",
+                &mut diags,
+            );
+            Vec::new()
+        }
+    };
+    let hist: &[HistoryRecord] = borrowed_history.unwrap_or(&history);
     let conflicts = dedup_by_key(
         conflicts,
         &mut lines,
@@ -601,7 +669,7 @@ fn build(
     // references from history and conflicts (only meaningful when the
     // referenced files themselves were read)
     {
-        for (i, h) in history.iter().enumerate() {
+        for (i, h) in hist.iter().enumerate() {
             if entities_ok && !has_entity(h.uscc.as_str()) {
                 diags.push(Diagnostic::error(
                     K::UnknownReference,
@@ -757,7 +825,7 @@ fn build(
             None => digest_records(&entities),
             Some(s) => s.digest,
         }),
-        history: hex(&digest_records(&history)),
+        history: hex(&digest_records(hist)),
         conflicts: hex(&digest_records(&conflicts)),
     };
     let registry = match &streamed {

@@ -106,10 +106,16 @@ pub struct Eligibility<'a> {
 impl<'a> Eligibility<'a> {
     /// Index the dataset's history.
     pub fn new(ds: &'a Dataset) -> Self {
+        Self::with_history(ds, &ds.history)
+    }
+
+    /// The rules of `ds` with `history` in place of its own (the streaming
+    /// draw holds the history once, outside the dataset).
+    pub(crate) fn with_history(ds: &'a Dataset, records: &'a [crate::HistoryRecord]) -> Self {
         let year = ds.plan.period_start.year();
         let mut dates: HashMap<&str, Vec<crate::Date>> = HashMap::default();
         let mut history: HashMap<&str, EntityHistory<'a>> = HashMap::default();
-        for h in &ds.history {
+        for h in records {
             if h.date.year() == year {
                 dates.entry(h.uscc.as_str()).or_default().push(h.date);
             }

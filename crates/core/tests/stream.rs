@@ -90,6 +90,12 @@ fn assert_same(plan: &str, files: &Files, seed: &str) -> StreamStats {
                 assert_eq!(got.dataset.digests, ds.digests);
                 assert_eq!(got.dataset.registry_len(), ds.registry_len());
                 assert!(got.dataset.entities.is_empty());
+                // the history is held once during the draw and given back
+                // in the dataset's order
+                assert_eq!(got.dataset.history, ds.history);
+                assert_eq!(got.dataset.conflicts, ds.conflicts);
+                assert_eq!(got.dataset.warnings, ds.warnings);
+                assert_eq!(got.dataset.files, ds.files);
                 // written visit by visit from the compact list, and built
                 // whole: the same bytes
                 let mut written = Vec::new();
@@ -262,6 +268,14 @@ fn duplicates_are_found_through_the_spill_with_the_same_messages() {
     }
 }
 
+/// The digests of the bad-input corpus's base case.
+fn base_digests() -> shuangsuiji::InputDigests {
+    let (plan, files) = dir_files(&root().join("tests/bad-input/_base"));
+    Dataset::load("plan.toml", &plan, opener(&files))
+        .unwrap()
+        .digests
+}
+
 #[test]
 fn every_bad_input_gives_the_same_diagnostics() {
     let corpus = root().join("tests/bad-input");
@@ -295,6 +309,21 @@ fn every_bad_input_gives_the_same_diagnostics() {
             }
             let drawn = draw_streaming("plan.toml", plan, opener(&files), "1", None, opts);
             if let (Err(a), Err(b)) = (&want, &drawn) {
+                assert_eq!(a.to_string(), b.to_string(), "{}", dir.display());
+            }
+            // one pass with (any) committed digests: the inputs are
+            // checked before the digests are compared
+            let committed = base_digests();
+            let drawn = draw_streaming(
+                "plan.toml",
+                plan,
+                opener(&files),
+                "1",
+                Some(&committed),
+                opts,
+            );
+            if let Err(a) = &want {
+                let b = drawn.expect_err("rejected inputs");
                 assert_eq!(a.to_string(), b.to_string(), "{}", dir.display());
             }
         }

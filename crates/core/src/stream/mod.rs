@@ -52,8 +52,8 @@ use crate::draw::{
 use crate::error::{Diagnostic, DiagnosticKind as K, Position};
 use crate::table::{MAX_DIAGNOSTICS_PER_FILE, Table};
 use crate::{
-    Canonical, Dataset, DrawResult, Eligibility, Entity, Error, ErrorKind, InputDigests, Overlap,
-    Plan, Result, VisitList, Visits,
+    Canonical, Conflict, Dataset, DrawResult, Eligibility, Entity, Error, ErrorKind, HistoryRecord,
+    InputDigests, Overlap, Plan, Result, VisitList, Visits,
 };
 
 use pass::{Ctx, EntitySink, Keep, MergedTask, TaskCtx};
@@ -207,12 +207,15 @@ where
     F: FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
 {
     let parts = small_parts(plan_file, plan_text, &mut open)?;
-    let referenced = referenced(&parts);
-    validate_pass(parts, plan_file, plan_text, &mut open, referenced, opts)
+    let referenced = referenced(&parts.history, &parts.conflicts);
+    validate_pass(
+        parts, plan_file, plan_text, &mut open, referenced, opts, None,
+    )
 }
 
 /// A pass that validates and digests the registry and nothing else, then
-/// the dataset built from it (the registry not held).
+/// the dataset built from it (the registry not held; with `history`, the
+/// history checked in place of the parts' own and not held either).
 fn validate_pass<'a>(
     mut parts: Parts,
     plan_file: &str,
@@ -220,6 +223,7 @@ fn validate_pass<'a>(
     open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
     referenced: HashMap<String, usize>,
     opts: StreamOptions<'_>,
+    history: Option<&[HistoryRecord]>,
 ) -> Result<Dataset> {
     let ctx = Ctx {
         digests: true,
@@ -230,7 +234,7 @@ fn validate_pass<'a>(
         tasks: Vec::new(),
     };
     let out = entity_pass(&mut parts, plan_file, plan_text, open, &ctx, opts)?;
-    finish_build(parts, plan_file, plan_text, &ctx, out.facts)
+    finish_build(parts, plan_file, plan_text, &ctx, out.facts, history)
 }
 
 /// Draw a plan as [`crate::draw`] does — the same [`DrawResult`], byte for
@@ -286,23 +290,31 @@ where
         )]));
     }
     let mut parts = small_parts(plan_file, plan_text, &mut open)?;
+    // A province's history (a million records) is held once, here, for the
+    // whole draw: both datasets below check it in place (their own
+    // `history` stays empty), and the one returned gets it at the end.
+    let history = std::mem::take(&mut parts.history);
+    let referenced = referenced(&history, &parts.conflicts);
     let pre = parts
         .clone()
-        .build(
+        .build_with_history(
             plan_file,
             plan_text,
             EntityInput::Streamed(StreamedEntities::default()),
+            Some(&history),
         )
         .ok();
-    let referenced = referenced(&parts);
     let Some(pre) = pre else {
         // the small inputs have errors: read the registry for its own
         // diagnostics, then report everything
-        validate_pass(parts, plan_file, plan_text, &mut open, referenced, opts)?;
+        parts.history = history;
+        validate_pass(
+            parts, plan_file, plan_text, &mut open, referenced, opts, None,
+        )?;
         return Err(internal("the inputs were rejected but no error was found"));
     };
-    let elig = Eligibility::new(&pre);
-    let (mut ds, key, registry, arena, merged) = match expected {
+    let elig = Eligibility::with_history(&pre, &history);
+    let (ds, key, registry, arena, merged) = match expected {
         Some(exp) => {
             let key = draw_key(ALGORITHM, &normalized, exp);
             let ctx = Ctx {
@@ -315,12 +327,20 @@ where
             };
             let out = entity_pass(&mut parts, plan_file, plan_text, &mut open, &ctx, opts)?;
             let (count, arena, merged) = (out.count, out.arena, out.merged);
-            let ds = finish_build(parts, plan_file, plan_text, &ctx, out.facts)?;
+            let ds = finish_build(parts, plan_file, plan_text, &ctx, out.facts, Some(&history))?;
             compare(exp, &ds.digests)?;
             (ds, key, count, arena, merged)
         }
         None => {
-            let ds = validate_pass(parts, plan_file, plan_text, &mut open, referenced, opts)?;
+            let ds = validate_pass(
+                parts,
+                plan_file,
+                plan_text,
+                &mut open,
+                referenced,
+                opts,
+                Some(&history),
+            )?;
             let count = ds.registry_len();
             let key = draw_key(ALGORITHM, &normalized, &ds.digests);
             let ctx = Ctx {
@@ -335,11 +355,6 @@ where
             (ds, key, count, out.0, out.1)
         }
     };
-    // the history is held once, by `pre` (the same records: both datasets
-    // were built from the same rows; `ds` only adds the checks against
-    // the registry), and given back with the dataset at the end
-    debug_assert!(ds.history == pre.history);
-    ds.history = Vec::new();
     let mut out = select(
         ds,
         SelectInputs {
@@ -349,13 +364,14 @@ where
             merged,
             elig: &elig,
             pre: &pre,
+            history: &history,
             normalized,
             seed_text,
         },
         |ctx| tickets_pass(&pre, plan_file, plan_text, &mut open, ctx, opts),
     )?;
     drop(elig);
-    out.dataset.history = pre.history;
+    out.dataset.history = crate::dataset::history_in_order(history);
     Ok(out)
 }
 
@@ -366,6 +382,7 @@ struct SelectInputs<'e> {
     merged: Vec<MergedTask>,
     elig: &'e Eligibility<'e>,
     pre: &'e Dataset,
+    history: &'e [HistoryRecord],
     normalized: String,
     seed_text: &'e str,
 }
@@ -413,6 +430,7 @@ fn select<'e>(
         merged,
         elig,
         pre,
+        history,
         normalized,
         seed_text,
     } = inp;
@@ -519,7 +537,7 @@ fn select<'e>(
             // the pool's index
             drop(tasks);
             drop(pool);
-            let (head, visits) = finish_draw(&ds, &pre.history, seed_text, normalized, key, t, d)?;
+            let (head, visits) = finish_draw(&ds, history, seed_text, normalized, key, t, d)?;
             // the candidates are not part of what the caller gets
             ds.entities = Vec::new();
             return Ok(StreamedDraw {
@@ -588,12 +606,11 @@ fn small_parts<'a>(
 }
 
 /// Codes referenced by history and conflicts.
-fn referenced(parts: &Parts) -> HashMap<String, usize> {
-    let set: BTreeSet<&str> = parts
-        .history
+fn referenced(history: &[HistoryRecord], conflicts: &[Conflict]) -> HashMap<String, usize> {
+    let set: BTreeSet<&str> = history
         .iter()
         .map(|h| h.uscc.as_str())
-        .chain(parts.conflicts.iter().map(|c| c.uscc.as_str()))
+        .chain(conflicts.iter().map(|c| c.uscc.as_str()))
         .collect();
     set.into_iter()
         .enumerate()
@@ -686,6 +703,7 @@ fn finish_build(
     plan_text: &str,
     ctx: &Ctx<'_>,
     facts: Facts,
+    history: Option<&[HistoryRecord]>,
 ) -> Result<Dataset> {
     let mut codes: Vec<(&str, usize)> = ctx
         .referenced
@@ -698,7 +716,7 @@ fn finish_build(
         .filter(|(_, i)| facts.found.get(*i).copied().unwrap_or(false))
         .map(|(c, _)| c.to_string())
         .collect();
-    parts.build(
+    parts.build_with_history(
         plan_file,
         plan_text,
         EntityInput::Streamed(StreamedEntities {
@@ -708,6 +726,7 @@ fn finish_build(
             duplicates: facts.duplicates,
             count: facts.count,
         }),
+        history,
     )
 }
 
