@@ -355,7 +355,7 @@ where
             (ds, key, count, out.0, out.1)
         }
     };
-    let mut out = select(
+    let (mut ds, tasks, drafts) = select(
         ds,
         SelectInputs {
             key,
@@ -364,15 +364,20 @@ where
             merged,
             elig: &elig,
             pre: &pre,
-            history: &history,
-            normalized,
-            seed_text,
         },
         |ctx| tickets_pass(&pre, plan_file, plan_text, &mut open, ctx, opts),
     )?;
+    // officers need the history itself, not the eligibility index
     drop(elig);
-    out.dataset.history = crate::dataset::history_in_order(history);
-    Ok(out)
+    let (head, visits) = finish_draw(&ds, &history, seed_text, normalized, key, tasks, drafts)?;
+    // the candidates are not part of what the caller gets
+    ds.entities = Vec::new();
+    ds.history = crate::dataset::history_in_order(history);
+    Ok(StreamedDraw {
+        dataset: ds,
+        head,
+        visits,
+    })
 }
 
 struct SelectInputs<'e> {
@@ -382,34 +387,84 @@ struct SelectInputs<'e> {
     merged: Vec<MergedTask>,
     elig: &'e Eligibility<'e>,
     pre: &'e Dataset,
-    history: &'e [HistoryRecord],
-    normalized: String,
-    seed_text: &'e str,
 }
 
-/// The entities a selection may use, each once, by code.
+/// The entities a selection may use, each once.
 #[derive(Default)]
 struct Pool {
     entities: Vec<Entity>,
-    by_code: HashMap<String, usize>,
+    /// Index by code, built when a fallback pass first adds to the pool
+    /// (the records of one pass are distinct already).
+    by_code: Option<HashMap<String, usize>>,
 }
 
 impl Pool {
-    fn add_owned(&mut self, e: Entity) -> usize {
-        if let Some(&i) = self.by_code.get(&e.uscc) {
-            return i;
+    /// The pool of a pass's arena: the records some candidate refers to,
+    /// kept in place (a province's candidates are held once), and the
+    /// candidates of every task as pool indices.
+    fn from_pass(
+        mut arena: Vec<Entity>,
+        merged: Vec<MergedTask>,
+    ) -> (Pool, Vec<(BTreeMap<String, u64>, Cands)>) {
+        let mut index = vec![usize::MAX; arena.len()];
+        for m in &merged {
+            for s in m.strata.values() {
+                for &a in &s.cands {
+                    index[a as usize] = 0;
+                }
+            }
         }
-        self.by_code.insert(e.uscc.clone(), self.entities.len());
-        self.entities.push(e);
-        self.entities.len() - 1
+        let mut next = 0;
+        for i in &mut index {
+            if *i == 0 {
+                *i = next;
+                next += 1;
+            }
+        }
+        let mut at = 0;
+        arena.retain(|_| {
+            at += 1;
+            index[at - 1] != usize::MAX
+        });
+        arena.shrink_to_fit();
+        let tasks = merged
+            .into_iter()
+            .map(|m| {
+                let c: Cands = m
+                    .strata
+                    .into_iter()
+                    .map(|(k, s)| {
+                        let idx = s.cands.iter().map(|&a| index[a as usize]).collect();
+                        (k, (s.n, idx, s.complete))
+                    })
+                    .collect();
+                (m.excluded, c)
+            })
+            .collect();
+        (
+            Pool {
+                entities: arena,
+                by_code: None,
+            },
+            tasks,
+        )
     }
 
+    /// The index of `e`, added if new.
     fn add(&mut self, e: &Entity) -> usize {
-        if let Some(&i) = self.by_code.get(&e.uscc) {
+        let entities = &self.entities;
+        let by_code = self.by_code.get_or_insert_with(|| {
+            entities
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.uscc.clone(), i))
+                .collect()
+        });
+        if let Some(&i) = by_code.get(&e.uscc) {
             return i;
         }
         self.entities.push(e.clone());
-        self.by_code.insert(e.uscc.clone(), self.entities.len() - 1);
+        by_code.insert(e.uscc.clone(), self.entities.len() - 1);
         self.entities.len() - 1
     }
 }
@@ -418,11 +473,14 @@ impl Pool {
 /// they are the whole stratum, and the stratum count.
 type Cands = BTreeMap<crate::draw::StratumKey, (u64, Vec<usize>, bool)>;
 
+/// Select every task, with fallback passes where candidates fall short:
+/// the dataset holding the candidates drawn from, the tasks and the
+/// visits without officers.
 fn select<'e>(
     mut ds: Dataset,
     inp: SelectInputs<'e>,
     mut fallback: impl FnMut(&Ctx<'_>) -> Result<(Vec<Entity>, Vec<MergedTask>)>,
-) -> Result<StreamedDraw> {
+) -> Result<(Dataset, Vec<crate::TaskResult>, Vec<crate::draw::Draft>)> {
     let SelectInputs {
         key,
         registry,
@@ -430,37 +488,8 @@ fn select<'e>(
         merged,
         elig,
         pre,
-        history,
-        normalized,
-        seed_text,
     } = inp;
-    let mut pool = Pool::default();
-    let mut tasks: Vec<(BTreeMap<String, u64>, Cands)> = Vec::with_capacity(merged.len());
-    // records move from the arena to the pool (never held twice)
-    let mut arena: Vec<Option<Entity>> = arena.into_iter().map(Some).collect();
-    let mut moved: Vec<usize> = vec![usize::MAX; arena.len()];
-    for m in merged {
-        let mut c: Cands = BTreeMap::new();
-        for (k, s) in m.strata {
-            let idx = s
-                .cands
-                .iter()
-                .map(|&a| {
-                    let a = a as usize;
-                    if moved[a] == usize::MAX
-                        && let Some(e) = arena[a].take()
-                    {
-                        moved[a] = pool.add_owned(e);
-                    }
-                    moved[a]
-                })
-                .collect();
-            c.insert(k, (s.n, idx, s.complete));
-        }
-        tasks.push((m.excluded, c));
-    }
-    drop(arena);
-    drop(moved);
+    let (mut pool, mut tasks) = Pool::from_pass(arena, merged);
     let next = pre.plan.rules.overlap == Overlap::Next;
     // Selection runs on a dataset holding only the pool. The selector
     // borrows it, so when a fallback pass grows the pool the selector's
@@ -533,18 +562,7 @@ fn select<'e>(
         }
         let (t, d) = sel.into_parts();
         let Some(short) = grow else {
-            // what only selection needed: a province's candidate lists and
-            // the pool's index
-            drop(tasks);
-            drop(pool);
-            let (head, visits) = finish_draw(&ds, history, seed_text, normalized, key, t, d)?;
-            // the candidates are not part of what the caller gets
-            ds.entities = Vec::new();
-            return Ok(StreamedDraw {
-                dataset: ds,
-                head,
-                visits,
-            });
+            return Ok((ds, t, d));
         };
         pool.entities = std::mem::take(&mut ds.entities);
         if fell_back_at == Some(ti) {

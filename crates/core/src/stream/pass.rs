@@ -502,7 +502,8 @@ pub(crate) fn merge_tasks(
     ctx: &Ctx<'_>,
     sinks: Vec<EntitySink<'_>>,
 ) -> (Vec<Entity>, Vec<MergedTask>) {
-    let mut arena: Vec<Entity> = Vec::new();
+    // sized once: a province's candidates are not copied by growing
+    let mut arena: Vec<Entity> = Vec::with_capacity(sinks.iter().map(|s| s.arena.len()).sum());
     let mut tasks: Vec<MergedTask> = ctx.tasks.iter().map(|_| MergedTask::default()).collect();
     let labels = ["status", "object_type", "filter", "cool_down", "year_cap"];
     // (top or full ticket, arena index) per task and stratum
