@@ -158,9 +158,10 @@ fn locate_key(text: &str, section: &str, key: &str) -> Option<u64> {
 /// held (see `crate::stream`).
 #[derive(Debug, Default)]
 pub(crate) struct StreamedEntities {
-    /// Codes referenced by history and conflicts that the registry has;
-    /// `None` checks no reference (a preliminary build).
-    pub known: Option<HashSet<String>>,
+    /// Codes referenced by history and conflicts (each with its index)
+    /// and, by index, whether the registry has it; `None` checks no
+    /// reference (a preliminary build).
+    pub known: Option<(rustc_hash::FxHashMap<String, usize>, Vec<bool>)>,
     /// Every object type of the registry.
     pub types: BTreeSet<String>,
     /// The digest of the registry.
@@ -188,6 +189,10 @@ pub(crate) struct Parts {
     lines: Lines,
     pub reports: Vec<FileReport>,
     pub diags: Vec<Diagnostic>,
+    /// Whether a build of these parts found the history given to
+    /// [`Parts::build_with_history`] free of duplicates (a build with the
+    /// same history need not look again: a million records' keys).
+    pub history_checked: bool,
 }
 
 impl Parts {
@@ -201,6 +206,7 @@ impl Parts {
             lines: Lines::default(),
             reports: Vec::new(),
             diags: Vec::new(),
+            history_checked: false,
         }
     }
 
@@ -343,7 +349,7 @@ impl Parts {
             self.officers,
             entities,
             self.history,
-            history,
+            history.map(|h| (h, self.history_checked)),
             self.conflicts,
             self.lines,
             self.reports,
@@ -572,7 +578,7 @@ fn build(
     officers: Vec<Officer>,
     entities: EntityInput,
     history: Vec<HistoryRecord>,
-    borrowed_history: Option<&[HistoryRecord]>,
+    borrowed_history: Option<(&[HistoryRecord], bool)>,
     conflicts: Vec<Conflict>,
     mut lines: Lines,
     files: Vec<FileReport>,
@@ -633,21 +639,23 @@ fn build(
             "inspection",
             &mut diags,
         ),
-        Some(h) => {
+        Some((h, checked)) => {
             // checked where it is, in file order; the dataset's is empty
-            first_by_key(
-                h,
-                &lines,
-                HISTORY,
-                "date",
-                history_key,
-                "inspection",
-                &mut diags,
-            );
+            if !checked {
+                first_by_key(
+                    h,
+                    &lines,
+                    HISTORY,
+                    "date",
+                    history_key,
+                    "inspection",
+                    &mut diags,
+                );
+            }
             Vec::new()
         }
     };
-    let hist: &[HistoryRecord] = borrowed_history.unwrap_or(&history);
+    let hist: &[HistoryRecord] = borrowed_history.map_or(&history, |h| h.0);
     let conflicts = dedup_by_key(
         conflicts,
         &mut lines,
@@ -663,7 +671,10 @@ fn build(
     let entity_ids: HashSet<&str> = entities.iter().map(|e| e.uscc.as_str()).collect();
     let has_entity = |uscc: &str| match &streamed {
         None => entity_ids.contains(uscc),
-        Some(s) => s.known.as_ref().is_none_or(|k| k.contains(uscc)),
+        Some(s) => s
+            .known
+            .as_ref()
+            .is_none_or(|(index, found)| index.get(uscc).is_some_and(|&i| found[i])),
     };
 
     // references from history and conflicts (only meaningful when the

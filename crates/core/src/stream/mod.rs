@@ -225,7 +225,7 @@ fn validate_pass<'a>(
     opts: StreamOptions<'_>,
     history: Option<&[HistoryRecord]>,
 ) -> Result<Dataset> {
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         digests: true,
         spill: opts.spill,
         referenced,
@@ -234,7 +234,8 @@ fn validate_pass<'a>(
         tasks: Vec::new(),
     };
     let out = entity_pass(&mut parts, plan_file, plan_text, open, &ctx, opts)?;
-    finish_build(parts, plan_file, plan_text, &ctx, out.facts, history)
+    let referenced = std::mem::take(&mut ctx.referenced);
+    finish_build(parts, plan_file, plan_text, referenced, out.facts, history)
 }
 
 /// Draw a plan as [`crate::draw`] does — the same [`DrawResult`], byte for
@@ -313,11 +314,13 @@ where
         )?;
         return Err(internal("the inputs were rejected but no error was found"));
     };
+    // found free of duplicates: the final build need not sort it again
+    parts.history_checked = true;
     let elig = Eligibility::with_history(&pre, &history);
     let (ds, key, registry, arena, merged) = match expected {
         Some(exp) => {
             let key = draw_key(ALGORITHM, &normalized, exp);
-            let ctx = Ctx {
+            let mut ctx = Ctx {
                 digests: true,
                 spill: opts.spill,
                 referenced,
@@ -327,7 +330,16 @@ where
             };
             let out = entity_pass(&mut parts, plan_file, plan_text, &mut open, &ctx, opts)?;
             let (count, arena, merged) = (out.count, out.arena, out.merged);
-            let ds = finish_build(parts, plan_file, plan_text, &ctx, out.facts, Some(&history))?;
+            let referenced = std::mem::take(&mut ctx.referenced);
+            drop(ctx);
+            let ds = finish_build(
+                parts,
+                plan_file,
+                plan_text,
+                referenced,
+                out.facts,
+                Some(&history),
+            )?;
             compare(exp, &ds.digests)?;
             (ds, key, count, arena, merged)
         }
@@ -367,8 +379,13 @@ where
         },
         |ctx| tickets_pass(&pre, plan_file, plan_text, &mut open, ctx, opts),
     )?;
-    // officers need the history itself, not the eligibility index
+    // officers need the history itself, not the eligibility index, and of
+    // the candidates only code, name, region and class
     drop(elig);
+    for e in &mut ds.entities {
+        e.types = Vec::new();
+        e.industry = String::new();
+    }
     let (head, visits) = finish_draw(&ds, &history, seed_text, normalized, key, tasks, drafts)?;
     // the candidates are not part of what the caller gets
     ds.entities = Vec::new();
@@ -402,10 +419,7 @@ impl Pool {
     /// The pool of a pass's arena: the records some candidate refers to,
     /// kept in place (a province's candidates are held once), and the
     /// candidates of every task as pool indices.
-    fn from_pass(
-        mut arena: Vec<Entity>,
-        merged: Vec<MergedTask>,
-    ) -> (Pool, Vec<(BTreeMap<String, u64>, Cands)>) {
+    fn from_pass(mut arena: Vec<Entity>, merged: Vec<MergedTask>) -> (Pool, Vec<TaskCands>) {
         let mut index = vec![usize::MAX; arena.len()];
         for m in &merged {
             for s in m.strata.values() {
@@ -472,6 +486,9 @@ impl Pool {
 /// Per task and stratum: the pool indices of the candidates and whether
 /// they are the whole stratum, and the stratum count.
 type Cands = BTreeMap<crate::draw::StratumKey, (u64, Vec<usize>, bool)>;
+
+/// A task's exclusion counts and candidates.
+type TaskCands = (BTreeMap<String, u64>, Cands);
 
 /// Select every task, with fallback passes where candidates fall short:
 /// the dataset holding the candidates drawn from, the tasks and the
@@ -719,26 +736,15 @@ fn finish_build(
     parts: Parts,
     plan_file: &str,
     plan_text: &str,
-    ctx: &Ctx<'_>,
+    referenced: HashMap<String, usize>,
     facts: Facts,
     history: Option<&[HistoryRecord]>,
 ) -> Result<Dataset> {
-    let mut codes: Vec<(&str, usize)> = ctx
-        .referenced
-        .iter()
-        .map(|(k, v)| (k.as_str(), *v))
-        .collect();
-    codes.sort_unstable_by_key(|c| c.1);
-    let known: std::collections::HashSet<String> = codes
-        .into_iter()
-        .filter(|(_, i)| facts.found.get(*i).copied().unwrap_or(false))
-        .map(|(c, _)| c.to_string())
-        .collect();
     parts.build_with_history(
         plan_file,
         plan_text,
         EntityInput::Streamed(StreamedEntities {
-            known: Some(known),
+            known: Some((referenced, facts.found)),
             types: facts.types,
             digest: facts.digest,
             duplicates: facts.duplicates,
