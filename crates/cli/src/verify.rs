@@ -38,36 +38,44 @@ fn parse_result(path: &Path, text: &str) -> Result<DrawResult, String> {
     })
 }
 
-/// Whether `text` is exactly the canonical JSON `write` writes (with or without
-/// the final line break `ssj draw` writes), compared as it is written.
-fn is_canonical_text(
+/// Whether the file at `path` holds exactly the bytes `write` writes
+/// (with or without the final line break `ssj draw` adds), compared as
+/// they are written: neither is held whole.
+fn file_is_canonical(
+    path: &Path,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
-    text: &str,
 ) -> bool {
-    let want = text.strip_suffix('\n').unwrap_or(text).as_bytes();
+    use std::io::Read;
+    let Ok(f) = std::fs::File::open(path) else {
+        return false;
+    };
     let mut w = SameBytes {
-        want,
-        at: 0,
+        file: std::io::BufReader::with_capacity(1 << 16, f),
+        buf: Vec::new(),
         same: true,
     };
-    write(&mut w).is_ok() && w.same && w.at == want.len()
+    if write(&mut w).is_err() || !w.same {
+        return false;
+    }
+    let mut rest = Vec::new();
+    w.file.take(2).read_to_end(&mut rest).is_ok() && (rest.is_empty() || rest == b"\n")
 }
 
-/// A writer that only checks that what is written equals `want`.
-struct SameBytes<'a> {
-    want: &'a [u8],
-    at: usize,
+/// A writer that only checks that what is written is what `file` holds
+/// next.
+struct SameBytes<R> {
+    file: R,
+    buf: Vec<u8>,
     same: bool,
 }
 
-impl std::io::Write for SameBytes<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let end = self.at + buf.len();
-        if self.same && self.want.get(self.at..end) != Some(buf) {
-            self.same = false;
+impl<R: std::io::Read> std::io::Write for SameBytes<R> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.same {
+            self.buf.resize(data.len(), 0);
+            self.same = self.file.read_exact(&mut self.buf).is_ok() && self.buf == data;
         }
-        self.at = end;
-        Ok(buf.len())
+        Ok(data.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -88,15 +96,46 @@ struct VerifyReport<'a> {
     infeasible: Option<String>,
 }
 
+/// The published result without its visits, streamed from the file; if
+/// anything is off (not found, a BOM, not a result …), the whole file read
+/// and parsed as every other command does, for the same messages.
+fn read_published(path: &Path) -> Result<Published, String> {
+    let head = std::fs::File::open(path)
+        .ok()
+        .and_then(|f| DrawResult::head_from_reader(f).ok());
+    match head {
+        Some(h) => Ok(Published::Head(h)),
+        None => read_result(path).map(Published::Whole),
+    }
+}
+
+/// What `ssj verify` holds of the published result.
+enum Published {
+    /// All but the visits: they are compared with the recomputed ones by
+    /// bytes, and parsed only if those differ.
+    Head(DrawResult),
+    /// The whole result.
+    Whole(DrawResult),
+}
+
+impl Published {
+    fn result(&self) -> &DrawResult {
+        match self {
+            Published::Head(r) | Published::Whole(r) => r,
+        }
+    }
+}
+
 /// `ssj verify`.
 pub fn verify(a: &VerifyArgs) -> u8 {
-    let (text, published) = match read_result_text(&a.result) {
+    let held = match read_published(&a.result) {
         Ok(r) => r,
         Err(msg) => {
             report::message(&msg);
             return report::INVALID;
         }
     };
+    let published = held.result();
     if published.algorithm != ALGORITHM {
         report::message(&format!(
             "{}: algorithm '{}' is not one this ssj implements ({ALGORITHM}); use a version of ssj that does",
@@ -124,19 +163,16 @@ pub fn verify(a: &VerifyArgs) -> u8 {
             return report::INVALID;
         }
     };
-    // What the report and the draw need of the published result, owned:
-    // when the file is the result's canonical JSON, as `ssj draw` writes
-    // it, the parsed result is let go before the draw and the recomputed
-    // one is compared with the file's bytes (a province's result takes
-    // about 1 KB a visit in memory; two at once are not needed).
+    // When the file is the result's canonical JSON, as `ssj draw` writes
+    // it, its visits are never parsed: the recomputed result is compared
+    // with the file's bytes (a province's result takes about 1 KB a visit
+    // in memory as values).
     let algorithm = published.algorithm.clone();
     let engine_version = published.engine_version.clone();
     let plan_id = published.plan.id.clone();
     let seed = published.seed.text.clone();
     let digests = published.digests.clone();
-    let committed = commitment.as_ref().map(|c| c.check_result(&published));
-    let published =
-        (!is_canonical_text(|w| published.write_canonical_json(w), &text)).then_some(published);
+    let committed = commitment.as_ref().map(|c| c.check_result(published));
     let mut rep = VerifyReport {
         status: "match",
         algorithm: &algorithm,
@@ -156,13 +192,17 @@ pub fn verify(a: &VerifyArgs) -> u8 {
         match st.draw(&a.plan, &seed, Some(&digests)) {
             Ok(d) => {
                 let (head, visits) = (&d.head, d.visits());
-                let c = match &published {
-                    Some(p) => compare_results_with(p, Visits::Held(&p.visits), head, visits),
+                let c = match &held {
+                    Published::Whole(p) => {
+                        compare_results_with(p, Visits::Held(&p.visits), head, visits)
+                    }
                     // the same bytes: the same result, field for field
-                    None if is_canonical_text(|w| d.write_canonical_json(w), &text) => {
+                    Published::Head(_)
+                        if file_is_canonical(&a.result, |w| d.write_canonical_json(w)) =>
+                    {
                         compare_results_with(head, visits, head, visits)
                     }
-                    None => match parse_result(&a.result, &text) {
+                    Published::Head(_) => match read_result(&a.result) {
                         Ok(p) => compare_results_with(&p, Visits::Held(&p.visits), head, visits),
                         Err(msg) => {
                             report::message(&msg);

@@ -857,3 +857,42 @@ fn verify_reports_the_same_for_canonical_and_reformatted_files() {
     let j3 = verify_json();
     assert_eq!(j3.out, j4.out);
 }
+
+/// `verify` reads the published visits one at a time (never the whole
+/// parsed result): a result whose visits are not visits is still refused
+/// with the position every other command gives, even when the inputs
+/// differ and nothing is drawn; and a canonical file behind an Excel BOM
+/// still verifies.
+#[test]
+fn verify_checks_every_visit_and_accepts_a_bom() {
+    let w = Work::drawn();
+    let canonical = w.read("pub/result.json");
+    let entities = {
+        let v: Value = serde_json::from_str(&canonical).unwrap();
+        v["digests"]["entities"].as_str().unwrap().to_string()
+    };
+    let bad =
+        canonical
+            .replacen(&entities, &"0".repeat(64), 1)
+            .replacen("\"uscc\":", "\"usc\":", 1);
+    let e = shuangsuiji::DrawResult::from_json(&bad).unwrap_err();
+    w.write("pub/result.json", &bad);
+    let r = w.verify();
+    assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+    assert_eq!(
+        r.err,
+        format!(
+            "ssj: pub/result.json:{}:{}: not a draw result: {e}\n",
+            e.line(),
+            e.column()
+        )
+    );
+    w.write("pub/result.json", &format!("\u{FEFF}{canonical}"));
+    let r = w.verify();
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert!(
+        r.out.contains("OK: the draw is reproduced exactly"),
+        "{}",
+        r.out
+    );
+}

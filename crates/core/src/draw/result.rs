@@ -294,4 +294,84 @@ impl DrawResult {
     pub fn from_json(text: &str) -> serde_json::Result<DrawResult> {
         serde_json::from_str(text)
     }
+
+    /// Read everything of a result but its visits from JSON, streamed from
+    /// `r`: `visits` comes back empty. Each visit is still read and checked
+    /// as [`DrawResult::from_json`] does (a file one rejects, the other
+    /// rejects, for the same reason), then let go. A verifier needs the head to recompute the
+    /// draw, then compares the visits by bytes; a province's result is
+    /// hundreds of megabytes, most of it visits.
+    ///
+    /// ```
+    /// use shuangsuiji::DrawResult;
+    /// let text = std::fs::read_to_string(concat!(
+    ///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+    /// )).unwrap();
+    /// let whole = DrawResult::from_json(&text).unwrap();
+    /// let head = DrawResult::head_from_reader(text.as_bytes()).unwrap();
+    /// assert!(head.visits.is_empty() && !whole.visits.is_empty());
+    /// assert_eq!(head.tasks, whole.tasks);
+    /// assert_eq!(head.digests, whole.digests);
+    /// // not JSON: an error with its position
+    /// let e = DrawResult::head_from_reader(&b"{\"algorithm\": ]"[..]).unwrap_err();
+    /// assert_eq!((e.line(), e.column()), (1, 15));
+    /// // a visit that is not one: the error from_json gives (read from a
+    /// // stream, serde_json places it one column further on)
+    /// let bad = text.replacen("\"uscc\"", "\"usc\"", 1);
+    /// let e = DrawResult::head_from_reader(bad.as_bytes()).unwrap_err();
+    /// let whole = DrawResult::from_json(&bad).unwrap_err();
+    /// assert!(e.to_string().starts_with("unknown field `usc`"));
+    /// assert_eq!((e.classify(), e.line()), (whole.classify(), whole.line()));
+    /// ```
+    pub fn head_from_reader(r: impl std::io::Read) -> serde_json::Result<DrawResult> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Head {
+            algorithm: String,
+            engine_version: String,
+            plan: PlanInfo,
+            rules: Rules,
+            seed: SeedInfo,
+            digests: InputDigests,
+            draw_key: String,
+            tasks: Vec<TaskResult>,
+            #[serde(rename = "visits")]
+            _visits: CheckedVisits,
+        }
+        /// A visit array read one visit at a time: each is checked as a
+        /// [`Visit`] (the same errors, at the same positions, as
+        /// [`DrawResult::from_json`]) and let go.
+        struct CheckedVisits;
+        impl<'de> Deserialize<'de> for CheckedVisits {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = CheckedVisits;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a sequence")
+                    }
+                    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                        self,
+                        mut seq: A,
+                    ) -> Result<CheckedVisits, A::Error> {
+                        while seq.next_element::<Visit>()?.is_some() {}
+                        Ok(CheckedVisits)
+                    }
+                }
+                d.deserialize_seq(V)
+            }
+        }
+        let h: Head = serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, r))?;
+        Ok(DrawResult {
+            algorithm: h.algorithm,
+            engine_version: h.engine_version,
+            plan: h.plan,
+            rules: h.rules,
+            seed: h.seed,
+            digests: h.digests,
+            draw_key: h.draw_key,
+            tasks: h.tasks,
+            visits: Vec::new(),
+        })
+    }
 }
