@@ -8,7 +8,13 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use crate::error::{Infeasible, Result};
 use crate::{Dataset, Error, Officer, region_covers};
 
+use super::entities::EntityRecords;
 use super::keys::WordStream;
+
+/// An entity as infeasibility messages name it: code, name (region).
+fn subject(ents: &dyn EntityRecords, i: usize) -> String {
+    format!("{} {} ({})", ents.uscc(i), ents.name(i), ents.region(i))
+}
 
 /// One (visit, department) pair needing a team. What it is for is shared
 /// by every slot of the same kind (a province's draw has hundreds of
@@ -47,6 +53,7 @@ struct Candidates {
 /// The teams, one per slot, as sorted officer indices.
 pub(crate) fn assign(
     ds: &Dataset,
+    ents: &dyn EntityRecords,
     slots: &[Slot<'_>],
     last_team: &HashMap<&str, BTreeSet<&str>>,
     stream: &mut WordStream,
@@ -76,11 +83,11 @@ pub(crate) fn assign(
     let mut bases: Vec<Vec<u32>> = Vec::new();
     let mut cands: Vec<Candidates> = Vec::with_capacity(slots.len());
     for slot in slots {
-        let e = &ds.entities[slot.entity];
+        let (uscc, e_region) = (ents.uscc(slot.entity), ents.region(slot.entity));
         let region = if rules.cross_region {
             String::new()
         } else {
-            e.region.clone()
+            e_region.to_string()
         };
         let key = (
             slot.department.to_string(),
@@ -93,7 +100,7 @@ pub(crate) fn assign(
                 let v: Vec<u32> = officers
                     .iter()
                     .enumerate()
-                    .filter(|(_, o)| qualified_base(ds, o, slot, &e.region))
+                    .filter(|(_, o)| qualified_base(ds, o, slot, e_region))
                     .map(|(i, _)| i as u32)
                     .collect();
                 bases.push(v);
@@ -101,11 +108,11 @@ pub(crate) fn assign(
                 bases.len() - 1
             }
         };
-        let last = last_team.get(e.uscc.as_str());
+        let last = last_team.get(uscc);
         // officers of the base excluded for this entity: conflict pairs and
         // (with rotation) its last team; found by index, not by scanning
         let mut excluded: Vec<u32> = conflicts_of
-            .get(e.uscc.as_str())
+            .get(uscc)
             .into_iter()
             .flatten()
             .copied()
@@ -125,7 +132,7 @@ pub(crate) fn assign(
         excluded.sort_unstable();
         excluded.dedup();
         if bases[base].len() - excluded.len() < t {
-            return Err(explain_short(ds, slot, &conflicts, last));
+            return Err(explain_short(ds, ents, slot, &conflicts, last));
         }
         cands.push(Candidates { base, excluded });
     }
@@ -176,14 +183,13 @@ pub(crate) fn assign(
         }
         let need = (j - i) * t;
         if union.len() < need {
-            let e = &ds.entities[slots[i].entity];
             let items: Vec<String> = slots[i..j]
                 .iter()
                 .flat_map(|s| s.items.iter().cloned())
                 .collect();
             return Err(Error::infeasible(Infeasible {
                 item: items.join("+"),
-                subject: Some(format!("{} {} ({})", e.uscc, e.name, e.region)),
+                subject: Some(subject(ents, slots[i].entity)),
                 constraint: format!(
                     "the visit needs {} teams of {t} distinct officers ({need} officers) but only {} \
                      qualified officers can serve it",
@@ -218,10 +224,9 @@ pub(crate) fn assign(
             }
             if !augment(&mut st, slots, s as u32, cap, &qual) {
                 let slot = &slots[s];
-                let e = &ds.entities[slot.entity];
                 return Err(Error::infeasible(Infeasible {
                     item: slot.items.join("+"),
-                    subject: Some(format!("{} {} ({})", e.uscc, e.name, e.region)),
+                    subject: Some(subject(ents, slot.entity)),
                     constraint: format!(
                         "the team of {t} from {} certified for {} cannot be completed: every \
                          qualified officer is at the load cap of {} visits (officer_max_load) \
@@ -382,13 +387,14 @@ type Check<'a> = Box<dyn Fn(&Officer) -> bool + 'a>;
 /// Name the first condition that leaves fewer than `team_size` officers.
 fn explain_short(
     ds: &Dataset,
+    ents: &dyn EntityRecords,
     slot: &Slot,
     conflicts: &HashSet<(&str, &str)>,
     last: Option<&BTreeSet<&str>>,
 ) -> Error {
     let rules = &ds.plan.rules;
     let t = rules.team_size as usize;
-    let e = &ds.entities[slot.entity];
+    let (e_uscc, e_region) = (ents.uscc(slot.entity), ents.region(slot.entity));
     let dept = slot.department;
     let cats = slot.categories.join("、");
     let mut pool: Vec<&Officer> = ds
@@ -410,15 +416,15 @@ fn explain_short(
             if rules.cross_region {
                 "any region (cross_region)".to_string()
             } else {
-                format!("covering {}", e.region)
+                format!("covering {e_region}")
             },
             Box::new(|o: &Officer| {
-                rules.cross_region || o.regions.iter().any(|r| region_covers(r, &e.region))
+                rules.cross_region || o.regions.iter().any(|r| region_covers(r, e_region))
             }),
         ),
         (
             "not in a conflict pair (回避) with the entity".to_string(),
-            Box::new(|o: &Officer| !conflicts.contains(&(o.cert_no.as_str(), e.uscc.as_str()))),
+            Box::new(|o: &Officer| !conflicts.contains(&(o.cert_no.as_str(), e_uscc))),
         ),
         (
             "not on the entity's last inspection (rotation)".to_string(),
@@ -446,7 +452,7 @@ fn explain_short(
     }
     Error::infeasible(Infeasible {
         item: slot.items.join("+"),
-        subject: Some(format!("{} {} ({})", e.uscc, e.name, e.region)),
+        subject: Some(subject(ents, slot.entity)),
         constraint: format!("{why}; team size is {t}"),
     })
 }

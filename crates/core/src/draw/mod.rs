@@ -2,6 +2,7 @@
 
 mod alloc;
 mod assign;
+mod entities;
 mod keys;
 mod result;
 mod visits;
@@ -15,6 +16,8 @@ pub use result::{
     Team, TeamMember, Visit,
 };
 pub use visits::{VisitList, Visits};
+
+pub(crate) use entities::{EntityRecords, Packed};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -71,8 +74,16 @@ pub fn draw(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
     }
     let key = draw_key(ALGORITHM, &normalized, &ds.digests);
     let (tasks, visits) = select(ds, &key);
-    let (mut result, list) =
-        finish_draw(ds, &ds.history, seed_text, normalized, key, tasks, visits)?;
+    let (mut result, list) = finish_draw(
+        ds,
+        &ds.entities,
+        &ds.history,
+        seed_text,
+        normalized,
+        key,
+        tasks,
+        visits,
+    )?;
     result.visits = list.iter().collect();
     Ok(result)
 }
@@ -83,6 +94,7 @@ pub fn draw(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn finish_draw(
     ds: &Dataset,
+    ents: &dyn EntityRecords,
     history: &[crate::HistoryRecord],
     seed_text: &str,
     normalized: String,
@@ -90,7 +102,7 @@ pub(crate) fn finish_draw(
     tasks: Vec<TaskResult>,
     visits: Vec<Draft>,
 ) -> Result<(DrawResult, VisitList)> {
-    let list = staff(ds, history, &key, &tasks, visits)?;
+    let list = staff(ds, ents, history, &key, &tasks, visits)?;
     let head = DrawResult {
         algorithm: ALGORITHM.to_string(),
         engine_version: crate::ENGINE_VERSION.to_string(),
@@ -190,6 +202,7 @@ pub(crate) type Shortage = Vec<(StratumKey, u64)>;
 /// it; only where candidates come from differs.
 pub(crate) struct Selector<'d> {
     ds: &'d Dataset,
+    ents: &'d dyn EntityRecords,
     key: [u8; 32],
     registry: u64,
     tasks: Vec<TaskResult>,
@@ -198,11 +211,17 @@ pub(crate) struct Selector<'d> {
 }
 
 impl<'d> Selector<'d> {
-    /// A selector over `ds` (whose `entities` hold at least every
-    /// candidate) for a registry of `registry` entities.
-    pub(crate) fn new(ds: &'d Dataset, key: [u8; 32], registry: u64) -> Self {
+    /// A selector over the plan of `ds` and entities `ents` (at least
+    /// every candidate) for a registry of `registry` entities.
+    pub(crate) fn new(
+        ds: &'d Dataset,
+        ents: &'d dyn EntityRecords,
+        key: [u8; 32],
+        registry: u64,
+    ) -> Self {
         Selector {
             ds,
+            ents,
             key,
             registry,
             tasks: Vec::with_capacity(ds.plan.tasks.len()),
@@ -315,15 +334,12 @@ impl<'d> Selector<'d> {
             let ents = strata.remove(k).map(|s| s.cands).unwrap_or_default();
             let mut ticketed: Vec<([u8; 32], usize)> = ents
                 .iter()
-                .map(|&ei| (ticket(&tkey, &ds.entities[ei].uscc), ei))
+                .map(|&ei| (ticket(&tkey, self.ents.uscc(ei)), ei))
                 .collect();
+            let ents = self.ents;
             ticketed.sort_by(|a, b| {
-                a.0.cmp(&b.0).then(
-                    ds.entities[a.1]
-                        .uscc
-                        .as_bytes()
-                        .cmp(ds.entities[b.1].uscc.as_bytes()),
-                )
+                a.0.cmp(&b.0)
+                    .then(ents.uscc(a.1).as_bytes().cmp(ents.uscc(b.1).as_bytes()))
             });
             for (rank, (tk, ei)) in ticketed.into_iter().take(row.drawn as usize).enumerate() {
                 // the stratum is the row of the allocation (rows are in
@@ -390,7 +406,7 @@ impl<'d> Selector<'d> {
 /// whole registry held in `ds`.
 fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
     let elig = Eligibility::new(ds);
-    let mut sel = Selector::new(ds, *key, ds.entities.len() as u64);
+    let mut sel = Selector::new(ds, &ds.entities, *key, ds.entities.len() as u64);
     for task in &ds.plan.tasks {
         let lead = elig.lead(task);
         let mut input = TaskInput::default();
@@ -442,6 +458,7 @@ pub fn select_only(ds: &Dataset, seed_text: &str) -> Vec<Vec<String>> {
 /// Officers for every visit (SPEC.md §8).
 fn staff(
     ds: &Dataset,
+    ents: &dyn EntityRecords,
     history: &[crate::HistoryRecord],
     key: &[u8; 32],
     tasks: &[TaskResult],
@@ -449,10 +466,8 @@ fn staff(
 ) -> Result<VisitList> {
     // most recent inspection team per entity drawn (only those: a
     // province's history has millions of records)
-    let drawn: std::collections::HashSet<&str> = drafts
-        .iter()
-        .map(|d| ds.entities[d.entity].uscc.as_str())
-        .collect();
+    let drawn: std::collections::HashSet<&str> =
+        drafts.iter().map(|d| ents.uscc(d.entity)).collect();
     let mut last_date: HashMap<&str, crate::Date> = HashMap::new();
     for h in history.iter().filter(|h| drawn.contains(h.uscc.as_str())) {
         let d = last_date.entry(h.uscc.as_str()).or_insert(h.date);
@@ -528,17 +543,17 @@ fn staff(
             start = end;
         }
         let mut stream = WordStream::new(officer_stream_key(key));
-        assign::assign(ds, &slots, &last_team, &mut stream)?
+        assign::assign(ds, ents, &slots, &last_team, &mut stream)?
     };
     drop(last_team);
     let mut start = 0;
     for (d, end) in drafts.into_iter().zip(slot_end) {
-        let e = &ds.entities[d.entity];
+        let e = d.entity;
         list.push(
-            &e.uscc,
-            &e.name,
-            &e.region,
-            e.credit_class,
+            ents.uscc(e),
+            ents.name(e),
+            ents.region(e),
+            ents.credit_class(e),
             d.selections,
             (start..end).map(|s| (slot_kinds[s], teams[s].as_slice())),
         );

@@ -46,8 +46,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::dataset::{ENTITIES, EntityInput, Parts, StreamedEntities};
 use crate::digest::set_hasher;
 use crate::draw::{
-    ALGORITHM, Selector, StratumInput, TaskInput, draw_key, finish_draw, normalize_seed,
-    stratum_key, task_key,
+    ALGORITHM, EntityRecords, Packed, Selector, StratumInput, TaskInput, draw_key, finish_draw,
+    normalize_seed, stratum_key, task_key,
 };
 use crate::error::{Diagnostic, DiagnosticKind as K, Position};
 use crate::table::{MAX_DIAGNOSTICS_PER_FILE, Table};
@@ -367,7 +367,7 @@ where
             (ds, key, count, out.0, out.1)
         }
     };
-    let (mut ds, tasks, drafts) = select(
+    let (mut ds, pool, tasks, drafts) = select(
         ds,
         SelectInputs {
             key,
@@ -379,16 +379,12 @@ where
         },
         |ctx| tickets_pass(&pre, plan_file, plan_text, &mut open, ctx, opts),
     )?;
-    // officers need the history itself, not the eligibility index, and of
-    // the candidates only code, name, region and class
+    // officers need the history itself, not the eligibility index
     drop(elig);
-    for e in &mut ds.entities {
-        e.types = Vec::new();
-        e.industry = String::new();
-    }
-    let (head, visits) = finish_draw(&ds, &history, seed_text, normalized, key, tasks, drafts)?;
-    // the candidates are not part of what the caller gets
-    ds.entities = Vec::new();
+    let (head, visits) = finish_draw(
+        &ds, &pool, &history, seed_text, normalized, key, tasks, drafts,
+    )?;
+    drop(pool);
     ds.history = crate::dataset::history_in_order(history);
     Ok(StreamedDraw {
         dataset: ds,
@@ -400,7 +396,7 @@ where
 struct SelectInputs<'e> {
     key: [u8; 32],
     registry: u64,
-    arena: Vec<Entity>,
+    arena: Packed,
     merged: Vec<MergedTask>,
     elig: &'e Eligibility<'e>,
     pre: &'e Dataset,
@@ -409,7 +405,7 @@ struct SelectInputs<'e> {
 /// The entities a selection may use, each once.
 #[derive(Default)]
 struct Pool {
-    entities: Vec<Entity>,
+    entities: Packed,
     /// Index by code, built when a fallback pass first adds to the pool
     /// (the records of one pass are distinct already).
     by_code: Option<HashMap<String, usize>>,
@@ -419,7 +415,7 @@ impl Pool {
     /// The pool of a pass's arena: the records some candidate refers to,
     /// kept in place (a province's candidates are held once), and the
     /// candidates of every task as pool indices.
-    fn from_pass(mut arena: Vec<Entity>, merged: Vec<MergedTask>) -> (Pool, Vec<TaskCands>) {
+    fn from_pass(mut arena: Packed, merged: Vec<MergedTask>) -> (Pool, Vec<TaskCands>) {
         let mut index = vec![usize::MAX; arena.len()];
         for m in &merged {
             for s in m.strata.values() {
@@ -435,12 +431,7 @@ impl Pool {
                 next += 1;
             }
         }
-        let mut at = 0;
-        arena.retain(|_| {
-            at += 1;
-            index[at - 1] != usize::MAX
-        });
-        arena.shrink_to_fit();
+        arena.retain(|i| index[i] != usize::MAX);
         let tasks = merged
             .into_iter()
             .map(|m| {
@@ -464,21 +455,20 @@ impl Pool {
         )
     }
 
-    /// The index of `e`, added if new.
-    fn add(&mut self, e: &Entity) -> usize {
+    /// The index of record `i` of `from`, added if new.
+    fn add(&mut self, from: &Packed, i: usize) -> usize {
         let entities = &self.entities;
         let by_code = self.by_code.get_or_insert_with(|| {
-            entities
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.uscc.clone(), i))
+            (0..entities.len())
+                .map(|i| (entities.uscc(i).to_string(), i))
                 .collect()
         });
-        if let Some(&i) = by_code.get(&e.uscc) {
-            return i;
+        let code = from.uscc(i);
+        if let Some(&at) = by_code.get(code) {
+            return at;
         }
-        self.entities.push(e.clone());
-        by_code.insert(e.uscc.clone(), self.entities.len() - 1);
+        self.entities.push_from(from, i);
+        by_code.insert(code.to_string(), self.entities.len() - 1);
         self.entities.len() - 1
     }
 }
@@ -491,13 +481,18 @@ type Cands = BTreeMap<crate::draw::StratumKey, (u64, Vec<usize>, bool)>;
 type TaskCands = (BTreeMap<String, u64>, Cands);
 
 /// Select every task, with fallback passes where candidates fall short:
-/// the dataset holding the candidates drawn from, the tasks and the
-/// visits without officers.
+/// the dataset, the candidates drawn from (drafts index them), the tasks
+/// and the visits without officers.
 fn select<'e>(
-    mut ds: Dataset,
+    ds: Dataset,
     inp: SelectInputs<'e>,
-    mut fallback: impl FnMut(&Ctx<'_>) -> Result<(Vec<Entity>, Vec<MergedTask>)>,
-) -> Result<(Dataset, Vec<crate::TaskResult>, Vec<crate::draw::Draft>)> {
+    mut fallback: impl FnMut(&Ctx<'_>) -> Result<(Packed, Vec<MergedTask>)>,
+) -> Result<(
+    Dataset,
+    Packed,
+    Vec<crate::TaskResult>,
+    Vec<crate::draw::Draft>,
+)> {
     let SelectInputs {
         key,
         registry,
@@ -508,16 +503,15 @@ fn select<'e>(
     } = inp;
     let (mut pool, mut tasks) = Pool::from_pass(arena, merged);
     let next = pre.plan.rules.overlap == Overlap::Next;
-    // Selection runs on a dataset holding only the pool. The selector
-    // borrows it, so when a fallback pass grows the pool the selector's
-    // state is taken out and put back (pool indices never change).
+    // The selector borrows the pool, so when a fallback pass grows it the
+    // selector's state is taken out and put back (pool indices never
+    // change).
     let mut ti = 0;
     let mut state: Option<(Vec<crate::TaskResult>, Vec<crate::draw::Draft>)> = None;
     let mut fell_back_at: Option<usize> = None;
     let n_tasks = pre.plan.tasks.len();
     loop {
-        ds.entities = std::mem::take(&mut pool.entities);
-        let mut sel = Selector::new(&ds, key, registry);
+        let mut sel = Selector::new(&ds, &pool.entities, key, registry);
         if let Some((t, d)) = state.take() {
             sel.restore(t, d);
         }
@@ -545,12 +539,12 @@ fn select<'e>(
             let mut taken_in: BTreeMap<crate::draw::StratumKey, u64> = BTreeMap::new();
             if next {
                 for ei in sel.taken() {
-                    let e = &ds.entities[ei];
+                    let e = pool.entities.get(ei);
                     if elig
-                        .check_with(task, lead, e, elig.history_of(&e.uscc))
+                        .check_with(task, lead, &e, elig.history_of(e.uscc))
                         .is_ok()
                     {
-                        let k = stratum_key(pre, e.credit_class, &e.region);
+                        let k = stratum_key(pre, e.credit_class, e.region);
                         if let Some(s) = input.strata.get_mut(&k) {
                             s.base -= 1;
                             s.cands.retain(|&c| c != ei);
@@ -579,9 +573,8 @@ fn select<'e>(
         }
         let (t, d) = sel.into_parts();
         let Some(short) = grow else {
-            return Ok((ds, t, d));
+            return Ok((ds, pool.entities, t, d));
         };
-        pool.entities = std::mem::take(&mut ds.entities);
         if fell_back_at == Some(ti) {
             return Err(internal("a fallback pass did not supply enough candidates"));
         }
@@ -611,7 +604,7 @@ fn select<'e>(
             let idx: Vec<usize> = s
                 .cands
                 .iter()
-                .map(|&a| pool.add(&extra[a as usize]))
+                .map(|&a| pool.add(&extra, a as usize))
                 .collect();
             if let Some(entry) = tasks[ti].1.get_mut(&k) {
                 let want = smallest.get(&k).copied().unwrap_or(0);
@@ -718,7 +711,7 @@ fn compare(expected: &InputDigests, got: &InputDigests) -> Result<()> {
 struct PassOut {
     count: u64,
     facts: Facts,
-    arena: Vec<Entity>,
+    arena: Packed,
     merged: Vec<MergedTask>,
 }
 
@@ -771,7 +764,7 @@ fn entity_pass<'a>(
             found: vec![false; found],
             ..Facts::default()
         },
-        arena: Vec::new(),
+        arena: Packed::default(),
         merged: ctx.tasks.iter().map(|_| MergedTask::default()).collect(),
     };
     let Some(src) = parts.open(ENTITIES, plan_file, plan_text, open) else {
@@ -953,7 +946,7 @@ fn tickets_pass<'a>(
     open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
     ctx: &Ctx<'_>,
     opts: StreamOptions<'_>,
-) -> Result<(Vec<Entity>, Vec<MergedTask>)> {
+) -> Result<(Packed, Vec<MergedTask>)> {
     let mut parts = Parts::new(pre.plan.clone());
     let out = entity_pass(&mut parts, plan_file, plan_text, open, ctx, opts)?;
     if let Some(d) = parts.diags.iter().find(|d| d.is_error()) {

@@ -11,12 +11,12 @@ use rustc_hash::FxHashMap as HashMap;
 use std::io::{self, Read};
 use std::sync::{Mutex, mpsc};
 
-use crate::draw::{StratumKey, stratum_key, ticket};
+use crate::draw::{EntityRecords, Packed, StratumKey, stratum_key, ticket};
 use crate::eligibility::Exclusion;
 use crate::error::Diagnostic;
 use crate::records::{self, EntityView};
 use crate::table::{Row, Table, with_row};
-use crate::{CreditClass, Dataset, Eligibility, Encoding, Entity, Item, Ratio, Task};
+use crate::{CreditClass, Dataset, Eligibility, Encoding, Item, Ratio, Task};
 
 use super::spill::{Buckets, SpillStore};
 
@@ -215,7 +215,8 @@ pub(crate) struct EntitySink<'c> {
     pub types: BTreeSet<String>,
     pub found: Vec<bool>,
     tasks: Vec<TaskAcc>,
-    pub arena: Vec<Entity>,
+    /// The records candidates refer to, packed.
+    pub arena: Packed,
     regions: HashMap<String, u32>,
     region_names: Vec<String>,
     buf: Vec<u8>,
@@ -256,7 +257,7 @@ impl<'c> EntitySink<'c> {
             types: BTreeSet::new(),
             found: vec![false; ctx.referenced.len()],
             tasks: ctx.tasks.iter().map(|_| TaskAcc::default()).collect(),
-            arena: Vec::new(),
+            arena: Packed::default(),
             regions: HashMap::default(),
             region_names: Vec::new(),
             buf: Vec::with_capacity(512),
@@ -272,10 +273,10 @@ impl<'c> EntitySink<'c> {
         let arena = &self.arena;
         let by_ticket = |a: &([u8; 32], u32), b: &([u8; 32], u32)| {
             a.0.cmp(&b.0).then_with(|| {
-                arena[a.1 as usize]
-                    .uscc
+                arena
+                    .uscc(a.1 as usize)
                     .as_bytes()
-                    .cmp(arena[b.1 as usize].uscc.as_bytes())
+                    .cmp(arena.uscc(b.1 as usize).as_bytes())
             })
         };
         let mut live = vec![false; arena.len()];
@@ -316,11 +317,7 @@ impl<'c> EntitySink<'c> {
                 }
             }
         }
-        let mut i = 0;
-        self.arena.retain(|_| {
-            i += 1;
-            live[i - 1]
-        });
+        self.arena.retain(|i| live[i]);
         self.compact_at = (self.arena.len() * 2).max(1 << 16);
     }
 
@@ -390,7 +387,7 @@ impl<'c> EntitySink<'c> {
                 st.m = m;
                 let t = ticket(&tc.tkey, &view.uscc);
                 let ai = *stored.get_or_insert_with(|| {
-                    self.arena.push(view.to_entity());
+                    self.arena.push_view(view);
                     self.arena.len() as u32 - 1
                 });
                 st.smallest.push((t, ai));
@@ -398,10 +395,10 @@ impl<'c> EntitySink<'c> {
                     let arena = &self.arena;
                     st.smallest.sort_unstable_by(|a, b| {
                         a.0.cmp(&b.0).then_with(|| {
-                            arena[a.1 as usize]
-                                .uscc
+                            arena
+                                .uscc(a.1 as usize)
                                 .as_bytes()
-                                .cmp(arena[b.1 as usize].uscc.as_bytes())
+                                .cmp(arena.uscc(b.1 as usize).as_bytes())
                         })
                     });
                     st.smallest.truncate(m as usize);
@@ -438,7 +435,7 @@ impl<'c> EntitySink<'c> {
             let top = top64(&t);
             if keep_all || u128::from(top) < st.tau {
                 let ai = *stored.get_or_insert_with(|| {
-                    self.arena.push(view.to_entity());
+                    self.arena.push_view(view);
                     self.arena.len() as u32 - 1
                 });
                 st.cands.push((top, ai));
@@ -498,12 +495,13 @@ pub(crate) struct MergedTask {
 
 /// Merge the workers' candidates: one arena and, per task, strata keyed by
 /// name with the final threshold applied.
-pub(crate) fn merge_tasks(
-    ctx: &Ctx<'_>,
-    sinks: Vec<EntitySink<'_>>,
-) -> (Vec<Entity>, Vec<MergedTask>) {
+pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed, Vec<MergedTask>) {
     // sized once: a province's candidates are not copied by growing
-    let mut arena: Vec<Entity> = Vec::with_capacity(sinks.iter().map(|s| s.arena.len()).sum());
+    let mut arena = Packed::default();
+    arena.reserve(
+        sinks.iter().map(|s| s.arena.len()).sum(),
+        sinks.iter().map(|s| s.arena.text_len()).sum(),
+    );
     let mut tasks: Vec<MergedTask> = ctx.tasks.iter().map(|_| MergedTask::default()).collect();
     let labels = ["status", "object_type", "filter", "cool_down", "year_cap"];
     // (top or full ticket, arena index) per task and stratum
@@ -543,7 +541,7 @@ pub(crate) fn merge_tasks(
                 }
             }
         }
-        arena.extend(sink.arena);
+        arena.append(&sink.arena);
     }
     for (ti, task) in tasks.iter_mut().enumerate() {
         for (key, mut c) in std::mem::take(&mut tops[ti]) {
@@ -559,10 +557,10 @@ pub(crate) fn merge_tasks(
         for (key, (m, mut c)) in std::mem::take(&mut smallest[ti]) {
             c.sort_unstable_by(|a, b| {
                 a.0.cmp(&b.0).then_with(|| {
-                    arena[a.1 as usize]
-                        .uscc
+                    arena
+                        .uscc(a.1 as usize)
                         .as_bytes()
-                        .cmp(arena[b.1 as usize].uscc.as_bytes())
+                        .cmp(arena.uscc(b.1 as usize).as_bytes())
                 })
             });
             c.truncate(m as usize);

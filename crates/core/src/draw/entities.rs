@@ -1,0 +1,272 @@
+//! Where the draw reads the fields of the entities it selects and staffs:
+//! the registry held as [`Entity`] values, or the streaming draw's
+//! candidates packed (a province's draw keeps hundreds of thousands of
+//! them; as `Entity` values, with six strings each, about 330 bytes a
+//! record, packed about a third of that).
+
+use crate::eligibility::EntityFields;
+use crate::records::EntityView;
+use crate::{CreditClass, Entity, EntityFlags};
+
+/// The fields selection and officer assignment read, by entity index.
+pub(crate) trait EntityRecords {
+    /// Unified social credit code.
+    fn uscc(&self, i: usize) -> &str;
+    /// Registered name.
+    fn name(&self, i: usize) -> &str;
+    /// Region.
+    fn region(&self, i: usize) -> &str;
+    /// Credit-risk class.
+    fn credit_class(&self, i: usize) -> Option<CreditClass>;
+}
+
+impl EntityRecords for Vec<Entity> {
+    fn uscc(&self, i: usize) -> &str {
+        &self[i].uscc
+    }
+    fn name(&self, i: usize) -> &str {
+        &self[i].name
+    }
+    fn region(&self, i: usize) -> &str {
+        &self[i].region
+    }
+    fn credit_class(&self, i: usize) -> Option<CreditClass> {
+        self[i].credit_class
+    }
+}
+
+/// Object types are joined with this byte: a multi-valued cell is split
+/// on it, so no type contains it.
+const TYPE_SEP: char = ';';
+
+/// Entity records in one run of text each (code, name, region, industry,
+/// object types) and their fixed fields.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Packed {
+    text: String,
+    recs: Vec<Rec>,
+}
+
+#[derive(Debug, Clone)]
+struct Rec {
+    start: usize,
+    /// Lengths of code, name, region and industry; the types run to the
+    /// next record.
+    lens: [u32; 4],
+    credit_class: Option<CreditClass>,
+    flags: EntityFlags,
+    active: bool,
+}
+
+/// One packed record, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PackedRef<'a> {
+    pub uscc: &'a str,
+    pub name: &'a str,
+    pub region: &'a str,
+    pub industry: &'a str,
+    /// Object types joined by [`TYPE_SEP`].
+    types: &'a str,
+    pub credit_class: Option<CreditClass>,
+    pub flags: EntityFlags,
+    pub active: bool,
+}
+
+impl EntityFields for PackedRef<'_> {
+    fn active(&self) -> bool {
+        self.active
+    }
+    fn has_type(&self, pred: impl FnMut(&str) -> bool) -> bool {
+        !self.types.is_empty() && self.types.split(TYPE_SEP).any(pred)
+    }
+    fn region(&self) -> &str {
+        self.region
+    }
+    fn industry(&self) -> &str {
+        self.industry
+    }
+    fn credit_class(&self) -> Option<CreditClass> {
+        self.credit_class
+    }
+    fn flags(&self) -> EntityFlags {
+        self.flags
+    }
+}
+
+impl Packed {
+    /// Number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.recs.len()
+    }
+
+    /// Record `i`.
+    pub(crate) fn get(&self, i: usize) -> PackedRef<'_> {
+        let r = &self.recs[i];
+        let end = self.recs.get(i + 1).map_or(self.text.len(), |n| n.start);
+        let t = &self.text[r.start..end];
+        let [a, b, c, d] = r.lens.map(|l| l as usize);
+        PackedRef {
+            uscc: &t[..a],
+            name: &t[a..a + b],
+            region: &t[a + b..a + b + c],
+            industry: &t[a + b + c..a + b + c + d],
+            types: &t[a + b + c + d..],
+            credit_class: r.credit_class,
+            flags: r.flags,
+            active: r.active,
+        }
+    }
+
+    fn push_parts<'t>(
+        &mut self,
+        strs: [&str; 4],
+        types: impl Iterator<Item = &'t str>,
+        credit_class: Option<CreditClass>,
+        flags: EntityFlags,
+        active: bool,
+    ) {
+        self.recs.push(Rec {
+            start: self.text.len(),
+            lens: strs.map(|s| s.len() as u32),
+            credit_class,
+            flags,
+            active,
+        });
+        for s in strs {
+            self.text.push_str(s);
+        }
+        for (i, t) in types.enumerate() {
+            if i > 0 {
+                self.text.push(TYPE_SEP);
+            }
+            self.text.push_str(t);
+        }
+    }
+
+    /// Add a record read by the streaming loader.
+    pub(crate) fn push_view(&mut self, v: &EntityView<'_>) {
+        self.push_parts(
+            [&v.uscc, &v.name, &v.region, &v.industry],
+            v.types.iter().map(|t| t.as_ref()),
+            v.credit_class,
+            v.flags,
+            v.active,
+        );
+    }
+
+    /// Add record `i` of `other`.
+    pub(crate) fn push_from(&mut self, other: &Packed, i: usize) {
+        let r = other.get(i);
+        self.push_parts(
+            [r.uscc, r.name, r.region, r.industry],
+            r.types.split(TYPE_SEP).filter(|t| !t.is_empty()),
+            r.credit_class,
+            r.flags,
+            r.active,
+        );
+    }
+
+    /// Add every record of `other`, after these.
+    pub(crate) fn append(&mut self, other: &Packed) {
+        let offset = self.text.len();
+        self.text.push_str(&other.text);
+        self.recs.extend(other.recs.iter().map(|r| Rec {
+            start: r.start + offset,
+            ..r.clone()
+        }));
+    }
+
+    /// Keep the records for which `keep(index)` holds, in order.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(usize) -> bool) {
+        let mut out = Packed::default();
+        for i in 0..self.len() {
+            if keep(i) {
+                out.push_from(self, i);
+            }
+        }
+        out.text.shrink_to_fit();
+        out.recs.shrink_to_fit();
+        *self = out;
+    }
+
+    /// Room for `records` more records of about `text` bytes in all.
+    pub(crate) fn reserve(&mut self, records: usize, text: usize) {
+        self.recs.reserve_exact(records);
+        self.text.reserve_exact(text);
+    }
+
+    /// Bytes of text held.
+    pub(crate) fn text_len(&self) -> usize {
+        self.text.len()
+    }
+}
+
+impl EntityRecords for Packed {
+    fn uscc(&self, i: usize) -> &str {
+        self.get(i).uscc
+    }
+    fn name(&self, i: usize) -> &str {
+        self.get(i).name
+    }
+    fn region(&self, i: usize) -> &str {
+        self.get(i).region
+    }
+    fn credit_class(&self, i: usize) -> Option<CreditClass> {
+        self.recs[i].credit_class
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn view<'a>(uscc: &'a str, types: &[&'a str]) -> EntityView<'a> {
+        EntityView {
+            uscc: Cow::Borrowed(uscc),
+            name: Cow::Borrowed("名称"),
+            types: types.iter().map(|t| Cow::Borrowed(*t)).collect(),
+            region: Cow::Borrowed("140623"),
+            industry: Cow::Borrowed(""),
+            credit_class: Some(CreditClass::B),
+            flags: EntityFlags::default(),
+            active: true,
+        }
+    }
+
+    #[test]
+    fn records_read_back_as_pushed_through_every_operation() {
+        let mut p = Packed::default();
+        p.push_view(&view("A1", &["餐饮", "食品销售"]));
+        p.push_view(&view("B2", &[]));
+        p.push_view(&view("C3", &["药店"]));
+        let check = |p: &Packed, i: usize, uscc: &str, types: &[&str]| {
+            let r = p.get(i);
+            assert_eq!(
+                (r.uscc, r.name, r.region, r.industry),
+                (uscc, "名称", "140623", "")
+            );
+            assert_eq!(r.credit_class, Some(CreditClass::B));
+            assert!(r.active);
+            let mut got = Vec::new();
+            r.has_type(|t| {
+                got.push(t.to_string());
+                false
+            });
+            assert_eq!(got, types);
+        };
+        check(&p, 0, "A1", &["餐饮", "食品销售"]);
+        check(&p, 1, "B2", &[]);
+        check(&p, 2, "C3", &["药店"]);
+        let mut q = Packed::default();
+        q.push_from(&p, 2);
+        q.append(&p);
+        check(&q, 0, "C3", &["药店"]);
+        check(&q, 1, "A1", &["餐饮", "食品销售"]);
+        check(&q, 3, "C3", &["药店"]);
+        q.retain(|i| i != 1);
+        assert_eq!(q.len(), 3);
+        check(&q, 1, "B2", &[]);
+        assert_eq!(EntityRecords::uscc(&q, 2), "C3");
+    }
+}
