@@ -1,8 +1,7 @@
 //! Where the draw reads the fields of the entities it selects and staffs:
 //! the registry held as [`Entity`] values, or the streaming draw's
 //! candidates packed (a province's draw keeps hundreds of thousands of
-//! them; as `Entity` values, with six strings each, about 330 bytes a
-//! record, packed about a third of that).
+//! them: as `Entity` values each would own six heap strings and a vector).
 
 use crate::eligibility::EntityFields;
 use crate::records::EntityView;
