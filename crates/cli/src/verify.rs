@@ -17,18 +17,8 @@ use crate::{draw, input, report};
 
 /// Read and parse a result, with the position of a parse error.
 pub fn read_result(path: &Path) -> Result<DrawResult, String> {
-    read_result_text(path).map(|(_, r)| r)
-}
-
-/// [`read_result`], with the file's text.
-fn read_result_text(path: &Path) -> Result<(String, DrawResult), String> {
     let text = fsio::read_text(path)?;
-    let r = parse_result(path, &text)?;
-    Ok((text, r))
-}
-
-fn parse_result(path: &Path, text: &str) -> Result<DrawResult, String> {
-    DrawResult::from_json(text).map_err(|e| {
+    DrawResult::from_json(&text).map_err(|e| {
         format!(
             "{}:{}:{}: not a draw result: {e}",
             path.display(),
