@@ -189,10 +189,6 @@ pub(crate) struct Parts {
     lines: Lines,
     pub reports: Vec<FileReport>,
     pub diags: Vec<Diagnostic>,
-    /// Whether a build of these parts found the history given to
-    /// [`Parts::build_with_history`] free of duplicates (a build with the
-    /// same history need not look again: a million records' keys).
-    pub history_checked: bool,
 }
 
 impl Parts {
@@ -206,8 +202,14 @@ impl Parts {
             lines: Lines::default(),
             reports: Vec::new(),
             diags: Vec::new(),
-            history_checked: false,
         }
+    }
+
+    /// De-duplicate the history in place, in the order a dataset holds it,
+    /// reporting each duplicate (a build then finds none).
+    pub(crate) fn dedup_history(&mut self) {
+        let history = std::mem::take(&mut self.history);
+        self.history = dedup_history(history, &mut self.lines, &mut self.diags);
     }
 
     /// Open an input of kind `idx`, reporting failure.
@@ -332,8 +334,9 @@ impl Parts {
     /// [`Parts::build`], validating `history` (when given) in place of
     /// the parts' own: the dataset's `history` is then empty. The
     /// streaming draw holds a province's history once this way, for the
-    /// dataset it draws from and the one it returns. `lines` must number
-    /// the records of `history` (it came from these parts).
+    /// dataset it draws from and the one it returns. `history` must be
+    /// these parts' own after [`Parts::dedup_history`] (its duplicates
+    /// are reported there, and `lines` number its records).
     pub(crate) fn build_with_history(
         self,
         plan_file: &str,
@@ -349,7 +352,7 @@ impl Parts {
             self.officers,
             entities,
             self.history,
-            history.map(|h| (h, self.history_checked)),
+            history,
             self.conflicts,
             self.lines,
             self.reports,
@@ -483,24 +486,22 @@ impl Dataset {
     }
 }
 
-/// The key that orders history records and finds duplicate ones.
-fn history_key(h: &HistoryRecord) -> String {
-    format!("{} / {} / {}", h.uscc, h.item, h.date)
-}
-
-/// History records without duplicates in the order a dataset holds them
-/// (by [`history_key`]): what [`Parts::build_with_history`] leaves to the
-/// caller.
-pub(crate) fn history_in_order(history: Vec<HistoryRecord>) -> Vec<HistoryRecord> {
-    let mut lines = Lines::default();
+/// The history without duplicate inspections, in the order a dataset
+/// holds it (by uscc, item and date); each duplicate is reported, with
+/// the line of the first.
+fn dedup_history(
+    history: Vec<HistoryRecord>,
+    lines: &mut Lines,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<HistoryRecord> {
     dedup_by_key(
         history,
-        &mut lines,
+        lines,
         HISTORY,
         "date",
-        history_key,
+        |h| format!("{} / {} / {}", h.uscc, h.item, h.date),
         "inspection",
-        &mut Vec::new(),
+        diags,
     )
 }
 
@@ -514,34 +515,13 @@ fn dedup_by_key<T>(
     what: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<T> {
-    let kept = first_by_key(&v, lines, kind, field, key, what, diags);
     let ls = std::mem::take(&mut lines.lines[kind]);
-    lines.lines[kind] = kept
-        .iter()
-        .map(|&i| ls.get(i).copied().unwrap_or(0))
-        .collect();
-    let mut slots: Vec<Option<T>> = v.into_iter().map(Some).collect();
-    kept.iter().filter_map(|&i| slots[i].take()).collect()
-}
-
-/// The positions of the records of `v` to keep, in key order: the first
-/// of each key. Every later one is reported as a duplicate (with the line
-/// of the first).
-fn first_by_key<T>(
-    v: &[T],
-    lines: &Lines,
-    kind: usize,
-    field: &str,
-    key: impl Fn(&T) -> String,
-    what: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<usize> {
-    let ls = &lines.lines[kind];
     // each key once (a key may be formatted): sorting compares 2·n·log n
     let keys: Vec<String> = v.iter().map(&key).collect();
     let mut idx: Vec<usize> = (0..v.len()).collect();
     idx.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
-    let mut kept = Vec::with_capacity(v.len());
+    let mut keep = vec![false; v.len()];
+    let mut new_lines = Vec::with_capacity(v.len());
     let mut first: Option<usize> = None;
     for &i in &idx {
         match first {
@@ -562,11 +542,19 @@ fn first_by_key<T>(
             }
             _ => {
                 first = Some(i);
-                kept.push(i);
+                keep[i] = true;
+                new_lines.push(ls.get(i).copied().unwrap_or(0));
             }
         }
     }
-    kept
+    let mut slots: Vec<Option<T>> = v.into_iter().map(Some).collect();
+    let out = idx
+        .iter()
+        .filter(|&&i| keep[i])
+        .filter_map(|&i| slots[i].take())
+        .collect();
+    lines.lines[kind] = new_lines;
+    out
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -578,7 +566,7 @@ fn build(
     officers: Vec<Officer>,
     entities: EntityInput,
     history: Vec<HistoryRecord>,
-    borrowed_history: Option<(&[HistoryRecord], bool)>,
+    borrowed_history: Option<&[HistoryRecord]>,
     conflicts: Vec<Conflict>,
     mut lines: Lines,
     files: Vec<FileReport>,
@@ -630,32 +618,11 @@ fn build(
         }
     };
     let history = match borrowed_history {
-        None => dedup_by_key(
-            history,
-            &mut lines,
-            HISTORY,
-            "date",
-            history_key,
-            "inspection",
-            &mut diags,
-        ),
-        Some((h, checked)) => {
-            // checked where it is, in file order; the dataset's is empty
-            if !checked {
-                first_by_key(
-                    h,
-                    &lines,
-                    HISTORY,
-                    "date",
-                    history_key,
-                    "inspection",
-                    &mut diags,
-                );
-            }
-            Vec::new()
-        }
+        None => dedup_history(history, &mut lines, &mut diags),
+        // de-duplicated by `Parts::dedup_history`; the dataset's is empty
+        Some(_) => Vec::new(),
     };
-    let hist: &[HistoryRecord] = borrowed_history.map_or(&history, |h| h.0);
+    let hist: &[HistoryRecord] = borrowed_history.unwrap_or(&history);
     let conflicts = dedup_by_key(
         conflicts,
         &mut lines,

@@ -293,7 +293,9 @@ where
     let mut parts = small_parts(plan_file, plan_text, &mut open)?;
     // A province's history (a million records) is held once, here, for the
     // whole draw: both datasets below check it in place (their own
-    // `history` stays empty), and the one returned gets it at the end.
+    // `history` stays empty), and the one returned gets it at the end. It
+    // is sorted as a dataset holds it first, its duplicates reported once.
+    parts.dedup_history();
     let history = std::mem::take(&mut parts.history);
     let referenced = referenced(&history, &parts.conflicts);
     let pre = parts
@@ -314,8 +316,6 @@ where
         )?;
         return Err(internal("the inputs were rejected but no error was found"));
     };
-    // found free of duplicates: the final build need not sort it again
-    parts.history_checked = true;
     let elig = Eligibility::with_history(&pre, &history);
     let (ds, key, registry, arena, merged) = match expected {
         Some(exp) => {
@@ -385,7 +385,7 @@ where
         &ds, &pool, &history, seed_text, normalized, key, tasks, drafts,
     )?;
     drop(pool);
-    ds.history = crate::dataset::history_in_order(history);
+    ds.history = history;
     Ok(StreamedDraw {
         dataset: ds,
         head,
