@@ -397,18 +397,18 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
             None => weak,
         });
     }
-    let visits_of = || Visits::Compact(&visits);
+    let all = Visits::Compact(&visits);
     let files: [(&str, &Render<'_>); 4] = [
         (DRAW_FILES[0], &|w| {
-            result.write_canonical_json_with(visits_of(), w)?;
+            result.write_canonical_json_with(all, w)?;
             w.write_all(b"\n")
         }),
-        (DRAW_FILES[1], &|w| write_result_csv(visits_of(), w)),
+        (DRAW_FILES[1], &|w| write_result_csv(all, w)),
         (DRAW_FILES[2], &|w| {
-            write_draw_notice_with(&result, visits_of(), Format::Html, Lang::Zh, w)
+            write_draw_notice_with(&result, all, Format::Html, Lang::Zh, w)
         }),
         (DRAW_FILES[3], &|w| {
-            write_draw_notice_with(&result, visits_of(), Format::Markdown, Lang::Zh, w)
+            write_draw_notice_with(&result, all, Format::Markdown, Lang::Zh, w)
         }),
     ];
     let (journal, entry, digest) = match at.write(req.out, &files) {
