@@ -6,7 +6,8 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use shuangsuiji::{Commitment, Dataset, DrawResult, draw};
+use shuangsuiji::{Commitment, Dataset, DrawResult};
+use shuangsuiji::draw::draw;
 
 #[path = "common.rs"]
 mod common;

@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shuangsuiji::{ErrorKind, draw};
+use shuangsuiji::ErrorKind;
+use shuangsuiji::draw::draw;
 
 #[path = "common.rs"]
 mod common;

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shuangsuiji::verify_journal;
+use shuangsuiji::journal::verify_journal;
 
 fuzz_target!(|data: &[u8]| {
     match verify_journal(data) {

@@ -7,7 +7,9 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use shuangsuiji::{DrawResult, compare_results, draw};
+use shuangsuiji::DrawResult;
+use shuangsuiji::draw::draw;
+use shuangsuiji::verify::compare_results;
 
 #[path = "common.rs"]
 mod common;

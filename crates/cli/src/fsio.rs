@@ -5,7 +5,9 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use shuangsuiji::{JournalEntry, JournalError, JournalRecord, append_entry, verify_journal};
+use shuangsuiji::journal::{
+    JournalEntry, JournalError, JournalRecord, append_entry, verify_journal,
+};
 
 /// A set of files written into a folder all at once.
 ///
@@ -300,7 +302,7 @@ impl<'a> HashingWriter<'a> {
     /// The SHA-256 of everything written, in hex.
     pub fn hex(self) -> String {
         use sha2::Digest;
-        shuangsuiji::hex(&self.hasher.finalize())
+        shuangsuiji::commit::digest::hex(&self.hasher.finalize())
     }
 }
 

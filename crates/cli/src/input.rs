@@ -4,9 +4,12 @@ use std::fs::File;
 use std::io::{self, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
+use crate::fsio;
+use shuangsuiji::Commitment;
+use shuangsuiji::draw::{StreamedDraw, draw_streaming};
+use shuangsuiji::load::{SpillFile, load_streaming};
 use shuangsuiji::{
-    Dataset, Diagnostic, DiagnosticKind, Error, InputDigests, Position, SpillFile, StreamOptions,
-    StreamedDraw, draw_streaming, load_streaming,
+    Dataset, Diagnostic, DiagnosticKind, Error, InputDigests, LoadOptions, Position,
 };
 
 /// A plan file as read: its name (for messages), its text, its folder.
@@ -49,11 +52,7 @@ pub struct Streaming {
 impl Streaming {
     /// From the flags: `tmp` must be an existing folder; without it,
     /// temporary files go next to `near` (the output).
-    pub fn new(
-        f: &crate::args::StreamFlags,
-        near: &Path,
-        quiet: bool,
-    ) -> Result<Streaming, String> {
+    pub fn new(f: &crate::cli::StreamFlags, near: &Path, quiet: bool) -> Result<Streaming, String> {
         let tmp = match &f.tmp {
             Some(t) if !t.is_dir() => {
                 return Err(format!("--tmp {}: not an existing folder", t.display()));
@@ -97,13 +96,13 @@ impl Streaming {
         f: impl FnOnce(
             &PlanFile,
             &mut dyn FnMut(&str) -> io::Result<Box<dyn Read>>,
-            StreamOptions<'_>,
+            LoadOptions<'_>,
         ) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let plan = read_plan(plan_path)?;
         let progress = !self.quiet && std::io::stderr().is_terminal();
         let store = || self.spill_file();
-        let opts = StreamOptions {
+        let opts = LoadOptions {
             threads: self.threads,
             spill: Some(&store),
             stats: None,
@@ -215,5 +214,18 @@ fn one(position: Position, message: String) -> Error {
     let diag = Diagnostic::error(DiagnosticKind::Plan, position, message);
     shuangsuiji::Error::from(shuangsuiji::ErrorKind::Input {
         diagnostics: shuangsuiji::Diagnostics(vec![diag]),
+    })
+}
+
+/// Read and parse a commitment, with the position of a parse error.
+pub fn read_commitment(path: &Path) -> Result<Commitment, String> {
+    let text = fsio::read_text(path)?;
+    Commitment::from_json(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: not a commitment: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
     })
 }

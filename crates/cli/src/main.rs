@@ -1,23 +1,25 @@
 //! `ssj`: the command line of shuangsuiji. Only glue: flags are parsed here,
-//! converted once into library values, and errors mapped to exit codes
-//! (0 ok, 1 verification found a difference, 2 invalid input or usage,
+//! each command converts them once into library values (`commands/`), and
+//! the outcome becomes an exit code in one place ([`exit::ExitStatus`]:
+//! 0 ok, 1 verification found a difference, 2 invalid input or usage,
 //! 3 the rules cannot be satisfied).
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-mod args;
-mod check;
-mod draw;
+mod attempt;
+mod cli;
+mod commands;
+mod exit;
 mod fsio;
 mod input;
-mod report;
-mod synth;
-mod verify;
+
+use cli::Command;
+use commands::journal::JournalCommand;
 
 fn main() -> ExitCode {
-    let cli = match args::Cli::try_parse() {
+    let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -26,16 +28,16 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let code = match cli.command {
-        args::Command::Check(a) => check::run(&a),
-        args::Command::Commit(a) => draw::commit(&a),
-        args::Command::Draw(a) => draw::draw(&a),
-        args::Command::Verify(a) => verify::verify(&a),
-        args::Command::Explain(a) => verify::explain_cmd(&a),
-        args::Command::Disclose(a) => verify::disclose(&a),
-        args::Command::Journal(args::JournalCommand::Verify(a)) => verify::journal(&a, false),
-        args::Command::Journal(args::JournalCommand::List(a)) => verify::journal(&a, true),
-        args::Command::Synth(a) => synth::run(&a),
+    let status = match cli.command {
+        Command::Check(a) => commands::check::run(&a),
+        Command::Commit(a) => commands::commit::run(&a),
+        Command::Draw(a) => commands::draw::run(&a),
+        Command::Verify(a) => commands::verify::run(&a),
+        Command::Explain(a) => commands::explain::run(&a),
+        Command::Disclose(a) => commands::disclose::run(&a),
+        Command::Journal(JournalCommand::Verify(a)) => commands::journal::run(&a, false),
+        Command::Journal(JournalCommand::List(a)) => commands::journal::run(&a, true),
+        Command::Synth(a) => commands::synth::run(&a),
     };
-    ExitCode::from(code)
+    ExitCode::from(status)
 }

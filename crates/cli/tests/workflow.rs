@@ -638,8 +638,8 @@ fn journal_edit_with_a_recomputed_hash_is_named_by_the_next_entry() {
     let obj = e.as_object_mut().unwrap();
     obj.remove("hash");
     // recompute the hash as the module documents
-    let record: shuangsuiji::JournalRecord = serde_json::from_value(e.clone()).unwrap();
-    let hash = shuangsuiji::entry_hash(2, &record, e["prev"].as_str().unwrap());
+    let record: shuangsuiji::journal::JournalRecord = serde_json::from_value(e.clone()).unwrap();
+    let hash = shuangsuiji::journal::entry_hash(2, &record, e["prev"].as_str().unwrap());
     e["hash"] = Value::from(hash);
     lines[1] = serde_json::to_string(&e).unwrap();
     w.write("sample/journal.jsonl", &(lines.join("\n") + "\n"));

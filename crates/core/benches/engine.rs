@@ -10,11 +10,12 @@ use std::hint::black_box;
 use std::io::{Cursor, Read};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use shuangsuiji::draw::draw;
+use shuangsuiji::draw::keys::{task_key, ticket};
+use shuangsuiji::load::load_streaming;
+use shuangsuiji::model::{CreditClass, Entity, EntityFlags, Item, ItemLevel, Officer, Ratio};
 use shuangsuiji::synthetic::{self, SynthSpec};
-use shuangsuiji::{
-    CreditClass, Dataset, Entity, EntityFlags, Item, ItemLevel, Officer, Plan, Ratio,
-    StreamOptions, draw, load_streaming, task_key, ticket,
-};
+use shuangsuiji::{Dataset, LoadOptions, Plan};
 
 fn plan(ratio_tasks: &str) -> Plan {
     Plan::from_toml(
@@ -118,7 +119,7 @@ fn selection(c: &mut Criterion) {
     let mut g = c.benchmark_group("selection");
     g.sample_size(10);
     g.bench_function("10^5 entities, 100 strata, 2%", |b| {
-        b.iter(|| black_box(shuangsuiji::select_only(&ds, "1 2 3")))
+        b.iter(|| black_box(shuangsuiji::draw::select_only(&ds, "1 2 3")))
     });
     g.finish();
 }
@@ -170,7 +171,7 @@ fn loading(c: &mut Criterion) {
     for threads in [1, 2] {
         g.bench_function(format!("load_streaming, {threads} thread(s)"), |b| {
             b.iter(|| {
-                let opts = StreamOptions {
+                let opts = LoadOptions {
                     threads,
                     ..Default::default()
                 };

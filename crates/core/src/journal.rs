@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::InputDigests;
-use crate::digest::{canonical_json, hex, put};
+use crate::commit::digest::{canonical_json, hex, put};
 
 /// Domain tag of a journal entry hash.
 pub const TAG_JOURNAL_ENTRY: &str = "shuangsuiji/v1/journal-entry";
@@ -230,7 +230,7 @@ impl std::error::Error for JournalError {}
 /// entries, or the first broken one by its 1-based line.
 ///
 /// ```
-/// use shuangsuiji::{JournalOutcome, JournalRecord, append_entry, verify_journal};
+/// use shuangsuiji::journal::{JournalOutcome, JournalRecord, append_entry, verify_journal};
 /// let rec = |seed: &str| JournalRecord {
 ///     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
 ///     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use sha2::{Digest, Sha256};
 
-use crate::check_character;
+use crate::model::check_character;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -510,7 +510,7 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         for n in 0..2000 {
             let c = uscc(n, "990101");
-            assert_eq!(crate::validate_uscc(&c), Ok(()), "{c}");
+            assert_eq!(crate::model::validate_uscc(&c), Ok(()), "{c}");
             assert!(seen.insert(c));
         }
     }

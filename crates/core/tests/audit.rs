@@ -3,10 +3,12 @@
 
 use std::io::Read;
 
-use shuangsuiji::{
-    Commitment, Dataset, DifferenceKind, JournalBreak, JournalOutcome, JournalRecord, SeedStrength,
-    append_entry, compare_results, draw, explain, verify_journal,
+use shuangsuiji::draw::draw;
+use shuangsuiji::journal::{
+    JournalBreak, JournalOutcome, JournalRecord, append_entry, verify_journal,
 };
+use shuangsuiji::verify::{DifferenceKind, compare_results, explain};
+use shuangsuiji::{Commitment, Dataset, SeedStrength};
 
 const SEED: &str = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24";
 
@@ -38,7 +40,7 @@ fn journal(n: usize) -> Vec<String> {
     let mut head = None;
     for i in 0..n {
         let (line, e) = append_entry(head.as_ref(), record(&i.to_string()));
-        head = Some(shuangsuiji::JournalHead {
+        head = Some(shuangsuiji::journal::JournalHead {
             seq: e.seq,
             hash: e.hash,
         });
@@ -116,7 +118,8 @@ fn commitment_names_what_changed() {
     assert!(c.diff(&ds).is_empty());
     let mut other = ds.clone();
     other.plan.rules.cooldown_days = 1;
-    other.digests.plan = shuangsuiji::hex(&shuangsuiji::plan_digest(&other.plan));
+    other.digests.plan =
+        shuangsuiji::commit::digest::hex(&shuangsuiji::commit::digest::plan_digest(&other.plan));
     let d = c.diff(&other);
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].what, "plan.rules");

@@ -5,7 +5,8 @@
 use std::io::Read;
 
 use proptest::prelude::*;
-use shuangsuiji::{Dataset, check_character};
+use shuangsuiji::Dataset;
+use shuangsuiji::model::check_character;
 
 const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 

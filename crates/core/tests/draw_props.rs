@@ -3,11 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
-use shuangsuiji::{
-    Conflict, CreditClass, Dataset, Date, Entity, EntityFlags, ErrorKind, HistoryRecord, Item,
-    ItemLevel, Officer, Overlap, Plan, Ratio, Rules, Stratify, Task, check_character, draw,
-    region_covers, select_only,
+use shuangsuiji::draw::{draw, select_only};
+use shuangsuiji::model::{
+    Conflict, CreditClass, Date, Entity, EntityFlags, HistoryRecord, Item, ItemLevel, Officer,
+    Overlap, Ratio, Rules, Stratify, Task, check_character, region_covers,
 };
+use shuangsuiji::{Dataset, ErrorKind, Plan};
 
 fn uscc(n: u32) -> String {
     let base = format!("91140623MA{n:07}");
@@ -225,7 +226,7 @@ fn inst() -> impl Strategy<Value = Inst> {
                 period_end: date(2026, 12, 31),
                 date: date(2026, 10, 1),
                 seed_source: "s".into(),
-                inputs: shuangsuiji::InputFiles {
+                inputs: shuangsuiji::model::InputFiles {
                     items: "i".into(),
                     officers: "o".into(),
                     entities: "e".into(),

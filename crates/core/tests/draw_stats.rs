@@ -1,9 +1,10 @@
 //! Statistical and adversarial tests of the draw.
 
-use shuangsuiji::{
-    Dataset, Date, Entity, EntityFlags, Item, ItemLevel, Officer, Plan, Rules, Stratify, Task,
-    check_character, draw, select_only,
+use shuangsuiji::draw::{draw, select_only};
+use shuangsuiji::model::{
+    Date, Entity, EntityFlags, Item, ItemLevel, Officer, Rules, Stratify, Task, check_character,
 };
+use shuangsuiji::{Dataset, Plan};
 
 fn uscc(n: u32) -> String {
     let base = format!("91140623MA{n:07}");
@@ -24,7 +25,7 @@ fn plan(rules: Rules) -> Plan {
         period_end: d(2026, 12, 31),
         date: d(2026, 10, 1),
         seed_source: "fixed".into(),
-        inputs: shuangsuiji::InputFiles {
+        inputs: shuangsuiji::model::InputFiles {
             items: "i".into(),
             officers: "o".into(),
             entities: "e".into(),

@@ -2,7 +2,8 @@
 
 use std::io::Read;
 
-use shuangsuiji::{Dataset, draw};
+use shuangsuiji::Dataset;
+use shuangsuiji::draw::draw;
 
 /// The seed of the golden sample result.
 const SEED: &str = "2026-Q4 424242";

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
 
+use shuangsuiji::draw::{draw, draw_streaming};
+use shuangsuiji::load::{SpillFile, StreamStats, load_streaming};
 use shuangsuiji::synthetic::{self, SynthSpec};
-use shuangsuiji::{
-    Dataset, ErrorKind, SpillFile, StreamOptions, StreamStats, draw, draw_streaming, load_streaming,
-};
+use shuangsuiji::{Dataset, ErrorKind, LoadOptions};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -76,9 +76,9 @@ fn assert_same(plan: &str, files: &Files, seed: &str) -> StreamStats {
         for spill in [false, true] {
             for expected in [None, Some(&ds.digests)] {
                 let st = StreamStats::default();
-                let opts = StreamOptions {
+                let opts = LoadOptions {
                     threads,
-                    spill: spill.then_some(&store as &dyn shuangsuiji::SpillStore),
+                    spill: spill.then_some(&store as &dyn shuangsuiji::load::SpillStore),
                     stats: Some(if threads == 2 && spill && expected.is_some() {
                         &stats
                     } else {
@@ -108,7 +108,7 @@ fn assert_same(plan: &str, files: &Files, seed: &str) -> StreamStats {
                     expected.is_some()
                 );
                 assert_eq!(got.into_result().to_canonical_json(), want);
-                let opts = StreamOptions {
+                let opts = LoadOptions {
                     stats: None,
                     ..opts
                 };
@@ -142,7 +142,7 @@ fn vectors_stream_to_the_same_result() {
         opener(&files),
         seed.trim_end_matches('\n'),
         None,
-        StreamOptions::default(),
+        LoadOptions::default(),
     )
     .unwrap();
     assert_eq!(got.into_result().to_canonical_json(), expected.trim_end());
@@ -207,7 +207,7 @@ fn a_wrong_committed_digest_is_reported() {
         opener(&files),
         "1 2 3",
         Some(&wrong),
-        StreamOptions::default(),
+        LoadOptions::default(),
     )
     .unwrap_err();
     match err.kind() {
@@ -250,8 +250,8 @@ fn duplicates_are_found_through_the_spill_with_the_same_messages() {
     assert_eq!(want.matches("duplicate").count(), 3, "{want}");
     let store = cursor_store;
     for threads in [1, 2] {
-        for spill in [None, Some(&store as &dyn shuangsuiji::SpillStore)] {
-            let opts = StreamOptions {
+        for spill in [None, Some(&store as &dyn shuangsuiji::load::SpillStore)] {
+            let opts = LoadOptions {
                 threads,
                 spill,
                 stats: None,
@@ -295,7 +295,7 @@ fn every_bad_input_gives_the_same_diagnostics() {
         let plan = &plan;
         let want = Dataset::load("plan.toml", plan, opener(&files)).map(|d| d.warnings);
         for threads in [1, 2] {
-            let opts = StreamOptions {
+            let opts = LoadOptions {
                 threads,
                 ..Default::default()
             };
@@ -354,7 +354,7 @@ fn a_large_registry_streams_without_being_held() {
     // history/conflicts of the 0-entity plan are empty: no references
     let store = cursor_store;
     let stats = StreamStats::default();
-    let opts = StreamOptions {
+    let opts = LoadOptions {
         threads: 2,
         spill: Some(&store),
         stats: Some(&stats),
@@ -377,5 +377,8 @@ fn canonical_json_built_by_members_equals_the_whole_tree() {
     let (plan, files) = dir_files(&root().join("data/youyu-forestry"));
     let ds = Dataset::load("plan.toml", &plan, opener(&files)).unwrap();
     let r = draw(&ds, "38 17 05 92 64 11").unwrap();
-    assert_eq!(r.to_canonical_json(), shuangsuiji::canonical_json(&r));
+    assert_eq!(
+        r.to_canonical_json(),
+        shuangsuiji::commit::digest::canonical_json(&r)
+    );
 }

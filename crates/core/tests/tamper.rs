@@ -6,7 +6,9 @@
 use std::io::Read;
 use std::path::Path;
 
-use shuangsuiji::{Commitment, Dataset, DrawResult, compare_results, draw};
+use shuangsuiji::draw::draw;
+use shuangsuiji::verify::compare_results;
+use shuangsuiji::{Commitment, Dataset, DrawResult};
 
 fn vector(name: &str) -> (Dataset, String) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))

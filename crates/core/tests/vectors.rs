@@ -3,10 +3,10 @@
 
 use std::io::Read;
 
-use shuangsuiji::{
-    ALGORITHM, Dataset, InputDigests, WordStream, draw, draw_key, hex, normalize_seed,
-    officer_stream_key, task_key, ticket,
-};
+use shuangsuiji::commit::digest::hex;
+use shuangsuiji::draw::keys::{WordStream, draw_key, officer_stream_key, task_key, ticket};
+use shuangsuiji::draw::{draw, normalize_seed};
+use shuangsuiji::{ALGORITHM, Dataset, InputDigests};
 
 /// RFC 8439 §2.3 ChaCha20 block function, written out independently.
 fn chacha20_block(key: &[u8; 32], counter: u32, nonce: &[u8; 12]) -> [u32; 16] {

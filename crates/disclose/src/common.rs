@@ -2,7 +2,8 @@
 //! digests, the verification section.
 
 use serde::Serialize;
-use shuangsuiji::{Date, DrawResult, Filter, InputDigests, Overlap, Ratio, Rules, Stratify};
+use shuangsuiji::model::{Date, Filter, Overlap, Ratio, Rules, Stratify};
+use shuangsuiji::{DrawResult, InputDigests};
 
 use crate::render::{Block, Cell};
 use crate::{Lang, VERIFY_COMMAND};
@@ -212,9 +213,9 @@ pub(crate) fn filter_text(f: &Filter, lang: Lang) -> String {
             .flags
             .iter()
             .map(|fl| match fl {
-                shuangsuiji::FlagName::Complaints => lang.t("投诉举报", "complaints"),
-                shuangsuiji::FlagName::Abnormal => lang.t("经营异常", "abnormal operations"),
-                shuangsuiji::FlagName::SeriousViolation => {
+                shuangsuiji::model::FlagName::Complaints => lang.t("投诉举报", "complaints"),
+                shuangsuiji::model::FlagName::Abnormal => lang.t("经营异常", "abnormal operations"),
+                shuangsuiji::model::FlagName::SeriousViolation => {
                     lang.t("严重违法失信", "serious violations")
                 }
             })

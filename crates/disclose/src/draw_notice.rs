@@ -1,6 +1,7 @@
 //! 抽查任务公告: the draw notice.
 
-use shuangsuiji::{DrawResult, TaskResult, Visit, Visits};
+use shuangsuiji::DrawResult;
+use shuangsuiji::draw::{TaskResult, Visit, Visits};
 
 use crate::common::{
     VERIFY_JSON, digests_table, exclusion_label, percent, result_plan_fields, rules_text, sep,
@@ -64,14 +65,15 @@ pub fn write_draw_notice(
 }
 
 /// [`write_draw_notice`] of `result` with `visits` in place of its own
-/// (which are not read): the notice of a [`shuangsuiji::StreamedDraw`],
+/// (which are not read): the notice of a [`shuangsuiji::draw::StreamedDraw`],
 /// whose visits are kept compact and built one row at a time, in every
 /// format. The bytes are those of [`write_draw_notice`] of the whole
 /// result.
 ///
 /// ```
 /// use std::io::Read;
-/// use shuangsuiji::{StreamOptions, draw_streaming};
+/// use shuangsuiji::LoadOptions;
+/// use shuangsuiji::draw::draw_streaming;
 /// use shuangsuiji_disclose::{Format, Lang, draw_notice, write_draw_notice_with};
 /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
 /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
@@ -79,7 +81,7 @@ pub fn write_draw_notice(
 ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
 /// };
 /// let d = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None,
-///     StreamOptions::default()).unwrap();
+///     LoadOptions::default()).unwrap();
 /// for format in [Format::Html, Format::Markdown, Format::Json] {
 ///     let mut out = Vec::new();
 ///     write_draw_notice_with(&d.head, d.visits(), format, Lang::Zh, &mut out).unwrap();
@@ -103,7 +105,7 @@ pub fn write_draw_notice_with(
         // the canonical JSON of {lang, notice, result, rules_text, title,
         // verify} (keys in bytewise order), the result written visit by
         // visit
-        use shuangsuiji::canonical_json as cj;
+        use shuangsuiji::commit::digest::canonical_json as cj;
         write!(
             w,
             "{{\"lang\":{},\"notice\":{},\"result\":",
@@ -395,7 +397,7 @@ fn visit_row(i: usize, v: &Visit, lang: Lang) -> Vec<Cell> {
 }
 
 /// "YYLY-01 占用征收林地情况检查 + …": each item id with its name.
-fn task_items(t: &shuangsuiji::TaskResult) -> String {
+fn task_items(t: &shuangsuiji::draw::TaskResult) -> String {
     t.items
         .iter()
         .zip(t.names.iter().map(Some).chain(std::iter::repeat(None)))

@@ -26,7 +26,8 @@
 //!
 //! ```
 //! use std::io::Read;
-//! use shuangsuiji::{ALGORITHM, Dataset, draw};
+//! use shuangsuiji::{ALGORITHM, Dataset};
+//! use shuangsuiji::draw::draw;
 //! use shuangsuiji_disclose::{Format, Lang, draw_notice, pre_draw_notice};
 //! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
 //! let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
@@ -201,5 +202,5 @@ pub const VERIFY_COMMAND: &str = "ssj verify --plan plan.toml --result result.js
 
 /// Canonical JSON of a notice.
 pub(crate) fn canonical<T: serde::Serialize>(value: &T) -> String {
-    shuangsuiji::canonical_json(value)
+    shuangsuiji::commit::digest::canonical_json(value)
 }

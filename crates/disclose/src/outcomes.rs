@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::io::Read;
 
 use serde::Serialize;
-use shuangsuiji::{Date, DrawResult};
+use shuangsuiji::DrawResult;
+use shuangsuiji::model::Date;
 
 use crate::Lang;
 use crate::error::{Error, ErrorKind, Problem};

@@ -1,7 +1,8 @@
 //! 事前公开: the pre-draw notice.
 
 use serde::Serialize;
-use shuangsuiji::{Dataset, Date, InputDigests, Item, ItemLevel, Rules, Task};
+use shuangsuiji::model::{Date, Item, ItemLevel, Rules, Task};
+use shuangsuiji::{Dataset, InputDigests};
 
 use crate::common::{
     PlanMeta, VERIFY_JSON, VerifyJson, digests_table, filter_text, rules_text, sep, verify_blocks,
@@ -320,7 +321,7 @@ struct TaskJson<'a> {
     key: String,
     items: &'a [String],
     directed: bool,
-    filter: &'a shuangsuiji::Filter,
+    filter: &'a shuangsuiji::model::Filter,
 }
 
 /// The published fields of an officer (no department, expiry or status:

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use shuangsuiji::{Date, DrawResult, InputDigests, PlanInfo};
+use shuangsuiji::draw::PlanInfo;
+use shuangsuiji::model::Date;
+use shuangsuiji::{DrawResult, InputDigests};
 
 use crate::common::{VERIFY_JSON, VerifyJson, result_plan_fields, verify_blocks};
 use crate::outcomes::index;
@@ -55,7 +57,8 @@ fn rows<'a>(result: &'a DrawResult, outcomes: &'a [Outcome]) -> Vec<Row<'a>> {
 /// ignored here, and of two outcomes for one inspection the later counts.
 ///
 /// ```
-/// use shuangsuiji::{Date, DrawResult};
+/// use shuangsuiji::DrawResult;
+/// use shuangsuiji::model::Date;
 /// use shuangsuiji_disclose::{Format, Lang, Outcome, OutcomeKind, results_notice};
 /// let json = std::fs::read_to_string(concat!(
 ///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"

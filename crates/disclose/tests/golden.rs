@@ -141,7 +141,11 @@ fn format_properties() {
         }
         for json in all(Format::Json) {
             let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-            assert_eq!(json, shuangsuiji::canonical_json(&v), "not canonical");
+            assert_eq!(
+                json,
+                shuangsuiji::commit::digest::canonical_json(&v),
+                "not canonical"
+            );
             assert_eq!(v["lang"], lang.code());
         }
         for md in all(Format::Markdown) {

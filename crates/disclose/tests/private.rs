@@ -2,7 +2,8 @@
 
 mod common;
 
-use shuangsuiji::{ALGORITHM, Date};
+use shuangsuiji::ALGORITHM;
+use shuangsuiji::model::Date;
 use shuangsuiji_disclose::{
     Format, Lang, Outcome, OutcomeKind, draw_notice, pre_draw_notice, results_notice,
 };

@@ -6,7 +6,8 @@
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use crate::error::{Infeasible, Result};
-use crate::{Dataset, Error, Officer, region_covers};
+use crate::model::{Officer, region_covers};
+use crate::{Dataset, Error};
 
 use super::entities::EntityRecords;
 use super::keys::WordStream;

@@ -3,9 +3,9 @@
 //! candidates packed (a province's draw keeps hundreds of thousands of
 //! them: as `Entity` values each would own six heap strings and a vector).
 
-use crate::eligibility::EntityFields;
-use crate::records::EntityView;
-use crate::{CreditClass, Entity, EntityFlags};
+use crate::draw::eligibility::EntityFields;
+use crate::load::records::EntityView;
+use crate::model::{CreditClass, Entity, EntityFlags};
 
 /// The fields selection and officer assignment read, by entity index.
 pub(crate) trait EntityRecords {

@@ -6,7 +6,7 @@ use rand_core::{RngCore, SeedableRng};
 use sha2::{Digest, Sha256};
 
 use crate::InputDigests;
-use crate::digest::put;
+use crate::commit::digest::put;
 
 /// Domain tag of the draw key.
 pub const TAG_DRAW_KEY: &str = "shuangsuiji/v1/draw-key";
@@ -22,13 +22,13 @@ pub const TAG_OFFICERS: &str = "shuangsuiji/v1/officer-stream";
 /// Nothing else changes (no case folding, no Unicode normalisation).
 ///
 /// ```
-/// use shuangsuiji::normalize_seed;
+/// use shuangsuiji::draw::normalize_seed;
 /// assert_eq!(normalize_seed("  ３８ 17\u{3000}\t05 "), "38 17 05");
 /// ```
 pub fn normalize_seed(text: &str) -> String {
     // the same cleaning as every text value of the inputs (SPEC.md §1.2):
     // its whitespace set is Unicode White_Space plus U+200B and U+FEFF
-    crate::text::clean(&crate::text::fold_width(text))
+    crate::model::text::clean(&crate::model::text::fold_width(text))
 }
 
 /// The draw key (SPEC.md §4): SHA-256 of the length-prefixed tag, the

@@ -2,10 +2,16 @@
 
 mod alloc;
 mod assign;
+pub(crate) mod eligibility;
 mod entities;
-mod keys;
+pub mod keys;
 mod result;
+mod seed;
 mod visits;
+
+pub use crate::stream::{StreamedDraw, draw_streaming};
+pub use eligibility::{Eligibility, Exclusion};
+pub use seed::{MAX_SEED_BITS, MIN_SEED_BITS, SeedStrength, required_seed_bits, seed_bits};
 
 pub use keys::{
     TAG_DRAW_KEY, TAG_OFFICERS, TAG_TASK_KEY, TAG_TICKET, WordStream, draw_key, normalize_seed,
@@ -21,11 +27,10 @@ pub(crate) use entities::{EntityRecords, Packed};
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::digest::hex;
+use crate::commit::digest::hex;
 use crate::error::{Diagnostic, DiagnosticKind, Position, Result};
-use crate::{
-    CreditClass, Dataset, Eligibility, Error, Exclusion, ItemLevel, Overlap, Ratio, Stratify,
-};
+use crate::model::{CreditClass, ItemLevel, Overlap, Ratio, Stratify};
+use crate::{Dataset, Error};
 
 /// The name of the algorithm this engine implements, recorded in every
 /// result. Any change that alters an output for the same input gets a new
@@ -40,7 +45,8 @@ pub const ALGORITHM: &str = "ssj-draw-v1";
 ///
 /// ```
 /// use std::io::Read;
-/// use shuangsuiji::{Dataset, draw};
+/// use shuangsuiji::Dataset;
+/// use shuangsuiji::draw::draw;
 /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
 /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
 /// let ds = Dataset::load("plan.toml", &text, |name| {
@@ -95,7 +101,7 @@ pub fn draw(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
 pub(crate) fn finish_draw(
     ds: &Dataset,
     ents: &dyn EntityRecords,
-    history: &[crate::HistoryRecord],
+    history: &[crate::model::HistoryRecord],
     seed_text: &str,
     normalized: String,
     key: [u8; 32],
@@ -459,7 +465,7 @@ pub fn select_only(ds: &Dataset, seed_text: &str) -> Vec<Vec<String>> {
 fn staff(
     ds: &Dataset,
     ents: &dyn EntityRecords,
-    history: &[crate::HistoryRecord],
+    history: &[crate::model::HistoryRecord],
     key: &[u8; 32],
     tasks: &[TaskResult],
     drafts: Vec<Draft>,
@@ -468,7 +474,7 @@ fn staff(
     // province's history has millions of records)
     let drawn: std::collections::HashSet<&str> =
         drafts.iter().map(|d| ents.uscc(d.entity)).collect();
-    let mut last_date: HashMap<&str, crate::Date> = HashMap::new();
+    let mut last_date: HashMap<&str, crate::model::Date> = HashMap::new();
     for h in history.iter().filter(|h| drawn.contains(h.uscc.as_str())) {
         let d = last_date.entry(h.uscc.as_str()).or_insert(h.date);
         if h.date > *d {

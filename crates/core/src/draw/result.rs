@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Visits;
-use crate::{Date, InputDigests, Rules};
+use crate::InputDigests;
+use crate::model::{Date, Rules};
 
 /// The plan a result belongs to (metadata only; the full plan is bound by
 /// its digest in [`DrawResult::digests`]).
@@ -197,7 +198,7 @@ impl DrawResult {
     /// The canonical JSON of the result: object keys sorted, no
     /// insignificant whitespace, UTF-8. Byte-identical on every machine.
     ///
-    /// The same bytes as [`crate::canonical_json`] of the whole result, built
+    /// The same bytes as [`crate::commit::digest::canonical_json`] of the whole result, built
     /// member by member (keys in bytewise order, each visit on its own) so
     /// that a province-sized result never exists as one JSON tree.
     pub fn to_canonical_json(&self) -> String {
@@ -227,11 +228,12 @@ impl DrawResult {
 
     /// [`DrawResult::write_canonical_json`] of this result with `visits`
     /// in place of its own `visits` (which are not read): how a
-    /// [`crate::StreamedDraw`], whose visits are kept apart, is written
-    /// (see [`crate::StreamedDraw::write_canonical_json`]).
+    /// [`crate::draw::StreamedDraw`], whose visits are kept apart, is written
+    /// (see [`crate::draw::StreamedDraw::write_canonical_json`]).
     ///
     /// ```
-    /// use shuangsuiji::{DrawResult, Visits};
+    /// use shuangsuiji::DrawResult;
+    /// use shuangsuiji::draw::Visits;
     /// let text = std::fs::read_to_string(concat!(
     ///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
     /// )).unwrap();
@@ -247,7 +249,7 @@ impl DrawResult {
         visits: Visits<'_>,
         w: &mut dyn std::io::Write,
     ) -> std::io::Result<()> {
-        use crate::canonical_json as cj;
+        use crate::commit::digest::canonical_json as cj;
         fn array<T: Serialize, B: std::borrow::Borrow<T>>(
             w: &mut dyn std::io::Write,
             items: impl Iterator<Item = B>,
@@ -258,7 +260,7 @@ impl DrawResult {
                 if i > 0 {
                     buf.push(',');
                 }
-                buf.push_str(&crate::canonical_json(x.borrow()));
+                buf.push_str(&crate::commit::digest::canonical_json(x.borrow()));
                 if buf.len() >= 1 << 16 {
                     w.write_all(buf.as_bytes())?;
                     buf.clear();

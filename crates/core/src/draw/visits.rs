@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::CreditClass;
-use crate::digest::hex;
+use crate::commit::digest::hex;
+use crate::model::CreditClass;
 
 use super::{Selection, Team, TeamMember, Visit};
 
@@ -40,14 +40,15 @@ struct TaskNames {
     strata: Vec<String>,
 }
 
-/// The visits of a draw, compact: what [`crate::draw_streaming`] returns
-/// instead of a `Vec<Visit>` (see [`crate::StreamedDraw`]). Each visit is
-/// built on demand, equal to the one [`crate::draw`] gives at the same
+/// The visits of a draw, compact: what [`crate::draw::draw_streaming`] returns
+/// instead of a `Vec<Visit>` (see [`crate::draw::StreamedDraw`]). Each visit is
+/// built on demand, equal to the one [`crate::draw::draw`] gives at the same
 /// position.
 ///
 /// ```
 /// use std::io::Read;
-/// use shuangsuiji::{Dataset, StreamOptions, draw, draw_streaming};
+/// use shuangsuiji::{Dataset, LoadOptions};
+/// use shuangsuiji::draw::{draw, draw_streaming};
 /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
 /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
 /// let open = |name: &str| {
@@ -56,7 +57,7 @@ struct TaskNames {
 /// let ds = Dataset::load("plan.toml", &text, open).unwrap();
 /// let held = draw(&ds, "38 17 05 92 64 11").unwrap();
 /// let streamed = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None,
-///     StreamOptions::default()).unwrap();
+///     LoadOptions::default()).unwrap();
 /// let list = &streamed.visits;
 /// assert_eq!(list.len(), held.visits.len());
 /// assert_eq!(list.get(0).unwrap(), held.visits[0]);
@@ -271,10 +272,11 @@ impl VisitList {
 
 /// The visits of a draw however they are held: the `Vec<Visit>` of a
 /// [`crate::DrawResult`], or the [`VisitList`] of a
-/// [`crate::StreamedDraw`]. Writers take this to serve both.
+/// [`crate::draw::StreamedDraw`]. Writers take this to serve both.
 ///
 /// ```
-/// use shuangsuiji::{DrawResult, Visits};
+/// use shuangsuiji::DrawResult;
+/// use shuangsuiji::draw::Visits;
 /// let text = std::fs::read_to_string(concat!(
 ///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
 /// )).unwrap();

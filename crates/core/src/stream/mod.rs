@@ -1,7 +1,7 @@
 //! Streaming loads and draws for province-scale registries (10^7–10^8
 //! entities): the registry is read record by record and never held whole.
 //!
-//! The in-memory path ([`crate::Dataset::load`] then [`crate::draw`]) is the
+//! The in-memory path ([`crate::Dataset::load`] then [`crate::draw::draw`]) is the
 //! reference; the streaming path gives byte-identical results (tested):
 //!
 //! - **Digests** (SPEC.md §2.2) need every record hash, sorted: they are
@@ -43,18 +43,18 @@ use rustc_hash::FxHashMap as HashMap;
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::dataset::{ENTITIES, EntityInput, Parts, StreamedEntities};
-use crate::digest::set_hasher;
+use crate::commit::digest::Canonical;
+use crate::commit::digest::set_hasher;
 use crate::draw::{
     ALGORITHM, EntityRecords, Packed, Selector, StratumInput, TaskInput, draw_key, finish_draw,
     normalize_seed, stratum_key, task_key,
 };
+use crate::draw::{Eligibility, VisitList, Visits};
 use crate::error::{Diagnostic, DiagnosticKind as K, Position};
-use crate::table::{MAX_DIAGNOSTICS_PER_FILE, Table};
-use crate::{
-    Canonical, Conflict, Dataset, DrawResult, Eligibility, Entity, Error, ErrorKind, HistoryRecord,
-    InputDigests, Overlap, Plan, Result, VisitList, Visits,
-};
+use crate::load::table::{MAX_DIAGNOSTICS_PER_FILE, Table};
+use crate::load::{ENTITIES, EntityInput, Parts, StreamedEntities};
+use crate::model::{Conflict, Entity, HistoryRecord, Overlap};
+use crate::{Dataset, DrawResult, Error, ErrorKind, InputDigests, Plan, Result};
 
 use pass::{Ctx, EntitySink, Keep, MergedTask, TaskCtx};
 
@@ -88,7 +88,7 @@ impl StreamStats {
 
 /// How a streaming load or draw runs. No field changes any output.
 #[derive(Clone, Copy, Default)]
-pub struct StreamOptions<'a> {
+pub struct LoadOptions<'a> {
     /// Worker threads (besides the reader); 0 uses the available
     /// parallelism.
     pub threads: usize,
@@ -99,9 +99,9 @@ pub struct StreamOptions<'a> {
     pub stats: Option<&'a StreamStats>,
 }
 
-impl std::fmt::Debug for StreamOptions<'_> {
+impl std::fmt::Debug for LoadOptions<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StreamOptions")
+        f.debug_struct("LoadOptions")
             .field("threads", &self.threads)
             .field("spill", &self.spill.is_some())
             .field("stats", &self.stats)
@@ -109,7 +109,7 @@ impl std::fmt::Debug for StreamOptions<'_> {
     }
 }
 
-impl StreamOptions<'_> {
+impl LoadOptions<'_> {
     fn workers(&self) -> usize {
         if self.threads > 0 {
             self.threads
@@ -123,16 +123,16 @@ impl StreamOptions<'_> {
 ///
 /// The visits are kept compact, apart from the rest of the result: a
 /// province's draw has hundreds of thousands of them, about a kilobyte
-/// each as [`crate::Visit`] values. [`StreamedDraw::write_canonical_json`]
+/// each as [`crate::draw::Visit`] values. [`StreamedDraw::write_canonical_json`]
 /// writes the result without building them all; [`StreamedDraw::into_result`]
-/// builds the whole [`DrawResult`], byte for byte what [`crate::draw`]
+/// builds the whole [`DrawResult`], byte for byte what [`crate::draw::draw`]
 /// gives.
 #[derive(Debug, Clone)]
 pub struct StreamedDraw {
     /// The plan and inputs as [`load_streaming`] gives them (the registry
     /// not held: `dataset.entities` is empty), with every digest.
     pub dataset: Dataset,
-    /// The draw without its visits: every field as [`crate::draw`] gives
+    /// The draw without its visits: every field as [`crate::draw::draw`] gives
     /// it, except `visits`, which is empty.
     pub head: DrawResult,
     /// The visits, in result order.
@@ -157,14 +157,15 @@ impl StreamedDraw {
     ///
     /// ```
     /// use std::io::Read;
-    /// use shuangsuiji::{StreamOptions, draw_streaming};
+    /// use shuangsuiji::LoadOptions;
+    /// use shuangsuiji::draw::draw_streaming;
     /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
     /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
     /// let open = |name: &str| {
     ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
     /// };
     /// let d = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None,
-    ///     StreamOptions::default()).unwrap();
+    ///     LoadOptions::default()).unwrap();
     /// let mut out = Vec::new();
     /// d.write_canonical_json(&mut out).unwrap();
     /// assert!(d.head.visits.is_empty());
@@ -185,13 +186,14 @@ impl StreamedDraw {
 ///
 /// ```
 /// use std::io::Read;
-/// use shuangsuiji::{Dataset, StreamOptions, load_streaming};
+/// use shuangsuiji::{Dataset, LoadOptions};
+/// use shuangsuiji::load::load_streaming;
 /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
 /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
 /// let open = |name: &str| {
 ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
 /// };
-/// let s = load_streaming("plan.toml", &text, open, StreamOptions::default()).unwrap();
+/// let s = load_streaming("plan.toml", &text, open, LoadOptions::default()).unwrap();
 /// let ds = Dataset::load("plan.toml", &text, open).unwrap();
 /// assert_eq!(s.digests, ds.digests);
 /// assert_eq!(s.registry_len(), ds.entities.len() as u64);
@@ -201,7 +203,7 @@ pub fn load_streaming<'a, F>(
     plan_file: &str,
     plan_text: &str,
     mut open: F,
-    opts: StreamOptions<'_>,
+    opts: LoadOptions<'_>,
 ) -> Result<Dataset>
 where
     F: FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
@@ -222,7 +224,7 @@ fn validate_pass<'a>(
     plan_text: &str,
     open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
     referenced: HashMap<String, usize>,
-    opts: StreamOptions<'_>,
+    opts: LoadOptions<'_>,
     history: Option<&[HistoryRecord]>,
 ) -> Result<Dataset> {
     let mut ctx = Ctx {
@@ -238,7 +240,7 @@ fn validate_pass<'a>(
     finish_build(parts, plan_file, plan_text, referenced, out.facts, history)
 }
 
-/// Draw a plan as [`crate::draw`] does — the same [`DrawResult`], byte for
+/// Draw a plan as [`crate::draw::draw`] does — the same [`DrawResult`], byte for
 /// byte — streaming the registry instead of holding it; with the result,
 /// the dataset read (as [`load_streaming`] gives it).
 ///
@@ -252,7 +254,8 @@ fn validate_pass<'a>(
 ///
 /// ```
 /// use std::io::Read;
-/// use shuangsuiji::{Dataset, StreamOptions, draw, draw_streaming};
+/// use shuangsuiji::{Dataset, LoadOptions};
+/// use shuangsuiji::draw::{draw, draw_streaming};
 /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
 /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
 /// let open = |name: &str| {
@@ -260,7 +263,7 @@ fn validate_pass<'a>(
 /// };
 /// let ds = Dataset::load("plan.toml", &text, open).unwrap();
 /// let want = draw(&ds, "38 17 05 92 64 11").unwrap();
-/// let opts = StreamOptions { threads: 2, ..Default::default() };
+/// let opts = LoadOptions { threads: 2, ..Default::default() };
 /// let got = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None, opts).unwrap();
 /// assert!(got.visits.iter().eq(want.visits.iter().cloned()));
 /// assert_eq!(got.head.tasks, want.tasks);
@@ -277,7 +280,7 @@ pub fn draw_streaming<'a, F>(
     mut open: F,
     seed_text: &str,
     expected: Option<&InputDigests>,
-    opts: StreamOptions<'_>,
+    opts: LoadOptions<'_>,
 ) -> Result<StreamedDraw>
 where
     F: FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
@@ -490,7 +493,7 @@ fn select<'e>(
 ) -> Result<(
     Dataset,
     Packed,
-    Vec<crate::TaskResult>,
+    Vec<crate::draw::TaskResult>,
     Vec<crate::draw::Draft>,
 )> {
     let SelectInputs {
@@ -507,7 +510,7 @@ fn select<'e>(
     // selector's state is taken out and put back (pool indices never
     // change).
     let mut ti = 0;
-    let mut state: Option<(Vec<crate::TaskResult>, Vec<crate::draw::Draft>)> = None;
+    let mut state: Option<(Vec<crate::draw::TaskResult>, Vec<crate::draw::Draft>)> = None;
     let mut fell_back_at: Option<usize> = None;
     let n_tasks = pre.plan.tasks.len();
     loop {
@@ -623,7 +626,7 @@ fn small_parts<'a>(
     plan_text: &str,
     open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
 ) -> Result<Parts> {
-    use crate::dataset::{CONFLICTS, HISTORY, ITEMS, OFFICERS};
+    use crate::load::{CONFLICTS, HISTORY, ITEMS, OFFICERS};
     let plan = Plan::from_toml(plan_file, plan_text)?;
     let mut parts = Parts::new(plan);
     parts.load_table(ITEMS, plan_file, plan_text, open);
@@ -755,7 +758,7 @@ fn entity_pass<'a>(
     plan_text: &str,
     open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
     ctx: &Ctx<'_>,
-    opts: StreamOptions<'_>,
+    opts: LoadOptions<'_>,
 ) -> Result<PassOut> {
     let empty = |found: usize| PassOut {
         count: 0,
@@ -781,7 +784,7 @@ fn entity_pass<'a>(
         src,
         enc,
         parts.plan.inputs.max_line_bytes,
-        crate::records::ENTITY_FIELDS,
+        crate::load::records::ENTITY_FIELDS,
     ) {
         Ok(t) => t,
         Err(d) => {
@@ -945,7 +948,7 @@ fn tickets_pass<'a>(
     plan_text: &str,
     open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
     ctx: &Ctx<'_>,
-    opts: StreamOptions<'_>,
+    opts: LoadOptions<'_>,
 ) -> Result<(Packed, Vec<MergedTask>)> {
     let mut parts = Parts::new(pre.plan.clone());
     let out = entity_pass(&mut parts, plan_file, plan_text, open, ctx, opts)?;

@@ -11,12 +11,14 @@ use rustc_hash::FxHashMap as HashMap;
 use std::io::{self, Read};
 use std::sync::{Mutex, mpsc};
 
+use crate::Dataset;
+use crate::draw::Eligibility;
+use crate::draw::eligibility::Exclusion;
 use crate::draw::{EntityRecords, Packed, StratumKey, stratum_key, ticket};
-use crate::eligibility::Exclusion;
 use crate::error::Diagnostic;
-use crate::records::{self, EntityView};
-use crate::table::{Row, Table, with_row};
-use crate::{CreditClass, Dataset, Eligibility, Encoding, Item, Ratio, Task};
+use crate::load::records::{self, EntityView};
+use crate::load::table::{Row, Table, with_row};
+use crate::model::{CreditClass, Encoding, Item, Ratio, Task};
 
 use super::spill::{Buckets, SpillStore};
 
@@ -360,8 +362,8 @@ impl<'c> EntitySink<'c> {
         let hist = elig.history_of(&view.uscc);
         let mut stored: Option<u32> = None;
         let rid = match ds.plan.rules.stratify {
-            crate::Stratify::Region => self.region_id(&view.region),
-            crate::Stratify::None => self.region_id("*"),
+            crate::model::Stratify::Region => self.region_id(&view.region),
+            crate::model::Stratify::None => self.region_id("*"),
         };
         let group = view
             .credit_class
@@ -460,7 +462,7 @@ impl RowSink for EntitySink<'_> {
         if !local.is_empty() {
             self.diag_total += local.len() as u64;
             for d in local {
-                if self.diags.len() < crate::table::MAX_DIAGNOSTICS_PER_FILE {
+                if self.diags.len() < crate::load::table::MAX_DIAGNOSTICS_PER_FILE {
                     self.diags.push((seq, d));
                 }
             }

@@ -22,8 +22,8 @@ impl<T: Read + Write + Seek + Send> SpillFile for T {}
 /// A closure returning a file is a store:
 ///
 /// ```
-/// use shuangsuiji::SpillStore;
-/// let store = || -> std::io::Result<Box<dyn shuangsuiji::SpillFile>> {
+/// use shuangsuiji::load::SpillStore;
+/// let store = || -> std::io::Result<Box<dyn shuangsuiji::load::SpillFile>> {
 ///     Ok(Box::new(std::io::Cursor::new(Vec::new())))
 /// };
 /// let f = store.create().unwrap();

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 
-use shuangsuiji::{Dataset, DrawResult, draw};
+use shuangsuiji::draw::draw;
+use shuangsuiji::{Dataset, DrawResult};
 use shuangsuiji_disclose::{Outcome, OutcomeKind, read_outcomes};
 
 /// The seed of the golden notices (the same as the engine's golden result).

@@ -1,10 +1,16 @@
 //! Comparing a published result with a recomputed one, field by field.
 
+mod explain;
+
+pub use explain::{ExplainError, Explanation, TaskExplanation, explain};
+
 use std::fmt;
 
 use serde::Serialize;
 
-use crate::{DrawResult, Team, Visit, Visits, canonical_json};
+use crate::DrawResult;
+use crate::commit::digest::canonical_json;
+use crate::draw::{Team, Visit, Visits};
 
 /// What kind of field differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -123,11 +129,13 @@ pub fn compare_results(published: &DrawResult, recomputed: &DrawResult) -> Compa
 }
 
 /// [`compare_results`] with each result's visits given apart (its own
-/// `visits` are not read): how a [`crate::StreamedDraw`], whose visits are
+/// `visits` are not read): how a [`crate::draw::StreamedDraw`], whose visits are
 /// compact, is compared visit by visit.
 ///
 /// ```
-/// use shuangsuiji::{DrawResult, Visits, compare_results, compare_results_with};
+/// use shuangsuiji::DrawResult;
+/// use shuangsuiji::draw::Visits;
+/// use shuangsuiji::verify::{compare_results, compare_results_with};
 /// let text = std::fs::read_to_string(concat!(
 ///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
 /// )).unwrap();
@@ -167,9 +175,9 @@ pub fn compare_results_with(
         .or_else(|| diff(K::Plan, "plan", &p.plan, &r.plan))
         .or_else(|| diff(K::Plan, "rules", &p.rules, &r.rules))
         .or_else(|| {
-            crate::commitment::input_digests(&p.digests)
+            crate::commit::input_digests(&p.digests)
                 .into_iter()
-                .zip(crate::commitment::input_digests(&r.digests))
+                .zip(crate::commit::input_digests(&r.digests))
                 .find_map(|((n, a), (_, b))| diff(K::Digest, format!("digests.{n}"), &a, &b))
         })
         .or_else(|| diff(K::Seed, "draw_key", &p.draw_key, &r.draw_key))

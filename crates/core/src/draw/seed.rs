@@ -39,7 +39,7 @@ pub const MAX_SEED_BITS: u32 = 96;
 /// documentation).
 ///
 /// ```
-/// use shuangsuiji::seed_bits;
+/// use shuangsuiji::draw::seed_bits;
 /// assert_eq!(seed_bits("38 17 05 92 64 11"), 39);  // 12 digits
 /// assert_eq!(seed_bits("第1期 开奖号码"), 3);
 /// assert_eq!(seed_bits(&"ab".repeat(16)), 128);   // a beacon's hex output

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::text::fold_width;
+use crate::model::text::fold_width;
 
 /// The largest number of decimal places a ratio may carry.
 const MAX_SCALE: u32 = 12;
@@ -14,7 +14,7 @@ const MAX_SCALE: u32 = 12;
 /// decimal terms. No floating point is involved anywhere.
 ///
 /// ```
-/// use shuangsuiji::Ratio;
+/// use shuangsuiji::model::Ratio;
 /// let r: Ratio = "5%".parse().unwrap();
 /// assert_eq!(r, "0.05".parse().unwrap());
 /// assert_eq!(r, "50‰".parse().unwrap());

@@ -1,12 +1,12 @@
 //! Field lists and record parsers for each input kind.
 
 use crate::error::{Diagnostic, DiagnosticKind as K};
-use crate::table::{Field, Row};
+use crate::load::table::{Field, Row};
 use std::borrow::Cow;
 
-use crate::text::{clean, clean_cow, clean_id, clean_id_cow, split_multi, split_multi_cow};
-use crate::uscc::validate_uscc;
-use crate::{
+use crate::model::text::{clean, clean_cow, clean_id, clean_id_cow, split_multi, split_multi_cow};
+use crate::model::validate_uscc;
+use crate::model::{
     Conflict, CreditClass, Date, Entity, EntityFlags, HistoryRecord, Item, ItemLevel, Officer,
     Ratio,
 };
@@ -416,7 +416,7 @@ impl<'a> P<'_, 'a> {
     }
 
     fn count(&mut self, i: usize) -> Option<u64> {
-        let v = crate::text::clean_id(self.row.get(i));
+        let v = crate::model::text::clean_id(self.row.get(i));
         if v.is_empty() {
             return None;
         }
@@ -611,10 +611,10 @@ impl EntityView<'_> {
         }
     }
 
-    /// The record hash (SPEC.md §2.1), as [`crate::Canonical::record_hash`]
+    /// The record hash (SPEC.md §2.1), as [`crate::commit::digest::Canonical::record_hash`]
     /// gives for the owned record; `buf` is scratch space.
     pub(crate) fn record_hash(&self, buf: &mut Vec<u8>) -> [u8; 32] {
-        crate::digest::entity_hash(
+        crate::commit::digest::entity_hash(
             buf,
             &self.uscc,
             &self.name,

@@ -5,7 +5,7 @@ use std::io::{self, Read};
 
 use encoding_rs::{DecoderResult, Encoding as Enc, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 
-use crate::Encoding;
+use crate::model::Encoding;
 
 /// How many bytes are examined to detect the encoding.
 const SNIFF: usize = 64 * 1024;

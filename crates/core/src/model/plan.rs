@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Diagnostic, DiagnosticKind, Error, Position, Result};
-use crate::{CreditClass, Date, Ratio};
+use crate::model::{CreditClass, Date, Ratio};
 
 /// How the CSV inputs are encoded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -147,7 +147,7 @@ impl Default for Rules {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Filter {
-    /// Only entities in these regions (as [`crate::region_covers`] matches).
+    /// Only entities in these regions (as [`crate::model::region_covers`] matches).
     #[serde(default)]
     pub regions: Vec<String>,
     /// Only entities with one of these object types.
@@ -392,12 +392,16 @@ impl Plan {
             .into_iter()
             .map(|mut t| {
                 // item order matters (the first leads); filter lists are sets
-                t.items = t.items.iter().map(|s| crate::text::clean_id(s)).collect();
+                t.items = t
+                    .items
+                    .iter()
+                    .map(|s| crate::model::text::clean_id(s))
+                    .collect();
                 let f = &mut t.filter;
                 for list in [&mut f.regions, &mut f.types, &mut f.industries] {
                     *list = list
                         .iter()
-                        .map(|s| crate::text::clean(s))
+                        .map(|s| crate::model::text::clean(s))
                         .filter(|s| !s.is_empty())
                         .collect();
                     list.sort();

@@ -2,10 +2,10 @@
 
 use std::io::Read;
 
-use crate::Encoding;
-use crate::decode::{DecodingReader, Detected, InvalidBytes, LineTooLong};
 use crate::error::{Diagnostic, DiagnosticKind, Position};
-use crate::text::{clean, fold_width};
+use crate::load::decode::{DecodingReader, Detected, InvalidBytes, LineTooLong};
+use crate::model::Encoding;
+use crate::model::text::{clean, fold_width};
 
 /// Diagnostics kept per file before the rest are only counted.
 pub(crate) const MAX_DIAGNOSTICS_PER_FILE: usize = 1000;
@@ -428,7 +428,7 @@ impl<R: Read> Table<R> {
                 && rec
                     .iter()
                     .zip(&self.header)
-                    .all(|(c, h)| crate::text::cleans_to(c, h))
+                    .all(|(c, h)| crate::model::text::cleans_to(c, h))
             {
                 let d = Diagnostic::error(
                     DiagnosticKind::Csv,
@@ -476,7 +476,7 @@ impl<R: Read> Table<R> {
 
 /// Whether every cell is empty after cleaning.
 fn is_blank(rec: &csv::ByteRecord) -> bool {
-    rec.iter().all(crate::text::is_blank_bytes)
+    rec.iter().all(crate::model::text::is_blank_bytes)
 }
 
 /// Run `f` on a record read by [`Table::read_byte_into`] as a [`Row`]:

@@ -67,7 +67,7 @@ pub fn check_character(first17: &[u8; 17]) -> Option<char> {
 /// Validate a normalised (upper-case ASCII) code.
 ///
 /// ```
-/// use shuangsuiji::validate_uscc;
+/// use shuangsuiji::model::validate_uscc;
 /// assert!(validate_uscc("9144030071526726XG").is_ok());
 /// assert!(validate_uscc("9144030071526726XH").is_err());
 /// ```

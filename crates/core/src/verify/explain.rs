@@ -6,11 +6,11 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::digest::hex;
-use crate::{
-    ALGORITHM, Dataset, DrawResult, Eligibility, Entity, Exclusion, FlagName, Overlap, Stratify,
-    Team, draw_key, task_key, ticket,
-};
+use crate::commit::digest::hex;
+use crate::draw::keys::{draw_key, task_key, ticket};
+use crate::draw::{Eligibility, Exclusion, Team};
+use crate::model::{Entity, FlagName, Overlap, Stratify};
+use crate::{ALGORITHM, Dataset, DrawResult};
 
 /// Why an explanation cannot be given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -101,7 +101,7 @@ impl Explanation {
     }
 }
 
-fn detail(ds: &Dataset, task: &crate::Task, e: &Entity, r: Exclusion) -> String {
+fn detail(ds: &Dataset, task: &crate::model::Task, e: &Entity, r: Exclusion) -> String {
     let lead = task.items.first().and_then(|id| ds.item(id));
     match r {
         Exclusion::Status => "not in business (registration status)".into(),

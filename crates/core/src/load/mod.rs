@@ -1,13 +1,23 @@
 //! Loading a plan and its inputs from readers, with cross-validation.
 
+pub(crate) mod decode;
+pub(crate) mod records;
+mod summary;
+pub(crate) mod table;
+
+pub use crate::stream::{LoadOptions, SpillFile, SpillStore, StreamStats, load_streaming};
+pub use summary::{OfficerSummary, Summary, TaskSummary};
+pub use table::FileReport;
+
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{self, Read};
 
-use crate::digest::{InputDigests, digest_records, hex, plan_digest};
+use crate::commit::digest::{InputDigests, digest_records, hex, plan_digest};
 use crate::error::{Diagnostic, DiagnosticKind as K, Error, Position, Result};
-use crate::records;
-use crate::table::{Field, FileReport, Table};
-use crate::{Conflict, Entity, HistoryRecord, Item, Officer, Plan, Task};
+
+use crate::Plan;
+use crate::model::{Conflict, Entity, HistoryRecord, Item, Officer, Task};
+use table::{Field, Table};
 
 /// A validated plan with all its inputs, sorted by id, and their digests.
 ///
@@ -70,7 +80,7 @@ fn read_table<R: Read, T>(
     source: R,
     plan: &Plan,
     fields: &'static [Field],
-    parse: impl Fn(&crate::table::Row<'_>, &mut Vec<Diagnostic>) -> Option<T>,
+    parse: impl Fn(&crate::load::table::Row<'_>, &mut Vec<Diagnostic>) -> Option<T>,
     allow_empty: bool,
     diags: &mut Vec<Diagnostic>,
     reports: &mut Vec<FileReport>,
@@ -435,18 +445,19 @@ impl Dataset {
     }
 
     /// Entities in the registry: `entities.len()`, or for a dataset from
-    /// [`crate::load_streaming`] (whose `entities` is empty) the number
+    /// [`crate::load::load_streaming`] (whose `entities` is empty) the number
     /// read.
     ///
     /// ```
-    /// use shuangsuiji::{Dataset, StreamOptions, load_streaming};
+    /// use shuangsuiji::{Dataset, LoadOptions};
+    /// use shuangsuiji::load::load_streaming;
     /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
     /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
     /// let open = |name: &str| {
     ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn std::io::Read>)
     /// };
     /// let held = Dataset::load("plan.toml", &text, open).unwrap();
-    /// let streamed = load_streaming("plan.toml", &text, open, StreamOptions::default()).unwrap();
+    /// let streamed = load_streaming("plan.toml", &text, open, LoadOptions::default()).unwrap();
     /// assert_eq!(held.registry_len(), 2000);
     /// assert_eq!(streamed.registry_len(), 2000);
     /// assert!(streamed.entities.is_empty());

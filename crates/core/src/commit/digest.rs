@@ -11,7 +11,8 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::{Conflict, Entity, HistoryRecord, Item, Officer, Plan};
+use crate::Plan;
+use crate::model::{Conflict, Entity, HistoryRecord, Item, Officer};
 
 /// The algorithm namespace every tag starts with.
 pub const TAG_PREFIX: &str = "shuangsuiji/v1/";
@@ -102,8 +103,8 @@ pub(crate) fn entity_hash<T: AsRef<str>>(
     types: &[T],
     region: &str,
     industry: &str,
-    class: Option<crate::CreditClass>,
-    flags: crate::EntityFlags,
+    class: Option<crate::model::CreditClass>,
+    flags: crate::model::EntityFlags,
     active: bool,
 ) -> [u8; 32] {
     buf.clear();
@@ -258,8 +259,8 @@ struct PlanCanonical<'a> {
     period_end: String,
     date: String,
     seed_source: &'a str,
-    rules: &'a crate::Rules,
-    tasks: &'a [crate::Task],
+    rules: &'a crate::model::Rules,
+    tasks: &'a [crate::model::Task],
 }
 
 /// The canonical JSON of a plan: everything but the input file names and

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::{Dataset, Eligibility, region_covers};
+use crate::Dataset;
+use crate::draw::Eligibility;
+use crate::model::region_covers;
 
 /// Eligible entities of one task, by region and credit class.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -2,11 +2,17 @@
 //! input, published before the seed exists, so that neither the inputs nor
 //! the seed can be chosen after seeing the other.
 
+pub mod digest;
+
+pub use digest::InputDigests;
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{ALGORITHM, Dataset, DrawResult, InputDigests, PlanInfo, Rules, Task};
+use crate::draw::PlanInfo;
+use crate::model::{Rules, Task};
+use crate::{ALGORITHM, Dataset, DrawResult};
 
 /// The format name of a commitment file.
 pub const COMMITMENT_FORMAT: &str = "ssj-commitment-v1";
@@ -104,7 +110,7 @@ impl Commitment {
 
     /// Canonical JSON (keys sorted, no insignificant whitespace).
     pub fn to_canonical_json(&self) -> String {
-        crate::canonical_json(self)
+        crate::commit::digest::canonical_json(self)
     }
 
     /// Read a commitment from JSON.
@@ -161,8 +167,8 @@ impl Commitment {
         part("format", self.format.clone(), now.format.clone());
         part(
             "plan.metadata",
-            crate::canonical_json(&self.plan),
-            crate::canonical_json(&now.plan),
+            crate::commit::digest::canonical_json(&self.plan),
+            crate::commit::digest::canonical_json(&now.plan),
         );
         part(
             "plan.seed_source",
@@ -171,13 +177,13 @@ impl Commitment {
         );
         part(
             "plan.rules",
-            crate::canonical_json(&self.rules),
-            crate::canonical_json(&now.rules),
+            crate::commit::digest::canonical_json(&self.rules),
+            crate::commit::digest::canonical_json(&now.rules),
         );
         part(
             "plan.tasks",
-            crate::canonical_json(&self.tasks),
-            crate::canonical_json(&now.tasks),
+            crate::commit::digest::canonical_json(&self.tasks),
+            crate::commit::digest::canonical_json(&now.tasks),
         );
         let explained = !parts.is_empty();
         out.extend(parts);

@@ -4,7 +4,8 @@ use rustc_hash::FxHashMap as HashMap;
 
 use serde::Serialize;
 
-use crate::{Dataset, Entity, Item, Task, region_covers};
+use crate::Dataset;
+use crate::model::{Entity, Item, Task, region_covers};
 
 /// Why an entity is not eligible for a task, checked in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -52,8 +53,8 @@ pub(crate) trait EntityFields {
     fn has_type(&self, pred: impl FnMut(&str) -> bool) -> bool;
     fn region(&self) -> &str;
     fn industry(&self) -> &str;
-    fn credit_class(&self) -> Option<crate::CreditClass>;
-    fn flags(&self) -> crate::EntityFlags;
+    fn credit_class(&self) -> Option<crate::model::CreditClass>;
+    fn flags(&self) -> crate::model::EntityFlags;
 }
 
 /// The owned record and the streaming loader's borrowed view have the same
@@ -73,10 +74,10 @@ macro_rules! entity_fields {
             fn industry(&self) -> &str {
                 &self.industry
             }
-            fn credit_class(&self) -> Option<crate::CreditClass> {
+            fn credit_class(&self) -> Option<crate::model::CreditClass> {
                 self.credit_class
             }
-            fn flags(&self) -> crate::EntityFlags {
+            fn flags(&self) -> crate::model::EntityFlags {
                 self.flags
             }
         }
@@ -84,7 +85,7 @@ macro_rules! entity_fields {
 }
 
 entity_fields!(Entity);
-entity_fields!(crate::records::EntityView<'_>);
+entity_fields!(crate::load::records::EntityView<'_>);
 
 /// The history of one entity, as eligibility needs it.
 #[derive(Debug, Default)]
@@ -92,7 +93,7 @@ pub(crate) struct EntityHistory<'a> {
     /// Distinct inspection dates in the plan's calendar year.
     visits: u32,
     /// Most recent inspection date per item.
-    last: Vec<(&'a str, crate::Date)>,
+    last: Vec<(&'a str, crate::model::Date)>,
 }
 
 /// Eligibility rules of a dataset, with the history indexed.
@@ -111,9 +112,12 @@ impl<'a> Eligibility<'a> {
 
     /// The rules of `ds` with `history` in place of its own (the streaming
     /// draw holds the history once, outside the dataset).
-    pub(crate) fn with_history(ds: &'a Dataset, records: &'a [crate::HistoryRecord]) -> Self {
+    pub(crate) fn with_history(
+        ds: &'a Dataset,
+        records: &'a [crate::model::HistoryRecord],
+    ) -> Self {
         let year = ds.plan.period_start.year();
-        let mut dates: HashMap<&str, Vec<crate::Date>> = HashMap::default();
+        let mut dates: HashMap<&str, Vec<crate::model::Date>> = HashMap::default();
         let mut history: HashMap<&str, EntityHistory<'a>> = HashMap::default();
         for h in records {
             if h.date.year() == year {
@@ -190,9 +194,9 @@ impl<'a> Eligibility<'a> {
                     .is_some_and(|c| f.credit_classes.contains(&c)))
             && (f.flags.is_empty()
                 || f.flags.iter().any(|fl| match fl {
-                    crate::FlagName::Complaints => entity.flags().complaints,
-                    crate::FlagName::Abnormal => entity.flags().abnormal,
-                    crate::FlagName::SeriousViolation => entity.flags().serious_violation,
+                    crate::model::FlagName::Complaints => entity.flags().complaints,
+                    crate::model::FlagName::Abnormal => entity.flags().abnormal,
+                    crate::model::FlagName::SeriousViolation => entity.flags().serious_violation,
                 }));
         if !pass {
             return Err(Exclusion::Filter);

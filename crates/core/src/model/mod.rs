@@ -4,11 +4,20 @@
 //! identifiers are trimmed and upper-cased, multi-valued fields are sorted
 //! and deduplicated, ratios are exact decimals and dates are calendar dates.
 
+mod date;
+mod plan;
+mod ratio;
+pub(crate) mod text;
+mod uscc;
+
+pub use date::{Date, DateError};
+pub use plan::{Encoding, Filter, FlagName, InputFiles, Overlap, Plan, Rules, Stratify, Task};
+pub use ratio::{Ratio, RatioError};
+pub use uscc::{UsccError, check_character, validate_uscc};
+
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-
-use crate::{Date, Ratio};
 
 /// Credit-risk class (信用风险分类): A low risk … D high risk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -45,7 +54,7 @@ impl CreditClass {
     /// Read a class as registries write it: `A`…`D`, `A类`, or the Chinese
     /// risk words (低风险, 一般风险, 较高风险, 高风险).
     pub fn parse(s: &str) -> Option<CreditClass> {
-        let t = crate::text::clean_id(s);
+        let t = crate::model::text::clean_id(s);
         let t = t.strip_suffix("类").unwrap_or(&t);
         let t = t.strip_suffix("级").unwrap_or(t);
         Some(match t {
@@ -77,7 +86,7 @@ pub enum ItemLevel {
 impl ItemLevel {
     /// Read `一般`/`general` or `重点`/`key`.
     pub fn parse(s: &str) -> Option<ItemLevel> {
-        match crate::text::clean(s).to_lowercase().as_str() {
+        match crate::model::text::clean(s).to_lowercase().as_str() {
             "" | "一般" | "一般事项" | "general" => Some(ItemLevel::General),
             "重点" | "重点事项" | "key" => Some(ItemLevel::Key),
             _ => None,
@@ -214,7 +223,7 @@ pub struct Conflict {
 /// covers the codes below it (an officer of `140623` covers `140623100`).
 ///
 /// ```
-/// use shuangsuiji::region_covers;
+/// use shuangsuiji::model::region_covers;
 /// assert!(region_covers("140623", "140623100"));
 /// assert!(region_covers("威远镇", "威远镇"));
 /// assert!(!region_covers("140623", "140602"));

@@ -3,15 +3,31 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use shuangsuiji::{CreditClass, Dataset, Summary};
+use shuangsuiji::model::CreditClass;
+use shuangsuiji::{Dataset, Summary};
 
-use crate::args::CheckArgs;
-use crate::{input, report};
+use crate::{exit, input};
+use clap::Args;
+use std::path::PathBuf;
+
+/// `ssj check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The plan file (TOML); input files are named relative to it.
+    #[arg(long, value_name = "PLAN.toml")]
+    pub plan: PathBuf,
+    /// Print the summary as JSON for programs.
+    #[arg(long)]
+    pub json: bool,
+    /// Print only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
 
 pub fn run(a: &CheckArgs) -> u8 {
     let ds = match input::load(&a.plan, a.quiet || a.json) {
         Ok(ds) => ds,
-        Err(e) => return report::error(&e),
+        Err(e) => return exit::error(&e),
     };
     let summary = Summary::new(&ds);
     let out = if a.json {
@@ -38,7 +54,7 @@ pub fn run(a: &CheckArgs) -> u8 {
     };
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(out.as_bytes()).is_err() {
-        return report::INVALID;
+        return exit::INVALID;
     }
     if !a.json && !ds.warnings.is_empty() {
         let mut err = std::io::stderr().lock();
@@ -46,7 +62,7 @@ pub fn run(a: &CheckArgs) -> u8 {
             let _ = writeln!(err, "{w}");
         }
     }
-    report::OK
+    exit::OK
 }
 
 /// Terminal width of a string: CJK and full-width characters take two cells.
@@ -144,7 +160,7 @@ fn render(ds: &Dataset, summary: &Summary) -> String {
     }
 
     let _ = writeln!(o, "\nDigests (SHA-256 of the canonical form, see SPEC.md)");
-    for (k, v) in shuangsuiji::input_digests(&ds.digests) {
+    for (k, v) in shuangsuiji::commit::input_digests(&ds.digests) {
         let _ = writeln!(o, "  {k:<10} {v}");
     }
 

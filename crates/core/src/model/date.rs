@@ -5,14 +5,14 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::text::fold_width;
+use crate::model::text::fold_width;
 
 /// A proleptic Gregorian calendar date (years 1000–9999).
 ///
 /// Accepts the forms Chinese spreadsheets use and prints ISO 8601:
 ///
 /// ```
-/// use shuangsuiji::Date;
+/// use shuangsuiji::model::Date;
 /// let d: Date = "2026年10月1日".parse().unwrap();
 /// assert_eq!(d, "2026/10/01".parse().unwrap());
 /// assert_eq!(d, "2026-10-01".parse().unwrap());

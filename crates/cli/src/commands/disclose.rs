@@ -1,0 +1,110 @@
+//! `ssj disclose`: write a public notice of a result (and of its outcomes).
+
+use crate::commands::verify::read_result;
+use crate::exit;
+use crate::fsio::Staged;
+use clap::Args;
+use shuangsuiji_disclose::{Format, Lang};
+use std::path::{Path, PathBuf};
+
+/// `ssj disclose`.
+#[derive(Debug, Args)]
+pub struct DiscloseArgs {
+    /// The result to publish.
+    #[arg(long, value_name = "result.json")]
+    pub result: PathBuf,
+    /// html, md, csv or json.
+    #[arg(long, default_value = "html")]
+    pub format: String,
+    /// zh (default) or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: String,
+    /// Inspection outcomes (CSV: uscc, item, outcome, date): write the
+    /// results notice instead of the draw notice.
+    #[arg(long, value_name = "outcomes.csv")]
+    pub results: Option<PathBuf>,
+    /// Write to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `ssj disclose`.
+pub fn run(a: &DiscloseArgs) -> u8 {
+    let format: Format = match a.format.parse() {
+        Ok(f) => f,
+        Err(e) => {
+            exit::message(&format!("--format: {e}"));
+            return exit::INVALID;
+        }
+    };
+    let lang: Lang = match a.lang.parse() {
+        Ok(l) => l,
+        Err(e) => {
+            exit::message(&format!("--lang: {e}"));
+            return exit::INVALID;
+        }
+    };
+    let result = match read_result(&a.result) {
+        Ok(r) => r,
+        Err(msg) => {
+            exit::message(&msg);
+            return exit::INVALID;
+        }
+    };
+    let text = match &a.results {
+        None => shuangsuiji_disclose::draw_notice(&result, format, lang),
+        Some(p) => {
+            let file = match std::fs::File::open(p) {
+                Ok(f) => std::io::BufReader::new(f),
+                Err(e) => {
+                    exit::message(&format!("{}: cannot read: {e}", p.display()));
+                    return exit::INVALID;
+                }
+            };
+            let name = p.display().to_string();
+            match shuangsuiji_disclose::read_outcomes(&name, file, &result) {
+                Ok(outcomes) => {
+                    shuangsuiji_disclose::results_notice(&result, &outcomes, format, lang)
+                }
+                Err(e) => {
+                    for pr in e.problems() {
+                        exit::message(&pr.to_string());
+                    }
+                    return exit::INVALID;
+                }
+            }
+        }
+    };
+    let Some(out) = &a.out else {
+        return exit::print(&text);
+    };
+    if out.exists() && !a.force {
+        exit::message(&format!(
+            "{} already exists; refusing to overwrite it (use --force)",
+            out.display()
+        ));
+        return exit::INVALID;
+    }
+    let dir = out.parent().unwrap_or(Path::new(""));
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let written = Staged::new(dir).and_then(|mut s| {
+        s.stage(&name, text.as_bytes())?;
+        s.commit()
+    });
+    if let Err(e) = written {
+        exit::message(&format!("{}: cannot write: {e}", out.display()));
+        return exit::INVALID;
+    }
+    exit::OK
+}

@@ -1,0 +1,293 @@
+//! `ssj draw`: draw with the announced seed, against the commitment, and
+//! write the result and its notices atomically; every attempt is journaled.
+
+use crate::attempt::{Attempt, Render, wrote};
+use crate::cli::{JournalFlag, StreamFlags};
+use crate::exit;
+use crate::fsio::{self};
+use crate::input::read_commitment;
+use clap::Args;
+use shuangsuiji::draw::Visits;
+use shuangsuiji::draw::normalize_seed;
+use shuangsuiji::journal::JournalOutcome;
+use shuangsuiji::{DrawResult, ErrorKind, SeedStrength};
+use shuangsuiji_disclose::{Format, Lang, write_draw_notice_with};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// `ssj draw`.
+#[derive(Debug, Args)]
+pub struct DrawArgs {
+    /// The plan file (TOML).
+    #[arg(long, value_name = "PLAN.toml")]
+    pub plan: PathBuf,
+    /// The seed, exactly as read from the announced public source.
+    #[arg(long, value_name = "TEXT")]
+    pub seed: String,
+    /// The folder to write the result into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The commitment published before the draw: refuse if any input
+    /// differs from it.
+    #[arg(long, value_name = "commitment.json")]
+    pub commitment: Option<PathBuf>,
+    /// Replace an earlier result in DIR (the journal keeps both attempts).
+    #[arg(long)]
+    pub force: bool,
+    /// Draw even if the seed has fewer bits than the draw needs.
+    #[arg(long)]
+    pub allow_weak_seed: bool,
+    #[command(flatten)]
+    pub journal: JournalFlag,
+    /// Print only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub stream: StreamFlags,
+}
+
+/// Files `ssj draw` writes.
+pub const DRAW_FILES: [&str; 4] = ["result.json", "result.csv", "notice.html", "notice.md"];
+
+/// The validated flags of `ssj draw`.
+struct DrawRequest<'a> {
+    plan: &'a Path,
+    seed: &'a str,
+    out: &'a Path,
+    commitment: Option<&'a Path>,
+}
+
+/// `ssj draw`.
+pub fn run(a: &DrawArgs) -> u8 {
+    let at = Attempt::new(
+        fsio::journal_path(a.journal.journal.as_deref(), &a.plan),
+        "draw",
+        Some(&a.seed),
+    );
+    if normalize_seed(&a.seed).is_empty() {
+        let msg = "--seed: the seed is empty (after removing whitespace)".to_string();
+        exit::message(&msg);
+        return at.fail(JournalOutcome::Invalid, msg, exit::INVALID);
+    }
+    let req = DrawRequest {
+        plan: &a.plan,
+        seed: &a.seed,
+        out: &a.out,
+        commitment: a.commitment.as_deref(),
+    };
+    run_draw(a, &req, at)
+}
+
+fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
+    let (mut at, st) = match at.before_reading(req.out, &DRAW_FILES, a.force, &a.stream, a.quiet) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    // the result without its visits, and the visits (compact)
+    let (result, visits) = match req.commitment {
+        // committed digests: one pass over the registry
+        Some(path) => {
+            let c = match read_commitment(path) {
+                Ok(c) => c,
+                Err(msg) => {
+                    exit::message(&msg);
+                    return at.fail(JournalOutcome::Invalid, msg, exit::INVALID);
+                }
+            };
+            let (ds, result) = match st.draw(req.plan, req.seed, Some(&c.digests)) {
+                Ok(d) => (d.dataset, Some((d.head, d.visits))),
+                Err(e) => match e.kind() {
+                    // read again for every difference, as without a draw
+                    ErrorKind::Differs { .. } => match st.load(req.plan) {
+                        Ok(ds) => (ds, None),
+                        Err(e) => return at.fail_with(&e),
+                    },
+                    ErrorKind::Infeasible(_) => {
+                        // the inputs matched the commitment to get here
+                        at.record.plan_id = Some(c.plan.id.clone());
+                        at.record.digests = Some(c.digests.clone());
+                        return at.fail_with(&e);
+                    }
+                    _ => return at.fail_with(&e),
+                },
+            };
+            at.dataset(&ds);
+            exit::warnings(&ds.warnings, a.quiet);
+            let diffs = c.diff(&ds);
+            if !diffs.is_empty() {
+                let lines: Vec<String> = diffs
+                    .iter()
+                    .map(|d| format!("{}: {d}", path.display()))
+                    .collect();
+                let names: Vec<&str> = diffs.iter().map(|d| d.what.as_str()).collect();
+                let msg = format!(
+                    "{}\nthe inputs differ from the commitment ({}); nothing was drawn",
+                    lines.join("\n"),
+                    names.join(", ")
+                );
+                exit::message(&msg);
+                return at.fail(JournalOutcome::Invalid, msg, exit::INVALID);
+            }
+            match result {
+                Some(r) => r,
+                None => {
+                    let msg =
+                        "the inputs changed while they were read; nothing was drawn".to_string();
+                    exit::message(&msg);
+                    return at.fail(JournalOutcome::Invalid, msg, exit::INVALID);
+                }
+            }
+        }
+        // digests first, then the draw: two passes
+        None => {
+            let ds = match st.load(req.plan) {
+                Ok(ds) => ds,
+                Err(e) => return at.fail_with(&e),
+            };
+            at.dataset(&ds);
+            exit::warnings(&ds.warnings, a.quiet);
+            match st.draw(req.plan, req.seed, Some(&ds.digests)) {
+                Ok(d) => (d.head, d.visits),
+                Err(e) => return at.fail_with(&e),
+            }
+        }
+    };
+    let strength = SeedStrength::of(&result);
+    if !strength.is_enough() {
+        let msg = weak_seed_message(&result, strength);
+        if !a.allow_weak_seed {
+            exit::message(&format!(
+                "{msg}\nUse the full outcome of the announced source, or pass --allow-weak-seed to draw anyway (the journal records it)."
+            ));
+            return at.fail(JournalOutcome::Invalid, msg, exit::INVALID);
+        }
+        if !a.quiet {
+            exit::message(&format!(
+                "warning: {msg}; drawing anyway (--allow-weak-seed)"
+            ));
+        }
+        let weak = format!(
+            "weak seed allowed: {} bits, {} needed",
+            strength.bits, strength.required
+        );
+        at.record.note = Some(match at.record.note.take() {
+            Some(n) => format!("{n}; {weak}"),
+            None => weak,
+        });
+    }
+    let all = Visits::Compact(&visits);
+    let files: [(&str, &Render<'_>); 4] = [
+        (DRAW_FILES[0], &|w| {
+            result.write_canonical_json_with(all, w)?;
+            w.write_all(b"\n")
+        }),
+        (DRAW_FILES[1], &|w| write_result_csv(all, w)),
+        (DRAW_FILES[2], &|w| {
+            write_draw_notice_with(&result, all, Format::Html, Lang::Zh, w)
+        }),
+        (DRAW_FILES[3], &|w| {
+            write_draw_notice_with(&result, all, Format::Markdown, Lang::Zh, w)
+        }),
+    ];
+    let (journal, entry, digest) = match at.write(req.out, &files) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    if a.quiet {
+        return exit::OK;
+    }
+    let teams = visits.teams();
+    let mut o = String::new();
+    let _ = writeln!(o, "Drew plan {} with {}", result.plan.id, result.algorithm);
+    let _ = writeln!(o, "  seed         '{}'", result.seed.text);
+    let _ = writeln!(
+        o,
+        "  seed bits    {} (this draw needs {})",
+        strength.bits, strength.required
+    );
+    let _ = writeln!(o, "  draw key     {}", result.draw_key);
+    let _ = writeln!(
+        o,
+        "  drawn        {} visits, {} teams, over {} tasks",
+        visits.len(),
+        teams,
+        result.tasks.len()
+    );
+    for t in &result.tasks {
+        let drawn: u64 = t.allocation.iter().map(|s| s.drawn).sum();
+        let _ = writeln!(
+            o,
+            "    {:<18} {:>4} of {:>5} eligible",
+            t.key, drawn, t.exclusions.eligible
+        );
+    }
+    wrote(&mut o, req.out, &DRAW_FILES, &digest, &journal, &entry);
+    let _ = writeln!(
+        o,
+        "\nPublish the folder; anyone can check it with\n  ssj verify --plan {} --result {}",
+        req.plan.display(),
+        req.out.join(DRAW_FILES[0]).display()
+    );
+    exit::print(&o)
+}
+
+fn weak_seed_message(result: &DrawResult, s: SeedStrength) -> String {
+    format!(
+        "the seed '{}' carries about {} bits (only digits count: 3.32 bits per decimal digit, 4 per character of a long hexadecimal beacon value), but this draw needs {}: with only 2^{} possible seeds, whoever prepares the inputs can compute the draw for every seed in advance and adjust the inputs or pick the source until the outcome they want comes up (grinding)",
+        result.seed.normalized, s.bits, s.required, s.bits
+    )
+}
+
+/// Quote a CSV cell that a spreadsheet would run as a formula.
+fn safe_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// One row per team of each visit, UTF-8 with BOM for Excel.
+fn write_result_csv(visits: Visits<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    out.write_all("\u{FEFF}".as_bytes())?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "visit",
+        "uscc",
+        "name",
+        "region",
+        "credit_class",
+        "tasks",
+        "items",
+        "department",
+        "category",
+        "officers",
+        "cert_nos",
+    ])?;
+    for (i, v) in visits.iter().enumerate() {
+        let tasks: Vec<String> = v
+            .selections
+            .iter()
+            .map(|s| format!("{} {} #{}", s.task, s.stratum, s.rank))
+            .collect();
+        for t in &v.teams {
+            let names: Vec<&str> = t.officers.iter().map(|o| o.name.as_str()).collect();
+            let certs: Vec<&str> = t.officers.iter().map(|o| o.cert_no.as_str()).collect();
+            let row = [
+                (i + 1).to_string(),
+                v.uscc.clone(),
+                v.name.clone(),
+                v.region.clone(),
+                v.credit_class.clone().unwrap_or_default(),
+                tasks.join("; "),
+                t.items.join("; "),
+                t.department.clone(),
+                t.category.clone(),
+                names.join("; "),
+                certs.join("; "),
+            ];
+            w.write_record(row.iter().map(|c| safe_cell(c)))?;
+        }
+    }
+    w.flush()
+}

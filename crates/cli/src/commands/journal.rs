@@ -1,0 +1,148 @@
+//! `ssj journal verify` and `ssj journal list`: check and show the journal
+//! of every attempt (全过程记录).
+
+use crate::exit;
+use clap::{Args, Subcommand};
+use shuangsuiji::journal::{JournalReport, verify_journal};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// `ssj journal …`.
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Check the hash chain; name the first broken entry.
+    Verify(JournalFileArgs),
+    /// Show every entry.
+    List(JournalFileArgs),
+}
+
+/// The journal file.
+#[derive(Debug, Args)]
+pub struct JournalFileArgs {
+    /// The journal file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The head hash published earlier: also fail if the journal does not
+    /// contain it (entries cut off the end).
+    #[arg(long, value_name = "HASH")]
+    pub head: Option<String>,
+    /// Print as JSON for programs.
+    #[arg(long)]
+    pub json: bool,
+    /// Print nothing; the exit code tells.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn read_journal(
+    a: &JournalFileArgs,
+) -> Result<Result<JournalReport, shuangsuiji::journal::JournalError>, u8> {
+    match std::fs::File::open(&a.file) {
+        Ok(f) => Ok(verify_journal(std::io::BufReader::new(f))),
+        Err(e) => {
+            exit::message(&format!("{}: cannot read: {e}", a.file.display()));
+            Err(exit::INVALID)
+        }
+    }
+}
+
+/// `ssj journal verify` and `ssj journal list`.
+pub fn run(a: &JournalFileArgs, list: bool) -> u8 {
+    let rep = match read_journal(a) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let rep = match rep {
+        Ok(r) => r,
+        Err(e) => {
+            if !a.quiet {
+                if a.json {
+                    let _ = exit::print_json(&serde_json::json!({
+                        "status": "broken",
+                        "broken": e,
+                        "message": e.to_string(),
+                    }));
+                } else {
+                    let _ =
+                        exit::print(&format!("FAILED: {}:{}: {}\n", a.file.display(), e.line, e));
+                }
+            }
+            return exit::MISMATCH;
+        }
+    };
+    let head = rep.head();
+    let head_ok = match &a.head {
+        None => true,
+        Some(h) => rep.entries.iter().any(|e| e.hash == h.trim()),
+    };
+    let code = if head_ok { exit::OK } else { exit::MISMATCH };
+    if a.quiet {
+        return code;
+    }
+    if a.json {
+        let v = serde_json::json!({
+            "status": if head_ok { "ok" } else { "head_missing" },
+            "entries": if list { serde_json::to_value(&rep.entries).unwrap_or_default() } else { serde_json::Value::from(rep.entries.len()) },
+            "head": head,
+        });
+        let p = exit::print_json(&v);
+        return if p == exit::OK { code } else { p };
+    }
+    let mut o = String::new();
+    if list {
+        for e in &rep.entries {
+            let r = &e.record;
+            let _ = writeln!(
+                o,
+                "{:>4}  {}  {:<6}  {:<10}  {:<16}  seed {}",
+                e.seq,
+                r.time,
+                r.command,
+                r.outcome.as_str(),
+                r.plan_id.as_deref().unwrap_or("-"),
+                r.seed
+                    .as_deref()
+                    .map_or("-".to_string(), |s| format!("'{s}'"))
+            );
+            if let Some(out) = &r.output {
+                let _ = writeln!(o, "      output sha256 {out}");
+            }
+            if let Some(n) = &r.note {
+                let _ = writeln!(o, "      note: {n}");
+            }
+            if let Some(err) = &r.error {
+                for l in err.lines() {
+                    let _ = writeln!(o, "      error: {l}");
+                }
+            }
+        }
+    }
+    match &head {
+        Some(h) => {
+            let _ = writeln!(
+                o,
+                "{}: {} entries, chain intact; head {} (entry {})",
+                if head_ok { "OK" } else { "FAILED" },
+                rep.entries.len(),
+                h.hash,
+                h.seq
+            );
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "{}: the journal is empty",
+                if head_ok { "OK" } else { "FAILED" }
+            );
+        }
+    }
+    if !head_ok {
+        let _ = writeln!(
+            o,
+            "FAILED: the published head {} is not in the journal: entries were cut off or rewritten",
+            a.head.as_deref().unwrap_or("")
+        );
+    }
+    let p = exit::print(&o);
+    if p == exit::OK { code } else { p }
+}
