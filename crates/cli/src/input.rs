@@ -229,3 +229,9 @@ pub fn read_commitment(path: &Path) -> Result<Commitment, String> {
         )
     })
 }
+
+/// The plan's text (without a byte-order mark), for the published copy.
+pub fn plan_text(plan_path: &Path) -> Result<String, Error> {
+    let p = read_plan(plan_path)?;
+    Ok(p.text().to_string())
+}

@@ -81,6 +81,12 @@ pub struct JournalRecord {
     pub error: Option<String>,
     /// Anything else worth a trace, e.g. that a weak seed was allowed.
     pub note: Option<String>,
+    /// SHA-256 (hex) of the published folder's `SHA256SUMS`, which lists
+    /// every file written with its SHA-256: binds the notices and the
+    /// rest of the bundle to this entry. Absent in entries written before
+    /// bundles existed (and then not part of the entry's hash).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
 }
 
 /// One line of the journal.
@@ -181,6 +187,13 @@ pub enum JournalBreak {
     Chain,
     /// The entry's content does not match its own hash: it was edited.
     Hash,
+    /// The last line has no line feed: a write was cut short (a crash or a
+    /// full disk). It is no entry; `ssj journal repair` moves it aside, and
+    /// the next append does so by itself and notes it in its entry.
+    Torn {
+        /// The length of the torn line in bytes.
+        bytes: u64,
+    },
     /// The file could not be read.
     Io {
         /// The operating system's message.
@@ -218,6 +231,10 @@ impl fmt::Display for JournalError {
                 f,
                 "line {n}: entry {n} was edited: its content does not match its hash"
             ),
+            JournalBreak::Torn { bytes } => write!(
+                f,
+                "line {n}: the last line ({bytes} bytes) is torn, a write cut short by a crash or a full disk; it is not an entry (repair: ssj journal repair FILE moves it aside)"
+            ),
             JournalBreak::Io { message } => write!(f, "line {n}: cannot read: {message}"),
         }
     }
@@ -234,7 +251,7 @@ impl std::error::Error for JournalError {}
 /// let rec = |seed: &str| JournalRecord {
 ///     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
 ///     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,
-///     outcome: JournalOutcome::Ok, output: None, error: None, note: None,
+///     outcome: JournalOutcome::Ok, output: None, error: None, note: None, bundle: None,
 /// };
 /// let (l1, _) = append_entry(None, rec("1"));
 /// let report = verify_journal(l1.as_bytes()).unwrap();
@@ -246,22 +263,35 @@ impl std::error::Error for JournalError {}
 /// let swapped = format!("{l2}{l1}");
 /// assert_eq!(verify_journal(swapped.as_bytes()).unwrap_err().line, 1);
 /// ```
-pub fn verify_journal<R: BufRead>(reader: R) -> Result<JournalReport, JournalError> {
+pub fn verify_journal<R: BufRead>(mut reader: R) -> Result<JournalReport, JournalError> {
     let mut entries: Vec<JournalEntry> = Vec::new();
-    for (i, line) in reader.lines().enumerate() {
-        let n = i as u64 + 1;
+    let mut buf = Vec::new();
+    for n in 1u64.. {
         let fail = |problem| JournalError { line: n, problem };
-        let line = line.map_err(|e| {
+        buf.clear();
+        let read = reader.read_until(b'\n', &mut buf).map_err(|e| {
             fail(JournalBreak::Io {
                 message: e.to_string(),
             })
         })?;
+        if read == 0 {
+            break;
+        }
+        if buf.last() != Some(&b'\n') {
+            return Err(fail(JournalBreak::Torn {
+                bytes: buf.len() as u64,
+            }));
+        }
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
         let malformed = |e: serde_json::Error| {
             fail(JournalBreak::Malformed {
                 message: e.to_string(),
             })
         };
-        let mut value: serde_json::Value = serde_json::from_str(&line).map_err(malformed)?;
+        let mut value: serde_json::Value = serde_json::from_slice(&buf).map_err(malformed)?;
         let entry: JournalEntry = serde_json::from_value(value.clone()).map_err(malformed)?;
         // the hash covers every key of the line but "hash", so that a key
         // added by hand is an edit too

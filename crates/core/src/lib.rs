@@ -10,16 +10,18 @@ pub mod draw;
 pub mod journal;
 pub mod load;
 pub mod model;
+pub mod publish;
 pub mod verify;
 
 pub use commit::{Commitment, InputDigests};
-pub use draw::{ALGORITHM, DrawResult, SeedStrength};
+pub use draw::{ALGORITHM, Draw, DrawOptions, DrawResult, Seed, SeedStrength};
 pub use error::{
     Diagnostic, DiagnosticKind, Diagnostics, Error, ErrorKind, Infeasible, Position, Result,
     Severity,
 };
 pub use load::{Dataset, LoadOptions, Summary};
 pub use model::Plan;
+pub use publish::Publication;
 
 /// Deterministic synthetic plans (`ssj synth`), for scale tests and benchmarks.
 pub mod synthetic {
