@@ -198,7 +198,12 @@ def parse_date(s: str) -> str | None:
          or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s))
     if not m:
         raise ValueError(f"bad date {s!r}")
-    return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    if not 1000 <= int(m[1]) <= 9999:
+        raise ValueError(f"bad date {s!r}: year outside 1000-9999")
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        raise ValueError(f"bad date {s!r}: not a real day")
 
 
 class Dec:
@@ -233,6 +238,16 @@ def parse_ratio(s: str) -> Dec:
     return d
 
 
+def count(s: str, field: str):
+    """SPEC §1.4 min_count / max_count: id(s) empty (absent) or a decimal integer."""
+    v = norm_id(s)
+    if not v:
+        return None
+    if not re.fullmatch(r"[0-9]+", v) or int(v) > 2**64 - 1:
+        raise ValueError(f"{field}: not a decimal integer: {s!r}")
+    return int(v)
+
+
 def parse_bool(s: str, true_words, false_words, field) -> bool:
     s = norm_text(s).lower()
     if s in true_words:
@@ -262,6 +277,8 @@ def parse_credit(s: str):
         c = c[:-1]
     if c.endswith("级"):
         c = c[:-1]
+    if c not in CREDIT:
+        raise ValueError(f"credit class: unknown value {s!r}")
     return CREDIT[c]
 
 
@@ -320,6 +337,7 @@ HEADER_NAMES = {  # SPEC §1.3 table (names after header normalisation)
         "reason": "reason, 回避事由, 事由, 原因",
     },
 }
+STRICT_FILES = {"on": False}
 HEADERS = {kind: {n.strip(): f for f, names in tbl.items() for n in names.split(",")}
            for kind, tbl in HEADER_NAMES.items()}
 
@@ -333,121 +351,278 @@ def norm_header(h: str) -> str:
     return re.sub(r"[ _\-*.]", "", h)
 
 
-def read_csv(path: str, kind: str) -> list[dict]:
-    raw = open(path, "rb").read()
+class BadInput(Exception):
+    """Bad input (exit 2): the message names the file, and the line/field where known."""
+
+
+# The file being read, named by the catch-all in main() if something unexpected fails.
+CURRENT = {"file": None}
+
+
+def read_bytes(path: str) -> bytes:
+    CURRENT["file"] = path
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise BadInput(f"{path}: file not found")
+    except IsADirectoryError:
+        raise BadInput(f"{path}: is a directory, not a file")
+    except OSError as e:
+        raise BadInput(f"{path}: cannot read: {e.strerror or e}")
+
+
+def _decode_error(path: str, raw: bytes, base: int, e: UnicodeDecodeError, enc: str) -> BadInput:
+    off = base + e.start
+    line = raw[:off].count(b"\n") + 1
+    return BadInput(f"{path}: line {line}, byte offset {off}: invalid {enc} bytes "
+                    f"{raw[off:off + 4].hex(' ')} (SPEC §1.1: invalid bytes are an error)")
+
+
+def decode_text(path: str, raw: bytes, encoding: str = "auto") -> str:
+    """SPEC §1.1 bytes to text; line endings CRLF / CR become LF."""
+    enc = (encoding or "auto").strip().lower()
+    if enc not in ("auto", "utf-8", "utf8", "gbk", "gb18030"):
+        raise BadInput(f"{path}: unknown encoding {encoding!r} (plan [inputs] encoding: auto, utf-8, gbk, gb18030)")
+    base = 0
     if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    text = raw.decode("utf-8")  # ASSUMPTION: only UTF-8 handled; `encoding = "auto"` unspecified
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    rows = [r for r in rows if any(c.strip() for c in r)]
+        base, enc = 3, "utf-8"
+    elif raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
+        base, enc = 2, ("utf-16-le" if raw.startswith(b"\xff\xfe") else "utf-16-be")
+    elif enc == "auto":
+        import codecs
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(raw[:65536], final=False)
+            enc = "utf-8"
+        except UnicodeDecodeError:
+            enc = "gb18030"
+    elif enc in ("gbk", "gb18030"):
+        enc = "gb18030"  # GB18030 is a superset of GBK (SPEC §1.1)
+    elif enc == "utf8":
+        enc = "utf-8"
+    try:
+        text = raw[base:].decode(enc)
+    except UnicodeDecodeError as e:
+        raise _decode_error(path, raw, base, e, enc)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_csv(path: str, kind: str, encoding: str = "auto") -> list[dict]:
+    raw = read_bytes(path)
+    text = decode_text(path, raw, encoding)
+    rows = []
+    try:
+        rd = csv.reader(io.StringIO(text, newline=""), strict=True)
+        start = 1
+        for r in rd:
+            rows.append((start, r))
+            start = rd.line_num + 1
+    except csv.Error as e:
+        raise BadInput(f"{path}: line {rd.line_num}: malformed CSV ({e})")
+    rows = [(ln, r) for ln, r in rows if any(norm_text(c) for c in r)]
     if not rows:
         return []
     hmap = HEADERS[kind]
     header = []
-    for h in rows[0]:
+    hln, hcells = rows[0]
+    for col, h in enumerate(hcells, 1):
         f = hmap.get(norm_header(h))
-        assert f is None or f not in header, f"two columns for {f} in {path}"
+        if f is not None and f in header:
+            raise BadInput(f"{path}: line {hln}, column {col}: two columns for field {f} (SPEC §1.3)")
         header.append(f)
+    missing = [f for f in REQUIRED[kind] if f not in header]
+    if missing:
+        raise BadInput(f"{path}: line {hln}: required column(s) missing: {', '.join(missing)} (SPEC §1.3)")
+    clean_header = [norm_text(c) for c in hcells]
     out = []
-    for r in rows[1:]:
-        out.append({header[i]: r[i] for i in range(min(len(r), len(header))) if header[i]})
+    for ln, r in rows[1:]:
+        if [norm_text(c) for c in r] == clean_header:
+            raise BadInput(f"{path}: line {ln}: the header repeated (two exports pasted together, SPEC §1.1)")
+        # ASSUMPTION (SPEC silent): missing trailing cells are empty, extra cells are ignored.
+        d = {header[i]: r[i] for i in range(min(len(r), len(header))) if header[i]}
+        d["_line"] = ln
+        out.append(d)
     return out
+
+
+REQUIRED = {
+    "items": ["id", "name", "department", "legal_basis", "object_types", "ratio", "category"],
+    "officers": ["cert_no", "name", "unit", "categories", "regions"],
+    "entities": ["uscc", "name", "types", "region"],
+    "history": ["uscc", "item", "date"],
+    "conflicts": ["cert_no", "uscc"],
+}
+KINDS = ("items", "officers", "entities", "history", "conflicts")
 
 
 def text_set(xs) -> list[str]:
     return sorted({norm_text(x) for x in xs} - {""}, key=bkey)
 
 
-def load_inputs(plan_dir: str):
+def _rows(path, kind, encoding, build):
+    out = []
+    for row in read_csv(path, kind, encoding):
+        g = lambda k: row.get(k, "")
+        try:
+            out.append(build(g))
+        except (ValueError, KeyError, TypeError) as e:
+            raise BadInput(f"{path}: line {row['_line']}: {kind} record: {e}")
+    return out
+
+
+def load_plan(plan_path: str):
+    raw = read_bytes(plan_path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _decode_error(plan_path, raw, 0, e, "utf-8")
+    try:
+        toml = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise BadInput(f"{plan_path}: malformed TOML: {e}")
+    return toml
+
+
+def load_inputs(plan_dir: str, plan_file: str = "plan.toml", withheld=()):
+    """Returns (plan, items, officers, entities, history, conflicts); a withheld kind is []."""
     import os
-    with open(os.path.join(plan_dir, "plan.toml"), "rb") as f:
-        toml = tomllib.load(f)
+    plan_path = os.path.join(plan_dir, plan_file)
+    toml = load_plan(plan_path)
+    try:
+        return _load_inputs(plan_dir, plan_path, toml, withheld)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise BadInput(f"{CURRENT['file'] or plan_path}: {type(e).__name__}: {e}")
+
+
+def _load_inputs(plan_dir, plan_path, toml, withheld):
+    import os
+    CURRENT["file"] = plan_path
+    if not isinstance(toml.get("plan"), dict):
+        raise BadInput(f"{plan_path}: no [plan] table")
     p = toml["plan"]
     inputs = toml.get("inputs", {})
     r = toml.get("rules", {})
+    for k in ("id", "authority", "period_start", "period_end"):
+        if k not in p:
+            raise BadInput(f"{plan_path}: [plan] {k} is missing")
 
-    def dstr(x):
-        return x.isoformat() if isinstance(x, dt.date) else parse_date(str(x))
+    def dstr(x, field):
+        try:
+            return x.isoformat() if isinstance(x, dt.date) else parse_date(str(x))
+        except ValueError as e:
+            raise BadInput(f"{plan_path}: [plan] {field}: {e}")
+
+    def rint(k):
+        v = r[k]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0 or v > 2**32 - 1:
+            raise BadInput(f"{plan_path}: [rules] {k} = {v!r}: expected an integer 0..4294967295")
+        return v
 
     plan = {
         "id": norm_text(p["id"]),  # ASSUMPTION: plan strings trimmed/collapsed (untested)
         "title": norm_text(p.get("title", "")),
         "authority": norm_text(p["authority"]),
         "seed_source": norm_text(p.get("seed_source", "")),
-        "period_start": dstr(p["period_start"]),
-        "period_end": dstr(p["period_end"]),
+        "period_start": dstr(p["period_start"], "period_start"),
+        "period_end": dstr(p["period_end"], "period_end"),
     }
-    plan["date"] = dstr(p["date"]) if "date" in p else plan["period_start"]
-    # ASSUMPTION: defaults for absent rules (SPEC gives none except `date`).
+    plan["date"] = dstr(p["date"], "date") if "date" in p else plan["period_start"]
+    for k, allowed in (("overlap", ("joint", "next")), ("stratify", ("region", "none"))):
+        if k in r and r[k] not in allowed:
+            raise BadInput(f"{plan_path}: [rules] {k} = {r[k]!r}: expected one of {', '.join(allowed)}")
+    for k in ("cross_region", "rotation"):
+        if k in r and not isinstance(r[k], bool):
+            raise BadInput(f"{plan_path}: [rules] {k} = {r[k]!r}: expected true or false")
+    try:
+        cr = {norm_id(k): parse_ratio(str(v)) for k, v in (r.get("class_ratios") or {}).items()}
+    except ValueError as e:
+        raise BadInput(f"{plan_path}: [rules.class_ratios]: {e}")
     rules = {
-        "team_size": int(r.get("team_size", 2)),
-        "max_per_year": (int(r["max_per_year"]) if r.get("max_per_year") is not None else None),
-        "cooldown_days": int(r.get("cooldown_days", 0)),
+        "team_size": rint("team_size") if "team_size" in r else 2,
+        "max_per_year": rint("max_per_year") if r.get("max_per_year") is not None else None,
+        "cooldown_days": rint("cooldown_days") if "cooldown_days" in r else 0,
         "overlap": r.get("overlap", "joint"),
         "cross_region": bool(r.get("cross_region", False)),
         "rotation": bool(r.get("rotation", False)),
-        "officer_max_load": (int(r["officer_max_load"]) if r.get("officer_max_load") is not None else None),
+        "officer_max_load": rint("officer_max_load") if r.get("officer_max_load") is not None else None,
         "stratify": r.get("stratify", "region"),
-        "class_ratios": {norm_id(k): parse_ratio(str(v)) for k, v in (r.get("class_ratios") or {}).items()},
+        "class_ratios": cr,
     }
+    if rules["team_size"] < 1:
+        raise BadInput(f"{plan_path}: [rules] team_size must be at least 1")
+    encoding = inputs.get("encoding", "auto")
 
     def path(kind, default):
-        return os.path.join(plan_dir, inputs.get(kind, default))
+        v = inputs.get(kind, default)
+        if not isinstance(v, str):
+            raise BadInput(f"{plan_path}: [inputs] {kind} = {v!r}: expected a file name")
+        return os.path.join(plan_dir, v)
 
-    items = []
-    for row in read_csv(path("items", "items.csv"), "items"):
-        g = lambda k: row.get(k, "")
+    def item(g):
         lvl = norm_text(g("level")).lower()
-        items.append({
+        if lvl not in LEVEL:
+            raise ValueError(f"level: unknown value {g('level')!r}")
+        return {
             "id": norm_id(g("id")), "name": norm_text(g("name")), "department": norm_text(g("department")),
             "legal_basis": norm_text(g("legal_basis")), "object_types": norm_list(g("object_types")),
             "content": norm_text(g("content")), "ratio": parse_ratio(g("ratio")),
-            "min_count": int(norm_id(g("min_count"))) if norm_id(g("min_count")) else None,
-            "max_count": int(norm_id(g("max_count"))) if norm_id(g("max_count")) else None,
+            "min_count": count(g("min_count"), "min_count"),
+            "max_count": count(g("max_count"), "max_count"),
             "method": norm_text(g("method")), "frequency": norm_text(g("frequency")),
             "category": norm_text(g("category")),
             "level": LEVEL[lvl],
-        })
-    officers = []
-    for row in read_csv(path("officers", "officers.csv"), "officers"):
-        g = lambda k: row.get(k, "")
-        officers.append({
+        }
+    items = _rows(path("items", "items.csv"), "items", encoding, item)
+
+    def officer(g):
+        return {
             "cert_no": norm_id(g("cert_no")), "name": norm_text(g("name")), "unit": norm_text(g("unit")),
             "department": norm_text(g("department")), "position": norm_text(g("position")),
             "categories": norm_list(g("categories")), "regions": norm_list(g("regions")),
             "cert_expiry": parse_date(g("cert_expiry")),
             "active": parse_bool(g("active"), OFFICER_ACTIVE, OFFICER_INACTIVE, "officer status"),
-        })
-    entities = []
-    for row in read_csv(path("entities", "entities.csv"), "entities"):
-        g = lambda k: row.get(k, "")
+        }
+    officers = _rows(path("officers", "officers.csv"), "officers", encoding, officer)
+
+    def entity(g):
         cc = parse_credit(g("credit_class"))
-        entities.append({
+        return {
             "uscc": norm_id(g("uscc")), "name": norm_text(g("name")), "types": norm_list(g("types")),
             "region": norm_text(g("region")), "industry": norm_text(g("industry")), "credit_class": cc,
             "complaints": parse_bool(g("complaints"), YES, NO, "complaints"),
             "abnormal": parse_bool(g("abnormal"), YES, NO, "abnormal"),
             "serious_violation": parse_bool(g("serious_violation"), YES, NO, "serious_violation"),
             "active": parse_bool(g("active"), ENTITY_ACTIVE, ENTITY_INACTIVE, "entity status"),
-        })
+        }
+    entities = _rows(path("entities", "entities.csv"), "entities", encoding, entity)
+
+    def hist(g):
+        d = parse_date(g("date"))
+        if d is None:
+            raise ValueError("date: empty")
+        return {"uscc": norm_id(g("uscc")), "item": norm_id(g("item")), "date": d,
+                "officers": norm_list(g("officers"), ident=True)}
     history = []
-    hp = path("history", "history.csv")
-    if os.path.exists(hp):
-        for row in read_csv(hp, "history"):
-            g = lambda k: row.get(k, "")
-            history.append({"uscc": norm_id(g("uscc")), "item": norm_id(g("item")), "date": parse_date(g("date")),
-                            "officers": norm_list(g("officers"), ident=True)})
+    if "history" not in withheld:
+        hp = path("history", "history.csv")
+        # Vector mode: an absent history.csv is an empty set. Bundle mode: a file named in [inputs] must exist.
+        if os.path.exists(hp) or ("history" in inputs and STRICT_FILES["on"]):
+            history = _rows(hp, "history", encoding, hist)
     conflicts = []
-    cp = path("conflicts", "conflicts.csv")
-    if os.path.exists(cp):
-        for row in read_csv(cp, "conflicts"):
-            conflicts.append({"cert_no": norm_id(row.get("cert_no", "")), "uscc": norm_id(row.get("uscc", "")),
-                              "reason": norm_text(row.get("reason", ""))})
+    if "conflicts" not in withheld:
+        cp = path("conflicts", "conflicts.csv")
+        if os.path.exists(cp) or ("conflicts" in inputs and STRICT_FILES["on"]):
+            conflicts = _rows(cp, "conflicts", encoding, lambda g: {
+                "cert_no": norm_id(g("cert_no")), "uscc": norm_id(g("uscc")), "reason": norm_text(g("reason"))})
+    CURRENT["file"] = plan_path
 
     # tasks
     tasks = []
     if toml.get("tasks"):
-        for t in toml["tasks"]:
+        for n, t in enumerate(toml["tasks"], 1):
+            if not isinstance(t, dict) or not isinstance(t.get("items"), list) or not t["items"] \
+                    or not all(isinstance(x, str) for x in t["items"]):
+                raise BadInput(f"{plan_path}: [[tasks]] number {n}: `items` must be a non-empty list of item ids")
             tasks.append({
                 "items": [norm_id(x) for x in t["items"]],  # SPEC §2.3: plan order kept (first item leads)
                 # SPEC §2.3 (changed): filter lists are sets -- cleaned, empties dropped, sorted, deduplicated
@@ -636,13 +811,16 @@ class Infeasible(Exception):
     pass
 
 
-def run_draw(plan_dir: str, seed_text: str, trace=None) -> dict:
-    plan, items, officers, entities, history, conflicts = load_inputs(plan_dir)
+def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) -> dict:
+    """The draw of SPEC §3-§10. `loaded`: inputs from load_inputs; `digs`: input digests to use
+    (a withheld input's digest comes from the published result)."""
+    plan, items, officers, entities, history, conflicts = loaded or load_inputs(plan_dir)
     rules = plan["rules"]
-    digs = digests(plan, items, officers, entities, history, conflicts)
+    if digs is None:
+        digs = digests(plan, items, officers, entities, history, conflicts)
     nseed = normalize_seed(seed_text)
     if not nseed:
-        raise ValueError("empty seed")
+        raise BadInput("the seed text is empty after normalisation (SPEC §3)")
     dk = draw_key(nseed, [digs[k] for k in ("plan", "items", "officers", "entities", "history", "conflicts")])
     item_by_id = {i["id"]: i for i in items}
     ent_by = {e["uscc"]: e for e in entities}
@@ -963,30 +1141,533 @@ def filter_ok(t, e) -> bool:
 # Comparison
 # --------------------------------------------------------------------------
 
-def compare(got: dict, exp: dict) -> list[str]:
+# --------------------------------------------------------------------------
+# Bundle mode: verify a published folder (layout: tools/README.md)
+# --------------------------------------------------------------------------
+
+COMMITMENT_FORMAT = "ssj-commitment-v1"
+JOURNAL_TAG = "shuangsuiji/v1/journal-entry"
+ZERO_HASH = "0" * 64
+HEX64 = re.compile(r"[0-9a-f]{64}")
+# Files that Python does not regenerate: covered only by SHA256SUMS (and, through the
+# journal's `bundle` field, by the journal).
+DERIVED = ["result.csv", "notice.html", "notice.md", "pre-draw.html", "pre-draw.md",
+           "VERIFY.md", "verify.html", "ssj_verify.py"]
+TOOL_FILES = {"VERIFY.md", "verify.html", "ssj_verify.py"}
+UNLISTED_OK = {"SHA256SUMS", "journal.jsonl"}
+
+STATUS = {  # status -> (en, zh)
+    "ok": ("ok", "一致"),
+    "differs": ("DIFFERS", "不一致"),
+    "not-checked": ("not checked", "未核验"),
+    "error": ("ERROR", "错误"),
+}
+
+ZH = {  # fixed English phrases -> Chinese (details such as file names and values stay as they are)
+    "file list": "文件清单",
+    "file content (SHA-256)": "文件内容（SHA-256）",
+    "not listed in SHA256SUMS (its content is not covered)": "未列入 SHA256SUMS（其内容未受保护）",
+    "listed in SHA256SUMS but missing": "已列入 SHA256SUMS 但文件缺失",
+    "content differs from SHA256SUMS": "内容与 SHA256SUMS 不符",
+    "input digest": "输入摘要",
+    "commitment": "事前承诺",
+    "draw re-run": "重新抽取",
+    "officer teams": "执法人员组队",
+    "eligibility, allocation, selection and teams": "资格、分配、抽中结果与组队",
+    "tickets": "签号（tickets）",
+    "notice / derived file": "公告 / 派生文件",
+    "journal": "全过程记录",
+    "journal head": "记录链头哈希",
+    "journal binding of SHA256SUMS": "记录对 SHA256SUMS 的绑定",
+    "reproduced exactly (byte for byte, except engine_version)": "完全重现（逐字节一致，engine_version 除外）",
+    "verified": "核验通过",
+    "partially verified": "部分核验通过",
+    "differs": "发现不一致",
+    "bad input": "输入有误",
+}
+
+
+class Report:
+    def __init__(self):
+        self.checks: list[dict] = []
+        self.partial: list[str] = []  # what a withheld input kept us from checking
+
+    def add(self, status, file, what, detail=""):
+        assert status in STATUS
+        self.checks.append({"status": status, "file": file, "check": what, "detail": detail})
+
+    def exit_code(self):
+        st = {c["status"] for c in self.checks}
+        return 2 if "error" in st else 1 if "differs" in st else 0
+
+    def verdict(self):
+        return {2: "bad input", 1: "differs"}.get(self.exit_code(),
+                                                   "partially verified" if self.partial else "verified")
+
+
+def sha256_file(path) -> str:
+    return hashlib.sha256(read_bytes(path)).hexdigest()
+
+
+def read_json(path: str):
+    raw = read_bytes(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _decode_error(path, raw, 0, e, "utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise BadInput(f"{path}: line {e.lineno}, column {e.colno}: malformed JSON: {e.msg}")
+    except RecursionError:
+        raise BadInput(f"{path}: JSON nested too deeply")
+
+
+def label_path(path: str, exp) -> str:
+    """'/visits[3]/teams[0]/officers' -> 'visit 4 (uscc …): teams[0]/officers'."""
+    m = re.match(r"/(tasks|visits)\[(\d+)\](.*)", path)
+    if not m:
+        return path.lstrip("/") or "(whole result)"
+    i = int(m[2])
+    rest = m[3].lstrip("/") or "(the whole entry)"
+    try:
+        x = exp[m[1]][i]
+        who = f"key {x['key']}" if m[1] == "tasks" else f"uscc {x['uscc']}"
+    except (KeyError, IndexError, TypeError):
+        who = "?"
+    return f"{m[1][:-1]} {i + 1} ({who}): field {rest}"
+
+
+def check_sums(d: str, R: Report) -> dict:
+    import os
+    sp = os.path.join(d, "SHA256SUMS")
+    listed: dict[str, str] = {}
+    if not os.path.isfile(sp):
+        R.add("error", "SHA256SUMS", "file list", "missing: not a bundle folder?")
+        return listed
+    raw = read_bytes(sp)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _decode_error(sp, raw, 0, e, "utf-8")
+    for n, line in enumerate(text.split("\n"), 1):
+        if line == "":
+            continue
+        m = re.fullmatch(r"([0-9a-f]{64})  ([^/\\]+)", line)
+        if not m or m[2] in (".", ".."):
+            R.add("error", "SHA256SUMS", "file list", f"line {n}: expected `<64 hex>  <name>`, got {line[:80]!r}")
+            continue
+        if m[2] in listed:
+            R.add("error", "SHA256SUMS", "file list", f"line {n}: {m[2]} listed twice")
+        listed[m[2]] = m[1]
+    for name in sorted(listed, key=bkey):
+        fp = os.path.join(d, name)
+        if not os.path.isfile(fp):
+            R.add("differs", name, "file content (SHA-256)", "listed in SHA256SUMS but missing")
+        else:
+            got = sha256_file(fp)
+            if got == listed[name]:
+                R.add("ok", name, "file content (SHA-256)", got[:16] + "…")
+            else:
+                R.add("differs", name, "file content (SHA-256)",
+                      f"content differs from SHA256SUMS (file {got[:16]}…, listed {listed[name][:16]}…)")
+    for name in sorted(os.listdir(d), key=bkey):
+        if name not in listed and name not in UNLISTED_OK:
+            R.add("not-checked", name, "file list", "not listed in SHA256SUMS (its content is not covered)")
+    return listed
+
+
+def expected_commitment(plan, digs) -> dict:
+    pj = plan_json(plan)
+    return {"algorithm": ALGORITHM, "digests": digs, "format": COMMITMENT_FORMAT,
+            "plan": {k: pj[k] for k in ("id", "title", "authority", "period_start", "period_end", "date")},
+            "rules": pj["rules"], "seed_source": pj["seed_source"], "tasks": pj["tasks"]}
+
+
+def compare_skip(got, exp, skip) -> list[str]:
     diffs = []
 
     def walk(a, b, path):
-        if path in ("/engine_version",):
+        if skip(path):
             return
         if isinstance(a, dict) and isinstance(b, dict):
-            for k in sorted(set(a) | set(b)):
-                if k not in a:
-                    diffs.append(f"{path}/{k}: missing in ours")
-                elif k not in b:
-                    diffs.append(f"{path}/{k}: extra in ours")
+            for k in sorted(set(a) | set(b), key=lambda k: bkey(str(k))):
+                if k not in b:
+                    diffs.append((f"{path}/{k}", "missing in the published file"))
+                elif k not in a:
+                    diffs.append((f"{path}/{k}", "not expected (extra field)"))
                 else:
                     walk(a[k], b[k], f"{path}/{k}")
         elif isinstance(a, list) and isinstance(b, list):
-            if len(a) != len(b):
-                diffs.append(f"{path}: length {len(a)} != {len(b)}")
             for i, (x, y) in enumerate(zip(a, b)):
                 walk(x, y, f"{path}[{i}]")
+            if len(a) != len(b):
+                diffs.append((path, f"recomputed {len(a)} entries, published {len(b)}"))
         elif a != b or type(a) != type(b):
-            diffs.append(f"{path}: ours {a!r} != expected {b!r}")
+            diffs.append((path, f"recomputed {short(a)}, published {short(b)}"))
 
     walk(got, exp, "")
     return diffs
+
+
+def short(v) -> str:
+    t = cjson(v) if isinstance(v, (dict, list, str, int, bool, type(None))) else repr(v)
+    return t if len(t) <= 80 else t[:77] + "…"
+
+
+def check_tickets_only(res_pub, plan, entities, digs, R, fname):
+    """History withheld: eligibility cannot be recomputed; check keys and every published ticket."""
+    diffs = []
+    seed = res_pub["seed"]["text"]
+    nseed = normalize_seed(seed)
+    want = {"/seed/normalized": nseed, "/seed/source": plan["seed_source"], "/algorithm": ALGORITHM,
+            "/rules": rules_json(plan["rules"]), "/digests": digs,
+            "/plan": {k: plan[k] for k in ("id", "title", "authority", "period_start", "period_end", "date")}}
+    for path, v in want.items():
+        cur = res_pub
+        for part in path.strip("/").split("/"):
+            cur = cur.get(part) if isinstance(cur, dict) else None
+        if cjson(v) != cjson(cur):
+            diffs.append((path, f"recomputed {short(v)}, published {short(cur)}"))
+    if not nseed:
+        raise BadInput(f"{fname}: seed.text is empty after normalisation (SPEC §3)")
+    dk = draw_key(nseed, [digs[k] for k in ("plan",) + KINDS])
+    if res_pub.get("draw_key") != dk.hex():
+        diffs.append(("/draw_key", f"recomputed {dk.hex()}, published {short(res_pub.get('draw_key'))}"))
+    tks = {}
+    ptasks = res_pub.get("tasks")
+    if not isinstance(ptasks, list) or len(ptasks) != len(plan["tasks"]):
+        diffs.append(("/tasks", f"the plan has {len(plan['tasks'])} tasks"))
+        ptasks = ptasks if isinstance(ptasks, list) else []
+    for i, t in enumerate(plan["tasks"]):
+        key = "+".join(t["items"])
+        tk = task_key(dk, key)
+        tks[key] = tk
+        if i < len(ptasks):
+            pt = ptasks[i]
+            for f, v in (("key", key), ("items", t["items"]), ("task_key", tk.hex()), ("index", i + 1)):
+                if cjson(pt.get(f)) != cjson(v):
+                    diffs.append((f"/tasks[{i}]/{f}", f"recomputed {short(v)}, published {short(pt.get(f))}"))
+    ent = {e["uscc"]: e for e in entities}
+    n = 0
+    for vi, v in enumerate(res_pub.get("visits") or []):
+        u = v.get("uscc")
+        e = ent.get(u)
+        if e is None:
+            diffs.append((f"/visits[{vi}]/uscc", f"{short(u)} is not in entities.csv"))
+            continue
+        for f in ("name", "region", "credit_class"):
+            if cjson(v.get(f)) != cjson(e[f]):
+                diffs.append((f"/visits[{vi}]/{f}", f"entities.csv has {short(e[f])}, published {short(v.get(f))}"))
+        for si, sel in enumerate(v.get("selections") or []):
+            tk = tks.get(sel.get("task"))
+            if tk is None:
+                diffs.append((f"/visits[{vi}]/selections[{si}]/task", f"no task {short(sel.get('task'))} in the plan"))
+                continue
+            tt = ticket(tk, u).hex()
+            n += 1
+            if sel.get("ticket") != tt:
+                diffs.append((f"/visits[{vi}]/selections[{si}]/ticket",
+                              f"recomputed {tt}, published {short(sel.get('ticket'))}"))
+    return diffs, n
+
+
+def check_draw(d, res_pub, loaded, digs, withheld, R, fname):
+    if not isinstance(res_pub, dict) or not isinstance(res_pub.get("seed"), dict) \
+            or not isinstance(res_pub["seed"].get("text"), str):
+        raise BadInput(f"{fname}: field seed.text missing or not a string")
+    seed = res_pub["seed"]["text"]
+    plan, items, officers, entities, history, conflicts = loaded
+    if "history" in withheld:
+        diffs, n = check_tickets_only(res_pub, plan, entities, digs, R, fname)
+        if diffs:
+            p, why = diffs[0]
+            R.add("differs", fname, "tickets", f"first difference: {label_path(p, res_pub)}: {why}"
+                  + (f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else ""))
+        else:
+            R.add("ok", fname, "tickets", f"draw key, {len(plan['tasks'])} task keys and {n} tickets of the "
+                                         f"drawn entities recomputed from the seed {seed!r}")
+        R.add("not-checked", fname, "eligibility, allocation, selection and teams",
+              "history.csv is withheld: cool-down, yearly cap, rotation and therefore eligibility, exclusion "
+              "counts, allocation, which entities were selected, ranks and officer teams are NOT checked")
+        R.partial.append("history")
+        return
+    try:
+        res = run_draw(d, seed, loaded=loaded, digs=digs)
+    except Infeasible as e:
+        R.add("differs", fname, "draw re-run", f"the re-run finds the plan infeasible ({e}), "
+                                               f"but result.json holds a draw")
+        return
+    res["engine_version"] = res_pub.get("engine_version")
+    if "conflicts" in withheld:
+        skip = lambda path: bool(re.fullmatch(r"/visits\[\d+\]/teams", path))
+        diffs = compare_skip(res, res_pub, skip)
+        if diffs:
+            p, why = diffs[0]
+            R.add("differs", fname, "draw re-run", f"first difference: {label_path(p, res_pub)}: {why}"
+                  + (f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else ""))
+        else:
+            R.add("ok", fname, "draw re-run",
+                  f"seed {seed!r}: draw key, {len(res['tasks'])} tasks (task keys, exclusion counts, allocation), "
+                  f"{len(res['visits'])} visits (selection, ranks, tickets) agree; officer teams not compared")
+        R.add("not-checked", fname, "officer teams",
+              "conflicts.csv is withheld: the officer teams (SPEC §8) depend on it and are NOT checked")
+        R.partial.append("conflicts")
+        return
+    out = (cjson(res) + "\n").encode("utf-8")
+    pub = read_bytes(os.path.join(d, "result.json"))
+    diffs = compare_skip(res, res_pub, lambda p: False)
+    if diffs:
+        p, why = diffs[0]
+        R.add("differs", fname, "draw re-run", f"first difference: {label_path(p, res_pub)}: {why}"
+              + (f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else ""))
+    elif out != pub:
+        k = next((i for i, (a, b) in enumerate(zip(out, pub)) if a != b), min(len(out), len(pub)))
+        R.add("differs", fname, "draw re-run", f"same values but not the canonical bytes (SPEC §10): first "
+                                               f"differing byte at offset {k}")
+    else:
+        nteams = sum(len(v["teams"]) for v in res["visits"])
+        R.add("ok", fname, "draw re-run",
+              f"reproduced exactly (byte for byte, except engine_version): seed {seed!r}, "
+              f"{len(res['tasks'])} tasks, {len(res['visits'])} visits, {nteams} teams")
+
+
+import os  # noqa: E402  (bundle mode)
+
+
+def check_journal(d, plan, res_pub, res_raw_sha, comm_sha, sums_sha, head, R):
+    jp = os.path.join(d, "journal.jsonl")
+    if not os.path.isfile(jp):
+        R.add("not-checked", "journal.jsonl", "journal", "no journal.jsonl in the folder")
+        return
+    raw = read_bytes(jp)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _decode_error(jp, raw, 0, e, "utf-8")
+    entries = []
+    for n, line in enumerate(text.split("\n"), 1):
+        if line.strip() == "":
+            continue
+        try:
+            e = json.loads(line)
+        except json.JSONDecodeError as ex:
+            raise BadInput(f"{jp}: line {n}, column {ex.colno}: malformed JSON: {ex.msg}")
+        if not isinstance(e, dict) or not isinstance(e.get("hash"), str) \
+                or not isinstance(e.get("seq"), int) or isinstance(e.get("seq"), bool):
+            raise BadInput(f"{jp}: line {n}: an entry needs `seq` (integer) and `hash` (string)")
+        entries.append((n, e))
+    if not entries:
+        R.add("differs", "journal.jsonl", "journal", "empty: the attempt that wrote this folder is not recorded")
+        return
+    bad, notes = [], []
+    prev_n, prev_e = None, None
+    for n, e in entries:
+        body = {k: v for k, v in e.items() if k != "hash"}
+        h = hashlib.sha256(put(JOURNAL_TAG) + cjson(body).encode("utf-8")).hexdigest()
+        if h != e["hash"]:
+            bad.append(f"line {n} (seq {e['seq']}): its hash does not match its content (edited)")
+        if e.get("plan_id") != plan["id"]:
+            bad.append(f"line {n} (seq {e['seq']}): plan_id {short(e.get('plan_id'))} is not {plan['id']!r}")
+        if prev_e is None:
+            if e["seq"] == 1 and e.get("prev") != ZERO_HASH:
+                bad.append(f"line {n} (seq 1): prev is not {ZERO_HASH[:8]}… (first entry)")
+            elif e["seq"] > 1:
+                notes.append(f"entries before seq {e['seq']} not included (other plans)")
+        elif e["seq"] == prev_e["seq"] + 1:
+            if e.get("prev") != prev_e["hash"]:
+                bad.append(f"line {n} (seq {e['seq']}): prev does not link to line {prev_n} (seq {prev_e['seq']}): "
+                           f"an entry was edited, removed or inserted")
+        elif e["seq"] > prev_e["seq"] + 1:
+            notes.append(f"seq {prev_e['seq'] + 1}–{e['seq'] - 1} not included (other plans); link not checked")
+        else:
+            bad.append(f"line {n}: seq {e['seq']} after seq {prev_e['seq']} (reordered or repeated)")
+        prev_n, prev_e = n, e
+    note = ("; " + "; ".join(notes)) if notes else ""
+    if bad:
+        R.add("differs", "journal.jsonl", "journal", bad[0] + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
+    else:
+        R.add("ok", "journal.jsonl", "journal",
+              f"{len(entries)} entries: every hash recomputed, consecutive prev links hold{note}")
+    # the attempt that wrote this folder
+    cmd, out_sha, out_name = ("draw", res_raw_sha, "result.json") if res_raw_sha else \
+        ("commit", comm_sha, "commitment.json")
+    last = None
+    for n, e in entries:
+        if e.get("command") == cmd and e.get("outcome") == "ok":
+            last = (n, e)
+    if last is None:
+        R.add("differs", "journal.jsonl", "journal", f"no `{cmd}` entry with outcome ok: the {out_name} of this "
+                                                     f"folder was not recorded")
+    else:
+        n, e = last
+        probs = []
+        if e.get("output") != out_sha:
+            probs.append(f"line {n}: output {short(e.get('output'))} is not the SHA-256 of {out_name} ({out_sha})")
+        if res_pub is not None and isinstance(res_pub, dict):
+            if cjson(e.get("digests")) != cjson(res_pub.get("digests")):
+                probs.append(f"line {n}: digests differ from result.json's")
+            seed = (res_pub.get("seed") or {}).get("text") if isinstance(res_pub.get("seed"), dict) else None
+            if e.get("seed") != seed:
+                probs.append(f"line {n}: seed {short(e.get('seed'))} is not result.json's seed.text {short(seed)}")
+        if n != entries[-1][0]:
+            notes.append(f"line {n} is not the last line: later attempts follow")
+        if probs:
+            R.add("differs", "journal.jsonl", "journal", "; ".join(probs))
+        else:
+            R.add("ok", "journal.jsonl", "journal", f"line {n} (seq {e['seq']}, {cmd}, ok) records the SHA-256 of "
+                                                     f"{out_name}" + (", its digests and seed" if res_pub else ""))
+        if "bundle" not in e or e.get("bundle") is None:
+            R.add("not-checked", "journal.jsonl", "journal binding of SHA256SUMS",
+                  f"line {n} has no `bundle` field: SHA256SUMS (and so the notices) is not bound to the journal")
+        elif sums_sha is None:
+            R.add("differs", "journal.jsonl", "journal binding of SHA256SUMS", "SHA256SUMS is missing")
+        elif e["bundle"] == sums_sha:
+            R.add("ok", "journal.jsonl", "journal binding of SHA256SUMS", f"line {n}: bundle = SHA-256 of SHA256SUMS")
+        else:
+            R.add("differs", "journal.jsonl", "journal binding of SHA256SUMS",
+                  f"line {n}: bundle {short(e['bundle'])} is not the SHA-256 of SHA256SUMS ({sums_sha})")
+    if head is not None:
+        h = entries[-1][1]["hash"]
+        if h == head.strip().lower():
+            R.add("ok", "journal.jsonl", "journal head", f"last entry hash = published head {h}")
+        else:
+            R.add("differs", "journal.jsonl", "journal head",
+                  f"last entry hash {h} is not the published head {head.strip()} (entries cut off or changed)")
+
+
+def verify_bundle(d: str, head=None) -> Report:
+    R = Report()
+    if not os.path.isdir(d):
+        raise BadInput(f"{d}: not a folder")
+    STRICT_FILES["on"] = True
+    listed = check_sums(d, R)
+    try:
+        _verify_bundle(d, head, R, listed)
+    except BadInput as e:
+        R.add("error", CURRENT["file"] and os.path.basename(CURRENT["file"]) or d, "input", str(e))
+    return R
+
+
+def _verify_bundle(d, head, R, listed):
+    plan_path = os.path.join(d, "plan.toml")
+    toml = load_plan(plan_path)
+    disc = toml.get("disclosure", {})
+    if not isinstance(disc, dict):
+        raise BadInput(f"{plan_path}: [disclosure] must be a table")
+    withheld = disc.get("withhold", [])
+    if not isinstance(withheld, list) or any(w not in ("conflicts", "history") for w in withheld):
+        raise BadInput(f"{plan_path}: [disclosure] withhold = {withheld!r}: only \"conflicts\" and \"history\" "
+                       f"may be withheld")
+    rp, cp = os.path.join(d, "result.json"), os.path.join(d, "commitment.json")
+    res_pub = read_json(rp) if os.path.isfile(rp) else None
+    comm = read_json(cp) if os.path.isfile(cp) else None
+    if res_pub is None and comm is None:
+        raise BadInput(f"{d}: neither result.json nor commitment.json: nothing to verify")
+    for name, obj in (("result.json", res_pub), ("commitment.json", comm)):
+        if obj is not None and not (isinstance(obj, dict) and isinstance(obj.get("digests"), dict)):
+            raise BadInput(f"{os.path.join(d, name)}: not a JSON object with a `digests` object")
+    source = res_pub if res_pub is not None else comm
+    src_name = "result.json" if res_pub is not None else "commitment.json"
+    try:
+        loaded = _load_inputs(d, plan_path, toml, withheld)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise BadInput(f"{CURRENT['file'] or plan_path}: {type(e).__name__}: {e}")
+    plan = loaded[0]
+    digs = digests(*loaded)
+    inputs = toml.get("inputs", {})
+    for k in withheld:
+        v = source["digests"].get(k)
+        if not isinstance(v, str) or not HEX64.fullmatch(v):
+            raise BadInput(f"{os.path.join(d, src_name)}: digests.{k} is not 64 lower-case hex digits")
+        digs[k] = v
+    # input digests
+    for k in ("plan",) + KINDS:
+        fname = "plan.toml" if k == "plan" else inputs.get(k, f"{k}.csv")
+        if k in withheld:
+            detail = f"withheld: {fname} not published; its digest {digs[k][:16]}… is taken from {src_name}"
+            if res_pub is not None and comm is not None and res_pub["digests"].get(k) != comm["digests"].get(k):
+                R.add("differs", "commitment.json", "input digest",
+                      f"{k}: result.json and commitment.json disagree on the withheld input's digest")
+            else:
+                R.add("not-checked", fname, "input digest", detail)
+            continue
+        if k in ("history", "conflicts") and k not in inputs and not os.path.exists(os.path.join(d, fname)):
+            fname = f"{fname} (none: empty set)"
+        probs = []
+        for name, obj in (("result.json", res_pub), ("commitment.json", comm)):
+            if obj is not None and obj["digests"].get(k) != digs[k]:
+                probs.append(f"{name} says {short(obj['digests'].get(k))}")
+        if probs:
+            R.add("differs", fname, "input digest", f"{k}: recomputed {digs[k]}, but " + "; ".join(probs))
+        else:
+            R.add("ok", fname, "input digest",
+                  f"{k} {digs[k][:16]}… = " + " = ".join(n for n, o in (("result.json", res_pub),
+                                                                          ("commitment.json", comm)) if o is not None))
+    # commitment: every field against the plan (+ digests)
+    if comm is not None:
+        exp = expected_commitment(plan, digs)
+        diffs = compare_skip(exp, comm, lambda p: p.startswith("/digests"))
+        raw = read_bytes(cp)
+        if diffs:
+            p, why = diffs[0]
+            R.add("differs", "commitment.json", "commitment", f"field {p.lstrip('/')}: {why}")
+        elif (cjson(comm) + "\n").encode("utf-8") != raw:
+            R.add("differs", "commitment.json", "commitment", "same values but not canonical JSON + LF")
+        else:
+            R.add("ok", "commitment.json", "commitment",
+                  f"format {COMMITMENT_FORMAT}, algorithm {ALGORITHM}, plan, rules, seed_source and tasks equal "
+                  f"plan.toml's canonical form (SPEC §2.3); canonical bytes")
+    else:
+        R.add("not-checked", "commitment.json", "commitment", "absent from the folder")
+    # the draw
+    if res_pub is not None:
+        try:
+            check_draw(d, res_pub, loaded, digs, withheld, R, "result.json")
+        except (KeyError, TypeError, IndexError, AttributeError) as e:
+            raise BadInput(f"{rp}: missing or malformed field ({type(e).__name__}: {e})")
+    else:
+        R.add("not-checked", "result.json", "draw re-run", "no result.json: a pre-draw (commitment) folder")
+    # files Python does not regenerate
+    for name in DERIVED:
+        if os.path.exists(os.path.join(d, name)):
+            cov = "covered only by SHA256SUMS (bound to the journal when its entry has a `bundle` field)" \
+                if name in listed else "NOT covered (not in SHA256SUMS)"
+            how = "compare it with the published tool/repository copy" if name in TOOL_FILES else \
+                "`ssj verify DIR` or verify.html regenerate it from result.json"
+            R.add("not-checked", name, "notice / derived file", f"not regenerated by this tool; {cov}; {how}")
+    # journal
+    sp = os.path.join(d, "SHA256SUMS")
+    check_journal(d, plan, res_pub, sha256_file(rp) if res_pub is not None else None,
+                  sha256_file(cp) if comm is not None else None,
+                  sha256_file(sp) if os.path.isfile(sp) else None, head, R)
+
+
+def print_report(R: Report, d: str, lang: str, as_json: bool):
+    code = R.exit_code()
+    if as_json:
+        print(json.dumps({"folder": d, "verdict": R.verdict(), "exit": code, "withheld": R.partial,
+                          "checks": R.checks}, ensure_ascii=False, indent=1))
+        return
+    zh = lang == "zh"
+    tr = (lambda s: ZH.get(s, s)) if zh else (lambda s: s)
+    for c in R.checks:
+        en, z = STATUS[c["status"]]
+        st = f"{z} {en}" if zh else en
+        det = c["detail"]
+        if zh:
+            for k, v in ZH.items():
+                if k in det and len(k) > 12:
+                    det = det.replace(k, v)
+        print(f"[{st}] {c['file']}: {tr(c['check'])}" + (f" — {det}" if det else ""))
+    v = R.verdict()
+    head = f"{tr(v)} ({v})" if zh else v
+    if R.partial and code == 0:
+        what = ", ".join(R.partial)
+        head += (f"：未公开 {what}，以上标为“未核验”的内容未核验，不是完全重现" if zh else
+                 f": {what} withheld; the items marked `not checked` above were not checked — "
+                 f"this is not an exact reproduction")
+    print(("核验结论 Verdict: " if zh else "Verdict: ") + head + f" (exit {code})")
 
 
 def main(argv):
@@ -994,38 +1675,78 @@ def main(argv):
         selftest()
         return 0
     import argparse
-    ap = argparse.ArgumentParser()
-    ap.add_argument("plan_dir")
-    ap.add_argument("seed", help="seed text, or @file to read it (one trailing newline stripped)")
-    ap.add_argument("-o", "--out")
-    ap.add_argument("--expected")
+    ap = argparse.ArgumentParser(
+        prog="ssj_verify.py",
+        description="Independent verifier of ssj-draw-v1 draws (SPEC.md). "
+                    "Bundle mode: ssj_verify.py DIR. Vector mode: ssj_verify.py PLAN_DIR SEED [--expected F] [-o F]. "
+                    "Exit 0: everything checked agrees; 1: a difference; 2: bad input or usage.")
+    ap.add_argument("paths", nargs="+", metavar="DIR | PLAN_DIR SEED")
+    ap.add_argument("--lang", choices=("zh", "en"), default="en", help="message language (default en)")
+    ap.add_argument("--json", action="store_true", help="print a machine-readable verdict")
+    ap.add_argument("--head", help="bundle mode: the published journal head hash")
+    ap.add_argument("-o", "--out", help="vector mode: write the recomputed result here")
+    ap.add_argument("--expected", help="vector mode: the result to compare with")
     a = ap.parse_args(argv[1:])
-    seed = a.seed
+    if len(a.paths) == 1:
+        if a.out or a.expected:
+            ap.error("-o/--expected belong to vector mode: PLAN_DIR SEED")
+        R = verify_bundle(a.paths[0], a.head)
+        print_report(R, a.paths[0], a.lang, a.json)
+        return R.exit_code()
+    if len(a.paths) != 2:
+        ap.error("expected DIR (bundle mode) or PLAN_DIR SEED (vector mode)")
+    plan_dir, seed = a.paths
     if seed.startswith("@"):
-        seed = open(seed[1:], encoding="utf-8").read()
+        raw = read_bytes(seed[1:])
+        seed = decode_text(seed[1:], raw, "utf-8")
         if seed.endswith("\n"):
             seed = seed[:-1]
     trace = {}
-    res = run_draw(a.plan_dir, seed, trace)
+    try:
+        res = run_draw(plan_dir, seed, trace)
+    except Infeasible as e:
+        print(f"infeasible: {e}")
+        return 1
     print(f"words consumed: {trace['words']}, repairs: {trace['repairs']} {trace['moves']}, "
           f"max load: {max(trace['loads'].values(), default=0)}", file=sys.stderr)
+    exp_bytes = exp = None
     if a.expected:
-        exp_bytes = open(a.expected, "rb").read()
-        exp = json.loads(exp_bytes)
-        res["engine_version"] = exp.get("engine_version")
+        exp_bytes = read_bytes(a.expected)
+        exp = read_json(a.expected)
+        res["engine_version"] = exp.get("engine_version") if isinstance(exp, dict) else None
     out = cjson(res) + "\n"
     if a.out:
-        open(a.out, "w", encoding="utf-8", newline="").write(out)
+        CURRENT["file"] = a.out
+        with open(a.out, "w", encoding="utf-8", newline="") as f:
+            f.write(out)
     if a.expected:
-        print("byte-identical (with expected engine_version substituted):",
-              out.encode() == exp_bytes)
-        d = compare(json.loads(out), exp)
+        same = out.encode() == exp_bytes
+        print("byte-identical (with expected engine_version substituted):", same)
+        d = compare_skip(json.loads(out), exp, lambda p: False)
         print(f"{len(d)} field differences")
-        for x in d[:60]:
-            print("  ", x)
-        return 0 if not d else 1
+        for p, why in d[:60]:
+            print("  ", label_path(p, exp), why)
+        return 0 if same and not d else 1
     return 0
 
 
+def entry(argv) -> int:
+    try:
+        return main(argv)
+    except BadInput as e:
+        print(f"ssj_verify: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ssj_verify: interrupted", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print(f"ssj_verify: error: {CURRENT['file'] or '?'}: input nested too deeply", file=sys.stderr)
+        return 2
+    except Exception as e:  # never a traceback: name the file being processed
+        print(f"ssj_verify: error while processing {CURRENT['file'] or '(no file yet)'}: "
+              f"{type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(entry(sys.argv))
