@@ -149,6 +149,14 @@ WS = set(chr(c) for c in list(range(0x09, 0x0E)) + [0x20, 0x85, 0xA0, 0x1680]
          + list(range(0x2000, 0x200B)) + [0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0x200B, 0xFEFF])
 
 
+WHITE_SPACE = "".join(sorted(WS - {"\u200b", "\ufeff"}))
+
+
+def trim(s: str) -> str:
+    """Leading and trailing Unicode White_Space removed (not U+200B / U+FEFF, which are not White_Space)."""
+    return s.strip(WHITE_SPACE)
+
+
 def fold_fullwidth(s: str) -> str:
     return "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in s)
 
@@ -222,17 +230,25 @@ class Dec:
 
 
 def parse_ratio(s: str) -> Dec:
+    orig = s
+    try:
+        return _parse_ratio(s)
+    except ValueError as e:
+        raise ValueError(f"{e} (value {orig!r})")
+
+
+def _parse_ratio(s: str) -> Dec:
     s = norm_text(fold_fullwidth(s))
     scale = 0
     if s.endswith("%"):
         s, scale = s[:-1].strip(), 2
     elif s.endswith("‰"):
         s, scale = s[:-1].strip(), 3
-    m = re.fullmatch(r"(\d+)(?:\.(\d+))?", s)
-    if not m:
+    m = re.fullmatch(r"\+?([0-9]*)(?:\.([0-9]*))?", s)
+    if not m or not (m[1] or m[2]) or len(m[2] or "") > 12:
         raise ValueError(f"bad ratio {s!r}")
     frac = m[2] or ""
-    d = Dec(int(m[1] + frac), len(frac) + scale)
+    d = Dec(int((m[1] or "0") + frac), len(frac) + scale)
     if d.a == 0 or d.a > 10 ** d.s:
         raise ValueError(f"ratio out of (0,1]: {s!r}")
     return d
@@ -338,6 +354,7 @@ HEADER_NAMES = {  # SPEC §1.3 table (names after header normalisation)
     },
 }
 STRICT_FILES = {"on": False}
+CSV_STRICT = {"on": False}  # lenient quotes, as ssj reads them (see tools/README.md)
 HEADERS = {kind: {n.strip(): f for f, names in tbl.items() for n in names.split(",")}
            for kind, tbl in HEADER_NAMES.items()}
 
@@ -407,12 +424,37 @@ def decode_text(path: str, raw: bytes, encoding: str = "auto") -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def unterminated_quote(path: str, text: str):
+    """A quote that opens a field and is never closed is an error. (Python's csv module in its
+    default, lenient mode would read to the end of the file; ssj reports it, so do we.)"""
+    S, F, Q, QQ = range(4)  # start of field, in unquoted field, in quoted field, quote seen in quoted field
+    state, pos, qpos = S, 0, 0
+    for m in re.finditer(r'[",\n]', text):
+        if m.start() > pos and state in (S, QQ):
+            state = F
+        c, pos = m.group(), m.end()
+        if state == Q:
+            if c == '"':
+                state = QQ
+        elif state == QQ:
+            state = Q if c == '"' else S
+        elif state == S:
+            if c == '"':
+                state, qpos = Q, m.start()
+        elif c != '"':
+            state = S
+    if state == Q:
+        raise BadInput(f"{path}: line {text.count(chr(10), 0, qpos) + 1}: a quote (\") opened on this line "
+                       f"is never closed")
+
+
 def read_csv(path: str, kind: str, encoding: str = "auto") -> list[dict]:
     raw = read_bytes(path)
     text = decode_text(path, raw, encoding)
+    unterminated_quote(path, text)
     rows = []
     try:
-        rd = csv.reader(io.StringIO(text, newline=""), strict=True)
+        rd = csv.reader(io.StringIO(text, newline=""), strict=CSV_STRICT["on"])
         start = 1
         for r in rd:
             rows.append((start, r))
@@ -438,7 +480,9 @@ def read_csv(path: str, kind: str, encoding: str = "auto") -> list[dict]:
     for ln, r in rows[1:]:
         if [norm_text(c) for c in r] == clean_header:
             raise BadInput(f"{path}: line {ln}: the header repeated (two exports pasted together, SPEC §1.1)")
-        # ASSUMPTION (SPEC silent): missing trailing cells are empty, extra cells are ignored.
+        # SPEC is silent; like ssj, a row with another number of cells than the header is an error.
+        if len(r) != len(hcells):
+            raise BadInput(f"{path}: line {ln}: row has {len(r)} cells but the header has {len(hcells)}")
         d = {header[i]: r[i] for i in range(min(len(r), len(header))) if header[i]}
         d["_line"] = ln
         out.append(d)
@@ -505,6 +549,9 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
     for k in ("id", "authority", "period_start", "period_end"):
         if k not in p:
             raise BadInput(f"{plan_path}: [plan] {k} is missing")
+    for k in ("id", "title", "authority", "seed_source"):
+        if k in p and not isinstance(p[k], str):
+            raise BadInput(f"{plan_path}: [plan] {k} = {p[k]!r}: expected a string")
 
     def dstr(x, field):
         try:
@@ -518,11 +565,11 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
             raise BadInput(f"{plan_path}: [rules] {k} = {v!r}: expected an integer 0..4294967295")
         return v
 
-    plan = {
-        "id": norm_text(p["id"]),  # ASSUMPTION: plan strings trimmed/collapsed (untested)
-        "title": norm_text(p.get("title", "")),
-        "authority": norm_text(p["authority"]),
-        "seed_source": norm_text(p.get("seed_source", "")),
+    plan = {  # SPEC §2.3: trimmed of leading and trailing whitespace (Unicode White_Space; inner runs kept)
+        "id": trim(p["id"]),
+        "title": trim(p.get("title", "")),
+        "authority": trim(p["authority"]),
+        "seed_source": trim(p.get("seed_source", "")),
         "period_start": dstr(p["period_start"], "period_start"),
         "period_end": dstr(p["period_end"], "period_end"),
     }
