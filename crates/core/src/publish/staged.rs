@@ -5,10 +5,12 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// The lock of one output folder, held from before staging until the
-/// attempt is journaled: an operating-system lock (`flock`) on the file
-/// `.<name>.ssj-lock` next to the folder. The kernel releases it when the
-/// process ends, however it ends, so a crash never leaves a lock behind;
-/// the file itself means nothing and may stay.
+/// attempt is journaled: an operating-system lock (`flock`) on the folder
+/// that contains it (whose identity, unlike the output folder's, does not
+/// change when the output is swapped in). No file is created; the kernel
+/// releases the lock when the process ends, however it ends, so a crash
+/// never leaves a lock behind. Publishers into sibling folders wait for
+/// each other too, which costs nothing but a short wait.
 pub(crate) struct OutLock {
     _file: File,
 }
@@ -61,15 +63,11 @@ fn parent_and_name(dir: &Path) -> io::Result<(PathBuf, String)> {
 
 /// Take the lock of `dir`, waiting while another process holds it.
 pub(crate) fn lock_out(dir: &Path) -> io::Result<OutLock> {
-    let (parent, name) = parent_and_name(dir)?;
-    let path = parent.join(format!(".{name}.ssj-lock"));
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-    file.lock()?;
+    let (parent, _) = parent_and_name(dir)?;
+    let file = File::open(&parent)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", parent.display())))?;
+    file.lock()
+        .map_err(|e| io::Error::new(e.kind(), format!("{} (lock): {e}", parent.display())))?;
     Ok(OutLock { _file: file })
 }
 
