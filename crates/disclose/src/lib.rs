@@ -44,12 +44,14 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod bundle;
 mod common;
 mod draw_notice;
 mod error;
 mod outcomes;
 mod pre_draw;
 mod render;
+mod result_csv;
 mod results;
 
 use std::fmt;
@@ -59,6 +61,7 @@ pub use draw_notice::{draw_notice, write_draw_notice, write_draw_notice_with};
 pub use error::{Error, ErrorKind, Problem};
 pub use outcomes::{Outcome, OutcomeKind, read_outcomes};
 pub use pre_draw::pre_draw_notice;
+pub use result_csv::write_result_csv;
 pub use results::results_notice;
 
 /// The output format of a notice.
