@@ -56,7 +56,11 @@ fn main() -> Result<(), String> {
         std::fs::write(format!("{out}/{n}"), files.get(n).unwrap_or_default())
             .map_err(|e| format!("{out}/{n}: {e}"))?;
     }
-    print!("{}", verify_bundle(&files).render(Lang::Zh));
+    let t0 = std::time::Instant::now();
+    let verdict = verify_bundle(&files);
+    let ms = t0.elapsed().as_millis();
+    print!("{}", verdict.render(Lang::Zh));
+    println!("verify_bundle (native): {ms} ms");
     Ok(())
 }
 
