@@ -359,3 +359,33 @@ fn result_csv_is_what_ssj_draw_wrote() {
     let files = sample(&[]);
     assert_eq!(files.get("result.csv").unwrap(), &written[..]);
 }
+
+#[test]
+fn a_pre_draw_bundle_verifies_against_its_commitment() {
+    let mut files = sample(&[]);
+    for n in ["result.json", "result.csv", "notice.html", "notice.md"] {
+        files.remove(n);
+    }
+    // the journal up to the commit
+    let journal = String::from_utf8(files.get("journal.jsonl").unwrap().to_vec()).unwrap();
+    files.insert(
+        "journal.jsonl",
+        format!("{}\n", journal.lines().next().unwrap()),
+    );
+    reseal(&mut files);
+    let v = verify_bundle(&files);
+    assert_eq!(v.outcome(), Outcome::Verified, "{}", v.render(Lang::En));
+    assert!(v.checks.iter().any(|c| c.what == CheckKind::JournalOutput
+        && c.file.as_deref() == Some("commitment.json")
+        && c.status == Status::Ok));
+    // an input changed after the commitment
+    edit(&mut files, "officers.csv", "\n", "2028", "2029");
+    reseal(&mut files);
+    let v = verify_bundle(&files);
+    let d = differing(&v);
+    assert!(
+        d.iter()
+            .any(|(k, f, _)| *k == CheckKind::InputDigest && f == "officers.csv"),
+        "{d:?}"
+    );
+}
