@@ -389,3 +389,48 @@ fn a_pre_draw_bundle_verifies_against_its_commitment() {
         "{d:?}"
     );
 }
+
+#[test]
+fn a_journal_entry_binding_sha256sums_is_checked() {
+    use sha2::Digest;
+    // the draw entry again, with a `bundle` field: the hash covers it
+    let with_bundle = |files: &BundleFiles, bundle: &str| {
+        let journal = String::from_utf8(files.get("journal.jsonl").unwrap().to_vec()).unwrap();
+        let mut lines = journal.lines();
+        let (commit, draw) = (lines.next().unwrap(), lines.next().unwrap());
+        let mut v: serde_json::Value = serde_json::from_str(draw).unwrap();
+        v.as_object_mut()
+            .unwrap()
+            .insert("bundle".into(), bundle.into());
+        // re-hash with the core's rule (tagged SHA-256 of the canonical JSON without "hash")
+        v.as_object_mut().unwrap().remove("hash");
+        let tag = shuangsuiji::TAG_JOURNAL_ENTRY;
+        let mut buf = (tag.len() as u32).to_be_bytes().to_vec();
+        buf.extend_from_slice(tag.as_bytes());
+        buf.extend_from_slice(shuangsuiji::canonical_json(&v).as_bytes());
+        let h = shuangsuiji::hex(&sha2::Sha256::digest(&buf));
+        v.as_object_mut().unwrap().insert("hash".into(), h.into());
+        format!("{commit}\n{}\n", shuangsuiji::canonical_json(&v))
+    };
+    let mut files = sample(&[]);
+    let sums = shuangsuiji::hex(&sha2::Sha256::digest(files.get("SHA256SUMS").unwrap()));
+    let j = with_bundle(&files, &sums);
+    files.insert("journal.jsonl", j);
+    let v = verify_bundle(&files);
+    assert_eq!(v.outcome(), Outcome::Verified, "{}", v.render(Lang::En));
+    assert!(
+        v.checks.iter().all(|c| c.status == Status::Ok),
+        "{}",
+        v.render(Lang::En)
+    );
+    // SHA256SUMS rewritten after the journal entry: caught
+    let mut forged = files.clone();
+    edit(&mut forged, "result.csv", "\n2,", "1", "7");
+    reseal(&mut forged);
+    let d = differing(&verify_bundle(&forged));
+    assert!(
+        d.iter()
+            .any(|(k, f, _)| *k == CheckKind::JournalBundle && f == "SHA256SUMS"),
+        "{d:?}"
+    );
+}
