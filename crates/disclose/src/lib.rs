@@ -45,12 +45,14 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod bundle;
 mod common;
 mod draw_notice;
 mod error;
 mod outcomes;
 mod pre_draw;
 mod render;
+mod result_csv;
 mod results;
 
 use std::fmt;
@@ -62,6 +64,7 @@ pub use error::{Error, ErrorKind, Problem};
 pub use guide::verify_guide;
 pub use outcomes::{Outcome, OutcomeKind, read_outcomes};
 pub use pre_draw::pre_draw_notice;
+pub use result_csv::write_result_csv;
 pub use results::results_notice;
 
 /// The output format of a notice.
