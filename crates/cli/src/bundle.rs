@@ -7,6 +7,10 @@ use std::path::Path;
 use shuangsuiji::model::Plan;
 use shuangsuiji::{Error, Publication};
 
+/// The offline verifier page (the core compiled to WebAssembly, built by
+/// `crates/web/build.sh`), shipped in every folder.
+pub const VERIFY_HTML: &[u8] = include_bytes!("../../disclose/assets/verify.html");
+
 /// The standard-library Python verifier, shipped in every folder.
 pub const VERIFY_PY: &str = include_str!("../../../tools/ssj_verify.py");
 
@@ -35,6 +39,7 @@ pub fn complete<'a>(
         "VERIFY.md",
         shuangsuiji_disclose::verify_guide(&plan.id).into_bytes(),
     )
+    .with_bytes("verify.html", VERIFY_HTML.to_vec())
     .with_bytes("ssj_verify.py", VERIFY_PY.as_bytes().to_vec())
     .with_sums())
 }

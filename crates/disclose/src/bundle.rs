@@ -53,11 +53,12 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 // Everything this module takes from the engine, in one place.
-use shuangsuiji::{
-    ALGORITHM, Commitment, Dataset, DrawResult, ErrorKind, InputDigests, JOURNAL_GENESIS,
-    TAG_JOURNAL_ENTRY, Visits, canonical_json, compare_results, draw, draw_key, hex,
-    normalize_seed,
-};
+use shuangsuiji::commit::digest::{canonical_json, hex};
+use shuangsuiji::draw::keys::draw_key;
+use shuangsuiji::draw::{Visits, draw_unchecked, normalize_seed};
+use shuangsuiji::journal::{JOURNAL_GENESIS, TAG_JOURNAL_ENTRY};
+use shuangsuiji::verify::compare_results;
+use shuangsuiji::{ALGORITHM, Commitment, Dataset, DrawResult, ErrorKind, InputDigests};
 
 use crate::{Format, Lang};
 
@@ -977,8 +978,8 @@ fn input_file(ds: &Dataset, what: &str, withheld: &[String]) -> Option<String> {
 /// Each input's digest against the published one; whether all agree.
 fn check_digests(run: &mut Run<'_>, ds: &Dataset, from: &str, published: &InputDigests) -> bool {
     let mut agree = true;
-    let actual = shuangsuiji::input_digests(&ds.digests);
-    for ((what, want), (_, got)) in shuangsuiji::input_digests(published)
+    let actual = shuangsuiji::commit::input_digests(&ds.digests);
+    for ((what, want), (_, got)) in shuangsuiji::commit::input_digests(published)
         .into_iter()
         .zip(actual)
     {
@@ -1087,7 +1088,7 @@ fn check_draw(run: &mut Run<'_>, ds: &Dataset, published: &DrawResult) {
         return;
     }
     let conflicts_withheld = withheld("conflicts");
-    let recomputed = match draw(ds, &published.seed.text) {
+    let recomputed = match draw_unchecked(ds, &published.seed.text) {
         Ok(r) => r,
         Err(e) => {
             let detail = match e.kind() {
@@ -1452,7 +1453,7 @@ pub fn assemble_bundle(
     seed: &str,
     withhold: &[&str],
 ) -> Result<BundleFiles, String> {
-    use shuangsuiji::{JournalOutcome, JournalRecord, append_entry};
+    use shuangsuiji::journal::{JournalOutcome, JournalRecord, append_entry};
     let ds = Dataset::load(PLAN, plan_text, |name| {
         open(name)
             .map(|b| Box::new(std::io::Cursor::new(b)) as Box<dyn Read>)
@@ -1519,7 +1520,7 @@ pub fn assemble_bundle(
             crate::pre_draw_notice(&ds, ALGORITHM, format, Lang::Zh),
         );
     }
-    let result = draw(&ds, seed).map_err(|e| e.to_string())?;
+    let result = draw_unchecked(&ds, seed).map_err(|e| e.to_string())?;
     let result_json = format!("{}\n", result.to_canonical_json());
     let visits = Visits::Held(&result.visits);
     let mut csv = Vec::new();
@@ -1548,13 +1549,14 @@ pub fn assemble_bundle(
         output: Some(output.into()),
         error: None,
         note: None,
+        bundle: None,
     };
     let id = ds.plan.id.as_str();
     let (l1, e1) = append_entry(
         None,
         record("commit", id, None, &sha256_hex(commitment.as_bytes())),
     );
-    let head = |e: &shuangsuiji::JournalEntry| shuangsuiji::JournalHead {
+    let head = |e: &shuangsuiji::journal::JournalEntry| shuangsuiji::journal::JournalHead {
         seq: e.seq,
         hash: e.hash.clone(),
     };

@@ -1,6 +1,6 @@
 //! `result.csv`: one row per team of each visit, for spreadsheets.
 
-use shuangsuiji::Visits;
+use shuangsuiji::draw::Visits;
 
 /// Quote a CSV cell that a spreadsheet would run as a formula.
 fn safe_cell(s: &str) -> String {
@@ -18,7 +18,8 @@ fn safe_cell(s: &str) -> String {
 /// neutralised with a leading `'`.
 ///
 /// ```
-/// use shuangsuiji::{DrawResult, Visits};
+/// use shuangsuiji::DrawResult;
+/// use shuangsuiji::draw::Visits;
 /// let text = std::fs::read_to_string(concat!(
 ///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
 /// )).unwrap();

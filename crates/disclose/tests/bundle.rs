@@ -404,16 +404,20 @@ fn a_journal_entry_binding_sha256sums_is_checked() {
             .insert("bundle".into(), bundle.into());
         // re-hash with the core's rule (tagged SHA-256 of the canonical JSON without "hash")
         v.as_object_mut().unwrap().remove("hash");
-        let tag = shuangsuiji::TAG_JOURNAL_ENTRY;
+        let tag = shuangsuiji::journal::TAG_JOURNAL_ENTRY;
         let mut buf = (tag.len() as u32).to_be_bytes().to_vec();
         buf.extend_from_slice(tag.as_bytes());
-        buf.extend_from_slice(shuangsuiji::canonical_json(&v).as_bytes());
-        let h = shuangsuiji::hex(&sha2::Sha256::digest(&buf));
+        buf.extend_from_slice(shuangsuiji::commit::digest::canonical_json(&v).as_bytes());
+        let h = shuangsuiji::commit::digest::hex(&sha2::Sha256::digest(&buf));
         v.as_object_mut().unwrap().insert("hash".into(), h.into());
-        format!("{commit}\n{}\n", shuangsuiji::canonical_json(&v))
+        format!(
+            "{commit}\n{}\n",
+            shuangsuiji::commit::digest::canonical_json(&v)
+        )
     };
     let mut files = sample(&[]);
-    let sums = shuangsuiji::hex(&sha2::Sha256::digest(files.get("SHA256SUMS").unwrap()));
+    let sums =
+        shuangsuiji::commit::digest::hex(&sha2::Sha256::digest(files.get("SHA256SUMS").unwrap()));
     let j = with_bundle(&files, &sums);
     files.insert("journal.jsonl", j);
     let v = verify_bundle(&files);
