@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Independent re-implementation of the `ssj-draw-v1` draw, written from SPEC.md only.
+"""Independent verifier of `ssj-draw-v1` draws (shuangsuiji), written from SPEC.md only.
 
 Usage:
-    ssj_verify.py PLAN_DIR SEED_TEXT [-o OUT.json] [--expected EXPECTED.json]
-    ssj_verify.py --selftest
+    ssj_verify.py DIR [--lang zh|en] [--json] [--head HASH]    verify a published bundle folder
+    ssj_verify.py PLAN_DIR SEED_TEXT [-o OUT.json] [--expected EXPECTED.json]   re-run a draw
+    ssj_verify.py --selftest                                   SPEC §9 / §11 known answers
 
-Standard library only (Python 3.11).
+Exit codes: 0 everything checked agrees; 1 a difference; 2 bad input or usage.
+Standard library only, Python >= 3.11. What it checks and what it does not: tools/README.md.
 
-Header names (§1.3), value vocabularies (§1.4), plan filter sets (§2.3) and the
-result layout (§10) follow SPEC.md. Not implemented: non-UTF-8 input encodings,
-the validity checks of §1.5 and the wording of infeasibility messages (§8.3).
+Header names (§1.3), value vocabularies (§1.4), encodings (§1.1), plan filter sets (§2.3)
+and the result layout (§10) follow SPEC.md. Not implemented: most validity checks of §1.5
+(ssj check does them) and the wording of infeasibility messages (§8.3).
 Assumption: the whitespace set of §3 is also the "space" of §1.2.
 """
 from __future__ import annotations
@@ -598,6 +600,8 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
     if rules["team_size"] < 1:
         raise BadInput(f"{plan_path}: [rules] team_size must be at least 1")
     encoding = inputs.get("encoding", "auto")
+    if not isinstance(encoding, str):
+        raise BadInput(f"{plan_path}: [inputs] encoding = {encoding!r}: expected \"auto\", \"utf-8\", \"gbk\" or \"gb18030\"")
 
     def path(kind, default):
         v = inputs.get(kind, default)
@@ -1585,11 +1589,12 @@ def check_journal(d, plan, res_pub, res_raw_sha, comm_sha, sums_sha, head, R):
 
 def verify_bundle(d: str, head=None) -> Report:
     R = Report()
-    if not os.path.isdir(d):
-        raise BadInput(f"{d}: not a folder")
-    STRICT_FILES["on"] = True
-    listed = check_sums(d, R)
     try:
+        if not os.path.isdir(d):
+            CURRENT["file"] = d
+            raise BadInput(f"{d}: not a folder")
+        STRICT_FILES["on"] = True
+        listed = check_sums(d, R)
         _verify_bundle(d, head, R, listed)
     except BadInput as e:
         R.add("error", CURRENT["file"] and os.path.basename(CURRENT["file"]) or d, "input", str(e))
