@@ -135,5 +135,12 @@ conv "$tmp/badgbk" gbk gbk
 python3 -c "import sys; p=sys.argv[1]; b=open(p,'rb').read(); open(p,'wb').write(b[:300]+b'\x81\x20'+b[302:])" "$tmp/badgbk/entities.csv"
 vec 2 "vector mode, invalid GBK bytes" "$tmp/badgbk" 'entities.csv: line [0-9]+, byte offset [0-9]+: invalid gb18030'
 
+# reading rules where SPEC.md is silent: ssj and Python must agree on the digests
+if python3 "$here/edge_digests.py" "$ssj" > "$tmp/edge.log" 2>&1; then
+  pass=$((pass+1)); echo "ok   edge digests ($(tail -1 "$tmp/edge.log"))"
+else
+  fail=$((fail+1)); echo "FAIL edge digests"; grep -v '^ok' "$tmp/edge.log"
+fi
+
 echo "bundle tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]
