@@ -1611,6 +1611,13 @@ def _verify_bundle(d, head, R, listed):
     if not isinstance(withheld, list) or any(w not in ("conflicts", "history") for w in withheld):
         raise BadInput(f"{plan_path}: [disclosure] withhold = {withheld!r}: only \"conflicts\" and \"history\" "
                        f"may be withheld")
+    inputs = toml.get("inputs", {})
+    if not isinstance(inputs, dict):
+        raise BadInput(f"{plan_path}: [inputs] must be a table")
+    for k in KINDS:
+        v = inputs.get(k)
+        if isinstance(v, str) and (os.path.basename(v) != v or v in ("", ".", "..")):
+            raise BadInput(f"{plan_path}: [inputs] {k} = {v!r}: a bundle names its inputs as files of the folder")
     rp, cp = os.path.join(d, "result.json"), os.path.join(d, "commitment.json")
     res_pub = read_json(rp) if os.path.isfile(rp) else None
     comm = read_json(cp) if os.path.isfile(cp) else None
