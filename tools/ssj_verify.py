@@ -889,6 +889,8 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
             last_by_pair[k] = h["date"]
         dates_by_ent[h["uscc"]].add(h["date"])
     year = plan["period_start"][:4]
+    # distinct dates of each entity's inspections in the calendar year of period_start (§5 rule 5)
+    in_year = {u: sum(1 for d in ds if d[:4] == year) for u, ds in dates_by_ent.items()}
 
     taken: set[str] = set()
     task_out = []
@@ -901,11 +903,12 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
         directed = any(t[k] for k in ("regions", "types", "industries", "credit_classes", "flags"))
         excl = Counter()
         eligible = []
+        lead_types = set(lead["object_types"])
         for e in entities:
             reason = None
             if not e["active"]:
                 reason = "status"
-            elif not (set(e["types"]) & set(lead["object_types"])):
+            elif not any(ty in lead_types for ty in e["types"]):
                 reason = "object_type"
             elif not filter_ok(t, e):
                 reason = "filter"
@@ -914,8 +917,7 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
                     and days_between(plan["period_start"], last_by_pair[(e["uscc"], it)]) < rules["cooldown_days"]
                     for it in t["items"]):
                 reason = "cool_down"
-            elif rules["max_per_year"] is not None and sum(
-                    1 for d in dates_by_ent.get(e["uscc"], ()) if d[:4] == year) >= rules["max_per_year"]:
+            elif rules["max_per_year"] is not None and in_year.get(e["uscc"], 0) >= rules["max_per_year"]:
                 reason = "year_cap"
             elif rules["overlap"] == "next" and e["uscc"] in taken:
                 reason = "taken"
@@ -1021,25 +1023,31 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
     cap = rules["officer_max_load"]
     INF = float("inf")
     capv = INF if cap is None else cap
+    # officers by (department, category), active with a valid certificate, in certificate order
+    # (the first three conditions of §8.2; only an index, the order of `offs` is kept)
+    by_dc: dict[tuple, list] = defaultdict(list)
+    for o in offs:
+        if not o["active"] or (o["cert_expiry"] is not None and o["cert_expiry"] < plan["date"]):
+            continue
+        for c in o["categories"]:
+            by_dc[(dept(o), c)].append(o)
+    conflicts_of: dict[str, set] = defaultdict(set)
+    for cn, u in conflict_pairs:
+        conflicts_of[u].add(cn)
     Q = []
+    base_cache: dict[tuple, list] = {}
     for s in slots:
         e = ent_by[visits[s["v"]]["uscc"]]
-        q = []
-        for o in offs:
-            if dept(o) != s["department"]:
-                continue
-            if not o["active"] or (o["cert_expiry"] is not None and o["cert_expiry"] < plan["date"]):
-                continue
-            if s["category"] not in o["categories"]:
-                continue
-            if not rules["cross_region"] and not any(covers(r, e["region"]) for r in o["regions"]):
-                continue
-            if (o["cert_no"], e["uscc"]) in conflict_pairs:
-                continue
-            if rules["rotation"] and o["cert_no"] in last_officers.get(e["uscc"], ()):
-                continue
-            q.append(o["cert_no"])
-        Q.append(q)
+        bk = (s["department"], s["category"], None if rules["cross_region"] else e["region"])
+        base = base_cache.get(bk)
+        if base is None:  # department, certificate, category, region (§8.2, in order)
+            base = [o["cert_no"] for o in by_dc.get((s["department"], s["category"]), ())
+                    if rules["cross_region"] or any(covers(r, e["region"]) for r in o["regions"])]
+            base_cache[bk] = base
+        drop = set(conflicts_of.get(e["uscc"], ()))  # conflict pairs
+        if rules["rotation"]:
+            drop |= last_officers.get(e["uscc"], set())  # the officers of its latest inspection
+        Q.append([c for c in base if c not in drop] if drop else list(base))
     # check 1 (message details not reproduced)
     for si, s in enumerate(slots):
         if len(Q[si]) < ts:
