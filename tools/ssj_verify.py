@@ -1483,7 +1483,7 @@ def check_draw(d, res_pub, loaded, digs, withheld, R, fname):
         R.add("not-checked", fname, "eligibility, allocation, selection and teams",
               "history.csv is withheld: cool-down, yearly cap, rotation and therefore eligibility, exclusion "
               "counts, allocation, which entities were selected, ranks and officer teams are NOT checked")
-        R.partial.append("history")
+        R.partial.extend(withheld)
         return
     try:
         res = run_draw(d, seed, loaded=loaded, digs=digs)
