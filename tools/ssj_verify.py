@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Independent re-implementation of the `ssj-draw-v1` draw, written from SPEC.md only.
+"""Independent verifier of `ssj-draw-v1` draws (shuangsuiji), written from SPEC.md only.
 
 Usage:
-    ssj_verify.py PLAN_DIR SEED_TEXT [-o OUT.json] [--expected EXPECTED.json]
-    ssj_verify.py --selftest
+    ssj_verify.py DIR [--lang zh|en] [--json] [--head HASH]    verify a published bundle folder
+    ssj_verify.py PLAN_DIR SEED_TEXT [-o OUT.json] [--expected EXPECTED.json]   re-run a draw
+    ssj_verify.py --selftest                                   SPEC §9 / §11 known answers
 
-Standard library only (Python 3.11).
+Exit codes: 0 everything checked agrees; 1 a difference; 2 bad input or usage.
+Standard library only, Python >= 3.11. What it checks and what it does not: tools/README.md.
 
-Header names (§1.3), value vocabularies (§1.4), plan filter sets (§2.3) and the
-result layout (§10) follow SPEC.md. Not implemented: non-UTF-8 input encodings,
-the validity checks of §1.5 and the wording of infeasibility messages (§8.3).
+Header names (§1.3), value vocabularies (§1.4), encodings (§1.1), plan filter sets (§2.3)
+and the result layout (§10) follow SPEC.md. Not implemented: most validity checks of §1.5
+(ssj check does them) and the wording of infeasibility messages (§8.3).
 Assumption: the whitespace set of §3 is also the "space" of §1.2.
 """
 from __future__ import annotations
@@ -598,6 +600,8 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
     if rules["team_size"] < 1:
         raise BadInput(f"{plan_path}: [rules] team_size must be at least 1")
     encoding = inputs.get("encoding", "auto")
+    if not isinstance(encoding, str):
+        raise BadInput(f"{plan_path}: [inputs] encoding = {encoding!r}: expected \"auto\", \"utf-8\", \"gbk\" or \"gb18030\"")
 
     def path(kind, default):
         v = inputs.get(kind, default)
@@ -885,6 +889,8 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
             last_by_pair[k] = h["date"]
         dates_by_ent[h["uscc"]].add(h["date"])
     year = plan["period_start"][:4]
+    # distinct dates of each entity's inspections in the calendar year of period_start (§5 rule 5)
+    in_year = {u: sum(1 for d in ds if d[:4] == year) for u, ds in dates_by_ent.items()}
 
     taken: set[str] = set()
     task_out = []
@@ -897,11 +903,12 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
         directed = any(t[k] for k in ("regions", "types", "industries", "credit_classes", "flags"))
         excl = Counter()
         eligible = []
+        lead_types = set(lead["object_types"])
         for e in entities:
             reason = None
             if not e["active"]:
                 reason = "status"
-            elif not (set(e["types"]) & set(lead["object_types"])):
+            elif not any(ty in lead_types for ty in e["types"]):
                 reason = "object_type"
             elif not filter_ok(t, e):
                 reason = "filter"
@@ -910,8 +917,7 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
                     and days_between(plan["period_start"], last_by_pair[(e["uscc"], it)]) < rules["cooldown_days"]
                     for it in t["items"]):
                 reason = "cool_down"
-            elif rules["max_per_year"] is not None and sum(
-                    1 for d in dates_by_ent.get(e["uscc"], ()) if d[:4] == year) >= rules["max_per_year"]:
+            elif rules["max_per_year"] is not None and in_year.get(e["uscc"], 0) >= rules["max_per_year"]:
                 reason = "year_cap"
             elif rules["overlap"] == "next" and e["uscc"] in taken:
                 reason = "taken"
@@ -1017,25 +1023,31 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
     cap = rules["officer_max_load"]
     INF = float("inf")
     capv = INF if cap is None else cap
+    # officers by (department, category), active with a valid certificate, in certificate order
+    # (the first three conditions of §8.2; only an index, the order of `offs` is kept)
+    by_dc: dict[tuple, list] = defaultdict(list)
+    for o in offs:
+        if not o["active"] or (o["cert_expiry"] is not None and o["cert_expiry"] < plan["date"]):
+            continue
+        for c in o["categories"]:
+            by_dc[(dept(o), c)].append(o)
+    conflicts_of: dict[str, set] = defaultdict(set)
+    for cn, u in conflict_pairs:
+        conflicts_of[u].add(cn)
     Q = []
+    base_cache: dict[tuple, list] = {}
     for s in slots:
         e = ent_by[visits[s["v"]]["uscc"]]
-        q = []
-        for o in offs:
-            if dept(o) != s["department"]:
-                continue
-            if not o["active"] or (o["cert_expiry"] is not None and o["cert_expiry"] < plan["date"]):
-                continue
-            if s["category"] not in o["categories"]:
-                continue
-            if not rules["cross_region"] and not any(covers(r, e["region"]) for r in o["regions"]):
-                continue
-            if (o["cert_no"], e["uscc"]) in conflict_pairs:
-                continue
-            if rules["rotation"] and o["cert_no"] in last_officers.get(e["uscc"], ()):
-                continue
-            q.append(o["cert_no"])
-        Q.append(q)
+        bk = (s["department"], s["category"], None if rules["cross_region"] else e["region"])
+        base = base_cache.get(bk)
+        if base is None:  # department, certificate, category, region (§8.2, in order)
+            base = [o["cert_no"] for o in by_dc.get((s["department"], s["category"]), ())
+                    if rules["cross_region"] or any(covers(r, e["region"]) for r in o["regions"])]
+            base_cache[bk] = base
+        drop = set(conflicts_of.get(e["uscc"], ()))  # conflict pairs
+        if rules["rotation"]:
+            drop |= last_officers.get(e["uscc"], set())  # the officers of its latest inspection
+        Q.append([c for c in base if c not in drop] if drop else list(base))
     # check 1 (message details not reproduced)
     for si, s in enumerate(slots):
         if len(Q[si]) < ts:
@@ -1232,6 +1244,40 @@ ZH = {  # fixed English phrases -> Chinese (details such as file names and value
     "differs": "发现不一致",
     "bad input": "输入有误",
 }
+
+
+ZH_DETAIL = [  # phrases of the details, longest first when applied
+    ("reproduced exactly (byte for byte, except engine_version)", "完全重现（逐字节一致，engine_version 除外）"),
+    ("not regenerated by this tool", "本工具不重新生成"),
+    ("covered only by SHA256SUMS (bound to the journal when its entry has a `bundle` field)",
+     "仅受 SHA256SUMS 保护（记录条目含 `bundle` 字段时与全过程记录绑定）"),
+    ("NOT covered (not in SHA256SUMS)", "未受保护（未列入 SHA256SUMS）"),
+    ("`ssj verify DIR` or verify.html regenerate it from result.json",
+     "可用 `ssj verify DIR` 或 verify.html 由 result.json 重新生成"),
+    ("compare it with the published tool/repository copy", "请与项目公开的副本比对"),
+    ("content differs from SHA256SUMS", "内容与 SHA256SUMS 不符"),
+    ("listed in SHA256SUMS but missing", "已列入 SHA256SUMS 但文件缺失"),
+    ("not listed in SHA256SUMS (its content is not covered)", "未列入 SHA256SUMS（其内容未受保护）"),
+    ("every hash recomputed, consecutive prev links hold", "每条哈希均已重算，相邻条目的 prev 链接成立"),
+    ("not included (other plans)", "未包含（其他计划的条目）"),
+    ("has no `bundle` field: SHA256SUMS (and so the notices) is not bound to the journal",
+     "无 `bundle` 字段：SHA256SUMS（及各公告）未与全过程记录绑定"),
+    ("first difference:", "第一处不一致："),
+    ("plan, rules, seed_source and tasks equal plan.toml's canonical form (SPEC §2.3); canonical bytes",
+     "plan、rules、seed_source、tasks 与 plan.toml 的规范形式一致（SPEC §2.3）；字节为规范形式"),
+    ("conflicts.csv is withheld: the officer teams (SPEC §8) depend on it and are NOT checked",
+     "conflicts.csv 未公开：执法人员组队（SPEC §8）依赖该文件，未核验"),
+    ("history.csv is withheld: cool-down, yearly cap, rotation and therefore eligibility, exclusion counts, "
+     "allocation, which entities were selected, ranks and officer teams are NOT checked",
+     "history.csv 未公开：冷却期、年度上限、轮换，因而资格、排除统计、分配、抽中哪些对象、名次和组队均未核验"),
+    ("officer teams not compared", "未比对组队"),
+    ("withheld:", "未公开："),
+    ("not published; its digest", "未公布；其摘要"),
+    ("is taken from", "取自"),
+    ("no result.json: a pre-draw (commitment) folder", "无 result.json：事前（承诺）文件夹"),
+    ("recomputed", "重算"),
+    ("published", "公布"),
+]
 
 
 class Report:
@@ -1437,7 +1483,7 @@ def check_draw(d, res_pub, loaded, digs, withheld, R, fname):
         R.add("not-checked", fname, "eligibility, allocation, selection and teams",
               "history.csv is withheld: cool-down, yearly cap, rotation and therefore eligibility, exclusion "
               "counts, allocation, which entities were selected, ranks and officer teams are NOT checked")
-        R.partial.append("history")
+        R.partial.extend(withheld)
         return
     try:
         res = run_draw(d, seed, loaded=loaded, digs=digs)
@@ -1585,11 +1631,12 @@ def check_journal(d, plan, res_pub, res_raw_sha, comm_sha, sums_sha, head, R):
 
 def verify_bundle(d: str, head=None) -> Report:
     R = Report()
-    if not os.path.isdir(d):
-        raise BadInput(f"{d}: not a folder")
-    STRICT_FILES["on"] = True
-    listed = check_sums(d, R)
     try:
+        if not os.path.isdir(d):
+            CURRENT["file"] = d
+            raise BadInput(f"{d}: not a folder")
+        STRICT_FILES["on"] = True
+        listed = check_sums(d, R)
         _verify_bundle(d, head, R, listed)
     except BadInput as e:
         R.add("error", CURRENT["file"] and os.path.basename(CURRENT["file"]) or d, "input", str(e))
@@ -1606,6 +1653,13 @@ def _verify_bundle(d, head, R, listed):
     if not isinstance(withheld, list) or any(w not in ("conflicts", "history") for w in withheld):
         raise BadInput(f"{plan_path}: [disclosure] withhold = {withheld!r}: only \"conflicts\" and \"history\" "
                        f"may be withheld")
+    inputs = toml.get("inputs", {})
+    if not isinstance(inputs, dict):
+        raise BadInput(f"{plan_path}: [inputs] must be a table")
+    for k in KINDS:
+        v = inputs.get(k)
+        if isinstance(v, str) and (os.path.basename(v) != v or v in ("", ".", "..")):
+            raise BadInput(f"{plan_path}: [inputs] {k} = {v!r}: a bundle names its inputs as files of the folder")
     rp, cp = os.path.join(d, "result.json"), os.path.join(d, "commitment.json")
     res_pub = read_json(rp) if os.path.isfile(rp) else None
     comm = read_json(cp) if os.path.isfile(cp) else None
@@ -1703,9 +1757,8 @@ def print_report(R: Report, d: str, lang: str, as_json: bool):
         st = f"{z} {en}" if zh else en
         det = c["detail"]
         if zh:
-            for k, v in ZH.items():
-                if k in det and len(k) > 12:
-                    det = det.replace(k, v)
+            for k, v in sorted(ZH_DETAIL, key=lambda kv: -len(kv[0])):
+                det = det.replace(k, v)
         print(f"[{st}] {c['file']}: {tr(c['check'])}" + (f" — {det}" if det else ""))
     v = R.verdict()
     head = f"{tr(v)} ({v})" if zh else v

@@ -107,6 +107,40 @@ open(p, "wb").write(b[:i] + c + b[i+1:])
 PY
 expect 1 "history withheld, a ticket changed" 'DIFFERS\] result.json: tickets — first difference: visit 1' -- "$tmp/x"
 
+# journal: a `bundle` field (ssj does not write it yet) and a gap of other plans' entries, re-hashed
+rehash() {  # rehash DIR PYTHON-STATEMENTS-ON-entries(list of dicts)
+  python3 - "$1" "$2" "$root/tools" <<'PY'
+import hashlib, json, sys
+d, code, tools = sys.argv[1:4]
+sys.path.insert(0, tools); import ssj_verify as V
+es = [json.loads(l) for l in open(d + "/journal.jsonl", "rb")]
+sums = hashlib.sha256(open(d + "/SHA256SUMS", "rb").read()).hexdigest()
+keep_prev = False
+exec(code)
+prev = None
+with open(d + "/journal.jsonl", "wb") as f:
+    for e in es:
+        e.pop("hash", None)
+        if prev is not None and e["seq"] == prev["seq"] + 1 and not keep_prev:
+            e["prev"] = prev["hash"]
+        e["hash"] = hashlib.sha256(V.put("shuangsuiji/v1/journal-entry") + V.cjson(e).encode()).hexdigest()
+        f.write((V.cjson(e) + "\n").encode())
+        prev = e
+PY
+}
+rm -rf "$tmp/x"; cp -r "$tmp/good" "$tmp/x"; rehash "$tmp/x" 'es[-1]["bundle"] = sums'
+expect 0 "journal with bundle = SHA-256 of SHA256SUMS" 'ok\] journal.jsonl: journal binding of SHA256SUMS' -- "$tmp/x"
+rm -rf "$tmp/x"; cp -r "$tmp/good" "$tmp/x"; rehash "$tmp/x" 'es[-1]["bundle"] = "0" * 64'
+expect 1 "journal with a wrong bundle" 'DIFFERS\] journal.jsonl: journal binding of SHA256SUMS' -- "$tmp/x"
+rm -rf "$tmp/x"; cp -r "$tmp/good" "$tmp/x"; rehash "$tmp/x" 'es[-1]["seq"] = 5; es[-1]["prev"] = "ab" * 32'
+expect 0 "journal gap (other plans' entries)" 'seq 2–4 not included \(other plans\)' -- "$tmp/x"
+rm -rf "$tmp/x"; cp -r "$tmp/good" "$tmp/x"; rehash "$tmp/x" 'es[-1]["prev"] = "ab" * 32; keep_prev = True'
+expect 1 "journal: prev does not link" 'prev does not link to line 1' -- "$tmp/x"
+rm -rf "$tmp/x"; cp -r "$tmp/good" "$tmp/x"; rehash "$tmp/x" 'es.pop()'
+expect 1 "journal: the draw entry removed" 'no `draw` entry with outcome ok' -- "$tmp/x"
+rm -rf "$tmp/x"; cp -r "$tmp/good" "$tmp/x"; edit "$tmp/x/plan.toml" 'items = "items.csv"' 'items = "../items.csv"'
+expect 2 "input named outside the folder" 'a bundle names its inputs as files of the folder' -- "$tmp/x"
+
 # pre-draw bundle (ssj commit only)
 build "$tmp/pre" --stage commit
 expect 0 "pre-draw bundle" 'not checked\] result.json: draw re-run — no result.json' 'records the SHA-256 of commitment.json' -- "$tmp/pre"
@@ -134,6 +168,13 @@ conv "$tmp/u16" utf-16;       vec 0 "vector mode, UTF-16 with BOM" "$tmp/u16" 'b
 conv "$tmp/badgbk" gbk gbk
 python3 -c "import sys; p=sys.argv[1]; b=open(p,'rb').read(); open(p,'wb').write(b[:300]+b'\x81\x20'+b[302:])" "$tmp/badgbk/entities.csv"
 vec 2 "vector mode, invalid GBK bytes" "$tmp/badgbk" 'entities.csv: line [0-9]+, byte offset [0-9]+: invalid gb18030'
+
+# reading rules where SPEC.md is silent: ssj and Python must agree on the digests
+if python3 "$here/edge_digests.py" "$ssj" > "$tmp/edge.log" 2>&1; then
+  pass=$((pass+1)); echo "ok   edge digests ($(tail -1 "$tmp/edge.log"))"
+else
+  fail=$((fail+1)); echo "FAIL edge digests"; grep -v '^ok' "$tmp/edge.log"
+fi
 
 echo "bundle tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]
