@@ -237,6 +237,7 @@ fn inst() -> impl Strategy<Value = Inst> {
                 },
                 rules,
                 tasks,
+                disclosure: Default::default(),
             };
             Inst {
                 plan,

@@ -39,6 +39,7 @@ fn plan(rules: Rules) -> Plan {
             items: vec!["I1".into()],
             filter: Default::default(),
         }],
+        disclosure: Default::default(),
     }
 }
 

@@ -219,6 +219,40 @@ pub struct Plan {
     pub rules: Rules,
     /// Tasks; when the plan lists none, one undirected task per item.
     pub tasks: Vec<Task>,
+    /// What the published folder leaves out (`[disclosure]`); not part of
+    /// the plan digest.
+    pub disclosure: Disclosure,
+}
+
+/// What the published folder leaves out (`[disclosure]` of the plan).
+/// Withholding never changes the draw, only what the public can check:
+/// every verifier then says what it could not check.
+///
+/// ```
+/// let plan = shuangsuiji::Plan::from_toml("plan.toml", r#"
+/// [plan]
+/// id = "P"
+/// title = "T"
+/// authority = "A"
+/// period_start = 2026-10-01
+/// period_end = 2026-12-31
+/// seed_source = "dice"
+/// [inputs]
+/// items = "i.csv"
+/// officers = "o.csv"
+/// entities = "e.csv"
+/// conflicts = "c.csv"
+/// [disclosure]
+/// withhold = ["conflicts"]
+/// "#).unwrap();
+/// assert_eq!(plan.disclosure.withhold, ["conflicts"]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disclosure {
+    /// Inputs published by digest only: `history` and/or `conflicts`.
+    #[serde(default)]
+    pub withhold: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -230,6 +264,8 @@ struct RawPlan {
     rules: Rules,
     #[serde(default)]
     tasks: Vec<Task>,
+    #[serde(default)]
+    disclosure: Disclosure,
 }
 
 #[derive(Deserialize)]
@@ -314,6 +350,17 @@ impl Plan {
             }
             p
         };
+        for w in &raw.disclosure.withhold {
+            if w != "history" && w != "conflicts" {
+                diags.push(Diagnostic::error(
+                    DiagnosticKind::Plan,
+                    at("disclosure", "withhold"),
+                    format!(
+                        "disclosure.withhold: '{w}' cannot be withheld; only \"history\" and \"conflicts\" can (the item list, roster and registry are always published)"
+                    ),
+                ));
+            }
+        }
         let m = raw.plan;
         for (key, value) in [
             ("id", &m.id),
@@ -425,6 +472,7 @@ impl Plan {
             inputs: raw.inputs,
             rules: raw.rules,
             tasks,
+            disclosure: raw.disclosure,
         })
     }
 

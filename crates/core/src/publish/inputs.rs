@@ -172,6 +172,10 @@ impl<'a> crate::Publication<'a> {
         ];
         for ((kind, source), (_, name)) in named.into_iter().zip(INPUT_FILES) {
             let Some(source) = source else { continue };
+            if plan.disclosure.withhold.iter().any(|w| w == kind) {
+                // published by its digest only (SPEC.md §12)
+                continue;
+            }
             let path = dir.join(source);
             let (enc, max) = (i.encoding, i.max_line_bytes);
             let source = source.clone();
