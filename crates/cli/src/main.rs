@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::Disclose(a) => commands::disclose::run(&a),
         Command::Journal(JournalCommand::Verify(a)) => commands::journal::run(&a, false),
         Command::Journal(JournalCommand::List(a)) => commands::journal::run(&a, true),
+        Command::Journal(JournalCommand::Repair(a)) => commands::journal::repair(&a),
         Command::Synth(a) => commands::synth::run(&a),
     };
     ExitCode::from(status)
