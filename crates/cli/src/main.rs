@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod attempt;
-mod bundle;
 mod cli;
 mod commands;
 mod exit;

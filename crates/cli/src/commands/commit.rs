@@ -2,13 +2,11 @@
 //! input digests) and the pre-draw notice.
 
 use crate::attempt::{Attempt, wrote};
-use crate::bundle;
 use crate::cli::{JournalFlag, StreamFlags};
 use crate::{exit, fsio, input};
 use clap::Args;
 use shuangsuiji::ALGORITHM;
-use shuangsuiji::Publication;
-use shuangsuiji_disclose::{Format, Lang};
+use shuangsuiji_disclose::folder::{self, COMMIT_FILES};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -33,9 +31,6 @@ pub struct CommitArgs {
     pub stream: StreamFlags,
 }
 
-/// Files `ssj commit` writes.
-pub const COMMIT_FILES: [&str; 3] = ["commitment.json", "pre-draw.html", "pre-draw.md"];
-
 /// `ssj commit`.
 pub fn run(a: &CommitArgs) -> u8 {
     let at = Attempt::new(
@@ -58,17 +53,8 @@ pub fn run(a: &CommitArgs) -> u8 {
         Ok(t) => t,
         Err(e) => return at.fail_with(&e),
     };
-    let own = Publication::of_commitment(&c)
-        .with_writer(COMMIT_FILES[1], |w| {
-            let t = shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Html, Lang::Zh);
-            w.write_all(t.as_bytes())
-        })
-        .with_writer(COMMIT_FILES[2], |w| {
-            let t =
-                shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Markdown, Lang::Zh);
-            w.write_all(t.as_bytes())
-        });
-    let publication = match bundle::complete(own, &a.out, &[], &a.plan, &plan_text, &ds.plan) {
+    let own = folder::commit_files(&c, &ds);
+    let publication = match folder::complete(own, &a.out, &[], &a.plan, &plan_text, &ds.plan) {
         Ok(p) => p,
         Err(e) => return at.fail_with(&e),
     };

@@ -2,18 +2,16 @@
 //! write the result and its notices atomically; every attempt is journaled.
 
 use crate::attempt::{Attempt, wrote};
-use crate::bundle;
 use crate::cli::{JournalFlag, StreamFlags};
 use crate::fsio::{self};
 use crate::input::read_commitment;
 use crate::{exit, input};
 use clap::Args;
-use shuangsuiji::Publication;
 use shuangsuiji::draw::Visits;
 use shuangsuiji::draw::normalize_seed;
 use shuangsuiji::journal::JournalOutcome;
 use shuangsuiji::{DrawResult, ErrorKind, SeedStrength};
-use shuangsuiji_disclose::{Format, Lang, write_draw_notice_with};
+use shuangsuiji_disclose::folder::{self, COMMIT_FILES, DRAW_FILES};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -47,9 +45,6 @@ pub struct DrawArgs {
     #[command(flatten)]
     pub stream: StreamFlags,
 }
-
-/// Files `ssj draw` writes.
-pub const DRAW_FILES: [&str; 4] = ["result.json", "result.csv", "notice.html", "notice.md"];
 
 /// The validated flags of `ssj draw`.
 struct DrawRequest<'a> {
@@ -178,21 +173,12 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
         Ok(t) => t,
         Err(e) => return at.fail_with(&e),
     };
-    let own = Publication::of_result_with(&result, all)
-        .with_writer(DRAW_FILES[1], |w| {
-            shuangsuiji_disclose::write_result_csv(all, w)
-        })
-        .with_writer(DRAW_FILES[2], |w| {
-            write_draw_notice_with(&result, all, Format::Html, Lang::Zh, w)
-        })
-        .with_writer(DRAW_FILES[3], |w| {
-            write_draw_notice_with(&result, all, Format::Markdown, Lang::Zh, w)
-        });
-    let carry = crate::commands::commit::COMMIT_FILES;
-    let publication = match bundle::complete(own, req.out, &carry, req.plan, &plan_text, &plan) {
-        Ok(p) => p,
-        Err(e) => return at.fail_with(&e),
-    };
+    let own = folder::draw_files(&result, all);
+    let publication =
+        match folder::complete(own, req.out, &COMMIT_FILES, req.plan, &plan_text, &plan) {
+            Ok(p) => p,
+            Err(e) => return at.fail_with(&e),
+        };
     let published = match at.publish(req.out, &publication, &DRAW_FILES, a.force) {
         Ok(p) => p,
         Err(code) => return code,
