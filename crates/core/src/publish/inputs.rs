@@ -145,7 +145,7 @@ pub fn project_input<R: Read>(
     Ok(())
 }
 
-/// The plan of a published folder, for [`Publication::with_inputs`].
+/// The plan of a published folder, for [`crate::Publication::with_inputs`].
 #[cfg(feature = "fs")]
 impl<'a> crate::Publication<'a> {
     /// Add `plan.toml` and every input of `plan` as published
