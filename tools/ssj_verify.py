@@ -239,8 +239,21 @@ def parse_ratio(s: str) -> Dec:
         raise ValueError(f"{e} (value {orig!r})")
 
 
+MIN_SUFFIXES = ("及以上", "以上")
+MIN_PREFIXES = ("不低于", "不少于", "至少", ">=", "≥", "=")
+
+
 def _parse_ratio(s: str) -> Dec:
     s = norm_text(fold_fullwidth(s))
+    # SPEC §1.4: one minimum suffix, then one minimum prefix, mean the number itself
+    for w in MIN_SUFFIXES:
+        if s.endswith(w):
+            s = s[: -len(w)].strip()
+            break
+    for w in MIN_PREFIXES:
+        if s.startswith(w):
+            s = s[len(w):].strip()
+            break
     scale = 0
     if s.endswith("%"):
         s, scale = s[:-1].strip(), 2
