@@ -109,10 +109,16 @@ pub struct SeedStrength {
 }
 
 impl SeedStrength {
-    /// The strength of a result's seed for that result.
+    /// The strength of a result's seed for that result: the declared
+    /// sources' bits when the plan declares sources, else the digit rule.
     pub fn of(result: &DrawResult) -> SeedStrength {
+        let bits = if result.seed.sources.is_empty() {
+            seed_bits(&result.seed.normalized)
+        } else {
+            super::declared_bits(&result.seed.sources)
+        };
         SeedStrength {
-            bits: seed_bits(&result.seed.normalized),
+            bits,
             required: required_seed_bits(result),
         }
     }
