@@ -327,8 +327,12 @@ fn source_row(i: usize, s: &shuangsuiji::model::SeedSource, lang: Lang) -> Vec<C
         ),
         SeedSource::Drand { round } => (
             match lang {
-                Lang::Zh => format!("drand quicknet 第 {round} 轮的签名（链 {QUICKNET_CHAIN_HASH}）"),
-                Lang::En => format!("the signature of drand quicknet round {round} (chain {QUICKNET_CHAIN_HASH})"),
+                Lang::Zh => {
+                    format!("drand quicknet 第 {round} 轮的签名（链 {QUICKNET_CHAIN_HASH}）")
+                }
+                Lang::En => format!(
+                    "the signature of drand quicknet round {round} (chain {QUICKNET_CHAIN_HASH})"
+                ),
             },
             beijing_time(s.published_at().unwrap_or(0)),
         ),
@@ -342,9 +346,7 @@ fn source_row(i: usize, s: &shuangsuiji::model::SeedSource, lang: Lang) -> Vec<C
     };
     let bits = match s.fixed_tenths() {
         Some(t) => shuangsuiji::draw::tenths_text(t),
-        None => lang
-            .t("3.32/位数字", "3.32 per decimal digit")
-            .to_string(),
+        None => lang.t("3.32/位数字", "3.32 per decimal digit").to_string(),
     };
     vec![
         Cell::text((i + 1).to_string()),
@@ -376,15 +378,31 @@ pub(crate) fn declared_sources_blocks(
         Block::Para(match lang {
             Lang::Zh => format!(
                 "随机种子由下列来源的结果按顺序组成，各来源的结果均在 {date}（北京时间 0 时）之后才公布，本公告须在此之前发布。种子文本按 SPEC.md §3.1 的规范格式书写，各部分以“ | ”分隔，格式为：{template}。结果公布后任何人均可自行组成种子并与抽取结果中的种子比对{}。可计比特数为各来源可能结果数的以 2 为底的对数（向下取到 0.1）：合计 {}{} 比特。",
-                if drand { "；drand 签名按随程序提供的 quicknet 公钥离线验证" } else { "" },
+                if drand {
+                    "；drand 签名按随程序提供的 quicknet 公钥离线验证"
+                } else {
+                    ""
+                },
                 shuangsuiji::draw::tenths_text(fixed),
-                if text { "（另加自由文本中的数字）" } else { "" }
+                if text {
+                    "（另加自由文本中的数字）"
+                } else {
+                    ""
+                }
             ),
             Lang::En => format!(
                 "The seed is the outcomes of the sources below, in this order; each becomes known only after {date} (00:00 Beijing time) begins, and this notice must be published before then. The seed text is written in the canonical form of SPEC.md §3.1, parts separated by “ | ”: {template}. Once the results are out anyone can form the seed and compare it with the one drawn with{}. Each source is credited log2 of its number of possible outcomes (rounded down to 0.1): {} bits in all{}.",
-                if drand { "; a drand signature is checked offline against the quicknet public key shipped with the software" } else { "" },
+                if drand {
+                    "; a drand signature is checked offline against the quicknet public key shipped with the software"
+                } else {
+                    ""
+                },
                 shuangsuiji::draw::tenths_text(fixed),
-                if text { ", plus the digits of the free text" } else { "" }
+                if text {
+                    ", plus the digits of the free text"
+                } else {
+                    ""
+                }
             ),
         }),
         Block::Table {
@@ -429,7 +447,8 @@ pub(crate) fn drawn_sources_blocks(result: &DrawResult, lang: Lang) -> Vec<Block
             headers: vec![
                 "#".into(),
                 lang.t("来源", "Source").into(),
-                lang.t("结果（种子中的写法）", "Outcome as written in the seed").into(),
+                lang.t("结果（种子中的写法）", "Outcome as written in the seed")
+                    .into(),
                 lang.t("比特", "Bits").into(),
             ],
             rows: sources

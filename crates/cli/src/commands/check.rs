@@ -241,15 +241,12 @@ fn render(ds: &Dataset, summary: &Summary) -> String {
 }
 
 /// The declared seed sources with their credited bits, for `check` and
-/// `commit` (empty declaration: the digit rule).
+/// `commit` (nothing when the plan declares none: the digit rule applies).
 pub fn seed_sources_text(sources: &[shuangsuiji::model::SeedSource]) -> String {
     use shuangsuiji::draw::{seed_template, tenths_text};
     let mut o = String::new();
     if sources.is_empty() {
-        let _ = writeln!(
-            o,
-            "  seed bits    no sources declared: the seed text is credited 3.32 bits per decimal digit (digit rule)"
-        );
+        // the digit rule, as before declarations existed
         return o;
     }
     let _ = writeln!(o, "  seed sources declared, in seed-text order:");
@@ -272,7 +269,11 @@ pub fn seed_sources_text(sources: &[shuangsuiji::model::SeedSource]) -> String {
         o,
         "    credited {} bits{} (a draw needs 64 to 96)",
         fixed / 10,
-        if text { " + the free text's digits" } else { "" }
+        if text {
+            " + the free text's digits"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(o, "    seed text form: {}", seed_template(sources));
     o
