@@ -227,3 +227,37 @@ fn a_round_published_before_the_plan_date_is_refused_by_check() {
         )
     );
 }
+
+#[test]
+fn declaration_errors_are_reported_together() {
+    let w = Work::new(
+        "2026-10-09",
+        "\n[[seed_sources]]\ntype = \"dice\"\ncount = 0\nfaces = 6\n\
+         \n[[seed_sources]]\ntype = \"lottery\"\ngame = \"ssq\"\nissue = \"2026-116\"\ndraw_date = 2026-10-09\n\
+         \n[[seed_sources]]\ntype = \"text\"\ndescription = \"  \"\n",
+    );
+    let r = w.ssj(&["check", "--plan", "sample/plan.toml"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        errors(&r.err),
+        [
+            "plan.toml:71: seed_sources[1]: error: dice: count 0 is not in 1–1000",
+            "plan.toml:76: seed_sources[2]: error: ssq: issue '2026-116' is not 1–12 ASCII digits",
+            "plan.toml:82: seed_sources[3]: error: text: description is empty",
+            "ssj: 3 errors in the inputs; nothing was drawn",
+        ]
+    );
+    let w = Work::new(
+        "2026-10-09",
+        "\n[[seed_sources]]\ntype = \"lottery\"\ngame = \"k8\"\nissue = \"1\"\ndraw_date = 2026-10-09\n",
+    );
+    let r = w.ssj(&["check", "--plan", "sample/plan.toml"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        errors(&r.err),
+        [
+            "plan.toml:71: error: unknown variant `k8`, expected one of `kl8`, `ssq`, `fc3d`, `dlt`, `pl5`",
+            "ssj: 1 error in the inputs; nothing was drawn",
+        ]
+    );
+}
