@@ -63,6 +63,18 @@ fn one_evening_of_three_lotteries_passes_a_96_bit_draw() {
 }
 
 #[test]
+fn a_published_bit_count_that_was_changed_is_a_difference() {
+    let ds = sample_with("2026-10-09", &format!("{KL8}{SSQ}{DLT}"));
+    let seed = format!("{KL8_OUT} | {SSQ_OUT} | {DLT_OUT}");
+    let honest = draw_unchecked(&ds, &seed).unwrap();
+    let mut inflated = honest.clone();
+    inflated.seed.sources[1].tenths = 460; // the digit rule's 46 bits for 双色球
+    let c = compare_results(&inflated, &honest);
+    assert!(!c.is_match());
+    assert_eq!(c.difference.unwrap().location, "seed.sources");
+}
+
+#[test]
 fn without_dlt_the_seed_is_refused() {
     let ds = sample_with("2026-10-09", &format!("{KL8}{SSQ}"));
     let seed: Seed = format!("{KL8_OUT} | {SSQ_OUT}").parse().unwrap();
