@@ -430,17 +430,30 @@ pub(crate) fn drawn_sources_blocks(result: &DrawResult, lang: Lang) -> Vec<Block
         return Vec::new();
     }
     let total: u32 = sources.iter().map(|s| s.tenths).sum();
+    let drand = sources
+        .iter()
+        .any(|s| matches!(s.source, shuangsuiji::model::SeedSource::Drand { .. }));
     vec![
         Block::Para(match lang {
             Lang::Zh => format!(
-                "种子由计划事前声明的 {} 个来源组成，可计比特数合计 {}（每个来源为其可能结果数的以 2 为底的对数，向下取到 0.1；自由文本按数字计）。",
+                "种子由计划事前声明的 {} 个来源组成，可计比特数合计 {}（每个来源为其可能结果数的以 2 为底的对数，向下取到 0.1；自由文本按数字计）。{}",
                 sources.len(),
-                shuangsuiji::draw::tenths_text(total)
+                shuangsuiji::draw::tenths_text(total),
+                if drand {
+                    "drand 签名已在抽取时按 quicknet 公钥离线验证，复核时再次验证。"
+                } else {
+                    ""
+                }
             ),
             Lang::En => format!(
-                "The seed is made of the {} sources the plan declared before the draw, credited {} bits in all (each source log2 of its number of possible outcomes, rounded down to 0.1; free text by its digits).",
+                "The seed is made of the source(s) the plan declared before the draw ({}), credited {} bits in all (each source log2 of its number of possible outcomes, rounded down to 0.1; free text by its digits).{}",
                 sources.len(),
-                shuangsuiji::draw::tenths_text(total)
+                shuangsuiji::draw::tenths_text(total),
+                if drand {
+                    " The drand signature was checked offline against the quicknet public key when drawing, and is checked again on verification."
+                } else {
+                    ""
+                }
             ),
         }),
         Block::Table {

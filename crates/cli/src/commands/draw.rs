@@ -208,7 +208,7 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
         strength.bits,
         strength.required,
         if result.seed.sources.is_empty() {
-            ", by the digit rule"
+            ""
         } else {
             ", from the declared sources:"
         }
