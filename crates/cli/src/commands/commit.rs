@@ -73,7 +73,21 @@ pub fn run(a: &CommitArgs) -> u8 {
         let _ = writeln!(o, "  {k:<12} {v}");
     }
     let _ = writeln!(o, "  seed source  {}", p.seed_source);
+    o.push_str(&crate::commands::check::seed_sources_text(&p.seed_sources));
     wrote(&mut o, &a.out, &published);
+    if !p.seed_sources.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nPublish commitment.json and the pre-draw notice now, before {} begins (00:00 Beijing time):\n\
+             every declared source must still be unknown. Once the results are out, draw with\n  \
+             ssj draw --plan {} --commitment {} --seed '{}' --out <DIR>",
+            p.date,
+            a.plan.display(),
+            a.out.join(COMMIT_FILES[0]).display(),
+            shuangsuiji::draw::seed_template(&p.seed_sources)
+        );
+        return exit::print(&o);
+    }
     let _ = writeln!(
         o,
         "\nPublish commitment.json and the pre-draw notice now, before the seed exists.\n\

@@ -192,9 +192,23 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
     let _ = writeln!(o, "  seed         '{}'", result.seed.text);
     let _ = writeln!(
         o,
-        "  seed bits    {} (this draw needs {})",
-        strength.bits, strength.required
+        "  seed bits    {} (this draw needs {}){}",
+        strength.bits,
+        strength.required,
+        if result.seed.sources.is_empty() {
+            ""
+        } else {
+            ", from the declared sources:"
+        }
     );
+    for s in &result.seed.sources {
+        let _ = writeln!(
+            o,
+            "    {:<24} {} bits",
+            s.source.label(),
+            shuangsuiji::draw::tenths_text(s.tenths)
+        );
+    }
     let _ = writeln!(o, "  draw key     {}", result.draw_key);
     let _ = writeln!(
         o,
@@ -223,6 +237,27 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
 }
 
 fn weak_seed_message(result: &DrawResult, s: SeedStrength) -> String {
+    if !result.seed.sources.is_empty() {
+        let parts: Vec<String> = result
+            .seed
+            .sources
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {} bits",
+                    o.source.label(),
+                    shuangsuiji::draw::tenths_text(o.tenths)
+                )
+            })
+            .collect();
+        return format!(
+            "the declared seed sources carry {} bits ({}), but this draw needs {}: with only 2^{} possible outcomes, whoever prepares the inputs can compute the draw for every outcome in advance and adjust the inputs until the one they want comes up (grinding); declare more sources in the plan before committing",
+            s.bits,
+            parts.join(" + "),
+            s.required,
+            s.bits
+        );
+    }
     format!(
         "the seed '{}' carries about {} bits (only digits count: 3.32 bits per decimal digit, 4 per character of a long hexadecimal beacon value), but this draw needs {}: with only 2^{} possible seeds, whoever prepares the inputs can compute the draw for every seed in advance and adjust the inputs or pick the source until the outcome they want comes up (grinding)",
         result.seed.normalized, s.bits, s.required, s.bits

@@ -319,6 +319,7 @@ where
         )?;
         return Err(internal("the inputs were rejected but no error was found"));
     };
+    let sources = crate::draw::read_seed(&pre.plan.seed_sources, &normalized)?;
     let elig = Eligibility::with_history(&pre, &history);
     let (ds, key, registry, arena, merged) = match expected {
         Some(exp) => {
@@ -385,7 +386,7 @@ where
     // officers need the history itself, not the eligibility index
     drop(elig);
     let (head, visits) = finish_draw(
-        &ds, &pool, &history, seed_text, normalized, key, tasks, drafts,
+        &ds, &pool, &history, seed_text, normalized, sources, key, tasks, drafts,
     )?;
     drop(pool);
     ds.history = history;
