@@ -257,11 +257,11 @@ def _parse_ratio(s: str) -> Dec:
 
 
 def count(s: str, field: str):
-    """SPEC §1.4 min_count / max_count: id(s) empty (absent) or a decimal integer."""
+    """SPEC §1.4 min_count / max_count: id(s) empty (absent) or an optional `+` and ASCII digits, at most 2^64 - 1."""
     v = norm_id(s)
     if not v:
         return None
-    if not re.fullmatch(r"[0-9]+", v) or int(v) > 2**64 - 1:
+    if not re.fullmatch(r"\+?[0-9]+", v) or int(v) > 2**64 - 1:
         raise ValueError(f"{field}: not a decimal integer: {s!r}")
     return int(v)
 
