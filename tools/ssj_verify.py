@@ -9,13 +9,14 @@ Usage:
 Exit codes: 0 everything checked agrees; 1 a difference; 2 bad input or usage.
 Standard library only, Python >= 3.11. What it checks and what it does not: tools/README.md.
 
-Header names (§1.3), value vocabularies (§1.4), encodings (§1.1), plan filter sets (§2.3)
-and the result layout (§10) follow SPEC.md. Not implemented: most validity checks of §1.5
-(ssj check does them) and the wording of infeasibility messages (§8.3).
-Assumption: the whitespace set of §3 is also the "space" of §1.2.
+Encodings (§1.1), whitespace (§1.2), header names (§1.3), values (§1.4), the CSV dialect
+(§1.6), the plan grammar (§1.7), plan filter sets (§2.3) and the result layout (§10) follow
+SPEC.md. Not implemented: most validity checks of §1.5 (ssj check does them) and the wording
+of infeasibility messages (§8.3).
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -164,7 +165,7 @@ def fold_fullwidth(s: str) -> str:
 
 
 def collapse_ws(s: str) -> str:
-    # ASSUMPTION: the §3 whitespace set is also used for record text values (§1 does not say).
+    # SPEC §1.2 clean(): the 27 "space" code points (White_Space, U+200B, U+FEFF), as in §3.
     out, run = [], False
     for c in s:
         if c in WS:
@@ -199,13 +200,19 @@ def norm_list(s: str, ident=False) -> list[str]:
     return parts
 
 
-def parse_date(s: str) -> str | None:
-    s = norm_text(fold_fullwidth(s))
+def parse_date(s: str, plan: bool = False) -> str | None:
+    """SPEC §1.4 date. A CSV cell is cleaned first; a plan string is only trimmed (§1.2)."""
+    s = trim(fold_fullwidth(trim(s) if plan else norm_text(s)))
     if not s:
         return None
-    m = (re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s) or re.fullmatch(r"(\d{4})/(\d{1,2})/(\d{1,2})", s)
-         or re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", s) or re.fullmatch(r"(\d{4})\.(\d{1,2})\.(\d{1,2})", s)
-         or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s))
+    W = "[" + re.escape(WHITE_SPACE) + "]*"
+    if s.endswith("日"):
+        m = re.fullmatch(f"{W}([0-9]{{4}}){W}年{W}([0-9]{{1,2}}){W}月{W}([0-9]{{1,2}}){W}日", s)
+    elif re.fullmatch(r"[0-9]{8}", s):
+        m = re.fullmatch(r"([0-9]{4})([0-9]{2})([0-9]{2})", s)
+    else:
+        sep = next((c for c in "-/." if c in s), None)
+        m = sep and re.fullmatch(f"([0-9]{{4}}){re.escape(sep)}([0-9]{{1,2}}){re.escape(sep)}([0-9]{{1,2}})", s)
     if not m:
         raise ValueError(f"bad date {s!r}")
     if not 1000 <= int(m[1]) <= 9999:
@@ -231,10 +238,10 @@ class Dec:
         return digits[:-self.s] + "." + digits[-self.s:]
 
 
-def parse_ratio(s: str) -> Dec:
+def parse_ratio(s: str, plan: bool = False) -> Dec:
     orig = s
     try:
-        return _parse_ratio(s)
+        return _parse_ratio(s, plan)
     except ValueError as e:
         raise ValueError(f"{e} (value {orig!r})")
 
@@ -243,26 +250,29 @@ MIN_SUFFIXES = ("及以上", "以上")
 MIN_PREFIXES = ("不低于", "不少于", "至少", ">=", "≥", "=")
 
 
-def _parse_ratio(s: str) -> Dec:
-    s = norm_text(fold_fullwidth(s))
+def _parse_ratio(s: str, plan: bool = False) -> Dec:
+    """SPEC §1.4 ratio. A CSV cell is cleaned first; a plan string is only trimmed (§1.2)."""
+    s = trim(fold_fullwidth(trim(s) if plan else norm_text(s)))
     # SPEC §1.4: one minimum suffix, then one minimum prefix, mean the number itself
     for w in MIN_SUFFIXES:
         if s.endswith(w):
-            s = s[: -len(w)].strip()
+            s = trim(s[: -len(w)])
             break
     for w in MIN_PREFIXES:
         if s.startswith(w):
-            s = s[len(w):].strip()
+            s = trim(s[len(w):])
             break
     scale = 0
     if s.endswith("%"):
-        s, scale = s[:-1].strip(), 2
+        s, scale = trim(s[:-1]), 2
     elif s.endswith("‰"):
-        s, scale = s[:-1].strip(), 3
+        s, scale = trim(s[:-1]), 3
     m = re.fullmatch(r"\+?([0-9]*)(?:\.([0-9]*))?", s)
     if not m or not (m[1] or m[2]) or len(m[2] or "") > 12:
         raise ValueError(f"bad ratio {s!r}")
     frac = m[2] or ""
+    if len(frac) + scale > 12:  # counted as written, before trailing zeros are dropped
+        raise ValueError(f"ratio has more than 12 decimal places: {s!r}")
     d = Dec(int((m[1] or "0") + frac), len(frac) + scale)
     if d.a == 0 or d.a > 10 ** d.s:
         raise ValueError(f"ratio out of (0,1]: {s!r}")
@@ -270,11 +280,11 @@ def _parse_ratio(s: str) -> Dec:
 
 
 def count(s: str, field: str):
-    """SPEC §1.4 min_count / max_count: id(s) empty (absent) or a decimal integer."""
+    """SPEC §1.4 min_count / max_count: id(s) empty (absent) or an optional `+` and ASCII digits, at most 2^64 - 1."""
     v = norm_id(s)
     if not v:
         return None
-    if not re.fullmatch(r"[0-9]+", v) or int(v) > 2**64 - 1:
+    if not re.fullmatch(r"\+?[0-9]+", v) or int(v) > 2**64 - 1:
         raise ValueError(f"{field}: not a decimal integer: {s!r}")
     return int(v)
 
@@ -314,7 +324,7 @@ def parse_credit(s: str):
 
 
 # --------------------------------------------------------------------------
-# Loading (header mapping is NOT in SPEC.md; guessed from the files)
+# Loading (SPEC §1.1-§1.7)
 # --------------------------------------------------------------------------
 
 HEADER_NAMES = {  # SPEC §1.3 table (names after header normalisation)
@@ -376,10 +386,11 @@ HEADERS = {kind: {n.strip(): f for f, names in tbl.items() for n in names.split(
 
 def norm_header(h: str) -> str:
     """SPEC §1.3 header normalisation."""
-    h = fold_fullwidth(norm_text(h)).replace("\u3000", " ").lower()
-    m = re.fullmatch(r"(.+?)\s*(\([^()]*\)|（[^（）]*）)", h)
-    if m and m[1]:
-        h = m[1]
+    h = fold_fullwidth(norm_text(h)).lower()  # full-width brackets are ASCII from here on
+    if h.endswith(")"):  # one trailing note: from the last "(" on, unless it is the first character
+        i = h.rfind("(")
+        if i > 0:
+            h = h[:i]
     return re.sub(r"[ _\-*.]", "", h)
 
 
@@ -411,6 +422,16 @@ def _decode_error(path: str, raw: bytes, base: int, e: UnicodeDecodeError, enc: 
                     f"{raw[off:off + 4].hex(' ')} (SPEC §1.1: invalid bytes are an error)")
 
 
+def _gb18030_euro(e: UnicodeDecodeError):
+    """WHATWG gb18030: the single byte 0x80 (where a character starts) is the euro sign."""
+    if e.object[e.start] == 0x80:
+        return "\u20ac", e.start + 1
+    raise e
+
+
+codecs.register_error("ssj-gb18030-euro", _gb18030_euro)
+
+
 def decode_text(path: str, raw: bytes, encoding: str = "auto") -> str:
     """SPEC §1.1 bytes to text; line endings CRLF / CR become LF."""
     enc = (encoding or "auto").strip().lower()
@@ -433,7 +454,8 @@ def decode_text(path: str, raw: bytes, encoding: str = "auto") -> str:
     elif enc == "utf8":
         enc = "utf-8"
     try:
-        text = raw[base:].decode(enc)
+        # SPEC §1.1: GB18030 as the WHATWG Encoding Standard decodes it, where a lone byte 0x80 is U+20AC
+        text = raw[base:].decode(enc, "ssj-gb18030-euro" if enc == "gb18030" else "strict")
     except UnicodeDecodeError as e:
         raise _decode_error(path, raw, base, e, enc)
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -463,9 +485,17 @@ def unterminated_quote(path: str, text: str):
                        f"is never closed")
 
 
+MAX_LINE = {"bytes": 1 << 20}  # [inputs] max_line_bytes of the plan being read (SPEC §1.6 rules 5, 6)
+
+
 def read_csv(path: str, kind: str, encoding: str = "auto") -> list[dict]:
     raw = read_bytes(path)
     text = decode_text(path, raw, encoding)
+    limit = MAX_LINE["bytes"]
+    if len(text.encode("utf-8")) > limit:  # only then can a line be too long
+        for n, line in enumerate(text.split("\n"), 1):
+            if len(line.encode("utf-8")) > limit:
+                raise BadInput(f"{path}: line {n}: line is longer than {limit} bytes (max_line_bytes, SPEC §1.6)")
     unterminated_quote(path, text)
     rows = []
     try:
@@ -477,8 +507,8 @@ def read_csv(path: str, kind: str, encoding: str = "auto") -> list[dict]:
     except csv.Error as e:
         raise BadInput(f"{path}: line {rd.line_num}: malformed CSV ({e})")
     rows = [(ln, r) for ln, r in rows if any(norm_text(c) for c in r)]
-    if not rows:
-        return []
+    if not rows:  # SPEC §1.6 rule 4: a file named by the plan has a header
+        raise BadInput(f"{path}: the file is empty; expected a header row (SPEC §1.6)")
     hmap = HEADERS[kind]
     header = []
     hln, hcells = rows[0]
@@ -496,6 +526,8 @@ def read_csv(path: str, kind: str, encoding: str = "auto") -> list[dict]:
         if [norm_text(c) for c in r] == clean_header:
             raise BadInput(f"{path}: line {ln}: the header repeated (two exports pasted together, SPEC §1.1)")
         # SPEC is silent; like ssj, a row with another number of cells than the header is an error.
+        if sum(len(c.encode("utf-8")) for c in r) > limit:
+            raise BadInput(f"{path}: line {ln}: record is longer than {limit} bytes (max_line_bytes, SPEC §1.6)")
         if len(r) != len(hcells):
             raise BadInput(f"{path}: line {ln}: row has {len(r)} cells but the header has {len(hcells)}")
         d = {header[i]: r[i] for i in range(min(len(r), len(header))) if header[i]}
@@ -520,7 +552,10 @@ def text_set(xs) -> list[str]:
 
 def _rows(path, kind, encoding, build):
     out = []
-    for row in read_csv(path, kind, encoding):
+    rows = read_csv(path, kind, encoding)
+    if not rows and kind in ("items", "officers", "entities"):
+        raise BadInput(f"{path}: the file has a header but no records (SPEC §1.6 rule 7)")
+    for row in rows:
         g = lambda k: row.get(k, "")
         try:
             out.append(build(g))
@@ -531,10 +566,11 @@ def _rows(path, kind, encoding, build):
 
 def load_plan(plan_path: str):
     raw = read_bytes(plan_path)
+    base = 3 if raw.startswith(b"\xef\xbb\xbf") else 0  # SPEC §1.7: a leading UTF-8 BOM is ignored
     try:
-        text = raw.decode("utf-8")
+        text = raw[base:].decode("utf-8")
     except UnicodeDecodeError as e:
-        raise _decode_error(plan_path, raw, 0, e, "utf-8")
+        raise _decode_error(plan_path, raw, base, e, "utf-8")
     try:
         toml = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -553,24 +589,128 @@ def load_inputs(plan_dir: str, plan_file: str = "plan.toml", withheld=()):
         raise BadInput(f"{CURRENT['file'] or plan_path}: {type(e).__name__}: {e}")
 
 
+PLAN_KEYS = {  # SPEC §1.7: every table refuses other keys
+    "": {"plan", "inputs", "rules", "tasks", "disclosure", "seed_sources"},
+    "plan": {"id", "title", "authority", "period_start", "period_end", "date", "seed_source"},
+    "inputs": {"items", "officers", "entities", "history", "conflicts", "encoding", "max_line_bytes"},
+    "rules": {"team_size", "max_per_year", "cooldown_days", "overlap", "cross_region", "rotation",
+              "officer_max_load", "stratify", "class_ratios"},
+    "tasks": {"items", "regions", "types", "industries", "credit_classes", "flags"},
+    "disclosure": {"withhold"},
+}
+ENCODINGS = ("auto", "utf-8", "utf8", "gbk", "gb18030")  # SPEC §1.7: exactly these spellings
+
+
+def check_plan(plan_path: str, toml: dict):
+    """SPEC §1.7: tables, keys, types and accepted values of plan.toml."""
+    def bad(msg):
+        raise BadInput(f"{plan_path}: {msg} (SPEC §1.7)")
+
+    def keys(table, name):
+        if not isinstance(table, dict):
+            bad(f"[{name}] must be a table")
+        extra = sorted(set(table) - PLAN_KEYS[name])
+        if extra:
+            bad(f"unknown key {extra[0]!r} in {'[' + name + ']' if name else 'the top level'}")
+
+    def strings(v, what):
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            bad(f"{what} must be an array of strings")
+        return v
+
+    keys(toml, "")
+    for t in ("plan", "inputs"):
+        if t not in toml:
+            bad(f"missing table [{t}]")
+    p, i = toml["plan"], toml["inputs"]
+    keys(p, "plan")
+    for k in ("id", "title", "authority", "period_start", "period_end", "seed_source"):
+        if k not in p:
+            bad(f"[plan] {k} is missing")
+    for k in ("id", "title", "authority", "seed_source"):
+        if not isinstance(p[k], str):
+            bad(f"[plan] {k} must be a string")
+        if not trim(p[k]):
+            bad(f"plan.{k} is empty")
+    for k in ("period_start", "period_end", "date"):
+        v = p.get(k)
+        if v is not None and (isinstance(v, (dt.datetime, dt.time)) or not isinstance(v, (dt.date, str))):
+            bad(f"[plan] {k} = {v!r}: a date such as 2026-10-01 (not a date-time)")
+    keys(i, "inputs")
+    for k in ("items", "officers", "entities"):
+        if k not in i:
+            bad(f"[inputs] {k} is missing")
+    for k in ("items", "officers", "entities", "history", "conflicts", "encoding"):
+        if k in i and not isinstance(i[k], str):
+            bad(f"[inputs] {k} must be a string")
+    if i.get("encoding", "auto") not in ENCODINGS:
+        bad(f"[inputs] encoding = {i['encoding']!r}: expected one of {', '.join(ENCODINGS)}")
+    mlb = i.get("max_line_bytes", 1 << 20)
+    if isinstance(mlb, bool) or not isinstance(mlb, int) or not 0 <= mlb <= 2**64 - 1:
+        bad(f"[inputs] max_line_bytes = {mlb!r}: expected an integer 0..2^64-1")
+    r = toml.get("rules", {})
+    keys(r, "rules")
+    for k in ("team_size", "max_per_year", "cooldown_days", "officer_max_load"):
+        v = r.get(k)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 2**32 - 1):
+            bad(f"[rules] {k} = {v!r}: expected an integer 0..4294967295")
+    if r.get("team_size", 2) < 2:
+        bad(f"team_size is {r['team_size']}; the law requires at least 2 officers")
+    for k in ("max_per_year", "officer_max_load"):
+        if r.get(k) == 0:
+            bad(f"{k} is 0; omit it for no cap")
+    for k in ("cross_region", "rotation"):
+        if k in r and not isinstance(r[k], bool):
+            bad(f"[rules] {k} = {r[k]!r}: expected true or false")
+    for k, allowed in (("overlap", ("joint", "next")), ("stratify", ("region", "none"))):
+        if k in r and r[k] not in allowed:
+            bad(f"[rules] {k} = {r[k]!r}: expected one of {', '.join(allowed)}")
+    cr = r.get("class_ratios", {})
+    if not isinstance(cr, dict):
+        bad("[rules] class_ratios must be a table")
+    for k, v in cr.items():
+        if k not in ("A", "B", "C", "D"):
+            bad(f"[rules.class_ratios] key {k!r}: expected A, B, C or D")
+        if not isinstance(v, str):
+            bad(f"[rules.class_ratios] {k} = {v!r}: a ratio is a string such as \"20%\"")
+    tasks = toml.get("tasks", [])
+    if not isinstance(tasks, list):
+        bad("tasks must be an array of tables [[tasks]]")
+    for n, t in enumerate(tasks, 1):
+        keys(t, "tasks")
+        if "items" not in t:
+            bad(f"[[tasks]] number {n}: items is missing")
+        its = strings(t["items"], f"[[tasks]] number {n}: items")
+        if not its:
+            bad(f"[[tasks]] number {n}: a task must name at least one item")
+        if len(set(its)) != len(its):
+            bad(f"[[tasks]] number {n}: task names an item twice: {', '.join(its)}")
+        for k in ("regions", "types", "industries", "credit_classes", "flags"):
+            strings(t.get(k, []), f"[[tasks]] number {n}: {k}")
+        for c in t.get("credit_classes", []):
+            if c not in ("A", "B", "C", "D"):
+                bad(f"[[tasks]] number {n}: credit class {c!r}: expected A, B, C or D")
+        for f in t.get("flags", []):
+            if f not in FLAG_ORDER:
+                bad(f"[[tasks]] number {n}: flag {f!r}: expected one of {', '.join(FLAG_ORDER)}")
+    d = toml.get("disclosure", {})
+    keys(d, "disclosure")
+    for w in strings(d.get("withhold", []), "[disclosure] withhold"):
+        if w not in ("history", "conflicts"):
+            bad(f"disclosure.withhold: {w!r} cannot be withheld; only \"history\" and \"conflicts\" can")
+
+
 def _load_inputs(plan_dir, plan_path, toml, withheld):
     import os
     CURRENT["file"] = plan_path
-    if not isinstance(toml.get("plan"), dict):
-        raise BadInput(f"{plan_path}: no [plan] table")
+    check_plan(plan_path, toml)
     p = toml["plan"]
     inputs = toml.get("inputs", {})
     r = toml.get("rules", {})
-    for k in ("id", "authority", "period_start", "period_end"):
-        if k not in p:
-            raise BadInput(f"{plan_path}: [plan] {k} is missing")
-    for k in ("id", "title", "authority", "seed_source"):
-        if k in p and not isinstance(p[k], str):
-            raise BadInput(f"{plan_path}: [plan] {k} = {p[k]!r}: expected a string")
 
     def dstr(x, field):
         try:
-            return x.isoformat() if isinstance(x, dt.date) else parse_date(str(x))
+            return x.isoformat() if isinstance(x, dt.date) else parse_date(x, plan=True)
         except ValueError as e:
             raise BadInput(f"{plan_path}: [plan] {field}: {e}")
 
@@ -589,6 +729,8 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
         "period_end": dstr(p["period_end"], "period_end"),
     }
     plan["date"] = dstr(p["date"], "date") if "date" in p else plan["period_start"]
+    if plan["period_end"] < plan["period_start"]:
+        raise BadInput(f"{plan_path}: period_end {plan['period_end']} is before period_start {plan['period_start']}")
     plan["seed_sources"] = parse_seed_sources(toml.get("seed_sources", []), plan["date"], plan_path)
     for k, allowed in (("overlap", ("joint", "next")), ("stratify", ("region", "none"))):
         if k in r and r[k] not in allowed:
@@ -597,7 +739,7 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
         if k in r and not isinstance(r[k], bool):
             raise BadInput(f"{plan_path}: [rules] {k} = {r[k]!r}: expected true or false")
     try:
-        cr = {norm_id(k): parse_ratio(str(v)) for k, v in (r.get("class_ratios") or {}).items()}
+        cr = {k: parse_ratio(v, plan=True) for k, v in (r.get("class_ratios") or {}).items()}
     except ValueError as e:
         raise BadInput(f"{plan_path}: [rules.class_ratios]: {e}")
     rules = {
@@ -614,8 +756,7 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
     if rules["team_size"] < 1:
         raise BadInput(f"{plan_path}: [rules] team_size must be at least 1")
     encoding = inputs.get("encoding", "auto")
-    if not isinstance(encoding, str):
-        raise BadInput(f"{plan_path}: [inputs] encoding = {encoding!r}: expected \"auto\", \"utf-8\", \"gbk\" or \"gb18030\"")
+    MAX_LINE["bytes"] = inputs.get("max_line_bytes", 1 << 20)
 
     def path(kind, default):
         v = inputs.get(kind, default)
@@ -669,15 +810,13 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
                 "officers": norm_list(g("officers"), ident=True)}
     history = []
     if "history" not in withheld:
-        hp = path("history", "history.csv")
-        # Vector mode: an absent history.csv is an empty set. Bundle mode: a file named in [inputs] must exist.
-        if os.path.exists(hp) or ("history" in inputs and STRICT_FILES["on"]):
-            history = _rows(hp, "history", encoding, hist)
+        # SPEC §1.6 rule 7: an input not named by the plan is the empty set; a named one must exist
+        if "history" in inputs:
+            history = _rows(path("history", "history.csv"), "history", encoding, hist)
     conflicts = []
     if "conflicts" not in withheld:
-        cp = path("conflicts", "conflicts.csv")
-        if os.path.exists(cp) or ("conflicts" in inputs and STRICT_FILES["on"]):
-            conflicts = _rows(cp, "conflicts", encoding, lambda g: {
+        if "conflicts" in inputs:
+            conflicts = _rows(path("conflicts", "conflicts.csv"), "conflicts", encoding, lambda g: {
                 "cert_no": norm_id(g("cert_no")), "uscc": norm_id(g("uscc")), "reason": norm_text(g("reason"))})
     CURRENT["file"] = plan_path
 
@@ -697,6 +836,15 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
                 "credit_classes": sorted({parse_credit(x) for x in t.get("credit_classes", [])} - {None}),
                 "flags": [f for f in FLAG_ORDER if f in {norm_text(x).lower() for x in t.get("flags", [])}],
             })
+        # SPEC §1.7: after id(), every task item is an item, and no item is in two tasks (or twice in one)
+        known, seen = {it["id"] for it in items}, {}
+        for n, t in enumerate(tasks, 1):
+            for x in t["items"]:
+                if x not in known:
+                    raise BadInput(f"{plan_path}: [[tasks]] number {n}: item {x!r} is not in the item list")
+                if x in seen:
+                    raise BadInput(f"{plan_path}: [[tasks]] number {n}: item {x!r} is already drawn by task {seen[x]}")
+                seen[x] = n
     else:
         for it in sorted(items, key=lambda i: bkey(i["id"])):
             tasks.append({"items": [it["id"]], "regions": [], "types": [], "industries": [],
@@ -1429,6 +1577,8 @@ ZH_DETAIL = [  # phrases of the details, longest first when applied
     ("NOT covered (not in SHA256SUMS)", "未受保护（未列入 SHA256SUMS）"),
     ("`ssj verify DIR` or verify.html regenerate it from result.json",
      "可用 `ssj verify DIR` 或 verify.html 由 result.json 重新生成"),
+    ("`ssj verify DIR` or verify.html regenerate it from the plan and inputs",
+     "可用 `ssj verify DIR` 或 verify.html 由抽查计划和输入文件重新生成"),
     ("compare it with the published tool/repository copy", "请与项目公开的副本比对"),
     ("content differs from SHA256SUMS", "内容与 SHA256SUMS 不符"),
     ("listed in SHA256SUMS but missing", "已列入 SHA256SUMS 但文件缺失"),
@@ -1923,7 +2073,9 @@ def _verify_bundle(d, head, R, listed):
             cov = "covered only by SHA256SUMS (bound to the journal when its entry has a `bundle` field)" \
                 if name in listed else "NOT covered (not in SHA256SUMS)"
             how = "compare it with the published tool/repository copy" if name in TOOL_FILES else \
-                "`ssj verify DIR` or verify.html regenerate it from result.json"
+                "`ssj verify DIR` or verify.html regenerate it from the plan and inputs" \
+                if name.startswith("pre-draw") else \
+                "`ssj verify DIR` or verify.html regenerate it from result.json"  # SPEC §12.1
             R.add("not-checked", name, "notice / derived file", f"not regenerated by this tool; {cov}; {how}")
     # journal
     sp = os.path.join(d, "SHA256SUMS")

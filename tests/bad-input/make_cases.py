@@ -112,6 +112,19 @@ case("plan-not-toml", plan_toml="这不是一个计划文件\n")
 case("line-too-long", entities_csv=text("entities.csv") + "91110000100010433L," + "长" * 2000 + ",林木采伐单位,新城镇,A,存续\n",
      plan_toml=text("plan.toml").replace('conflicts = "conflicts.csv"', 'conflicts = "conflicts.csv"\nmax_line_bytes = 4096'))
 
+# --- SPEC §1.4, §1.6, §1.7: the rules an outsider must not guess ----------------
+case("ratio-too-precise", items_csv=text("items.csv").replace("50%,林政执法", "5.00000000000%,林政执法"))
+case("count-negative", items_csv="事项编号,事项名称,抽查主体,抽查依据,抽查对象,抽查比例,最少户数,执法类别\nLY-01,林木采伐检查,某县林业局（测试）,森林法,林木采伐单位,5%,-1,林政执法\nLY-02,植物检疫检查,某县林业局（测试）,植物检疫条例,苗木生产经营者,5%,,植物检疫\n")
+case("record-too-long", entities_csv=text("entities.csv") + '91110000100010433L,"' + ("长" * 1000 + "\n") * 3 + '",林木采伐单位,新城镇,A,存续\n',
+     plan_toml=text("plan.toml").replace('conflicts = "conflicts.csv"', 'conflicts = "conflicts.csv"\nmax_line_bytes = 4096'))
+case("plan-class-ratio-number", plan_toml=text("plan.toml") + "\n[rules.class_ratios]\nD = 1.0\n")
+case("plan-class-ratio-lowercase-key", plan_toml=text("plan.toml") + '\n[rules.class_ratios]\nd = "100%"\n')
+case("plan-credit-class-lowercase", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\ncredit_classes = ["a"]\n')
+case("plan-encoding-upper-case", plan_toml=text("plan.toml").replace('conflicts = "conflicts.csv"', 'conflicts = "conflicts.csv"\nencoding = "UTF-8"'))
+case("plan-datetime", plan_toml=text("plan.toml").replace("period_start = 2026-10-01", "period_start = 2026-10-01T08:00:00"))
+case("plan-withhold-entities", plan_toml=text("plan.toml") + '\n[disclosure]\nwithhold = ["entities"]\n')
+case("task-item-twice-after-id", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["ly-01", "LY-01"]\n')
+
 # --- several problems at once: all reported in one run -------------------------
 case("many-errors-one-pass",
      items_csv=text("items.csv").replace("50%,林政执法", "0%,林政执法"),

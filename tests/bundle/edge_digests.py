@@ -46,6 +46,19 @@ CASES = [  # name, file, edit, digest compared
     ("plan title: leading NBSP, U+3000", "plan.toml", R('title = "右玉', 'title = "\u00a0\u3000右玉'), "plan"),
     ("plan title: inner U+3000 run (kept)", "plan.toml", R('title = "右玉', 'title = "右\u3000\u3000玉'), "plan"),
     ("task region: inner U+3000 run (collapsed)", "plan.toml", R('"威远镇"', '" 威远\u3000\u3000镇"'), "plan"),
+    # rules SPEC.md states since the edge-reading vector (§1.1, §1.4, §1.7)
+    ("count with + and full-width digits", "items.csv", R(",2%,2,", ",2%,＋０２,"), "items"),
+    ("ratio: 12 decimal places with the % suffix", "items.csv", R(",5%,", ",5.0000000000%,"), "items"),
+    ("ratio: 13 decimal places as written (refused)", "items.csv", R(",5%,", ",5.00000000000%,"), "items"),
+    ("plan: leading UTF-8 BOM (ignored)", "plan.toml", lambda b: b"\xef\xbb\xbf" + b, "plan"),
+    ("plan: class ratio '２０ ％'", "plan.toml", R('C = "20%"', 'C = "２０ ％"'), "plan"),
+    ("plan: class ratio with U+200B (refused)", "plan.toml", R('C = "20%"', 'C = "\u200b20%"'), "plan"),
+    ("plan: class ratio as a number (refused)", "plan.toml", R('C = "20%"', 'C = 0.2'), "plan"),
+    ("plan: encoding 'UTF-8' (refused)", "plan.toml", R('encoding = "auto"', 'encoding = "UTF-8"'), "plan"),
+    ("plan: period_start as a string", "plan.toml", R("period_start = 2026-10-01", 'period_start = "2026年10月1日"'), "plan"),
+    ("GBK: a lone byte 0x80 is U+20AC", "entities.csv",
+     lambda b: b.decode("utf-8").encode("gb18030").replace(N.encode("gb18030"), N.encode("gb18030") + b"\x80", 1),
+     "entities"),
 ]
 
 
