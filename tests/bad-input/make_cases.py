@@ -73,6 +73,10 @@ case("history-unknown-item", history_csv="uscc,item,date,officers\n9144030071526
 case("history-unknown-entity", history_csv="uscc,item,date,officers\n9144030071526726XA,LY-01,2025-11-02,14060001\n")
 case("history-unknown-officer", history_csv="uscc,item,date,officers\n9144030071526726XG,LY-01,2025-11-02,14069999\n")
 case("history-duplicate", history_csv="uscc,item,date,officers\n9144030071526726XG,LY-01,2025-11-02,14060001;14060002\n9144030071526726XG,LY-01,2025-11-02,14060001\n9144030071526726XA,LY-01,2025-11-03,14060001\n")
+# a quote opening the LAST cell and never closed swallows the records after
+# it into that cell: the cell counts stay right, so only the quote state at
+# the end of the file shows it (a conflict pair would otherwise be lost)
+case("unclosed-quote-last-cell", conflicts_csv='cert_no,uscc,reason\n14060003,91330100716105852F,"近亲属\n14060001,9144030071526726XG,原单位\n')
 case("conflict-unknown-officer", conflicts_csv="cert_no,uscc,reason\n14069999,91330100716105852F,近亲属\n")
 case("conflict-unknown-entity", conflicts_csv="cert_no,uscc,reason\n14060001,91330100716105853F,近亲属\n")
 case("category-held-by-nobody", items_csv=text("items.csv").replace("植物检疫,一般", "野生动物,一般"))

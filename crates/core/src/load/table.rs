@@ -87,7 +87,7 @@ pub struct FileReport {
 /// A header-mapped CSV reader collecting diagnostics.
 pub(crate) struct Table<R: Read> {
     file: String,
-    reader: csv::Reader<DecodingReader<R>>,
+    reader: csv::Reader<QuoteWatch<DecodingReader<R>>>,
     /// Header cells as written.
     header: Vec<String>,
     /// For each field of the kind, its column.
@@ -99,6 +99,8 @@ pub(crate) struct Table<R: Read> {
     pub suppressed: u64,
     record: csv::ByteRecord,
     failed: bool,
+    /// The line of an unclosed quote already reported.
+    quote_reported: Option<u64>,
     /// Records read from the CSV reader so far (also blank and bad ones):
     /// the ordinal of the current record.
     seq: u64,
@@ -229,7 +231,7 @@ impl<R: Read> Table<R> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(dec);
+            .from_reader(QuoteWatch::new(dec));
         let mut rec = csv::StringRecord::new();
         // the header is the first non-blank record
         loop {
@@ -325,6 +327,7 @@ impl<R: Read> Table<R> {
             suppressed: 0,
             record: csv::ByteRecord::new(),
             failed: false,
+            quote_reported: None,
             seq: 0,
         })
     }
@@ -403,7 +406,23 @@ impl<R: Read> Table<R> {
             self.seq += 1;
             match self.reader.read_byte_record(rec) {
                 Ok(true) => {}
-                Ok(false) => return None,
+                Ok(false) => {
+                    // a quote that opens a cell and is never closed runs to
+                    // the end of the file: whatever follows it was read as
+                    // that one cell, and records would be lost silently
+                    if let Some(open) = self.reader.get_ref().open_quote_line()
+                        && self.quote_reported != Some(open)
+                    {
+                        self.quote_reported = Some(open);
+                        let d = Diagnostic::error(
+                            DiagnosticKind::Csv,
+                            Position::file(&self.file).at_line(open),
+                            "a quote (\") opened on this line is never closed: the rest of the file was read as one cell; close the quote or remove it",
+                        );
+                        self.push(d);
+                    }
+                    return None;
+                }
                 Err(e) => {
                     let d = csv_error(&self.file, &e, encoding);
                     self.push(d);
@@ -457,6 +476,7 @@ impl<R: Read> Table<R> {
                         rec.len(),
                         self.header.len(),
                         if rec.iter().next_back().is_some_and(|f| f.contains(&b'\n')) {
+                            self.quote_reported = Some(line);
                             "; a quote (\") opened on this line is never closed"
                         } else {
                             ""
@@ -550,5 +570,79 @@ fn csv_error(file: &str, e: &csv::Error, encoding: Encoding) -> Diagnostic {
             }
             Diagnostic::error(DiagnosticKind::Csv, pos, format!("malformed CSV: {e}"))
         }
+    }
+}
+
+/// Watches the bytes the CSV reader reads for a quote that is never
+/// closed (SPEC.md §1.6): the same states as the reader's (a quote opens a
+/// quoted cell only as a cell's first character; inside, `""` is a quote;
+/// after the closing quote anything up to the next `,` or line end is
+/// appended). At the end of the file the state tells whether a quoted cell
+/// is still open, and on which line it opened.
+pub(crate) struct QuoteWatch<R> {
+    inner: R,
+    state: Quote,
+    line: u64,
+    open_line: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    StartField,
+    InField,
+    InQuoted,
+    QuoteInQuoted,
+}
+
+impl<R> QuoteWatch<R> {
+    fn new(inner: R) -> Self {
+        QuoteWatch {
+            inner,
+            state: Quote::StartField,
+            line: 1,
+            open_line: 0,
+        }
+    }
+
+    /// The line on which a still-open quoted cell started, if one is open
+    /// after the bytes read so far.
+    pub(crate) fn open_quote_line(&self) -> Option<u64> {
+        (self.state == Quote::InQuoted).then_some(self.open_line)
+    }
+
+    fn scan(&mut self, bytes: &[u8]) {
+        let (mut state, mut line, mut open_line) = (self.state, self.line, self.open_line);
+        for &b in bytes {
+            state = match (state, b) {
+                (Quote::InQuoted, b'"') => Quote::QuoteInQuoted,
+                (Quote::InQuoted, _) => Quote::InQuoted,
+                (Quote::QuoteInQuoted, b'"') => Quote::InQuoted,
+                (_, b',' | b'\n' | b'\r') => Quote::StartField,
+                (Quote::StartField, b'"') => {
+                    open_line = line;
+                    Quote::InQuoted
+                }
+                _ => Quote::InField,
+            };
+            if b == b'\n' {
+                line += 1;
+            }
+        }
+        (self.state, self.line, self.open_line) = (state, line, open_line);
+    }
+}
+
+impl<R: Read> Read for QuoteWatch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.scan(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<R> std::ops::Deref for QuoteWatch<R> {
+    type Target = R;
+    fn deref(&self) -> &R {
+        &self.inner
     }
 }
