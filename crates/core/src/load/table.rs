@@ -591,7 +591,7 @@ enum Quote {
     StartField,
     InField,
     InQuoted,
-    QuoteInQuoted,
+    ClosingQuote,
 }
 
 impl<R> QuoteWatch<R> {
@@ -614,9 +614,9 @@ impl<R> QuoteWatch<R> {
         let (mut state, mut line, mut open_line) = (self.state, self.line, self.open_line);
         for &b in bytes {
             state = match (state, b) {
-                (Quote::InQuoted, b'"') => Quote::QuoteInQuoted,
+                (Quote::InQuoted, b'"') => Quote::ClosingQuote,
                 (Quote::InQuoted, _) => Quote::InQuoted,
-                (Quote::QuoteInQuoted, b'"') => Quote::InQuoted,
+                (Quote::ClosingQuote, b'"') => Quote::InQuoted,
                 (_, b',' | b'\n' | b'\r') => Quote::StartField,
                 (Quote::StartField, b'"') => {
                     open_line = line;
