@@ -591,7 +591,7 @@ enum Quote {
     StartField,
     InField,
     InQuoted,
-    ClosingQuote,
+    AfterClose,
 }
 
 impl<R> QuoteWatch<R> {
@@ -614,9 +614,9 @@ impl<R> QuoteWatch<R> {
         let (mut state, mut line, mut open_line) = (self.state, self.line, self.open_line);
         for &b in bytes {
             state = match (state, b) {
-                (Quote::InQuoted, b'"') => Quote::ClosingQuote,
+                (Quote::InQuoted, b'"') => Quote::AfterClose,
                 (Quote::InQuoted, _) => Quote::InQuoted,
-                (Quote::ClosingQuote, b'"') => Quote::InQuoted,
+                (Quote::AfterClose, b'"') => Quote::InQuoted,
                 (_, b',' | b'\n' | b'\r') => Quote::StartField,
                 (Quote::StartField, b'"') => {
                     open_line = line;
