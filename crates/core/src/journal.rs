@@ -225,6 +225,11 @@ impl fmt::Display for JournalError {
 
 impl std::error::Error for JournalError {}
 
+/// The longest journal line read: 1 MiB. A line is a few hundred bytes
+/// (its longest field, the seed text, a few dozen), so anything longer is
+/// not a journal line and is refused without being held whole.
+pub const MAX_JOURNAL_LINE_BYTES: usize = 1 << 20;
+
 /// Check a whole journal: every line an entry, numbered 1, 2, 3 …, each
 /// chained to the one before and matching its own hash. Returns the
 /// entries, or the first broken one by its 1-based line.
@@ -246,22 +251,47 @@ impl std::error::Error for JournalError {}
 /// let swapped = format!("{l2}{l1}");
 /// assert_eq!(verify_journal(swapped.as_bytes()).unwrap_err().line, 1);
 /// ```
-pub fn verify_journal<R: BufRead>(reader: R) -> Result<JournalReport, JournalError> {
+pub fn verify_journal<R: BufRead>(mut reader: R) -> Result<JournalReport, JournalError> {
     let mut entries: Vec<JournalEntry> = Vec::new();
-    for (i, line) in reader.lines().enumerate() {
-        let n = i as u64 + 1;
+    let mut buf = Vec::new();
+    for n in 1u64.. {
         let fail = |problem| JournalError { line: n, problem };
-        let line = line.map_err(|e| {
+        let io = |e: std::io::Error| {
             fail(JournalBreak::Io {
                 message: e.to_string(),
             })
+        };
+        // one line, never more than the limit held
+        buf.clear();
+        let got = std::io::Read::take(&mut reader, MAX_JOURNAL_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(io)?;
+        if got == 0 {
+            break;
+        }
+        if buf.len() > MAX_JOURNAL_LINE_BYTES {
+            return Err(io(std::io::Error::other(format!(
+                "the line is longer than {MAX_JOURNAL_LINE_BYTES} bytes, the most a journal line may be"
+            ))));
+        }
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+        }
+        let line = std::str::from_utf8(&buf).map_err(|_| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ))
         })?;
         let malformed = |e: serde_json::Error| {
             fail(JournalBreak::Malformed {
                 message: e.to_string(),
             })
         };
-        let mut value: serde_json::Value = serde_json::from_str(&line).map_err(malformed)?;
+        let mut value: serde_json::Value = serde_json::from_str(line).map_err(malformed)?;
         let entry: JournalEntry = serde_json::from_value(value.clone()).map_err(malformed)?;
         // the hash covers every key of the line but "hash", so that a key
         // added by hand is an edit too

@@ -1,6 +1,8 @@
 //! Loading a plan and its inputs from readers, with cross-validation.
 
 pub(crate) mod decode;
+#[cfg(feature = "fs")]
+pub mod open;
 pub(crate) mod records;
 mod summary;
 pub(crate) mod table;
