@@ -60,6 +60,7 @@ pub use draw_notice::{draw_notice, write_draw_notice, write_draw_notice_with};
 pub use error::{Error, ErrorKind, Problem};
 pub use outcomes::{Outcome, OutcomeKind, read_outcomes};
 pub use pre_draw::pre_draw_notice;
+pub use render::neutralize;
 pub use results::results_notice;
 
 /// The output format of a notice.
