@@ -429,3 +429,39 @@ fn a_seed_with_control_characters_is_refused_and_listed_safely() {
         r.out
     );
 }
+
+#[test]
+fn silent_semantics_get_a_warning() {
+    let w = Work::new();
+    // an item drawn with max = 0
+    let items = w.read("sample/items.csv").replacen(",5%,,,", ",5%,,0,", 1);
+    w.write("sample/items.csv", &items);
+    // a history record dated after the period start (2026-10-01)
+    let mut history = w.read("sample/history.csv");
+    history.push_str("92140623MA0RDMTU2N,YYLY-11,2027-03-01,14062303009;14062304007\n");
+    w.write("sample/history.csv", &history);
+    // an officer's region spelled with U+F9E9 (a compatibility form of 里)
+    let officers = w.read("sample/officers.csv").replacen(
+        "新城镇；右卫镇；高家堡乡；白头里乡",
+        "新城镇；右卫镇；高家堡乡；白头\u{F9E9}乡",
+        1,
+    );
+    w.write("sample/officers.csv", &officers);
+    let r = w.ssj(&["check", "--plan", "sample/plan.toml"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    for want in [
+        "items.csv:2: max: warning: item YYLY-01 has max = 0: it draws no entity; leave it out of the plan's tasks if it is not to be drawn, or give it a maximum above 0",
+        ": date: warning: 1 record of the history is dated on or after the period start 2026-10-01 (this one 2027-03-01), yet it is counted as past inspections (cool-down, yearly cap); check the plan's period_start and the history",
+        "officers.csv:3: regions: warning: region '白头\u{F9E9}乡' (U+F9E9 at character 3) and '白头里乡' (U+91CC at character 3) in entities.csv:",
+    ] {
+        assert!(r.err.contains(want), "{want}\n---\n{}", r.err);
+    }
+    // the history warning names the record's line
+    let line = history.lines().count();
+    assert!(
+        r.err
+            .contains(&format!("history.csv:{line}: date: warning")),
+        "{}",
+        r.err
+    );
+}
