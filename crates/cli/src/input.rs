@@ -18,7 +18,7 @@ pub fn load(plan_path: &Path, quiet: bool) -> Result<Dataset, Error> {
     let opts = OpenOptions {
         wrap: progress.then_some(&progress_bar as _),
     };
-    Dataset::open(plan_path, &opts)
+    Dataset::open_with(plan_path, &opts)
 }
 
 /// How `commit`, `draw` and `verify` stream the registry: the registry is
@@ -162,4 +162,9 @@ pub fn read_commitment(path: &Path) -> Result<Commitment, String> {
             e.column()
         )
     })
+}
+
+/// The plan's text (without a byte-order mark), for the published copy.
+pub fn plan_text(plan_path: &Path) -> Result<String, Error> {
+    Ok(PlanFile::read(plan_path)?.text)
 }

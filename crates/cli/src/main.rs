@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod attempt;
+mod bundle;
 mod cli;
 mod commands;
 mod exit;

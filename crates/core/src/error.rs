@@ -250,6 +250,28 @@ pub enum ErrorKind {
     /// The rules cannot be satisfied by any draw.
     #[error("the rules cannot be satisfied: {0}")]
     Infeasible(Infeasible),
+    /// The seed carries fewer bits than the draw needs (SPEC.md §3 and
+    /// README "Announce and obtain the seed"): whoever prepares the inputs
+    /// could compute every possible draw in advance. Refused unless
+    /// [`crate::draw::DrawOptions::allow_weak_seed`] was given.
+    #[error(
+        "the seed has about {bits} bits but this draw needs {required}: use the full outcome of the announced source"
+    )]
+    WeakSeed {
+        /// Bits counted in the seed.
+        bits: u32,
+        /// Bits the draw needs.
+        required: u32,
+    },
+    /// Writing the published files or the journal failed; nothing was
+    /// published (a journaled attempt records this failure).
+    #[error("{path}: {message}")]
+    Publish {
+        /// The folder or file concerned.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// The error type of this crate.

@@ -81,6 +81,12 @@ pub struct JournalRecord {
     pub error: Option<String>,
     /// Anything else worth a trace, e.g. that a weak seed was allowed.
     pub note: Option<String>,
+    /// SHA-256 (hex) of the published folder's `SHA256SUMS`, which lists
+    /// every file written with its SHA-256: binds the notices and the
+    /// rest of the bundle to this entry. Absent in entries written before
+    /// bundles existed (and then not part of the entry's hash).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<String>,
 }
 
 /// One line of the journal.
@@ -181,6 +187,13 @@ pub enum JournalBreak {
     Chain,
     /// The entry's content does not match its own hash: it was edited.
     Hash,
+    /// The last line has no line feed: a write was cut short (a crash or a
+    /// full disk). It is no entry; `ssj journal repair` moves it aside, and
+    /// the next append does so by itself and notes it in its entry.
+    Torn {
+        /// The length of the torn line in bytes.
+        bytes: u64,
+    },
     /// The file could not be read.
     Io {
         /// The operating system's message.
@@ -218,6 +231,10 @@ impl fmt::Display for JournalError {
                 f,
                 "line {n}: entry {n} was edited: its content does not match its hash"
             ),
+            JournalBreak::Torn { bytes } => write!(
+                f,
+                "line {n}: the last line ({bytes} bytes) is torn, a write cut short by a crash or a full disk; it is not an entry (repair: ssj journal repair FILE moves it aside)"
+            ),
             JournalBreak::Io { message } => write!(f, "line {n}: cannot read: {message}"),
         }
     }
@@ -239,7 +256,7 @@ pub const MAX_JOURNAL_LINE_BYTES: usize = 1 << 20;
 /// let rec = |seed: &str| JournalRecord {
 ///     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
 ///     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,
-///     outcome: JournalOutcome::Ok, output: None, error: None, note: None,
+///     outcome: JournalOutcome::Ok, output: None, error: None, note: None, bundle: None,
 /// };
 /// let (l1, _) = append_entry(None, rec("1"));
 /// let report = verify_journal(l1.as_bytes()).unwrap();
@@ -263,10 +280,10 @@ pub fn verify_journal<R: BufRead>(mut reader: R) -> Result<JournalReport, Journa
         };
         // one line, never more than the limit held
         buf.clear();
-        let got = std::io::Read::take(&mut reader, MAX_JOURNAL_LINE_BYTES as u64 + 1)
+        let read = std::io::Read::take(&mut reader, MAX_JOURNAL_LINE_BYTES as u64 + 1)
             .read_until(b'\n', &mut buf)
             .map_err(io)?;
-        if got == 0 {
+        if read == 0 {
             break;
         }
         if buf.len() > MAX_JOURNAL_LINE_BYTES {
@@ -274,24 +291,21 @@ pub fn verify_journal<R: BufRead>(mut reader: R) -> Result<JournalReport, Journa
                 "the line is longer than {MAX_JOURNAL_LINE_BYTES} bytes, the most a journal line may be"
             ))));
         }
-        if buf.last() == Some(&b'\n') {
-            buf.pop();
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
-            }
+        if buf.last() != Some(&b'\n') {
+            return Err(fail(JournalBreak::Torn {
+                bytes: buf.len() as u64,
+            }));
         }
-        let line = std::str::from_utf8(&buf).map_err(|_| {
-            io(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "stream did not contain valid UTF-8",
-            ))
-        })?;
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
         let malformed = |e: serde_json::Error| {
             fail(JournalBreak::Malformed {
                 message: e.to_string(),
             })
         };
-        let mut value: serde_json::Value = serde_json::from_str(line).map_err(malformed)?;
+        let mut value: serde_json::Value = serde_json::from_slice(&buf).map_err(malformed)?;
         let entry: JournalEntry = serde_json::from_value(value.clone()).map_err(malformed)?;
         // the hash covers every key of the line but "hash", so that a key
         // added by hand is an edit too

@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use shuangsuiji::draw::draw;
+use shuangsuiji::draw::draw_unchecked;
 use shuangsuiji::journal::{
     JournalBreak, JournalOutcome, JournalRecord, append_entry, verify_journal,
 };
@@ -32,6 +32,7 @@ fn record(seed: &str) -> JournalRecord {
         output: Some("ab".repeat(32)),
         error: None,
         note: None,
+        bundle: None,
     }
 }
 
@@ -128,14 +129,14 @@ fn commitment_names_what_changed() {
     other.digests.conflicts = "1".repeat(64);
     let names: Vec<String> = c.diff(&other).into_iter().map(|d| d.what).collect();
     assert_eq!(names, ["officers", "conflicts"]);
-    let r = draw(&ds, SEED).unwrap();
+    let r = draw_unchecked(&ds, SEED).unwrap();
     assert!(c.check_result(&r).is_empty());
 }
 
 #[test]
 fn comparison_finds_the_first_difference() {
     let ds = sample();
-    let r = draw(&ds, SEED).unwrap();
+    let r = draw_unchecked(&ds, SEED).unwrap();
     let ok = compare_results(&r, &r);
     assert!(ok.is_match());
     assert_eq!(ok.visits_confirmed, r.visits.len());
@@ -181,19 +182,19 @@ fn comparison_finds_the_first_difference() {
 #[test]
 fn seed_strength_of_the_sample() {
     let ds = sample();
-    let r = draw(&ds, SEED).unwrap();
+    let r = draw_unchecked(&ds, SEED).unwrap();
     let s = SeedStrength::of(&r);
     assert_eq!(s.bits, 99);
     assert_eq!(s.required, 96);
     assert!(s.is_enough());
-    let weak = draw(&ds, "2026-Q4 424242").unwrap();
+    let weak = draw_unchecked(&ds, "2026-Q4 424242").unwrap();
     assert!(!SeedStrength::of(&weak).is_enough());
 }
 
 #[test]
 fn explanations_agree_with_the_draw() {
     let ds = sample();
-    let r = draw(&ds, SEED).unwrap();
+    let r = draw_unchecked(&ds, SEED).unwrap();
     // every drawn entity: drawn, rank within n_h, cut-off at or above its ticket
     for v in r.visits.iter().step_by(7) {
         let x = explain(&ds, &r, &v.uscc).unwrap();

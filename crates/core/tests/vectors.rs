@@ -5,7 +5,7 @@ use std::io::Read;
 
 use shuangsuiji::commit::digest::hex;
 use shuangsuiji::draw::keys::{WordStream, draw_key, officer_stream_key, task_key, ticket};
-use shuangsuiji::draw::{draw, normalize_seed};
+use shuangsuiji::draw::{draw_unchecked, normalize_seed};
 use shuangsuiji::{ALGORITHM, Dataset, InputDigests};
 
 /// RFC 8439 §2.3 ChaCha20 block function, written out independently.
@@ -139,7 +139,7 @@ fn check_vector(name: &str) {
     })
     .unwrap();
     let seed = std::fs::read_to_string(format!("{dir}seed.txt")).unwrap();
-    let json = draw(&ds, seed.trim_end_matches('\n'))
+    let json = draw_unchecked(&ds, seed.trim_end_matches('\n'))
         .unwrap()
         .to_canonical_json();
     let path = format!("{dir}expected.json");

@@ -27,7 +27,7 @@
 //! ```
 //! use std::io::Read;
 //! use shuangsuiji::{ALGORITHM, Dataset};
-//! use shuangsuiji::draw::draw;
+//! use shuangsuiji::draw::draw_unchecked;
 //! use shuangsuiji_disclose::{Format, Lang, draw_notice, pre_draw_notice};
 //! let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
 //! let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
@@ -39,28 +39,33 @@
 //! assert!(before.starts_with("<!DOCTYPE html>"));
 //! assert!(before.contains(&ds.digests.entities));
 //!
-//! let result = draw(&ds, "2026-Q4 424242").unwrap();
+//! let result = draw_unchecked(&ds, "2026-Q4 424242").unwrap();
 //! let notice = draw_notice(&result, "md".parse().unwrap(), "en".parse().unwrap());
 //! assert!(notice.contains("ssj verify --plan plan.toml --result result.json"));
 //! ```
 #![deny(missing_docs)]
 
+pub mod bundle;
 mod common;
 mod draw_notice;
 mod error;
 mod outcomes;
 mod pre_draw;
 mod render;
+mod result_csv;
 mod results;
 
 use std::fmt;
 use std::str::FromStr;
 
+mod guide;
 pub use draw_notice::{draw_notice, write_draw_notice, write_draw_notice_with};
 pub use error::{Error, ErrorKind, Problem};
+pub use guide::verify_guide;
 pub use outcomes::{Outcome, OutcomeKind, read_outcomes};
 pub use pre_draw::pre_draw_notice;
 pub use render::neutralize;
+pub use result_csv::write_result_csv;
 pub use results::results_notice;
 
 /// The output format of a notice.

@@ -1,11 +1,13 @@
 //! `ssj commit`: before the seed exists, publish the commitment (plan and
 //! input digests) and the pre-draw notice.
 
-use crate::attempt::{Attempt, Render, wrote};
+use crate::attempt::{Attempt, wrote};
+use crate::bundle;
 use crate::cli::{JournalFlag, StreamFlags};
-use crate::{exit, fsio};
+use crate::{exit, fsio, input};
 use clap::Args;
-use shuangsuiji::{ALGORITHM, Commitment};
+use shuangsuiji::ALGORITHM;
+use shuangsuiji::Publication;
 use shuangsuiji_disclose::{Format, Lang};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -51,22 +53,27 @@ pub fn run(a: &CommitArgs) -> u8 {
     };
     at.dataset(&ds);
     exit::warnings(&ds.warnings, a.quiet);
-    let c = Commitment::new(&ds);
-    let json = format!("{}\n", c.to_canonical_json());
-    let files: [(&str, &Render<'_>); 3] = [
-        (COMMIT_FILES[0], &|w| w.write_all(json.as_bytes())),
-        (COMMIT_FILES[1], &|w| {
+    let c = ds.commit();
+    let plan_text = match input::plan_text(&a.plan) {
+        Ok(t) => t,
+        Err(e) => return at.fail_with(&e),
+    };
+    let own = Publication::of_commitment(&c)
+        .with_writer(COMMIT_FILES[1], |w| {
             let t = shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Html, Lang::Zh);
             w.write_all(t.as_bytes())
-        }),
-        (COMMIT_FILES[2], &|w| {
+        })
+        .with_writer(COMMIT_FILES[2], |w| {
             let t =
                 shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Markdown, Lang::Zh);
             w.write_all(t.as_bytes())
-        }),
-    ];
-    let (journal, entry, digest) = match at.write(&a.out, &files) {
-        Ok(w) => w,
+        });
+    let publication = match bundle::complete(own, &a.out, &[], &a.plan, &plan_text, &ds.plan) {
+        Ok(p) => p,
+        Err(e) => return at.fail_with(&e),
+    };
+    let published = match at.publish(&a.out, &publication, &COMMIT_FILES, a.force) {
+        Ok(p) => p,
         Err(code) => return code,
     };
     if a.quiet {
@@ -80,10 +87,11 @@ pub fn run(a: &CommitArgs) -> u8 {
         let _ = writeln!(o, "  {k:<12} {v}");
     }
     let _ = writeln!(o, "  seed source  {}", p.seed_source);
-    wrote(&mut o, &a.out, &COMMIT_FILES, &digest, &journal, &entry);
+    wrote(&mut o, &a.out, &published);
     let _ = writeln!(
         o,
         "\nPublish commitment.json and the pre-draw notice now, before the seed exists.\n\
+         Anyone can check the folder with verify.html, python3 ssj_verify.py or ssj verify.\n\
          The seed must carry at least {} bits, more for a large draw: 29 decimal digits\n\
          from the announced source always suffice. Then draw with\n  \
          ssj draw --plan {} --commitment {} --seed '<the digits, as announced>' --out <DIR>",

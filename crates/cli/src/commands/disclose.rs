@@ -2,10 +2,9 @@
 
 use crate::commands::verify::read_result;
 use crate::exit;
-use crate::fsio::Staged;
 use clap::Args;
 use shuangsuiji_disclose::{Format, Lang};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// `ssj disclose`.
 #[derive(Debug, Args)]
@@ -96,20 +95,8 @@ pub fn run(a: &DiscloseArgs) -> u8 {
         ));
         return exit::INVALID;
     }
-    let dir = out.parent().unwrap_or(Path::new(""));
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let written = Staged::new(dir).and_then(|mut s| {
-        s.stage(&name, text.as_bytes())?;
-        s.commit()
-    });
+    let written =
+        shuangsuiji::publish::write_file_atomic(out, &mut |w| w.write_all(text.as_bytes()));
     if let Err(e) = written {
         exit::message(&format!("{}: cannot write: {e}", out.display()));
         return exit::INVALID;

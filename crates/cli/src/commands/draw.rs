@@ -1,12 +1,14 @@
 //! `ssj draw`: draw with the announced seed, against the commitment, and
 //! write the result and its notices atomically; every attempt is journaled.
 
-use crate::attempt::{Attempt, Render, wrote};
+use crate::attempt::{Attempt, wrote};
+use crate::bundle;
 use crate::cli::{JournalFlag, StreamFlags};
-use crate::exit;
 use crate::fsio::{self};
 use crate::input::read_commitment;
+use crate::{exit, input};
 use clap::Args;
+use shuangsuiji::Publication;
 use shuangsuiji::draw::Visits;
 use shuangsuiji::draw::seed_problem;
 use shuangsuiji::journal::JournalOutcome;
@@ -84,7 +86,7 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
         Err(code) => return code,
     };
     // the result without its visits, and the visits (compact)
-    let (result, visits) = match req.commitment {
+    let (plan, (result, visits)) = match req.commitment {
         // committed digests: one pass over the registry
         Some(path) => {
             let c = match read_commitment(path) {
@@ -104,8 +106,7 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
                     },
                     ErrorKind::Infeasible(_) => {
                         // the inputs matched the commitment to get here
-                        at.record.plan_id = Some(c.plan.id.clone());
-                        at.record.digests = Some(c.digests.clone());
+                        at.inputs(&c.plan.id, &c.digests);
                         return at.fail_with(&e);
                     }
                     _ => return at.fail_with(&e),
@@ -129,7 +130,7 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
                 return at.fail(JournalOutcome::Invalid, msg, exit::INVALID);
             }
             match result {
-                Some(r) => r,
+                Some(r) => (ds.plan, r),
                 None => {
                     let msg =
                         "the inputs changed while they were read; nothing was drawn".to_string();
@@ -147,7 +148,7 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
             at.dataset(&ds);
             exit::warnings(&ds.warnings, a.quiet);
             match st.draw(req.plan, req.seed, Some(&ds.digests)) {
-                Ok(d) => (d.head, d.visits),
+                Ok(d) => (ds.plan, (d.head, d.visits)),
                 Err(e) => return at.fail_with(&e),
             }
         }
@@ -170,27 +171,30 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
             "weak seed allowed: {} bits, {} needed",
             strength.bits, strength.required
         );
-        at.record.note = Some(match at.record.note.take() {
-            Some(n) => format!("{n}; {weak}"),
-            None => weak,
-        });
+        at.note(&weak);
     }
     let all = Visits::Compact(&visits);
-    let files: [(&str, &Render<'_>); 4] = [
-        (DRAW_FILES[0], &|w| {
-            result.write_canonical_json_with(all, w)?;
-            w.write_all(b"\n")
-        }),
-        (DRAW_FILES[1], &|w| write_result_csv(all, w)),
-        (DRAW_FILES[2], &|w| {
+    let plan_text = match input::plan_text(req.plan) {
+        Ok(t) => t,
+        Err(e) => return at.fail_with(&e),
+    };
+    let own = Publication::of_result_with(&result, all)
+        .with_writer(DRAW_FILES[1], |w| {
+            shuangsuiji_disclose::write_result_csv(all, w)
+        })
+        .with_writer(DRAW_FILES[2], |w| {
             write_draw_notice_with(&result, all, Format::Html, Lang::Zh, w)
-        }),
-        (DRAW_FILES[3], &|w| {
+        })
+        .with_writer(DRAW_FILES[3], |w| {
             write_draw_notice_with(&result, all, Format::Markdown, Lang::Zh, w)
-        }),
-    ];
-    let (journal, entry, digest) = match at.write(req.out, &files) {
-        Ok(w) => w,
+        });
+    let carry = crate::commands::commit::COMMIT_FILES;
+    let publication = match bundle::complete(own, req.out, &carry, req.plan, &plan_text, &plan) {
+        Ok(p) => p,
+        Err(e) => return at.fail_with(&e),
+    };
+    let published = match at.publish(req.out, &publication, &DRAW_FILES, a.force) {
+        Ok(p) => p,
         Err(code) => return code,
     };
     if a.quiet {
@@ -221,12 +225,13 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
             t.key, drawn, t.exclusions.eligible
         );
     }
-    wrote(&mut o, req.out, &DRAW_FILES, &digest, &journal, &entry);
+    wrote(&mut o, req.out, &published);
     let _ = writeln!(
         o,
-        "\nPublish the folder; anyone can check it with\n  ssj verify --plan {} --result {}",
-        req.plan.display(),
-        req.out.join(DRAW_FILES[0]).display()
+        "\nPublish the folder {} as it is: anyone can check it with only that folder,\n\
+         by opening verify.html in a browser, with python3 ssj_verify.py, or with\n  ssj verify {}",
+        req.out.display(),
+        req.out.display()
     );
     exit::print(&o)
 }
@@ -236,58 +241,4 @@ fn weak_seed_message(result: &DrawResult, s: SeedStrength) -> String {
         "the seed '{}' carries about {} bits (only digits count: 3.32 bits per decimal digit, 4 per character of a long hexadecimal beacon value), but this draw needs {}: with only 2^{} possible seeds, whoever prepares the inputs can compute the draw for every seed in advance and adjust the inputs or pick the source until the outcome they want comes up (grinding)",
         result.seed.normalized, s.bits, s.required, s.bits
     )
-}
-
-/// Quote a CSV cell that a spreadsheet would run as a formula.
-fn safe_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-/// One row per team of each visit, UTF-8 with BOM for Excel.
-fn write_result_csv(visits: Visits<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    out.write_all("\u{FEFF}".as_bytes())?;
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "visit",
-        "uscc",
-        "name",
-        "region",
-        "credit_class",
-        "tasks",
-        "items",
-        "department",
-        "category",
-        "officers",
-        "cert_nos",
-    ])?;
-    for (i, v) in visits.iter().enumerate() {
-        let tasks: Vec<String> = v
-            .selections
-            .iter()
-            .map(|s| format!("{} {} #{}", s.task, s.stratum, s.rank))
-            .collect();
-        for t in &v.teams {
-            let names: Vec<&str> = t.officers.iter().map(|o| o.name.as_str()).collect();
-            let certs: Vec<&str> = t.officers.iter().map(|o| o.cert_no.as_str()).collect();
-            let row = [
-                (i + 1).to_string(),
-                v.uscc.clone(),
-                v.name.clone(),
-                v.region.clone(),
-                v.credit_class.clone().unwrap_or_default(),
-                tasks.join("; "),
-                t.items.join("; "),
-                t.department.clone(),
-                t.category.clone(),
-                names.join("; "),
-                certs.join("; "),
-            ];
-            w.write_record(row.iter().map(|c| safe_cell(c)))?;
-        }
-    }
-    w.flush()
 }

@@ -4,6 +4,7 @@ mod alloc;
 mod assign;
 pub(crate) mod eligibility;
 mod entities;
+mod front;
 pub mod keys;
 mod result;
 mod seed;
@@ -11,6 +12,7 @@ mod visits;
 
 pub use crate::stream::{StreamedDraw, draw_streaming};
 pub use eligibility::{Eligibility, Exclusion};
+pub use front::{Draw, DrawOptions, Seed};
 pub use seed::{MAX_SEED_BITS, MIN_SEED_BITS, SeedStrength, required_seed_bits, seed_bits};
 
 pub use keys::{
@@ -37,8 +39,11 @@ use crate::{Dataset, Error};
 /// name.
 pub const ALGORITHM: &str = "ssj-draw-v1";
 
-/// Draw a plan: select the entities of every task and the officers of every
-/// visit, as SPEC.md defines, from the dataset and the seed text.
+/// The draw primitive, WITHOUT the guards of [`Dataset::draw`]: select the
+/// entities of every task and the officers of every visit, as SPEC.md
+/// defines, from the dataset and the seed text. It checks neither a
+/// commitment nor the seed's strength; use it for test vectors and
+/// property tests, and [`Dataset::draw`] everywhere else.
 ///
 /// The result depends only on the dataset's canonical content (its
 /// digests), the plan and the normalised seed text; see SPEC.md.
@@ -46,13 +51,13 @@ pub const ALGORITHM: &str = "ssj-draw-v1";
 /// ```
 /// use std::io::Read;
 /// use shuangsuiji::Dataset;
-/// use shuangsuiji::draw::draw;
+/// use shuangsuiji::draw::draw_unchecked;
 /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
 /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
 /// let ds = Dataset::load("plan.toml", &text, |name| {
 ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
 /// }).unwrap();
-/// let result = draw(&ds, "38 17 05 92 64 11").unwrap();
+/// let result = draw_unchecked(&ds, "38 17 05 92 64 11").unwrap();
 /// assert_eq!(result.algorithm, "ssj-draw-v1");
 /// assert!(!result.visits.is_empty());
 /// for visit in &result.visits {
@@ -61,15 +66,15 @@ pub const ALGORITHM: &str = "ssj-draw-v1";
 ///     }
 /// }
 /// // the same seed gives the same bytes; another seed another draw
-/// let again = draw(&ds, "38 17 05 92 64 11").unwrap();
+/// let again = draw_unchecked(&ds, "38 17 05 92 64 11").unwrap();
 /// assert_eq!(result.to_canonical_json(), again.to_canonical_json());
 /// // the seed is normalised: spacing and full-width digits do not matter
-/// let spaced = draw(&ds, " 38 17 05 92 64 １１ ").unwrap();
+/// let spaced = draw_unchecked(&ds, " 38 17 05 92 64 １１ ").unwrap();
 /// assert_eq!(result.visits, spaced.visits);
-/// let other = draw(&ds, "38 17 05 92 64 12").unwrap();
+/// let other = draw_unchecked(&ds, "38 17 05 92 64 12").unwrap();
 /// assert_ne!(result.visits, other.visits);
 /// ```
-pub fn draw(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
+pub fn draw_unchecked(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
     let normalized = normalize_seed(seed_text);
     if normalized.is_empty() {
         return Err(Error::input(vec![Diagnostic::error(

@@ -298,18 +298,34 @@ impl PlanFile {
 }
 
 impl Dataset {
-    /// Read the plan at `plan_path` and every input it names (relative to
-    /// the plan's folder), validate and digest them: [`Dataset::load`] from
+    /// Open `plan.toml` and the inputs it names (relative to its folder),
+    /// validate everything and compute the digests: [`Dataset::load`] from
     /// the file system, under the rules of [`crate::load::open`].
+    ///
+    /// ```
+    /// let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// assert_eq!(ds.plan.id, "YYLY-2026-Q4");
+    /// ```
+    pub fn open(plan: impl AsRef<Path>) -> Result<Dataset> {
+        Dataset::open_with(plan, &OpenOptions::default())
+    }
+
+    /// [`Dataset::open`], each input's reader wrapped as `opts` says.
     ///
     /// ```
     /// use shuangsuiji::Dataset;
     /// use shuangsuiji::load::open::OpenOptions;
-    /// let plan = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/plan.toml");
-    /// let ds = Dataset::open(plan, &OpenOptions::default()).unwrap();
+    /// let seen = std::cell::RefCell::new(Vec::new());
+    /// let wrap = |name: &str, _len: u64, r: Box<dyn std::io::Read>| {
+    ///     seen.borrow_mut().push(name.to_string());
+    ///     r
+    /// };
+    /// let opts = OpenOptions { wrap: Some(&wrap) };
+    /// let ds = Dataset::open_with("../../data/youyu-forestry/plan.toml", &opts).unwrap();
     /// assert!(!ds.entities.is_empty());
+    /// assert!(seen.borrow().contains(&"entities.csv".to_string()));
     /// ```
-    pub fn open(plan_path: impl AsRef<Path>, opts: &OpenOptions<'_>) -> Result<Dataset> {
+    pub fn open_with(plan_path: impl AsRef<Path>, opts: &OpenOptions<'_>) -> Result<Dataset> {
         let plan = PlanFile::read(plan_path.as_ref())?;
         Dataset::load(&plan.name, &plan.text, plan.opener(opts.wrap))
     }

@@ -50,6 +50,14 @@ pub struct Summary {
     pub officers: OfficerSummary,
 }
 
+impl Dataset {
+    /// What `ssj check` prints: per task the eligible entities by stratum
+    /// and credit class, officers per category and region.
+    pub fn summary(&self) -> Summary {
+        Summary::new(self)
+    }
+}
+
 impl Summary {
     /// Compute the summary of a dataset.
     pub fn new(ds: &Dataset) -> Summary {

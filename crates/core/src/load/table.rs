@@ -362,6 +362,16 @@ impl<R: Read> Table<R> {
     }
 
     /// The header cells as written.
+    /// The column of field `i`, if the file has it.
+    pub fn column(&self, i: usize) -> Option<usize> {
+        self.columns[i]
+    }
+
+    /// The header cell of field `i` as written ("" if absent).
+    pub fn header_cell(&self, i: usize) -> &str {
+        self.columns[i].map_or("", |c| self.header[c].as_str())
+    }
+
     pub fn header(&self) -> &[String] {
         &self.header
     }

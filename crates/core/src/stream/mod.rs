@@ -255,14 +255,14 @@ fn validate_pass<'a>(
 /// ```
 /// use std::io::Read;
 /// use shuangsuiji::{Dataset, LoadOptions};
-/// use shuangsuiji::draw::{draw, draw_streaming};
+/// use shuangsuiji::draw::{draw_unchecked, draw_streaming};
 /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
 /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
 /// let open = |name: &str| {
 ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
 /// };
 /// let ds = Dataset::load("plan.toml", &text, open).unwrap();
-/// let want = draw(&ds, "38 17 05 92 64 11").unwrap();
+/// let want = draw_unchecked(&ds, "38 17 05 92 64 11").unwrap();
 /// let opts = LoadOptions { threads: 2, ..Default::default() };
 /// let got = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None, opts).unwrap();
 /// assert!(got.visits.iter().eq(want.visits.iter().cloned()));

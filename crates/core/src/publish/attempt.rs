@@ -1,0 +1,327 @@
+//! One journaled attempt of a command that publishes files.
+
+use std::fs;
+use std::io::{self, BufRead};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::InputDigests;
+use crate::commit::digest::hex;
+use crate::error::{Error, ErrorKind, Result};
+use crate::journal::{JournalEntry, JournalOutcome, JournalRecord};
+use crate::publish::journal_file::append_to_journal;
+use crate::publish::staged::{OutLock, Staged, lock_out, write_file_atomic};
+use crate::publish::{Publication, SUMS_FILE, Tee, sums_text};
+
+/// The file of a published folder that holds the journal lines of its plan.
+pub const JOURNAL_EXCERPT: &str = "journal.jsonl";
+
+/// One attempt of `commit` or `draw` (or an embedder's equivalent),
+/// journaled exactly once with its real outcome.
+///
+/// Create it before anything can fail, so that every refusal is recorded;
+/// then either [`Attempt::publish`] (journals `ok` once the files are in
+/// place) or [`Attempt::fail`] / [`Attempt::fail_with`]. The caller passes
+/// the time in: the library reads no clock.
+///
+/// ```
+/// use shuangsuiji::{Dataset, Publication, Seed};
+/// use shuangsuiji::publish::Attempt;
+/// let dir = std::env::temp_dir().join(format!("ssj-doc-attempt-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
+/// let mut attempt = Attempt::new(dir.join("journal.jsonl"), "draw", Some(seed.text()), "2026-10-09T02:00:00Z");
+/// attempt.inputs(&ds.plan.id, &ds.digests);
+/// let draw = ds.draw(&seed, &ds.commit()).unwrap();
+/// let published = attempt
+///     .publish(&dir.join("pub"), &Publication::of_draw(&draw), &["result.json"], false)
+///     .unwrap();
+/// assert_eq!(published.entry.seq, 1);
+/// assert_eq!(published.entry.record.outcome.as_str(), "ok");
+/// // a second attempt on the same folder is refused, and journaled as such
+/// let again = Attempt::new(dir.join("journal.jsonl"), "draw", Some(seed.text()), "2026-10-09T02:05:00Z");
+/// assert!(again.publish(&dir.join("pub"), &Publication::of_draw(&draw), &["result.json"], false).is_err());
+/// let text = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+/// assert_eq!(text.lines().count(), 2);
+/// assert!(text.lines().nth(1).unwrap().contains("\"outcome\":\"invalid\""));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct Attempt {
+    journal: PathBuf,
+    record: JournalRecord,
+    lock: Option<OutLock>,
+}
+
+impl std::fmt::Debug for OutLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OutLock")
+    }
+}
+
+/// What [`Attempt::publish`] did.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The journal entry recording it.
+    pub entry: JournalEntry,
+    /// SHA-256 (hex) of the main (first) file.
+    pub digest: String,
+    /// The journal file.
+    pub journal: PathBuf,
+    /// The files written, in order.
+    pub files: Vec<String>,
+    /// Set when the folder's copy of the journal lines (`journal.jsonl`)
+    /// could not be refreshed after the entry was recorded (the result
+    /// itself is in place and journaled).
+    pub excerpt_error: Option<String>,
+}
+
+impl Attempt {
+    /// Open an attempt of `command`, journaled in `journal`, at `time`
+    /// (RFC 3339 UTC, from the caller's clock).
+    pub fn new(
+        journal: impl Into<PathBuf>,
+        command: &str,
+        seed: Option<&str>,
+        time: impl Into<String>,
+    ) -> Attempt {
+        Attempt {
+            journal: journal.into(),
+            record: JournalRecord {
+                time: time.into(),
+                command: command.into(),
+                plan_id: None,
+                seed: seed.map(str::to_string),
+                digests: None,
+                outcome: JournalOutcome::Invalid,
+                output: None,
+                error: None,
+                note: None,
+                bundle: None,
+            },
+            lock: None,
+        }
+    }
+
+    /// The journal file.
+    pub fn journal(&self) -> &Path {
+        &self.journal
+    }
+
+    /// The record as it stands.
+    pub fn record(&self) -> &JournalRecord {
+        &self.record
+    }
+
+    /// Add a note (joined to earlier notes with `; `).
+    pub fn note(&mut self, note: &str) {
+        self.record.note = Some(match self.record.note.take() {
+            Some(n) => format!("{n}; {note}"),
+            None => note.to_string(),
+        });
+    }
+
+    /// Record which plan and inputs the attempt concerns.
+    pub fn inputs(&mut self, plan_id: &str, digests: &InputDigests) {
+        self.record.plan_id = Some(plan_id.to_string());
+        self.record.digests = Some(digests.clone());
+    }
+
+    /// Take the lock of the output folder now (before reading large
+    /// inputs), and refuse at once if one of `guarded` already exists
+    /// there and `force` is not given. Waits while another process
+    /// publishes into the same folder. The lock is kept until the attempt
+    /// ends.
+    pub fn reserve(&mut self, out: &Path, guarded: &[&str], force: bool) -> Result<()> {
+        if self.lock.is_none() {
+            super::staged::check_out(out).map_err(|e| publish_error(out, e))?;
+            self.lock = Some(lock_out(out).map_err(|e| publish_error(out, e))?);
+        }
+        if force {
+            return Ok(());
+        }
+        let found: Vec<String> = guarded
+            .iter()
+            .map(|n| out.join(n))
+            .filter(|p| fs::symlink_metadata(p).is_ok())
+            .map(|p| p.display().to_string())
+            .collect();
+        if found.is_empty() {
+            return Ok(());
+        }
+        Err(publish_error(
+            out,
+            format!(
+                "{} already exist(s): an earlier run wrote there; refusing to overwrite it (use --force to replace it; the journal keeps every attempt)",
+                found.join(", ")
+            ),
+        ))
+    }
+
+    /// Journal the attempt as failed. Returns the entry, or why the
+    /// journal could not record it.
+    pub fn fail(mut self, outcome: JournalOutcome, error: &str) -> Result<JournalEntry> {
+        self.record.outcome = outcome;
+        self.record.error = Some(error.to_string());
+        append_to_journal(&self.journal, self.record)
+    }
+
+    /// Journal the attempt as failed by `e`: `infeasible` for an
+    /// infeasible rule set, `invalid` otherwise; the error text keeps one
+    /// line per error (warnings left out).
+    pub fn fail_with(self, e: &Error) -> Result<JournalEntry> {
+        let outcome = match e.kind() {
+            ErrorKind::Infeasible(_) => JournalOutcome::Infeasible,
+            _ => JournalOutcome::Invalid,
+        };
+        self.fail(outcome, &error_text(e))
+    }
+
+    /// Publish: write every file of `publication` into `out` atomically,
+    /// then journal `ok` with the SHA-256 of the first file (and of
+    /// `SHA256SUMS`, when the publication has one). Refused when one of
+    /// `guarded` exists in `out` and `force` is not given. If the journal
+    /// cannot record the success, the files are taken back out and the
+    /// folder is as before. Any failure is journaled (best effort) and
+    /// returned. Finally the plan's journal lines are copied into
+    /// `out/journal.jsonl`.
+    pub fn publish(
+        mut self,
+        out: &Path,
+        publication: &Publication<'_>,
+        guarded: &[&str],
+        force: bool,
+    ) -> Result<Published> {
+        if let Err(e) = self.reserve(out, guarded, force) {
+            return Err(self.journal_failure(e));
+        }
+        let names: Vec<String> = publication.names().map(str::to_string).collect();
+        let mut digest = String::new();
+        let mut sums = None;
+        let staged = Staged::new(out).and_then(|mut s| {
+            let mut hashes = Vec::new();
+            for n in names.iter().filter(|n| *n != SUMS_FILE) {
+                s.stage_with(n, &mut |w| {
+                    let mut tee = Tee {
+                        inner: w,
+                        hasher: Sha256::new(),
+                    };
+                    publication.write_file(n, &mut tee)?;
+                    hashes.push((n.clone(), hex(&tee.hasher.finalize())));
+                    Ok(())
+                })?;
+            }
+            digest = hashes.first().map(|(_, h)| h.clone()).unwrap_or_default();
+            if publication.has_sums() {
+                let text = sums_text(hashes);
+                sums = Some(hex(&Sha256::digest(&text)));
+                s.stage_with(SUMS_FILE, &mut |w| w.write_all(&text))?;
+            }
+            Ok(s)
+        });
+        let staged = match staged {
+            Ok(s) => s,
+            Err(e) => return Err(self.journal_failure(publish_error(out, e))),
+        };
+        let swapped = match staged.commit() {
+            Ok(s) => s,
+            Err(e) => return Err(self.journal_failure(publish_error(out, e))),
+        };
+        self.record.outcome = JournalOutcome::Ok;
+        self.record.output = Some(digest.clone());
+        self.record.bundle = sums;
+        let plan_id = self.record.plan_id.clone();
+        let entry = match append_to_journal(&self.journal, self.record) {
+            Ok(e) => e,
+            Err(e) => {
+                let undo = swapped.undo();
+                let mut msg = format!("{e}; the journal could not record the result");
+                match undo {
+                    Ok(()) => msg.push_str(", so it was taken back out: nothing was published"),
+                    Err(u) => msg.push_str(&format!(
+                        ", and taking it back out failed ({u}): the folder holds an unrecorded result"
+                    )),
+                }
+                return Err(publish_error(out, msg));
+            }
+        };
+        swapped.finish();
+        let excerpt_error = plan_id.and_then(|id| {
+            copy_plan_lines(&self.journal, &id, &out.join(JOURNAL_EXCERPT))
+                .err()
+                .map(|e| e.to_string())
+        });
+        Ok(Published {
+            entry,
+            digest,
+            journal: self.journal,
+            files: names,
+            excerpt_error,
+        })
+    }
+
+    /// Journal a failure before returning it; a journal that cannot record
+    /// it is said in the error.
+    fn journal_failure(mut self, e: Error) -> Error {
+        self.lock = None;
+        let journal = self.journal.clone();
+        match self.fail_with(&e) {
+            Ok(_) => e,
+            Err(j) => publish_error(
+                Path::new(&journal),
+                format!("{e}; and the journal could not record this failure: {j}"),
+            ),
+        }
+    }
+}
+
+/// The error as journal text: one line per error (warnings left out).
+pub(crate) fn error_text(e: &Error) -> String {
+    match e.kind() {
+        ErrorKind::Input { diagnostics } => diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => e.to_string(),
+    }
+}
+
+fn publish_error(path: &Path, message: impl std::fmt::Display) -> Error {
+    ErrorKind::Publish {
+        path: path.display().to_string(),
+        message: message.to_string(),
+    }
+    .into()
+}
+
+/// Copy the journal lines whose `plan_id` is `plan_id` into `to`,
+/// verbatim and in order (atomically).
+fn copy_plan_lines(journal: &Path, plan_id: &str, to: &Path) -> io::Result<()> {
+    let f = fs::File::open(journal)?;
+    let mut lines = Vec::new();
+    for line in io::BufReader::new(f).lines() {
+        let line = line?;
+        let ours = serde_json::from_str::<serde_json::Value>(&line)
+            .ok()
+            .and_then(|v| {
+                v.get("plan_id")
+                    .and_then(|p| p.as_str().map(|s| s == plan_id))
+            })
+            .unwrap_or(false);
+        if ours {
+            lines.push(line);
+        }
+    }
+    write_file_atomic(to, &mut |w| {
+        for l in &lines {
+            w.write_all(l.as_bytes())?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,185 @@
+//! The inputs of a published folder: the plan with its `[inputs]` naming
+//! the published files, and every input as the draw reads it.
+
+use std::io::{Read, Write};
+
+use crate::error::{Diagnostic, DiagnosticKind, Error, Position, Result};
+use crate::load::records;
+use crate::load::table::{Field, Table};
+use crate::model::Plan;
+
+/// The published name of each input kind (SPEC.md §12).
+pub const INPUT_FILES: [(&str, &str); 5] = [
+    ("items", "items.csv"),
+    ("officers", "officers.csv"),
+    ("entities", "entities.csv"),
+    ("history", "history.csv"),
+    ("conflicts", "conflicts.csv"),
+];
+
+/// The plan file of a published folder.
+pub const PLAN_FILE: &str = "plan.toml";
+
+fn fields(kind: &str) -> Option<&'static [Field]> {
+    Some(match kind {
+        "items" => records::ITEM_FIELDS,
+        "officers" => records::OFFICER_FIELDS,
+        "entities" => records::ENTITY_FIELDS,
+        "history" => records::HISTORY_FIELDS,
+        "conflicts" => records::CONFLICT_FIELDS,
+        _ => return None,
+    })
+}
+
+/// The fields a published input keeps: every field the draw reads (the
+/// conflicts' `reason` is never published).
+fn published(kind: &str, f: &Field) -> bool {
+    !(kind == "conflicts" && f.name == "reason")
+}
+
+/// `plan.toml` as published: the plan's own text (comments included) with
+/// only the file names of `[inputs]` changed to the published names and
+/// `encoding = "utf-8"`. File names and encodings are not part of the
+/// plan digest (SPEC.md §2.3), so the digest is unchanged.
+///
+/// ```
+/// use shuangsuiji::publish::bundle_plan_toml;
+/// let text = std::fs::read_to_string("../../data/youyu-forestry/plan.toml").unwrap();
+/// let published = bundle_plan_toml("plan.toml", &text).unwrap();
+/// assert!(published.contains("entities = \"entities.csv\""));
+/// assert!(published.contains("encoding = \"utf-8\""));
+/// assert!(published.contains("# 本季度抽查任务")); // comments are kept
+/// ```
+pub fn bundle_plan_toml(file: &str, text: &str) -> Result<String> {
+    let bad = |msg: String| {
+        Error::input(vec![Diagnostic::error(
+            DiagnosticKind::Plan,
+            Position::file(file).with_field("inputs"),
+            msg,
+        )])
+    };
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| bad(format!("not TOML: {e}")))?;
+    let inputs = doc
+        .get_mut("inputs")
+        .and_then(|i| i.as_table_like_mut())
+        .ok_or_else(|| bad("the plan has no [inputs] table".into()))?;
+    for (kind, name) in INPUT_FILES {
+        if inputs.get(kind).is_some() {
+            inputs.insert(kind, toml_edit::value(name));
+        }
+    }
+    inputs.insert("encoding", toml_edit::value("utf-8"));
+    Ok(doc.to_string())
+}
+
+/// Write one input as published: UTF-8 without BOM, LF line ends, the
+/// header cells as written of the columns the draw reads, then every
+/// record's cells of those columns, as decoded and in file order (blank
+/// records dropped). Personal-data and unknown columns and the conflicts'
+/// `reason` are left out; reading the result gives the same canonical
+/// records, so the same digest.
+///
+/// ```
+/// use shuangsuiji::publish::project_input;
+/// use shuangsuiji::model::Encoding;
+/// let csv = "统一社会信用代码,名称,法定代表人,对象类型,行政区划\n91140623MA0X67CD1P,甲公司,张三,林地,右玉县\n";
+/// let mut out = Vec::new();
+/// project_input("entities", "entities.csv", csv.as_bytes(), Encoding::Auto, 1 << 20, &mut out).unwrap();
+/// assert_eq!(String::from_utf8(out).unwrap(),
+///     "统一社会信用代码,名称,对象类型,行政区划\n91140623MA0X67CD1P,甲公司,林地,右玉县\n");
+/// ```
+pub fn project_input<R: Read>(
+    kind: &str,
+    file: &str,
+    source: R,
+    encoding: crate::model::Encoding,
+    max_line_bytes: u64,
+    w: &mut dyn Write,
+) -> Result<()> {
+    let fields = fields(kind).ok_or_else(|| {
+        Error::input(vec![Diagnostic::error(
+            DiagnosticKind::Plan,
+            Position::file(file),
+            format!("unknown input kind '{kind}'"),
+        )])
+    })?;
+    let kind_static: &'static str = INPUT_FILES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or("items", |(k, _)| k);
+    let mut table = Table::open(file, kind_static, source, encoding, max_line_bytes, fields)
+        .map_err(Error::input)?;
+    let keep: Vec<usize> = (0..fields.len())
+        .filter(|&i| published(kind, &fields[i]) && table.column(i).is_some())
+        .collect();
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(w);
+    let io = |e: csv::Error| {
+        Error::from(crate::error::ErrorKind::Io {
+            file: file.to_string(),
+            source: std::io::Error::other(e),
+        })
+    };
+    out.write_record(keep.iter().map(|&i| table.header_cell(i)))
+        .map_err(io)?;
+    let mut failed = None;
+    let enc = encoding;
+    while table.next_row(enc, |row, _| {
+        if failed.is_none()
+            && let Err(e) = out.write_record(keep.iter().map(|&i| row.get(i)))
+        {
+            failed = Some(e);
+        }
+    }) {}
+    if let Some(e) = failed {
+        return Err(io(e));
+    }
+    let (_, diags) = table.finish();
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::input(diags));
+    }
+    out.flush().map_err(|e| io(e.into()))?;
+    Ok(())
+}
+
+/// The plan of a published folder, for [`Publication::with_inputs`].
+#[cfg(feature = "fs")]
+impl<'a> crate::Publication<'a> {
+    /// Add `plan.toml` and every input of `plan` as published
+    /// ([`bundle_plan_toml`], [`project_input`]), reading the inputs from
+    /// the plan's folder when the files are written (a province's registry
+    /// is projected as it is copied, never held).
+    pub fn with_inputs(
+        self,
+        plan_path: &'a std::path::Path,
+        plan_text: &str,
+        plan: &'a Plan,
+    ) -> Result<crate::Publication<'a>> {
+        let file = plan_path.display().to_string();
+        let published = bundle_plan_toml(&file, plan_text)?;
+        let mut p = self.with_bytes(PLAN_FILE, published.into_bytes());
+        let dir = plan_path.parent().unwrap_or(std::path::Path::new(""));
+        let i = &plan.inputs;
+        let named = [
+            ("items", Some(&i.items)),
+            ("officers", Some(&i.officers)),
+            ("entities", Some(&i.entities)),
+            ("history", i.history.as_ref()),
+            ("conflicts", i.conflicts.as_ref()),
+        ];
+        for ((kind, source), (_, name)) in named.into_iter().zip(INPUT_FILES) {
+            let Some(source) = source else { continue };
+            let path = dir.join(source);
+            let (enc, max) = (i.encoding, i.max_line_bytes);
+            let source = source.clone();
+            p = p.with_writer(name, move |w| {
+                let f = std::fs::File::open(&path)?;
+                project_input(kind, &source, f, enc, max, w).map_err(std::io::Error::other)
+            });
+        }
+        Ok(p)
+    }
+}

@@ -1,0 +1,152 @@
+//! Appending to a journal file: locked, whole lines, torn tails handled.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::journal::{JournalEntry, JournalRecord, append_entry, verify_journal};
+use crate::publish::staged::{crash_point, sync_dir};
+
+fn publish_error(path: &Path, message: impl std::fmt::Display) -> Error {
+    ErrorKind::Publish {
+        path: path.display().to_string(),
+        message: message.to_string(),
+    }
+    .into()
+}
+
+/// Open the journal for reading and appending, refusing anything but a
+/// regular file (a FIFO would block forever), and lock it exclusively.
+fn open_locked(path: &Path) -> Result<File> {
+    if let Ok(m) = fs::symlink_metadata(path) {
+        let m = if m.file_type().is_symlink() {
+            fs::metadata(path).map_err(|e| publish_error(path, e))?
+        } else {
+            m
+        };
+        if !m.is_file() {
+            return Err(publish_error(
+                path,
+                "the journal is not a regular file (a FIFO, device or folder); name a regular file",
+            ));
+        }
+    }
+    let f = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| publish_error(path, e))?;
+    // one appender at a time: the kernel queues the others here
+    f.lock().map_err(|e| publish_error(path, e))?;
+    Ok(f)
+}
+
+/// Where a torn tail is kept: `<journal>.torn-<offset>`.
+fn torn_path(path: &Path, offset: u64) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(format!(".torn-{offset}"));
+    PathBuf::from(p)
+}
+
+/// Cut a torn last line (no line feed: a write cut short) off the locked
+/// journal `f`, keeping its bytes in `<journal>.torn-<offset>`. Returns
+/// where they were kept, if there was one.
+fn cut_torn_tail(path: &Path, f: &mut File, text: &[u8]) -> Result<Option<PathBuf>> {
+    if text.is_empty() || text.ends_with(b"\n") {
+        return Ok(None);
+    }
+    let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let aside = torn_path(path, keep as u64);
+    fs::write(&aside, &text[keep..]).map_err(|e| publish_error(&aside, e))?;
+    f.set_len(keep as u64).map_err(|e| publish_error(path, e))?;
+    f.sync_all().map_err(|e| publish_error(path, e))?;
+    Ok(Some(aside))
+}
+
+/// Append one record to the journal at `path` (created if missing).
+///
+/// The journal is locked for the whole append, so that concurrent
+/// attempts are serialised and the chain stays whole. Its chain is checked
+/// first: nothing is appended to a journal that does not verify. A torn
+/// last line (a crash or a full disk during an earlier append) is moved
+/// aside to `<journal>.torn-<offset>` and the new entry's note says so,
+/// so that a torn line never stops an attempt from being recorded. The
+/// line is written in one write; if that fails (a full disk), the file is
+/// cut back to its previous length.
+///
+/// ```
+/// use shuangsuiji::journal::{JournalOutcome, JournalRecord};
+/// use shuangsuiji::publish::append_to_journal;
+/// let dir = std::env::temp_dir().join(format!("ssj-doc-journal-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("journal.jsonl");
+/// let record = JournalRecord {
+///     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(), plan_id: None,
+///     seed: None, digests: None, outcome: JournalOutcome::Invalid, output: None,
+///     error: Some("example".into()), note: None, bundle: None,
+/// };
+/// assert_eq!(append_to_journal(&path, record.clone()).unwrap().seq, 1);
+/// // a torn line left by a crash is moved aside and noted
+/// std::fs::OpenOptions::new().append(true).open(&path).unwrap()
+///     .write_all(b"{\"seq\":2,\"ti").unwrap();
+/// # use std::io::Write;
+/// let e = append_to_journal(&path, record).unwrap();
+/// assert_eq!(e.seq, 2);
+/// assert!(e.record.note.unwrap().contains("torn"));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub fn append_to_journal(path: &Path, mut record: JournalRecord) -> Result<JournalEntry> {
+    let existed = path.exists();
+    let mut f = open_locked(path)?;
+    let mut text = Vec::new();
+    f.read_to_end(&mut text)
+        .map_err(|e| publish_error(path, e))?;
+    if let Some(aside) = cut_torn_tail(path, &mut f, &text)? {
+        let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let torn = format!(
+            "a torn last line ({} bytes, a write cut short) was moved aside to {}",
+            text.len() - keep,
+            aside.display()
+        );
+        record.note = Some(match record.note.take() {
+            Some(n) => format!("{n}; {torn}"),
+            None => torn,
+        });
+        text.truncate(keep);
+    }
+    let report = verify_journal(text.as_slice()).map_err(|e| {
+        publish_error(
+            path,
+            format!(
+                "the journal does not verify ({e}); nothing was appended: keep it as evidence and start a new journal"
+            ),
+        )
+    })?;
+    let (line, entry) = append_entry(report.head().as_ref(), record);
+    crash_point("before-journal");
+    let len = text.len() as u64;
+    if let Err(e) = f.write_all(line.as_bytes()).and_then(|()| f.sync_all()) {
+        // a full disk: take the partial line back out
+        let _ = f.set_len(len);
+        let _ = f.seek(SeekFrom::End(0));
+        let _ = f.sync_all();
+        return Err(publish_error(path, e));
+    }
+    crash_point("after-journal");
+    if !existed {
+        sync_dir(path.parent().unwrap_or(Path::new(""))).map_err(|e| publish_error(path, e))?;
+    }
+    Ok(entry)
+}
+
+/// Move a torn last line of the journal aside (`ssj journal repair`):
+/// returns where it was kept, or `None` when the journal has none.
+pub fn repair_journal(path: &Path) -> Result<Option<PathBuf>> {
+    let mut f = open_locked(path)?;
+    let mut text = Vec::new();
+    f.read_to_end(&mut text)
+        .map_err(|e| publish_error(path, e))?;
+    cut_torn_tail(path, &mut f, &text)
+}

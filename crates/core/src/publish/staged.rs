@@ -1,0 +1,313 @@
+//! Atomic folder writes and the lock of an output folder.
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The lock of one output folder, held from before staging until the
+/// attempt is journaled: an operating-system lock (`flock`) on the folder
+/// that contains it (whose identity, unlike the output folder's, does not
+/// change when the output is swapped in). No file is created; the kernel
+/// releases the lock when the process ends, however it ends, so a crash
+/// never leaves a lock behind. Publishers into sibling folders wait for
+/// each other too, which costs nothing but a short wait.
+pub(crate) struct OutLock {
+    _file: File,
+}
+
+/// Refuse an output path that is a symbolic link or not a folder.
+pub(crate) fn check_out(dir: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(dir) {
+        Ok(m) if m.file_type().is_symlink() => Err(io::Error::other(format!(
+            "{} is a symbolic link; write into a real folder (a link would leave its target and the journal disagreeing)",
+            dir.display()
+        ))),
+        Ok(m) if !m.is_dir() => Err(io::Error::other(format!(
+            "{} exists and is not a folder",
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The folder's absolute parent and name (the folder may not exist yet).
+fn parent_and_name(dir: &Path) -> io::Result<(PathBuf, String)> {
+    let abs = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(dir)
+    };
+    let mut parts: Vec<std::path::Component<'_>> = Vec::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let abs: PathBuf = parts.iter().collect();
+    match (abs.parent(), abs.file_name()) {
+        (Some(p), Some(n)) => Ok((
+            fs::canonicalize(p)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?,
+            n.to_string_lossy().into_owned(),
+        )),
+        _ => Err(io::Error::other(format!(
+            "{}: cannot publish into the root folder",
+            dir.display()
+        ))),
+    }
+}
+
+/// Take the lock of `dir`, waiting while another process holds it.
+pub(crate) fn lock_out(dir: &Path) -> io::Result<OutLock> {
+    let (parent, _) = parent_and_name(dir)?;
+    let file = File::open(&parent)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", parent.display())))?;
+    file.lock()
+        .map_err(|e| io::Error::new(e.kind(), format!("{} (lock): {e}", parent.display())))?;
+    Ok(OutLock { _file: file })
+}
+
+/// A set of files written into a folder all at once (see
+/// [`Staged::commit`]). Only create one while holding the folder's
+/// [`OutLock`].
+pub(crate) struct Staged {
+    dir: PathBuf,
+    created_dir: bool,
+    staging: PathBuf,
+    names: Vec<String>,
+    done: bool,
+}
+
+impl Staged {
+    /// Stage into `dir`, creating it if needed. Staging folders left by
+    /// killed runs are removed (safe: the caller holds the folder's lock).
+    pub(crate) fn new(dir: &Path) -> io::Result<Staged> {
+        check_out(dir)?;
+        let (parent, name) = parent_and_name(dir)?;
+        let prefix = format!(".{name}.ssj-staging-");
+        if let Ok(entries) = fs::read_dir(&parent) {
+            for e in entries.flatten() {
+                if e.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let created_dir = !dir.exists();
+        if created_dir {
+            fs::create_dir(dir)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+        }
+        let staging = parent.join(format!("{prefix}{}", std::process::id()));
+        if let Err(e) = fs::create_dir(&staging) {
+            if created_dir {
+                let _ = fs::remove_dir(dir);
+            }
+            return Err(io::Error::new(
+                e.kind(),
+                format!("{} (staging next to the output): {e}", staging.display()),
+            ));
+        }
+        Ok(Staged {
+            dir: dir.to_path_buf(),
+            created_dir,
+            staging,
+            names: Vec::new(),
+            done: false,
+        })
+    }
+
+    /// Stage the file `name` as `write` writes it (buffered), and fsync it.
+    pub(crate) fn stage_with(
+        &mut self,
+        name: &str,
+        write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let path = self.staging.join(name);
+        let f = File::create(&path)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        self.names.push(name.to_string());
+        let mut w = io::BufWriter::with_capacity(1 << 20, f);
+        write(&mut w)?;
+        let f = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+        f.sync_all()?;
+        crash_point(&format!("staged-{name}"));
+        Ok(())
+    }
+
+    /// Put the staged files in place, atomically: the staging folder (a
+    /// sibling of the output folder) receives hard links to every other
+    /// file already in the output folder, and is then exchanged with it in
+    /// one `renameat2(RENAME_EXCHANGE)` (or renamed onto it when the output
+    /// folder is new or empty). A process killed at any moment leaves the
+    /// output folder complete as before or complete as after. The previous
+    /// contents are kept until [`Swapped::finish`], so that
+    /// [`Swapped::undo`] can put them back.
+    pub(crate) fn commit(mut self) -> io::Result<Swapped> {
+        let mut empty = true;
+        for e in fs::read_dir(&self.dir)? {
+            let e = e?;
+            empty = false;
+            let name = e.file_name();
+            if self.names.iter().any(|n| *n == *name.to_string_lossy()) {
+                continue;
+            }
+            let target = self.staging.join(&name);
+            if !e.file_type()?.is_file() {
+                return Err(io::Error::other(format!(
+                    "{} holds {} which is not a regular file; publish into a folder of its own",
+                    self.dir.display(),
+                    name.to_string_lossy()
+                )));
+            }
+            if fs::hard_link(e.path(), &target).is_err() {
+                fs::copy(e.path(), &target)?;
+            }
+        }
+        sync_dir(&self.staging)?;
+        crash_point("before-swap");
+        if empty {
+            fs::rename(&self.staging, &self.dir)?;
+        } else {
+            rustix::fs::renameat_with(
+                rustix::fs::CWD,
+                &self.staging,
+                rustix::fs::CWD,
+                &self.dir,
+                rustix::fs::RenameFlags::EXCHANGE,
+            )
+            .map_err(io::Error::from)?;
+        }
+        self.done = true;
+        crash_point("after-swap");
+        sync_dir(self.dir.parent().unwrap_or(Path::new("")))?;
+        Ok(Swapped {
+            dir: self.dir.clone(),
+            old: self.staging.clone(),
+            exchanged: !empty,
+            created_dir: self.created_dir,
+        })
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let _ = fs::remove_dir_all(&self.staging);
+        if self.created_dir {
+            let _ = fs::remove_dir(&self.dir);
+        }
+    }
+}
+
+/// Files put in place, with the previous contents kept aside.
+pub(crate) struct Swapped {
+    dir: PathBuf,
+    old: PathBuf,
+    exchanged: bool,
+    created_dir: bool,
+}
+
+impl Swapped {
+    /// Keep the new contents; drop the previous ones.
+    pub(crate) fn finish(self) {
+        let _ = fs::remove_dir_all(&self.old);
+    }
+
+    /// Put the previous contents back (the journal could not record the
+    /// new ones).
+    pub(crate) fn undo(self) -> io::Result<()> {
+        if self.exchanged {
+            rustix::fs::renameat_with(
+                rustix::fs::CWD,
+                &self.old,
+                rustix::fs::CWD,
+                &self.dir,
+                rustix::fs::RenameFlags::EXCHANGE,
+            )
+            .map_err(io::Error::from)?;
+            let _ = fs::remove_dir_all(&self.old);
+        } else {
+            fs::remove_dir_all(&self.dir)?;
+            if !self.created_dir {
+                fs::create_dir(&self.dir)?;
+            }
+        }
+        sync_dir(self.dir.parent().unwrap_or(Path::new("")))
+    }
+}
+
+/// Write one file atomically: a temporary file next to it, fsynced, then
+/// renamed over it.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("ssj-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("notice.md");
+/// shuangsuiji::publish::write_file_atomic(&path, &mut |w| w.write_all(b"# ok\n")).unwrap();
+/// assert_eq!(std::fs::read(&path).unwrap(), b"# ok\n");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub fn write_file_atomic(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    if fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(io::Error::other(format!(
+            "{} exists and is not a regular file",
+            path.display()
+        )));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // the temporary file is made in the target's own folder: that is the
+    // folder that must be writable, never its parent
+    let tmp = dir.join(format!(".{name}.ssj-tmp-{}", std::process::id()));
+    let result = (|| {
+        let f = File::create(&tmp)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", tmp.display())))?;
+        let mut w = io::BufWriter::with_capacity(1 << 20, f);
+        write(&mut w)?;
+        let f = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)?;
+        sync_dir(&dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// In debug builds, `SSJ_CRASH_AT=<point>` kills the process with SIGKILL at
+/// that point, for the crash-safety tests; release builds have no such hook.
+pub(crate) fn crash_point(point: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("SSJ_CRASH_AT").is_ok_and(|p| p == point) {
+        let _ =
+            rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::KILL);
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = point;
+}
+
+/// fsync a folder so that a rename or a new file in it is durable.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    let d = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    File::open(d)?.sync_all()
+}

@@ -1,0 +1,1586 @@
+//! Verifying a published bundle (the flat folder `ssj draw --out DIR`
+//! writes) from files held in memory: what `ssj verify DIR` and the offline
+//! page `verify.html` run.
+//!
+//! [`verify_bundle`] takes the files by name ([`BundleFiles`]) and returns a
+//! [`BundleVerdict`]: a list of [`Check`]s, each naming its file and saying
+//! [`Status::Ok`], [`Status::Differs`] (with the first differing line of a
+//! text file) or [`Status::NotChecked`] (with the reason), plus the
+//! [`BundleError`]s that stopped a check (bad input, with positions).
+//!
+//! The checks, in order:
+//!
+//! 1. `SHA256SUMS`: every listed file present with that SHA-256, no other
+//!    file but `SHA256SUMS` and `journal.jsonl`, lines sorted bytewise.
+//! 2. `result.json` and `commitment.json` parse (else bad input, with the
+//!    line and column).
+//! 3. `plan.toml` and the inputs it names load; each input's digest against
+//!    `result.json` (or, for a pre-draw bundle, `commitment.json`).
+//! 4. The commitment against the inputs and the result, and its bytes
+//!    against what `ssj commit` writes.
+//! 5. The draw, re-run with the seed text of `result.json`, compared field by
+//!    field (first difference named) and byte for byte.
+//! 6. `result.csv`, `notice.html`, `notice.md`, `pre-draw.html`,
+//!    `pre-draw.md` regenerated and compared byte for byte.
+//! 7. `journal.jsonl`: each entry's hash, the chain between consecutive
+//!    entries (a gap in `seq` is other plans' entries: reported, not an
+//!    error), the plan id, the entry of the attempt that wrote the folder
+//!    (`ok`, `output` = SHA-256 of `result.json` or `commitment.json`), and
+//!    its `bundle` field (SHA-256 of `SHA256SUMS`) when present.
+//!
+//! Inputs withheld by the plan (`[disclosure] withhold = ["conflicts"]` or
+//! `["history"]`) and absent from the bundle are reported as not checked,
+//! with exactly what that leaves unchecked; the verdict is then
+//! [`Outcome::PartiallyVerified`], never an exact reproduction. With
+//! `conflicts` withheld the entity selection is still checked (the
+//! committed digest stands in for the file); with `history` withheld only
+//! the draw key is.
+//!
+//! `verify.html`, `ssj_verify.py` and `VERIFY.md` are covered by
+//! `SHA256SUMS` only.
+//!
+//! The function is pure (no I/O, no clock) and builds for
+//! `wasm32-unknown-unknown`.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fmt::Write as _;
+use std::io::Read;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+// Everything this module takes from the engine, in one place.
+use shuangsuiji::commit::digest::{canonical_json, hex};
+use shuangsuiji::draw::keys::draw_key;
+use shuangsuiji::draw::{Visits, draw_unchecked, normalize_seed};
+use shuangsuiji::journal::{JOURNAL_GENESIS, TAG_JOURNAL_ENTRY};
+use shuangsuiji::verify::compare_results;
+use shuangsuiji::{ALGORITHM, Commitment, Dataset, DrawResult, ErrorKind, InputDigests};
+
+use crate::{Format, Lang};
+
+/// The name of the checksum file.
+pub const SUMS: &str = "SHA256SUMS";
+/// The name of the journal extract.
+pub const JOURNAL: &str = "journal.jsonl";
+/// The name of the plan.
+pub const PLAN: &str = "plan.toml";
+/// The name of the result.
+pub const RESULT: &str = "result.json";
+/// The name of the commitment.
+pub const COMMITMENT: &str = "commitment.json";
+/// The format name in [`BundleVerdict::to_json`].
+pub const VERDICT_FORMAT: &str = "ssj-bundle-verdict-v1";
+
+/// The files of a bundle by name (the name inside the folder, e.g.
+/// `plan.toml`), held in memory.
+///
+/// ```
+/// use shuangsuiji_disclose::bundle::BundleFiles;
+/// let files: BundleFiles = [("plan.toml", b"x".to_vec())].into_iter().collect();
+/// assert_eq!(files.get("plan.toml"), Some(&b"x"[..]));
+/// assert_eq!(files.names().collect::<Vec<_>>(), ["plan.toml"]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BundleFiles {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl BundleFiles {
+    /// No files.
+    pub fn new() -> BundleFiles {
+        BundleFiles::default()
+    }
+
+    /// Add (or replace) a file; returns the bytes it replaced.
+    pub fn insert(&mut self, name: impl Into<String>, data: impl Into<Vec<u8>>) -> Option<Vec<u8>> {
+        self.files.insert(name.into(), data.into())
+    }
+
+    /// Remove a file; returns its bytes.
+    pub fn remove(&mut self, name: &str) -> Option<Vec<u8>> {
+        self.files.remove(name)
+    }
+
+    /// The bytes of a file.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.files.get(name).map(Vec::as_slice)
+    }
+
+    /// The names, sorted bytewise.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// The number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether there are no files.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+impl<N: Into<String>, D: Into<Vec<u8>>> FromIterator<(N, D)> for BundleFiles {
+    fn from_iter<I: IntoIterator<Item = (N, D)>>(iter: I) -> Self {
+        BundleFiles {
+            files: iter
+                .into_iter()
+                .map(|(n, d)| (n.into(), d.into()))
+                .collect(),
+        }
+    }
+}
+
+impl From<BTreeMap<String, Vec<u8>>> for BundleFiles {
+    fn from(files: BTreeMap<String, Vec<u8>>) -> Self {
+        BundleFiles { files }
+    }
+}
+
+/// What a check is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    /// A file against its line of `SHA256SUMS`, or `SHA256SUMS` itself.
+    Sums,
+    /// An input's digest (the plan's too) against the published one.
+    InputDigest,
+    /// The commitment against the inputs and the result.
+    Commitment,
+    /// The draw re-run and compared with `result.json`.
+    Draw,
+    /// A file regenerated and compared byte for byte.
+    Regenerated,
+    /// The journal's hashes and chain.
+    Journal,
+    /// The journal entry that wrote a file binds its SHA-256.
+    JournalOutput,
+    /// The journal entry binds `SHA256SUMS`.
+    JournalBundle,
+    /// An input withheld by the plan.
+    Withheld,
+}
+
+impl CheckKind {
+    /// The stable name used in JSON.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CheckKind::Sums => "sums",
+            CheckKind::InputDigest => "input_digest",
+            CheckKind::Commitment => "commitment",
+            CheckKind::Draw => "draw",
+            CheckKind::Regenerated => "regenerated",
+            CheckKind::Journal => "journal",
+            CheckKind::JournalOutput => "journal_output",
+            CheckKind::JournalBundle => "journal_bundle",
+            CheckKind::Withheld => "withheld",
+        }
+    }
+
+    fn label(&self, lang: Lang) -> &'static str {
+        match self {
+            CheckKind::Sums => lang.t("SHA256SUMS 校验和", "SHA256SUMS checksum"),
+            CheckKind::InputDigest => lang.t("输入摘要", "input digest"),
+            CheckKind::Commitment => lang.t("事前承诺", "pre-draw commitment"),
+            CheckKind::Draw => lang.t("重新抽取并比对", "draw re-run and compared"),
+            CheckKind::Regenerated => lang.t("重新生成并逐字节比对", "regenerated, byte for byte"),
+            CheckKind::Journal => lang.t("全过程记录哈希链", "journal hash chain"),
+            CheckKind::JournalOutput => {
+                lang.t("全过程记录绑定文件", "journal entry binds the file")
+            }
+            CheckKind::JournalBundle => lang.t(
+                "全过程记录绑定 SHA256SUMS",
+                "journal entry binds SHA256SUMS",
+            ),
+            CheckKind::Withheld => lang.t("未公开的输入", "withheld input"),
+        }
+    }
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// The published file agrees.
+    Ok,
+    /// It does not.
+    Differs {
+        /// What differs, in English, with the values.
+        detail: String,
+        /// The 1-based first differing line of a text file.
+        line: Option<u64>,
+    },
+    /// Not checked (the file is absent, withheld, or the check needs
+    /// something that differs already).
+    NotChecked {
+        /// Why, and what is therefore not known.
+        why: String,
+    },
+}
+
+impl Status {
+    /// `ok`, `differs` or `not_checked`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Differs { .. } => "differs",
+            Status::NotChecked { .. } => "not_checked",
+        }
+    }
+}
+
+/// One check of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// What was checked.
+    pub what: CheckKind,
+    /// The subject within the kind: an input (`items` …) for
+    /// [`CheckKind::InputDigest`] and [`CheckKind::Withheld`], else `None`.
+    pub subject: Option<String>,
+    /// The file the check is about.
+    pub file: Option<String>,
+    /// The outcome.
+    pub status: Status,
+    /// Anything worth saying on success (e.g. what was confirmed).
+    pub note: Option<String>,
+}
+
+/// What kind of bad input stopped a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BundleErrorKind {
+    /// A file the check needs is not in the bundle.
+    Missing,
+    /// A text file is not UTF-8.
+    NotUtf8,
+    /// A file is not what it should be (JSON, TOML, CSV …).
+    Malformed,
+    /// The result was made by an algorithm this engine does not implement.
+    Unsupported,
+}
+
+/// Bad input: a file that cannot be read as what it should be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BundleError {
+    /// What kind.
+    pub kind: BundleErrorKind,
+    /// The file.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<u64>,
+    /// 1-based column, when known.
+    pub column: Option<u64>,
+    /// The column name or TOML key, when known.
+    pub field: Option<String>,
+    /// What is wrong, in English.
+    pub message: String,
+}
+
+impl fmt::Display for BundleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        if let Some(k) = &self.field {
+            write!(f, ": {k}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// The overall verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every check agrees (items not checked, if any, are not about the
+    /// draw itself).
+    Verified,
+    /// Every check made agrees, but inputs were withheld: the draw is not
+    /// reproduced exactly.
+    PartiallyVerified,
+    /// A difference was found.
+    Differs,
+    /// Bad input: the bundle could not be checked.
+    Invalid,
+}
+
+impl Outcome {
+    /// `verified`, `partially_verified`, `differs`, `invalid`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Outcome::Verified => "verified",
+            Outcome::PartiallyVerified => "partially_verified",
+            Outcome::Differs => "differs",
+            Outcome::Invalid => "invalid",
+        }
+    }
+
+    fn label(&self, lang: Lang) -> &'static str {
+        match self {
+            Outcome::Verified => lang.t("核验通过", "VERIFIED"),
+            Outcome::PartiallyVerified => lang.t("部分核验通过", "PARTIALLY VERIFIED"),
+            Outcome::Differs => lang.t("发现差异", "DIFFERENCES FOUND"),
+            Outcome::Invalid => lang.t("无法核验", "CANNOT VERIFY"),
+        }
+    }
+}
+
+/// The verdict on a bundle.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BundleVerdict {
+    /// The plan id, when the result, commitment or plan could be read.
+    pub plan_id: Option<String>,
+    /// The seed text of `result.json`, when it could be read.
+    pub seed: Option<String>,
+    /// The inputs withheld by the plan and absent (`history`, `conflicts`).
+    pub withheld: Vec<String>,
+    /// Every check made, in order.
+    pub checks: Vec<Check>,
+    /// Bad input found.
+    pub errors: Vec<BundleError>,
+}
+
+impl BundleVerdict {
+    /// The overall outcome: bad input first, then any difference, then
+    /// withheld inputs.
+    pub fn outcome(&self) -> Outcome {
+        if !self.errors.is_empty() {
+            Outcome::Invalid
+        } else if self
+            .checks
+            .iter()
+            .any(|c| matches!(c.status, Status::Differs { .. }))
+        {
+            Outcome::Differs
+        } else if !self.withheld.is_empty() {
+            Outcome::PartiallyVerified
+        } else {
+            Outcome::Verified
+        }
+    }
+
+    /// The exit code `ssj verify DIR` returns: 0 every check made agrees
+    /// (also when partially verified), 1 a difference, 2 bad input.
+    pub fn exit_code(&self) -> u8 {
+        match self.outcome() {
+            Outcome::Verified | Outcome::PartiallyVerified => 0,
+            Outcome::Differs => 1,
+            Outcome::Invalid => 2,
+        }
+    }
+
+    /// The verdict as canonical JSON (keys sorted, no whitespace), stable:
+    ///
+    /// ```text
+    /// {"checks":[{"check":KIND,"detail":S|null,"file":S|null,"line":N|null,
+    ///             "note":S|null,"status":"ok"|"differs"|"not_checked",
+    ///             "subject":S|null,"why":S|null}, …],
+    ///  "errors":[{"column":N|null,"field":S|null,"file":S,"kind":KIND,
+    ///             "line":N|null,"message":S}, …],
+    ///  "exit_code":0|1|2,"format":"ssj-bundle-verdict-v1",
+    ///  "outcome":"verified"|"partially_verified"|"differs"|"invalid",
+    ///  "plan":S|null,"seed":S|null,"withheld":[S, …]}
+    /// ```
+    ///
+    /// `KIND` of a check is [`CheckKind::code`]; of an error `missing`,
+    /// `not_utf8`, `malformed` or `unsupported`. Messages are English.
+    pub fn to_json(&self) -> String {
+        let checks: Vec<Value> = self
+            .checks
+            .iter()
+            .map(|c| {
+                let (detail, line, why) = match &c.status {
+                    Status::Ok => (None, None, None),
+                    Status::Differs { detail, line } => (Some(detail), *line, None),
+                    Status::NotChecked { why } => (None, None, Some(why)),
+                };
+                json!({
+                    "check": c.what.code(),
+                    "subject": c.subject,
+                    "file": c.file,
+                    "status": c.status.code(),
+                    "detail": detail,
+                    "line": line,
+                    "why": why,
+                    "note": c.note,
+                })
+            })
+            .collect();
+        let errors: Vec<Value> = self
+            .errors
+            .iter()
+            .map(|e| {
+                json!({
+                    "kind": e.kind,
+                    "file": e.file,
+                    "line": e.line,
+                    "column": e.column,
+                    "field": e.field,
+                    "message": e.message,
+                })
+            })
+            .collect();
+        canonical_json(&json!({
+            "format": VERDICT_FORMAT,
+            "outcome": self.outcome().code(),
+            "exit_code": self.exit_code(),
+            "plan": self.plan_id,
+            "seed": self.seed,
+            "withheld": self.withheld,
+            "checks": checks,
+            "errors": errors,
+        }))
+    }
+
+    /// The verdict as text, like `ssj verify DIR` prints it: the overall
+    /// line first, then the plan and seed, each check with its file, and
+    /// the errors. Labels in `lang`; details and messages in English.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut o = String::new();
+        let outcome = self.outcome();
+        let not_checked = self
+            .checks
+            .iter()
+            .filter(|c| matches!(c.status, Status::NotChecked { .. }))
+            .count();
+        let differs = self
+            .checks
+            .iter()
+            .filter(|c| matches!(c.status, Status::Differs { .. }))
+            .count();
+        let _ = write!(o, "{}", outcome.label(lang));
+        match outcome {
+            Outcome::Differs => {
+                let _ = write!(o, "{}", lang.t("：", ": "));
+                let _ = write!(o, "{differs} {}", lang.t("项不一致", "check(s) differ"));
+            }
+            Outcome::Invalid => {
+                let _ = write!(
+                    o,
+                    "{}{} {}",
+                    lang.t("：", ": "),
+                    self.errors.len(),
+                    lang.t("处输入错误", "input error(s)")
+                );
+            }
+            _ => {}
+        }
+        if not_checked > 0 {
+            let _ = write!(
+                o,
+                "{}{not_checked} {}{}",
+                lang.t("（", " ("),
+                lang.t("项未核验", "not checked"),
+                lang.t("）", ")")
+            );
+        }
+        o.push('\n');
+        if let Some(p) = &self.plan_id {
+            let _ = writeln!(o, "{} {p}", lang.t("计划", "plan"));
+        }
+        if let Some(s) = &self.seed {
+            let _ = writeln!(o, "{} '{s}'", lang.t("种子", "seed"));
+        }
+        if !self.withheld.is_empty() {
+            let _ = writeln!(
+                o,
+                "{} {}",
+                lang.t("未公开的输入", "withheld inputs"),
+                self.withheld.join(", ")
+            );
+        }
+        for c in &self.checks {
+            let mark = match c.status {
+                Status::Ok => lang.t("[通过]", "[ok]"),
+                Status::Differs { .. } => lang.t("[差异]", "[DIFFERS]"),
+                Status::NotChecked { .. } => lang.t("[未核验]", "[not checked]"),
+            };
+            let _ = write!(o, "{mark} {}", c.what.label(lang));
+            if let Some(s) = &c.subject {
+                let _ = write!(o, " {s}");
+            }
+            if let Some(f) = &c.file {
+                let _ = write!(o, " — {f}");
+            }
+            match &c.status {
+                Status::Ok => {
+                    if let Some(n) = &c.note {
+                        let _ = write!(o, ": {n}");
+                    }
+                }
+                Status::Differs { detail, line } => {
+                    if let Some(l) = line {
+                        let _ = write!(o, " {} {l}", lang.t("第", "line"));
+                        if lang == Lang::Zh {
+                            o.push('行');
+                        }
+                    }
+                    let _ = write!(o, ": {detail}");
+                }
+                Status::NotChecked { why } => {
+                    let _ = write!(o, ": {why}");
+                }
+            }
+            o.push('\n');
+        }
+        for e in &self.errors {
+            let _ = writeln!(o, "{} {e}", lang.t("[错误]", "[error]"));
+        }
+        o
+    }
+}
+
+/// SHA-256 of bytes, lower-case hex.
+fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+/// The 1-based line of the first byte where `a` and `b` differ.
+fn first_differing_line(a: &[u8], b: &[u8]) -> u64 {
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    1 + a[..same].iter().filter(|&&c| c == b'\n').count() as u64
+}
+
+/// The verification in progress.
+struct Run<'f> {
+    files: &'f BundleFiles,
+    v: BundleVerdict,
+}
+
+impl<'f> Run<'f> {
+    fn check(
+        &mut self,
+        what: CheckKind,
+        subject: Option<&str>,
+        file: Option<&str>,
+        status: Status,
+    ) {
+        self.v.checks.push(Check {
+            what,
+            subject: subject.map(str::to_string),
+            file: file.map(str::to_string),
+            status,
+            note: None,
+        });
+    }
+
+    fn note(&mut self, note: String) {
+        if let Some(c) = self.v.checks.last_mut() {
+            c.note = Some(note);
+        }
+    }
+
+    fn error(&mut self, kind: BundleErrorKind, file: &str, message: impl Into<String>) {
+        self.v.errors.push(BundleError {
+            kind,
+            file: file.to_string(),
+            line: None,
+            column: None,
+            field: None,
+            message: message.into(),
+        });
+    }
+
+    /// A text file, or an error if it is not UTF-8.
+    fn text(&mut self, name: &str) -> Option<&'f str> {
+        let bytes = self.files.get(name)?;
+        match std::str::from_utf8(bytes) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let line = first_differing_line(bytes, &bytes[..e.valid_up_to()]);
+                self.v.errors.push(BundleError {
+                    kind: BundleErrorKind::NotUtf8,
+                    file: name.to_string(),
+                    line: Some(line),
+                    column: None,
+                    field: None,
+                    message: format!("not UTF-8 after byte {}", e.valid_up_to()),
+                });
+                None
+            }
+        }
+    }
+
+    fn json_error(&mut self, name: &str, what: &str, e: &serde_json::Error) {
+        self.v.errors.push(BundleError {
+            kind: BundleErrorKind::Malformed,
+            file: name.to_string(),
+            line: Some(e.line() as u64),
+            column: Some(e.column() as u64),
+            field: None,
+            message: format!("not {what}: {e}"),
+        });
+    }
+
+    /// Compare a file with the bytes it should hold.
+    fn regenerated(&mut self, name: &str, expected: &[u8], absent: Status) {
+        let status = match self.files.get(name) {
+            None => absent,
+            Some(actual) if actual == expected => Status::Ok,
+            Some(actual) => Status::Differs {
+                detail: format!(
+                    "differs from what ssj writes ({} bytes published, {} regenerated)",
+                    actual.len(),
+                    expected.len()
+                ),
+                line: Some(first_differing_line(actual, expected)),
+            },
+        };
+        self.check(CheckKind::Regenerated, None, Some(name), status);
+    }
+}
+
+/// Verify a published bundle held in memory. See the module documentation
+/// for the checks; never panics on any input.
+pub fn verify_bundle(files: &BundleFiles) -> BundleVerdict {
+    let mut run = Run {
+        files,
+        v: BundleVerdict::default(),
+    };
+    check_sums(&mut run);
+    let result = read_result(&mut run);
+    let commitment = read_commitment(&mut run);
+    if result.is_none() && commitment.is_none() && run.v.errors.is_empty() {
+        run.error(
+            BundleErrorKind::Missing,
+            RESULT,
+            "neither result.json nor commitment.json is in the bundle: nothing to verify",
+        );
+    }
+    if let Some(r) = &result {
+        run.v.plan_id = Some(r.plan.id.clone());
+        run.v.seed = Some(r.seed.text.clone());
+        if r.algorithm != ALGORITHM {
+            run.error(
+                BundleErrorKind::Unsupported,
+                RESULT,
+                format!(
+                    "algorithm '{}' is not one this verifier implements ({ALGORITHM})",
+                    r.algorithm
+                ),
+            );
+        }
+    } else if let Some(c) = &commitment {
+        run.v.plan_id = Some(c.plan.id.clone());
+    }
+    // the digests the inputs must have
+    let published = result
+        .as_ref()
+        .map(|r| (RESULT, r.digests.clone()))
+        .or_else(|| commitment.as_ref().map(|c| (COMMITMENT, c.digests.clone())));
+    let ds = match &published {
+        Some((_, digests)) if run.v.errors.is_empty() => load_dataset(&mut run, digests),
+        _ => None,
+    };
+    let mut inputs_agree = false;
+    if let (Some(ds), Some((from, digests))) = (&ds, &published) {
+        inputs_agree = check_digests(&mut run, ds, from, digests);
+        check_commitment(&mut run, ds, commitment.as_ref(), result.as_ref());
+    }
+    if let Some(r) = &result
+        && run.v.errors.is_empty()
+    {
+        match &ds {
+            Some(ds) if inputs_agree => check_draw(&mut run, ds, r),
+            _ => run.check(
+                CheckKind::Draw,
+                None,
+                Some(RESULT),
+                Status::NotChecked {
+                    why: "the inputs differ from result.json: the draw was not re-run".into(),
+                },
+            ),
+        }
+        regenerate_result_files(&mut run, r);
+    }
+    if let Some(ds) = &ds {
+        let absent = if commitment.is_some() {
+            Status::Differs {
+                detail: "missing from the bundle".into(),
+                line: None,
+            }
+        } else {
+            Status::NotChecked {
+                why: "not in the bundle".into(),
+            }
+        };
+        for (name, format) in [
+            ("pre-draw.html", Format::Html),
+            ("pre-draw.md", Format::Markdown),
+        ] {
+            let t = crate::pre_draw_notice(ds, ALGORITHM, format, Lang::Zh);
+            run.regenerated(name, t.as_bytes(), absent.clone());
+        }
+    }
+    if run.v.errors.is_empty() {
+        check_journal(&mut run, result.as_ref(), commitment.as_ref());
+    }
+    run.v
+}
+
+/// `SHA256SUMS` against the files.
+fn check_sums(run: &mut Run<'_>) {
+    let Some(text) = run.text(SUMS) else {
+        if run.files.get(SUMS).is_none() {
+            run.check(
+                CheckKind::Sums,
+                None,
+                Some(SUMS),
+                Status::Differs {
+                    detail: "missing from the bundle".into(),
+                    line: None,
+                },
+            );
+        }
+        return;
+    };
+    let mut listed: BTreeMap<&str, ()> = BTreeMap::new();
+    let mut problems: Vec<(String, u64)> = Vec::new();
+    let mut last: Option<&str> = None;
+    let mut lines = text.split('\n').collect::<Vec<_>>();
+    if lines.last() == Some(&"") {
+        lines.pop();
+    } else {
+        problems.push((
+            "the last line does not end with a line break".into(),
+            lines.len() as u64,
+        ));
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let n = i as u64 + 1;
+        let parsed = line.split_once("  ").filter(|(h, name)| {
+            h.len() == 64
+                && h.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                && !name.is_empty()
+        });
+        let Some((hash, name)) = parsed else {
+            problems.push((format!("line {n} is not '<64 lower-case hex>  <name>'"), n));
+            continue;
+        };
+        if last.is_some_and(|l| l >= name) {
+            problems.push((
+                format!("line {n} ({name}) is out of bytewise order or repeated"),
+                n,
+            ));
+        }
+        last = Some(name);
+        if name == SUMS || name == JOURNAL {
+            problems.push((
+                format!("line {n} lists {name}, which SHA256SUMS never covers"),
+                n,
+            ));
+            continue;
+        }
+        listed.insert(name, ());
+        let status = match run.files.get(name) {
+            None => Status::Differs {
+                detail: "listed in SHA256SUMS but missing from the bundle".into(),
+                line: None,
+            },
+            Some(data) => {
+                let actual = sha256_hex(data);
+                if actual == hash {
+                    Status::Ok
+                } else {
+                    Status::Differs {
+                        detail: format!(
+                            "SHA-256 {actual}, SHA256SUMS line {n} lists {hash}: the file was changed"
+                        ),
+                        line: None,
+                    }
+                }
+            }
+        };
+        run.check(CheckKind::Sums, None, Some(name), status);
+    }
+    let extra: Vec<String> = run
+        .files
+        .names()
+        .filter(|n| *n != SUMS && *n != JOURNAL && !listed.contains_key(n))
+        .map(str::to_string)
+        .collect();
+    for name in extra {
+        run.check(
+            CheckKind::Sums,
+            None,
+            Some(&name),
+            Status::Differs {
+                detail: "in the bundle but not listed in SHA256SUMS".into(),
+                line: None,
+            },
+        );
+    }
+    let status = match problems.first() {
+        None => Status::Ok,
+        Some((_, line)) => Status::Differs {
+            detail: problems
+                .iter()
+                .map(|(d, _)| d.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            line: Some(*line),
+        },
+    };
+    run.check(CheckKind::Sums, None, Some(SUMS), status);
+}
+
+fn read_result(run: &mut Run<'_>) -> Option<DrawResult> {
+    let text = run.text(RESULT)?;
+    match DrawResult::from_json(text) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            run.json_error(RESULT, "a draw result", &e);
+            None
+        }
+    }
+}
+
+fn read_commitment(run: &mut Run<'_>) -> Option<Commitment> {
+    let text = run.text(COMMITMENT)?;
+    match Commitment::from_json(text) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            run.json_error(COMMITMENT, "a commitment", &e);
+            None
+        }
+    }
+}
+
+/// The withholdable inputs: (plan key, Chinese name).
+const WITHHOLDABLE: [(&str, &str); 2] = [("history", "抽查记录"), ("conflicts", "回避名单")];
+
+/// Load the plan and its inputs from the bundle. Inputs the plan withholds
+/// and the bundle lacks are left out, their digests taken from `published`.
+fn load_dataset(run: &mut Run<'_>, published: &InputDigests) -> Option<Dataset> {
+    let files = run.files;
+    let Some(text) = run.text(PLAN) else {
+        if files.get(PLAN).is_none() {
+            run.error(
+                BundleErrorKind::Missing,
+                PLAN,
+                "the plan is not in the bundle",
+            );
+        }
+        return None;
+    };
+    let mut plan_text = Cow::Borrowed(text);
+    let mut withheld: Vec<&'static str> = Vec::new();
+    // `[disclosure]` is the bundle's business, not the engine's: read it
+    // here and hand the engine the plan without it
+    if let Ok(mut table) = text.parse::<toml::Table>()
+        && let Some(d) = table.remove("disclosure")
+    {
+        let list = d.get("withhold").and_then(|w| w.as_array()).cloned();
+        for w in list.unwrap_or_default() {
+            let key = w.as_str().unwrap_or_default();
+            let Some((k, _)) = WITHHOLDABLE.iter().find(|(k, _)| *k == key) else {
+                run.v.errors.push(BundleError {
+                    kind: BundleErrorKind::Malformed,
+                    file: PLAN.into(),
+                    line: None,
+                    column: None,
+                    field: Some("disclosure.withhold".into()),
+                    message: format!("'{w}' cannot be withheld: only history and conflicts"),
+                });
+                continue;
+            };
+            let inputs = table.get_mut("inputs").and_then(|i| i.as_table_mut());
+            let name = inputs
+                .as_ref()
+                .and_then(|i| i.get(*k))
+                .and_then(|n| n.as_str())
+                .map(str::to_string);
+            if let (Some(inputs), Some(name)) = (inputs, name)
+                && files.get(&name).is_none()
+            {
+                inputs.remove(*k);
+                withheld.push(k);
+            }
+        }
+        if !run.v.errors.is_empty() {
+            return None;
+        }
+        plan_text = Cow::Owned(toml::to_string(&table).unwrap_or_default());
+    }
+    let loaded = Dataset::load(PLAN, &plan_text, |name| {
+        files
+            .get(name)
+            .map(|b| Box::new(b) as Box<dyn Read>)
+            .ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("{name} is named by plan.toml but is not in the bundle"),
+                )
+            })
+    });
+    let mut ds = match loaded {
+        Ok(ds) => ds,
+        Err(e) => {
+            match e.kind() {
+                ErrorKind::Input { diagnostics } => {
+                    for d in diagnostics.iter().filter(|d| d.is_error()) {
+                        run.v.errors.push(BundleError {
+                            kind: BundleErrorKind::Malformed,
+                            file: d.position.file.clone(),
+                            line: d.position.line,
+                            column: None,
+                            field: d.position.field.clone(),
+                            message: d.message.clone(),
+                        });
+                    }
+                }
+                ErrorKind::Io { file, source } => {
+                    run.error(BundleErrorKind::Missing, file, source.to_string());
+                }
+                _ => run.error(BundleErrorKind::Malformed, PLAN, e.to_string()),
+            }
+            if run.v.errors.is_empty() {
+                run.error(BundleErrorKind::Malformed, PLAN, e.to_string());
+            }
+            return None;
+        }
+    };
+    for k in &withheld {
+        match *k {
+            "history" => ds.digests.history = published.history.clone(),
+            _ => ds.digests.conflicts = published.conflicts.clone(),
+        }
+        run.v.withheld.push(k.to_string());
+    }
+    Some(ds)
+}
+
+/// The file an input was read from (the plan for `plan`).
+fn input_file(ds: &Dataset, what: &str, withheld: &[String]) -> Option<String> {
+    let i = &ds.plan.inputs;
+    match what {
+        "plan" => Some(PLAN.to_string()),
+        "items" => Some(i.items.clone()),
+        "officers" => Some(i.officers.clone()),
+        "entities" => Some(i.entities.clone()),
+        "history" if withheld.iter().any(|w| w == what) => None,
+        "conflicts" if withheld.iter().any(|w| w == what) => None,
+        "history" => i.history.clone(),
+        "conflicts" => i.conflicts.clone(),
+        _ => None,
+    }
+}
+
+/// Each input's digest against the published one; whether all agree.
+fn check_digests(run: &mut Run<'_>, ds: &Dataset, from: &str, published: &InputDigests) -> bool {
+    let mut agree = true;
+    let actual = shuangsuiji::commit::input_digests(&ds.digests);
+    for ((what, want), (_, got)) in shuangsuiji::commit::input_digests(published)
+        .into_iter()
+        .zip(actual)
+    {
+        let withheld = run.v.withheld.iter().any(|w| w == what);
+        let file = input_file(ds, what, &run.v.withheld);
+        let status = if withheld {
+            let zh = WITHHOLDABLE
+                .iter()
+                .find(|(k, _)| *k == what)
+                .map_or("", |(_, z)| z);
+            Status::NotChecked {
+                why: format!("{zh} withheld: its digest in {from} is taken as published"),
+            }
+        } else if want == got {
+            Status::Ok
+        } else {
+            agree = false;
+            Status::Differs {
+                detail: format!("{from} has digest {want}, the file gives {got}"),
+                line: None,
+            }
+        };
+        run.check(CheckKind::InputDigest, Some(what), file.as_deref(), status);
+    }
+    agree
+}
+
+/// The commitment against the inputs and the result, and its bytes.
+fn check_commitment(
+    run: &mut Run<'_>,
+    ds: &Dataset,
+    c: Option<&Commitment>,
+    r: Option<&DrawResult>,
+) {
+    let Some(c) = c else {
+        run.check(
+            CheckKind::Commitment,
+            None,
+            Some(COMMITMENT),
+            Status::NotChecked {
+                why: "commitment.json is not in the bundle: the result is not checked against a pre-draw commitment".into(),
+            },
+        );
+        return;
+    };
+    let mut diffs = c.diff(ds);
+    if let Some(r) = r {
+        for d in c.check_result(r) {
+            if !diffs.iter().any(|x| x.what == d.what) {
+                diffs.push(d);
+            }
+        }
+    }
+    let status = if diffs.is_empty() {
+        Status::Ok
+    } else {
+        Status::Differs {
+            detail: diffs
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            line: None,
+        }
+    };
+    run.check(CheckKind::Commitment, None, Some(COMMITMENT), status);
+    if diffs.is_empty() {
+        let canonical = format!("{}\n", Commitment::new(ds).to_canonical_json());
+        run.regenerated(COMMITMENT, canonical.as_bytes(), Status::Ok);
+    }
+}
+
+/// Re-run the draw and compare it with the published result.
+fn check_draw(run: &mut Run<'_>, ds: &Dataset, published: &DrawResult) {
+    let withheld = |k: &str| run.v.withheld.iter().any(|w| w == k);
+    if withheld("history") {
+        // without the history neither eligibility nor selection can be
+        // recomputed; the draw key can
+        let key = hex(&draw_key(
+            ALGORITHM,
+            &normalize_seed(&published.seed.text),
+            &published.digests,
+        ));
+        let status = if key == published.draw_key {
+            Status::Ok
+        } else {
+            Status::Differs {
+                detail: format!(
+                    "draw_key: published {}, recomputed {key}",
+                    published.draw_key
+                ),
+                line: None,
+            }
+        };
+        run.check(CheckKind::Draw, Some("draw_key"), Some(RESULT), status);
+        run.check(
+            CheckKind::Withheld,
+            Some("history"),
+            None,
+            Status::NotChecked {
+                why:
+                    "eligibility, entity selection and officer teams not checked: 抽查记录 withheld"
+                        .into(),
+            },
+        );
+        return;
+    }
+    let conflicts_withheld = withheld("conflicts");
+    let recomputed = match draw_unchecked(ds, &published.seed.text) {
+        Ok(r) => r,
+        Err(e) => {
+            let detail = match e.kind() {
+                ErrorKind::Infeasible(i) => format!(
+                    "re-running the draw finds the rules cannot be satisfied ({i}), yet a result was published"
+                ),
+                _ => format!("re-running the draw fails: {e}"),
+            };
+            run.check(
+                CheckKind::Draw,
+                None,
+                Some(RESULT),
+                Status::Differs { detail, line: None },
+            );
+            return;
+        }
+    };
+    let c = if conflicts_withheld {
+        // officer teams depend on the conflicts: compare all but the teams
+        let strip = |r: &DrawResult| {
+            let mut r = r.clone();
+            for v in &mut r.visits {
+                v.teams.clear();
+            }
+            r
+        };
+        compare_results(&strip(published), &strip(&recomputed))
+    } else {
+        compare_results(published, &recomputed)
+    };
+    let confirmed = format!(
+        "{} tasks, {} visits, {} teams, {} officer places confirmed",
+        c.tasks_confirmed, c.visits_confirmed, c.teams_confirmed, c.officers_confirmed
+    );
+    match &c.difference {
+        Some(d) => {
+            let kind = serde_json::to_value(d.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            run.check(
+                CheckKind::Draw,
+                None,
+                Some(RESULT),
+                Status::Differs {
+                    detail: format!("first difference ({kind}): {d}"),
+                    line: None,
+                },
+            );
+            run.note(confirmed);
+        }
+        None if conflicts_withheld => {
+            run.check(CheckKind::Draw, Some("selection"), Some(RESULT), Status::Ok);
+            run.note(format!(
+                "entity selection reproduced: {} tasks, {} visits confirmed",
+                c.tasks_confirmed, c.visits_confirmed
+            ));
+            run.check(
+                CheckKind::Withheld,
+                Some("conflicts"),
+                None,
+                Status::NotChecked {
+                    why: "officer teams not checked: 回避名单 withheld".into(),
+                },
+            );
+        }
+        None => {
+            // the same values: the file must also be the same bytes
+            let canonical = format!("{}\n", recomputed.to_canonical_json());
+            let bytes = run.files.get(RESULT).unwrap_or_default();
+            let status = if bytes == canonical.as_bytes() {
+                Status::Ok
+            } else {
+                Status::Differs {
+                    detail:
+                        "the values agree but the file is not the canonical JSON ssj draw writes"
+                            .into(),
+                    line: Some(first_differing_line(bytes, canonical.as_bytes())),
+                }
+            };
+            run.check(CheckKind::Draw, None, Some(RESULT), status);
+            run.note(format!("reproduced exactly: {confirmed}"));
+        }
+    }
+}
+
+/// `result.csv`, `notice.html` and `notice.md` from `result.json`.
+fn regenerate_result_files(run: &mut Run<'_>, r: &DrawResult) {
+    let visits = Visits::Held(&r.visits);
+    let missing = || Status::Differs {
+        detail: "missing from the bundle".into(),
+        line: None,
+    };
+    let mut csv = Vec::new();
+    if crate::write_result_csv(visits, &mut csv).is_ok() {
+        run.regenerated("result.csv", &csv, missing());
+    }
+    for (name, format) in [
+        ("notice.html", Format::Html),
+        ("notice.md", Format::Markdown),
+    ] {
+        let mut out = Vec::new();
+        if crate::write_draw_notice_with(r, visits, format, Lang::Zh, &mut out).is_ok() {
+            run.regenerated(name, &out, missing());
+        }
+    }
+}
+
+/// The hash of a journal line's object without its `hash` key (see the
+/// core's journal module: tagged SHA-256 of the canonical JSON).
+fn journal_hash(value: &Value) -> String {
+    let mut v = value.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("hash");
+    }
+    let mut buf = Vec::new();
+    buf.extend_from_slice(&(TAG_JOURNAL_ENTRY.len() as u32).to_be_bytes());
+    buf.extend_from_slice(TAG_JOURNAL_ENTRY.as_bytes());
+    buf.extend_from_slice(canonical_json(&v).as_bytes());
+    sha256_hex(&buf)
+}
+
+/// The journal extract: hashes, chain, plan, the entry that wrote the
+/// folder and its binding of `SHA256SUMS`.
+fn check_journal(run: &mut Run<'_>, r: Option<&DrawResult>, c: Option<&Commitment>) {
+    let Some(text) = run.text(JOURNAL) else {
+        if run.files.get(JOURNAL).is_none() {
+            run.check(
+                CheckKind::Journal,
+                None,
+                Some(JOURNAL),
+                Status::Differs {
+                    detail: "missing from the bundle".into(),
+                    line: None,
+                },
+            );
+        }
+        return;
+    };
+    let plan_id = run.v.plan_id.clone().unwrap_or_default();
+    let mut entries: Vec<(u64, Value)> = Vec::new();
+    let mut problem: Option<(String, u64)> = None;
+    let mut gaps: Vec<String> = Vec::new();
+    let mut last: Option<(u64, String)> = None;
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    if !text.is_empty() && !text.ends_with('\n') {
+        problem = Some(("the last line does not end with a line break".into(), 0));
+    }
+    for (i, line) in body.split('\n').enumerate() {
+        if text.is_empty() {
+            break;
+        }
+        let n = i as u64 + 1;
+        let value: Value = match serde_json::from_str(line) {
+            Ok(v) => v,
+            Err(e) => {
+                problem = Some((format!("line {n} is not a journal entry: {e}"), n));
+                break;
+            }
+        };
+        let seq = value.get("seq").and_then(Value::as_u64);
+        let prev = value
+            .get("prev")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let hash = value
+            .get("hash")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let (Some(seq), Some(prev), Some(hash)) = (seq, prev, hash) else {
+            problem = Some((format!("line {n} lacks seq, prev or hash"), n));
+            break;
+        };
+        if journal_hash(&value) != hash {
+            problem = Some((
+                format!("entry {seq} was edited: its content does not match its hash"),
+                n,
+            ));
+            break;
+        }
+        match &last {
+            None if seq == 1 && prev != JOURNAL_GENESIS => {
+                problem = Some(("entry 1 does not start the chain".into(), n));
+                break;
+            }
+            Some((s, _)) if seq <= *s => {
+                problem = Some((
+                    format!("entry {seq} comes after entry {s}: out of order"),
+                    n,
+                ));
+                break;
+            }
+            Some((s, h)) if seq == s + 1 && prev != *h => {
+                problem = Some((
+                    format!(
+                        "entry {seq} does not chain to entry {s}: its prev is not that entry's hash"
+                    ),
+                    n,
+                ));
+                break;
+            }
+            Some((s, _)) if seq > s + 1 => {
+                gaps.push(if seq == s + 2 {
+                    format!("{}", s + 1)
+                } else {
+                    format!("{}–{}", s + 1, seq - 1)
+                });
+            }
+            None if seq > 1 => gaps.push(if seq == 2 {
+                "1".into()
+            } else {
+                format!("1–{}", seq - 1)
+            }),
+            _ => {}
+        }
+        let entry_plan = value.get("plan_id").and_then(Value::as_str).unwrap_or("");
+        if entry_plan != plan_id {
+            problem = Some((
+                format!("entry {seq} is about plan '{entry_plan}', not '{plan_id}'"),
+                n,
+            ));
+            break;
+        }
+        last = Some((seq, hash));
+        entries.push((n, value));
+    }
+    let status = match &problem {
+        Some((detail, line)) => Status::Differs {
+            detail: detail.clone(),
+            line: (*line > 0).then_some(*line),
+        },
+        None if entries.is_empty() => Status::Differs {
+            detail: "the journal has no entry for this plan".into(),
+            line: None,
+        },
+        None => Status::Ok,
+    };
+    let chain_ok = status == Status::Ok;
+    run.check(CheckKind::Journal, None, Some(JOURNAL), status);
+    if chain_ok {
+        let mut note = format!("{} entries, hashes and chain intact", entries.len());
+        if !gaps.is_empty() {
+            let _ = write!(
+                note,
+                "; not in this extract (other plans' entries): {}",
+                gaps.join(", ")
+            );
+        }
+        run.note(note);
+    } else {
+        return;
+    }
+    let files = run.files;
+    let Some((last_line, last_entry)) = entries.last() else {
+        return;
+    };
+    let main = if r.is_some() { RESULT } else { COMMITMENT };
+    // the attempt that wrote the folder is the last entry
+    let command = if r.is_some() { "draw" } else { "commit" };
+    let output = files.get(main).map(sha256_hex).unwrap_or_default();
+    let field = |k: &str| {
+        last_entry
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut problems = Vec::new();
+    if field("command") != command || field("outcome") != "ok" {
+        problems.push(format!(
+            "the last entry is '{} {}', not the successful {command} that wrote {main}",
+            field("command"),
+            field("outcome")
+        ));
+    } else {
+        if field("output") != output {
+            problems.push(format!(
+                "its output {} is not the SHA-256 of {main} ({output})",
+                field("output")
+            ));
+        }
+        if let Some(r) = r {
+            if field("seed") != r.seed.text {
+                problems.push(format!(
+                    "its seed '{}' is not result.json's '{}'",
+                    field("seed"),
+                    r.seed.text
+                ));
+            }
+            let digests = serde_json::to_value(&r.digests).unwrap_or(Value::Null);
+            if last_entry.get("digests") != Some(&digests) {
+                problems.push("its digests are not result.json's".into());
+            }
+        }
+    }
+    let status = if problems.is_empty() {
+        Status::Ok
+    } else {
+        Status::Differs {
+            detail: problems.join("; "),
+            line: Some(*last_line),
+        }
+    };
+    run.check(CheckKind::JournalOutput, None, Some(main), status);
+    if let (Some(_), Some(c)) = (r, c) {
+        // the commitment published is one a successful commit wrote
+        let want = files.get(COMMITMENT).map(sha256_hex).unwrap_or_default();
+        let found = entries.iter().any(|(_, e)| {
+            e.get("command").and_then(Value::as_str) == Some("commit")
+                && e.get("outcome").and_then(Value::as_str) == Some("ok")
+                && e.get("output").and_then(Value::as_str) == Some(want.as_str())
+        });
+        let status = if found {
+            Status::Ok
+        } else {
+            Status::Differs {
+                detail: format!(
+                    "no successful commit entry of plan '{}' has output {want}",
+                    c.plan.id
+                ),
+                line: None,
+            }
+        };
+        run.check(CheckKind::JournalOutput, None, Some(COMMITMENT), status);
+    }
+    // absent or null: entries written before the field existed
+    let status = match last_entry.get("bundle").filter(|b| !b.is_null()) {
+        None => Status::NotChecked {
+            why: "journal entry does not bind SHA256SUMS".into(),
+        },
+        Some(b) => {
+            let want = files.get(SUMS).map(sha256_hex).unwrap_or_default();
+            if b.as_str() == Some(want.as_str()) {
+                Status::Ok
+            } else {
+                Status::Differs {
+                    detail: format!(
+                        "the entry's bundle {b} is not the SHA-256 of SHA256SUMS ({want})"
+                    ),
+                    line: Some(*last_line),
+                }
+            }
+        }
+    };
+    run.check(CheckKind::JournalBundle, None, Some(SUMS), status);
+}
+
+/// Assemble a bundle in memory the way BUNDLE.md lays it out, for tests
+/// and for the page's test harness until the real bundle writer exists:
+/// `plan.toml` with its `[inputs]` naming the flat files and
+/// `encoding = "utf-8"` (plus `[disclosure] withhold = …` when `withhold`
+/// is not empty), the inputs as UTF-8 without BOM (bytes otherwise as
+/// given), `commitment.json`, the pre-draw notices, `result.json`,
+/// `result.csv`, the draw notices, placeholder `VERIFY.md`, `verify.html`
+/// and `ssj_verify.py`, a journal extract (commit, draw; entry 2 is
+/// another plan's, left out) and `SHA256SUMS`. `open` gives an input's
+/// bytes by the name the plan uses.
+#[doc(hidden)]
+pub fn assemble_bundle(
+    plan_text: &str,
+    open: &dyn Fn(&str) -> Option<Vec<u8>>,
+    seed: &str,
+    withhold: &[&str],
+) -> Result<BundleFiles, String> {
+    use shuangsuiji::journal::{JournalOutcome, JournalRecord, append_entry};
+    let ds = Dataset::load(PLAN, plan_text, |name| {
+        open(name)
+            .map(|b| Box::new(std::io::Cursor::new(b)) as Box<dyn Read>)
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, name.to_string()))
+    })
+    .map_err(|e| e.to_string())?;
+    let mut files = BundleFiles::new();
+    // the plan, its [inputs] naming the flat files
+    let i = &ds.plan.inputs;
+    let named = [
+        ("items", Some(&i.items)),
+        ("officers", Some(&i.officers)),
+        ("entities", Some(&i.entities)),
+        ("history", i.history.as_ref()),
+        ("conflicts", i.conflicts.as_ref()),
+    ];
+    let mut plan = String::new();
+    let mut section = String::new();
+    for line in plan_text.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            section = t.to_string();
+            plan.push_str(line);
+            plan.push('\n');
+            if t == "[inputs]" {
+                plan.push_str("encoding = \"utf-8\"\n");
+            }
+            continue;
+        }
+        let key = t.split_once('=').map(|(k, _)| k.trim()).unwrap_or("");
+        if section == "[inputs]" && key == "encoding" {
+            continue;
+        }
+        if section == "[inputs]" && named.iter().any(|(k, _)| *k == key) {
+            let _ = writeln!(plan, "{key} = \"{key}.csv\"");
+            continue;
+        }
+        plan.push_str(line);
+        plan.push('\n');
+    }
+    if !withhold.is_empty() {
+        let list: Vec<String> = withhold.iter().map(|w| format!("\"{w}\"")).collect();
+        let _ = write!(plan, "\n[disclosure]\nwithhold = [{}]\n", list.join(", "));
+    }
+    files.insert(PLAN, plan);
+    for (key, name) in named {
+        let Some(name) = name else { continue };
+        if withhold.contains(&key) {
+            continue;
+        }
+        let bytes = open(name).ok_or_else(|| format!("{name}: not found"))?;
+        let bytes = bytes
+            .strip_prefix("\u{FEFF}".as_bytes())
+            .map_or(bytes.clone(), <[u8]>::to_vec);
+        files.insert(format!("{key}.csv"), bytes);
+    }
+    let commitment = format!("{}\n", Commitment::new(&ds).to_canonical_json());
+    for (name, format) in [
+        ("pre-draw.html", Format::Html),
+        ("pre-draw.md", Format::Markdown),
+    ] {
+        files.insert(
+            name,
+            crate::pre_draw_notice(&ds, ALGORITHM, format, Lang::Zh),
+        );
+    }
+    let result = draw_unchecked(&ds, seed).map_err(|e| e.to_string())?;
+    let result_json = format!("{}\n", result.to_canonical_json());
+    let visits = Visits::Held(&result.visits);
+    let mut csv = Vec::new();
+    crate::write_result_csv(visits, &mut csv).map_err(|e| e.to_string())?;
+    files.insert("result.csv", csv);
+    for (name, format) in [
+        ("notice.html", Format::Html),
+        ("notice.md", Format::Markdown),
+    ] {
+        let mut out = Vec::new();
+        crate::write_draw_notice_with(&result, visits, format, Lang::Zh, &mut out)
+            .map_err(|e| e.to_string())?;
+        files.insert(name, out);
+    }
+    files.insert("VERIFY.md", "# 如何核验 / How to verify\n(placeholder)\n");
+    files.insert("verify.html", "<!DOCTYPE html><title>placeholder</title>\n");
+    files.insert("ssj_verify.py", "# placeholder\n");
+    // the journal: commit, another plan's entry, draw
+    let record = |command: &str, plan_id: &str, seed: Option<&str>, output: &str| JournalRecord {
+        time: "2026-10-09T02:00:00Z".into(),
+        command: command.into(),
+        plan_id: Some(plan_id.into()),
+        seed: seed.map(str::to_string),
+        digests: Some(ds.digests.clone()),
+        outcome: JournalOutcome::Ok,
+        output: Some(output.into()),
+        error: None,
+        note: None,
+        bundle: None,
+    };
+    let id = ds.plan.id.as_str();
+    let (l1, e1) = append_entry(
+        None,
+        record("commit", id, None, &sha256_hex(commitment.as_bytes())),
+    );
+    let head = |e: &shuangsuiji::journal::JournalEntry| shuangsuiji::journal::JournalHead {
+        seq: e.seq,
+        hash: e.hash.clone(),
+    };
+    let (_, e2) = append_entry(
+        Some(&head(&e1)),
+        record("commit", "OTHER-PLAN", None, &"0".repeat(64)),
+    );
+    let (l3, _) = append_entry(
+        Some(&head(&e2)),
+        record("draw", id, Some(seed), &sha256_hex(result_json.as_bytes())),
+    );
+    files.insert(JOURNAL, format!("{l1}{l3}"));
+    files.insert(COMMITMENT, commitment);
+    files.insert(RESULT, result_json);
+    let mut sums = String::new();
+    for name in files.names() {
+        if name != JOURNAL {
+            let _ = writeln!(
+                sums,
+                "{}  {name}",
+                sha256_hex(files.get(name).unwrap_or_default())
+            );
+        }
+    }
+    files.insert(SUMS, sums);
+    Ok(files)
+}

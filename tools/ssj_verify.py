@@ -1,0 +1,1852 @@
+#!/usr/bin/env python3
+"""Independent verifier of `ssj-draw-v1` draws (shuangsuiji), written from SPEC.md only.
+
+Usage:
+    ssj_verify.py DIR [--lang zh|en] [--json] [--head HASH]    verify a published bundle folder
+    ssj_verify.py PLAN_DIR SEED_TEXT [-o OUT.json] [--expected EXPECTED.json]   re-run a draw
+    ssj_verify.py --selftest                                   SPEC §9 / §11 known answers
+
+Exit codes: 0 everything checked agrees; 1 a difference; 2 bad input or usage.
+Standard library only, Python >= 3.11. What it checks and what it does not: tools/README.md.
+
+Header names (§1.3), value vocabularies (§1.4), encodings (§1.1), plan filter sets (§2.3)
+and the result layout (§10) follow SPEC.md. Not implemented: most validity checks of §1.5
+(ssj check does them) and the wording of infeasibility messages (§8.3).
+Assumption: the whitespace set of §3 is also the "space" of §1.2.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import struct
+import sys
+import tomllib
+from collections import Counter, defaultdict, deque
+
+ALGORITHM = "ssj-draw-v1"
+
+# --------------------------------------------------------------------------
+# Primitives (SPEC "Notation")
+# --------------------------------------------------------------------------
+
+def put(s) -> bytes:
+    b = s.encode("utf-8") if isinstance(s, str) else bytes(s)
+    return struct.pack(">I", len(b)) + b
+
+
+def u64be(n: int) -> bytes:
+    return struct.pack(">Q", n)
+
+
+def H(b: bytes) -> bytes:
+    return hashlib.sha256(b).digest()
+
+
+def bkey(s: str) -> bytes:
+    """Bytewise sort key."""
+    return s.encode("utf-8")
+
+
+# --------------------------------------------------------------------------
+# ChaCha20 (RFC 8439 §2.3) and below(n) (SPEC §9)
+# --------------------------------------------------------------------------
+
+M32 = 0xFFFFFFFF
+
+
+def _rotl(x, n):
+    return ((x << n) | (x >> (32 - n))) & M32
+
+
+def _qr(s, a, b, c, d):
+    s[a] = (s[a] + s[b]) & M32; s[d] = _rotl(s[d] ^ s[a], 16)
+    s[c] = (s[c] + s[d]) & M32; s[b] = _rotl(s[b] ^ s[c], 12)
+    s[a] = (s[a] + s[b]) & M32; s[d] = _rotl(s[d] ^ s[a], 8)
+    s[c] = (s[c] + s[d]) & M32; s[b] = _rotl(s[b] ^ s[c], 7)
+
+
+def chacha20_block_words(key: bytes, counter: int, nonce: bytes) -> list[int]:
+    assert len(key) == 32 and len(nonce) == 12
+    st = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574]
+    st += list(struct.unpack("<8I", key))
+    st += [counter & M32]
+    st += list(struct.unpack("<3I", nonce))
+    w = st[:]
+    for _ in range(10):
+        _qr(w, 0, 4, 8, 12); _qr(w, 1, 5, 9, 13); _qr(w, 2, 6, 10, 14); _qr(w, 3, 7, 11, 15)
+        _qr(w, 0, 5, 10, 15); _qr(w, 1, 6, 11, 12); _qr(w, 2, 7, 8, 13); _qr(w, 3, 4, 9, 14)
+    return [(w[i] + st[i]) & M32 for i in range(16)]
+
+
+class WordStream:
+    """SPEC §9.1: ChaCha20, zero nonce, counter from 0, words 0..15 per block."""
+
+    def __init__(self, key: bytes):
+        self.key = key
+        self.block = 0
+        self.buf: list[int] = []
+        self.consumed = 0
+
+    def next_u32(self) -> int:
+        if not self.buf:
+            self.buf = chacha20_block_words(self.key, self.block, bytes(12))
+            self.block += 1
+        self.consumed += 1
+        return self.buf.pop(0)
+
+    def below(self, n: int) -> int:
+        assert 1 <= n <= 2**32 - 1
+        limit = 2**32 - (2**32 % n)
+        while True:
+            x = self.next_u32()
+            if x < limit:
+                return x % n
+
+
+def selftest():
+    # RFC 8439 §2.3.2 test vector
+    key = bytes(range(32))
+    nonce = bytes.fromhex("000000090000004a00000000")
+    words = chacha20_block_words(key, 1, nonce)
+    # RFC 8439 §2.3.2: key 00..1f, nonce 000000090000004a00000000, counter 1 -> serialized block
+    ser = bytes.fromhex(
+        "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e"
+        "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e")
+    assert struct.pack("<16I", *words) == ser, "RFC 8439 2.3.2 block mismatch"
+    # SPEC §9.1 vector
+    s = WordStream(key)
+    got = [s.next_u32() for _ in range(8)]
+    exp = [0x7d2bfd39, 0x6a19c5d9, 0x7703bd8d, 0x494adcb8, 0x6fd8358a, 0xcc6adebc, 0x4c7dccb2, 0x9224ead8]
+    assert got == exp, ("SPEC 9.1 mismatch", [hex(x) for x in got])
+    # SPEC §9.2 vector
+    s = WordStream(key)
+    got = [s.below(n) for n in (1, 2, 3, 6, 7, 10, 1000, 3000000000)]
+    assert got == [0, 1, 2, 2, 4, 0, 818, 2451892952], got
+    assert s.consumed == 8, s.consumed
+    # SPEC §3 example and §11 seed
+    assert normalize_seed("  ３８ 17\u3000\t05 ") == "38 17 05"
+    assert normalize_seed(" 07 23\u3000４１ ") == "07 23 41"
+    # SPEC §11 keys
+    digs = ["0" * 64, "1" * 64, "2" * 64, "3" * 64, "4" * 64, "5" * 64]
+    dk = draw_key("07 23 41", digs)
+    assert dk.hex() == "c47e9a7f8a1bb1a2673872f7f9ad411bc57eabcecd2356496ca5a4280fcf5068", dk.hex()
+    tk = task_key(dk, "YYLY-09+YYSC-01")
+    assert tk.hex() == "5d2cee046764deab872756facf89164dcaa99e867e4e8979d8224c67d7ed0773", tk.hex()
+    tt = ticket(tk, "91140623MA0X67CD1P")
+    assert tt.hex() == "f2a47d61bec9d253e71ddcf64996248a69a1a2572264ab3be66f68e032c7e60f", tt.hex()
+    sk = stream_key(dk)
+    assert sk.hex() == "a3872566b4a83d725b4ea005c8c49c59029188a8246bbd01da39192886ea4303", sk.hex()
+    print("selftest OK: RFC 8439 §2.3.2 block, SPEC §9.1 words, §9.2 below, §3/§11 seeds, §11 keys")
+
+
+# --------------------------------------------------------------------------
+# Normalisation (SPEC §1, §3)
+# --------------------------------------------------------------------------
+
+WS = set(chr(c) for c in list(range(0x09, 0x0E)) + [0x20, 0x85, 0xA0, 0x1680]
+         + list(range(0x2000, 0x200B)) + [0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0x200B, 0xFEFF])
+
+
+WHITE_SPACE = "".join(sorted(WS - {"\u200b", "\ufeff"}))
+
+
+def trim(s: str) -> str:
+    """Leading and trailing Unicode White_Space removed (not U+200B / U+FEFF, which are not White_Space)."""
+    return s.strip(WHITE_SPACE)
+
+
+def fold_fullwidth(s: str) -> str:
+    return "".join(chr(ord(c) - 0xFEE0) if 0xFF01 <= ord(c) <= 0xFF5E else c for c in s)
+
+
+def collapse_ws(s: str) -> str:
+    # ASSUMPTION: the §3 whitespace set is also used for record text values (§1 does not say).
+    out, run = [], False
+    for c in s:
+        if c in WS:
+            run = True
+        else:
+            if run and out:
+                out.append(" ")
+            run = False
+            out.append(c)
+    return "".join(out)
+
+
+def normalize_seed(s: str) -> str:
+    return collapse_ws(fold_fullwidth(s))
+
+
+def norm_text(s: str) -> str:
+    return collapse_ws(s)
+
+
+def norm_id(s: str) -> str:
+    s = collapse_ws(fold_fullwidth(s))
+    return "".join(c.upper() if "a" <= c <= "z" else c for c in s)
+
+
+SPLIT_RE = re.compile("[;；、,，]")
+
+
+def norm_list(s: str, ident=False) -> list[str]:
+    parts = [(norm_id(p) if ident else norm_text(p)) for p in SPLIT_RE.split(s)]
+    parts = sorted(set(p for p in parts if p), key=bkey)
+    return parts
+
+
+def parse_date(s: str) -> str | None:
+    s = norm_text(fold_fullwidth(s))
+    if not s:
+        return None
+    m = (re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s) or re.fullmatch(r"(\d{4})/(\d{1,2})/(\d{1,2})", s)
+         or re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", s) or re.fullmatch(r"(\d{4})\.(\d{1,2})\.(\d{1,2})", s)
+         or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s))
+    if not m:
+        raise ValueError(f"bad date {s!r}")
+    if not 1000 <= int(m[1]) <= 9999:
+        raise ValueError(f"bad date {s!r}: year outside 1000-9999")
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        raise ValueError(f"bad date {s!r}: not a real day")
+
+
+class Dec:
+    """Exact decimal a / 10^s."""
+
+    def __init__(self, a: int, s: int):
+        while s > 0 and a % 10 == 0:
+            a //= 10; s -= 1
+        self.a, self.s = a, s
+
+    def __str__(self):
+        if self.s == 0:
+            return str(self.a)
+        digits = str(self.a).rjust(self.s + 1, "0")
+        return digits[:-self.s] + "." + digits[-self.s:]
+
+
+def parse_ratio(s: str) -> Dec:
+    orig = s
+    try:
+        return _parse_ratio(s)
+    except ValueError as e:
+        raise ValueError(f"{e} (value {orig!r})")
+
+
+def _parse_ratio(s: str) -> Dec:
+    s = norm_text(fold_fullwidth(s))
+    scale = 0
+    if s.endswith("%"):
+        s, scale = s[:-1].strip(), 2
+    elif s.endswith("‰"):
+        s, scale = s[:-1].strip(), 3
+    m = re.fullmatch(r"\+?([0-9]*)(?:\.([0-9]*))?", s)
+    if not m or not (m[1] or m[2]) or len(m[2] or "") > 12:
+        raise ValueError(f"bad ratio {s!r}")
+    frac = m[2] or ""
+    d = Dec(int((m[1] or "0") + frac), len(frac) + scale)
+    if d.a == 0 or d.a > 10 ** d.s:
+        raise ValueError(f"ratio out of (0,1]: {s!r}")
+    return d
+
+
+def count(s: str, field: str):
+    """SPEC §1.4 min_count / max_count: id(s) empty (absent) or a decimal integer."""
+    v = norm_id(s)
+    if not v:
+        return None
+    if not re.fullmatch(r"[0-9]+", v) or int(v) > 2**64 - 1:
+        raise ValueError(f"{field}: not a decimal integer: {s!r}")
+    return int(v)
+
+
+def parse_bool(s: str, true_words, false_words, field) -> bool:
+    s = norm_text(s).lower()
+    if s in true_words:
+        return True
+    if s in false_words:
+        return False
+    raise ValueError(f"unknown {field} value {s!r}")
+
+
+# SPEC §1.4 vocabularies (compared after lower-case(clean(s)))
+YES = {"是", "有", "y", "yes", "true", "1", "t"}
+NO = {"", "否", "无", "n", "no", "false", "0", "f"}
+ENTITY_ACTIVE = {"", "存续", "在业", "开业", "正常", "在营", "存续（在营、开业、在册）", "active"}
+ENTITY_INACTIVE = {"注销", "吊销", "撤销", "迁出", "停业", "歇业", "deregistered", "revoked", "closed", "inactive"}
+OFFICER_ACTIVE = {"", "在岗", "在职", "正常", "有效", "active"}
+OFFICER_INACTIVE = {"停用", "离岗", "调离", "退休", "注销", "暂扣", "吊销", "inactive", "suspended", "retired"}
+CREDIT = {"A": "A", "低风险": "A", "LOW": "A", "B": "B", "一般风险": "B", "较低风险": "B", "GENERAL": "B",
+          "C": "C", "较高风险": "C", "FAIRLY HIGH": "C", "D": "D", "高风险": "D", "HIGH": "D", "": None}
+LEVEL = {"": "general", "一般": "general", "一般事项": "general", "general": "general",
+         "重点": "key", "重点事项": "key", "key": "key"}
+FLAG_ORDER = ["complaints", "abnormal", "serious_violation"]
+
+
+def parse_credit(s: str):
+    c = norm_id(s)
+    if c.endswith("类"):
+        c = c[:-1]
+    if c.endswith("级"):
+        c = c[:-1]
+    if c not in CREDIT:
+        raise ValueError(f"credit class: unknown value {s!r}")
+    return CREDIT[c]
+
+
+# --------------------------------------------------------------------------
+# Loading (header mapping is NOT in SPEC.md; guessed from the files)
+# --------------------------------------------------------------------------
+
+HEADER_NAMES = {  # SPEC §1.3 table (names after header normalisation)
+    "items": {
+        "id": "id, itemid, 事项编号, 编号, 事项代码, itemcode",
+        "name": "name, itemname, 事项名称, 抽查事项, 检查事项, 名称",
+        "department": "department, 抽查主体, 实施主体, 检查主体, 部门",
+        "legal_basis": "legalbasis, basis, 依据, 抽查依据, 检查依据, 法律依据",
+        "object_types": "objecttypes, objecttype, objects, 抽查对象, 检查对象, 对象, 对象类型",
+        "content": "content, 抽查内容, 检查内容, 内容",
+        "ratio": "ratio, 抽查比例, 比例",
+        "min_count": "min, mincount, 最少户数, 最低户数, 最少数量",
+        "max_count": "max, maxcount, 最多户数, 最高户数, 最多数量",
+        "method": "method, 抽查方式, 检查方式, 方式",
+        "frequency": "frequency, 抽查频次, 检查频次, 频次",
+        "category": "category, 执法类别, 执法门类",
+        "level": "level, 事项类别, 类别, 事项类型, 一般/重点",
+    },
+    "officers": {
+        "cert_no": "certno, cert, certificate, certificateno, 证件编号, 执法证号, 执法证件编号, 证号, 执法证编号",
+        "name": "name, 姓名",
+        "unit": "unit, 单位, 所在单位, 工作单位",
+        "department": "department, 部门, 所属部门, 执法部门",
+        "position": "position, 职务",
+        "categories": "categories, category, 执法类别, 执法门类",
+        "regions": "regions, region, 执法区域, 区域",
+        "cert_expiry": "certexpiry, expiry, validuntil, 证件有效期, 有效期至, 有效期, 证件有效期至",
+        "active": "status, 状态, 在岗状态",
+    },
+    "entities": {
+        "uscc": "uscc, id, creditcode, 统一社会信用代码, 信用代码, 社会信用代码",
+        "name": "name, 名称, 企业名称, 单位名称, 主体名称, 对象名称",
+        "types": "types, type, objecttypes, 对象类型, 主体类型, 类型, 检查对象类型",
+        "region": "region, 行政区划, 所属区域, 区域, 乡镇, 所属乡镇, regioncode, 行政区划代码",
+        "industry": "industry, 行业, 所属行业",
+        "credit_class": "creditclass, credit, 信用风险分类, 信用风险等级, 信用等级, 风险等级, 风险分类",
+        "complaints": "complaints, 投诉举报",
+        "abnormal": "abnormal, 经营异常, 经营异常名录",
+        "serious_violation": "seriousviolation, 严重违法失信, 严重违法",
+        "active": "status, 登记状态, 经营状态, 状态",
+    },
+    "history": {
+        "uscc": "uscc, entity, 统一社会信用代码, 信用代码, 社会信用代码",
+        "item": "item, itemid, 事项编号, 抽查事项编号",
+        "date": "date, 检查日期, 抽查日期, 日期",
+        "officers": "officers, 检查人员, 执法人员, 检查人员证号",
+    },
+    "conflicts": {
+        "cert_no": "certno, officer, 证件编号, 执法证号, 执法证件编号",
+        "uscc": "uscc, entity, 统一社会信用代码, 信用代码, 社会信用代码",
+        "reason": "reason, 回避事由, 事由, 原因",
+    },
+}
+STRICT_FILES = {"on": False}
+CSV_STRICT = {"on": False}  # lenient quotes, as ssj reads them (see tools/README.md)
+HEADERS = {kind: {n.strip(): f for f, names in tbl.items() for n in names.split(",")}
+           for kind, tbl in HEADER_NAMES.items()}
+
+
+def norm_header(h: str) -> str:
+    """SPEC §1.3 header normalisation."""
+    h = fold_fullwidth(norm_text(h)).replace("\u3000", " ").lower()
+    m = re.fullmatch(r"(.+?)\s*(\([^()]*\)|（[^（）]*）)", h)
+    if m and m[1]:
+        h = m[1]
+    return re.sub(r"[ _\-*.]", "", h)
+
+
+class BadInput(Exception):
+    """Bad input (exit 2): the message names the file, and the line/field where known."""
+
+
+# The file being read, named by the catch-all in main() if something unexpected fails.
+CURRENT = {"file": None}
+
+
+def read_bytes(path: str) -> bytes:
+    CURRENT["file"] = path
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise BadInput(f"{path}: file not found")
+    except IsADirectoryError:
+        raise BadInput(f"{path}: is a directory, not a file")
+    except OSError as e:
+        raise BadInput(f"{path}: cannot read: {e.strerror or e}")
+
+
+def _decode_error(path: str, raw: bytes, base: int, e: UnicodeDecodeError, enc: str) -> BadInput:
+    off = base + e.start
+    line = raw[:off].count(b"\n") + 1
+    return BadInput(f"{path}: line {line}, byte offset {off}: invalid {enc} bytes "
+                    f"{raw[off:off + 4].hex(' ')} (SPEC §1.1: invalid bytes are an error)")
+
+
+def decode_text(path: str, raw: bytes, encoding: str = "auto") -> str:
+    """SPEC §1.1 bytes to text; line endings CRLF / CR become LF."""
+    enc = (encoding or "auto").strip().lower()
+    if enc not in ("auto", "utf-8", "utf8", "gbk", "gb18030"):
+        raise BadInput(f"{path}: unknown encoding {encoding!r} (plan [inputs] encoding: auto, utf-8, gbk, gb18030)")
+    base = 0
+    if raw.startswith(b"\xef\xbb\xbf"):
+        base, enc = 3, "utf-8"
+    elif raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
+        base, enc = 2, ("utf-16-le" if raw.startswith(b"\xff\xfe") else "utf-16-be")
+    elif enc == "auto":
+        import codecs
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(raw[:65536], final=False)
+            enc = "utf-8"
+        except UnicodeDecodeError:
+            enc = "gb18030"
+    elif enc in ("gbk", "gb18030"):
+        enc = "gb18030"  # GB18030 is a superset of GBK (SPEC §1.1)
+    elif enc == "utf8":
+        enc = "utf-8"
+    try:
+        text = raw[base:].decode(enc)
+    except UnicodeDecodeError as e:
+        raise _decode_error(path, raw, base, e, enc)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def unterminated_quote(path: str, text: str):
+    """A quote that opens a field and is never closed is an error. (Python's csv module in its
+    default, lenient mode would read to the end of the file; ssj reports it, so do we.)"""
+    S, F, Q, QQ = range(4)  # start of field, in unquoted field, in quoted field, quote seen in quoted field
+    state, pos, qpos = S, 0, 0
+    for m in re.finditer(r'[",\n]', text):
+        if m.start() > pos and state in (S, QQ):
+            state = F
+        c, pos = m.group(), m.end()
+        if state == Q:
+            if c == '"':
+                state = QQ
+        elif state == QQ:
+            state = Q if c == '"' else S
+        elif state == S:
+            if c == '"':
+                state, qpos = Q, m.start()
+        elif c != '"':
+            state = S
+    if state == Q:
+        raise BadInput(f"{path}: line {text.count(chr(10), 0, qpos) + 1}: a quote (\") opened on this line "
+                       f"is never closed")
+
+
+def read_csv(path: str, kind: str, encoding: str = "auto") -> list[dict]:
+    raw = read_bytes(path)
+    text = decode_text(path, raw, encoding)
+    unterminated_quote(path, text)
+    rows = []
+    try:
+        rd = csv.reader(io.StringIO(text, newline=""), strict=CSV_STRICT["on"])
+        start = 1
+        for r in rd:
+            rows.append((start, r))
+            start = rd.line_num + 1
+    except csv.Error as e:
+        raise BadInput(f"{path}: line {rd.line_num}: malformed CSV ({e})")
+    rows = [(ln, r) for ln, r in rows if any(norm_text(c) for c in r)]
+    if not rows:
+        return []
+    hmap = HEADERS[kind]
+    header = []
+    hln, hcells = rows[0]
+    for col, h in enumerate(hcells, 1):
+        f = hmap.get(norm_header(h))
+        if f is not None and f in header:
+            raise BadInput(f"{path}: line {hln}, column {col}: two columns for field {f} (SPEC §1.3)")
+        header.append(f)
+    missing = [f for f in REQUIRED[kind] if f not in header]
+    if missing:
+        raise BadInput(f"{path}: line {hln}: required column(s) missing: {', '.join(missing)} (SPEC §1.3)")
+    clean_header = [norm_text(c) for c in hcells]
+    out = []
+    for ln, r in rows[1:]:
+        if [norm_text(c) for c in r] == clean_header:
+            raise BadInput(f"{path}: line {ln}: the header repeated (two exports pasted together, SPEC §1.1)")
+        # SPEC is silent; like ssj, a row with another number of cells than the header is an error.
+        if len(r) != len(hcells):
+            raise BadInput(f"{path}: line {ln}: row has {len(r)} cells but the header has {len(hcells)}")
+        d = {header[i]: r[i] for i in range(min(len(r), len(header))) if header[i]}
+        d["_line"] = ln
+        out.append(d)
+    return out
+
+
+REQUIRED = {
+    "items": ["id", "name", "department", "legal_basis", "object_types", "ratio", "category"],
+    "officers": ["cert_no", "name", "unit", "categories", "regions"],
+    "entities": ["uscc", "name", "types", "region"],
+    "history": ["uscc", "item", "date"],
+    "conflicts": ["cert_no", "uscc"],
+}
+KINDS = ("items", "officers", "entities", "history", "conflicts")
+
+
+def text_set(xs) -> list[str]:
+    return sorted({norm_text(x) for x in xs} - {""}, key=bkey)
+
+
+def _rows(path, kind, encoding, build):
+    out = []
+    for row in read_csv(path, kind, encoding):
+        g = lambda k: row.get(k, "")
+        try:
+            out.append(build(g))
+        except (ValueError, KeyError, TypeError) as e:
+            raise BadInput(f"{path}: line {row['_line']}: {kind} record: {e}")
+    return out
+
+
+def load_plan(plan_path: str):
+    raw = read_bytes(plan_path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _decode_error(plan_path, raw, 0, e, "utf-8")
+    try:
+        toml = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise BadInput(f"{plan_path}: malformed TOML: {e}")
+    return toml
+
+
+def load_inputs(plan_dir: str, plan_file: str = "plan.toml", withheld=()):
+    """Returns (plan, items, officers, entities, history, conflicts); a withheld kind is []."""
+    import os
+    plan_path = os.path.join(plan_dir, plan_file)
+    toml = load_plan(plan_path)
+    try:
+        return _load_inputs(plan_dir, plan_path, toml, withheld)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise BadInput(f"{CURRENT['file'] or plan_path}: {type(e).__name__}: {e}")
+
+
+def _load_inputs(plan_dir, plan_path, toml, withheld):
+    import os
+    CURRENT["file"] = plan_path
+    if not isinstance(toml.get("plan"), dict):
+        raise BadInput(f"{plan_path}: no [plan] table")
+    p = toml["plan"]
+    inputs = toml.get("inputs", {})
+    r = toml.get("rules", {})
+    for k in ("id", "authority", "period_start", "period_end"):
+        if k not in p:
+            raise BadInput(f"{plan_path}: [plan] {k} is missing")
+    for k in ("id", "title", "authority", "seed_source"):
+        if k in p and not isinstance(p[k], str):
+            raise BadInput(f"{plan_path}: [plan] {k} = {p[k]!r}: expected a string")
+
+    def dstr(x, field):
+        try:
+            return x.isoformat() if isinstance(x, dt.date) else parse_date(str(x))
+        except ValueError as e:
+            raise BadInput(f"{plan_path}: [plan] {field}: {e}")
+
+    def rint(k):
+        v = r[k]
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0 or v > 2**32 - 1:
+            raise BadInput(f"{plan_path}: [rules] {k} = {v!r}: expected an integer 0..4294967295")
+        return v
+
+    plan = {  # SPEC §2.3: trimmed of leading and trailing whitespace (Unicode White_Space; inner runs kept)
+        "id": trim(p["id"]),
+        "title": trim(p.get("title", "")),
+        "authority": trim(p["authority"]),
+        "seed_source": trim(p.get("seed_source", "")),
+        "period_start": dstr(p["period_start"], "period_start"),
+        "period_end": dstr(p["period_end"], "period_end"),
+    }
+    plan["date"] = dstr(p["date"], "date") if "date" in p else plan["period_start"]
+    for k, allowed in (("overlap", ("joint", "next")), ("stratify", ("region", "none"))):
+        if k in r and r[k] not in allowed:
+            raise BadInput(f"{plan_path}: [rules] {k} = {r[k]!r}: expected one of {', '.join(allowed)}")
+    for k in ("cross_region", "rotation"):
+        if k in r and not isinstance(r[k], bool):
+            raise BadInput(f"{plan_path}: [rules] {k} = {r[k]!r}: expected true or false")
+    try:
+        cr = {norm_id(k): parse_ratio(str(v)) for k, v in (r.get("class_ratios") or {}).items()}
+    except ValueError as e:
+        raise BadInput(f"{plan_path}: [rules.class_ratios]: {e}")
+    rules = {
+        "team_size": rint("team_size") if "team_size" in r else 2,
+        "max_per_year": rint("max_per_year") if r.get("max_per_year") is not None else None,
+        "cooldown_days": rint("cooldown_days") if "cooldown_days" in r else 0,
+        "overlap": r.get("overlap", "joint"),
+        "cross_region": bool(r.get("cross_region", False)),
+        "rotation": bool(r.get("rotation", False)),
+        "officer_max_load": rint("officer_max_load") if r.get("officer_max_load") is not None else None,
+        "stratify": r.get("stratify", "region"),
+        "class_ratios": cr,
+    }
+    if rules["team_size"] < 1:
+        raise BadInput(f"{plan_path}: [rules] team_size must be at least 1")
+    encoding = inputs.get("encoding", "auto")
+    if not isinstance(encoding, str):
+        raise BadInput(f"{plan_path}: [inputs] encoding = {encoding!r}: expected \"auto\", \"utf-8\", \"gbk\" or \"gb18030\"")
+
+    def path(kind, default):
+        v = inputs.get(kind, default)
+        if not isinstance(v, str):
+            raise BadInput(f"{plan_path}: [inputs] {kind} = {v!r}: expected a file name")
+        return os.path.join(plan_dir, v)
+
+    def item(g):
+        lvl = norm_text(g("level")).lower()
+        if lvl not in LEVEL:
+            raise ValueError(f"level: unknown value {g('level')!r}")
+        return {
+            "id": norm_id(g("id")), "name": norm_text(g("name")), "department": norm_text(g("department")),
+            "legal_basis": norm_text(g("legal_basis")), "object_types": norm_list(g("object_types")),
+            "content": norm_text(g("content")), "ratio": parse_ratio(g("ratio")),
+            "min_count": count(g("min_count"), "min_count"),
+            "max_count": count(g("max_count"), "max_count"),
+            "method": norm_text(g("method")), "frequency": norm_text(g("frequency")),
+            "category": norm_text(g("category")),
+            "level": LEVEL[lvl],
+        }
+    items = _rows(path("items", "items.csv"), "items", encoding, item)
+
+    def officer(g):
+        return {
+            "cert_no": norm_id(g("cert_no")), "name": norm_text(g("name")), "unit": norm_text(g("unit")),
+            "department": norm_text(g("department")), "position": norm_text(g("position")),
+            "categories": norm_list(g("categories")), "regions": norm_list(g("regions")),
+            "cert_expiry": parse_date(g("cert_expiry")),
+            "active": parse_bool(g("active"), OFFICER_ACTIVE, OFFICER_INACTIVE, "officer status"),
+        }
+    officers = _rows(path("officers", "officers.csv"), "officers", encoding, officer)
+
+    def entity(g):
+        cc = parse_credit(g("credit_class"))
+        return {
+            "uscc": norm_id(g("uscc")), "name": norm_text(g("name")), "types": norm_list(g("types")),
+            "region": norm_text(g("region")), "industry": norm_text(g("industry")), "credit_class": cc,
+            "complaints": parse_bool(g("complaints"), YES, NO, "complaints"),
+            "abnormal": parse_bool(g("abnormal"), YES, NO, "abnormal"),
+            "serious_violation": parse_bool(g("serious_violation"), YES, NO, "serious_violation"),
+            "active": parse_bool(g("active"), ENTITY_ACTIVE, ENTITY_INACTIVE, "entity status"),
+        }
+    entities = _rows(path("entities", "entities.csv"), "entities", encoding, entity)
+
+    def hist(g):
+        d = parse_date(g("date"))
+        if d is None:
+            raise ValueError("date: empty")
+        return {"uscc": norm_id(g("uscc")), "item": norm_id(g("item")), "date": d,
+                "officers": norm_list(g("officers"), ident=True)}
+    history = []
+    if "history" not in withheld:
+        hp = path("history", "history.csv")
+        # Vector mode: an absent history.csv is an empty set. Bundle mode: a file named in [inputs] must exist.
+        if os.path.exists(hp) or ("history" in inputs and STRICT_FILES["on"]):
+            history = _rows(hp, "history", encoding, hist)
+    conflicts = []
+    if "conflicts" not in withheld:
+        cp = path("conflicts", "conflicts.csv")
+        if os.path.exists(cp) or ("conflicts" in inputs and STRICT_FILES["on"]):
+            conflicts = _rows(cp, "conflicts", encoding, lambda g: {
+                "cert_no": norm_id(g("cert_no")), "uscc": norm_id(g("uscc")), "reason": norm_text(g("reason"))})
+    CURRENT["file"] = plan_path
+
+    # tasks
+    tasks = []
+    if toml.get("tasks"):
+        for n, t in enumerate(toml["tasks"], 1):
+            if not isinstance(t, dict) or not isinstance(t.get("items"), list) or not t["items"] \
+                    or not all(isinstance(x, str) for x in t["items"]):
+                raise BadInput(f"{plan_path}: [[tasks]] number {n}: `items` must be a non-empty list of item ids")
+            tasks.append({
+                "items": [norm_id(x) for x in t["items"]],  # SPEC §2.3: plan order kept (first item leads)
+                # SPEC §2.3 (changed): filter lists are sets -- cleaned, empties dropped, sorted, deduplicated
+                "regions": text_set(t.get("regions", [])),
+                "types": text_set(t.get("types", [])),
+                "industries": text_set(t.get("industries", [])),
+                "credit_classes": sorted({parse_credit(x) for x in t.get("credit_classes", [])} - {None}),
+                "flags": [f for f in FLAG_ORDER if f in {norm_text(x).lower() for x in t.get("flags", [])}],
+            })
+    else:
+        for it in sorted(items, key=lambda i: bkey(i["id"])):
+            tasks.append({"items": [it["id"]], "regions": [], "types": [], "industries": [],
+                          "credit_classes": [], "flags": []})
+    plan["rules"] = rules
+    plan["tasks"] = tasks
+    return plan, items, officers, entities, history, conflicts
+
+
+# --------------------------------------------------------------------------
+# Canonical JSON (SPEC §2.3)
+# --------------------------------------------------------------------------
+
+def jstr(s: str) -> str:
+    out = ['"']
+    for c in s:
+        o = ord(c)
+        if c == '"':
+            out.append('\\"')
+        elif c == "\\":
+            out.append("\\\\")
+        elif o < 0x20:
+            out.append({8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t"}.get(o, "\\u%04x" % o))
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
+
+
+def cjson(v) -> str:
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, str):
+        return jstr(v)
+    if isinstance(v, Dec):
+        return jstr(str(v))
+    if isinstance(v, (list, tuple)):
+        return "[" + ",".join(cjson(x) for x in v) + "]"
+    if isinstance(v, dict):
+        ks = sorted(v.keys(), key=bkey)
+        return "{" + ",".join(jstr(k) + ":" + cjson(v[k]) for k in ks) + "}"
+    raise TypeError(type(v))
+
+
+# --------------------------------------------------------------------------
+# Digests (SPEC §2)
+# --------------------------------------------------------------------------
+
+def b01(x: bool) -> str:
+    return "1" if x else "0"
+
+
+def onum(x):
+    return "" if x is None else str(x)
+
+
+def rec_item(i):
+    return ["shuangsuiji/v1/record/item", i["id"], i["name"], i["department"], i["legal_basis"],
+            ";".join(i["object_types"]), i["content"], str(i["ratio"]), onum(i["min_count"]),
+            onum(i["max_count"]), i["method"], i["frequency"], i["category"], i["level"]]
+
+
+def rec_officer(o):
+    return ["shuangsuiji/v1/record/officer", o["cert_no"], o["name"], o["unit"], o["department"], o["position"],
+            ";".join(o["categories"]), ";".join(o["regions"]), o["cert_expiry"] or "", b01(o["active"])]
+
+
+def rec_entity(e):
+    return ["shuangsuiji/v1/record/entity", e["uscc"], e["name"], ";".join(e["types"]), e["region"], e["industry"],
+            e["credit_class"] or "", b01(e["complaints"]), b01(e["abnormal"]), b01(e["serious_violation"]),
+            b01(e["active"])]
+
+
+def rec_history(h):
+    return ["shuangsuiji/v1/record/history", h["uscc"], h["item"], h["date"], ";".join(h["officers"])]
+
+
+def rec_conflict(c):
+    return ["shuangsuiji/v1/record/conflict", c["cert_no"], c["uscc"]]
+
+
+def set_digest(file_tag: str, records, enc) -> str:
+    hs = sorted(H(b"".join(put(f) for f in enc(r))) for r in records)
+    return H(put(file_tag) + u64be(len(hs)) + b"".join(hs)).hex()
+
+
+def plan_json(plan) -> dict:
+    return {
+        "id": plan["id"], "title": plan["title"], "authority": plan["authority"],
+        "seed_source": plan["seed_source"], "period_start": plan["period_start"],
+        "period_end": plan["period_end"], "date": plan["date"],
+        "rules": rules_json(plan["rules"]),
+        "tasks": [{k: t[k] for k in ("items", "regions", "types", "industries", "credit_classes", "flags")}
+                  for t in plan["tasks"]],
+    }
+
+
+def rules_json(r) -> dict:
+    d = dict(r)
+    d["class_ratios"] = {k: str(v) for k, v in r["class_ratios"].items()}
+    return d
+
+
+def digests(plan, items, officers, entities, history, conflicts) -> dict:
+    return {
+        "plan": H(put("shuangsuiji/v1/plan") + cjson(plan_json(plan)).encode()).hex(),
+        "items": set_digest("shuangsuiji/v1/file/items", items, rec_item),
+        "officers": set_digest("shuangsuiji/v1/file/officers", officers, rec_officer),
+        "entities": set_digest("shuangsuiji/v1/file/entities", entities, rec_entity),
+        "history": set_digest("shuangsuiji/v1/file/history", history, rec_history),
+        "conflicts": set_digest("shuangsuiji/v1/file/conflicts", conflicts, rec_conflict),
+    }
+
+
+# --------------------------------------------------------------------------
+# Keys (SPEC §4)
+# --------------------------------------------------------------------------
+
+def draw_key(norm_seed: str, digs: list[str]) -> bytes:
+    return H(put("shuangsuiji/v1/draw-key") + put(ALGORITHM) + put(norm_seed) + b"".join(put(d) for d in digs))
+
+
+def task_key(dk: bytes, text: str) -> bytes:
+    return H(put("shuangsuiji/v1/task-key") + dk + put(text))
+
+
+def ticket(tk: bytes, uscc: str) -> bytes:
+    return H(put("shuangsuiji/v1/ticket") + tk + put(uscc))
+
+
+def stream_key(dk: bytes) -> bytes:
+    return H(put("shuangsuiji/v1/officer-stream") + dk)
+
+
+# --------------------------------------------------------------------------
+# Allocation (SPEC §6)
+# --------------------------------------------------------------------------
+
+def ceil_div(a, b):
+    return -((-a) // b)
+
+
+def LR(total: int, parts: list[tuple[str, int]]) -> dict[str, int]:
+    W = sum(w for _, w in parts)
+    assert total <= W
+    if total == 0 or W == 0:
+        return {n: 0 for n, _ in parts}
+    res = {n: total * w // W for n, w in parts}
+    R = total - sum(res.values())
+    order = sorted(parts, key=lambda p: (-((total * p[1]) % W), -p[1], bkey(p[0])))
+    for n, _ in order[:R]:
+        res[n] += 1
+    return res
+
+
+def covers(r: str, x: str) -> bool:
+    if r == x or r in ("*", "全部"):
+        return True
+    return bool(r) and r.isascii() and r.isdigit() and x.isascii() and x.isdigit() and x.startswith(r)
+
+
+def days_between(a: str, b: str) -> int:
+    return (dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days
+
+
+# --------------------------------------------------------------------------
+# The draw
+# --------------------------------------------------------------------------
+
+class Infeasible(Exception):
+    pass
+
+
+def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) -> dict:
+    """The draw of SPEC §3-§10. `loaded`: inputs from load_inputs; `digs`: input digests to use
+    (a withheld input's digest comes from the published result)."""
+    plan, items, officers, entities, history, conflicts = loaded or load_inputs(plan_dir)
+    rules = plan["rules"]
+    if digs is None:
+        digs = digests(plan, items, officers, entities, history, conflicts)
+    nseed = normalize_seed(seed_text)
+    if not nseed:
+        raise BadInput("the seed text is empty after normalisation (SPEC §3)")
+    dk = draw_key(nseed, [digs[k] for k in ("plan", "items", "officers", "entities", "history", "conflicts")])
+    item_by_id = {i["id"]: i for i in items}
+    ent_by = {e["uscc"]: e for e in entities}
+    authority = plan["authority"]
+
+    def dept(x):
+        return x["department"] or authority
+
+    # history indexes
+    last_by_pair: dict[tuple, str] = {}
+    dates_by_ent: dict[str, set] = defaultdict(set)
+    for h in history:
+        k = (h["uscc"], h["item"])
+        if k not in last_by_pair or h["date"] > last_by_pair[k]:
+            last_by_pair[k] = h["date"]
+        dates_by_ent[h["uscc"]].add(h["date"])
+    year = plan["period_start"][:4]
+    # distinct dates of each entity's inspections in the calendar year of period_start (§5 rule 5)
+    in_year = {u: sum(1 for d in ds if d[:4] == year) for u, ds in dates_by_ent.items()}
+
+    taken: set[str] = set()
+    task_out = []
+    visits: list[dict] = []
+    visit_of: dict[str, dict] = {}
+    for ti, t in enumerate(plan["tasks"]):
+        lead = item_by_id[t["items"][0]]
+        key_text = "+".join(t["items"])
+        tk = task_key(dk, key_text)
+        directed = any(t[k] for k in ("regions", "types", "industries", "credit_classes", "flags"))
+        excl = Counter()
+        eligible = []
+        lead_types = set(lead["object_types"])
+        for e in entities:
+            reason = None
+            if not e["active"]:
+                reason = "status"
+            elif not any(ty in lead_types for ty in e["types"]):
+                reason = "object_type"
+            elif not filter_ok(t, e):
+                reason = "filter"
+            elif rules["cooldown_days"] > 0 and any(
+                    (e["uscc"], it) in last_by_pair
+                    and days_between(plan["period_start"], last_by_pair[(e["uscc"], it)]) < rules["cooldown_days"]
+                    for it in t["items"]):
+                reason = "cool_down"
+            elif rules["max_per_year"] is not None and in_year.get(e["uscc"], 0) >= rules["max_per_year"]:
+                reason = "year_cap"
+            elif rules["overlap"] == "next" and e["uscc"] in taken:
+                reason = "taken"
+            if reason:
+                excl[reason] += 1
+            else:
+                eligible.append(e)
+        # groups & strata
+        groups: dict[str, Dec] = {}
+        strata: dict[tuple, list] = defaultdict(list)  # (group, regionkey) -> entities
+        for e in eligible:
+            c = e["credit_class"]
+            g = c if (c and c in rules["class_ratios"]) else ""
+            groups[g] = rules["class_ratios"][g] if g else lead["ratio"]
+            rk = e["region"] if rules["stratify"] == "region" else "*"
+            strata[(g, rk)].append(e)
+        Ng = Counter()
+        for (g, rk), es in strata.items():
+            Ng[g] += len(es)
+        N = len(eligible)
+        ng = {g: ceil_div(groups[g].a * Ng[g], 10 ** groups[g].s) for g in groups}
+        T0 = sum(ng.values())
+        T = T0
+        if lead["min_count"] is not None:
+            T = max(T, lead["min_count"])
+        if lead["level"] == "general" and lead["max_count"] is not None:
+            T = min(T, lead["max_count"])
+        T = min(T, N)
+        gnames = sorted(groups, key=bkey)
+        if T == T0:
+            tg = dict(ng)
+        elif T < T0:
+            tg = LR(T, [(g, ng[g]) for g in gnames])
+        else:
+            e_ = LR(T - T0, [(g, Ng[g] - ng[g]) for g in gnames])
+            tg = {g: ng[g] + e_[g] for g in gnames}
+        nh = {}
+        for g in gnames:
+            sts = [(rk, len(es)) for (gg, rk), es in strata.items() if gg == g]
+            alloc = LR(tg[g], sts)
+            for rk, n in alloc.items():
+                nh[(g, rk)] = n
+
+        def sname(g, rk):
+            return rk if g == "" else rk + "/" + g
+
+        skeys = sorted(strata, key=lambda k: bkey(sname(*k)))
+        allocation = []
+        for k in skeys:
+            g, rk = k
+            Nh, n = len(strata[k]), nh[k]
+            allocation.append({"stratum": sname(g, rk), "region": rk, "class": g or None, "base": Nh, "drawn": n,
+                               "ratio": str(groups[g]), "probability": f"{n}/{Nh}", "per_mille": 1000 * n // Nh})
+        assert sum(nh.values()) == T
+        # selection
+        for k in skeys:
+            es = strata[k]
+            ranked = sorted(((ticket(tk, e["uscc"]), e["uscc"]) for e in es), key=lambda p: (p[0], bkey(p[1])))
+            for rank, (tkt, u) in enumerate(ranked[:nh[k]], 1):
+                sel = {"task": key_text, "stratum": sname(*k), "rank": rank, "ticket": tkt.hex(), "_ti": ti}
+                if u in visit_of and rules["overlap"] == "joint":
+                    visit_of[u]["selections"].append(sel)
+                else:
+                    assert u not in visit_of
+                    v = {"uscc": u, "selections": [sel]}
+                    visit_of[u] = v
+                    visits.append(v)
+                taken.add(u)
+        ex = {"registry": len(entities), "eligible": N, "excluded": {k: v for k, v in excl.items() if v}}
+        task_out.append({"index": ti + 1, "key": key_text, "items": t["items"],
+                         "names": [item_by_id[i]["name"] for i in t["items"]], "directed": directed,
+                         "task_key": tk.hex(), "total": T, "allocation": allocation, "exclusions": ex})
+
+    # ---- officer teams (§8)
+    for v in visits:
+        its = []
+        for sel in v["selections"]:
+            for it in plan["tasks"][sel["_ti"]]["items"]:
+                if it not in its:
+                    its.append(it)
+        v["items"] = its
+    slots = []  # dicts: visit index, department, category, items
+    for vi, v in enumerate(visits):
+        grp = defaultdict(list)
+        for it in v["items"]:
+            i = item_by_id[it]
+            grp[(dept(i), i["category"])].append(it)
+        for (d, c) in sorted(grp, key=lambda k: (bkey(k[0]), bkey(k[1]))):
+            slots.append({"v": vi, "department": d, "category": c, "items": grp[(d, c)]})
+
+    conflict_pairs = {(c["cert_no"], c["uscc"]) for c in conflicts}
+    last_officers: dict[str, set] = {}
+    latest: dict[str, str] = {}
+    for h in history:
+        u = h["uscc"]
+        if u not in latest or h["date"] > latest[u]:
+            latest[u] = h["date"]; last_officers[u] = set(h["officers"])
+        elif h["date"] == latest[u]:
+            last_officers[u] |= set(h["officers"])
+    offs = sorted(officers, key=lambda o: bkey(o["cert_no"]))
+    off_by = {o["cert_no"]: o for o in offs}
+    ts = rules["team_size"]
+    cap = rules["officer_max_load"]
+    INF = float("inf")
+    capv = INF if cap is None else cap
+    # officers by (department, category), active with a valid certificate, in certificate order
+    # (the first three conditions of §8.2; only an index, the order of `offs` is kept)
+    by_dc: dict[tuple, list] = defaultdict(list)
+    for o in offs:
+        if not o["active"] or (o["cert_expiry"] is not None and o["cert_expiry"] < plan["date"]):
+            continue
+        for c in o["categories"]:
+            by_dc[(dept(o), c)].append(o)
+    conflicts_of: dict[str, set] = defaultdict(set)
+    for cn, u in conflict_pairs:
+        conflicts_of[u].add(cn)
+    Q = []
+    base_cache: dict[tuple, list] = {}
+    for s in slots:
+        e = ent_by[visits[s["v"]]["uscc"]]
+        bk = (s["department"], s["category"], None if rules["cross_region"] else e["region"])
+        base = base_cache.get(bk)
+        if base is None:  # department, certificate, category, region (§8.2, in order)
+            base = [o["cert_no"] for o in by_dc.get((s["department"], s["category"]), ())
+                    if rules["cross_region"] or any(covers(r, e["region"]) for r in o["regions"])]
+            base_cache[bk] = base
+        drop = set(conflicts_of.get(e["uscc"], ()))  # conflict pairs
+        if rules["rotation"]:
+            drop |= last_officers.get(e["uscc"], set())  # the officers of its latest inspection
+        Q.append([c for c in base if c not in drop] if drop else list(base))
+    # check 1 (message details not reproduced)
+    for si, s in enumerate(slots):
+        if len(Q[si]) < ts:
+            raise Infeasible(f"slot {si} {s}: only {len(Q[si])} qualified officers")
+    # check 2
+    if cap is not None:
+        bydept = defaultdict(list)
+        for si, s in enumerate(slots):
+            bydept[s["department"]].append(si)
+        for d in sorted(bydept, key=bkey):
+            un = set().union(*(Q[si] for si in bydept[d]))
+            if ts * len(bydept[d]) > len(un) * cap:
+                raise Infeasible(f"department {d}: load cap")
+    # check 3
+    vslots = defaultdict(list)
+    for si, s in enumerate(slots):
+        vslots[s["v"]].append(si)
+    for vi, sl in vslots.items():
+        un = set().union(*(Q[si] for si in sl))
+        if len(un) < ts * len(sl):
+            raise Infeasible(f"visit {vi}: too few officers")
+
+    stream = WordStream(stream_key(dk))
+    team = [set() for _ in slots]
+    load = Counter()
+    oslots: dict[str, list] = defaultdict(list)
+    at: dict[tuple, int] = {}
+    repairs = 0
+    moves = Counter()
+
+    def add(o, si):
+        team[si].add(o); at[(o, slots[si]["v"])] = si
+        oslots[o].append(si); oslots[o].sort()
+
+    def remove(o, si):
+        team[si].discard(o); del at[(o, slots[si]["v"])]
+        oslots[o].remove(si)
+
+    for si, s in enumerate(slots):
+        v = s["v"]
+        for _ in range(ts):
+            A = [o for o in Q[si] if load[o] < capv and (o, v) not in at]
+            if A:
+                o = A[stream.below(len(A))]
+                add(o, si); load[o] += 1
+                continue
+            repairs += 1
+            seen_slot = {si}
+            lose = {}
+            pair_from = {}   # (o, v) -> ("slot", u) | ("officer",)
+            off_via = {}     # o -> (o, v)
+            q = deque([si])
+            end = None
+            while q and end is None:
+                u = q.popleft(); vu = slots[u]["v"]
+                for o in Q[u]:
+                    if o in team[u] or (o, vu) in pair_from:
+                        continue
+                    pair_from[(o, vu)] = ("slot", u)
+                    w = at.get((o, vu))
+                    if w is not None:
+                        if w not in seen_slot:
+                            seen_slot.add(w); lose[w] = o; q.append(w)
+                        continue
+                    if o in off_via:
+                        continue
+                    off_via[o] = (o, vu)
+                    if load[o] < capv:
+                        end = o
+                        break
+                    for w in sorted(oslots[o]):
+                        vw = slots[w]["v"]
+                        if (o, vw) not in pair_from:
+                            pair_from[(o, vw)] = ("officer",)
+                        if w not in seen_slot:
+                            seen_slot.add(w); lose[w] = o; q.append(w)
+            if end is None:
+                raise Infeasible(f"slot {si}: no augmenting path")
+            o = end
+            load[o] += 1
+            ov = off_via[o]
+            pv = ov[1]
+            while True:
+                kind = pair_from[(o, pv)]
+                assert kind[0] == "slot"
+                u = kind[1]
+                o2 = lose.get(u) if u != si else None
+                if u != si:
+                    remove(o2, u)
+                add(o, u)
+                if u == si:
+                    break
+                if pair_from[(o2, pv)][0] == "slot":
+                    moves["within_visit"] += 1
+                    o = o2
+                else:
+                    moves["between_visits"] += 1
+                    o = o2
+                    pv = off_via[o2][1]
+    if trace is not None:
+        trace["words"] = stream.consumed
+        trace["repairs"] = repairs
+        trace["moves"] = dict(moves)
+        trace["loads"] = dict(load)
+
+    # ---- result
+    vis_out = []
+    for vi, v in enumerate(visits):
+        e = ent_by[v["uscc"]]
+        teams = []
+        for si in vslots[vi]:
+            s = slots[si]
+            teams.append({"department": s["department"], "category": s["category"], "items": s["items"],
+                          "officers": [{"cert_no": c, "name": off_by[c]["name"]}
+                                       for c in sorted(team[si], key=bkey)]})
+        vis_out.append({"uscc": v["uscc"], "name": e["name"], "region": e["region"],
+                        "credit_class": e["credit_class"], "items": v["items"],
+                        "selections": [{k: x for k, x in sel.items() if k != "_ti"} for sel in v["selections"]],
+                        "teams": teams})
+    return {
+        "algorithm": ALGORITHM,
+        "engine_version": "ssj_verify.py",
+        "plan": {k: plan[k] for k in ("id", "title", "authority", "period_start", "period_end", "date")},
+        "rules": rules_json(rules),
+        "seed": {"text": seed_text, "normalized": nseed, "source": plan["seed_source"]},
+        "digests": digs,
+        "draw_key": dk.hex(),
+        "tasks": task_out,
+        "visits": vis_out,
+    }
+
+
+def filter_ok(t, e) -> bool:
+    if t["regions"] and not any(covers(r, e["region"]) for r in t["regions"]):
+        return False
+    if t["types"] and not (set(e["types"]) & set(t["types"])):
+        return False
+    if t["industries"] and e["industry"] not in t["industries"]:
+        return False
+    if t["credit_classes"] and not (e["credit_class"] and e["credit_class"] in t["credit_classes"]):
+        return False
+    if t["flags"]:
+        has = {f for f in ("complaints", "abnormal", "serious_violation") if e[f]}
+        if not (has & set(t["flags"])):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------
+# Comparison
+# --------------------------------------------------------------------------
+
+# --------------------------------------------------------------------------
+# Bundle mode: verify a published folder (layout: tools/README.md)
+# --------------------------------------------------------------------------
+
+COMMITMENT_FORMAT = "ssj-commitment-v1"
+JOURNAL_TAG = "shuangsuiji/v1/journal-entry"
+ZERO_HASH = "0" * 64
+HEX64 = re.compile(r"[0-9a-f]{64}")
+# Files that Python does not regenerate: covered only by SHA256SUMS (and, through the
+# journal's `bundle` field, by the journal).
+DERIVED = ["result.csv", "notice.html", "notice.md", "pre-draw.html", "pre-draw.md",
+           "VERIFY.md", "verify.html", "ssj_verify.py"]
+TOOL_FILES = {"VERIFY.md", "verify.html", "ssj_verify.py"}
+UNLISTED_OK = {"SHA256SUMS", "journal.jsonl"}
+
+STATUS = {  # status -> (en, zh)
+    "ok": ("ok", "一致"),
+    "differs": ("DIFFERS", "不一致"),
+    "not-checked": ("not checked", "未核验"),
+    "error": ("ERROR", "错误"),
+}
+
+ZH = {  # fixed English phrases -> Chinese (details such as file names and values stay as they are)
+    "file list": "文件清单",
+    "file content (SHA-256)": "文件内容（SHA-256）",
+    "not listed in SHA256SUMS (its content is not covered)": "未列入 SHA256SUMS（其内容未受保护）",
+    "listed in SHA256SUMS but missing": "已列入 SHA256SUMS 但文件缺失",
+    "content differs from SHA256SUMS": "内容与 SHA256SUMS 不符",
+    "input digest": "输入摘要",
+    "commitment": "事前承诺",
+    "draw re-run": "重新抽取",
+    "officer teams": "执法人员组队",
+    "eligibility, allocation, selection and teams": "资格、分配、抽中结果与组队",
+    "tickets": "签号（tickets）",
+    "notice / derived file": "公告 / 派生文件",
+    "journal": "全过程记录",
+    "journal head": "记录链头哈希",
+    "journal binding of SHA256SUMS": "记录对 SHA256SUMS 的绑定",
+    "reproduced exactly (byte for byte, except engine_version)": "完全重现（逐字节一致，engine_version 除外）",
+    "verified": "核验通过",
+    "partially verified": "部分核验通过",
+    "differs": "发现不一致",
+    "bad input": "输入有误",
+}
+
+
+ZH_DETAIL = [  # phrases of the details, longest first when applied
+    ("reproduced exactly (byte for byte, except engine_version)", "完全重现（逐字节一致，engine_version 除外）"),
+    ("not regenerated by this tool", "本工具不重新生成"),
+    ("covered only by SHA256SUMS (bound to the journal when its entry has a `bundle` field)",
+     "仅受 SHA256SUMS 保护（记录条目含 `bundle` 字段时与全过程记录绑定）"),
+    ("NOT covered (not in SHA256SUMS)", "未受保护（未列入 SHA256SUMS）"),
+    ("`ssj verify DIR` or verify.html regenerate it from result.json",
+     "可用 `ssj verify DIR` 或 verify.html 由 result.json 重新生成"),
+    ("compare it with the published tool/repository copy", "请与项目公开的副本比对"),
+    ("content differs from SHA256SUMS", "内容与 SHA256SUMS 不符"),
+    ("listed in SHA256SUMS but missing", "已列入 SHA256SUMS 但文件缺失"),
+    ("not listed in SHA256SUMS (its content is not covered)", "未列入 SHA256SUMS（其内容未受保护）"),
+    ("every hash recomputed, consecutive prev links hold", "每条哈希均已重算，相邻条目的 prev 链接成立"),
+    ("not included (other plans)", "未包含（其他计划的条目）"),
+    ("has no `bundle` field: SHA256SUMS (and so the notices) is not bound to the journal",
+     "无 `bundle` 字段：SHA256SUMS（及各公告）未与全过程记录绑定"),
+    ("first difference:", "第一处不一致："),
+    ("plan, rules, seed_source and tasks equal plan.toml's canonical form (SPEC §2.3); canonical bytes",
+     "plan、rules、seed_source、tasks 与 plan.toml 的规范形式一致（SPEC §2.3）；字节为规范形式"),
+    ("conflicts.csv is withheld: the officer teams (SPEC §8) depend on it and are NOT checked",
+     "conflicts.csv 未公开：执法人员组队（SPEC §8）依赖该文件，未核验"),
+    ("history.csv is withheld: cool-down, yearly cap, rotation and therefore eligibility, exclusion counts, "
+     "allocation, which entities were selected, ranks and officer teams are NOT checked",
+     "history.csv 未公开：冷却期、年度上限、轮换，因而资格、排除统计、分配、抽中哪些对象、名次和组队均未核验"),
+    ("officer teams not compared", "未比对组队"),
+    ("withheld:", "未公开："),
+    ("not published; its digest", "未公布；其摘要"),
+    ("is taken from", "取自"),
+    ("no result.json: a pre-draw (commitment) folder", "无 result.json：事前（承诺）文件夹"),
+    ("recomputed", "重算"),
+    ("published", "公布"),
+]
+
+
+class Report:
+    def __init__(self):
+        self.checks: list[dict] = []
+        self.partial: list[str] = []  # what a withheld input kept us from checking
+
+    def add(self, status, file, what, detail=""):
+        assert status in STATUS
+        self.checks.append({"status": status, "file": file, "check": what, "detail": detail})
+
+    def exit_code(self):
+        st = {c["status"] for c in self.checks}
+        return 2 if "error" in st else 1 if "differs" in st else 0
+
+    def verdict(self):
+        return {2: "bad input", 1: "differs"}.get(self.exit_code(),
+                                                   "partially verified" if self.partial else "verified")
+
+
+def sha256_file(path) -> str:
+    return hashlib.sha256(read_bytes(path)).hexdigest()
+
+
+def read_json(path: str):
+    raw = read_bytes(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _decode_error(path, raw, 0, e, "utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise BadInput(f"{path}: line {e.lineno}, column {e.colno}: malformed JSON: {e.msg}")
+    except RecursionError:
+        raise BadInput(f"{path}: JSON nested too deeply")
+
+
+def label_path(path: str, exp) -> str:
+    """'/visits[3]/teams[0]/officers' -> 'visit 4 (uscc …): teams[0]/officers'."""
+    m = re.match(r"/(tasks|visits)\[(\d+)\](.*)", path)
+    if not m:
+        return path.lstrip("/") or "(whole result)"
+    i = int(m[2])
+    rest = m[3].lstrip("/") or "(the whole entry)"
+    try:
+        x = exp[m[1]][i]
+        who = f"key {x['key']}" if m[1] == "tasks" else f"uscc {x['uscc']}"
+    except (KeyError, IndexError, TypeError):
+        who = "?"
+    return f"{m[1][:-1]} {i + 1} ({who}): field {rest}"
+
+
+def check_sums(d: str, R: Report) -> dict:
+    import os
+    sp = os.path.join(d, "SHA256SUMS")
+    listed: dict[str, str] = {}
+    if not os.path.isfile(sp):
+        R.add("error", "SHA256SUMS", "file list", "missing: not a bundle folder?")
+        return listed
+    raw = read_bytes(sp)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _decode_error(sp, raw, 0, e, "utf-8")
+    for n, line in enumerate(text.split("\n"), 1):
+        if line == "":
+            continue
+        m = re.fullmatch(r"([0-9a-f]{64})  ([^/\\]+)", line)
+        if not m or m[2] in (".", ".."):
+            R.add("error", "SHA256SUMS", "file list", f"line {n}: expected `<64 hex>  <name>`, got {line[:80]!r}")
+            continue
+        if m[2] in listed:
+            R.add("error", "SHA256SUMS", "file list", f"line {n}: {m[2]} listed twice")
+        listed[m[2]] = m[1]
+    for name in sorted(listed, key=bkey):
+        fp = os.path.join(d, name)
+        if not os.path.isfile(fp):
+            R.add("differs", name, "file content (SHA-256)", "listed in SHA256SUMS but missing")
+        else:
+            got = sha256_file(fp)
+            if got == listed[name]:
+                R.add("ok", name, "file content (SHA-256)", got[:16] + "…")
+            else:
+                R.add("differs", name, "file content (SHA-256)",
+                      f"content differs from SHA256SUMS (file {got[:16]}…, listed {listed[name][:16]}…)")
+    for name in sorted(os.listdir(d), key=bkey):
+        if name not in listed and name not in UNLISTED_OK:
+            R.add("not-checked", name, "file list", "not listed in SHA256SUMS (its content is not covered)")
+    return listed
+
+
+def expected_commitment(plan, digs) -> dict:
+    pj = plan_json(plan)
+    return {"algorithm": ALGORITHM, "digests": digs, "format": COMMITMENT_FORMAT,
+            "plan": {k: pj[k] for k in ("id", "title", "authority", "period_start", "period_end", "date")},
+            "rules": pj["rules"], "seed_source": pj["seed_source"], "tasks": pj["tasks"]}
+
+
+def compare_skip(got, exp, skip) -> list[str]:
+    diffs = []
+
+    def walk(a, b, path):
+        if skip(path):
+            return
+        if isinstance(a, dict) and isinstance(b, dict):
+            for k in sorted(set(a) | set(b), key=lambda k: bkey(str(k))):
+                if k not in b:
+                    diffs.append((f"{path}/{k}", "missing in the published file"))
+                elif k not in a:
+                    diffs.append((f"{path}/{k}", "not expected (extra field)"))
+                else:
+                    walk(a[k], b[k], f"{path}/{k}")
+        elif isinstance(a, list) and isinstance(b, list):
+            for i, (x, y) in enumerate(zip(a, b)):
+                walk(x, y, f"{path}[{i}]")
+            if len(a) != len(b):
+                diffs.append((path, f"recomputed {len(a)} entries, published {len(b)}"))
+        elif a != b or type(a) != type(b):
+            diffs.append((path, f"recomputed {short(a)}, published {short(b)}"))
+
+    walk(got, exp, "")
+    return diffs
+
+
+def short(v) -> str:
+    t = cjson(v) if isinstance(v, (dict, list, str, int, bool, type(None))) else repr(v)
+    return t if len(t) <= 80 else t[:77] + "…"
+
+
+def check_tickets_only(res_pub, plan, entities, digs, R, fname):
+    """History withheld: eligibility cannot be recomputed; check keys and every published ticket."""
+    diffs = []
+    seed = res_pub["seed"]["text"]
+    nseed = normalize_seed(seed)
+    want = {"/seed/normalized": nseed, "/seed/source": plan["seed_source"], "/algorithm": ALGORITHM,
+            "/rules": rules_json(plan["rules"]), "/digests": digs,
+            "/plan": {k: plan[k] for k in ("id", "title", "authority", "period_start", "period_end", "date")}}
+    for path, v in want.items():
+        cur = res_pub
+        for part in path.strip("/").split("/"):
+            cur = cur.get(part) if isinstance(cur, dict) else None
+        if cjson(v) != cjson(cur):
+            diffs.append((path, f"recomputed {short(v)}, published {short(cur)}"))
+    if not nseed:
+        raise BadInput(f"{fname}: seed.text is empty after normalisation (SPEC §3)")
+    dk = draw_key(nseed, [digs[k] for k in ("plan",) + KINDS])
+    if res_pub.get("draw_key") != dk.hex():
+        diffs.append(("/draw_key", f"recomputed {dk.hex()}, published {short(res_pub.get('draw_key'))}"))
+    tks = {}
+    ptasks = res_pub.get("tasks")
+    if not isinstance(ptasks, list) or len(ptasks) != len(plan["tasks"]):
+        diffs.append(("/tasks", f"the plan has {len(plan['tasks'])} tasks"))
+        ptasks = ptasks if isinstance(ptasks, list) else []
+    for i, t in enumerate(plan["tasks"]):
+        key = "+".join(t["items"])
+        tk = task_key(dk, key)
+        tks[key] = tk
+        if i < len(ptasks):
+            pt = ptasks[i]
+            for f, v in (("key", key), ("items", t["items"]), ("task_key", tk.hex()), ("index", i + 1)):
+                if cjson(pt.get(f)) != cjson(v):
+                    diffs.append((f"/tasks[{i}]/{f}", f"recomputed {short(v)}, published {short(pt.get(f))}"))
+    ent = {e["uscc"]: e for e in entities}
+    n = 0
+    for vi, v in enumerate(res_pub.get("visits") or []):
+        u = v.get("uscc")
+        e = ent.get(u)
+        if e is None:
+            diffs.append((f"/visits[{vi}]/uscc", f"{short(u)} is not in entities.csv"))
+            continue
+        for f in ("name", "region", "credit_class"):
+            if cjson(v.get(f)) != cjson(e[f]):
+                diffs.append((f"/visits[{vi}]/{f}", f"entities.csv has {short(e[f])}, published {short(v.get(f))}"))
+        for si, sel in enumerate(v.get("selections") or []):
+            tk = tks.get(sel.get("task"))
+            if tk is None:
+                diffs.append((f"/visits[{vi}]/selections[{si}]/task", f"no task {short(sel.get('task'))} in the plan"))
+                continue
+            tt = ticket(tk, u).hex()
+            n += 1
+            if sel.get("ticket") != tt:
+                diffs.append((f"/visits[{vi}]/selections[{si}]/ticket",
+                              f"recomputed {tt}, published {short(sel.get('ticket'))}"))
+    return diffs, n
+
+
+def check_draw(d, res_pub, loaded, digs, withheld, R, fname):
+    if not isinstance(res_pub, dict) or not isinstance(res_pub.get("seed"), dict) \
+            or not isinstance(res_pub["seed"].get("text"), str):
+        raise BadInput(f"{fname}: field seed.text missing or not a string")
+    seed = res_pub["seed"]["text"]
+    plan, items, officers, entities, history, conflicts = loaded
+    if "history" in withheld:
+        diffs, n = check_tickets_only(res_pub, plan, entities, digs, R, fname)
+        if diffs:
+            p, why = diffs[0]
+            R.add("differs", fname, "tickets", f"first difference: {label_path(p, res_pub)}: {why}"
+                  + (f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else ""))
+        else:
+            R.add("ok", fname, "tickets", f"draw key, {len(plan['tasks'])} task keys and {n} tickets of the "
+                                         f"drawn entities recomputed from the seed {seed!r}")
+        R.add("not-checked", fname, "eligibility, allocation, selection and teams",
+              "history.csv is withheld: cool-down, yearly cap, rotation and therefore eligibility, exclusion "
+              "counts, allocation, which entities were selected, ranks and officer teams are NOT checked")
+        R.partial.extend(withheld)
+        return
+    try:
+        res = run_draw(d, seed, loaded=loaded, digs=digs)
+    except Infeasible as e:
+        R.add("differs", fname, "draw re-run", f"the re-run finds the plan infeasible ({e}), "
+                                               f"but result.json holds a draw")
+        return
+    res["engine_version"] = res_pub.get("engine_version")
+    if "conflicts" in withheld:
+        skip = lambda path: bool(re.fullmatch(r"/visits\[\d+\]/teams", path))
+        diffs = compare_skip(res, res_pub, skip)
+        if diffs:
+            p, why = diffs[0]
+            R.add("differs", fname, "draw re-run", f"first difference: {label_path(p, res_pub)}: {why}"
+                  + (f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else ""))
+        else:
+            R.add("ok", fname, "draw re-run",
+                  f"seed {seed!r}: draw key, {len(res['tasks'])} tasks (task keys, exclusion counts, allocation), "
+                  f"{len(res['visits'])} visits (selection, ranks, tickets) agree; officer teams not compared")
+        R.add("not-checked", fname, "officer teams",
+              "conflicts.csv is withheld: the officer teams (SPEC §8) depend on it and are NOT checked")
+        R.partial.append("conflicts")
+        return
+    out = (cjson(res) + "\n").encode("utf-8")
+    pub = read_bytes(os.path.join(d, "result.json"))
+    diffs = compare_skip(res, res_pub, lambda p: False)
+    if diffs:
+        p, why = diffs[0]
+        R.add("differs", fname, "draw re-run", f"first difference: {label_path(p, res_pub)}: {why}"
+              + (f" (and {len(diffs) - 1} more)" if len(diffs) > 1 else ""))
+    elif out != pub:
+        k = next((i for i, (a, b) in enumerate(zip(out, pub)) if a != b), min(len(out), len(pub)))
+        R.add("differs", fname, "draw re-run", f"same values but not the canonical bytes (SPEC §10): first "
+                                               f"differing byte at offset {k}")
+    else:
+        nteams = sum(len(v["teams"]) for v in res["visits"])
+        R.add("ok", fname, "draw re-run",
+              f"reproduced exactly (byte for byte, except engine_version): seed {seed!r}, "
+              f"{len(res['tasks'])} tasks, {len(res['visits'])} visits, {nteams} teams")
+
+
+import os  # noqa: E402  (bundle mode)
+
+
+def check_journal(d, plan, res_pub, res_raw_sha, comm_sha, sums_sha, head, R):
+    jp = os.path.join(d, "journal.jsonl")
+    if not os.path.isfile(jp):
+        R.add("not-checked", "journal.jsonl", "journal", "no journal.jsonl in the folder")
+        return
+    raw = read_bytes(jp)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _decode_error(jp, raw, 0, e, "utf-8")
+    entries = []
+    for n, line in enumerate(text.split("\n"), 1):
+        if line.strip() == "":
+            continue
+        try:
+            e = json.loads(line)
+        except json.JSONDecodeError as ex:
+            raise BadInput(f"{jp}: line {n}, column {ex.colno}: malformed JSON: {ex.msg}")
+        if not isinstance(e, dict) or not isinstance(e.get("hash"), str) \
+                or not isinstance(e.get("seq"), int) or isinstance(e.get("seq"), bool):
+            raise BadInput(f"{jp}: line {n}: an entry needs `seq` (integer) and `hash` (string)")
+        entries.append((n, e))
+    if not entries:
+        R.add("differs", "journal.jsonl", "journal", "empty: the attempt that wrote this folder is not recorded")
+        return
+    bad, notes = [], []
+    prev_n, prev_e = None, None
+    for n, e in entries:
+        body = {k: v for k, v in e.items() if k != "hash"}
+        h = hashlib.sha256(put(JOURNAL_TAG) + cjson(body).encode("utf-8")).hexdigest()
+        if h != e["hash"]:
+            bad.append(f"line {n} (seq {e['seq']}): its hash does not match its content (edited)")
+        if e.get("plan_id") != plan["id"]:
+            bad.append(f"line {n} (seq {e['seq']}): plan_id {short(e.get('plan_id'))} is not {plan['id']!r}")
+        if prev_e is None:
+            if e["seq"] == 1 and e.get("prev") != ZERO_HASH:
+                bad.append(f"line {n} (seq 1): prev is not {ZERO_HASH[:8]}… (first entry)")
+            elif e["seq"] > 1:
+                notes.append(f"entries before seq {e['seq']} not included (other plans)")
+        elif e["seq"] == prev_e["seq"] + 1:
+            if e.get("prev") != prev_e["hash"]:
+                bad.append(f"line {n} (seq {e['seq']}): prev does not link to line {prev_n} (seq {prev_e['seq']}): "
+                           f"an entry was edited, removed or inserted")
+        elif e["seq"] > prev_e["seq"] + 1:
+            notes.append(f"seq {prev_e['seq'] + 1}–{e['seq'] - 1} not included (other plans); link not checked")
+        else:
+            bad.append(f"line {n}: seq {e['seq']} after seq {prev_e['seq']} (reordered or repeated)")
+        prev_n, prev_e = n, e
+    note = ("; " + "; ".join(notes)) if notes else ""
+    if bad:
+        R.add("differs", "journal.jsonl", "journal", bad[0] + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
+    else:
+        R.add("ok", "journal.jsonl", "journal",
+              f"{len(entries)} entries: every hash recomputed, consecutive prev links hold{note}")
+    # the attempt that wrote this folder
+    cmd, out_sha, out_name = ("draw", res_raw_sha, "result.json") if res_raw_sha else \
+        ("commit", comm_sha, "commitment.json")
+    last = None
+    for n, e in entries:
+        if e.get("command") == cmd and e.get("outcome") == "ok":
+            last = (n, e)
+    if last is None:
+        R.add("differs", "journal.jsonl", "journal", f"no `{cmd}` entry with outcome ok: the {out_name} of this "
+                                                     f"folder was not recorded")
+    else:
+        n, e = last
+        probs = []
+        if e.get("output") != out_sha:
+            probs.append(f"line {n}: output {short(e.get('output'))} is not the SHA-256 of {out_name} ({out_sha})")
+        if res_pub is not None and isinstance(res_pub, dict):
+            if cjson(e.get("digests")) != cjson(res_pub.get("digests")):
+                probs.append(f"line {n}: digests differ from result.json's")
+            seed = (res_pub.get("seed") or {}).get("text") if isinstance(res_pub.get("seed"), dict) else None
+            if e.get("seed") != seed:
+                probs.append(f"line {n}: seed {short(e.get('seed'))} is not result.json's seed.text {short(seed)}")
+        if n != entries[-1][0]:
+            notes.append(f"line {n} is not the last line: later attempts follow")
+        if probs:
+            R.add("differs", "journal.jsonl", "journal", "; ".join(probs))
+        else:
+            R.add("ok", "journal.jsonl", "journal", f"line {n} (seq {e['seq']}, {cmd}, ok) records the SHA-256 of "
+                                                     f"{out_name}" + (", its digests and seed" if res_pub else ""))
+        if "bundle" not in e or e.get("bundle") is None:
+            R.add("not-checked", "journal.jsonl", "journal binding of SHA256SUMS",
+                  f"line {n} has no `bundle` field: SHA256SUMS (and so the notices) is not bound to the journal")
+        elif sums_sha is None:
+            R.add("differs", "journal.jsonl", "journal binding of SHA256SUMS", "SHA256SUMS is missing")
+        elif e["bundle"] == sums_sha:
+            R.add("ok", "journal.jsonl", "journal binding of SHA256SUMS", f"line {n}: bundle = SHA-256 of SHA256SUMS")
+        else:
+            R.add("differs", "journal.jsonl", "journal binding of SHA256SUMS",
+                  f"line {n}: bundle {short(e['bundle'])} is not the SHA-256 of SHA256SUMS ({sums_sha})")
+    if head is not None:
+        h = entries[-1][1]["hash"]
+        if h == head.strip().lower():
+            R.add("ok", "journal.jsonl", "journal head", f"last entry hash = published head {h}")
+        else:
+            R.add("differs", "journal.jsonl", "journal head",
+                  f"last entry hash {h} is not the published head {head.strip()} (entries cut off or changed)")
+
+
+def verify_bundle(d: str, head=None) -> Report:
+    R = Report()
+    try:
+        if not os.path.isdir(d):
+            CURRENT["file"] = d
+            raise BadInput(f"{d}: not a folder")
+        STRICT_FILES["on"] = True
+        listed = check_sums(d, R)
+        _verify_bundle(d, head, R, listed)
+    except BadInput as e:
+        R.add("error", CURRENT["file"] and os.path.basename(CURRENT["file"]) or d, "input", str(e))
+    return R
+
+
+def _verify_bundle(d, head, R, listed):
+    plan_path = os.path.join(d, "plan.toml")
+    toml = load_plan(plan_path)
+    disc = toml.get("disclosure", {})
+    if not isinstance(disc, dict):
+        raise BadInput(f"{plan_path}: [disclosure] must be a table")
+    withheld = disc.get("withhold", [])
+    if not isinstance(withheld, list) or any(w not in ("conflicts", "history") for w in withheld):
+        raise BadInput(f"{plan_path}: [disclosure] withhold = {withheld!r}: only \"conflicts\" and \"history\" "
+                       f"may be withheld")
+    inputs = toml.get("inputs", {})
+    if not isinstance(inputs, dict):
+        raise BadInput(f"{plan_path}: [inputs] must be a table")
+    for k in KINDS:
+        v = inputs.get(k)
+        if isinstance(v, str) and (os.path.basename(v) != v or v in ("", ".", "..")):
+            raise BadInput(f"{plan_path}: [inputs] {k} = {v!r}: a bundle names its inputs as files of the folder")
+    rp, cp = os.path.join(d, "result.json"), os.path.join(d, "commitment.json")
+    res_pub = read_json(rp) if os.path.isfile(rp) else None
+    comm = read_json(cp) if os.path.isfile(cp) else None
+    if res_pub is None and comm is None:
+        raise BadInput(f"{d}: neither result.json nor commitment.json: nothing to verify")
+    for name, obj in (("result.json", res_pub), ("commitment.json", comm)):
+        if obj is not None and not (isinstance(obj, dict) and isinstance(obj.get("digests"), dict)):
+            raise BadInput(f"{os.path.join(d, name)}: not a JSON object with a `digests` object")
+    source = res_pub if res_pub is not None else comm
+    src_name = "result.json" if res_pub is not None else "commitment.json"
+    try:
+        loaded = _load_inputs(d, plan_path, toml, withheld)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise BadInput(f"{CURRENT['file'] or plan_path}: {type(e).__name__}: {e}")
+    plan = loaded[0]
+    digs = digests(*loaded)
+    inputs = toml.get("inputs", {})
+    for k in withheld:
+        v = source["digests"].get(k)
+        if not isinstance(v, str) or not HEX64.fullmatch(v):
+            raise BadInput(f"{os.path.join(d, src_name)}: digests.{k} is not 64 lower-case hex digits")
+        digs[k] = v
+    # input digests
+    for k in ("plan",) + KINDS:
+        fname = "plan.toml" if k == "plan" else inputs.get(k, f"{k}.csv")
+        if k in withheld:
+            detail = f"withheld: {fname} not published; its digest {digs[k][:16]}… is taken from {src_name}"
+            if res_pub is not None and comm is not None and res_pub["digests"].get(k) != comm["digests"].get(k):
+                R.add("differs", "commitment.json", "input digest",
+                      f"{k}: result.json and commitment.json disagree on the withheld input's digest")
+            else:
+                R.add("not-checked", fname, "input digest", detail)
+            continue
+        if k in ("history", "conflicts") and k not in inputs and not os.path.exists(os.path.join(d, fname)):
+            fname = f"{fname} (none: empty set)"
+        probs = []
+        for name, obj in (("result.json", res_pub), ("commitment.json", comm)):
+            if obj is not None and obj["digests"].get(k) != digs[k]:
+                probs.append(f"{name} says {short(obj['digests'].get(k))}")
+        if probs:
+            R.add("differs", fname, "input digest", f"{k}: recomputed {digs[k]}, but " + "; ".join(probs))
+        else:
+            R.add("ok", fname, "input digest",
+                  f"{k} {digs[k][:16]}… = " + " = ".join(n for n, o in (("result.json", res_pub),
+                                                                          ("commitment.json", comm)) if o is not None))
+    # commitment: every field against the plan (+ digests)
+    if comm is not None:
+        exp = expected_commitment(plan, digs)
+        diffs = compare_skip(exp, comm, lambda p: p.startswith("/digests"))
+        raw = read_bytes(cp)
+        if diffs:
+            p, why = diffs[0]
+            R.add("differs", "commitment.json", "commitment", f"field {p.lstrip('/')}: {why}")
+        elif (cjson(comm) + "\n").encode("utf-8") != raw:
+            R.add("differs", "commitment.json", "commitment", "same values but not canonical JSON + LF")
+        else:
+            R.add("ok", "commitment.json", "commitment",
+                  f"format {COMMITMENT_FORMAT}, algorithm {ALGORITHM}, plan, rules, seed_source and tasks equal "
+                  f"plan.toml's canonical form (SPEC §2.3); canonical bytes")
+    else:
+        R.add("not-checked", "commitment.json", "commitment", "absent from the folder")
+    # the draw
+    if res_pub is not None:
+        try:
+            check_draw(d, res_pub, loaded, digs, withheld, R, "result.json")
+        except (KeyError, TypeError, IndexError, AttributeError) as e:
+            raise BadInput(f"{rp}: missing or malformed field ({type(e).__name__}: {e})")
+    else:
+        R.add("not-checked", "result.json", "draw re-run", "no result.json: a pre-draw (commitment) folder")
+    # files Python does not regenerate
+    for name in DERIVED:
+        if os.path.exists(os.path.join(d, name)):
+            cov = "covered only by SHA256SUMS (bound to the journal when its entry has a `bundle` field)" \
+                if name in listed else "NOT covered (not in SHA256SUMS)"
+            how = "compare it with the published tool/repository copy" if name in TOOL_FILES else \
+                "`ssj verify DIR` or verify.html regenerate it from result.json"
+            R.add("not-checked", name, "notice / derived file", f"not regenerated by this tool; {cov}; {how}")
+    # journal
+    sp = os.path.join(d, "SHA256SUMS")
+    check_journal(d, plan, res_pub, sha256_file(rp) if res_pub is not None else None,
+                  sha256_file(cp) if comm is not None else None,
+                  sha256_file(sp) if os.path.isfile(sp) else None, head, R)
+
+
+def print_report(R: Report, d: str, lang: str, as_json: bool):
+    code = R.exit_code()
+    if as_json:
+        print(json.dumps({"folder": d, "verdict": R.verdict(), "exit": code, "withheld": R.partial,
+                          "checks": R.checks}, ensure_ascii=False, indent=1))
+        return
+    zh = lang == "zh"
+    tr = (lambda s: ZH.get(s, s)) if zh else (lambda s: s)
+    for c in R.checks:
+        en, z = STATUS[c["status"]]
+        st = f"{z} {en}" if zh else en
+        det = c["detail"]
+        if zh:
+            for k, v in sorted(ZH_DETAIL, key=lambda kv: -len(kv[0])):
+                det = det.replace(k, v)
+        print(f"[{st}] {c['file']}: {tr(c['check'])}" + (f" — {det}" if det else ""))
+    v = R.verdict()
+    head = f"{tr(v)} ({v})" if zh else v
+    if R.partial and code == 0:
+        what = ", ".join(R.partial)
+        head += (f"：未公开 {what}，以上标为“未核验”的内容未核验，不是完全重现" if zh else
+                 f": {what} withheld; the items marked `not checked` above were not checked — "
+                 f"this is not an exact reproduction")
+    print(("核验结论 Verdict: " if zh else "Verdict: ") + head + f" (exit {code})")
+
+
+def main(argv):
+    if argv[1:2] == ["--selftest"]:
+        selftest()
+        return 0
+    import argparse
+    ap = argparse.ArgumentParser(
+        prog="ssj_verify.py",
+        description="Independent verifier of ssj-draw-v1 draws (SPEC.md). "
+                    "Bundle mode: ssj_verify.py DIR. Vector mode: ssj_verify.py PLAN_DIR SEED [--expected F] [-o F]. "
+                    "Exit 0: everything checked agrees; 1: a difference; 2: bad input or usage.")
+    ap.add_argument("paths", nargs="+", metavar="DIR | PLAN_DIR SEED")
+    ap.add_argument("--lang", choices=("zh", "en"), default="en", help="message language (default en)")
+    ap.add_argument("--json", action="store_true", help="print a machine-readable verdict")
+    ap.add_argument("--head", help="bundle mode: the published journal head hash")
+    ap.add_argument("-o", "--out", help="vector mode: write the recomputed result here")
+    ap.add_argument("--expected", help="vector mode: the result to compare with")
+    a = ap.parse_args(argv[1:])
+    if len(a.paths) == 1:
+        if a.out or a.expected:
+            ap.error("-o/--expected belong to vector mode: PLAN_DIR SEED")
+        R = verify_bundle(a.paths[0], a.head)
+        print_report(R, a.paths[0], a.lang, a.json)
+        return R.exit_code()
+    if len(a.paths) != 2:
+        ap.error("expected DIR (bundle mode) or PLAN_DIR SEED (vector mode)")
+    plan_dir, seed = a.paths
+    if seed.startswith("@"):
+        raw = read_bytes(seed[1:])
+        seed = decode_text(seed[1:], raw, "utf-8")
+        if seed.endswith("\n"):
+            seed = seed[:-1]
+    trace = {}
+    try:
+        res = run_draw(plan_dir, seed, trace)
+    except Infeasible as e:
+        print(f"infeasible: {e}")
+        return 1
+    print(f"words consumed: {trace['words']}, repairs: {trace['repairs']} {trace['moves']}, "
+          f"max load: {max(trace['loads'].values(), default=0)}", file=sys.stderr)
+    exp_bytes = exp = None
+    if a.expected:
+        exp_bytes = read_bytes(a.expected)
+        exp = read_json(a.expected)
+        res["engine_version"] = exp.get("engine_version") if isinstance(exp, dict) else None
+    out = cjson(res) + "\n"
+    if a.out:
+        CURRENT["file"] = a.out
+        with open(a.out, "w", encoding="utf-8", newline="") as f:
+            f.write(out)
+    if a.expected:
+        same = out.encode() == exp_bytes
+        print("byte-identical (with expected engine_version substituted):", same)
+        d = compare_skip(json.loads(out), exp, lambda p: False)
+        print(f"{len(d)} field differences")
+        for p, why in d[:60]:
+            print("  ", label_path(p, exp), why)
+        return 0 if same and not d else 1
+    return 0
+
+
+def entry(argv) -> int:
+    try:
+        return main(argv)
+    except BadInput as e:
+        print(f"ssj_verify: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ssj_verify: interrupted", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print(f"ssj_verify: error: {CURRENT['file'] or '?'}: input nested too deeply", file=sys.stderr)
+        return 2
+    except Exception as e:  # never a traceback: name the file being processed
+        print(f"ssj_verify: error while processing {CURRENT['file'] or '(no file yet)'}: "
+              f"{type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(entry(sys.argv))
