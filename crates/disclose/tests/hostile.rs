@@ -387,6 +387,16 @@ fn control_characters_and_links_are_neutralised() {
     let v: serde_json::Value =
         serde_json::from_str(&draw_notice(&r, Format::Json, Lang::Zh)).unwrap();
     assert_eq!(v["result"]["visits"][0]["name"], "NUL\u{0}here");
+    // result.csv follows the same policy
+    let mut csv_out = Vec::new();
+    shuangsuiji_disclose::write_result_csv(
+        shuangsuiji::draw::Visits::Held(&r.visits),
+        &mut csv_out,
+    )
+    .unwrap();
+    let csv_out = String::from_utf8(csv_out).unwrap();
+    assert!(!csv_out.chars().any(hostile_char), "result.csv");
+    assert!(csv_out.contains("NUL\u{FFFD}here"));
     // neutralize is the one policy, public for the other writers
     assert_eq!(
         shuangsuiji_disclose::neutralize("a\u{1b}b\u{202E}c\td\n"),
