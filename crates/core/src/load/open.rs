@@ -262,21 +262,21 @@ fn inside(dir: &Path, name: &str, path: &Path) -> io::Result<()> {
 
 /// Wraps an input's reader, given the input's name (as the plan gives it)
 /// and size: a progress display, for instance.
-pub type WrapReader = dyn Fn(&str, u64, Box<dyn Read>) -> Box<dyn Read>;
+pub type WrapReader<'a> = dyn Fn(&str, u64, Box<dyn Read>) -> Box<dyn Read> + 'a;
 
 /// How [`Dataset::open`] reads the inputs.
 #[derive(Default)]
 pub struct OpenOptions<'a> {
     /// Wraps each input's reader, given the input's name (as the plan
     /// gives it) and size: a progress display, for instance.
-    pub wrap: Option<&'a WrapReader>,
+    pub wrap: Option<&'a WrapReader<'a>>,
 }
 
 /// A buffered reader of an opened input, wrapped as `opts` says.
 pub(crate) fn input_reader(
     plan: &PlanFile,
     name: &str,
-    wrap: Option<&WrapReader>,
+    wrap: Option<&WrapReader<'_>>,
 ) -> io::Result<Box<dyn Read>> {
     let (f, len) = plan.open_input(name)?;
     let r: Box<dyn Read> = Box::new(io::BufReader::with_capacity(256 * 1024, f));
@@ -291,7 +291,7 @@ impl PlanFile {
     /// streaming functions: each input buffered, then wrapped by `wrap`.
     pub fn opener<'a>(
         &'a self,
-        wrap: Option<&'a WrapReader>,
+        wrap: Option<&'a WrapReader<'a>>,
     ) -> impl FnMut(&str) -> io::Result<Box<dyn Read>> + 'a {
         move |name| input_reader(self, name, wrap)
     }
