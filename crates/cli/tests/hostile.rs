@@ -288,8 +288,17 @@ fn oversized_json_is_refused_before_it_is_read() {
             r.err
         );
     }
-    // a journal line over 1 MiB
+    // a journal line over 1 MiB: read past, never held; with no line end
+    // it is a torn tail (a crash), with one a line too long to be an entry
     sparse("journal.jsonl", 2 << 20);
+    let r = w.ssj(&["journal", "verify", "journal.jsonl"]);
+    assert_eq!(r.code, 1, "{}{}", r.out, r.err);
+    assert!(
+        r.out.contains("the last line (2097152 bytes) is torn"),
+        "{}",
+        r.out
+    );
+    w.write("journal.jsonl", &format!("{}\n", "x".repeat(2 << 20)));
     let r = w.ssj(&["journal", "verify", "journal.jsonl"]);
     assert_eq!(r.code, 1, "{}{}", r.out, r.err);
     assert!(

@@ -287,6 +287,26 @@ pub fn verify_journal<R: BufRead>(mut reader: R) -> Result<JournalReport, Journa
             break;
         }
         if buf.len() > MAX_JOURNAL_LINE_BYTES {
+            // too long to be an entry: skip the rest of it, holding nothing,
+            // to tell a torn tail (no line end: a crash) from a long line
+            let mut bytes = buf.len() as u64;
+            let ended = loop {
+                let chunk = reader.fill_buf().map_err(io)?;
+                if chunk.is_empty() {
+                    break false;
+                }
+                if let Some(i) = chunk.iter().position(|&b| b == b'\n') {
+                    bytes += i as u64;
+                    reader.consume(i + 1);
+                    break true;
+                }
+                let n = chunk.len();
+                bytes += n as u64;
+                reader.consume(n);
+            };
+            if !ended {
+                return Err(fail(JournalBreak::Torn { bytes }));
+            }
             return Err(io(std::io::Error::other(format!(
                 "the line is longer than {MAX_JOURNAL_LINE_BYTES} bytes, the most a journal line may be"
             ))));
