@@ -239,8 +239,21 @@ def parse_ratio(s: str) -> Dec:
         raise ValueError(f"{e} (value {orig!r})")
 
 
+MIN_SUFFIXES = ("及以上", "以上")
+MIN_PREFIXES = ("不低于", "不少于", "至少", ">=", "≥", "=")
+
+
 def _parse_ratio(s: str) -> Dec:
     s = norm_text(fold_fullwidth(s))
+    # SPEC §1.4: one minimum suffix, then one minimum prefix, mean the number itself
+    for w in MIN_SUFFIXES:
+        if s.endswith(w):
+            s = s[: -len(w)].strip()
+            break
+    for w in MIN_PREFIXES:
+        if s.startswith(w):
+            s = s[len(w):].strip()
+            break
     scale = 0
     if s.endswith("%"):
         s, scale = s[:-1].strip(), 2
@@ -576,6 +589,7 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
         "period_end": dstr(p["period_end"], "period_end"),
     }
     plan["date"] = dstr(p["date"], "date") if "date" in p else plan["period_start"]
+    plan["seed_sources"] = parse_seed_sources(toml.get("seed_sources", []), plan["date"], plan_path)
     for k, allowed in (("overlap", ("joint", "next")), ("stratify", ("region", "none"))):
         if k in r and r[k] not in allowed:
             raise BadInput(f"{plan_path}: [rules] {k} = {r[k]!r}: expected one of {', '.join(allowed)}")
@@ -776,7 +790,7 @@ def set_digest(file_tag: str, records, enc) -> str:
 
 
 def plan_json(plan) -> dict:
-    return {
+    pj = {
         "id": plan["id"], "title": plan["title"], "authority": plan["authority"],
         "seed_source": plan["seed_source"], "period_start": plan["period_start"],
         "period_end": plan["period_end"], "date": plan["date"],
@@ -784,6 +798,165 @@ def plan_json(plan) -> dict:
         "tasks": [{k: t[k] for k in ("items", "regions", "types", "industries", "credit_classes", "flags")}
                   for t in plan["tasks"]],
     }
+    if plan.get("seed_sources"):  # SPEC §2.3: only when the plan declares sources
+        pj["seed_sources"] = plan["seed_sources"]
+    return pj
+
+
+# --------------------------------------------------------------------------
+# Declared seed sources (SPEC §3.1)
+# --------------------------------------------------------------------------
+
+# game -> groups (count, min, max, is_set); a set is distinct numbers written ascending with two digits,
+# otherwise digits in drawn order, one digit each
+GAMES = {
+    "kl8": [(20, 1, 80, True)],
+    "ssq": [(6, 1, 33, True), (1, 1, 16, True)],
+    "fc3d": [(3, 0, 9, False)],
+    "dlt": [(5, 1, 35, True), (2, 1, 12, True)],
+    "pl5": [(5, 0, 9, False)],
+}
+QUICKNET_GENESIS = 1692803367
+QUICKNET_PERIOD = 3
+DRAND_UNCHECKED = "drand signature not checked by this tool"
+
+
+def digit_rule_bits(s: str) -> int:
+    """SPEC §3.1 digit rule: runs of ASCII letters and digits; a run of >= 16 hexadecimal characters with a
+    letter counts 4 bits a character; otherwise each decimal digit counts, floor(digits * 3321928 / 10^6)."""
+    hexbits = digits = 0
+    for run in re.split(r"[^0-9A-Za-z]", s):
+        if len(run) >= 16 and re.fullmatch(r"[0-9a-fA-F]+", run) and re.search(r"[a-fA-F]", run):
+            hexbits += 4 * len(run)
+        else:
+            digits += sum(c.isdigit() for c in run)
+    return hexbits + digits * 3321928 // 1000000
+
+
+def tenths_of(n: int) -> int:
+    """min(2560, floor(10 * log2 n)) = bit length of n**10 minus one, capped."""
+    if n.bit_length() > 256:
+        return 2560
+    return min(2560, (n ** 10).bit_length() - 1)
+
+
+def source_outcomes(s: dict) -> int | None:
+    from math import comb, prod
+    if s["type"] == "dice":
+        return s["faces"] ** s["count"]
+    if s["type"] == "lottery":
+        return prod(comb(hi - lo + 1, c) if is_set else 10 ** c for c, lo, hi, is_set in GAMES[s["game"]])
+    return None
+
+
+def source_label(s: dict) -> str:
+    t = s["type"]
+    return {"dice": "dice", "text": "text"}.get(t) or (
+        f"{s['game']} {s['issue']}" if t == "lottery" else f"drand {s['round']}")
+
+
+def parse_seed_sources(raw, date: str, plan_path: str) -> list:
+    if not isinstance(raw, list):
+        raise BadInput(f"{plan_path}: seed_sources must be an array of tables ([[seed_sources]])")
+    keys = {"dice": {"count", "faces"}, "lottery": {"game", "issue", "draw_date"}, "drand": {"round"},
+            "text": {"description"}}
+    day0 = (dt.date.fromisoformat(date) - dt.date(1970, 1, 1)).days * 86400 - 8 * 3600
+    out = []
+    for i, s in enumerate(raw):
+        where = f"{plan_path}: seed_sources[{i + 1}]"
+        if not isinstance(s, dict) or s.get("type") not in keys or set(s) != keys[s["type"]] | {"type"}:
+            raise BadInput(f"{where}: expected type = dice (count, faces), lottery (game, issue, draw_date), "
+                           f"drand (round) or text (description), found {s!r}")
+        t = s["type"]
+
+        def num(k, lo, hi):
+            v = s[k]
+            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+                raise BadInput(f"{where}: {k} = {v!r}: expected an integer {lo}..{hi}")
+            return v
+        if t == "dice":
+            out.append({"type": t, "count": num("count", 1, 1000), "faces": num("faces", 2, 1000)})
+        elif t == "lottery":
+            if s["game"] not in GAMES:
+                raise BadInput(f"{where}: game = {s['game']!r}: expected one of {', '.join(GAMES)}")
+            if not isinstance(s["issue"], str) or not re.fullmatch(r"[0-9]{1,12}", s["issue"]):
+                raise BadInput(f"{where}: issue = {s['issue']!r}: expected 1-12 ASCII digits")
+            dd = s["draw_date"]
+            dd = dd.isoformat() if isinstance(dd, dt.date) else parse_date(str(dd))
+            if dd < date:
+                raise BadInput(f"{where}: draw_date {dd} is before the plan date {date} (SPEC §3.1)")
+            out.append({"type": t, "game": s["game"], "issue": s["issue"], "draw_date": dd})
+        elif t == "drand":
+            r = num("round", 1, 2**64 - 1)
+            if QUICKNET_GENESIS + (r - 1) * QUICKNET_PERIOD < day0:
+                raise BadInput(f"{where}: drand round {r} is published before the plan date {date} begins "
+                               f"(00:00 +08:00, SPEC §3.1)")
+            out.append({"type": t, "round": r})
+        else:
+            if not isinstance(s["description"], str) or not trim(s["description"]):
+                raise BadInput(f"{where}: description is empty")
+            out.append({"type": t, "description": s["description"]})
+    return out
+
+
+def read_seed_sources(sources: list, nseed: str) -> list:
+    """The `seed.sources` of the result (SPEC §3.1, §10), or BadInput naming the source."""
+    if not sources:
+        return []
+    parts = [p.strip(" ") for p in nseed.split("|")]
+    if len(parts) != len(sources):
+        raise BadInput(f"seed: {len(parts)} part(s) separated by '|', the plan declares {len(sources)} source(s)")
+    out = []
+    for i, (s, part) in enumerate(zip(sources, parts)):
+        label = source_label(s)
+        who = f"seed source {i + 1} ({label})"
+        head, sep, body = part.partition(":")
+        if not sep or head.strip(" ") != label:
+            raise BadInput(f"{who}: the part {part!r} does not begin with {label + ':'!r}")
+        body = body.strip(" ")
+        t = s["type"]
+        if t == "dice":
+            lo, hi = (0, 9) if s["faces"] == 10 else (1, s["faces"])
+            toks = body.split()
+            if len(toks) != s["count"] or not all(re.fullmatch(r"[0-9]{1,4}", x) and lo <= int(x) <= hi
+                                                  for x in toks):
+                raise BadInput(f"{who}: expected {s['count']} throws of {lo}..{hi}, found {body!r}")
+            canon = " ".join(str(int(x)) for x in toks)
+        elif t == "lottery":
+            groups = [g.strip(" ") for g in body.split("+")]
+            pools = GAMES[s["game"]]
+            if len(groups) != len(pools):
+                raise BadInput(f"{who}: expected {len(pools)} group(s) separated by '+', found {body!r}")
+            cg = []
+            for g, (c, lo, hi, is_set) in zip(groups, pools):
+                toks = g.split()
+                if len(toks) != c or not all(re.fullmatch(r"[0-9]{1,4}", x) and lo <= int(x) <= hi for x in toks):
+                    raise BadInput(f"{who}: expected {c} number(s) of {lo}..{hi}, found {g!r}")
+                v = [int(x) for x in toks]
+                if is_set:
+                    if len(set(v)) != len(v):
+                        raise BadInput(f"{who}: a number is written twice in {g!r}")
+                    cg.append(" ".join(f"{x:02d}" for x in sorted(v)))
+                else:
+                    cg.append(" ".join(str(x) for x in v))
+            canon = " + ".join(cg)
+        elif t == "drand":
+            if not re.fullmatch(r"[0-9a-f]{96}", body):
+                raise BadInput(f"{who}: expected the signature as 96 lower-case hexadecimal digits")
+            canon = body
+        else:
+            if not body:
+                raise BadInput(f"{who}: the text is empty")
+            canon = body
+        written = f"{label}: {canon}"
+        if written != part:
+            raise BadInput(f"{who}: not in canonical form (SPEC §3.1); it would be {written!r}")
+        n = source_outcomes(s)
+        tenths = 2560 if t == "drand" else min(2560, 10 * digit_rule_bits(body)) if t == "text" else tenths_of(n)
+        out.append({"source": s, "written": written, "tenths": tenths})
+    if " | ".join(o["written"] for o in out) != nseed:
+        raise BadInput("seed: the parts must be separated by ' | ' (SPEC §3.1)")
+    return out
 
 
 def rules_json(r) -> dict:
@@ -872,6 +1045,7 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
     nseed = normalize_seed(seed_text)
     if not nseed:
         raise BadInput("the seed text is empty after normalisation (SPEC §3)")
+    sources = read_seed_sources(plan["seed_sources"], nseed)
     dk = draw_key(nseed, [digs[k] for k in ("plan", "items", "officers", "entities", "history", "conflicts")])
     item_by_id = {i["id"]: i for i in items}
     ent_by = {e["uscc"]: e for e in entities}
@@ -1172,7 +1346,8 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
         "engine_version": "ssj_verify.py",
         "plan": {k: plan[k] for k in ("id", "title", "authority", "period_start", "period_end", "date")},
         "rules": rules_json(rules),
-        "seed": {"text": seed_text, "normalized": nseed, "source": plan["seed_source"]},
+        "seed": {"text": seed_text, "normalized": nseed, "source": plan["seed_source"],
+                 **({"sources": sources} if sources else {})},
         "digests": digs,
         "draw_key": dk.hex(),
         "tasks": task_out,
@@ -1374,7 +1549,8 @@ def expected_commitment(plan, digs) -> dict:
     pj = plan_json(plan)
     return {"algorithm": ALGORITHM, "digests": digs, "format": COMMITMENT_FORMAT,
             "plan": {k: pj[k] for k in ("id", "title", "authority", "period_start", "period_end", "date")},
-            "rules": pj["rules"], "seed_source": pj["seed_source"], "tasks": pj["tasks"]}
+            "rules": pj["rules"], "seed_source": pj["seed_source"], "tasks": pj["tasks"],
+            **({"seed_sources": pj["seed_sources"]} if "seed_sources" in pj else {})}
 
 
 def compare_skip(got, exp, skip) -> list[str]:
@@ -1471,6 +1647,18 @@ def check_draw(d, res_pub, loaded, digs, withheld, R, fname):
         raise BadInput(f"{fname}: field seed.text missing or not a string")
     seed = res_pub["seed"]["text"]
     plan, items, officers, entities, history, conflicts = loaded
+    if plan["seed_sources"]:
+        srcs = read_seed_sources(plan["seed_sources"], normalize_seed(seed))
+        total = sum(o["tenths"] for o in srcs)
+        R.add("ok", fname, "seed sources",
+              f"the seed is the canonical form of the {len(srcs)} declared sources (SPEC §3.1), credited "
+              + " + ".join(f"{source_label(o['source'])} {o['tenths'] // 10}.{o['tenths'] % 10}" for o in srcs)
+              + f" = {total // 10} bits")
+        if any(o["source"]["type"] == "drand" for o in srcs):
+            R.add("not-checked", fname, "drand signature",
+                  f"{DRAND_UNCHECKED} (BLS12-381 is not in the Python standard library): only its form is "
+                  f"checked; `ssj verify` (and any verifier built on the shuangsuiji crate) checks it against the quicknet public key of SPEC §3.1")
+            R.partial.append("drand signature")
     if "history" in withheld:
         diffs, n = check_tickets_only(res_pub, plan, entities, digs, R, fname)
         if diffs:
@@ -1763,10 +1951,14 @@ def print_report(R: Report, d: str, lang: str, as_json: bool):
     v = R.verdict()
     head = f"{tr(v)} ({v})" if zh else v
     if R.partial and code == 0:
-        what = ", ".join(R.partial)
-        head += (f"：未公开 {what}，以上标为“未核验”的内容未核验，不是完全重现" if zh else
-                 f": {what} withheld; the items marked `not checked` above were not checked — "
-                 f"this is not an exact reproduction")
+        what = ", ".join(p for p in R.partial if p != "drand signature")
+        if what:
+            head += (f"：未公开 {what}，以上标为“未核验”的内容未核验，不是完全重现" if zh else
+                     f": {what} withheld; the items marked `not checked` above were not checked — "
+                     f"this is not an exact reproduction")
+        if "drand signature" in R.partial:
+            head += ("；本工具未核验 drand 签名（drand signature not checked by this tool）" if zh else
+                     f"; {DRAND_UNCHECKED}")
     print(("核验结论 Verdict: " if zh else "Verdict: ") + head + f" (exit {code})")
 
 
@@ -1804,6 +1996,8 @@ def main(argv):
     trace = {}
     try:
         res = run_draw(plan_dir, seed, trace)
+        if any(o["source"]["type"] == "drand" for o in res["seed"].get("sources", [])):
+            print(f"note: {DRAND_UNCHECKED} (only its form); ssj verify checks it (SPEC §3.1)", file=sys.stderr)
     except Infeasible as e:
         print(f"infeasible: {e}")
         return 1

@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod attempt;
-mod bundle;
 mod cli;
 mod commands;
 mod exit;
@@ -38,6 +37,7 @@ fn main() -> ExitCode {
         Command::Disclose(a) => commands::disclose::run(&a),
         Command::Journal(JournalCommand::Verify(a)) => commands::journal::run(&a, false),
         Command::Journal(JournalCommand::List(a)) => commands::journal::run(&a, true),
+        Command::Journal(JournalCommand::Repair(a)) => commands::journal::repair(&a),
         Command::Synth(a) => commands::synth::run(&a),
     };
     ExitCode::from(status)

@@ -226,6 +226,7 @@ fn inst() -> impl Strategy<Value = Inst> {
                 period_end: date(2026, 12, 31),
                 date: date(2026, 10, 1),
                 seed_source: "s".into(),
+                seed_sources: Vec::new(),
                 inputs: shuangsuiji::model::InputFiles {
                     items: "i".into(),
                     officers: "o".into(),
@@ -238,6 +239,7 @@ fn inst() -> impl Strategy<Value = Inst> {
                 },
                 rules,
                 tasks,
+                disclosure: Default::default(),
             };
             Inst {
                 plan,

@@ -25,6 +25,7 @@ fn plan(rules: Rules) -> Plan {
         period_end: d(2026, 12, 31),
         date: d(2026, 10, 1),
         seed_source: "fixed".into(),
+        seed_sources: Vec::new(),
         inputs: shuangsuiji::model::InputFiles {
             items: "i".into(),
             officers: "o".into(),
@@ -40,6 +41,7 @@ fn plan(rules: Rules) -> Plan {
             items: vec!["I1".into()],
             filter: Default::default(),
         }],
+        disclosure: Default::default(),
     }
 }
 

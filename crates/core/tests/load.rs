@@ -265,7 +265,7 @@ F,f,d,b,林木采伐单位,5‰,1.5,,林政执法
             "items.csv:2: ratio: error: ratio '0' must be greater than 0",
             "items.csv:3: ratio: error: ratio '101%' is above 100%",
             "items.csv:4: ratio: error: ratio '-5%' must be greater than 0",
-            "items.csv:5: ratio: error: ratio '五成' is not a ratio; write it as 5%, 5‰ or 0.05",
+            "items.csv:5: ratio: error: ratio '五成' is not a ratio; write it as 5%, 5‰ or 0.05 (a minimum may be written 不低于5%, 不少于5%, 至少5%, ≥5%, =5% or 5%以上: the same as 5%)",
             "items.csv:6: max: error: minimum 9 is above maximum 3",
             "items.csv:7: min: error: '1.5' is not a whole number of entities",
         ]
@@ -500,4 +500,26 @@ fn line_numbers_survive_blank_lines_quotes_and_crlf() {
     let e = errors(load(&with("entities.csv", text)));
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].starts_with("entities.csv:8: uscc: error:"), "{}", e[0]);
+}
+
+#[test]
+fn minimum_ratio_wordings_give_the_same_digest() {
+    let plain = load(&files()).unwrap();
+    for (five, two) in [
+        ("不低于5%", "2%以上"),
+        ("不少于 5%", "≥2%"),
+        ("至少5%", "=2%"),
+        ("＞＝５％", "2% 及以上"),
+    ] {
+        let items = ITEMS
+            .replace(",5%,", &format!(",{five},"))
+            .replace(",2%,", &format!(",{two},"));
+        let ds = load(&with("items.csv", &items)).unwrap_or_else(|e| panic!("{five}: {e}"));
+        assert_eq!(ds.digests, plain.digests, "{five} / {two}");
+    }
+    let e = errors(load(&with(
+        "items.csv",
+        &ITEMS.replace(",5%,", ",不高于5%,"),
+    )));
+    assert!(e[0].contains("'不高于5%' is not a ratio"), "{e:?}");
 }

@@ -171,3 +171,10 @@ fn edge_next_vector() {
 fn edge_repair_vector() {
     check_vector("edge-repair");
 }
+
+/// Declared seed sources (SPEC.md §3.1): one of each kind, canonical forms,
+/// per-source bits, a real drand quicknet round with its signature.
+#[test]
+fn sources_vector() {
+    check_vector("sources");
+}

@@ -298,3 +298,184 @@ pub(crate) fn exclusion_label(reason: &str, lang: Lang) -> String {
     }
     .to_string()
 }
+
+/// What a declared source is, when it will be known and how it is written
+/// (the pre-draw notice's table of seed sources).
+fn source_row(i: usize, s: &shuangsuiji::model::SeedSource, lang: Lang) -> Vec<Cell> {
+    use shuangsuiji::model::{QUICKNET_CHAIN_HASH, SeedSource, beijing_time};
+    let (what, when) = match s {
+        SeedSource::Dice { count, faces } => (
+            match lang {
+                Lang::Zh => format!("{count} 次 {faces} 面骰子（按投掷顺序）"),
+                Lang::En => format!("{count} throws of a {faces}-faced die, in order"),
+            },
+            lang.t("当众投掷时", "when thrown in public").to_string(),
+        ),
+        SeedSource::Lottery {
+            game,
+            issue,
+            draw_date,
+        } => (
+            match lang {
+                Lang::Zh => format!("{} 第 {issue} 期开奖号码", game.name_zh()),
+                Lang::En => format!("{} ({}) issue {issue}", game.name_zh(), game.code()),
+            },
+            match lang {
+                Lang::Zh => format!("{draw_date} 开奖后"),
+                Lang::En => format!("after the drawing on {draw_date}"),
+            },
+        ),
+        SeedSource::Drand { round } => (
+            match lang {
+                Lang::Zh => {
+                    format!("drand quicknet 第 {round} 轮的签名（链 {QUICKNET_CHAIN_HASH}）")
+                }
+                Lang::En => format!(
+                    "the signature of drand quicknet round {round} (chain {QUICKNET_CHAIN_HASH})"
+                ),
+            },
+            beijing_time(s.published_at().unwrap_or(0)),
+        ),
+        SeedSource::Text { description } => (
+            match lang {
+                Lang::Zh => format!("自由文本（按数字计比特）：{description}"),
+                Lang::En => format!("free text (digit rule): {description}"),
+            },
+            String::new(),
+        ),
+    };
+    let bits = match s.fixed_tenths() {
+        Some(t) => shuangsuiji::draw::tenths_text(t),
+        None => lang.t("3.32/位数字", "3.32 per decimal digit").to_string(),
+    };
+    vec![
+        Cell::text((i + 1).to_string()),
+        Cell::text(what),
+        Cell::text(when),
+        Cell::mono(shuangsuiji::draw::seed_template(std::slice::from_ref(s))),
+        Cell::text(bits),
+    ]
+}
+
+/// The pre-draw notice's section on declared seed sources (nothing when the
+/// plan declares none).
+pub(crate) fn declared_sources_blocks(
+    sources: &[shuangsuiji::model::SeedSource],
+    date: Date,
+    lang: Lang,
+) -> Vec<Block> {
+    if sources.is_empty() {
+        return Vec::new();
+    }
+    let fixed: u32 = sources.iter().filter_map(|s| s.fixed_tenths()).sum();
+    let text = sources.iter().any(|s| s.fixed_tenths().is_none());
+    let template = shuangsuiji::draw::seed_template(sources);
+    let drand = sources
+        .iter()
+        .any(|s| matches!(s, shuangsuiji::model::SeedSource::Drand { .. }));
+    vec![
+        Block::SubHeading(lang.t("随机种子的组成", "How the seed is formed").into()),
+        Block::Para(match lang {
+            Lang::Zh => format!(
+                "随机种子由下列来源的结果按顺序组成，各来源的结果均在 {date}（北京时间 0 时）之后才公布，本公告须在此之前发布。种子文本按 SPEC.md §3.1 的规范格式书写，各部分以“ | ”分隔，格式为：{template}。结果公布后任何人均可自行组成种子并与抽取结果中的种子比对{}。可计比特数为各来源可能结果数的以 2 为底的对数（向下取到 0.1）：合计 {}{} 比特。",
+                if drand {
+                    "；drand 签名按随程序提供的 quicknet 公钥离线验证"
+                } else {
+                    ""
+                },
+                shuangsuiji::draw::tenths_text(fixed),
+                if text {
+                    "（另加自由文本中的数字）"
+                } else {
+                    ""
+                }
+            ),
+            Lang::En => format!(
+                "The seed is the outcomes of the sources below, in this order; each becomes known only after {date} (00:00 Beijing time) begins, and this notice must be published before then. The seed text is written in the canonical form of SPEC.md §3.1, parts separated by “ | ”: {template}. Once the results are out anyone can form the seed and compare it with the one drawn with{}. Each source is credited log2 of its number of possible outcomes (rounded down to 0.1): {} bits in all{}.",
+                if drand {
+                    "; a drand signature is checked offline against the quicknet public key shipped with the software"
+                } else {
+                    ""
+                },
+                shuangsuiji::draw::tenths_text(fixed),
+                if text {
+                    ", plus the digits of the free text"
+                } else {
+                    ""
+                }
+            ),
+        }),
+        Block::Table {
+            headers: vec![
+                "#".into(),
+                lang.t("来源", "Source").into(),
+                lang.t("公布时间", "Known").into(),
+                lang.t("写入种子的格式", "Written in the seed as").into(),
+                lang.t("比特", "Bits").into(),
+            ],
+            rows: sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| source_row(i, s, lang))
+                .collect(),
+        },
+    ]
+}
+
+/// The draw notice's per-source bits (nothing when the plan declares no
+/// sources).
+pub(crate) fn drawn_sources_blocks(result: &DrawResult, lang: Lang) -> Vec<Block> {
+    let sources = &result.seed.sources;
+    if sources.is_empty() {
+        return Vec::new();
+    }
+    let total: u32 = sources.iter().map(|s| s.tenths).sum();
+    let drand = sources
+        .iter()
+        .any(|s| matches!(s.source, shuangsuiji::model::SeedSource::Drand { .. }));
+    vec![
+        Block::Para(match lang {
+            Lang::Zh => format!(
+                "种子由计划事前声明的 {} 个来源组成，可计比特数合计 {}（每个来源为其可能结果数的以 2 为底的对数，向下取到 0.1；自由文本按数字计）。{}",
+                sources.len(),
+                shuangsuiji::draw::tenths_text(total),
+                if drand {
+                    "drand 签名已在抽取时按 quicknet 公钥离线验证，复核时再次验证。"
+                } else {
+                    ""
+                }
+            ),
+            Lang::En => format!(
+                "The seed is made of the source(s) the plan declared before the draw ({}), credited {} bits in all (each source log2 of its number of possible outcomes, rounded down to 0.1; free text by its digits).{}",
+                sources.len(),
+                shuangsuiji::draw::tenths_text(total),
+                if drand {
+                    " The drand signature was checked offline against the quicknet public key when drawing, and is checked again on verification."
+                } else {
+                    ""
+                }
+            ),
+        }),
+        Block::Table {
+            headers: vec![
+                "#".into(),
+                lang.t("来源", "Source").into(),
+                lang.t("结果（种子中的写法）", "Outcome as written in the seed")
+                    .into(),
+                lang.t("比特", "Bits").into(),
+            ],
+            rows: sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    vec![
+                        Cell::text((i + 1).to_string()),
+                        Cell::text(s.source.to_string()),
+                        Cell::mono(s.written.as_str()),
+                        Cell::text(shuangsuiji::draw::tenths_text(s.tenths)),
+                    ]
+                })
+                .collect(),
+        },
+    ]
+}

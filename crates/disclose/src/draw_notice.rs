@@ -175,6 +175,7 @@ pub fn write_draw_notice_with(
             Cell::mono(result.draw_key.as_str()),
         ),
     ]));
+    blocks.extend(crate::common::drawn_sources_blocks(result, lang));
 
     blocks.push(Block::Heading(
         lang.t("三、输入文件摘要", "3. Input digests").into(),

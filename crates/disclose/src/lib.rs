@@ -58,6 +58,7 @@ mod results;
 use std::fmt;
 use std::str::FromStr;
 
+pub mod folder;
 mod guide;
 pub use draw_notice::{draw_notice, write_draw_notice, write_draw_notice_with};
 pub use error::{Error, ErrorKind, Problem};

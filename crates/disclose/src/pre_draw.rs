@@ -86,6 +86,11 @@ pub fn pre_draw_notice(ds: &Dataset, algorithm: &str, format: Format, lang: Lang
         }),
     ));
     blocks.push(Block::Fields(fields));
+    blocks.extend(crate::common::declared_sources_blocks(
+        &plan.seed_sources,
+        plan.date,
+        lang,
+    ));
 
     blocks.push(Block::Heading(lang.t("二、抽查规则", "2. Rules").into()));
     blocks.push(Block::List(rules_text(&plan.rules, lang)));
@@ -313,6 +318,8 @@ struct PlanJson<'a> {
     period_end: Date,
     date: Date,
     seed_source: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    seed_sources: &'a [shuangsuiji::model::SeedSource],
 }
 
 #[derive(Serialize)]
@@ -357,6 +364,7 @@ fn json<'a>(ds: &'a Dataset, algorithm: &'a str, lang: Lang, title: String) -> P
             period_end: p.period_end,
             date: p.date,
             seed_source: &p.seed_source,
+            seed_sources: &p.seed_sources,
         },
         rules: &p.rules,
         rules_text: rules_text(&p.rules, lang),

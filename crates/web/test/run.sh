@@ -1,7 +1,8 @@
 #!/bin/sh
-# Headless Chromium test of the offline page. Builds verify.html, writes
-# the sample bundle (and one with conflicts withheld) with the real page in
-# it, and drives the page from file:// (test.mjs).
+# Headless Chromium test of the offline page. Checks that the committed
+# page is what build.sh builds, writes the sample's published folder (and one
+# with conflicts withheld) with the real `ssj commit` + `ssj draw`, and
+# drives the page in those folders from file:// (test.mjs).
 #   crates/web/test/run.sh [SHOTS_DIR]
 # Needs: /usr/bin/chromium (Debian package `chromium`), node >= 18, npm.
 set -eu
@@ -11,10 +12,12 @@ shots=${1:-$here/shots}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$shots"
-"$root/crates/web/build.sh" "$work/verify.html"
+"$root/crates/web/check-asset.sh"
 cd "$root"
-cargo run --quiet --locked -p shuangsuiji-web --example sample_bundle -- "$work/good" --verify-html "$work/verify.html" > /dev/null
-cargo run --quiet --locked -p shuangsuiji-web --example sample_bundle -- "$work/withheld" --withhold conflicts --verify-html "$work/verify.html" > /dev/null
+cargo build --quiet --locked -p shuangsuiji-cli
+seed='38 17 05 92 64 11 70 26 53 48 91 30 07 65 24'
+python3 tests/bundle/make_bundle.py target/debug/ssj data/youyu-forestry "$seed" "$work/good"
+python3 tests/bundle/make_bundle.py target/debug/ssj data/youyu-forestry "$seed" "$work/withheld" --withhold conflicts
 cd "$here"
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
 node test.mjs "$work/good/verify.html" "$work/good" "$work/withheld" "$shots"

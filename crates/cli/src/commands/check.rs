@@ -40,6 +40,11 @@ pub fn run(a: &CheckArgs) -> u8 {
                 "date": ds.plan.date.to_string(),
                 "seed_source": ds.plan.seed_source,
             },
+            "seed_sources": ds.plan.seed_sources.iter().map(|s| serde_json::json!({
+                "source": s,
+                "label": s.label(),
+                "tenths": s.fixed_tenths(),
+            })).collect::<Vec<_>>(),
             "files": ds.files,
             "digests": ds.digests,
             "summary": summary,
@@ -105,6 +110,7 @@ fn render(ds: &Dataset, summary: &Summary) -> String {
         p.period_start, p.period_end, p.date
     );
     let _ = writeln!(o, "  seed source  {}", p.seed_source);
+    o.push_str(&seed_sources_text(&p.seed_sources));
     let r = &p.rules;
     let _ = writeln!(
         o,
@@ -231,5 +237,44 @@ fn render(ds: &Dataset, summary: &Summary) -> String {
             ds.warnings.len()
         );
     }
+    o
+}
+
+/// The declared seed sources with their credited bits, for `check` and
+/// `commit` (nothing when the plan declares none: the digit rule applies).
+pub fn seed_sources_text(sources: &[shuangsuiji::model::SeedSource]) -> String {
+    use shuangsuiji::draw::{seed_template, tenths_text};
+    let mut o = String::new();
+    if sources.is_empty() {
+        // the digit rule, as before declarations existed
+        return o;
+    }
+    let _ = writeln!(o, "  seed sources declared, in seed-text order:");
+    let mut fixed = 0u32;
+    let mut text = false;
+    for (i, s) in sources.iter().enumerate() {
+        let bits = match s.fixed_tenths() {
+            Some(t) => {
+                fixed += t;
+                format!("{} bits", tenths_text(t))
+            }
+            None => {
+                text = true;
+                "digit rule, counted from the text".to_string()
+            }
+        };
+        let _ = writeln!(o, "    {}. {s} — {bits}", i + 1);
+    }
+    let _ = writeln!(
+        o,
+        "    credited {} bits{} (a draw needs 64 to 96)",
+        fixed / 10,
+        if text {
+            " + the free text's digits"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(o, "    seed text form: {}", seed_template(sources));
     o
 }

@@ -2,13 +2,11 @@
 //! input digests) and the pre-draw notice.
 
 use crate::attempt::{Attempt, wrote};
-use crate::bundle;
 use crate::cli::{JournalFlag, StreamFlags};
 use crate::{exit, fsio, input};
 use clap::Args;
 use shuangsuiji::ALGORITHM;
-use shuangsuiji::Publication;
-use shuangsuiji_disclose::{Format, Lang};
+use shuangsuiji_disclose::folder::{self, COMMIT_FILES};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -33,9 +31,6 @@ pub struct CommitArgs {
     pub stream: StreamFlags,
 }
 
-/// Files `ssj commit` writes.
-pub const COMMIT_FILES: [&str; 3] = ["commitment.json", "pre-draw.html", "pre-draw.md"];
-
 /// `ssj commit`.
 pub fn run(a: &CommitArgs) -> u8 {
     let at = Attempt::new(
@@ -58,17 +53,8 @@ pub fn run(a: &CommitArgs) -> u8 {
         Ok(t) => t,
         Err(e) => return at.fail_with(&e),
     };
-    let own = Publication::of_commitment(&c)
-        .with_writer(COMMIT_FILES[1], |w| {
-            let t = shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Html, Lang::Zh);
-            w.write_all(t.as_bytes())
-        })
-        .with_writer(COMMIT_FILES[2], |w| {
-            let t =
-                shuangsuiji_disclose::pre_draw_notice(&ds, ALGORITHM, Format::Markdown, Lang::Zh);
-            w.write_all(t.as_bytes())
-        });
-    let publication = match bundle::complete(own, &a.out, &[], &a.plan, &plan_text, &ds.plan) {
+    let own = folder::commit_files(&c, &ds);
+    let publication = match folder::complete(own, &a.out, &[], &a.plan, &plan_text, &ds.plan) {
         Ok(p) => p,
         Err(e) => return at.fail_with(&e),
     };
@@ -87,7 +73,21 @@ pub fn run(a: &CommitArgs) -> u8 {
         let _ = writeln!(o, "  {k:<12} {v}");
     }
     let _ = writeln!(o, "  seed source  {}", p.seed_source);
+    o.push_str(&crate::commands::check::seed_sources_text(&p.seed_sources));
     wrote(&mut o, &a.out, &published);
+    if !p.seed_sources.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nPublish commitment.json and the pre-draw notice now, before {} begins (00:00 Beijing time):\n\
+             every declared source must still be unknown. Once the results are out, draw with\n  \
+             ssj draw --plan {} --commitment {} --seed '{}' --out <DIR>",
+            p.date,
+            a.plan.display(),
+            a.out.join(COMMIT_FILES[0]).display(),
+            shuangsuiji::draw::seed_template(&p.seed_sources)
+        );
+        return exit::print(&o);
+    }
     let _ = writeln!(
         o,
         "\nPublish commitment.json and the pre-draw notice now, before the seed exists.\n\

@@ -2,18 +2,16 @@
 //! write the result and its notices atomically; every attempt is journaled.
 
 use crate::attempt::{Attempt, wrote};
-use crate::bundle;
 use crate::cli::{JournalFlag, StreamFlags};
 use crate::fsio::{self};
 use crate::input::read_commitment;
 use crate::{exit, input};
 use clap::Args;
-use shuangsuiji::Publication;
 use shuangsuiji::draw::Visits;
 use shuangsuiji::draw::seed_problem;
 use shuangsuiji::journal::JournalOutcome;
 use shuangsuiji::{DrawResult, ErrorKind, SeedStrength};
-use shuangsuiji_disclose::{Format, Lang, write_draw_notice_with};
+use shuangsuiji_disclose::folder::{self, COMMIT_FILES, DRAW_FILES};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -47,9 +45,6 @@ pub struct DrawArgs {
     #[command(flatten)]
     pub stream: StreamFlags,
 }
-
-/// Files `ssj draw` writes.
-pub const DRAW_FILES: [&str; 4] = ["result.json", "result.csv", "notice.html", "notice.md"];
 
 /// The validated flags of `ssj draw`.
 struct DrawRequest<'a> {
@@ -178,21 +173,12 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
         Ok(t) => t,
         Err(e) => return at.fail_with(&e),
     };
-    let own = Publication::of_result_with(&result, all)
-        .with_writer(DRAW_FILES[1], |w| {
-            shuangsuiji_disclose::write_result_csv(all, w)
-        })
-        .with_writer(DRAW_FILES[2], |w| {
-            write_draw_notice_with(&result, all, Format::Html, Lang::Zh, w)
-        })
-        .with_writer(DRAW_FILES[3], |w| {
-            write_draw_notice_with(&result, all, Format::Markdown, Lang::Zh, w)
-        });
-    let carry = crate::commands::commit::COMMIT_FILES;
-    let publication = match bundle::complete(own, req.out, &carry, req.plan, &plan_text, &plan) {
-        Ok(p) => p,
-        Err(e) => return at.fail_with(&e),
-    };
+    let own = folder::draw_files(&result, all);
+    let publication =
+        match folder::complete(own, req.out, &COMMIT_FILES, req.plan, &plan_text, &plan) {
+            Ok(p) => p,
+            Err(e) => return at.fail_with(&e),
+        };
     let published = match at.publish(req.out, &publication, &DRAW_FILES, a.force) {
         Ok(p) => p,
         Err(code) => return code,
@@ -206,9 +192,23 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
     let _ = writeln!(o, "  seed         '{}'", result.seed.text);
     let _ = writeln!(
         o,
-        "  seed bits    {} (this draw needs {})",
-        strength.bits, strength.required
+        "  seed bits    {} (this draw needs {}){}",
+        strength.bits,
+        strength.required,
+        if result.seed.sources.is_empty() {
+            ""
+        } else {
+            ", from the declared sources:"
+        }
     );
+    for s in &result.seed.sources {
+        let _ = writeln!(
+            o,
+            "    {:<24} {} bits",
+            s.source.label(),
+            shuangsuiji::draw::tenths_text(s.tenths)
+        );
+    }
     let _ = writeln!(o, "  draw key     {}", result.draw_key);
     let _ = writeln!(
         o,
@@ -237,6 +237,27 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
 }
 
 fn weak_seed_message(result: &DrawResult, s: SeedStrength) -> String {
+    if !result.seed.sources.is_empty() {
+        let parts: Vec<String> = result
+            .seed
+            .sources
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {} bits",
+                    o.source.label(),
+                    shuangsuiji::draw::tenths_text(o.tenths)
+                )
+            })
+            .collect();
+        return format!(
+            "the declared seed sources carry {} bits ({}), but this draw needs {}: with only 2^{} possible outcomes, whoever prepares the inputs can compute the draw for every outcome in advance and adjust the inputs until the one they want comes up (grinding); declare more sources in the plan before committing",
+            s.bits,
+            parts.join(" + "),
+            s.required,
+            s.bits
+        );
+    }
     format!(
         "the seed '{}' carries about {} bits (only digits count: 3.32 bits per decimal digit, 4 per character of a long hexadecimal beacon value), but this draw needs {}: with only 2^{} possible seeds, whoever prepares the inputs can compute the draw for every seed in advance and adjust the inputs or pick the source until the outcome they want comes up (grinding)",
         result.seed.normalized, s.bits, s.required, s.bits

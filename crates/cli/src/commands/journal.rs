@@ -14,6 +14,33 @@ pub enum JournalCommand {
     Verify(JournalFileArgs),
     /// Show every entry.
     List(JournalFileArgs),
+    /// Move a torn last line (a write cut short by a crash or a full disk)
+    /// aside to FILE.torn-<offset>; the entries before it are untouched.
+    Repair(RepairArgs),
+}
+
+/// `ssj journal repair`.
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// The journal file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `ssj journal repair`.
+pub fn repair(a: &RepairArgs) -> u8 {
+    match shuangsuiji::publish::repair_journal(&a.file) {
+        Ok(Some(aside)) => exit::print(&format!(
+            "{}: the torn last line was moved aside to {}\n",
+            a.file.display(),
+            aside.display()
+        )),
+        Ok(None) => exit::print(&format!(
+            "{}: no torn last line; nothing to repair\n",
+            a.file.display()
+        )),
+        Err(e) => exit::error(&e),
+    }
 }
 
 /// The journal file.

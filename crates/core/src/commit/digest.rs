@@ -259,6 +259,8 @@ struct PlanCanonical<'a> {
     period_end: String,
     date: String,
     seed_source: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    seed_sources: &'a [crate::model::SeedSource],
     rules: &'a crate::model::Rules,
     tasks: &'a [crate::model::Task],
 }
@@ -274,6 +276,7 @@ pub fn plan_canonical_json(plan: &Plan) -> String {
         period_end: plan.period_end.to_string(),
         date: plan.date.to_string(),
         seed_source: &plan.seed_source,
+        seed_sources: &plan.seed_sources,
         rules: &plan.rules,
         tasks: &plan.tasks,
     })

@@ -11,7 +11,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::draw::PlanInfo;
-use crate::model::{Rules, Task};
+use crate::model::{Rules, SeedSource, Task};
 use crate::{ALGORITHM, Dataset, DrawResult};
 
 /// The format name of a commitment file.
@@ -29,6 +29,9 @@ pub struct Commitment {
     pub plan: PlanInfo,
     /// The announced public source of the seed.
     pub seed_source: String,
+    /// The declared seed sources (absent when the plan declares none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seed_sources: Vec<SeedSource>,
     /// The rules.
     pub rules: Rules,
     /// The tasks.
@@ -102,6 +105,7 @@ impl Commitment {
                 date: p.date,
             },
             seed_source: p.seed_source.clone(),
+            seed_sources: p.seed_sources.clone(),
             rules: p.rules.clone(),
             tasks: p.tasks.clone(),
             digests: ds.digests.clone(),
@@ -176,6 +180,11 @@ impl Commitment {
             now.seed_source.clone(),
         );
         part(
+            "plan.seed_sources",
+            crate::commit::digest::canonical_json(&self.seed_sources),
+            crate::commit::digest::canonical_json(&now.seed_sources),
+        );
+        part(
             "plan.rules",
             crate::commit::digest::canonical_json(&self.rules),
             crate::commit::digest::canonical_json(&now.rules),
@@ -214,6 +223,15 @@ impl Commitment {
                 what: "seed.source".into(),
                 committed: self.seed_source.clone(),
                 actual: result.seed.source.clone(),
+            });
+        }
+        let drawn: Vec<&SeedSource> = result.seed.sources.iter().map(|s| &s.source).collect();
+        let declared: Vec<&SeedSource> = self.seed_sources.iter().collect();
+        if drawn != declared {
+            out.push(Difference {
+                what: "seed.sources".into(),
+                committed: crate::commit::digest::canonical_json(&declared),
+                actual: crate::commit::digest::canonical_json(&drawn),
             });
         }
         out

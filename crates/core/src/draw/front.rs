@@ -52,8 +52,11 @@ impl Seed {
         &self.normalized
     }
 
-    /// The bits the seed is credited with (decimal digits at 3.32 bits
-    /// each, long hexadecimal beacon values at 4).
+    /// The bits the seed is credited with by the digit rule (decimal
+    /// digits at 3.32 bits each, long hexadecimal beacon values at 4).
+    /// When the plan declares seed sources (SPEC.md §3.1) the draw credits
+    /// those instead: see [`Draw::strength`] and
+    /// [`crate::draw::read_seed`].
     pub fn bits(&self) -> u32 {
         seed_bits(&self.normalized)
     }

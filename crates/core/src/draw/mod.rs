@@ -8,12 +8,17 @@ mod front;
 pub mod keys;
 mod result;
 mod seed;
+mod sources;
 mod visits;
 
 pub use crate::stream::{StreamedDraw, draw_streaming};
 pub use eligibility::{Eligibility, Exclusion};
 pub use front::{Draw, DrawOptions, Seed};
 pub use seed::{MAX_SEED_BITS, MIN_SEED_BITS, SeedStrength, required_seed_bits, seed_bits};
+pub use sources::{
+    PART_SEPARATOR, QUICKNET_DST, SourceOutcome, declared_bits, read_seed, seed_template,
+    tenths_text, verify_quicknet,
+};
 
 pub use keys::{
     TAG_DRAW_KEY, TAG_OFFICERS, TAG_TASK_KEY, TAG_TICKET, WordStream, draw_key, normalize_seed,
@@ -83,6 +88,7 @@ pub fn draw_unchecked(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
             "the seed text is empty",
         )]));
     }
+    let sources = read_seed(&ds.plan.seed_sources, &normalized)?;
     let key = draw_key(ALGORITHM, &normalized, &ds.digests);
     let (tasks, visits) = select(ds, &key);
     let (mut result, list) = finish_draw(
@@ -91,6 +97,7 @@ pub fn draw_unchecked(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
         &ds.history,
         seed_text,
         normalized,
+        sources,
         key,
         tasks,
         visits,
@@ -109,6 +116,7 @@ pub(crate) fn finish_draw(
     history: &[crate::model::HistoryRecord],
     seed_text: &str,
     normalized: String,
+    sources: Vec<SourceOutcome>,
     key: [u8; 32],
     tasks: Vec<TaskResult>,
     visits: Vec<Draft>,
@@ -130,6 +138,7 @@ pub(crate) fn finish_draw(
             text: seed_text.to_string(),
             normalized,
             source: ds.plan.seed_source.clone(),
+            sources,
         },
         digests: ds.digests.clone(),
         draw_key: hex(&key),

@@ -38,6 +38,11 @@ pub struct SeedInfo {
     pub normalized: String,
     /// The announced public source of the seed (`plan.seed_source`).
     pub source: String,
+    /// The declared sources with their outcomes and credited bits, in
+    /// declared order (SPEC.md §3.1); absent from the JSON when the plan
+    /// declares none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<super::SourceOutcome>,
 }
 
 /// One row of a task's allocation table: a stratum, its eligible base and

@@ -20,6 +20,13 @@
 //!   beyond 96 no one can enumerate the seeds anyway. So 29 decimal digits
 //!   (96 bits) always suffice, 20 digits (66 bits) suffice for small draws.
 //!
+//! * **Declared sources.** A plan that declares its seed sources
+//!   (`[[seed_sources]]`, SPEC.md §3.1) is credited, instead of the digit
+//!   rule, the sum over its sources of `log2` of each source's number of
+//!   possible outcomes (in tenths of a bit, rounded down): 快乐8 61.6,
+//!   双色球 24.0, 大乐透 24.3, 3D 9.9, 排列5 16.6, a drand round 256;
+//!   see [`crate::draw::read_seed`].
+//!
 //! Why: a seed with *b* bits has only 2^*b* values. Whoever prepares the
 //! inputs can compute the draw for every one of them beforehand and adjust
 //! the inputs (or pick among public sources) until the outcome they want
@@ -109,10 +116,16 @@ pub struct SeedStrength {
 }
 
 impl SeedStrength {
-    /// The strength of a result's seed for that result.
+    /// The strength of a result's seed for that result: the declared
+    /// sources' bits when the plan declares sources, else the digit rule.
     pub fn of(result: &DrawResult) -> SeedStrength {
+        let bits = if result.seed.sources.is_empty() {
+            seed_bits(&result.seed.normalized)
+        } else {
+            super::declared_bits(&result.seed.sources)
+        };
         SeedStrength {
-            bits: seed_bits(&result.seed.normalized),
+            bits,
             required: required_seed_bits(result),
         }
     }

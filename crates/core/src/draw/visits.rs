@@ -42,7 +42,7 @@ struct TaskNames {
 
 /// The visits of a draw, compact: what [`crate::draw::draw_streaming`] returns
 /// instead of a `Vec<Visit>` (see [`crate::draw::StreamedDraw`]). Each visit is
-/// built on demand, equal to the one [`crate::draw::draw`] gives at the same
+/// built on demand, equal to the one [`crate::draw::draw_unchecked`] gives at the same
 /// position.
 ///
 /// ```

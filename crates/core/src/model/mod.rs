@@ -8,12 +8,19 @@ pub(crate) mod cjk_compat;
 mod date;
 mod plan;
 mod ratio;
+mod source;
 pub(crate) mod text;
 mod uscc;
 
 pub use date::{Date, DateError};
-pub use plan::{Encoding, Filter, FlagName, InputFiles, Overlap, Plan, Rules, Stratify, Task};
+pub use plan::{
+    Disclosure, Encoding, Filter, FlagName, InputFiles, Overlap, Plan, Rules, Stratify, Task,
+};
 pub use ratio::{Ratio, RatioError};
+pub use source::{
+    Game, MAX_SOURCE_TENTHS, Pool, QUICKNET_CHAIN_HASH, QUICKNET_GENESIS, QUICKNET_PERIOD,
+    QUICKNET_PUBLIC_KEY, QUICKNET_SCHEME, SeedSource, beijing_time, day_start_beijing,
+};
 pub use uscc::{UsccError, check_character, validate_uscc};
 
 use std::fmt;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Diagnostic, DiagnosticKind, Error, Position, Result};
-use crate::model::{CreditClass, Date, Ratio};
+use crate::model::{CreditClass, Date, Ratio, SeedSource, day_start_beijing};
 
 /// How the CSV inputs are encoded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -218,12 +218,50 @@ pub struct Plan {
     pub date: Date,
     /// The announced public source of the seed (e.g. a lottery draw).
     pub seed_source: String,
+    /// The declared seed sources (`[[seed_sources]]`, SPEC.md §3.1), in
+    /// seed-text order; empty when the plan declares none (the seed is
+    /// then free text counted by the digit rule).
+    pub seed_sources: Vec<SeedSource>,
     /// Input files.
     pub inputs: InputFiles,
     /// Rules.
     pub rules: Rules,
     /// Tasks; when the plan lists none, one undirected task per item.
     pub tasks: Vec<Task>,
+    /// What the published folder leaves out (`[disclosure]`); not part of
+    /// the plan digest.
+    pub disclosure: Disclosure,
+}
+
+/// What the published folder leaves out (`[disclosure]` of the plan).
+/// Withholding never changes the draw, only what the public can check:
+/// every verifier then says what it could not check.
+///
+/// ```
+/// let plan = shuangsuiji::Plan::from_toml("plan.toml", r#"
+/// [plan]
+/// id = "P"
+/// title = "T"
+/// authority = "A"
+/// period_start = 2026-10-01
+/// period_end = 2026-12-31
+/// seed_source = "dice"
+/// [inputs]
+/// items = "i.csv"
+/// officers = "o.csv"
+/// entities = "e.csv"
+/// conflicts = "c.csv"
+/// [disclosure]
+/// withhold = ["conflicts"]
+/// "#).unwrap();
+/// assert_eq!(plan.disclosure.withhold, ["conflicts"]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disclosure {
+    /// Inputs published by digest only: `history` and/or `conflicts`.
+    #[serde(default)]
+    pub withhold: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -235,6 +273,10 @@ struct RawPlan {
     rules: Rules,
     #[serde(default)]
     tasks: Vec<Task>,
+    #[serde(default)]
+    disclosure: Disclosure,
+    #[serde(default)]
+    seed_sources: Vec<SeedSource>,
 }
 
 #[derive(Deserialize)]
@@ -319,6 +361,17 @@ impl Plan {
             }
             p
         };
+        for w in &raw.disclosure.withhold {
+            if w != "history" && w != "conflicts" {
+                diags.push(Diagnostic::error(
+                    DiagnosticKind::Plan,
+                    at("disclosure", "withhold"),
+                    format!(
+                        "disclosure.withhold: '{w}' cannot be withheld; only \"history\" and \"conflicts\" can (the item list, roster and registry are always published)"
+                    ),
+                ));
+            }
+        }
         let m = raw.plan;
         for (key, value) in [
             ("id", &m.id),
@@ -389,6 +442,16 @@ impl Plan {
                 ));
             }
         }
+        let date = m.date.unwrap_or(m.period_start);
+        for (i, s) in raw.seed_sources.iter().enumerate() {
+            if let Some(msg) = source_problem(s, date) {
+                let mut p = Position::file(file).with_field(format!("seed_sources[{}]", i + 1));
+                if let Some(l) = nth_header_line(text, "[[seed_sources]]", i) {
+                    p = p.at_line(l);
+                }
+                diags.push(Diagnostic::error(DiagnosticKind::InvalidValue, p, msg));
+            }
+        }
         if !diags.is_empty() {
             return Err(Error::input(diags));
         }
@@ -425,11 +488,13 @@ impl Plan {
             authority: m.authority.trim().to_string(),
             period_start: m.period_start,
             period_end: m.period_end,
-            date: m.date.unwrap_or(m.period_start),
+            date,
             seed_source: m.seed_source.trim().to_string(),
+            seed_sources: raw.seed_sources,
             inputs: raw.inputs,
             rules: raw.rules,
             tasks,
+            disclosure: raw.disclosure,
         })
     }
 
@@ -437,6 +502,64 @@ impl Plan {
     pub(crate) fn task_line(text: &str, n: usize) -> Option<u64> {
         nth_task_line(text, n)
     }
+}
+
+/// What is wrong with a declared seed source of a plan dated `date`.
+fn source_problem(s: &SeedSource, date: Date) -> Option<String> {
+    match s {
+        SeedSource::Dice { count, faces } => {
+            if !(1..=1000).contains(count) {
+                return Some(format!("dice: count {count} is not in 1–1000"));
+            }
+            if !(2..=1000).contains(faces) {
+                return Some(format!("dice: faces {faces} is not in 2–1000"));
+            }
+        }
+        SeedSource::Lottery {
+            game,
+            issue,
+            draw_date,
+        } => {
+            if issue.is_empty() || issue.len() > 12 || !issue.bytes().all(|b| b.is_ascii_digit()) {
+                return Some(format!(
+                    "{}: issue '{issue}' is not 1–12 ASCII digits",
+                    game.code()
+                ));
+            }
+            if *draw_date < date {
+                return Some(format!(
+                    "{} {issue}: draw_date {draw_date} is before the plan date {date}: the result may already be known when the plan is committed",
+                    game.code()
+                ));
+            }
+        }
+        SeedSource::Drand { round } => {
+            let Some(t) = s.published_at() else {
+                return Some(format!("drand {round}: rounds are numbered from 1"));
+            };
+            if i64::try_from(t).unwrap_or(i64::MAX) < day_start_beijing(date) {
+                return Some(format!(
+                    "drand {round}: the round is published at {}, before the plan date {date} begins (00:00 +08:00): choose a later round",
+                    crate::model::beijing_time(t)
+                ));
+            }
+        }
+        SeedSource::Text { description } => {
+            if description.trim().is_empty() {
+                return Some("text: description is empty".to_string());
+            }
+        }
+    }
+    None
+}
+
+/// The 1-based line of the `n`th (0-based) line equal to `header`.
+fn nth_header_line(text: &str, header: &str, n: usize) -> Option<u64> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == header)
+        .nth(n)
+        .map(|(i, _)| i as u64 + 1)
 }
 
 /// The line of `items = …` in the `n`th (0-based) `[[tasks]]` table, or of

@@ -45,7 +45,9 @@ pub enum RatioError {
 impl fmt::Display for RatioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            RatioError::Malformed => "is not a ratio; write it as 5%, 5‰ or 0.05",
+            RatioError::Malformed => {
+                "is not a ratio; write it as 5%, 5‰ or 0.05 (a minimum may be written 不低于5%, 不少于5%, 至少5%, ≥5%, =5% or 5%以上: the same as 5%)"
+            }
             RatioError::NotPositive => "must be greater than 0",
             RatioError::AboveOne => "is above 100%",
             RatioError::TooPrecise => "has more than 12 decimal places",
@@ -137,7 +139,7 @@ impl FromStr for Ratio {
 
     fn from_str(s: &str) -> Result<Ratio, RatioError> {
         let folded = fold_width(s.trim());
-        let t = folded.trim();
+        let t = strip_minimum(folded.trim());
         let (body, extra_scale) = if let Some(b) = t.strip_suffix('%') {
             (b.trim_end(), 2)
         } else if let Some(b) = t.strip_suffix('‰') {
@@ -154,6 +156,21 @@ impl FromStr for Ratio {
         let (num, scale) = parse_decimal(body).ok_or(RatioError::Malformed)?;
         Ratio::from_decimal(num, scale + extra_scale)
     }
+}
+
+/// Words of item lists for "at least" (SPEC.md §1.4): one suffix `及以上`
+/// or `以上`, then one prefix `不低于`, `不少于`, `至少`, `>=`, `≥` or `=`;
+/// the number they surround means the same as alone (a count is always
+/// rounded up, so every ratio is a minimum).
+fn strip_minimum(t: &str) -> &str {
+    let t = ["及以上", "以上"]
+        .iter()
+        .find_map(|w| t.strip_suffix(w))
+        .map_or(t, str::trim_end);
+    ["不低于", "不少于", "至少", ">=", "≥", "="]
+        .iter()
+        .find_map(|w| t.strip_prefix(w))
+        .map_or(t, str::trim_start)
 }
 
 /// `"12.50"` → `(1250, 2)`.
@@ -206,6 +223,37 @@ mod tests {
         assert_eq!("12.5%".parse::<Ratio>().unwrap().decimal(), "0.125");
         assert_eq!("2‰".parse::<Ratio>().unwrap().to_string(), "0.2%");
         assert_eq!("12.5%".parse::<Ratio>().unwrap().to_string(), "12.5%");
+    }
+
+    #[test]
+    fn minimum_wordings_mean_the_number() {
+        let five = Ratio::from_decimal(5, 2).unwrap();
+        for s in [
+            "不低于5%",
+            "不少于5%",
+            "至少 5%",
+            "≥5%",
+            "＞＝5%",
+            ">=5%",
+            "=5%",
+            "5%以上",
+            "5% 及以上",
+            "不低于5%以上",
+            "不低于０.０５",
+        ] {
+            assert_eq!(s.parse::<Ratio>(), Ok(five), "{s}");
+        }
+        for s in [
+            "不高于5%",
+            "≤5%",
+            "5%以下",
+            "不低于",
+            "以上",
+            "≥≥5%",
+            "约5%",
+        ] {
+            assert_eq!(s.parse::<Ratio>(), Err(RatioError::Malformed), "{s}");
+        }
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub fn project_input<R: Read>(
     Ok(())
 }
 
-/// The plan of a published folder, for [`Publication::with_inputs`].
+/// The plan of a published folder, for [`crate::Publication::with_inputs`].
 #[cfg(feature = "fs")]
 impl<'a> crate::Publication<'a> {
     /// Add `plan.toml` and every input of `plan` as published
@@ -172,6 +172,10 @@ impl<'a> crate::Publication<'a> {
         ];
         for ((kind, source), (_, name)) in named.into_iter().zip(INPUT_FILES) {
             let Some(source) = source else { continue };
+            if plan.disclosure.withhold.iter().any(|w| w == kind) {
+                // published by its digest only (SPEC.md §12)
+                continue;
+            }
             let path = dir.join(source);
             let (enc, max) = (i.encoding, i.max_line_bytes);
             let source = source.clone();

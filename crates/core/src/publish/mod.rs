@@ -203,11 +203,13 @@ impl Write for HashWriter {
 }
 
 /// A writer that passes bytes on and hashes them (SHA-256).
+#[cfg(feature = "fs")]
 pub(crate) struct Tee<'a> {
     pub(crate) inner: &'a mut dyn Write,
     pub(crate) hasher: Sha256,
 }
 
+#[cfg(feature = "fs")]
 impl Write for Tee<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;

@@ -1,7 +1,7 @@
 //! Streaming loads and draws for province-scale registries (10^7–10^8
 //! entities): the registry is read record by record and never held whole.
 //!
-//! The in-memory path ([`crate::Dataset::load`] then [`crate::draw::draw`]) is the
+//! The in-memory path ([`crate::Dataset::load`] then [`crate::draw::draw_unchecked`]) is the
 //! reference; the streaming path gives byte-identical results (tested):
 //!
 //! - **Digests** (SPEC.md §2.2) need every record hash, sorted: they are
@@ -125,14 +125,14 @@ impl LoadOptions<'_> {
 /// province's draw has hundreds of thousands of them, about a kilobyte
 /// each as [`crate::draw::Visit`] values. [`StreamedDraw::write_canonical_json`]
 /// writes the result without building them all; [`StreamedDraw::into_result`]
-/// builds the whole [`DrawResult`], byte for byte what [`crate::draw::draw`]
+/// builds the whole [`DrawResult`], byte for byte what [`crate::draw::draw_unchecked`]
 /// gives.
 #[derive(Debug, Clone)]
 pub struct StreamedDraw {
     /// The plan and inputs as [`load_streaming`] gives them (the registry
     /// not held: `dataset.entities` is empty), with every digest.
     pub dataset: Dataset,
-    /// The draw without its visits: every field as [`crate::draw::draw`] gives
+    /// The draw without its visits: every field as [`crate::draw::draw_unchecked`] gives
     /// it, except `visits`, which is empty.
     pub head: DrawResult,
     /// The visits, in result order.
@@ -240,7 +240,7 @@ fn validate_pass<'a>(
     finish_build(parts, plan_file, plan_text, referenced, out.facts, history)
 }
 
-/// Draw a plan as [`crate::draw::draw`] does — the same [`DrawResult`], byte for
+/// Draw a plan as [`crate::draw::draw_unchecked`] does — the same [`DrawResult`], byte for
 /// byte — streaming the registry instead of holding it; with the result,
 /// the dataset read (as [`load_streaming`] gives it).
 ///
@@ -319,6 +319,7 @@ where
         )?;
         return Err(internal("the inputs were rejected but no error was found"));
     };
+    let sources = crate::draw::read_seed(&pre.plan.seed_sources, &normalized)?;
     let elig = Eligibility::with_history(&pre, &history);
     let (ds, key, registry, arena, merged) = match expected {
         Some(exp) => {
@@ -385,7 +386,7 @@ where
     // officers need the history itself, not the eligibility index
     drop(elig);
     let (head, visits) = finish_draw(
-        &ds, &pool, &history, seed_text, normalized, key, tasks, drafts,
+        &ds, &pool, &history, seed_text, normalized, sources, key, tasks, drafts,
     )?;
     drop(pool);
     ds.history = history;

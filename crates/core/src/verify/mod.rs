@@ -172,6 +172,7 @@ pub fn compare_results_with(
             )
         })
         .or_else(|| diff(K::Seed, "seed.source", &p.seed.source, &r.seed.source))
+        .or_else(|| diff(K::Seed, "seed.sources", &p.seed.sources, &r.seed.sources))
         .or_else(|| diff(K::Plan, "plan", &p.plan, &r.plan))
         .or_else(|| diff(K::Plan, "rules", &p.rules, &r.rules))
         .or_else(|| {

@@ -1,0 +1,89 @@
+//! The published folder (SPEC.md §12): what `ssj commit` and `ssj draw`
+//! write, assembled as a [`Publication`] for
+//! [`shuangsuiji::publish::Attempt::publish`].
+//!
+//! ```
+//! use shuangsuiji::draw::Visits;
+//! use shuangsuiji::{Dataset, Seed};
+//! use shuangsuiji_disclose::folder;
+//! let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+//! let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
+//! let draw = ds.draw(&seed, &ds.commit()).unwrap();
+//! let own = folder::draw_files(draw.result(), Visits::Held(&draw.result().visits));
+//! assert_eq!(own.names().collect::<Vec<_>>(), folder::DRAW_FILES);
+//! ```
+
+use shuangsuiji::draw::Visits;
+use shuangsuiji::{ALGORITHM, Commitment, Dataset, DrawResult, Publication};
+
+use crate::{Format, Lang, pre_draw_notice, write_draw_notice_with, write_result_csv};
+
+/// The files `ssj commit` writes itself (the main file first).
+pub const COMMIT_FILES: [&str; 3] = ["commitment.json", "pre-draw.html", "pre-draw.md"];
+/// The files `ssj draw` writes itself (the main file first).
+pub const DRAW_FILES: [&str; 4] = ["result.json", "result.csv", "notice.html", "notice.md"];
+
+/// The standard-library Python verifier, shipped in every folder.
+pub const VERIFY_PY: &str = include_str!("../../../tools/ssj_verify.py");
+
+/// The offline verifier page (the core compiled to WebAssembly by
+/// `crates/web/build.sh`), shipped in every folder (feature `page`; the
+/// page itself is built without it).
+#[cfg(feature = "page")]
+pub const VERIFY_HTML: &[u8] = include_bytes!("../assets/verify.html");
+
+/// `commitment.json` and the pre-draw notice (HTML and Markdown, Chinese).
+pub fn commit_files<'a>(commitment: &'a Commitment, ds: &'a Dataset) -> Publication<'a> {
+    Publication::of_commitment(commitment)
+        .with_writer(COMMIT_FILES[1], move |w| {
+            w.write_all(pre_draw_notice(ds, ALGORITHM, Format::Html, Lang::Zh).as_bytes())
+        })
+        .with_writer(COMMIT_FILES[2], move |w| {
+            w.write_all(pre_draw_notice(ds, ALGORITHM, Format::Markdown, Lang::Zh).as_bytes())
+        })
+}
+
+/// `result.json`, `result.csv` and the draw notice (HTML and Markdown,
+/// Chinese), written visit by visit.
+pub fn draw_files<'a>(result: &'a DrawResult, visits: Visits<'a>) -> Publication<'a> {
+    Publication::of_result_with(result, visits)
+        .with_writer(DRAW_FILES[1], move |w| write_result_csv(visits, w))
+        .with_writer(DRAW_FILES[2], move |w| {
+            write_draw_notice_with(result, visits, Format::Html, Lang::Zh, w)
+        })
+        .with_writer(DRAW_FILES[3], move |w| {
+            write_draw_notice_with(result, visits, Format::Markdown, Lang::Zh, w)
+        })
+}
+
+/// Complete a folder: add the plan and its inputs as the draw reads them
+/// ([`Publication::with_inputs`]), carry over the files of `carry` that an
+/// earlier command wrote into `out` (so that `SHA256SUMS` covers them
+/// too), `VERIFY.md`, the verifiers, and end with `SHA256SUMS`.
+#[cfg(feature = "fs")]
+pub fn complete<'a>(
+    p: Publication<'a>,
+    out: &'a std::path::Path,
+    carry: &'a [&'a str],
+    plan_path: &'a std::path::Path,
+    plan_text: &str,
+    plan: &'a shuangsuiji::Plan,
+) -> shuangsuiji::Result<Publication<'a>> {
+    let mut p = p.with_inputs(plan_path, plan_text, plan)?;
+    for name in carry {
+        let path = out.join(name);
+        if path.is_file() && !p.names().any(|n| n == *name) {
+            p = p.with_writer(name, move |w| {
+                let mut f = std::fs::File::open(&path)?;
+                std::io::copy(&mut f, w).map(|_| ())
+            });
+        }
+    }
+    p = p.with_bytes("VERIFY.md", crate::verify_guide(&plan.id).into_bytes());
+    #[cfg(feature = "page")]
+    {
+        p = p.with_bytes("verify.html", VERIFY_HTML.to_vec());
+    }
+    Ok(p.with_bytes("ssj_verify.py", VERIFY_PY.as_bytes().to_vec())
+        .with_sums())
+}
