@@ -107,6 +107,10 @@ case("plan-period-reversed", plan_toml=text("plan.toml").replace("period_end = 2
 case("plan-impossible-date", plan_toml=text("plan.toml").replace("2026-12-31", "2026-11-31"))
 case("plan-names-missing-file", plan_toml=text("plan.toml").replace('"history.csv"', '"history-2025.csv"'))
 case("plan-names-directory", plan_toml=text("plan.toml").replace('"conflicts.csv"', '"."'))
+# inputs stay in the plan's folder; a file that is not a table of ours is not echoed
+case("plan-input-outside", plan_toml=text("plan.toml").replace('"conflicts.csv"', '"../secret.txt"'))
+case("plan-input-absolute", plan_toml=text("plan.toml").replace('"conflicts.csv"', '"/etc/passwd"'))
+case("input-not-a-table", conflicts_csv="db_password = hunter2-do-not-print\nsecond line\n")
 case("plan-bad-encoding-name", plan_toml=text("plan.toml").replace('conflicts = "conflicts.csv"', 'conflicts = "conflicts.csv"\nencoding = "big5"'))
 case("plan-empty-seed-source", plan_toml=text("plan.toml").replace('seed_source = "dice rolled in public"', 'seed_source = "  "'))
 case("plan-zero-yearly-cap", plan_toml=text("plan.toml").replace("team_size = 2", "team_size = 2\nmax_per_year = 0"))

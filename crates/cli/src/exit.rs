@@ -1,6 +1,59 @@
 //! Printing errors and mapping them to exit codes.
+//!
+//! Everything `ssj` prints goes through [`clean`] (text) or [`clean_json`]
+//! (JSON): names, seeds, file names and messages come from files and
+//! flags, and a control character or a bidi override printed raw would
+//! drive the terminal (retitle it, clear it, write the clipboard with OSC
+//! 52) or reorder what is shown.
 
+use std::borrow::Cow;
 use std::io::Write;
+
+/// Whether `c` must not reach a terminal as it is: C0 controls but line
+/// break and tab, DEL, C1 controls, and the bidi controls (U+061C,
+/// U+200E, U+200F, U+202A–U+202E, U+2066–U+2069).
+pub fn is_unsafe(c: char) -> bool {
+    matches!(c as u32,
+        0x00..=0x08 | 0x0B..=0x1F | 0x7F..=0x9F
+        | 0x061C | 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069)
+}
+
+/// Text safe to print to a terminal: every character [`is_unsafe`] shown
+/// as `<U+XXXX>` (its code point), everything else as it is.
+///
+/// `clean("a\u{1b}]0;x\u{7}b")` is `a<U+001B>]0;x<U+0007>b`.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_unsafe(c) {
+            out.push_str(&format!("<U+{:04X}>", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text safe to print: every character [`is_unsafe`] (they can only
+/// be inside strings) written as its JSON escape `\uXXXX`, so the JSON
+/// value is unchanged.
+pub fn clean_json(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_unsafe(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 use shuangsuiji::{Error, ErrorKind};
 
@@ -18,10 +71,10 @@ pub fn error(e: &Error) -> u8 {
         ErrorKind::Input { diagnostics } => {
             // errors first (what blocks), then warnings, each in file order
             for d in diagnostics.iter().filter(|d| d.is_error()) {
-                let _ = writeln!(err, "{d}");
+                let _ = writeln!(err, "{}", clean(&d.to_string()));
             }
             for d in diagnostics.iter().filter(|d| !d.is_error()) {
-                let _ = writeln!(err, "{d}");
+                let _ = writeln!(err, "{}", clean(&d.to_string()));
             }
             let n = diagnostics.error_count();
             let _ = writeln!(
@@ -32,11 +85,11 @@ pub fn error(e: &Error) -> u8 {
             INVALID
         }
         ErrorKind::Infeasible(_) => {
-            let _ = writeln!(err, "ssj: {e}");
+            let _ = writeln!(err, "ssj: {}", clean(&e.to_string()));
             INFEASIBLE
         }
         _ => {
-            let _ = writeln!(err, "ssj: {e}");
+            let _ = writeln!(err, "ssj: {}", clean(&e.to_string()));
             INVALID
         }
     }
@@ -48,7 +101,7 @@ pub const MISMATCH: u8 = 1;
 /// Print a message to stderr, prefixed `ssj: `.
 pub fn message(msg: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "ssj: {msg}");
+    let _ = writeln!(err, "ssj: {}", clean(msg));
 }
 
 /// Print warnings to stderr unless quiet.
@@ -58,12 +111,22 @@ pub fn warnings(ws: &[shuangsuiji::Diagnostic], quiet: bool) {
     }
     let mut err = std::io::stderr().lock();
     for w in ws {
-        let _ = writeln!(err, "{w}");
+        let _ = writeln!(err, "{}", clean(&w.to_string()));
     }
 }
 
-/// Print to stdout; `OK`, or `INVALID` if stdout is gone.
+/// Print to stdout (through [`clean`]); `OK`, or `INVALID` if stdout is
+/// gone.
 pub fn print(text: &str) -> u8 {
+    write_out(&clean(text))
+}
+
+/// Print JSON text to stdout (through [`clean_json`]).
+pub fn print_json_text(text: &str) -> u8 {
+    write_out(&clean_json(text))
+}
+
+fn write_out(text: &str) -> u8 {
     let mut out = std::io::stdout().lock();
     if out
         .write_all(text.as_bytes())
@@ -77,7 +140,7 @@ pub fn print(text: &str) -> u8 {
 
 /// Print a value as pretty JSON to stdout.
 pub fn print_json<T: serde::Serialize>(v: &T) -> u8 {
-    print(&format!(
+    print_json_text(&format!(
         "{}\n",
         serde_json::to_string_pretty(v).unwrap_or_default()
     ))

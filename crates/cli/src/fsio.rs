@@ -3,7 +3,6 @@
 //! Atomic writes, the journal append and locks are the library's
 //! (`shuangsuiji::publish`).
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The journal path: as given, or `journal.jsonl` next to the plan.
@@ -50,10 +49,15 @@ pub fn now_rfc3339() -> String {
     )
 }
 
-/// Read a text file, naming it on failure.
-pub fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let text =
+/// Read a text file of at most `limit` bytes (a regular file: see
+/// `shuangsuiji::load::open`), naming it on failure.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
+    let bytes = shuangsuiji::load::open::read_limited(path, limit)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let mut text =
         String::from_utf8(bytes).map_err(|_| format!("{}: not valid UTF-8", path.display()))?;
-    Ok(text.strip_prefix('\u{FEFF}').unwrap_or(&text).to_string())
+    if text.starts_with('\u{FEFF}') {
+        text.drain(..'\u{FEFF}'.len_utf8());
+    }
+    Ok(text)
 }

@@ -1,40 +1,24 @@
 //! Reading a plan and its inputs from the file system.
 
-use std::fs::File;
 use std::io::{self, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use crate::fsio;
 use shuangsuiji::Commitment;
 use shuangsuiji::draw::{StreamedDraw, draw_streaming};
+use shuangsuiji::load::open::{MAX_COMMITMENT_BYTES, OpenOptions, PlanFile};
 use shuangsuiji::load::{SpillFile, load_streaming};
-use shuangsuiji::{
-    Dataset, Diagnostic, DiagnosticKind, Error, InputDigests, LoadOptions, Position,
-};
-
-/// A plan file as read: its name (for messages), its text, its folder.
-struct PlanFile {
-    name: String,
-    text: String,
-    dir: PathBuf,
-}
-
-impl PlanFile {
-    /// The plan text without a byte-order mark.
-    fn text(&self) -> &str {
-        self.text.strip_prefix('\u{FEFF}').unwrap_or(&self.text)
-    }
-}
+use shuangsuiji::{Dataset, Error, InputDigests, LoadOptions};
 
 /// Load a plan file and every input it names, relative to the plan's folder.
 /// Unless `quiet`, a progress bar on stderr shows the reading of large
 /// inputs (only when stderr is a terminal).
 pub fn load(plan_path: &Path, quiet: bool) -> Result<Dataset, Error> {
-    let plan = read_plan(plan_path)?;
     let progress = !quiet && std::io::stderr().is_terminal();
-    Dataset::load(&plan.name, plan.text(), |name| {
-        open_input(&plan.dir, name, progress)
-    })
+    let opts = OpenOptions {
+        wrap: progress.then_some(&progress_bar as _),
+    };
+    Dataset::open_with(plan_path, &opts)
 }
 
 /// How `commit`, `draw` and `verify` stream the registry: the registry is
@@ -71,7 +55,7 @@ impl Streaming {
     /// registry: the dataset's `entities` is empty.
     pub fn load(&self, plan_path: &Path) -> Result<Dataset, Error> {
         self.run(plan_path, |plan, open, opts| {
-            load_streaming(&plan.name, plan.text(), open, opts)
+            load_streaming(&plan.name, &plan.text, open, opts)
         })
     }
 
@@ -84,7 +68,7 @@ impl Streaming {
         expected: Option<&InputDigests>,
     ) -> Result<StreamedDraw, Error> {
         self.run(plan_path, |plan, open, opts| {
-            draw_streaming(&plan.name, plan.text(), open, seed, expected, opts)
+            draw_streaming(&plan.name, &plan.text, open, seed, expected, opts)
         })
     }
 
@@ -99,7 +83,7 @@ impl Streaming {
             LoadOptions<'_>,
         ) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let plan = read_plan(plan_path)?;
+        let plan = PlanFile::read(plan_path)?;
         let progress = !self.quiet && std::io::stderr().is_terminal();
         let store = || self.spill_file();
         let opts = LoadOptions {
@@ -107,7 +91,7 @@ impl Streaming {
             spill: Some(&store),
             stats: None,
         };
-        let mut open = |name: &str| open_input(&plan.dir, name, progress);
+        let mut open = plan.opener(progress.then_some(&progress_bar as _));
         f(&plan, &mut open, opts)
     }
 
@@ -132,66 +116,24 @@ fn tmp_near(path: &Path) -> PathBuf {
     PathBuf::from(".")
 }
 
-/// Read a plan file (UTF-8, with or without a byte-order mark).
-fn read_plan(plan_path: &Path) -> Result<PlanFile, Error> {
-    let plan_name = plan_path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| plan_path.display().to_string());
-    let bytes = std::fs::read(plan_path).map_err(|e| {
-        one(
-            Position::file(plan_path.display().to_string()),
-            format!("cannot read the plan: {e}"),
-        )
-    })?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64
-                + 1;
-            return Err(one(
-                Position::file(plan_name).at_line(line),
-                "the plan is not valid UTF-8; save it as UTF-8 (the CSV inputs may be GBK, the plan may not)".into(),
-            ));
-        }
-    };
-    let dir: PathBuf = plan_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    Ok(PlanFile {
-        name: plan_name,
-        text,
-        dir,
-    })
-}
-
 /// Inputs at least this large get a progress bar.
 const PROGRESS_BYTES: u64 = 64 << 20;
 
-fn open_input(dir: &Path, name: &str, progress: bool) -> io::Result<Box<dyn Read>> {
-    let path = dir.join(name);
-    let meta = std::fs::metadata(&path)?;
-    if meta.is_dir() {
-        return Err(io::Error::other("it is a directory, not a file"));
+/// A progress bar on stderr while reading a large input.
+fn progress_bar(name: &str, len: u64, file: Box<dyn Read>) -> Box<dyn Read> {
+    if len < PROGRESS_BYTES {
+        return file;
     }
-    let file = io::BufReader::with_capacity(256 * 1024, File::open(&path)?);
-    if progress && meta.len() >= PROGRESS_BYTES {
-        let bar = indicatif::ProgressBar::new(meta.len());
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar.set_message(name.to_string());
-        return Ok(Box::new(Finish(bar.wrap_read(file))));
-    }
-    Ok(Box::new(file))
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_message(crate::exit::clean(name).into_owned());
+    Box::new(Finish(bar.wrap_read(file)))
 }
 
 /// Clears the progress bar when the reader is done with.
@@ -209,17 +151,9 @@ impl<R> Drop for Finish<R> {
     }
 }
 
-fn one(position: Position, message: String) -> Error {
-    // route through the library so the error has the usual shape
-    let diag = Diagnostic::error(DiagnosticKind::Plan, position, message);
-    shuangsuiji::Error::from(shuangsuiji::ErrorKind::Input {
-        diagnostics: shuangsuiji::Diagnostics(vec![diag]),
-    })
-}
-
 /// Read and parse a commitment, with the position of a parse error.
 pub fn read_commitment(path: &Path) -> Result<Commitment, String> {
-    let text = fsio::read_text(path)?;
+    let text = fsio::read_text(path, MAX_COMMITMENT_BYTES)?;
     Commitment::from_json(&text).map_err(|e| {
         format!(
             "{}:{}:{}: not a commitment: {e}",
@@ -232,6 +166,5 @@ pub fn read_commitment(path: &Path) -> Result<Commitment, String> {
 
 /// The plan's text (without a byte-order mark), for the published copy.
 pub fn plan_text(plan_path: &Path) -> Result<String, Error> {
-    let p = read_plan(plan_path)?;
-    Ok(p.text().to_string())
+    Ok(PlanFile::read(plan_path)?.text)
 }

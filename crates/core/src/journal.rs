@@ -242,6 +242,11 @@ impl fmt::Display for JournalError {
 
 impl std::error::Error for JournalError {}
 
+/// The longest journal line read: 1 MiB. A line is a few hundred bytes
+/// (its longest field, the seed text, a few dozen), so anything longer is
+/// not a journal line and is refused without being held whole.
+pub const MAX_JOURNAL_LINE_BYTES: usize = 1 << 20;
+
 /// Check a whole journal: every line an entry, numbered 1, 2, 3 …, each
 /// chained to the one before and matching its own hash. Returns the
 /// entries, or the first broken one by its 1-based line.
@@ -268,14 +273,43 @@ pub fn verify_journal<R: BufRead>(mut reader: R) -> Result<JournalReport, Journa
     let mut buf = Vec::new();
     for n in 1u64.. {
         let fail = |problem| JournalError { line: n, problem };
-        buf.clear();
-        let read = reader.read_until(b'\n', &mut buf).map_err(|e| {
+        let io = |e: std::io::Error| {
             fail(JournalBreak::Io {
                 message: e.to_string(),
             })
-        })?;
+        };
+        // one line, never more than the limit held
+        buf.clear();
+        let read = std::io::Read::take(&mut reader, MAX_JOURNAL_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .map_err(io)?;
         if read == 0 {
             break;
+        }
+        if buf.len() > MAX_JOURNAL_LINE_BYTES {
+            // too long to be an entry: skip the rest of it, holding nothing,
+            // to tell a torn tail (no line end: a crash) from a long line
+            let mut bytes = buf.len() as u64;
+            let ended = loop {
+                let chunk = reader.fill_buf().map_err(io)?;
+                if chunk.is_empty() {
+                    break false;
+                }
+                if let Some(i) = chunk.iter().position(|&b| b == b'\n') {
+                    bytes += i as u64;
+                    reader.consume(i + 1);
+                    break true;
+                }
+                let n = chunk.len();
+                bytes += n as u64;
+                reader.consume(n);
+            };
+            if !ended {
+                return Err(fail(JournalBreak::Torn { bytes }));
+            }
+            return Err(io(std::io::Error::other(format!(
+                "the line is longer than {MAX_JOURNAL_LINE_BYTES} bytes, the most a journal line may be"
+            ))));
         }
         if buf.last() != Some(&b'\n') {
             return Err(fail(JournalBreak::Torn {

@@ -235,6 +235,7 @@ fn inst() -> impl Strategy<Value = Inst> {
                     conflicts: None,
                     encoding: Default::default(),
                     max_line_bytes: 1 << 20,
+                    allow_outside: false,
                 },
                 rules,
                 tasks,

@@ -34,6 +34,7 @@ fn plan(rules: Rules) -> Plan {
             conflicts: None,
             encoding: Default::default(),
             max_line_bytes: 1 << 20,
+            allow_outside: false,
         },
         rules,
         tasks: vec![Task {

@@ -65,6 +65,7 @@ pub use error::{Error, ErrorKind, Problem};
 pub use guide::verify_guide;
 pub use outcomes::{Outcome, OutcomeKind, read_outcomes};
 pub use pre_draw::pre_draw_notice;
+pub use render::neutralize;
 pub use result_csv::write_result_csv;
 pub use results::results_notice;
 

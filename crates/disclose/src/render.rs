@@ -83,6 +83,35 @@ pub(crate) struct Doc {
     pub blocks: Vec<Block>,
 }
 
+// ---------------------------------------------------------------- policy
+
+/// Whether `c` is neutralised in every published text: C0 controls but tab,
+/// line feed and carriage return (line breaks are shown as line breaks, tab
+/// as white space), DEL, C1 controls, and the bidi controls U+061C, U+200E,
+/// U+200F, U+202A–U+202E and U+2066–U+2069 (which reorder what a reader
+/// sees).
+pub(crate) fn is_hostile(c: char) -> bool {
+    matches!(c as u32,
+        0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F..=0x9F
+        | 0x061C | 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069)
+}
+
+/// The one policy of every published format (HTML, Markdown, CSV): each
+/// character [`is_hostile`] is replaced by U+FFFD (the replacement
+/// character, shown as �), so the reader sees that something was there
+/// and nothing acts on it. JSON keeps every character: its escaping
+/// (`\u001b`) is already visible and exact.
+pub fn neutralize(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_hostile) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| if is_hostile(c) { '\u{FFFD}' } else { c })
+            .collect(),
+    )
+}
+
 // ---------------------------------------------------------------- HTML
 
 /// Escape text for HTML element content and double- or single-quoted
@@ -91,6 +120,7 @@ pub(crate) fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
+            c if is_hostile(c) => out.push('\u{FFFD}'),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -297,24 +327,49 @@ fn html_table<R: AsRef<[Cell]>>(
 /// Escape text for inline Markdown (paragraphs, list items, table cells):
 /// HTML is entity-escaped, Markdown punctuation backslash-escaped, `|`
 /// escaped so it cannot split a table cell, and line breaks become `<br>`.
+/// Hostile characters become U+FFFD ([`neutralize`]), and nothing can
+/// become a live link under the autolink rules of GFM (cmark-gfm, as GitHub
+/// and GitLab render) or markdown-it's linkify: the `:` of `://` and the `.`
+/// after `www` are backslash-escaped (an escaped character ends the text
+/// they scan), and every `@` is preceded by an empty HTML comment `<!---->`
+/// (cmark-gfm joins escaped text again before it looks for an e-mail
+/// address; a comment splits it, and renders as nothing). The reader sees
+/// the same characters. Not covered: linkify's optional "fuzzy" bare domains
+/// (`example.com`), which no GFM renderer links.
 pub(crate) fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        i += 1;
         match c {
+            c if is_hostile(c) => out.push('\u{FFFD}'),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
+                if chars.get(i) == Some(&'\n') {
+                    i += 1;
                 }
                 out.push_str("<br>");
             }
             '\n' => out.push_str("<br>"),
+            // an e-mail autolink: cmark-gfm joins escaped text before it
+            // looks for one, an (empty) HTML comment it does not
+            '@' => out.push_str("<!---->@"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' | '$' => {
                 out.push('\\');
                 out.push(c);
+            }
+            ':' if chars.get(i..i + 2) == Some(&['/', '/']) => out.push_str("\\:"),
+            '.' if i >= 4
+                && chars[i - 4..i - 1]
+                    .iter()
+                    .all(|w| w.eq_ignore_ascii_case(&'w'))
+                && (i == 4 || !chars[i - 5].is_alphanumeric()) =>
+            {
+                out.push_str("\\.");
             }
             _ => out.push(c),
         }
@@ -329,9 +384,13 @@ fn md_cell(cell: &Cell) -> String {
         .map(|l| {
             let e = md_escape(l);
             if cell.mono && !e.is_empty() && !l.contains('`') {
-                // code spans do not interpret escapes: use the raw text,
-                // which has no backtick; only `|` still needs care.
-                format!("`{}`", l.replace('|', "\\|").replace(['\r', '\n'], " "))
+                // code spans do not interpret escapes (nor make links):
+                // use the raw text, which has no backtick; only `|` and
+                // hostile characters still need care.
+                format!(
+                    "`{}`",
+                    neutralize(l).replace('|', "\\|").replace(['\r', '\n'], " ")
+                )
             } else {
                 e
             }
@@ -442,10 +501,12 @@ fn md_table<R: AsRef<[Cell]>>(
 
 // ---------------------------------------------------------------- CSV
 
-/// One CSV field: neutralised against formula injection (a leading `=`,
+/// One CSV field: hostile characters replaced ([`neutralize`]),
+/// neutralised against formula injection (a leading `=`,
 /// `+`, `-`, `@`, tab or CR gets a leading `'`), then quoted when it holds
 /// a comma, quote, CR or LF.
 pub(crate) fn csv_field(s: &str) -> String {
+    let s = &*neutralize(s);
     let neutral = match s.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
         _ => s.to_string(),

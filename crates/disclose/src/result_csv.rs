@@ -2,8 +2,10 @@
 
 use shuangsuiji::draw::Visits;
 
-/// Quote a CSV cell that a spreadsheet would run as a formula.
+/// Quote a CSV cell that a spreadsheet would run as a formula, after the
+/// one policy for published text ([`crate::neutralize`]).
 fn safe_cell(s: &str) -> String {
+    let s = &*crate::render::neutralize(s);
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {

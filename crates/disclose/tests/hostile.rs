@@ -105,10 +105,11 @@ fn unescaped_pipes(line: &str) -> usize {
 }
 
 fn assert_md_inert(out: &str, what: &str) {
-    // the only raw HTML is the <br> the renderer emits for line breaks
+    // the only raw HTML is the <br> the renderer emits for line breaks and
+    // the empty comment that keeps an '@' from making an e-mail link
     for (i, _) in out.match_indices('<') {
         assert!(
-            out[i..].starts_with("<br>"),
+            out[i..].starts_with("<br>") || out[i..].starts_with("<!---->@"),
             "{what}: raw HTML at {i}: {}",
             &out[i..out.len().min(i + 30)]
         );
@@ -313,4 +314,92 @@ fn draw_and_results_notices_are_inert() {
     let v: serde_json::Value =
         serde_json::from_str(&draw_notice(&r, Format::Json, Lang::Zh)).unwrap();
     assert_eq!(v["result"]["visits"][7]["name"], "line1\nline2");
+}
+
+/// Control characters, bidi controls and text that Markdown renderers turn
+/// into links.
+const CONTROLS: [&str; 9] = [
+    "NUL\u{0}here",
+    "ESC\u{1b}]0;title\u{7}",
+    "DEL\u{7f} and C1\u{9b}2J",
+    "\u{202E}txt.exe",
+    "iso\u{2066}late\u{2069} mark\u{200F}",
+    "see https://evil.example/x now",
+    "visit WWW.evil.example",
+    "mail a.b@evil.example",
+    "both http://a.b and x@y.cn",
+];
+
+/// Whether `c` must not appear raw in a published text (the policy of
+/// `shuangsuiji_disclose::neutralize`).
+fn hostile_char(c: char) -> bool {
+    matches!(c as u32,
+        0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F..=0x9F
+        | 0x061C | 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069)
+}
+
+#[test]
+fn control_characters_and_links_are_neutralised() {
+    let ds = common::sample();
+    let mut r = common::sample_draw(&ds);
+    let h = |i: usize| CONTROLS[i % CONTROLS.len()].to_string();
+    r.plan.title = h(1);
+    r.plan.authority = h(3);
+    r.seed.source = h(5);
+    for (i, v) in r.visits.iter_mut().enumerate() {
+        v.name = h(i);
+        v.region = h(i + 4);
+        for t in &mut v.teams {
+            t.department = h(i + 2);
+            for o in &mut t.officers {
+                o.name = h(i + 7);
+            }
+        }
+    }
+    for lang in Lang::ALL {
+        for format in [Format::Html, Format::Markdown, Format::Csv] {
+            let what = format!("draw {lang} {format}");
+            let out = draw_notice(&r, format, lang);
+            check_all(&out, format, &what);
+            if let Some(c) = out.chars().find(|&c| hostile_char(c)) {
+                panic!("{what}: U+{:04X} published raw", c as u32);
+            }
+            // the same replacement everywhere: U+FFFD where each was
+            assert!(out.contains("NUL\u{FFFD}here"), "{what}");
+            assert!(out.contains("\u{FFFD}txt"), "{what}");
+            if format == Format::Markdown {
+                for (i, _) in out.match_indices("://") {
+                    assert!(out[..i].ends_with('\\'), "{what}: live :// at {i}");
+                }
+                for pat in ["www.", "WWW."] {
+                    assert!(!out.contains(pat), "{what}: live {pat}");
+                }
+                for (i, _) in out.match_indices('@') {
+                    assert!(out[..i].ends_with("<!---->"), "{what}: '@' at {i}");
+                }
+                assert!(out.contains("https\\://evil.example/x"), "{what}");
+                assert!(out.contains("WWW\\.evil.example"), "{what}");
+                assert!(out.contains("a.b<!---->@evil.example"), "{what}");
+            }
+        }
+    }
+    // JSON keeps the exact values (serde escapes C0 as \u00XX)
+    let v: serde_json::Value =
+        serde_json::from_str(&draw_notice(&r, Format::Json, Lang::Zh)).unwrap();
+    assert_eq!(v["result"]["visits"][0]["name"], "NUL\u{0}here");
+    // result.csv follows the same policy
+    let mut csv_out = Vec::new();
+    shuangsuiji_disclose::write_result_csv(
+        shuangsuiji::draw::Visits::Held(&r.visits),
+        &mut csv_out,
+    )
+    .unwrap();
+    let csv_out = String::from_utf8(csv_out).unwrap();
+    assert!(!csv_out.chars().any(hostile_char), "result.csv");
+    assert!(csv_out.contains("NUL\u{FFFD}here"));
+    // neutralize is the one policy, public for the other writers
+    assert_eq!(
+        shuangsuiji_disclose::neutralize("a\u{1b}b\u{202E}c\td\n"),
+        "a\u{FFFD}b\u{FFFD}c\td\n"
+    );
 }

@@ -1,7 +1,6 @@
 //! `ssj check`: validate everything and print a summary a planner can read.
 
 use std::fmt::Write as _;
-use std::io::Write;
 
 use shuangsuiji::model::CreditClass;
 use shuangsuiji::{Dataset, Summary};
@@ -57,15 +56,16 @@ pub fn run(a: &CheckArgs) -> u8 {
     } else {
         render(&ds, &summary)
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(out.as_bytes()).is_err() {
-        return exit::INVALID;
+    let code = if a.json {
+        exit::print_json_text(&out)
+    } else {
+        exit::print(&out)
+    };
+    if code != exit::OK {
+        return code;
     }
-    if !a.json && !ds.warnings.is_empty() {
-        let mut err = std::io::stderr().lock();
-        for w in &ds.warnings {
-            let _ = writeln!(err, "{w}");
-        }
+    if !a.json {
+        exit::warnings(&ds.warnings, false);
     }
     exit::OK
 }

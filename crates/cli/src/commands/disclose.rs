@@ -12,6 +12,10 @@ pub struct DiscloseArgs {
     /// The result to publish.
     #[arg(long, value_name = "result.json")]
     pub result: PathBuf,
+    /// The largest result.json read, in bytes (16 GiB; a result takes
+    /// about 600 bytes a visit).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::commands::verify::max_json_bytes_default())]
+    pub max_json_bytes: u64,
     /// html, md, csv or json.
     #[arg(long, default_value = "html")]
     pub format: String,
@@ -46,7 +50,7 @@ pub fn run(a: &DiscloseArgs) -> u8 {
             return exit::INVALID;
         }
     };
-    let result = match read_result(&a.result) {
+    let result = match read_result(&a.result, a.max_json_bytes) {
         Ok(r) => r,
         Err(msg) => {
             exit::message(&msg);
@@ -56,7 +60,7 @@ pub fn run(a: &DiscloseArgs) -> u8 {
     let text = match &a.results {
         None => shuangsuiji_disclose::draw_notice(&result, format, lang),
         Some(p) => {
-            let file = match std::fs::File::open(p) {
+            let file = match shuangsuiji::load::open::open_regular(p) {
                 Ok(f) => std::io::BufReader::new(f),
                 Err(e) => {
                     exit::message(&format!("{}: cannot read: {e}", p.display()));
@@ -78,7 +82,11 @@ pub fn run(a: &DiscloseArgs) -> u8 {
         }
     };
     let Some(out) = &a.out else {
-        return exit::print(&text);
+        return if matches!(format, shuangsuiji_disclose::Format::Json) {
+            exit::print_json_text(&text)
+        } else {
+            exit::print(&text)
+        };
     };
     if out.exists() && !a.force {
         exit::message(&format!(

@@ -8,7 +8,7 @@ use crate::input::read_commitment;
 use crate::{exit, input};
 use clap::Args;
 use shuangsuiji::draw::Visits;
-use shuangsuiji::draw::normalize_seed;
+use shuangsuiji::draw::seed_problem;
 use shuangsuiji::journal::JournalOutcome;
 use shuangsuiji::{DrawResult, ErrorKind, SeedStrength};
 use shuangsuiji_disclose::folder::{self, COMMIT_FILES, DRAW_FILES};
@@ -61,8 +61,8 @@ pub fn run(a: &DrawArgs) -> u8 {
         "draw",
         Some(&a.seed),
     );
-    if normalize_seed(&a.seed).is_empty() {
-        let msg = "--seed: the seed is empty (after removing whitespace)".to_string();
+    if let Some(problem) = seed_problem(&a.seed) {
+        let msg = format!("--seed: {problem}");
         exit::message(&msg);
         return at.fail(JournalOutcome::Invalid, msg, exit::INVALID);
     }

@@ -18,6 +18,10 @@ pub struct ExplainArgs {
     /// The published result.
     #[arg(long, value_name = "result.json")]
     pub result: PathBuf,
+    /// The largest result.json read, in bytes (16 GiB; a result takes
+    /// about 600 bytes a visit).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::commands::verify::max_json_bytes_default())]
+    pub max_json_bytes: u64,
     /// The entity's unified social credit code.
     #[arg(long, value_name = "USCC")]
     pub entity: String,
@@ -36,7 +40,7 @@ pub fn run(a: &ExplainArgs) -> u8 {
         exit::message(&format!("--entity {}: {e}", a.entity));
         return exit::INVALID;
     }
-    let result = match read_result(&a.result) {
+    let result = match read_result(&a.result, a.max_json_bytes) {
         Ok(r) => r,
         Err(msg) => {
             exit::message(&msg);

@@ -64,7 +64,7 @@ pub struct JournalFileArgs {
 fn read_journal(
     a: &JournalFileArgs,
 ) -> Result<Result<JournalReport, shuangsuiji::journal::JournalError>, u8> {
-    match std::fs::File::open(&a.file) {
+    match shuangsuiji::load::open::open_regular(&a.file) {
         Ok(f) => Ok(verify_journal(std::io::BufReader::new(f))),
         Err(e) => {
             exit::message(&format!("{}: cannot read: {e}", a.file.display()));

@@ -70,11 +70,7 @@ pub fn run(a: &SynthArgs) -> u8 {
     match res {
         Ok(()) => 0,
         Err(e) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "ssj: cannot write {}: {e}",
-                out.display()
-            );
+            crate::exit::message(&format!("cannot write {}: {e}", out.display()));
             2
         }
     }

@@ -34,6 +34,10 @@ pub struct VerifyArgs {
     /// The published commitment: also check the result against it.
     #[arg(long, value_name = "commitment.json")]
     pub commitment: Option<PathBuf>,
+    /// The largest result.json read, in bytes (16 GiB; a result takes
+    /// about 600 bytes a visit).
+    #[arg(long, value_name = "BYTES", default_value_t = max_json_bytes_default())]
+    pub max_json_bytes: u64,
     /// Print the report as JSON for programs.
     #[arg(long)]
     pub json: bool,
@@ -44,17 +48,57 @@ pub struct VerifyArgs {
     pub stream: StreamFlags,
 }
 
-/// Read and parse a result, with the position of a parse error.
-pub fn read_result(path: &Path) -> Result<DrawResult, String> {
-    let text = fsio::read_text(path)?;
-    DrawResult::from_json(&text).map_err(|e| {
+/// The size limit of a JSON result read by `verify`, `explain` and
+/// `disclose` (`--max-json-bytes`).
+pub fn max_json_bytes_default() -> u64 {
+    shuangsuiji::load::open::DEFAULT_MAX_RESULT_BYTES
+}
+
+/// Open a JSON file for a streamed read: a regular file of at most `limit`
+/// bytes (checked before reading, and the read stops there), past a
+/// byte-order mark.
+fn open_json(path: &Path, limit: u64) -> Result<impl std::io::Read, String> {
+    use std::io::{BufRead, Read};
+    let cannot = |e: std::io::Error| format!("{}: cannot read: {e}", path.display());
+    let f = shuangsuiji::load::open::open_regular(path).map_err(cannot)?;
+    let len = f.metadata().map_err(cannot)?.len();
+    if len > limit {
+        return Err(format!(
+            "{}: cannot read: it is {len} bytes, more than the {limit} read at most (--max-json-bytes raises the limit)",
+            path.display()
+        ));
+    }
+    let mut r = std::io::BufReader::with_capacity(1 << 16, f.take(limit));
+    if r.fill_buf()
+        .map_err(cannot)?
+        .starts_with("\u{FEFF}".as_bytes())
+    {
+        r.consume(3);
+    }
+    Ok(r)
+}
+
+/// Read and parse a result, with the position of a parse error: streamed
+/// (a file that is not JSON is refused at its first wrong byte, nothing
+/// held); for an error in the values, read whole (within the limit) for
+/// the position every command gives.
+pub fn read_result(path: &Path, limit: u64) -> Result<DrawResult, String> {
+    let not = |e: serde_json::Error| {
         format!(
             "{}:{}:{}: not a draw result: {e}",
             path.display(),
             e.line(),
             e.column()
         )
-    })
+    };
+    match serde_json::from_reader::<_, DrawResult>(open_json(path, limit)?) {
+        Ok(r) => Ok(r),
+        Err(e) if e.is_data() => {
+            let text = fsio::read_text(path, limit)?;
+            DrawResult::from_json(&text).map_err(not)
+        }
+        Err(e) => Err(not(e)),
+    }
 }
 
 /// Whether the file at `path` holds exactly the bytes `write` writes
@@ -65,7 +109,7 @@ fn file_is_canonical(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> bool {
     use std::io::Read;
-    let Ok(f) = std::fs::File::open(path) else {
+    let Ok(f) = shuangsuiji::load::open::open_regular(path) else {
         return false;
     };
     let mut w = SameBytes {
@@ -118,13 +162,11 @@ struct VerifyReport<'a> {
 /// The published result without its visits, streamed from the file; if
 /// anything is off (not found, a BOM, not a result …), the whole file read
 /// and parsed as every other command does, for the same messages.
-fn read_published(path: &Path) -> Result<Published, String> {
-    let head = std::fs::File::open(path)
-        .ok()
-        .and_then(|f| DrawResult::head_from_reader(f).ok());
+fn read_published(path: &Path, limit: u64) -> Result<Published, String> {
+    let head = DrawResult::head_from_reader(open_json(path, limit)?);
     match head {
-        Some(h) => Ok(Published::Head(h)),
-        None => read_result(path).map(Published::Whole),
+        Ok(h) => Ok(Published::Head(h)),
+        Err(_) => read_result(path, limit).map(Published::Whole),
     }
 }
 
@@ -203,7 +245,7 @@ fn run_folder(a: &VerifyArgs, dir: &Path) -> u8 {
     let verdict = verify_bundle(&files);
     if !a.quiet {
         if a.json {
-            exit::print(&format!("{}\n", verdict.to_json()));
+            exit::print_json_text(&format!("{}\n", verdict.to_json()));
         } else {
             exit::print(&verdict.render(a.lang));
         }
@@ -213,7 +255,7 @@ fn run_folder(a: &VerifyArgs, dir: &Path) -> u8 {
 
 /// `ssj verify --plan PLAN --result RESULT`.
 fn run_files(a: &VerifyArgs, plan: &Path, result: &Path) -> u8 {
-    let held = match read_published(result) {
+    let held = match read_published(result, a.max_json_bytes) {
         Ok(r) => r,
         Err(msg) => {
             exit::message(&msg);
@@ -287,7 +329,7 @@ fn run_files(a: &VerifyArgs, plan: &Path, result: &Path) -> u8 {
                     {
                         compare_results_with(head, visits, head, visits)
                     }
-                    Published::Head(_) => match read_result(result) {
+                    Published::Head(_) => match read_result(result, a.max_json_bytes) {
                         Ok(p) => compare_results_with(&p, Visits::Held(&p.visits), head, visits),
                         Err(msg) => {
                             exit::message(&msg);

@@ -410,14 +410,23 @@ fn explain_short(
             Box::new(|o: &Officer| ds.officer_eligible(o)),
         ),
         (
-            format!("certified for {cats}"),
+            format!(
+                "certified for {cats}{}",
+                slot.categories
+                    .iter()
+                    .map(|c| look_alike(&pool, c, |o| &o.categories))
+                    .collect::<String>()
+            ),
             Box::new(|o: &Officer| slot.categories.iter().all(|c| o.categories.contains(c))),
         ),
         (
             if rules.cross_region {
                 "any region (cross_region)".to_string()
             } else {
-                format!("covering {e_region}")
+                format!(
+                    "covering {e_region}{}",
+                    look_alike(&pool, e_region, |o| &o.regions)
+                )
             },
             Box::new(|o: &Officer| {
                 rules.cross_region || o.regions.iter().any(|r| region_covers(r, e_region))
@@ -456,4 +465,28 @@ fn explain_short(
         subject: Some(subject(ents, slot.entity)),
         constraint: format!("{why}; team size is {t}"),
     })
+}
+
+/// When an officer of `pool` lists a name that looks like `name` but is
+/// spelled with a CJK compatibility character (or `name` is), both
+/// spellings with their code points: otherwise the message would show two
+/// names that look identical.
+fn look_alike<'a>(
+    pool: &[&'a Officer],
+    name: &str,
+    names: impl Fn(&'a Officer) -> &'a Vec<String>,
+) -> String {
+    use crate::model::text::{compat_skeleton, spelling};
+    let key = compat_skeleton(name);
+    pool.iter()
+        .flat_map(|o| names(o).iter().map(move |n| (o, n)))
+        .find(|(_, n)| n.as_str() != name && compat_skeleton(n) == key)
+        .map_or_else(String::new, |(o, n)| {
+            format!(
+                " ({} is not {} of officer {}: they look the same but differ)",
+                spelling(name, n),
+                spelling(n, name),
+                o.cert_no
+            )
+        })
 }

@@ -31,6 +31,41 @@ pub fn normalize_seed(text: &str) -> String {
     crate::model::text::clean(&crate::model::text::fold_width(text))
 }
 
+/// Why a seed text cannot be used by `ssj draw`, if it cannot: it is empty
+/// after normalisation, or it holds a control character (other than
+/// whitespace, which normalisation turns into a space) or a bidi control.
+/// A seed is the outcome of a public source (digits, words): such a
+/// character is a paste error or an attempt to drive the terminal of whoever
+/// reads the journal. This is a usage rule, not part of the algorithm:
+/// [`normalize_seed`] and the draw key are unchanged, and a result drawn
+/// from such a seed elsewhere still verifies.
+///
+/// ```
+/// use shuangsuiji::draw::seed_problem;
+/// assert_eq!(seed_problem("38 17\t05"), None);
+/// assert!(seed_problem(" \u{3000} ").unwrap().contains("empty"));
+/// let p = seed_problem("38\u{1b}]0;x\u{7}").unwrap();
+/// assert!(p.contains("U+001B at character 3"), "{p}");
+/// assert!(seed_problem("12\u{202E}34").is_some());
+/// ```
+pub fn seed_problem(text: &str) -> Option<String> {
+    let bad = text.chars().enumerate().find(|&(_, c)| {
+        (c.is_control() && !c.is_whitespace())
+            || matches!(c as u32, 0x061C | 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069)
+    });
+    if let Some((i, c)) = bad {
+        return Some(format!(
+            "the seed holds the control character U+{:04X} at character {}; a seed is the outcome of the announced public source (digits, words), type it again",
+            c as u32,
+            i + 1
+        ));
+    }
+    if normalize_seed(text).is_empty() {
+        return Some("the seed is empty (after removing whitespace)".into());
+    }
+    None
+}
+
 /// The draw key (SPEC.md §4): SHA-256 of the length-prefixed tag, the
 /// algorithm name, the normalised seed and the six input digests (as
 /// lower-case hex text, in the order plan, items, officers, entities,

@@ -22,7 +22,7 @@ pub use sources::{
 
 pub use keys::{
     TAG_DRAW_KEY, TAG_OFFICERS, TAG_TASK_KEY, TAG_TICKET, WordStream, draw_key, normalize_seed,
-    officer_stream_key, task_key, ticket,
+    officer_stream_key, seed_problem, task_key, ticket,
 };
 pub use result::{
     DrawResult, ExclusionSummary, PlanInfo, SeedInfo, Selection, StratumAllocation, TaskResult,

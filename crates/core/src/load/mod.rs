@@ -2,7 +2,7 @@
 
 pub(crate) mod decode;
 #[cfg(feature = "fs")]
-mod open;
+pub mod open;
 pub(crate) mod records;
 mod summary;
 pub(crate) mod table;
@@ -798,6 +798,10 @@ fn build(
         }
     }
 
+    silent_semantics(
+        &plan, plan_file, plan_text, &items, &officers, &entities, hist, &lines, &mut diags,
+    );
+
     // keep file order, then line order, for stable output
     diags.sort_by(|a, b| {
         file_rank(&lines, plan_file, &a.position)
@@ -846,4 +850,158 @@ fn file_rank(lines: &Lines, plan_file: &str, p: &Position) -> usize {
         .iter()
         .position(|f| *f == p.file)
         .map_or(6, |i| i + 1)
+}
+
+/// Warnings for inputs that are valid but would otherwise pass without a
+/// word (TESTING.md "Hostile surroundings: the rules"): an item drawn with
+/// `max = 0`, history dated on or after the period start, and names that
+/// must match each other (regions, categories, departments) spelled with
+/// CJK compatibility characters.
+#[allow(clippy::too_many_arguments)]
+fn silent_semantics(
+    plan: &Plan,
+    plan_file: &str,
+    plan_text: &str,
+    items: &[Item],
+    officers: &[Officer],
+    entities: &[Entity],
+    hist: &[HistoryRecord],
+    lines: &Lines,
+    diags: &mut Vec<Diagnostic>,
+) {
+    use crate::model::ItemLevel;
+    use crate::model::text::{compat_skeleton, spelling};
+    // an item that a task draws, capped at 0
+    let drawn: BTreeSet<&str> = plan
+        .tasks
+        .iter()
+        .flat_map(|t| t.items.iter().map(String::as_str))
+        .collect();
+    for (i, it) in items.iter().enumerate() {
+        if it.max_count == Some(0)
+            && it.level == ItemLevel::General
+            && drawn.contains(it.id.as_str())
+        {
+            diags.push(Diagnostic::warning(
+                K::InvalidValue,
+                lines.pos(ITEMS, i, "max"),
+                format!(
+                    "item {} has max = 0: it draws no entity; leave it out of the plan's tasks if it is not to be drawn, or give it a maximum above 0",
+                    it.id
+                ),
+            ));
+        }
+    }
+    // history from the period or after it: counted as past inspections
+    let late: Vec<usize> = hist
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.date >= plan.period_start)
+        .map(|(i, _)| i)
+        .collect();
+    if let Some(&first) = late.first() {
+        diags.push(Diagnostic::warning(
+            K::InvalidValue,
+            lines.pos(HISTORY, first, "date"),
+            format!(
+                "{} record{} of the history {} dated on or after the period start {} (this one {}), yet {} counted as past inspections (cool-down, yearly cap); check the plan's period_start and the history",
+                late.len(),
+                if late.len() == 1 { "" } else { "s" },
+                if late.len() == 1 { "is" } else { "are" },
+                plan.period_start,
+                hist[first].date,
+                if late.len() == 1 { "it is" } else { "they are" },
+            ),
+        ));
+    }
+    // names that must match, spelled with compatibility characters
+    let task_pos = |n: usize| {
+        let mut p = Position::file(plan_file).with_field(format!("tasks[{}].regions", n + 1));
+        if let Some(l) = Plan::task_line(plan_text, n) {
+            p = p.at_line(l);
+        }
+        p
+    };
+    let mut regions: Vec<(&str, Position)> = Vec::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for (i, e) in entities.iter().enumerate() {
+        if seen.insert(e.region.as_str()) {
+            regions.push((&e.region, lines.pos(ENTITIES, i, "region")));
+        }
+    }
+    for (i, o) in officers.iter().enumerate() {
+        for r in &o.regions {
+            if seen.insert(r.as_str()) {
+                regions.push((r, lines.pos(OFFICERS, i, "regions")));
+            }
+        }
+    }
+    for (n, t) in plan.tasks.iter().enumerate() {
+        for r in &t.filter.regions {
+            if seen.insert(r.as_str()) {
+                regions.push((r, task_pos(n)));
+            }
+        }
+    }
+    let mut categories: Vec<(&str, Position)> = Vec::new();
+    let mut departments: Vec<(&str, Position)> = Vec::new();
+    let (mut seen_c, mut seen_d) = (BTreeSet::new(), BTreeSet::new());
+    for (i, it) in items.iter().enumerate() {
+        if seen_c.insert(it.category.as_str()) {
+            categories.push((&it.category, lines.pos(ITEMS, i, "category")));
+        }
+        if seen_d.insert(it.department.as_str()) {
+            departments.push((&it.department, lines.pos(ITEMS, i, "department")));
+        }
+    }
+    for (i, o) in officers.iter().enumerate() {
+        for c in &o.categories {
+            if seen_c.insert(c.as_str()) {
+                categories.push((c, lines.pos(OFFICERS, i, "categories")));
+            }
+        }
+        if seen_d.insert(o.department.as_str()) {
+            departments.push((&o.department, lines.pos(OFFICERS, i, "department")));
+        }
+    }
+    for (what, names) in [
+        ("region", regions),
+        ("category", categories),
+        ("department", departments),
+    ] {
+        // spellings by what they look like, in first-seen order
+        let mut alike: BTreeMap<String, Vec<&(&str, Position)>> = BTreeMap::new();
+        for n in &names {
+            alike
+                .entry(compat_skeleton(n.0).into_owned())
+                .or_default()
+                .push(n);
+        }
+        for (skeleton, group) in &alike {
+            if group.len() < 2 {
+                continue;
+            }
+            // the plain spelling if there is one, else the first
+            let plain = group
+                .iter()
+                .find(|(v, _)| v == skeleton)
+                .unwrap_or(&group[0]);
+            for odd in group.iter().filter(|(v, _)| *v != plain.0) {
+                let at = |p: &Position| match p.line {
+                    Some(l) => format!("{}:{l}", p.file),
+                    None => p.file.clone(),
+                };
+                diags.push(Diagnostic::warning(
+                    K::InvalidValue,
+                    odd.1.clone(),
+                    format!(
+                        "{what} {} and {} in {} look the same but differ: a CJK compatibility character is not the ideograph it looks like, so they never match (nothing is normalised); retype one of them",
+                        spelling(odd.0, plain.0),
+                        spelling(plain.0, odd.0),
+                        at(&plain.1),
+                    ),
+                ));
+            }
+        }
+    }
 }

@@ -287,6 +287,23 @@ impl<R: Read> Table<R> {
                 unknown.push(h.clone());
             }
         }
+        // not a table of ours at all (a wrong file, maybe one that must
+        // stay private): say what was expected, echo none of its content
+        if columns.iter().all(Option::is_none) && private.is_empty() {
+            let expected: Vec<String> = fields
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| format!("{} ({})", f.name, f.zh))
+                .collect();
+            return Err(vec![Diagnostic::error(
+                DiagnosticKind::MissingColumn,
+                Position::file(file).at_line(header_line),
+                format!(
+                    "this is not a {kind} file: its first line has none of the columns one has (expected a header with {}); its content is not shown",
+                    expected.join(", ")
+                ),
+            )]);
+        }
         for (fi, f) in fields.iter().enumerate() {
             if f.required && columns[fi].is_none() {
                 diagnostics.push(Diagnostic::error(

@@ -4,6 +4,7 @@
 //! identifiers are trimmed and upper-cased, multi-valued fields are sorted
 //! and deduplicated, ratios are exact decimals and dates are calendar dates.
 
+pub(crate) mod cjk_compat;
 mod date;
 mod plan;
 mod ratio;

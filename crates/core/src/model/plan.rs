@@ -81,6 +81,11 @@ pub struct InputFiles {
     /// larger inputs fail with a clear error instead of exhausting memory.
     #[serde(default = "default_max_line_bytes")]
     pub max_line_bytes: u64,
+    /// Inputs may be named by absolute paths or lie outside the plan's
+    /// folder (by default they must be inside it). Not part of the plan
+    /// digest, as no input setting is.
+    #[serde(default)]
+    pub allow_outside: bool,
 }
 
 /// 1 MiB: a registry row is a few hundred bytes.

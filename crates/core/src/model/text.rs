@@ -295,3 +295,57 @@ mod tests {
         }
     }
 }
+
+/// The unified ideograph a CJK compatibility ideograph or radical stands
+/// for (its NFKC form, see `cjk_compat`), if `c` is one.
+pub(crate) fn compat_base(c: char) -> Option<char> {
+    let t = crate::model::cjk_compat::CJK_COMPAT;
+    t.binary_search_by_key(&(c as u32), |&(from, _)| from)
+        .ok()
+        .and_then(|i| char::from_u32(t[i].1))
+}
+
+/// `s` with every compatibility character replaced by the ideograph it
+/// stands for: equal for two names that look the same. For comparison
+/// only; values are never rewritten with it.
+pub(crate) fn compat_skeleton(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| compat_base(c).is_some()) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(|c| compat_base(c).unwrap_or(c)).collect())
+}
+
+/// `'s' (U+F9E1 at character 2)`: `s` quoted with the code point of its
+/// first character that differs from `other` (two spellings that look
+/// alike, shown so a reader can tell them apart).
+pub(crate) fn spelling(s: &str, other: &str) -> String {
+    let (k, c) = s
+        .chars()
+        .zip(other.chars().chain(std::iter::repeat('\0')))
+        .enumerate()
+        .find(|(_, (a, b))| a != b)
+        .map_or((0, s.chars().next().unwrap_or('\0')), |(k, (a, _))| (k, a));
+    format!("'{s}' (U+{:04X} at character {})", c as u32, k + 1)
+}
+
+#[cfg(test)]
+mod compat_tests {
+    use super::*;
+
+    #[test]
+    fn compatibility_ideographs_are_found_and_shown() {
+        assert_eq!(compat_base('\u{F9E1}'), Some('\u{674E}'));
+        assert_eq!(compat_base('\u{2F00}'), Some('\u{4E00}'));
+        assert_eq!(compat_base('\u{674E}'), None);
+        assert_eq!(compat_skeleton("\u{F9E1}家村"), "李家村");
+        assert!(matches!(compat_skeleton("李家村"), Cow::Borrowed(_)));
+        assert_eq!(
+            spelling("\u{F9E1}家村", "李家村"),
+            "'\u{F9E1}家村' (U+F9E1 at character 1)"
+        );
+        assert_eq!(
+            spelling("李家村", "\u{F9E1}家村"),
+            "'李家村' (U+674E at character 1)"
+        );
+    }
+}

@@ -180,7 +180,7 @@ impl<'a> crate::Publication<'a> {
             let (enc, max) = (i.encoding, i.max_line_bytes);
             let source = source.clone();
             p = p.with_writer(name, move |w| {
-                let f = std::fs::File::open(&path)?;
+                let f = crate::load::open::open_regular(&path)?;
                 project_input(kind, &source, f, enc, max, w).map_err(std::io::Error::other)
             });
         }
