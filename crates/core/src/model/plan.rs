@@ -121,6 +121,12 @@ pub struct Rules {
     /// Ratios by credit class, replacing an item's ratio for that class.
     #[serde(default)]
     pub class_ratios: BTreeMap<CreditClass, Ratio>,
+    /// Officers must hold a certificate valid through the period's last day
+    /// (`period_end`), not only on the plan date. Off by default; it enters
+    /// the plan's canonical JSON only when on (SPEC.md §2.3), so plans that
+    /// do not set it keep their bytes and draws.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub certified_through_period_end: bool,
 }
 
 fn default_team_size() -> u32 {
@@ -139,6 +145,7 @@ impl Default for Rules {
             officer_max_load: None,
             stratify: Stratify::Region,
             class_ratios: BTreeMap::new(),
+            certified_through_period_end: false,
         }
     }
 }
