@@ -239,6 +239,8 @@ fn inst() -> impl Strategy<Value = Inst> {
                 },
                 rules,
                 tasks,
+                notice: Default::default(),
+                results: Default::default(),
             };
             Inst {
                 plan,

@@ -39,6 +39,8 @@ fn plan(rules: Rules) -> Plan {
             items: vec!["I1".into()],
             filter: Default::default(),
         }],
+        notice: Default::default(),
+        results: Default::default(),
     }
 }
 

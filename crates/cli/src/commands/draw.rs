@@ -181,10 +181,10 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
     let own = Publication::of_result_with(&result, all)
         .with_writer(DRAW_FILES[1], |w| write_result_csv(all, w))
         .with_writer(DRAW_FILES[2], |w| {
-            write_draw_notice_with(&result, all, Format::Html, Lang::Zh, w)
+            write_draw_notice_with(&result, all, &plan.notice, Format::Html, Lang::Zh, w)
         })
         .with_writer(DRAW_FILES[3], |w| {
-            write_draw_notice_with(&result, all, Format::Markdown, Lang::Zh, w)
+            write_draw_notice_with(&result, all, &plan.notice, Format::Markdown, Lang::Zh, w)
         });
     let carry = crate::commands::commit::COMMIT_FILES;
     let publication = match bundle::complete(own, req.out, &carry, req.plan, &plan_text, &plan) {

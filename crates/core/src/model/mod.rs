@@ -11,7 +11,10 @@ pub(crate) mod text;
 mod uscc;
 
 pub use date::{Date, DateError};
-pub use plan::{Encoding, Filter, FlagName, InputFiles, Overlap, Plan, Rules, Stratify, Task};
+pub use plan::{
+    Encoding, Filter, FlagName, InputFiles, NoticeInfo, Overlap, Plan, ResultsConfig, Rules,
+    Stratify, Task,
+};
 pub use ratio::{Ratio, RatioError};
 pub use uscc::{UsccError, check_character, validate_uscc};
 
