@@ -92,7 +92,7 @@ const CONFIRMED: &[u16] = &[2026];
 /// assert!(!cal.is_working_day(d("2026-11-07"))); // a Saturday
 /// // 20 working days after Friday 2026-09-18: 9-20 is a make-up day,
 /// // 9-25…27 and 10-1…7 are off, 10-10 works
-/// assert_eq!(cal.add_working_days(d("2026-09-18"), 20).unwrap(), d("2026-10-21"));
+/// assert_eq!(cal.add_working_days(d("2026-09-18"), 20).unwrap(), d("2026-10-22"));
 /// assert!(cal.confirmed(2026) && !cal.confirmed(2027));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -102,7 +102,10 @@ pub fn run(a: &DiscloseArgs) -> u8 {
         None => None,
         Some(Ok(d)) => Some(d),
         Some(Err(e)) => {
-            exit::message(&format!("--as-of: {e}"));
+            exit::message(&format!(
+                "--as-of '{}' {e}",
+                a.as_of.as_deref().unwrap_or_default()
+            ));
             return exit::INVALID;
         }
     };
