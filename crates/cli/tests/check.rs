@@ -397,3 +397,24 @@ fn certificate_expiring_inside_the_period_is_warned_and_the_rule_excludes_it() {
         "{out}"
     );
 }
+
+#[test]
+fn a_load_cap_no_seed_can_meet_exits_3() {
+    let dir = copy_sample();
+    let p = dir.path().join("plan.toml");
+    let t = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("officer_max_load = 12 ", "officer_max_load = 6 ");
+    std::fs::write(&p, t).unwrap();
+    let (code, _, err) = check(dir.path());
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.ends_with(
+            "ssj: the rules cannot be satisfied: item YYLY-01+YYLY-02+YYLY-03+YYLY-04+YYLY-05+\
+             YYLY-06+YYLY-07+YYLY-08+YYLY-09+YYLY-10+YYLY-11, department 右玉县林业局（虚构示例）: \
+             at least 129 visits need 258 officer places but the 37 officers who could serve \
+             them can fill at most 37 × 6 = 222 (officer_max_load 6)\n"
+        ),
+        "{err}"
+    );
+}

@@ -371,50 +371,12 @@ fn feasibility(ds: &Dataset, planned: &[Planned]) -> Option<Infeasible> {
         return Some(inf);
     }
 
-    // check 2 with a cap: places the counts need per department against
-    // what its officers can fill, whatever entities are drawn
-    if let Some(cap) = rules.officer_max_load {
-        let cap = u64::from(cap);
-        // visits per (department, category): at least the largest task
-        // count under `joint` (visits merge), the sum under `next`
-        let mut need: BTreeMap<&str, BTreeMap<&str, u64>> = BTreeMap::new();
-        let mut items_of: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-        for p in planned.iter().filter(|p| p.exact && p.total > 0) {
-            for ((dept, cat), items) in kinds_of(ds, p.task) {
-                let n = need.entry(dept).or_default().entry(cat).or_default();
-                *n = if rules.overlap == Overlap::Next {
-                    *n + p.total
-                } else {
-                    (*n).max(p.total)
-                };
-                items_of.entry(dept).or_default().extend(items);
-            }
-        }
-        for (dept, cats) in &need {
-            let visits: u64 = cats.values().sum();
-            let places = visits * t as u64;
-            let m = officers
-                .iter()
-                .filter(|o| {
-                    effective_department(ds, &o.department) == *dept
-                        && ds.officer_eligible(o)
-                        && o.categories.iter().any(|c| cats.contains_key(c.as_str()))
-                })
-                .count() as u64;
-            if places > m * cap {
-                let items: Vec<String> = items_of[dept].iter().cloned().collect();
-                return Some(Infeasible {
-                    item: items.join("+"),
-                    subject: Some(format!("department {dept}")),
-                    constraint: format!(
-                        "at least {visits} visits need {places} officer places but the {m} \
-                         officers who could serve them can fill at most {m} × {cap} = {} \
-                         (officer_max_load {cap})",
-                        m * cap
-                    ),
-                });
-            }
-        }
+    // check 2 with a cap: the places the counts need against what the
+    // officers can fill, whatever entities are drawn
+    if let Some(cap) = rules.officer_max_load
+        && let Some(inf) = cap_check(ds, planned, u64::from(cap))
+    {
+        return Some(inf);
     }
 
     if let Some(f) = check3.first() {
@@ -428,6 +390,182 @@ fn feasibility(ds: &Dataset, planned: &[Planned]) -> Option<Infeasible> {
                 slots * t
             ),
         });
+    }
+    None
+}
+
+/// A lower bound, for every seed, of the visits with a team of each
+/// (department, category) — per region key (a region, or `""` for all) —
+/// and the check of SPEC.md §8.5 item 2 against `officer_max_load`.
+fn cap_check(ds: &Dataset, planned: &[Planned], cap: u64) -> Option<Infeasible> {
+    let rules = &ds.plan.rules;
+    let t = rules.team_size as u64;
+    let officers = &ds.officers;
+    let next = rules.overlap == Overlap::Next;
+    let by_region = !rules.cross_region && rules.stratify == crate::model::Stratify::Region;
+    let tasks: Vec<&Planned> = planned.iter().filter(|p| p.exact && p.total > 0).collect();
+    fn region_of(p: &Planned, row: usize, by_region: bool) -> &str {
+        if by_region {
+            p.rows[row].0.region.as_str()
+        } else {
+            ""
+        }
+    }
+    // drawn per task and region key
+    let drawn: Vec<BTreeMap<&str, u64>> = tasks
+        .iter()
+        .map(|p| {
+            let mut m: BTreeMap<&str, u64> = BTreeMap::new();
+            for (i, (row, _)) in p.rows.iter().enumerate() {
+                *m.entry(region_of(p, i, by_region)).or_default() += row.drawn;
+            }
+            m
+        })
+        .collect();
+    // under `joint` two tasks share at most Σ min(n_h, n_h', |E_h ∩ E_h'|)
+    // visits (an entity is in one stratum of each task; a shared entity
+    // has one region)
+    let mut shared: BTreeMap<(usize, usize), BTreeMap<&str, u64>> = BTreeMap::new();
+    if !next && tasks.len() > 1 {
+        let index: Vec<HashMap<usize, usize>> = tasks
+            .iter()
+            .map(|p| {
+                let mut m = HashMap::new();
+                for (i, (row, k)) in p.rows.iter().enumerate() {
+                    if row.drawn > 0 {
+                        for &e in &p.members[k] {
+                            m.insert(e, i);
+                        }
+                    }
+                }
+                m
+            })
+            .collect();
+        for a in 0..tasks.len() {
+            for b in a + 1..tasks.len() {
+                let mut both: BTreeMap<(usize, usize), u64> = BTreeMap::new();
+                for (e, ra) in &index[a] {
+                    if let Some(rb) = index[b].get(e) {
+                        *both.entry((*ra, *rb)).or_default() += 1;
+                    }
+                }
+                let mut by: BTreeMap<&str, u64> = BTreeMap::new();
+                for ((ra, rb), n) in both {
+                    let m = n
+                        .min(tasks[a].rows[ra].0.drawn)
+                        .min(tasks[b].rows[rb].0.drawn);
+                    *by.entry(region_of(tasks[a], ra, by_region)).or_default() += m;
+                }
+                shared.insert((a, b), by);
+            }
+        }
+    }
+    // visits with a (department, category) team, per region key, at least
+    let kinds: Vec<Kinds<'_>> = tasks.iter().map(|p| kinds_of(ds, p.task)).collect();
+    let mut keys: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for k in &kinds {
+        keys.extend(k.keys().copied());
+    }
+    let at_least = |key: (&str, &str), region: Option<&str>| -> u64 {
+        let with: Vec<usize> = (0..tasks.len())
+            .filter(|&i| kinds[i].contains_key(&key))
+            .collect();
+        let of = |i: usize| -> u64 {
+            match region {
+                Some(r) => drawn[i].get(r).copied().unwrap_or(0),
+                None => drawn[i].values().sum(),
+            }
+        };
+        let sum: u64 = with.iter().map(|&i| of(i)).sum();
+        if next {
+            return sum;
+        }
+        let max = with.iter().map(|&i| of(i)).max().unwrap_or(0);
+        let mut overlap = 0u64;
+        for (x, &a) in with.iter().enumerate() {
+            for &b in &with[x + 1..] {
+                if let Some(by) = shared.get(&(a, b)) {
+                    overlap += match region {
+                        Some(r) => by.get(r).copied().unwrap_or(0),
+                        None => by.values().sum(),
+                    };
+                }
+            }
+        }
+        max.max(sum.saturating_sub(overlap))
+    };
+    let items_of = |dept: &str, cat: Option<&str>| -> String {
+        let set: BTreeSet<&str> = kinds
+            .iter()
+            .flat_map(|k| k.iter())
+            .filter(|((d, c), _)| *d == dept && cat.is_none_or(|x| x == *c))
+            .flat_map(|(_, items)| items.iter().map(String::as_str))
+            .collect();
+        set.into_iter().collect::<Vec<_>>().join("+")
+    };
+    let fill = |m: u64| format!("{m} × {cap} = {} (officer_max_load {cap})", m * cap);
+    // per department (SPEC.md §8.3 check 2)
+    let depts: BTreeSet<&str> = keys.iter().map(|k| k.0).collect();
+    for dept in depts {
+        let cats: BTreeSet<&str> = keys.iter().filter(|k| k.0 == dept).map(|k| k.1).collect();
+        let visits: u64 = cats.iter().map(|c| at_least((dept, c), None)).sum();
+        let m = officers
+            .iter()
+            .filter(|o| {
+                effective_department(ds, &o.department) == dept
+                    && ds.officer_eligible(o)
+                    && o.categories.iter().any(|c| cats.contains(c.as_str()))
+            })
+            .count() as u64;
+        if visits * t > m * cap {
+            return Some(Infeasible {
+                item: items_of(dept, None),
+                subject: Some(format!("department {dept}")),
+                constraint: format!(
+                    "at least {visits} visits need {} officer places but the {m} officers who \
+                     could serve them can fill at most {}",
+                    visits * t,
+                    fill(m)
+                ),
+            });
+        }
+    }
+    // per department, category and region
+    for &(dept, cat) in &keys {
+        let regions: BTreeSet<&str> = drawn.iter().flat_map(|d| d.keys().copied()).collect();
+        for region in regions {
+            let visits = at_least((dept, cat), Some(region));
+            let m = officers
+                .iter()
+                .filter(|o| {
+                    effective_department(ds, &o.department) == dept
+                        && ds.officer_eligible(o)
+                        && o.categories.iter().any(|c| c == cat)
+                        && (!by_region || o.regions.iter().any(|x| region_covers(x, region)))
+                })
+                .count() as u64;
+            if visits * t > m * cap {
+                let covering = if by_region {
+                    format!(" covering {region}")
+                } else {
+                    String::new()
+                };
+                return Some(Infeasible {
+                    item: items_of(dept, Some(cat)),
+                    subject: Some(if by_region {
+                        format!("department {dept}, region {region}")
+                    } else {
+                        format!("department {dept}")
+                    }),
+                    constraint: format!(
+                        "at least {visits} visits need {} places of officers certified for \
+                         {cat}{covering} but the {m} such officers can fill at most {}",
+                        visits * t,
+                        fill(m)
+                    ),
+                });
+            }
+        }
     }
     None
 }
