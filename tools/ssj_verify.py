@@ -590,11 +590,11 @@ def load_inputs(plan_dir: str, plan_file: str = "plan.toml", withheld=()):
 
 
 PLAN_KEYS = {  # SPEC §1.7: every table refuses other keys
-    "": {"plan", "inputs", "rules", "tasks", "disclosure", "seed_sources"},
+    "": {"plan", "inputs", "rules", "tasks", "disclosure", "seed_sources", "notice", "results"},
     "plan": {"id", "title", "authority", "period_start", "period_end", "date", "seed_source"},
     "inputs": {"items", "officers", "entities", "history", "conflicts", "encoding", "max_line_bytes"},
     "rules": {"team_size", "max_per_year", "cooldown_days", "overlap", "cross_region", "rotation",
-              "officer_max_load", "stratify", "class_ratios"},
+              "officer_max_load", "stratify", "class_ratios", "certified_through_period_end"},
     "tasks": {"items", "regions", "types", "industries", "credit_classes", "flags"},
     "disclosure": {"withhold"},
 }
@@ -735,7 +735,7 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
     for k, allowed in (("overlap", ("joint", "next")), ("stratify", ("region", "none"))):
         if k in r and r[k] not in allowed:
             raise BadInput(f"{plan_path}: [rules] {k} = {r[k]!r}: expected one of {', '.join(allowed)}")
-    for k in ("cross_region", "rotation"):
+    for k in ("cross_region", "rotation", "certified_through_period_end"):
         if k in r and not isinstance(r[k], bool):
             raise BadInput(f"{plan_path}: [rules] {k} = {r[k]!r}: expected true or false")
     try:
@@ -753,6 +753,9 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
         "stratify": r.get("stratify", "region"),
         "class_ratios": cr,
     }
+    # SPEC §2.3: a member of the canonical JSON only when set to true
+    if r.get("certified_through_period_end", False):
+        rules["certified_through_period_end"] = True
     if rules["team_size"] < 1:
         raise BadInput(f"{plan_path}: [rules] team_size must be at least 1")
     encoding = inputs.get("encoding", "auto")
@@ -1341,6 +1344,9 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
             last_officers[u] |= set(h["officers"])
     offs = sorted(officers, key=lambda o: bkey(o["cert_no"]))
     off_by = {o["cert_no"]: o for o in offs}
+    # SPEC §8.2: certificates valid on the plan date, or through the period end
+    valid_from = max(plan["date"], plan["period_end"]) if rules.get("certified_through_period_end") \
+        else plan["date"]
     ts = rules["team_size"]
     cap = rules["officer_max_load"]
     INF = float("inf")
@@ -1349,7 +1355,7 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
     # (the first three conditions of §8.2; only an index, the order of `offs` is kept)
     by_dc: dict[tuple, list] = defaultdict(list)
     for o in offs:
-        if not o["active"] or (o["cert_expiry"] is not None and o["cert_expiry"] < plan["date"]):
+        if not o["active"] or (o["cert_expiry"] is not None and o["cert_expiry"] < valid_from):
             continue
         for c in o["categories"]:
             by_dc[(dept(o), c)].append(o)

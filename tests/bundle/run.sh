@@ -175,6 +175,24 @@ if python3 "$here/edge_digests.py" "$ssj" > "$tmp/edge.log" 2>&1; then
 else
   fail=$((fail+1)); echo "FAIL edge digests"; grep -v '^ok' "$tmp/edge.log"
 fi
+# the optional rule certified_through_period_end (SPEC §8.6): a certificate
+# ending mid-period, the rule on; the verifier re-runs the draw with it
+mkdir -p "$tmp/rulesrc"; cp "$root"/data/youyu-forestry/*.csv "$root"/data/youyu-forestry/plan.toml "$tmp/rulesrc/"
+edit "$tmp/rulesrc/officers.csv" '2028-12-31' '2026-11-15'
+edit "$tmp/rulesrc/plan.toml" 'stratify = "region"' 'certified_through_period_end = true
+stratify = "region"'
+python3 "$here/make_bundle.py" "$ssj" "$tmp/rulesrc" "$seed" "$tmp/rule" >/dev/null || echo "FAIL: could not build the rule bundle"
+out=$(python3 "$verify" "$tmp/rule" 2>&1)
+grep -q '^\[ok\] result.json: draw re-run — reproduced exactly' <<<"$out" \
+  && grep -q '^\[ok\] commitment.json: commitment' <<<"$out" \
+  && { pass=$((pass+1)); echo "ok   rule certified_through_period_end: draw re-run reproduced exactly"; } \
+  || { fail=$((fail+1)); echo "FAIL rule certified_through_period_end"; echo "$out" | tail -15; }
+grep -q '"certified_through_period_end":true' "$tmp/rule/result.json" && ! grep -q '14062301001' "$tmp/rule/result.json" \
+  && { pass=$((pass+1)); echo "ok   rule: recorded in result.json, the officer is never assigned"; } \
+  || { fail=$((fail+1)); echo "FAIL rule: not in result.json or the officer was assigned"; }
+# the rule dropped from the plan: another plan digest, caught
+rm -rf "$tmp/x"; cp -r "$tmp/rule" "$tmp/x"; edit "$tmp/x/plan.toml" 'certified_through_period_end = true' ''
+expect 1 "rule removed from plan.toml" 'DIFFERS\] plan.toml' -- "$tmp/x"
 
 echo "bundle tests: $pass passed, $fail failed"
 [ "$fail" = 0 ]

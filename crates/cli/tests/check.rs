@@ -283,3 +283,138 @@ fn shuffled_rows_same_draw_other_seed_other_draw() {
     );
     assert_ne!(reference, other);
 }
+
+/// Leave one officer certified for 野生动植物保护 (team size 2): no seed
+/// can staff YYLY-08.
+fn one_wildlife_officer(dir: &Path) {
+    let p = dir.join("officers.csv");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let out: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let mut c: Vec<String> = l.split(',').map(str::to_string).collect();
+            if c.len() > 5 && c[0] != "14062304001" {
+                c[5] = c[5].replace("野生动植物保护", "林政执法");
+            }
+            c.join(",")
+        })
+        .collect();
+    std::fs::write(&p, out.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn undrawable_plan_exits_3_with_the_message_draw_gives() {
+    let dir = copy_sample();
+    one_wildlife_officer(dir.path());
+    let (code, out, err) = check(dir.path());
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        out.contains("NOT DRAWABLE: no seed can draw this plan"),
+        "{out}"
+    );
+    let expected = "ssj: the rules cannot be satisfied: item YYLY-08, stratum 右卫镇 of task 8: \
+        1 to draw from 11 eligible, 11 of which cannot get a team (first: 91140623MA05QMF84F \
+        右玉县盛源鹿业有限公司 (右卫镇)): only 1 officer of 右玉县林业局（虚构示例） meets all \
+        of: active with a certificate valid on 2026-10-09; certified for 野生动植物保护; team \
+        size is 2\n";
+    assert!(err.ends_with(expected), "{err}");
+    // draw says the same after the entity (whatever the seed)
+    let plan = dir.path().join("plan.toml");
+    let d = ssj(&[
+        "draw",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--seed",
+        "38 17 05 92 64 11 83 20 19 47 56 02 91 38 74 65 10 29 48 37",
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(d.status.code(), Some(3));
+    let derr = String::from_utf8(d.stderr).unwrap();
+    assert!(
+        derr.contains("only 1 officer of 右玉县林业局（虚构示例） meets all of: active with a certificate valid on 2026-10-09; certified for 野生动植物保护; team size is 2"),
+        "{derr}"
+    );
+    // the JSON preview says it too
+    let j = ssj(&["check", "--json", "--plan", plan.to_str().unwrap()]);
+    assert_eq!(j.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    assert_eq!(v["preview"]["infeasible"]["item"], "YYLY-08");
+    assert_eq!(v["preview"]["tasks"][7]["total"], 4);
+}
+
+#[test]
+fn preview_counts_are_the_draws() {
+    let plan = sample_dir().join("plan.toml");
+    let j = ssj(&["check", "--json", "--plan", plan.to_str().unwrap()]);
+    assert_eq!(j.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/vectors/youyu-forestry.result.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let tasks = v["preview"]["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 11);
+    for (p, t) in tasks.iter().zip(r["tasks"].as_array().unwrap()) {
+        assert_eq!(p["exact"], true);
+        assert_eq!(p["total"], t["total"]);
+        assert_eq!(p["allocation"], t["allocation"]);
+    }
+    assert!(v["preview"]["infeasible"].is_null());
+}
+
+#[test]
+fn certificate_expiring_inside_the_period_is_warned_and_the_rule_excludes_it() {
+    let dir = copy_sample();
+    // 周桂兰's certificate ends mid-quarter
+    edit_line(dir.path(), "officers.csv", 2, |l| {
+        l.replace("2028-12-31", "2026-11-15")
+    });
+    let (code, _, err) = check(dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("officers.csv:2: cert_expiry: warning: certificate 14062301001 of 周桂兰 expires on 2026-11-15, inside the period 2026-10-09 to 2026-12-31; the officer can be assigned visits after that day (renew it, or set rules.certified_through_period_end = true)\n"),
+        "{err}"
+    );
+    let p = dir.path().join("plan.toml");
+    let t = std::fs::read_to_string(&p).unwrap().replace(
+        "stratify = \"region\"",
+        "stratify = \"region\"\ncertified_through_period_end = true",
+    );
+    std::fs::write(&p, t).unwrap();
+    let (code, out, err) = check(dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("officers.csv:2: cert_expiry: warning: certificate 14062301001 of 周桂兰 expires on 2026-11-15, before the period ends on 2026-12-31; this officer is not eligible (rules.certified_through_period_end)\n"),
+        "{err}"
+    );
+    assert!(
+        out.contains("42 eligible on 2026-10-09 through 2026-12-31"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_load_cap_no_seed_can_meet_exits_3() {
+    let dir = copy_sample();
+    let p = dir.path().join("plan.toml");
+    let t = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("officer_max_load = 12 ", "officer_max_load = 6 ");
+    std::fs::write(&p, t).unwrap();
+    let (code, _, err) = check(dir.path());
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.ends_with(
+            "ssj: the rules cannot be satisfied: item YYLY-01+YYLY-02+YYLY-03+YYLY-04+YYLY-05+\
+             YYLY-06+YYLY-07+YYLY-08+YYLY-09+YYLY-10+YYLY-11, department 右玉县林业局（虚构示例）: \
+             at least 129 visits need 258 officer places but the 37 officers who could serve \
+             them can fill at most 37 × 6 = 222 (officer_max_load 6)\n"
+        ),
+        "{err}"
+    );
+}

@@ -104,6 +104,9 @@ pub enum DiagnosticKind {
     TeamTooSmall,
     /// An officer's certificate has expired by the plan date.
     ExpiredCertificate,
+    /// An officer's certificate expires after the plan date but before the
+    /// period's end.
+    CertificateExpiresInPeriod,
     /// The plan file is not valid TOML or has an invalid key.
     Plan,
     /// A CSV record could not be parsed.

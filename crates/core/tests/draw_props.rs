@@ -84,7 +84,7 @@ prop_compose! {
             position: String::new(),
             categories,
             regions,
-            cert_expiry: Some(if expired == 0 { date(2026, 1, 1) } else { date(2030, 1, 1) }),
+            cert_expiry: Some(match expired { 0 => date(2026, 1, 1), 1 => date(2026, 11, 15), _ => date(2030, 1, 1) }),
             active: active != 0,
         }
     }
@@ -217,6 +217,8 @@ fn inst() -> impl Strategy<Value = Inst> {
                     Stratify::None
                 },
                 class_ratios,
+                // half the plans require certificates through the period end
+                certified_through_period_end: r.0 % 2 == 1,
             };
             let plan = Plan {
                 id: "P".into(),
@@ -240,6 +242,8 @@ fn inst() -> impl Strategy<Value = Inst> {
                 rules,
                 tasks,
                 disclosure: Default::default(),
+                notice: Default::default(),
+                results: Default::default(),
             };
             Inst {
                 plan,
@@ -279,7 +283,9 @@ fn qualified(
     let r = &ds.plan.rules;
     dept(ds, &o.department) == department
         && o.active
-        && o.cert_expiry.is_none_or(|d| d >= ds.plan.date)
+        && o.cert_expiry.is_none_or(|d| {
+            d >= ds.plan.date && !(r.certified_through_period_end && d < ds.plan.period_end)
+        })
         && o.categories.iter().any(|c| c == category)
         && (r.cross_region || o.regions.iter().any(|x| region_covers(x, &e.region)))
         && !ds
@@ -416,7 +422,20 @@ proptest! {
     fn draws_respect_every_rule(inst in inst(), seed in 0u32..1000, k in 0usize..17) {
         let ds = inst.dataset();
         let seed = format!("prop-{seed}");
-        match draw_unchecked(&ds, &seed) {
+        let preview = ds.preview();
+        let drawn = draw_unchecked(&ds, &seed);
+        // the preview: the counts of every draw; infeasible means no seed draws
+        if let Ok(r) = &drawn {
+            prop_assert!(preview.infeasible.is_none(), "preview infeasible but the draw succeeded: {:?}", preview.infeasible);
+            for (pt, t) in preview.tasks.iter().zip(&r.tasks) {
+                if pt.exact {
+                    prop_assert_eq!(&pt.allocation, &t.allocation);
+                } else {
+                    prop_assert!(pt.total >= t.total);
+                }
+            }
+        }
+        match drawn {
             Ok(r) => {
                 OKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 VISITS.fetch_add(r.visits.len(), std::sync::atomic::Ordering::Relaxed);

@@ -42,6 +42,8 @@ fn plan(rules: Rules) -> Plan {
             filter: Default::default(),
         }],
         disclosure: Default::default(),
+        notice: Default::default(),
+        results: Default::default(),
     }
 }
 

@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse()?;
     let draw = ds.draw(&seed, &commitment)?;
     let result = draw.result();
-    let own = folder::draw_files(result, Visits::Held(&result.visits));
+    let own = folder::draw_files(result, Visits::Held(&result.visits), &ds.plan.notice);
     let files = folder::complete(own, &out, &folder::COMMIT_FILES, plan, &plan_text, &ds.plan)?;
     let mut attempt = Attempt::new(&journal, "draw", Some(seed.text()), "2026-10-09T02:00:00Z");
     attempt.inputs(&ds.plan.id, &ds.digests);

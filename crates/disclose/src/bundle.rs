@@ -699,7 +699,8 @@ pub fn verify_bundle(files: &BundleFiles) -> BundleVerdict {
                 },
             ),
         }
-        regenerate_result_files(&mut run, r);
+        let notice = ds.as_ref().map(|d| d.plan.notice.clone()).unwrap_or_default();
+        regenerate_result_files(&mut run, r, &notice);
     }
     if let Some(ds) = &ds {
         let absent = if commitment.is_some() {
@@ -1176,7 +1177,11 @@ fn check_draw(run: &mut Run<'_>, ds: &Dataset, published: &DrawResult) {
 }
 
 /// `result.csv`, `notice.html` and `notice.md` from `result.json`.
-fn regenerate_result_files(run: &mut Run<'_>, r: &DrawResult) {
+fn regenerate_result_files(
+    run: &mut Run<'_>,
+    r: &DrawResult,
+    notice: &shuangsuiji::model::NoticeInfo,
+) {
     let visits = Visits::Held(&r.visits);
     let missing = || Status::Differs {
         detail: "missing from the bundle".into(),
@@ -1191,7 +1196,7 @@ fn regenerate_result_files(run: &mut Run<'_>, r: &DrawResult) {
         ("notice.md", Format::Markdown),
     ] {
         let mut out = Vec::new();
-        if crate::write_draw_notice_with(r, visits, format, Lang::Zh, &mut out).is_ok() {
+        if crate::write_draw_notice_with(r, visits, notice, format, Lang::Zh, &mut out).is_ok() {
             run.regenerated(name, &out, missing());
         }
     }
@@ -1531,7 +1536,7 @@ pub fn assemble_bundle(
         ("notice.md", Format::Markdown),
     ] {
         let mut out = Vec::new();
-        crate::write_draw_notice_with(&result, visits, format, Lang::Zh, &mut out)
+        crate::write_draw_notice_with(&result, visits, &ds.plan.notice, format, Lang::Zh, &mut out)
             .map_err(|e| e.to_string())?;
         files.insert(name, out);
     }

@@ -2,7 +2,7 @@
 //! digests, the verification section.
 
 use serde::Serialize;
-use shuangsuiji::model::{Date, Filter, Overlap, Ratio, Rules, Stratify};
+use shuangsuiji::model::{Date, Filter, NoticeInfo, Overlap, Ratio, Rules, Stratify};
 use shuangsuiji::{DrawResult, InputDigests};
 
 use crate::render::{Block, Cell};
@@ -257,8 +257,32 @@ pub(crate) fn verify_blocks(lang: Lang) -> Vec<Block> {
         Block::Heading(lang.t("如何复核", "How to verify").into()),
         Block::Para(
             lang.t(
-                "抽取结果是计划、输入文件和随机种子的确定函数：任何人取得公开的计划文件（plan.toml）、输入文件和结果文件（result.json）后，运行下列命令即可在任何计算机上重新计算全部摘要并用同一种子重新抽取，结果须逐字节一致；不一致即说明输入或结果被改动。",
-                "The draw is a deterministic function of the plan, the input files and the seed: with the published plan (plan.toml), inputs and result (result.json), anyone can run the command below on any computer to recompute every digest and redo the draw with the same seed; the result must match byte for byte, and any difference shows that an input or the result was altered.",
+                "抽取结果是计划、输入文件和随机种子的确定函数：任何人取得公开的计划文件（plan.toml）、输入文件和结果文件（result.json）后，都可以在任何计算机上重新计算全部摘要并用同一种子重新抽取，结果须逐字节一致；不一致即说明输入或结果被改动。公布的文件夹中有核验所需的一切，以下三种方法任选其一：",
+                "The draw is a deterministic function of the plan, the input files and the seed: with the published plan (plan.toml), inputs and result (result.json), anyone can recompute every digest and redo the draw with the same seed on any computer; the result must match byte for byte, and any difference shows that an input or the result was altered. The published folder holds everything needed; use any one of these three ways:",
+            )
+            .into(),
+        ),
+        Block::List(vec![
+            lang.t(
+                "用浏览器（无需安装）：打开文件夹中的 verify.html，选择该文件夹（或把全部文件拖入页面）；页面离线运行，不联网。",
+                "In a browser, with nothing to install: open verify.html from the folder and pick the folder (or drop all its files on the page); the page works offline and makes no network request.",
+            )
+            .into(),
+            lang.t(
+                "用 Python 3（只需标准库）：在该文件夹中运行 python3 ssj_verify.py .",
+                "With Python 3 (standard library only): run python3 ssj_verify.py . in the folder.",
+            )
+            .into(),
+            lang.t(
+                "用 ssj 命令行：ssj verify .（在该文件夹中运行）",
+                "With the ssj command line: ssj verify . (run in the folder).",
+            )
+            .into(),
+        ]),
+        Block::Para(
+            lang.t(
+                "计划、输入和结果分开保存时，也可以运行：",
+                "With the plan, inputs and result kept apart, run:",
             )
             .into(),
         ),
@@ -271,6 +295,70 @@ pub(crate) fn verify_blocks(lang: Lang) -> Vec<Block> {
             .into(),
         ),
     ]
+}
+
+/// The document number (文号), when the plan gives one: a line under the
+/// title.
+pub(crate) fn document_number_block(notice: &NoticeInfo, lang: Lang) -> Option<Block> {
+    notice.document_number.as_ref().map(|n| {
+        Block::Fields(vec![(
+            lang.t("文号", "Document No.").into(),
+            Cell::text(n.as_str()),
+        )])
+    })
+}
+
+/// 监督方式、救济渠道: how to object to the draw and to what follows it.
+pub(crate) fn supervision_blocks(notice: &NoticeInfo, authority: &str, lang: Lang) -> Vec<Block> {
+    let issuer = notice.issuer.as_deref().unwrap_or(authority);
+    let mut v = vec![Block::Heading(
+        lang.t("监督方式与救济渠道", "Supervision and remedies")
+            .into(),
+    )];
+    v.push(Block::Para(match (lang, &notice.complaint_channel) {
+        (Lang::Zh, Some(c)) => format!(
+            "本次抽查接受社会监督。对抽查计划、抽取过程或结果有异议的，可以通过以下渠道向{issuer}反映或投诉举报：{c}。任何人均可按“如何复核”一节的方法独立复核抽取结果。"
+        ),
+        (Lang::Zh, None) => format!(
+            "本次抽查接受社会监督。对抽查计划、抽取过程或结果有异议的，可以向{issuer}反映或投诉举报。任何人均可按“如何复核”一节的方法独立复核抽取结果。"
+        ),
+        (Lang::En, Some(c)) => format!(
+            "This inspection is open to public supervision. Objections to the plan, the draw or its result can be raised with {issuer} through: {c}. Anyone can verify the draw independently as “How to verify” explains."
+        ),
+        (Lang::En, None) => format!(
+            "This inspection is open to public supervision. Objections to the plan, the draw or its result can be raised with {issuer}. Anyone can verify the draw independently as “How to verify” explains."
+        ),
+    }));
+    v.push(Block::Para(
+        lang.t(
+            "检查对象对检查中作出的行政行为不服的，可以依法申请行政复议或者提起行政诉讼。",
+            "An inspected entity that disagrees with an administrative act taken in the inspection may apply for administrative reconsideration or bring an administrative lawsuit according to law.",
+        )
+        .into(),
+    ));
+    if let Some(c) = &notice.contact {
+        v.push(Block::Fields(vec![(
+            lang.t("联系方式", "Contact").into(),
+            Cell::text(c.as_str()),
+        )]));
+    }
+    v
+}
+
+/// 落款: the issuing authority (`[notice] issuer`, else the plan's
+/// authority) and, when known, the date of the notice.
+pub(crate) fn signature_block(
+    notice: &NoticeInfo,
+    authority: &str,
+    date: Option<Date>,
+    lang: Lang,
+) -> Block {
+    let issuer = notice.issuer.as_deref().unwrap_or(authority);
+    let mut f = vec![(lang.t("发布机关", "Issued by").into(), Cell::text(issuer))];
+    if let Some(d) = date {
+        f.push((lang.t("发布日期", "Date").into(), Cell::text(d.to_string())));
+    }
+    Block::Fields(f)
 }
 
 /// The `verify` object of the JSON notices.

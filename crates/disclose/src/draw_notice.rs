@@ -1,11 +1,14 @@
 //! 抽查任务公告: the draw notice.
 
+use std::collections::BTreeMap;
+
 use shuangsuiji::DrawResult;
 use shuangsuiji::draw::{TaskResult, Visit, Visits};
+use shuangsuiji::model::NoticeInfo;
 
 use crate::common::{
-    VERIFY_JSON, digests_table, exclusion_label, percent, result_plan_fields, rules_text, sep,
-    verify_blocks,
+    VERIFY_JSON, digests_table, document_number_block, exclusion_label, percent,
+    result_plan_fields, rules_text, sep, signature_block, supervision_blocks, verify_blocks,
 };
 use crate::render::{Block, Cell, Doc, LazyTable};
 use crate::{Format, Lang};
@@ -34,9 +37,47 @@ use crate::{Format, Lang};
 /// assert!(html.contains("SPEC.md"));
 /// ```
 pub fn draw_notice(result: &DrawResult, format: Format, lang: Lang) -> String {
+    draw_notice_for(result, &NoticeInfo::default(), format, lang)
+}
+
+/// [`draw_notice`] with the plan's `[notice]` table: the document number
+/// (文号) under the title, the complaint channel and contact in the
+/// supervision section, the issuing authority in the closing lines.
+///
+/// ```
+/// use shuangsuiji::DrawResult;
+/// use shuangsuiji::model::NoticeInfo;
+/// use shuangsuiji_disclose::{Format, Lang, draw_notice_for};
+/// let json = std::fs::read_to_string(concat!(
+///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// )).unwrap();
+/// let result = DrawResult::from_json(&json).unwrap();
+/// let notice = NoticeInfo {
+///     document_number: Some("右林发〔2026〕15号".into()),
+///     complaint_channel: Some("监督电话 0349-0000000".into()),
+///     ..NoticeInfo::default()
+/// };
+/// let md = draw_notice_for(&result, &notice, Format::Markdown, Lang::Zh);
+/// assert!(md.contains("右林发〔2026〕15号"));
+/// assert!(md.contains("监督电话 0349-0000000"));
+/// assert!(md.contains("python3 ssj\\_verify.py ."));
+/// ```
+pub fn draw_notice_for(
+    result: &DrawResult,
+    notice: &NoticeInfo,
+    format: Format,
+    lang: Lang,
+) -> String {
     let mut out = Vec::new();
     // writing to memory cannot fail, and every renderer writes UTF-8
-    let _ = write_draw_notice(result, format, lang, &mut out);
+    let _ = write_draw_notice_with(
+        result,
+        Visits::Held(&result.visits),
+        notice,
+        format,
+        lang,
+        &mut out,
+    );
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -61,7 +102,14 @@ pub fn write_draw_notice(
     lang: Lang,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    write_draw_notice_with(result, Visits::Held(&result.visits), format, lang, w)
+    write_draw_notice_with(
+        result,
+        Visits::Held(&result.visits),
+        &NoticeInfo::default(),
+        format,
+        lang,
+        w,
+    )
 }
 
 /// [`write_draw_notice`] of `result` with `visits` in place of its own
@@ -84,7 +132,8 @@ pub fn write_draw_notice(
 ///     LoadOptions::default()).unwrap();
 /// for format in [Format::Html, Format::Markdown, Format::Json] {
 ///     let mut out = Vec::new();
-///     write_draw_notice_with(&d.head, d.visits(), format, Lang::Zh, &mut out).unwrap();
+///     write_draw_notice_with(&d.head, d.visits(), &Default::default(), format, Lang::Zh,
+///         &mut out).unwrap();
 ///     let whole = d.clone().into_result();
 ///     assert_eq!(out, draw_notice(&whole, format, Lang::Zh).into_bytes());
 /// }
@@ -92,6 +141,7 @@ pub fn write_draw_notice(
 pub fn write_draw_notice_with(
     result: &DrawResult,
     visits: Visits<'_>,
+    notice: &NoticeInfo,
     format: Format,
     lang: Lang,
     w: &mut dyn std::io::Write,
@@ -106,9 +156,14 @@ pub fn write_draw_notice_with(
         // verify} (keys in bytewise order), the result written visit by
         // visit
         use shuangsuiji::commit::digest::canonical_json as cj;
+        w.write_all(b"{")?;
+        if *notice != NoticeInfo::default() {
+            // the plan's [notice] table, only when it has one
+            write!(w, "\"document\":{},", cj(notice))?;
+        }
         write!(
             w,
-            "{{\"lang\":{},\"notice\":{},\"result\":",
+            "\"lang\":{},\"notice\":{},\"result\":",
             cj(&lang.code()),
             cj(&"draw")
         )?;
@@ -121,7 +176,9 @@ pub fn write_draw_notice_with(
             cj(&VERIFY_JSON)
         );
     }
+    let names = item_names(result);
     let mut blocks = Vec::new();
+    blocks.extend(document_number_block(notice, lang));
     blocks.push(Block::Para(match lang {
         Lang::Zh => format!(
             "根据《{}》，使用事前公开的输入文件和公开产生的随机种子，抽取结果如下。抽取结果可由任何人独立复核（见文末）。",
@@ -196,6 +253,7 @@ pub fn write_draw_notice_with(
         lang.t("五、抽查任务与分层分配", "5. Tasks and allocation")
             .into(),
     ));
+    blocks.push(region_chart(result, lang));
     for t in &result.tasks {
         task_blocks(t, lang, &mut blocks);
     }
@@ -208,11 +266,30 @@ pub fn write_draw_notice_with(
         .into(),
     ));
     let at = blocks.len();
+    blocks.push(Block::Para(
+        lang.t(
+            "各对象的抽中签号见附表。",
+            "The tickets of the entities drawn are in the appendix.",
+        )
+        .into(),
+    ));
     blocks.extend(verify_blocks(lang));
+    blocks.extend(supervision_blocks(notice, &result.plan.authority, lang));
+    blocks.push(signature_block(
+        notice,
+        &result.plan.authority,
+        Some(result.plan.date),
+        lang,
+    ));
+    let appendix_at = blocks.len();
     let mut rows = visits
         .iter()
         .enumerate()
-        .map(|(i, v)| visit_row(i, &v, lang));
+        .map(|(i, v)| visit_row(i, &v, &names, lang));
+    let mut tickets = visits
+        .iter()
+        .enumerate()
+        .flat_map(|(i, v)| ticket_rows(i, &v, lang));
     crate::render::render_to(
         &Doc {
             lang,
@@ -220,13 +297,117 @@ pub fn write_draw_notice_with(
             blocks,
         },
         format,
-        Some(LazyTable {
-            at,
-            headers: visit_headers(lang),
-            rows: &mut rows,
-        }),
+        vec![
+            LazyTable {
+                at,
+                heading: None,
+                headers: visit_headers(lang),
+                rows: &mut rows,
+            },
+            LazyTable {
+                at: appendix_at,
+                heading: Some(
+                    lang.t(
+                        "附表：抽中签号（按 SPEC.md 第 4 节可独立计算）",
+                        "Appendix: tickets of the entities drawn (anyone can compute them, SPEC.md section 4)",
+                    )
+                    .into(),
+                ),
+                headers: ticket_headers(lang),
+                rows: &mut tickets,
+            },
+        ],
         w,
     )
+}
+
+/// Item id → name, from the tasks of the result.
+fn item_names(result: &DrawResult) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    for t in &result.tasks {
+        for (id, name) in t.items.iter().zip(&t.names) {
+            if !name.is_empty() {
+                m.insert(id.clone(), name.clone());
+            }
+        }
+    }
+    m
+}
+
+/// "YYLY-01 占用征收林地情况检查", or the id alone when no name is known.
+pub(crate) fn item_label(id: &str, names: &BTreeMap<String, String>) -> String {
+    match names.get(id) {
+        Some(n) => format!("{id} {n}"),
+        None => id.to_string(),
+    }
+}
+
+/// Eligible and drawn per region, summed over the tasks (an entity
+/// eligible for two tasks counts twice), as a chart.
+fn region_chart(result: &DrawResult, lang: Lang) -> Block {
+    let mut by: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for t in &result.tasks {
+        for a in &t.allocation {
+            let e = by.entry(a.region.as_str()).or_default();
+            e.0 += a.base;
+            e.1 += a.drawn;
+        }
+    }
+    Block::Chart {
+        title: lang
+            .t(
+                "各区域符合条件与抽中的对象数（各任务合计）",
+                "Eligible and drawn entities per region (summed over the tasks)",
+            )
+            .into(),
+        headers: [
+            lang.t("区域", "Region").into(),
+            lang.t("符合条件", "Eligible").into(),
+            lang.t("抽中", "Drawn").into(),
+        ],
+        rows: by
+            .into_iter()
+            .map(|(r, (a, b))| {
+                (
+                    if r == "*" {
+                        lang.t("全部", "all").to_string()
+                    } else {
+                        r.to_string()
+                    },
+                    a,
+                    b,
+                )
+            })
+            .collect(),
+    }
+}
+
+fn ticket_headers(lang: Lang) -> Vec<String> {
+    vec![
+        lang.t("序号", "No.").into(),
+        lang.t("统一社会信用代码", "USCC").into(),
+        lang.t("任务", "Task").into(),
+        lang.t("分层", "Stratum").into(),
+        lang.t("名次", "Rank").into(),
+        lang.t("签号", "Ticket").into(),
+    ]
+}
+
+/// One appendix row per selection of visit `i` (0-based).
+fn ticket_rows(i: usize, v: &Visit, _lang: Lang) -> Vec<Vec<Cell>> {
+    v.selections
+        .iter()
+        .map(|s| {
+            vec![
+                Cell::text((i + 1).to_string()),
+                Cell::text(v.uscc.as_str()),
+                Cell::text(s.task.as_str()),
+                Cell::text(s.stratum.as_str()),
+                Cell::text(s.rank.to_string()),
+                Cell::mono(s.ticket.as_str()),
+            ]
+        })
+        .collect()
 }
 
 /// The exclusion reasons in the order they are tested (SPEC.md §5).
@@ -336,13 +517,12 @@ fn visit_headers(lang: Lang) -> Vec<String> {
         lang.t("区域", "Region").into(),
         lang.t("检查事项", "Items").into(),
         lang.t("抽中分层与名次", "Stratum and rank").into(),
-        lang.t("签号", "Ticket").into(),
         lang.t("检查人员", "Officers").into(),
     ]
 }
 
 /// The row of visit `i` (0-based) of the visit list.
-fn visit_row(i: usize, v: &Visit, lang: Lang) -> Vec<Cell> {
+fn visit_row(i: usize, v: &Visit, names: &BTreeMap<String, String>, lang: Lang) -> Vec<Cell> {
     let ranks = v
         .selections
         .iter()
@@ -351,12 +531,11 @@ fn visit_row(i: usize, v: &Visit, lang: Lang) -> Vec<Cell> {
             Lang::En => format!("{}: {} #{}", s.task, s.stratum, s.rank),
         })
         .collect();
-    let tickets = v.selections.iter().map(|s| s.ticket.clone()).collect();
     let teams = v
         .teams
         .iter()
         .map(|t| {
-            let names: Vec<String> = t
+            let officers: Vec<String> = t
                 .officers
                 .iter()
                 .map(|o| match lang {
@@ -369,15 +548,23 @@ fn visit_row(i: usize, v: &Visit, lang: Lang) -> Vec<Cell> {
                     "{}·{}（{}）：{}",
                     t.department,
                     t.category,
-                    t.items.join("、"),
-                    names.join("、")
+                    t.items
+                        .iter()
+                        .map(|id| item_label(id, names))
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                    officers.join("、")
                 ),
                 Lang::En => format!(
                     "{} · {} ({}): {}",
                     t.department,
                     t.category,
-                    t.items.join(", "),
-                    names.join(", ")
+                    t.items
+                        .iter()
+                        .map(|id| item_label(id, names))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    officers.join(", ")
                 ),
             }
         })
@@ -387,12 +574,8 @@ fn visit_row(i: usize, v: &Visit, lang: Lang) -> Vec<Cell> {
         Cell::text(v.name.as_str()),
         Cell::text(v.uscc.as_str()),
         Cell::text(v.region.as_str()),
-        Cell::text(v.items.join(sep(lang))),
+        Cell::lines(v.items.iter().map(|id| item_label(id, names)).collect()),
         Cell::lines(ranks),
-        Cell {
-            lines: tickets,
-            mono: true,
-        },
         Cell::lines(teams),
     ]
 }

@@ -9,11 +9,12 @@
 //! let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
 //! let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
 //! let draw = ds.draw(&seed, &ds.commit()).unwrap();
-//! let own = folder::draw_files(draw.result(), Visits::Held(&draw.result().visits));
+//! let own = folder::draw_files(draw.result(), Visits::Held(&draw.result().visits), &ds.plan.notice);
 //! assert_eq!(own.names().collect::<Vec<_>>(), folder::DRAW_FILES);
 //! ```
 
 use shuangsuiji::draw::Visits;
+use shuangsuiji::model::NoticeInfo;
 use shuangsuiji::{ALGORITHM, Commitment, Dataset, DrawResult, Publication};
 
 use crate::{Format, Lang, pre_draw_notice, write_draw_notice_with, write_result_csv};
@@ -44,15 +45,19 @@ pub fn commit_files<'a>(commitment: &'a Commitment, ds: &'a Dataset) -> Publicat
 }
 
 /// `result.json`, `result.csv` and the draw notice (HTML and Markdown,
-/// Chinese), written visit by visit.
-pub fn draw_files<'a>(result: &'a DrawResult, visits: Visits<'a>) -> Publication<'a> {
+/// Chinese, with the plan's `[notice]` table), written visit by visit.
+pub fn draw_files<'a>(
+    result: &'a DrawResult,
+    visits: Visits<'a>,
+    notice: &'a NoticeInfo,
+) -> Publication<'a> {
     Publication::of_result_with(result, visits)
         .with_writer(DRAW_FILES[1], move |w| write_result_csv(visits, w))
         .with_writer(DRAW_FILES[2], move |w| {
-            write_draw_notice_with(result, visits, Format::Html, Lang::Zh, w)
+            write_draw_notice_with(result, visits, notice, Format::Html, Lang::Zh, w)
         })
         .with_writer(DRAW_FILES[3], move |w| {
-            write_draw_notice_with(result, visits, Format::Markdown, Lang::Zh, w)
+            write_draw_notice_with(result, visits, notice, Format::Markdown, Lang::Zh, w)
         })
 }
 

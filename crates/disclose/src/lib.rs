@@ -59,15 +59,19 @@ use std::fmt;
 use std::str::FromStr;
 
 pub mod folder;
+mod calendar;
 mod guide;
-pub use draw_notice::{draw_notice, write_draw_notice, write_draw_notice_with};
+pub use calendar::Calendar;
+pub use draw_notice::{draw_notice, draw_notice_for, write_draw_notice, write_draw_notice_with};
 pub use error::{Error, ErrorKind, Problem};
 pub use guide::verify_guide;
-pub use outcomes::{Outcome, OutcomeKind, read_outcomes};
+pub use outcomes::{Outcome, OutcomeKind, PENDING, Vocabulary, read_outcomes, read_outcomes_with};
 pub use pre_draw::pre_draw_notice;
 pub use render::neutralize;
 pub use result_csv::write_result_csv;
-pub use results::results_notice;
+pub use results::{
+    Overdue, ResultsOptions, gsxt_csv, overdue, results_notice, results_notice_with,
+};
 
 /// The output format of a notice.
 ///

@@ -144,6 +144,199 @@ impl OutcomeKind {
     }
 }
 
+/// Outcome wording compared loosely: whitespace dropped, ASCII
+/// parentheses and commas as their full-width forms.
+fn fold(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '\u{3000}' | '\u{FEFF}' | '\u{200B}'))
+        .map(|c| match c {
+            '(' => '（',
+            ')' => '）',
+            ',' => '，',
+            ';' => '；',
+            _ => c,
+        })
+        .collect()
+}
+
+/// The words that mark an inspection made whose result is not yet
+/// recorded (its date still counts for the deadline), in any vocabulary.
+pub const PENDING: [&str; 4] = ["待公示", "尚未公示结果", "待定", "pending"];
+
+/// One word of a vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Word {
+    zh: String,
+    en: Option<String>,
+    kind: Option<OutcomeKind>,
+}
+
+/// The outcome vocabulary (检查结果用语) an outcomes file is written in:
+/// the market regulator's standard list ([`OutcomeKind`]) by default, or
+/// the plan's own list (`[results] outcomes`, with optional English labels
+/// in `outcomes_en`), so that a forestry bureau can record
+/// `发现问题，已责令限期整改`.
+///
+/// ```
+/// use shuangsuiji_disclose::{Lang, Vocabulary};
+/// let std = Vocabulary::standard();
+/// assert_eq!(std.parse("无法联系"), Some("通过登记的住所（经营场所）无法联系"));
+/// assert_eq!(std.parse("发现问题，已责令限期整改"), None);
+/// let own = Vocabulary::custom(
+///     &["未发现问题".into(), "发现问题，已责令限期整改".into()],
+///     &["No problem found".into(), "Problems found; ordered to correct within a time limit".into()],
+/// ).unwrap();
+/// assert_eq!(own.parse("发现问题,已责令限期整改"), Some("发现问题，已责令限期整改"));
+/// assert_eq!(own.label("发现问题，已责令限期整改", Lang::En),
+///     "Problems found; ordered to correct within a time limit");
+/// assert_eq!(own.code("未发现问题"), "no_problem");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vocabulary {
+    words: Vec<Word>,
+    standard: bool,
+}
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        Vocabulary::standard()
+    }
+}
+
+impl Vocabulary {
+    /// The market regulator's standard outcomes ([`OutcomeKind::ALL`]),
+    /// with their short forms.
+    pub fn standard() -> Vocabulary {
+        Vocabulary {
+            words: OutcomeKind::ALL
+                .iter()
+                .map(|k| Word {
+                    zh: k.zh().to_string(),
+                    en: Some(k.en().to_string()),
+                    kind: Some(*k),
+                })
+                .collect(),
+            standard: true,
+        }
+    }
+
+    /// A vocabulary of the given words (Chinese, as notices print them)
+    /// and optional English labels in the same order. A word equal to a
+    /// standard one keeps its standard code and English label.
+    pub fn custom(words: &[String], en: &[String]) -> Result<Vocabulary, String> {
+        if words.is_empty() {
+            return Err("the outcome list is empty".to_string());
+        }
+        if !en.is_empty() && en.len() != words.len() {
+            return Err(format!(
+                "outcomes_en has {} labels but outcomes has {} words; give one English label per word, in the same order",
+                en.len(),
+                words.len()
+            ));
+        }
+        let mut out: Vec<Word> = Vec::with_capacity(words.len());
+        for (i, w) in words.iter().enumerate() {
+            let zh = w.trim().to_string();
+            if zh.is_empty() {
+                return Err(format!("outcome {} is empty", i + 1));
+            }
+            if let Some(j) = out.iter().position(|o| fold(&o.zh) == fold(&zh)) {
+                return Err(format!(
+                    "outcome {} '{zh}' repeats outcome {}",
+                    i + 1,
+                    j + 1
+                ));
+            }
+            let kind = OutcomeKind::ALL
+                .into_iter()
+                .find(|k| fold(k.zh()) == fold(&zh));
+            let en = en
+                .get(i)
+                .map(|e| e.trim().to_string())
+                .filter(|e| !e.is_empty())
+                .or_else(|| kind.map(|k| k.en().to_string()));
+            out.push(Word { zh, en, kind });
+        }
+        Ok(Vocabulary {
+            words: out,
+            standard: false,
+        })
+    }
+
+    /// The plan's vocabulary (`[results] outcomes`), or the standard one
+    /// when the plan lists none.
+    pub fn for_plan(cfg: &shuangsuiji::model::ResultsConfig) -> Result<Vocabulary, String> {
+        if cfg.outcomes.is_empty() {
+            if !cfg.outcomes_en.is_empty() {
+                return Err("outcomes_en is given without outcomes".to_string());
+            }
+            return Ok(Vocabulary::standard());
+        }
+        Vocabulary::custom(&cfg.outcomes, &cfg.outcomes_en)
+    }
+
+    /// The words, in the order notices list them.
+    pub fn words(&self) -> impl Iterator<Item = &str> {
+        self.words.iter().map(|w| w.zh.as_str())
+    }
+
+    /// The word `s` stands for (its Chinese form as listed), if any:
+    /// whitespace is ignored and ASCII parentheses and commas match their
+    /// full-width forms; the standard vocabulary also takes
+    /// [`OutcomeKind::parse`]'s short forms and codes.
+    pub fn parse(&self, s: &str) -> Option<&str> {
+        let f = fold(s);
+        if let Some(w) = self.words.iter().find(|w| fold(&w.zh) == f) {
+            return Some(&w.zh);
+        }
+        if self.standard
+            && let Some(k) = OutcomeKind::parse(s)
+        {
+            return self
+                .words
+                .iter()
+                .find(|w| w.kind == Some(k))
+                .map(|w| w.zh.as_str());
+        }
+        None
+    }
+
+    /// The label of `word` in `lang` (the word itself when it has no
+    /// English label).
+    pub fn label<'a>(&'a self, word: &'a str, lang: Lang) -> &'a str {
+        match lang {
+            Lang::Zh => word,
+            Lang::En => self
+                .words
+                .iter()
+                .find(|w| w.zh == word)
+                .and_then(|w| w.en.as_deref())
+                .unwrap_or(word),
+        }
+    }
+
+    /// A stable code for `word`: the [`OutcomeKind::code`] of a standard
+    /// word, else the word itself.
+    pub fn code(&self, word: &str) -> String {
+        self.words
+            .iter()
+            .find(|w| w.zh == word)
+            .and_then(|w| w.kind)
+            .map_or_else(|| word.to_string(), |k| k.code().to_string())
+    }
+
+    /// The accepted words, for error messages.
+    fn accepted(&self) -> String {
+        if self.standard {
+            return format!(
+                "{} (or the plan's own list, [results] outcomes)",
+                OutcomeKind::accepted()
+            );
+        }
+        self.words().collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// The outcome of one inspected item on one drawn entity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
@@ -152,8 +345,10 @@ pub struct Outcome {
     pub uscc: String,
     /// The item id (normalised).
     pub item: String,
-    /// The outcome.
-    pub kind: OutcomeKind,
+    /// The outcome, as its vocabulary lists it (see [`Vocabulary`]);
+    /// `None`: inspected on `date`, result not yet recorded (a [`PENDING`]
+    /// word in the file).
+    pub outcome: Option<String>,
     /// The inspection date.
     pub date: Date,
     /// The 1-based line of the row in the outcomes file (0 when built by a
@@ -228,13 +423,16 @@ fn line_of(text: &str, byte: u64) -> u64 {
 /// The header names the columns in English or Chinese, in any order:
 /// `uscc`/`统一社会信用代码`, `item`/`事项编号`, `outcome`/`检查结果`,
 /// `date`/`检查日期`; other columns are ignored. The bytes may be UTF-8
-/// (with or without BOM) or GBK/GB18030. Each outcome must be one of
-/// [`OutcomeKind`] (see [`OutcomeKind::parse`]), each date a calendar date
-/// not before the plan date, and each (entity, item) an inspection of the
-/// draw, given once. Every problem is reported, with its line and column,
-/// in one [`Error`].
+/// (with or without BOM) or GBK/GB18030. Each outcome must be one of the
+/// standard [`OutcomeKind`]s (see [`OutcomeKind::parse`]; use
+/// [`read_outcomes_with`] for a plan's own vocabulary) or one of the
+/// [`PENDING`] words (inspected on the date, result not yet recorded: the
+/// date counts for the deadline), each
+/// date a calendar date not before the plan date, and each (entity, item)
+/// an inspection of the draw, given once. Every problem is reported, with
+/// its line and column, in one [`Error`].
 ///
-/// Outcomes are returned in file order. Inspections without an outcome are
+/// Outcomes are returned in file order. Inspections not in the file are
 /// not an error: the results notice shows them as pending.
 ///
 /// ```
@@ -247,7 +445,7 @@ fn line_of(text: &str, byte: u64) -> u64 {
 /// let v = &result.visits[0];
 /// let csv = format!("统一社会信用代码,事项编号,检查结果,检查日期\n{},{},未发现问题,2026-11-02\n", v.uscc, v.items[0]);
 /// let outcomes = read_outcomes("outcomes.csv", csv.as_bytes(), &result).unwrap();
-/// assert_eq!(outcomes[0].kind, OutcomeKind::NoProblem);
+/// assert_eq!(outcomes[0].outcome.as_deref(), Some(OutcomeKind::NoProblem.zh()));
 ///
 /// let bad = "uscc,item,outcome,date\n911111111111111111,YYLY-01,合格,2026-11-02\n";
 /// let err = read_outcomes("outcomes.csv", bad.as_bytes(), &result).unwrap_err();
@@ -256,8 +454,33 @@ fn line_of(text: &str, byte: u64) -> u64 {
 /// ```
 pub fn read_outcomes(
     file: &str,
+    reader: impl Read,
+    result: &DrawResult,
+) -> Result<Vec<Outcome>, Error> {
+    read_outcomes_with(file, reader, result, &Vocabulary::standard())
+}
+
+/// [`read_outcomes`] in the vocabulary `vocab` (the plan's, see
+/// [`Vocabulary::for_plan`]).
+///
+/// ```
+/// use shuangsuiji::DrawResult;
+/// use shuangsuiji_disclose::{Vocabulary, read_outcomes_with};
+/// let json = std::fs::read_to_string(concat!(
+///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// )).unwrap();
+/// let result = DrawResult::from_json(&json).unwrap();
+/// let v = &result.visits[0];
+/// let vocab = Vocabulary::custom(&["未发现问题".into(), "发现问题，已责令限期整改".into()], &[]).unwrap();
+/// let csv = format!("uscc,item,outcome,date\n{},{},\"发现问题,已责令限期整改\",2026-11-02\n", v.uscc, v.items[0]);
+/// let o = read_outcomes_with("outcomes.csv", csv.as_bytes(), &result, &vocab).unwrap();
+/// assert_eq!(o[0].outcome.as_deref(), Some("发现问题，已责令限期整改"));
+/// ```
+pub fn read_outcomes_with(
+    file: &str,
     mut reader: impl Read,
     result: &DrawResult,
+    vocab: &Vocabulary,
 ) -> Result<Vec<Outcome>, Error> {
     let problem = |kind, line: Option<u64>, column: Option<&str>, message: String| Problem {
         kind,
@@ -429,23 +652,28 @@ pub fn read_outcomes(
                 ));
             }
         }
-        let kind = if m2 {
-            None
+        let (kind, kind_ok) = if m2 {
+            (None, false)
+        } else if PENDING.contains(&fold(cell(2)).to_ascii_lowercase().as_str()) {
+            // inspected on the date, result not yet recorded
+            (None, true)
         } else {
-            let k = OutcomeKind::parse(cell(2));
-            if k.is_none() {
-                problems.push(problem(
-                    ErrorKind::UnknownOutcome,
-                    Some(line),
-                    col(2),
-                    format!(
-                        "unknown outcome '{}'; accepted: {}",
-                        cell(2),
-                        OutcomeKind::accepted()
-                    ),
-                ));
+            match vocab.parse(cell(2)) {
+                Some(w) => (Some(w.to_string()), true),
+                None => {
+                    problems.push(problem(
+                        ErrorKind::UnknownOutcome,
+                        Some(line),
+                        col(2),
+                        format!(
+                            "unknown outcome '{}'; accepted: {}",
+                            cell(2),
+                            vocab.accepted()
+                        ),
+                    ));
+                    (None, false)
+                }
             }
-            k
         };
         let date = if m3 {
             None
@@ -475,11 +703,11 @@ pub fn read_outcomes(
                 }
             }
         };
-        if let (true, false, false, Some(kind), Some(date)) = (ok, m0, m1, kind, date) {
+        if let (true, false, false, true, Some(date)) = (ok, m0, m1, kind_ok, date) {
             out.push(Outcome {
                 uscc,
                 item,
-                kind,
+                outcome: kind,
                 date,
                 line,
             });

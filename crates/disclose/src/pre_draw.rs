@@ -5,7 +5,8 @@ use shuangsuiji::model::{Date, Item, ItemLevel, Rules, Task};
 use shuangsuiji::{Dataset, InputDigests};
 
 use crate::common::{
-    PlanMeta, VERIFY_JSON, VerifyJson, digests_table, filter_text, rules_text, sep, verify_blocks,
+    PlanMeta, VERIFY_JSON, VerifyJson, digests_table, document_number_block, filter_text,
+    rules_text, sep, signature_block, supervision_blocks, verify_blocks,
 };
 use crate::render::{Block, Cell, Doc};
 use crate::{Format, Lang};
@@ -52,6 +53,7 @@ pub fn pre_draw_notice(ds: &Dataset, algorithm: &str, format: Format, lang: Lang
     }
     let plan = &ds.plan;
     let mut blocks = Vec::new();
+    blocks.extend(document_number_block(&plan.notice, lang));
     blocks.push(Block::Para(
         lang.t(
             "本公告在随机种子产生之前发布。公告载明的计划、事项清单、执法检查人员名录和各输入文件的摘要自发布时起固定，不得更改；随机种子按下述公开来源在公告发布之后产生。",
@@ -140,6 +142,13 @@ pub fn pre_draw_notice(ds: &Dataset, algorithm: &str, format: Format, lang: Lang
     blocks.push(digests_table(&ds.digests, lang));
 
     blocks.extend(verify_blocks(lang));
+    blocks.extend(supervision_blocks(&plan.notice, &plan.authority, lang));
+    blocks.push(signature_block(
+        &plan.notice,
+        &plan.authority,
+        plan.notice.issue_date,
+        lang,
+    ));
     crate::render::render(
         &Doc {
             lang,
@@ -294,6 +303,9 @@ fn officers_table(ds: &Dataset, lang: Lang) -> Block {
 
 #[derive(Serialize)]
 struct PreDrawJson<'a> {
+    /// The plan's `[notice]` table, only when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<&'a shuangsuiji::model::NoticeInfo>,
     notice: &'static str,
     lang: &'static str,
     title: String,
@@ -352,6 +364,7 @@ struct RegistryJson {
 fn json<'a>(ds: &'a Dataset, algorithm: &'a str, lang: Lang, title: String) -> PreDrawJson<'a> {
     let p = &ds.plan;
     PreDrawJson {
+        document: Some(&p.notice).filter(|n| **n != Default::default()),
         notice: "pre_draw",
         lang: lang.code(),
         title,

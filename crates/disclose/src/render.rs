@@ -63,6 +63,17 @@ pub(crate) enum Block {
     List(Vec<String>),
     /// A fixed command line (never contains data values).
     Code(&'static str),
+    /// Two counts per label (eligible and drawn per region): an inline SVG
+    /// bar chart in HTML (integer geometry, the numbers as text, a
+    /// `<title>` and a `<desc>`), a table in the other formats.
+    Chart {
+        /// The chart's title.
+        title: String,
+        /// Header of the label column, then the names of the two series.
+        headers: [String; 3],
+        /// (label, first count, second count).
+        rows: Vec<(String, u64, u64)>,
+    },
     /// A table.
     Table {
         /// Column headers.
@@ -148,6 +159,9 @@ pre{background:#f4f4f4;padding:.6em .8em;white-space:pre-wrap;word-break:break-a
 table{border-collapse:collapse;width:100%;margin:.5em 0;font-size:.92em}\
 th,td{border:1px solid #888;padding:.3em .5em;text-align:left;vertical-align:top}\
 th{background:#eee}\
+figure.chart{margin:.8em 0}\
+figure.chart svg{display:block;height:auto}\
+figcaption{font-size:.9em;color:#444}\
 @media (max-width:640px){\
 body{padding:8px;font-size:14px}\
 dl{grid-template-columns:1fr}\
@@ -190,7 +204,7 @@ fn html_cell(out: &mut String, cell: &Cell) {
 pub(crate) fn html(doc: &Doc) -> String {
     let mut out = Vec::new();
     // writing to memory cannot fail
-    let _ = html_to(doc, None, &mut out);
+    let _ = html_to(doc, Vec::new(), &mut out);
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -203,6 +217,8 @@ const FLUSH_AT: usize = 1 << 16;
 pub(crate) struct LazyTable<'a> {
     /// Where it goes: before `doc.blocks[at]` (or last).
     pub at: usize,
+    /// A section heading written just before it, if any.
+    pub heading: Option<String>,
     /// Column headers.
     pub headers: Vec<String>,
     /// The rows, each as long as `headers`.
@@ -218,7 +234,7 @@ fn flush(o: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
 /// [`html`], written to `w`, with an optional streamed table.
 pub(crate) fn html_to(
     doc: &Doc,
-    mut lazy: Option<LazyTable<'_>>,
+    mut lazy: Vec<LazyTable<'_>>,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let mut o = String::with_capacity(FLUSH_AT + 4096);
@@ -238,7 +254,12 @@ pub(crate) fn html_to(
     o.push_str(&html_escape(&doc.title));
     o.push_str("</h1>\n");
     for i in 0..=doc.blocks.len() {
-        if let Some(t) = lazy.as_mut().filter(|t| t.at == i) {
+        for t in lazy.iter_mut().filter(|t| t.at == i) {
+            if let Some(h) = &t.heading {
+                o.push_str("<h2>");
+                o.push_str(&html_escape(h));
+                o.push_str("</h2>\n");
+            }
             html_table(&mut o, &t.headers, &mut *t.rows, w)?;
         }
         let Some(b) = doc.blocks.get(i) else { break };
@@ -284,6 +305,11 @@ pub(crate) fn html_to(
                 o.push_str("</pre>\n");
             }
             Block::Table { headers, rows } => html_table(&mut o, headers, rows.iter(), w)?,
+            Block::Chart {
+                title,
+                headers,
+                rows,
+            } => svg_chart(&mut o, title, headers, rows),
         }
     }
     o.push_str("</main>\n</body>\n</html>\n");
@@ -320,6 +346,79 @@ fn html_table<R: AsRef<[Cell]>>(
     }
     o.push_str("</tbody>\n</table></div>\n");
     Ok(())
+}
+
+/// The rows of a chart as table cells.
+fn chart_rows(rows: &[(String, u64, u64)]) -> Vec<Vec<Cell>> {
+    rows.iter()
+        .map(|(l, a, b)| {
+            vec![
+                Cell::text(l.as_str()),
+                Cell::text(a.to_string()),
+                Cell::text(b.to_string()),
+            ]
+        })
+        .collect()
+}
+
+/// Chart geometry, in SVG user units (integers only).
+const CHART_LABEL_W: u64 = 130;
+const CHART_BAR_W: u64 = 380;
+const CHART_W: u64 = 600;
+const CHART_TOP: u64 = 34;
+const CHART_ROW_H: u64 = 40;
+
+/// An inline SVG bar chart: for each row two horizontal bars (first and
+/// second count), scaled to the largest count, each followed by its
+/// number. Deterministic: integer coordinates, no floats.
+fn svg_chart(o: &mut String, title: &str, headers: &[String; 3], rows: &[(String, u64, u64)]) {
+    use std::fmt::Write as _;
+    let max = rows.iter().map(|r| r.1.max(r.2)).max().unwrap_or(0).max(1);
+    let height = CHART_TOP + CHART_ROW_H * rows.len() as u64 + 8;
+    let width_of = |v: u64| {
+        let w = v * CHART_BAR_W / max;
+        if v > 0 { w.max(1) } else { 0 }
+    };
+    let desc: Vec<String> = rows
+        .iter()
+        .map(|(l, a, b)| format!("{l}: {} {a}, {} {b}", headers[1], headers[2]))
+        .collect();
+    o.push_str("<figure class=\"chart\">\n");
+    let _ = write!(
+        o,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {CHART_W} {height}\" width=\"100%\" style=\"max-width:{CHART_W}px\" role=\"img\" aria-labelledby=\"chart-title chart-desc\">\n<title id=\"chart-title\">{}</title>\n<desc id=\"chart-desc\">{}</desc>\n",
+        html_escape(title),
+        html_escape(&desc.join("; "))
+    );
+    // legend
+    let _ = write!(
+        o,
+        "<rect x=\"{CHART_LABEL_W}\" y=\"6\" width=\"14\" height=\"14\" fill=\"#8fa9c4\"></rect><text x=\"{}\" y=\"18\" font-size=\"13\">{}</text>\n<rect x=\"{}\" y=\"6\" width=\"14\" height=\"14\" fill=\"#c0392b\"></rect><text x=\"{}\" y=\"18\" font-size=\"13\">{}</text>\n",
+        CHART_LABEL_W + 20,
+        html_escape(&headers[1]),
+        CHART_LABEL_W + 180,
+        CHART_LABEL_W + 200,
+        html_escape(&headers[2])
+    );
+    for (i, (label, a, b)) in rows.iter().enumerate() {
+        let y = CHART_TOP + CHART_ROW_H * i as u64;
+        let (wa, wb) = (width_of(*a), width_of(*b));
+        let _ = write!(
+            o,
+            "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\">{}</text>\n<rect x=\"{CHART_LABEL_W}\" y=\"{y}\" width=\"{wa}\" height=\"15\" fill=\"#8fa9c4\"></rect><text x=\"{}\" y=\"{}\" font-size=\"12\">{a}</text>\n<rect x=\"{CHART_LABEL_W}\" y=\"{}\" width=\"{wb}\" height=\"15\" fill=\"#c0392b\"></rect><text x=\"{}\" y=\"{}\" font-size=\"12\">{b}</text>\n",
+            CHART_LABEL_W - 8,
+            y + 21,
+            html_escape(label),
+            CHART_LABEL_W + wa + 4,
+            y + 12,
+            y + 17,
+            CHART_LABEL_W + wb + 4,
+            y + 29,
+        );
+    }
+    o.push_str("</svg>\n<figcaption>");
+    o.push_str(&html_escape(title));
+    o.push_str("</figcaption>\n</figure>\n");
 }
 
 // ---------------------------------------------------------------- Markdown
@@ -403,14 +502,14 @@ fn md_cell(cell: &Cell) -> String {
 pub(crate) fn markdown(doc: &Doc) -> String {
     let mut out = Vec::new();
     // writing to memory cannot fail
-    let _ = markdown_to(doc, None, &mut out);
+    let _ = markdown_to(doc, Vec::new(), &mut out);
     String::from_utf8(out).unwrap_or_default()
 }
 
 /// [`markdown`], written to `w`, with an optional streamed table.
 pub(crate) fn markdown_to(
     doc: &Doc,
-    mut lazy: Option<LazyTable<'_>>,
+    mut lazy: Vec<LazyTable<'_>>,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let mut o = String::with_capacity(FLUSH_AT + 4096);
@@ -418,7 +517,12 @@ pub(crate) fn markdown_to(
     o.push_str(&md_escape(&doc.title));
     o.push('\n');
     for i in 0..=doc.blocks.len() {
-        if let Some(t) = lazy.as_mut().filter(|t| t.at == i) {
+        for t in lazy.iter_mut().filter(|t| t.at == i) {
+            if let Some(h) = &t.heading {
+                o.push_str("\n## ");
+                o.push_str(&md_escape(h));
+                o.push('\n');
+            }
             o.push('\n');
             md_table(&mut o, &t.headers, &mut *t.rows, w)?;
         }
@@ -461,6 +565,16 @@ pub(crate) fn markdown_to(
                 o.push_str("\n```\n");
             }
             Block::Table { headers, rows } => md_table(&mut o, headers, rows.iter(), w)?,
+            Block::Chart {
+                title,
+                headers,
+                rows,
+            } => {
+                o.push_str(&md_escape(title));
+                o.push_str("\n\n");
+                let rows = chart_rows(rows);
+                md_table(&mut o, headers, rows.iter(), w)?;
+            }
         }
     }
     flush(&mut o, w)
@@ -562,6 +676,18 @@ pub(crate) fn csv(doc: &Doc) -> String {
                 }
             }
             Block::Code(c) => csv_row(&mut o, &[*c]),
+            Block::Chart {
+                title,
+                headers,
+                rows,
+            } => {
+                csv_row(&mut o, &[title.as_str()]);
+                csv_row(&mut o, headers);
+                for r in chart_rows(rows) {
+                    let cells: Vec<String> = r.iter().map(csv_cell).collect();
+                    csv_row(&mut o, &cells);
+                }
+            }
             Block::Table { headers, rows } => {
                 csv_row(&mut o, headers);
                 for r in rows {
@@ -579,24 +705,31 @@ pub(crate) fn csv(doc: &Doc) -> String {
 pub(crate) fn render_to(
     doc: &Doc,
     format: crate::Format,
-    lazy: Option<LazyTable<'_>>,
+    lazy: Vec<LazyTable<'_>>,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
         crate::Format::Html => html_to(doc, lazy, w),
         crate::Format::Markdown => markdown_to(doc, lazy, w),
-        crate::Format::Csv | crate::Format::Json => match lazy {
-            None => w.write_all(csv(doc).as_bytes()),
-            Some(t) => {
-                let mut doc = doc.clone();
+        crate::Format::Csv | crate::Format::Json => {
+            if lazy.is_empty() {
+                return w.write_all(csv(doc).as_bytes());
+            }
+            let mut doc = doc.clone();
+            // the last first, so earlier positions stay valid
+            for t in lazy.into_iter().rev() {
+                let at = t.at.min(doc.blocks.len());
                 let table = Block::Table {
                     headers: t.headers,
                     rows: t.rows.collect(),
                 };
-                doc.blocks.insert(t.at.min(doc.blocks.len()), table);
-                w.write_all(csv(&doc).as_bytes())
+                doc.blocks.insert(at, table);
+                if let Some(h) = t.heading {
+                    doc.blocks.insert(at, Block::Heading(h));
+                }
             }
-        },
+            w.write_all(csv(&doc).as_bytes())
+        }
     }
 }
 

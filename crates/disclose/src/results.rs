@@ -4,13 +4,76 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use shuangsuiji::draw::PlanInfo;
-use shuangsuiji::model::Date;
+use shuangsuiji::model::{Date, NoticeInfo};
 use shuangsuiji::{DrawResult, InputDigests};
 
-use crate::common::{VERIFY_JSON, VerifyJson, result_plan_fields, verify_blocks};
+use crate::common::{
+    VERIFY_JSON, VerifyJson, document_number_block, result_plan_fields, signature_block,
+    supervision_blocks, verify_blocks,
+};
 use crate::outcomes::index;
 use crate::render::{Block, Cell, Doc};
-use crate::{Format, Lang, Outcome, OutcomeKind};
+use crate::{Calendar, Format, Lang, Outcome, Vocabulary};
+
+/// How results are published: the vocabulary of outcomes, the deadline
+/// rule, the reference date and the plan's `[notice]` table.
+///
+/// ```
+/// use shuangsuiji_disclose::ResultsOptions;
+/// let o = ResultsOptions::default();
+/// assert_eq!(o.due_working_days, 20);
+/// assert!(o.as_of.is_none()); // never the clock: pass the date
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultsOptions {
+    /// The outcome vocabulary.
+    pub vocabulary: Vocabulary,
+    /// The working-day calendar.
+    pub calendar: Calendar,
+    /// Working days after the inspection by which its result must be
+    /// public (20 by default).
+    pub due_working_days: u32,
+    /// The reference date for overdue results and the notice's date; the
+    /// library never reads the clock.
+    pub as_of: Option<Date>,
+    /// The plan's `[notice]` table.
+    pub notice: NoticeInfo,
+}
+
+impl Default for ResultsOptions {
+    fn default() -> Self {
+        ResultsOptions {
+            vocabulary: Vocabulary::standard(),
+            calendar: Calendar::china(),
+            due_working_days: 20,
+            as_of: None,
+            notice: NoticeInfo::default(),
+        }
+    }
+}
+
+impl ResultsOptions {
+    /// The options a plan sets (`[results]`, `[notice]`), with `as_of`.
+    /// `Err` names what is wrong with the plan's outcome list.
+    pub fn for_plan(
+        plan: &shuangsuiji::Plan,
+        as_of: Option<Date>,
+    ) -> Result<ResultsOptions, String> {
+        Ok(ResultsOptions {
+            vocabulary: Vocabulary::for_plan(&plan.results)?,
+            calendar: Calendar::for_plan(&plan.results),
+            due_working_days: plan.results.due_working_days,
+            as_of,
+            notice: plan.notice.clone(),
+        })
+    }
+
+    /// The date by which the result of an inspection on `date` must be
+    /// public.
+    pub fn due(&self, date: Date) -> Option<Date> {
+        self.calendar.add_working_days(date, self.due_working_days)
+    }
+}
 
 /// One row of the results notice: one item inspected on one visit.
 struct Row<'a> {
@@ -18,12 +81,22 @@ struct Row<'a> {
     name: &'a str,
     region: &'a str,
     item: &'a str,
+    item_name: &'a str,
+    directed: bool,
     department: &'a str,
     outcome: Option<&'a Outcome>,
 }
 
 fn rows<'a>(result: &'a DrawResult, outcomes: &'a [Outcome]) -> Vec<Row<'a>> {
     let by_key = index(outcomes);
+    let mut names: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut directed: BTreeMap<&str, bool> = BTreeMap::new();
+    for t in &result.tasks {
+        for (id, n) in t.items.iter().zip(&t.names) {
+            names.insert(id, n);
+        }
+        directed.insert(t.key.as_str(), t.directed);
+    }
     let mut rows = Vec::new();
     for v in &result.visits {
         for item in &v.items {
@@ -32,17 +105,141 @@ fn rows<'a>(result: &'a DrawResult, outcomes: &'a [Outcome]) -> Vec<Row<'a>> {
                 .iter()
                 .find(|t| t.items.contains(item))
                 .map_or("", |t| t.department.as_str());
+            // the task that selected the visit for this item
+            let task = v
+                .selections
+                .iter()
+                .map(|s| s.task.as_str())
+                .find(|k| k.split('+').any(|i| i == item));
             rows.push(Row {
                 uscc: &v.uscc,
                 name: &v.name,
                 region: &v.region,
                 item,
+                item_name: names.get(item.as_str()).copied().unwrap_or(""),
+                directed: task.and_then(|k| directed.get(k)).copied().unwrap_or(false),
                 department,
                 outcome: by_key.get(&(v.uscc.as_str(), item.as_str())).copied(),
             });
         }
     }
     rows
+}
+
+/// An inspection whose result is not public by its due date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Overdue {
+    /// The entity.
+    pub uscc: String,
+    /// The item.
+    pub item: String,
+    /// The inspection date.
+    pub date: Date,
+    /// The date by which the result had to be public.
+    pub due: Date,
+    /// The line of the outcomes file.
+    pub line: u64,
+}
+
+/// Inspections with a date but no result yet whose due date is before
+/// `options.as_of` (none without `as_of`), in file order.
+///
+/// ```
+/// use shuangsuiji::DrawResult;
+/// use shuangsuiji::model::Date;
+/// use shuangsuiji_disclose::{Outcome, ResultsOptions, overdue};
+/// let json = std::fs::read_to_string(concat!(
+///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// )).unwrap();
+/// let result = DrawResult::from_json(&json).unwrap();
+/// let v = &result.visits[0];
+/// let pending = [Outcome { uscc: v.uscc.clone(), item: v.items[0].clone(), outcome: None,
+///     date: Date::new(2026, 10, 12).unwrap(), line: 2 }];
+/// let mut opts = ResultsOptions::default();
+/// assert!(overdue(&pending, &opts).is_empty());
+/// opts.as_of = Some(Date::new(2026, 11, 20).unwrap());
+/// let late = overdue(&pending, &opts);
+/// assert_eq!(late[0].due.to_string(), "2026-11-09");
+/// ```
+pub fn overdue(outcomes: &[Outcome], options: &ResultsOptions) -> Vec<Overdue> {
+    let Some(as_of) = options.as_of else {
+        return Vec::new();
+    };
+    outcomes
+        .iter()
+        .filter(|o| o.outcome.is_none())
+        .filter_map(|o| {
+            let due = options.due(o.date)?;
+            (due < as_of).then(|| Overdue {
+                uscc: o.uscc.clone(),
+                item: o.item.clone(),
+                date: o.date,
+                due,
+                line: o.line,
+            })
+        })
+        .collect()
+}
+
+/// The inspection results as the enterprise credit information publicity
+/// system (国家企业信用信息公示系统) shows them on an enterprise's page
+/// under 抽查检查结果信息 — 检查实施机关, 类型, 日期, 结果 — preceded by
+/// the columns that identify the enterprise and followed by those that
+/// trace the row to the draw. One row per inspection with a recorded
+/// result, in the order of the draw; UTF-8 with BOM, CRLF line ends,
+/// formula-like cells neutralised. The column list is documented in
+/// README.md ("Results"); it is not an official import template.
+///
+/// Columns: 统一社会信用代码, 企业名称, 检查实施机关, 类型 (双随机抽查 or
+/// 定向抽查), 日期, 结果, 抽查计划编号, 抽查事项.
+pub fn gsxt_csv(result: &DrawResult, outcomes: &[Outcome], options: &ResultsOptions) -> String {
+    use crate::render::csv_row;
+    let mut o = String::from("\u{FEFF}");
+    csv_row(
+        &mut o,
+        &[
+            "统一社会信用代码",
+            "企业名称",
+            "检查实施机关",
+            "类型",
+            "日期",
+            "结果",
+            "抽查计划编号",
+            "抽查事项",
+        ],
+    );
+    for r in rows(result, outcomes) {
+        let Some(out) = r.outcome else { continue };
+        let Some(word) = &out.outcome else { continue };
+        let dept = if r.department.is_empty() {
+            result.plan.authority.as_str()
+        } else {
+            r.department
+        };
+        csv_row(
+            &mut o,
+            &[
+                r.uscc.to_string(),
+                r.name.to_string(),
+                dept.to_string(),
+                if r.directed {
+                    "定向抽查"
+                } else {
+                    "双随机抽查"
+                }
+                .to_string(),
+                out.date.to_string(),
+                options.vocabulary.label(word, Lang::Zh).to_string(),
+                result.plan.id.clone(),
+                if r.item_name.is_empty() {
+                    r.item.to_string()
+                } else {
+                    format!("{} {}", r.item, r.item_name)
+                },
+            ],
+        );
+    }
+    o
 }
 
 /// The results notice (抽查结果公示): for every item inspected on every
@@ -68,7 +265,7 @@ fn rows<'a>(result: &'a DrawResult, outcomes: &'a [Outcome]) -> Vec<Row<'a>> {
 /// let outcomes = [Outcome {
 ///     uscc: v.uscc.clone(),
 ///     item: v.items[0].clone(),
-///     kind: OutcomeKind::Corrected,
+///     outcome: Some(OutcomeKind::Corrected.zh().to_string()),
 ///     date: Date::new(2026, 11, 2).unwrap(),
 ///     line: 0,
 /// }];
@@ -82,20 +279,41 @@ pub fn results_notice(
     format: Format,
     lang: Lang,
 ) -> String {
+    results_notice_with(result, outcomes, &ResultsOptions::default(), format, lang)
+}
+
+/// [`results_notice`] with the plan's vocabulary, deadline rule and
+/// `[notice]` table, and the reference date (`as_of`, the notice's date).
+/// Every inspection row shows the date by which its result must be
+/// public (inspection date + `due_working_days` working days).
+pub fn results_notice_with(
+    result: &DrawResult,
+    outcomes: &[Outcome],
+    options: &ResultsOptions,
+    format: Format,
+    lang: Lang,
+) -> String {
+    let vocab = &options.vocabulary;
     let title = format!(
         "{}{}",
         result.plan.title,
         lang.t(" 抽查结果公示", " — inspection results")
     );
     let rows = rows(result, outcomes);
-    let mut counts: BTreeMap<OutcomeKind, u64> = BTreeMap::new();
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
     let mut pending = 0u64;
     for r in &rows {
-        match r.outcome {
-            Some(o) => *counts.entry(o.kind).or_default() += 1,
+        match r.outcome.and_then(|o| o.outcome.as_deref()) {
+            Some(w) => *counts.entry(w).or_default() += 1,
             None => pending += 1,
         }
     }
+    let due = |r: &Row| r.outcome.and_then(|o| options.due(o.date));
+    // a due date in a year whose holidays are not confirmed
+    let provisional = rows
+        .iter()
+        .filter_map(due)
+        .any(|d| !options.calendar.confirmed(d.year()));
     if format == Format::Json {
         return crate::canonical(&ResultsJson {
             notice: "results",
@@ -105,11 +323,14 @@ pub fn results_notice(
             plan: &result.plan,
             draw_key: &result.draw_key,
             digests: &result.digests,
-            summary: OutcomeKind::ALL
-                .iter()
-                .map(|k| (k.code(), counts.get(k).copied().unwrap_or(0)))
-                .chain([("pending", pending)])
+            summary: vocab
+                .words()
+                .map(|w| (vocab.code(w), counts.get(w).copied().unwrap_or(0)))
+                .chain([("pending".to_string(), pending)])
                 .collect(),
+            due_working_days: options.due_working_days,
+            as_of: options.as_of,
+            document: Some(&options.notice).filter(|n| **n != NoticeInfo::default()),
             inspections: rows
                 .iter()
                 .map(|r| InspectionJson {
@@ -117,10 +338,18 @@ pub fn results_notice(
                     name: r.name,
                     region: r.region,
                     item: r.item,
+                    item_name: r.item_name,
                     department: r.department,
                     date: r.outcome.map(|o| o.date),
-                    outcome: r.outcome.map(|o| o.kind),
-                    outcome_label: r.outcome.map(|o| o.kind.label(lang)),
+                    due: due(r),
+                    outcome: r
+                        .outcome
+                        .and_then(|o| o.outcome.as_deref())
+                        .map(|w| vocab.code(w)),
+                    outcome_label: r
+                        .outcome
+                        .and_then(|o| o.outcome.as_deref())
+                        .map(|w| vocab.label(w, lang)),
                 })
                 .collect(),
             verify: VERIFY_JSON,
@@ -128,6 +357,7 @@ pub fn results_notice(
     }
 
     let mut blocks = Vec::new();
+    blocks.extend(document_number_block(&options.notice, lang));
     blocks.push(Block::Para(match lang {
         Lang::Zh => format!(
             "现将《{}》的抽查检查结果公示如下。抽查对象由公开的随机抽取确定（抽取密钥见下），可独立复核。",
@@ -151,12 +381,12 @@ pub fn results_notice(
     blocks.push(Block::Fields(fields));
 
     blocks.push(Block::Heading(lang.t("二、结果汇总", "2. Summary").into()));
-    let mut summary: Vec<Vec<Cell>> = OutcomeKind::ALL
-        .iter()
-        .map(|k| {
+    let mut summary: Vec<Vec<Cell>> = vocab
+        .words()
+        .map(|w| {
             vec![
-                Cell::text(k.label(lang)),
-                Cell::text(counts.get(k).copied().unwrap_or(0).to_string()),
+                Cell::text(vocab.label(w, lang)),
+                Cell::text(counts.get(w).copied().unwrap_or(0).to_string()),
             ]
         })
         .collect();
@@ -189,6 +419,7 @@ pub fn results_notice(
             lang.t("检查事项", "Item").into(),
             lang.t("抽查主体", "Department").into(),
             lang.t("检查日期", "Date").into(),
+            lang.t("应公示日期", "Publish by").into(),
             lang.t("检查结果", "Outcome").into(),
         ],
         rows: rows
@@ -200,24 +431,61 @@ pub fn results_notice(
                     Cell::text(r.name),
                     Cell::text(r.uscc),
                     Cell::text(r.region),
-                    Cell::text(r.item),
+                    Cell::text(if r.item_name.is_empty() {
+                        r.item.to_string()
+                    } else {
+                        format!("{} {}", r.item, r.item_name)
+                    }),
                     Cell::text(if r.department.is_empty() {
                         "—"
                     } else {
                         r.department
                     }),
                     Cell::text(r.outcome.map_or("—".to_string(), |o| o.date.to_string())),
+                    Cell::text(due(r).map_or("—".to_string(), |d| d.to_string())),
                     Cell::text(
                         r.outcome
-                            .map_or(lang.t("尚未公示结果", "Result pending"), |o| {
-                                o.kind.label(lang)
+                            .and_then(|o| o.outcome.as_deref())
+                            .map_or(lang.t("尚未公示结果", "Result pending"), |w| {
+                                vocab.label(w, lang)
                             }),
                     ),
                 ]
             })
             .collect(),
     });
+    blocks.push(Block::Para(match lang {
+        Lang::Zh => format!(
+            "应公示日期：检查日期后第 {} 个工作日（按国务院公布的节假日和调休安排计算）{}。",
+            options.due_working_days,
+            if provisional {
+                "；部分年份的节假日安排尚未确认，相关日期待确认"
+            } else {
+                ""
+            }
+        ),
+        Lang::En => format!(
+            "Publish by: the {}th working day after the inspection (with the public holidays and make-up working days the State Council announces){}.",
+            options.due_working_days,
+            if provisional {
+                "; the holiday arrangement of some years is not yet confirmed, so those dates are provisional"
+            } else {
+                ""
+            }
+        ),
+    }));
     blocks.extend(verify_blocks(lang));
+    blocks.extend(supervision_blocks(
+        &options.notice,
+        &result.plan.authority,
+        lang,
+    ));
+    blocks.push(signature_block(
+        &options.notice,
+        &result.plan.authority,
+        options.as_of,
+        lang,
+    ));
     crate::render::render(
         &Doc {
             lang,
@@ -237,7 +505,11 @@ struct ResultsJson<'a> {
     plan: &'a PlanInfo,
     draw_key: &'a str,
     digests: &'a InputDigests,
-    summary: BTreeMap<&'static str, u64>,
+    summary: BTreeMap<String, u64>,
+    due_working_days: u32,
+    as_of: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<&'a NoticeInfo>,
     inspections: Vec<InspectionJson<'a>>,
     verify: VerifyJson,
 }
@@ -248,8 +520,10 @@ struct InspectionJson<'a> {
     name: &'a str,
     region: &'a str,
     item: &'a str,
+    item_name: &'a str,
     department: &'a str,
     date: Option<Date>,
-    outcome: Option<OutcomeKind>,
-    outcome_label: Option<&'static str>,
+    due: Option<Date>,
+    outcome: Option<String>,
+    outcome_label: Option<&'a str>,
 }

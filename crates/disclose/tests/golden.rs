@@ -6,7 +6,10 @@
 mod common;
 
 use shuangsuiji::ALGORITHM;
-use shuangsuiji_disclose::{Format, Lang, draw_notice, pre_draw_notice, results_notice};
+use shuangsuiji_disclose::{
+    Format, Lang, ResultsOptions, draw_notice, draw_notice_for, gsxt_csv, pre_draw_notice,
+    read_outcomes_with, results_notice, results_notice_with,
+};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/");
 
@@ -55,7 +58,10 @@ fn golden_notices() {
             let ext = format.extension();
             let notices = [
                 ("pre_draw", pre_draw_notice(&ds, ALGORITHM, format, lang)),
-                ("draw", draw_notice(&result, format, lang)),
+                (
+                    "draw",
+                    draw_notice_for(&result, &ds.plan.notice, format, lang),
+                ),
                 ("results", results_notice(&result, &outcomes, format, lang)),
             ];
             for (kind, text) in notices {
@@ -158,4 +164,70 @@ fn format_properties() {
     for line in en.lines().filter(|l| l.starts_with("## ")) {
         assert!(line.is_ascii(), "untranslated heading {line}");
     }
+}
+
+/// The sample plan's own outcome vocabulary (`[results]`), due dates and
+/// `--as-of`: the results notice in every format and both languages, and
+/// the export for the publicity system, against golden files.
+#[test]
+fn golden_results_with_the_plan_vocabulary_and_due_dates() {
+    let ds = common::sample();
+    let result = common::sample_draw(&ds);
+    let as_of = "2026-11-30".parse().unwrap();
+    let options = ResultsOptions::for_plan(&ds.plan, Some(as_of)).unwrap();
+    let words: Vec<&str> = options.vocabulary.words().collect();
+    assert!(words.contains(&"发现问题，已责令限期整改"));
+    // cycle through the plan's words; every 5th inspection pending, every
+    // 7th not in the file
+    let mut csv = String::from("检查结果,检查日期,统一社会信用代码,事项编号\n");
+    let mut n = 0usize;
+    for v in &result.visits {
+        for item in &v.items {
+            n += 1;
+            if n.is_multiple_of(7) {
+                continue;
+            }
+            let word = if n.is_multiple_of(5) {
+                "待公示"
+            } else {
+                words[n % words.len()]
+            };
+            let day = 12 + (n % 40);
+            let (m, d) = if day > 31 { (11, day - 31) } else { (10, day) };
+            csv.push_str(&format!(
+                "\"{word}\",2026-{m:02}-{d:02},{},{item}\n",
+                v.uscc
+            ));
+        }
+    }
+    let outcomes = read_outcomes_with("outcomes.csv", csv.as_bytes(), &result, &options.vocabulary)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let late = shuangsuiji_disclose::overdue(&outcomes, &options);
+    assert!(!late.is_empty());
+    assert!(late.iter().all(|o| o.due < as_of));
+    let mut failures = Vec::new();
+    for lang in Lang::ALL {
+        for format in Format::ALL {
+            let text = results_notice_with(&result, &outcomes, &options, format, lang);
+            if format == Format::Markdown {
+                let (due, word) = match lang {
+                    Lang::Zh => ("应公示日期", "发现问题，已责令限期整改"),
+                    Lang::En => (
+                        "Publish by",
+                        "Problems found; ordered to correct within a time limit",
+                    ),
+                };
+                assert!(text.contains(due) && text.contains(word), "{lang}");
+            }
+            failures.extend(check(
+                &format!("results_plan.{lang}.{}", format.extension()),
+                &text,
+            ));
+        }
+    }
+    failures.extend(check(
+        "results_plan.gsxt.csv",
+        &gsxt_csv(&result, &outcomes, &options),
+    ));
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

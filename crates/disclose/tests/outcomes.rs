@@ -48,10 +48,13 @@ fn headers_in_either_language_any_order_bom_and_gbk() {
         assert_eq!(o.len(), 2);
         assert_eq!(o[0].uscc, a.uscc);
         assert_eq!(o[0].item, a.items[0]);
-        assert_eq!(o[0].kind, OutcomeKind::Unreachable);
+        assert_eq!(o[0].outcome.as_deref(), Some(OutcomeKind::Unreachable.zh()));
         assert_eq!(o[0].date.to_string(), "2026-11-02");
         assert_eq!(o[0].line, 2);
-        assert_eq!(o[1].kind, OutcomeKind::NoRelevantActivity);
+        assert_eq!(
+            o[1].outcome.as_deref(),
+            Some(OutcomeKind::NoRelevantActivity.zh())
+        );
         assert_eq!(o[1].line, 4);
     }
 }
@@ -110,7 +113,8 @@ fn every_problem_in_one_pass_with_positions() {
     let err = read_outcomes("outcomes.csv", csv.as_bytes(), &r).unwrap_err();
     let accepted = "未发现问题, 未按规定公示, 公示信息隐瞒真实情况弄虚作假, \
                     通过登记的住所（经营场所）无法联系, 不配合检查情节严重, 责令已改正, \
-                    未发现开展本次抽查涉及的经营活动, 无法联系, 不配合检查, 未发现相关经营活动";
+                    未发现开展本次抽查涉及的经营活动, 无法联系, 不配合检查, 未发现相关经营活动 \
+                    (or the plan's own list, [results] outcomes)";
     let expected = [
         format!("outcomes.csv:2: 统一社会信用代码: entity {nd} was not drawn in plan YYLY-2026-Q4"),
         format!(

@@ -35,7 +35,7 @@ fn private_columns_never_appear() {
     let extra = [Outcome {
         uscc: result.visits[0].uscc.clone(),
         item: result.visits[0].items[0].clone(),
-        kind: OutcomeKind::NoProblem,
+        outcome: Some(OutcomeKind::NoProblem.zh().to_string()),
         date: Date::new(2026, 10, 20).unwrap(),
         line: 0,
     }];
@@ -85,6 +85,8 @@ fn pre_draw_json_publishes_only_the_roster_fields() {
         [
             "algorithm",
             "digests",
+            // the plan's [notice] table: 文号, issuer, contact, complaint channel
+            "document",
             "items",
             "lang",
             "notice",

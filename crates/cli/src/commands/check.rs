@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use shuangsuiji::draw::Preview;
 use shuangsuiji::model::CreditClass;
 use shuangsuiji::{Dataset, Summary};
 
@@ -29,6 +30,7 @@ pub fn run(a: &CheckArgs) -> u8 {
         Err(e) => return exit::error(&e),
     };
     let summary = Summary::new(&ds);
+    let preview = ds.preview();
     let out = if a.json {
         let v = serde_json::json!({
             "plan": {
@@ -48,13 +50,14 @@ pub fn run(a: &CheckArgs) -> u8 {
             "files": ds.files,
             "digests": ds.digests,
             "summary": summary,
+            "preview": preview,
             "warnings": ds.warnings,
         });
         format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
     } else if a.quiet {
         String::new()
     } else {
-        render(&ds, &summary)
+        render(&ds, &summary, &preview)
     };
     let code = if a.json {
         exit::print_json_text(&out)
@@ -66,6 +69,10 @@ pub fn run(a: &CheckArgs) -> u8 {
     }
     if !a.json {
         exit::warnings(&ds.warnings, false);
+    }
+    // no seed can draw this plan: the error `draw` would give, exit 3
+    if let Err(e) = preview.check() {
+        return exit::error(&e);
     }
     exit::OK
 }
@@ -99,7 +106,7 @@ pub fn pad(s: &str, w: usize) -> String {
     out
 }
 
-fn render(ds: &Dataset, summary: &Summary) -> String {
+fn render(ds: &Dataset, summary: &Summary, preview: &Preview) -> String {
     let p = &ds.plan;
     let mut o = String::new();
     let _ = writeln!(o, "Plan {} — {}", p.id, p.title);
@@ -132,6 +139,13 @@ fn render(ds: &Dataset, summary: &Summary) -> String {
             .map_or("uncapped".to_string(), |m| format!("at most {m}")),
         r.stratify,
     );
+    if r.certified_through_period_end {
+        let _ = writeln!(
+            o,
+            "  certificates must be valid through the period end {}",
+            p.period_end
+        );
+    }
     if !r.class_ratios.is_empty() {
         let cr: Vec<String> = r
             .class_ratios
@@ -220,15 +234,30 @@ fn render(ds: &Dataset, summary: &Summary) -> String {
     let os = &summary.officers;
     let _ = writeln!(
         o,
-        "\nOfficers: {} in the roster, {} eligible on {} (active, certificate valid); eligible officers covering each region:",
-        os.total, os.eligible, p.date
+        "\nOfficers: {} in the roster, {} eligible on {}{} (active, certificate valid); eligible officers covering each region:",
+        os.total,
+        os.eligible,
+        p.date,
+        if r.certified_through_period_end {
+            format!(" through {}", p.period_end)
+        } else {
+            String::new()
+        }
     );
     for (cat, regions) in &os.by_category {
         let parts: Vec<String> = regions.iter().map(|(r, n)| format!("{r} {n}")).collect();
         let _ = writeln!(o, "  {}  {}", pad(cat, 14), parts.join(", "));
     }
 
-    if ds.warnings.is_empty() {
+    render_preview(&mut o, preview);
+
+    if preview.infeasible.is_some() {
+        let _ = writeln!(
+            o,
+            "\nNOT DRAWABLE: no seed can draw this plan (the reason is on stderr); {} warning(s).",
+            ds.warnings.len()
+        );
+    } else if ds.warnings.is_empty() {
         let _ = writeln!(o, "\nOK: no errors, no warnings.");
     } else {
         let _ = writeln!(
@@ -277,4 +306,58 @@ pub fn seed_sources_text(sources: &[shuangsuiji::model::SeedSource]) -> String {
     );
     let _ = writeln!(o, "    seed text form: {}", seed_template(sources));
     o
+}
+
+/// The counts every draw of the plan will have (SPEC.md §6 needs no seed).
+fn render_preview(o: &mut String, preview: &Preview) {
+    let _ = writeln!(
+        o,
+        "\nDraw preview: {} entities in all; the counts are the same for every seed (SPEC.md §6)",
+        preview.total
+    );
+    for t in &preview.tasks {
+        let _ = writeln!(
+            o,
+            "\n  {} {} — draws {} of {} eligible{}",
+            t.key,
+            t.names.join(" + "),
+            t.total,
+            t.eligible,
+            if t.exact {
+                ""
+            } else {
+                " (at most: entities taken by earlier tasks under overlap = next are not yet removed; depends on the seed)"
+            }
+        );
+        if t.allocation.is_empty() {
+            continue;
+        }
+        let sw = t
+            .allocation
+            .iter()
+            .map(|a| width(&a.stratum))
+            .max()
+            .unwrap_or(0)
+            .max(7);
+        let _ = writeln!(
+            o,
+            "    {} {:>8} {:>6}  {:>6}  probability",
+            pad("stratum", sw),
+            "eligible",
+            "drawn",
+            "ratio"
+        );
+        for a in &t.allocation {
+            let _ = writeln!(
+                o,
+                "    {} {:>8} {:>6}  {:>6}  {} ({}‰)",
+                pad(&a.stratum, sw),
+                a.base,
+                a.drawn,
+                a.ratio,
+                a.probability,
+                a.per_mille
+            );
+        }
+    }
 }

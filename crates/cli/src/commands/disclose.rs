@@ -26,6 +26,21 @@ pub struct DiscloseArgs {
     /// results notice instead of the draw notice.
     #[arg(long, value_name = "outcomes.csv")]
     pub results: Option<PathBuf>,
+    /// The plan of the result: its [notice] table (文号, issuer, contact,
+    /// complaint channel) and [results] table (outcome vocabulary, working
+    /// days to publish, extra holidays) shape the notice. Not in the digest.
+    #[arg(long, value_name = "PLAN.toml")]
+    pub plan: Option<PathBuf>,
+    /// The reference date for deadlines (YYYY-MM-DD): with --results, warn
+    /// of inspections whose result is overdue; the results notice carries
+    /// this date. ssj never reads the clock for it.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// With --results: write the export for the enterprise credit
+    /// information publicity system (CSV; see README "Results") instead of
+    /// the notice.
+    #[arg(long, value_name = "gsxt")]
+    pub export: Option<String>,
     /// Write to FILE (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -57,8 +72,82 @@ pub fn run(a: &DiscloseArgs) -> u8 {
             return exit::INVALID;
         }
     };
+    let plan = match &a.plan {
+        None => None,
+        Some(p) => {
+            let text = match std::fs::read_to_string(p) {
+                Ok(t) => t,
+                Err(e) => {
+                    exit::message(&format!("{}: cannot read: {e}", p.display()));
+                    return exit::INVALID;
+                }
+            };
+            let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+            match shuangsuiji::Plan::from_toml(&p.display().to_string(), text) {
+                Ok(plan) if plan.id != result.plan.id => {
+                    exit::message(&format!(
+                        "{}: plan {} is not the plan of the result ({})",
+                        p.display(),
+                        plan.id,
+                        result.plan.id
+                    ));
+                    return exit::INVALID;
+                }
+                Ok(plan) => Some(plan),
+                Err(e) => return exit::error(&e),
+            }
+        }
+    };
+    let as_of = match a
+        .as_of
+        .as_deref()
+        .map(str::parse::<shuangsuiji::model::Date>)
+    {
+        None => None,
+        Some(Ok(d)) => Some(d),
+        Some(Err(e)) => {
+            exit::message(&format!(
+                "--as-of '{}' {e}",
+                a.as_of.as_deref().unwrap_or_default()
+            ));
+            return exit::INVALID;
+        }
+    };
+    let options = match &plan {
+        None => Ok(shuangsuiji_disclose::ResultsOptions {
+            as_of,
+            ..Default::default()
+        }),
+        Some(plan) => shuangsuiji_disclose::ResultsOptions::for_plan(plan, as_of),
+    };
+    let options = match options {
+        Ok(o) => o,
+        Err(e) => {
+            exit::message(&format!(
+                "{}: [results] outcomes: {e}",
+                a.plan
+                    .as_ref()
+                    .map_or(String::new(), |p| p.display().to_string())
+            ));
+            return exit::INVALID;
+        }
+    };
+    match a.export.as_deref() {
+        None => {}
+        Some("gsxt") if a.results.is_some() => {}
+        Some("gsxt") => {
+            exit::message("--export gsxt needs --results outcomes.csv");
+            return exit::INVALID;
+        }
+        Some(other) => {
+            exit::message(&format!(
+                "--export: unknown export '{other}'; expected gsxt"
+            ));
+            return exit::INVALID;
+        }
+    }
     let text = match &a.results {
-        None => shuangsuiji_disclose::draw_notice(&result, format, lang),
+        None => shuangsuiji_disclose::draw_notice_for(&result, &options.notice, format, lang),
         Some(p) => {
             let file = match shuangsuiji::load::open::open_regular(p) {
                 Ok(f) => std::io::BufReader::new(f),
@@ -68,9 +157,31 @@ pub fn run(a: &DiscloseArgs) -> u8 {
                 }
             };
             let name = p.display().to_string();
-            match shuangsuiji_disclose::read_outcomes(&name, file, &result) {
+            match shuangsuiji_disclose::read_outcomes_with(
+                &name,
+                file,
+                &result,
+                &options.vocabulary,
+            ) {
                 Ok(outcomes) => {
-                    shuangsuiji_disclose::results_notice(&result, &outcomes, format, lang)
+                    for o in shuangsuiji_disclose::overdue(&outcomes, &options) {
+                        exit::message(&format!(
+                            "{name}:{}: warning: the result of {} for item {} (inspected {}) was due to be public by {}; it is overdue as of {}",
+                            o.line,
+                            o.uscc,
+                            o.item,
+                            o.date,
+                            o.due,
+                            options.as_of.map_or(String::new(), |d| d.to_string())
+                        ));
+                    }
+                    if a.export.is_some() {
+                        shuangsuiji_disclose::gsxt_csv(&result, &outcomes, &options)
+                    } else {
+                        shuangsuiji_disclose::results_notice_with(
+                            &result, &outcomes, &options, format, lang,
+                        )
+                    }
                 }
                 Err(e) => {
                     for pr in e.problems() {

@@ -133,7 +133,9 @@ pub(crate) fn assign(
         excluded.sort_unstable();
         excluded.dedup();
         if bases[base].len() - excluded.len() < t {
-            return Err(explain_short(ds, ents, slot, &conflicts, last));
+            return Err(Error::infeasible(explain_short(
+                ds, ents, slot, &conflicts, last,
+            )));
         }
         cands.push(Candidates { base, excluded });
     }
@@ -386,13 +388,13 @@ fn qualified_base(ds: &Dataset, o: &Officer, slot: &Slot, region: &str) -> bool 
 type Check<'a> = Box<dyn Fn(&Officer) -> bool + 'a>;
 
 /// Name the first condition that leaves fewer than `team_size` officers.
-fn explain_short(
+pub(crate) fn explain_short(
     ds: &Dataset,
     ents: &dyn EntityRecords,
     slot: &Slot,
     conflicts: &HashSet<(&str, &str)>,
     last: Option<&BTreeSet<&str>>,
-) -> Error {
+) -> Infeasible {
     let rules = &ds.plan.rules;
     let t = rules.team_size as usize;
     let (e_uscc, e_region) = (ents.uscc(slot.entity), ents.region(slot.entity));
@@ -406,7 +408,14 @@ fn explain_short(
     let mut why = format!("only {} officers belong to {dept}", pool.len());
     let steps: Vec<(String, Check<'_>)> = vec![
         (
-            format!("active with a certificate valid on {}", ds.plan.date),
+            if rules.certified_through_period_end {
+                format!(
+                    "active with a certificate valid on {} through {}",
+                    ds.plan.date, ds.plan.period_end
+                )
+            } else {
+                format!("active with a certificate valid on {}", ds.plan.date)
+            },
             Box::new(|o: &Officer| ds.officer_eligible(o)),
         ),
         (
@@ -460,11 +469,11 @@ fn explain_short(
             }
         }
     }
-    Error::infeasible(Infeasible {
+    Infeasible {
         item: slot.items.join("+"),
         subject: Some(subject(ents, slot.entity)),
         constraint: format!("{why}; team size is {t}"),
-    })
+    }
 }
 
 /// When an officer of `pool` lists a name that looks like `name` but is

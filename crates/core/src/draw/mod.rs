@@ -6,6 +6,7 @@ pub(crate) mod eligibility;
 mod entities;
 mod front;
 pub mod keys;
+mod preview;
 mod result;
 mod seed;
 mod sources;
@@ -14,6 +15,7 @@ mod visits;
 pub use crate::stream::{StreamedDraw, draw_streaming};
 pub use eligibility::{Eligibility, Exclusion};
 pub use front::{Draw, DrawOptions, Seed};
+pub use preview::{Preview, TaskPreview};
 pub use seed::{MAX_SEED_BITS, MIN_SEED_BITS, SeedStrength, required_seed_bits, seed_bits};
 pub use sources::{
     PART_SEPARATOR, QUICKNET_DST, SourceOutcome, declared_bits, read_seed, seed_template,
@@ -270,72 +272,15 @@ impl<'d> Selector<'d> {
         let ds = self.ds;
         let ti = self.tasks.len();
         let task = &ds.plan.tasks[ti];
-        let rules = &ds.plan.rules;
         let tkey_text = task.key();
         let tkey = task_key(&self.key, &tkey_text);
-        let lead = task.items.first().and_then(|id| ds.item(id));
-        let item_ratio = lead.map_or(Ratio::ONE, |i| i.ratio);
         let TaskInput {
             mut strata,
             excluded,
         } = input;
-        // groups
-        let mut groups: BTreeMap<Option<CreditClass>, Vec<(&String, u64)>> = BTreeMap::new();
-        for ((g, region), v) in &strata {
-            groups.entry(*g).or_default().push((region, v.base));
-        }
-        let ratio_of = |g: Option<CreditClass>| {
-            g.and_then(|c| rules.class_ratios.get(&c).copied())
-                .unwrap_or(item_ratio)
-        };
-        let gkeys: Vec<Option<CreditClass>> = groups.keys().copied().collect();
-        let gnames: Vec<&str> = gkeys.iter().map(|g| g.map_or("", |c| c.as_str())).collect();
-        let gbases: Vec<u64> = groups
-            .values()
-            .map(|v| v.iter().map(|(_, n)| *n).sum())
-            .collect();
-        let gcounts: Vec<u64> = gkeys
-            .iter()
-            .zip(&gbases)
-            .map(|(g, n)| ratio_of(*g).ceil_mul(*n))
-            .collect();
-        let base: u64 = gbases.iter().sum();
-        let mut total: u64 = gcounts.iter().sum();
-        if let Some(lead) = lead {
-            if let Some(min) = lead.min_count {
-                total = total.max(min);
-            }
-            if lead.level == ItemLevel::General
-                && let Some(max) = lead.max_count
-            {
-                total = total.min(max);
-            }
-        }
-        total = total.min(base);
-        let targets = alloc::group_targets(total, &gcounts, &gbases, &gnames);
-        // strata within groups
-        let mut rows: Vec<(StratumAllocation, StratumKey)> = Vec::new();
-        for ((g, members), target) in groups.iter().zip(targets) {
-            let parts: Vec<(u64, &str)> = members.iter().map(|(r, n)| (*n, r.as_str())).collect();
-            let counts = alloc::largest_remainder(target, &parts);
-            for ((region, big_n), n) in members.iter().zip(counts) {
-                let big_n = *big_n;
-                rows.push((
-                    StratumAllocation {
-                        stratum: stratum_name(region, *g),
-                        region: (*region).clone(),
-                        class: g.map(|c| c.as_str().to_string()),
-                        base: big_n,
-                        drawn: n,
-                        ratio: ratio_of(*g).decimal(),
-                        probability: format!("{n}/{big_n}"),
-                        per_mille: n * 1000 / big_n,
-                    },
-                    (*g, (*region).clone()),
-                ));
-            }
-        }
-        rows.sort_by(|a, b| a.0.stratum.as_bytes().cmp(b.0.stratum.as_bytes()));
+        let bases: BTreeMap<StratumKey, u64> =
+            strata.iter().map(|(k, v)| (k.clone(), v.base)).collect();
+        let (total, rows) = allocate(ds, task, &bases);
         let short: Shortage = rows
             .iter()
             .filter(|(row, k)| {
@@ -420,6 +365,78 @@ impl<'d> Selector<'d> {
         self.tasks = tasks;
         self.drafts = drafts;
     }
+}
+
+/// The count of a task and its allocation to strata (SPEC.md §6), from the
+/// eligible base of each stratum: the task total and the allocation rows
+/// in bytewise order of stratum name, each with its stratum key. It needs
+/// no seed.
+pub(crate) fn allocate(
+    ds: &Dataset,
+    task: &crate::model::Task,
+    bases: &BTreeMap<StratumKey, u64>,
+) -> (u64, Vec<(StratumAllocation, StratumKey)>) {
+    let rules = &ds.plan.rules;
+    let lead = task.items.first().and_then(|id| ds.item(id));
+    let item_ratio = lead.map_or(Ratio::ONE, |i| i.ratio);
+    // groups
+    let mut groups: BTreeMap<Option<CreditClass>, Vec<(&String, u64)>> = BTreeMap::new();
+    for ((g, region), v) in bases {
+        groups.entry(*g).or_default().push((region, *v));
+    }
+    let ratio_of = |g: Option<CreditClass>| {
+        g.and_then(|c| rules.class_ratios.get(&c).copied())
+            .unwrap_or(item_ratio)
+    };
+    let gkeys: Vec<Option<CreditClass>> = groups.keys().copied().collect();
+    let gnames: Vec<&str> = gkeys.iter().map(|g| g.map_or("", |c| c.as_str())).collect();
+    let gbases: Vec<u64> = groups
+        .values()
+        .map(|v| v.iter().map(|(_, n)| *n).sum())
+        .collect();
+    let gcounts: Vec<u64> = gkeys
+        .iter()
+        .zip(&gbases)
+        .map(|(g, n)| ratio_of(*g).ceil_mul(*n))
+        .collect();
+    let base: u64 = gbases.iter().sum();
+    let mut total: u64 = gcounts.iter().sum();
+    if let Some(lead) = lead {
+        if let Some(min) = lead.min_count {
+            total = total.max(min);
+        }
+        if lead.level == ItemLevel::General
+            && let Some(max) = lead.max_count
+        {
+            total = total.min(max);
+        }
+    }
+    total = total.min(base);
+    let targets = alloc::group_targets(total, &gcounts, &gbases, &gnames);
+    // strata within groups
+    let mut rows: Vec<(StratumAllocation, StratumKey)> = Vec::new();
+    for ((g, members), target) in groups.iter().zip(targets) {
+        let parts: Vec<(u64, &str)> = members.iter().map(|(r, n)| (*n, r.as_str())).collect();
+        let counts = alloc::largest_remainder(target, &parts);
+        for ((region, big_n), n) in members.iter().zip(counts) {
+            let big_n = *big_n;
+            rows.push((
+                StratumAllocation {
+                    stratum: stratum_name(region, *g),
+                    region: (*region).clone(),
+                    class: g.map(|c| c.as_str().to_string()),
+                    base: big_n,
+                    drawn: n,
+                    ratio: ratio_of(*g).decimal(),
+                    probability: format!("{n}/{big_n}"),
+                    per_mille: n * 1000 / big_n,
+                },
+                (*g, (*region).clone()),
+            ));
+        }
+    }
+    rows.sort_by(|a, b| a.0.stratum.as_bytes().cmp(b.0.stratum.as_bytes()));
+    (total, rows)
 }
 
 /// The selection of every task (SPEC.md §5–§7), without officers, from the

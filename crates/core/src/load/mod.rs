@@ -495,7 +495,19 @@ impl Dataset {
     /// Whether an officer's certificate is valid and the officer active on
     /// the plan date.
     pub fn officer_eligible(&self, o: &Officer) -> bool {
-        o.active && o.cert_expiry.is_none_or(|d| d >= self.plan.date)
+        o.active && o.cert_expiry.is_none_or(|d| d >= self.cert_valid_from())
+    }
+
+    /// The first day an officer's certificate must still be valid on
+    /// (SPEC.md §8.2): the plan date, or with
+    /// `rules.certified_through_period_end` the later of the plan date and
+    /// the period's end.
+    pub fn cert_valid_from(&self) -> crate::model::Date {
+        if self.plan.rules.certified_through_period_end {
+            self.plan.date.max(self.plan.period_end)
+        } else {
+            self.plan.date
+        }
     }
 }
 
@@ -760,6 +772,26 @@ fn build(
                     lines.pos(OFFICERS, i, "cert_expiry"),
                     format!("certificate {} of {} expired on {exp}, before the plan date {}; this officer is not eligible", o.cert_no, o.name, plan.date),
                 ));
+        } else if let Some(exp) = o.cert_expiry
+            && exp < plan.period_end
+            && o.active
+        {
+            let msg = if plan.rules.certified_through_period_end {
+                format!(
+                    "certificate {} of {} expires on {exp}, before the period ends on {}; this officer is not eligible (rules.certified_through_period_end)",
+                    o.cert_no, o.name, plan.period_end
+                )
+            } else {
+                format!(
+                    "certificate {} of {} expires on {exp}, inside the period {} to {}; the officer can be assigned visits after that day (renew it, or set rules.certified_through_period_end = true)",
+                    o.cert_no, o.name, plan.date, plan.period_end
+                )
+            };
+            diags.push(Diagnostic::warning(
+                K::CertificateExpiresInPeriod,
+                lines.pos(OFFICERS, i, "cert_expiry"),
+                msg,
+            ));
         }
     }
 

@@ -100,6 +100,42 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The date `n` days after 1970-01-01 (the inverse of
+    /// [`Date::day_number`]); `None` outside years 1–9999.
+    ///
+    /// ```
+    /// use shuangsuiji::model::Date;
+    /// let d: Date = "2026-10-09".parse().unwrap();
+    /// assert_eq!(Date::from_day_number(d.day_number()), Some(d));
+    /// assert_eq!(d.add_days(23).unwrap().to_string(), "2026-11-01");
+    /// assert_eq!(d.weekday(), 5); // a Friday
+    /// ```
+    pub fn from_day_number(n: i64) -> Option<Date> {
+        // Howard Hinnant's civil_from_days
+        let z = n + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        let y = u16::try_from(y).ok()?;
+        Date::new(y, m as u8, d as u8).ok()
+    }
+
+    /// The date `n` days later (earlier when negative).
+    pub fn add_days(&self, n: i64) -> Option<Date> {
+        Date::from_day_number(self.day_number() + n)
+    }
+
+    /// ISO weekday: 1 Monday … 7 Sunday.
+    pub fn weekday(&self) -> u8 {
+        // 1970-01-01 was a Thursday (4)
+        ((self.day_number() + 3).rem_euclid(7) + 1) as u8
+    }
+
     /// Whole days from `earlier` to `self` (negative if `earlier` is later).
     pub fn days_since(&self, earlier: &Date) -> i64 {
         self.day_number() - earlier.day_number()

@@ -14,7 +14,8 @@ mod uscc;
 
 pub use date::{Date, DateError};
 pub use plan::{
-    Disclosure, Encoding, Filter, FlagName, InputFiles, Overlap, Plan, Rules, Stratify, Task,
+    Disclosure, Encoding, Filter, FlagName, InputFiles, NoticeInfo, Overlap, Plan, ResultsConfig,
+    Rules, Stratify, Task,
 };
 pub use ratio::{Ratio, RatioError};
 pub use source::{

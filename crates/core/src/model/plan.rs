@@ -126,6 +126,12 @@ pub struct Rules {
     /// Ratios by credit class, replacing an item's ratio for that class.
     #[serde(default)]
     pub class_ratios: BTreeMap<CreditClass, Ratio>,
+    /// Officers must hold a certificate valid through the period's last day
+    /// (`period_end`), not only on the plan date. Off by default; it enters
+    /// the plan's canonical JSON only when on (SPEC.md §2.3), so plans that
+    /// do not set it keep their bytes and draws.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub certified_through_period_end: bool,
 }
 
 fn default_team_size() -> u32 {
@@ -144,6 +150,7 @@ impl Default for Rules {
             officer_max_load: None,
             stratify: Stratify::Region,
             class_ratios: BTreeMap::new(),
+            certified_through_period_end: false,
         }
     }
 }
@@ -200,6 +207,70 @@ impl Task {
     }
 }
 
+/// How the notices present the plan (落款 and contacts): presentation only,
+/// never part of the plan's canonical JSON, digest or draw (SPEC.md §2.3).
+/// Read from the optional `[notice]` table of the plan file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeInfo {
+    /// Document number (文号), e.g. `右林发〔2026〕15号`.
+    #[serde(default)]
+    pub document_number: Option<String>,
+    /// The issuing authority (落款), when it differs from `plan.authority`.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// The issue date (成文日期) shown under the issuer.
+    #[serde(default)]
+    pub issue_date: Option<Date>,
+    /// Contact for questions (联系人及电话).
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// Where to complain or report (监督电话、投诉举报渠道).
+    #[serde(default)]
+    pub complaint_channel: Option<String>,
+}
+
+/// How inspection results are recorded and published: presentation and
+/// workflow only, never part of the plan's canonical JSON, digest or draw.
+/// Read from the optional `[results]` table of the plan file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultsConfig {
+    /// The outcome vocabulary (检查结果用语); empty: the market regulator's
+    /// standard list.
+    #[serde(default)]
+    pub outcomes: Vec<String>,
+    /// English labels of `outcomes`, in the same order (optional).
+    #[serde(default)]
+    pub outcomes_en: Vec<String>,
+    /// Working days after the inspection date by which its result must be
+    /// public (default 20).
+    #[serde(default = "default_due_working_days")]
+    pub due_working_days: u32,
+    /// Extra public holidays (days off) beyond the shipped calendar.
+    #[serde(default)]
+    pub holidays: Vec<Date>,
+    /// Extra make-up working days (调休上班) beyond the shipped calendar.
+    #[serde(default)]
+    pub workdays: Vec<Date>,
+}
+
+fn default_due_working_days() -> u32 {
+    20
+}
+
+impl Default for ResultsConfig {
+    fn default() -> Self {
+        ResultsConfig {
+            outcomes: Vec::new(),
+            outcomes_en: Vec::new(),
+            due_working_days: default_due_working_days(),
+            holidays: Vec::new(),
+            workdays: Vec::new(),
+        }
+    }
+}
+
 /// A plan: metadata, inputs, rules and tasks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
@@ -228,6 +299,12 @@ pub struct Plan {
     pub rules: Rules,
     /// Tasks; when the plan lists none, one undirected task per item.
     pub tasks: Vec<Task>,
+    /// The `[notice]` table: presentation only (not in the digest).
+    #[serde(default)]
+    pub notice: NoticeInfo,
+    /// The `[results]` table: results workflow only (not in the digest).
+    #[serde(default)]
+    pub results: ResultsConfig,
     /// What the published folder leaves out (`[disclosure]`); not part of
     /// the plan digest.
     pub disclosure: Disclosure,
@@ -277,6 +354,10 @@ struct RawPlan {
     disclosure: Disclosure,
     #[serde(default)]
     seed_sources: Vec<SeedSource>,
+    #[serde(default)]
+    notice: NoticeInfo,
+    #[serde(default)]
+    results: ResultsConfig,
 }
 
 #[derive(Deserialize)]
@@ -495,6 +576,8 @@ impl Plan {
             rules: raw.rules,
             tasks,
             disclosure: raw.disclosure,
+            notice: trim_notice(raw.notice),
+            results: raw.results,
         })
     }
 
@@ -560,6 +643,18 @@ fn nth_header_line(text: &str, header: &str, n: usize) -> Option<u64> {
         .filter(|(_, l)| l.trim() == header)
         .nth(n)
         .map(|(i, _)| i as u64 + 1)
+}
+
+/// Notice strings trimmed; empty ones dropped.
+fn trim_notice(n: NoticeInfo) -> NoticeInfo {
+    let t = |s: Option<String>| s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    NoticeInfo {
+        document_number: t(n.document_number),
+        issuer: t(n.issuer),
+        issue_date: n.issue_date,
+        contact: t(n.contact),
+        complaint_channel: t(n.complaint_channel),
+    }
 }
 
 /// The line of `items = …` in the `n`th (0-based) `[[tasks]]` table, or of
