@@ -1198,7 +1198,7 @@ ZERO_HASH = "0" * 64
 HEX64 = re.compile(r"[0-9a-f]{64}")
 # Files that Python does not regenerate: covered only by SHA256SUMS (and, through the
 # journal's `bundle` field, by the journal).
-DERIVED = ["result.csv", "notice.html", "notice.md", "pre-draw.html", "pre-draw.md",
+DERIVED = ["result.csv", "result.xlsx", "notice.html", "notice.md", "pre-draw.html", "pre-draw.md",
            "VERIFY.md", "verify.html", "ssj_verify.py"]
 TOOL_FILES = {"VERIFY.md", "verify.html", "ssj_verify.py"}
 UNLISTED_OK = {"SHA256SUMS", "journal.jsonl"}

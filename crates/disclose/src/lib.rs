@@ -21,6 +21,10 @@
 //! inspection history, and personal data of entities (the engine never
 //! holds legal representatives, phones or ID numbers).
 //!
+//! The result itself as a table, one row per team of each visit:
+//! [`write_result_csv`] (`result.csv`) and [`write_result_xlsx`]
+//! (`result.xlsx`), headers in the chosen language.
+//!
 //! Output is a pure function of the inputs: the same dataset or result
 //! gives the same bytes; the only dates shown are the plan's.
 //!
@@ -51,6 +55,7 @@ mod error;
 mod outcomes;
 mod pre_draw;
 mod render;
+mod result_table;
 mod results;
 
 use std::fmt;
@@ -62,6 +67,7 @@ pub use error::{Error, ErrorKind, Problem};
 pub use guide::verify_guide;
 pub use outcomes::{Outcome, OutcomeKind, read_outcomes};
 pub use pre_draw::pre_draw_notice;
+pub use result_table::{RESULT_COLUMNS, write_result_csv, write_result_xlsx};
 pub use results::results_notice;
 
 /// The output format of a notice.

@@ -13,7 +13,9 @@ use shuangsuiji::draw::Visits;
 use shuangsuiji::draw::normalize_seed;
 use shuangsuiji::journal::JournalOutcome;
 use shuangsuiji::{DrawResult, ErrorKind, SeedStrength};
-use shuangsuiji_disclose::{Format, Lang, write_draw_notice_with};
+use shuangsuiji_disclose::{
+    Format, Lang, write_draw_notice_with, write_result_csv, write_result_xlsx,
+};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -49,7 +51,13 @@ pub struct DrawArgs {
 }
 
 /// Files `ssj draw` writes.
-pub const DRAW_FILES: [&str; 4] = ["result.json", "result.csv", "notice.html", "notice.md"];
+pub const DRAW_FILES: [&str; 5] = [
+    "result.json",
+    "result.csv",
+    "notice.html",
+    "notice.md",
+    "result.xlsx",
+];
 
 /// The validated flags of `ssj draw`.
 struct DrawRequest<'a> {
@@ -179,12 +187,15 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
         Err(e) => return at.fail_with(&e),
     };
     let own = Publication::of_result_with(&result, all)
-        .with_writer(DRAW_FILES[1], |w| write_result_csv(all, w))
+        .with_writer(DRAW_FILES[1], |w| write_result_csv(all, Lang::Zh, w))
         .with_writer(DRAW_FILES[2], |w| {
             write_draw_notice_with(&result, all, Format::Html, Lang::Zh, w)
         })
         .with_writer(DRAW_FILES[3], |w| {
             write_draw_notice_with(&result, all, Format::Markdown, Lang::Zh, w)
+        })
+        .with_writer(DRAW_FILES[4], |w| {
+            write_result_xlsx(all, result.plan.date, Lang::Zh, w)
         });
     let carry = crate::commands::commit::COMMIT_FILES;
     let publication = match bundle::complete(own, req.out, &carry, req.plan, &plan_text, &plan) {
@@ -239,58 +250,4 @@ fn weak_seed_message(result: &DrawResult, s: SeedStrength) -> String {
         "the seed '{}' carries about {} bits (only digits count: 3.32 bits per decimal digit, 4 per character of a long hexadecimal beacon value), but this draw needs {}: with only 2^{} possible seeds, whoever prepares the inputs can compute the draw for every seed in advance and adjust the inputs or pick the source until the outcome they want comes up (grinding)",
         result.seed.normalized, s.bits, s.required, s.bits
     )
-}
-
-/// Quote a CSV cell that a spreadsheet would run as a formula.
-fn safe_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
-
-/// One row per team of each visit, UTF-8 with BOM for Excel.
-fn write_result_csv(visits: Visits<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    out.write_all("\u{FEFF}".as_bytes())?;
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "visit",
-        "uscc",
-        "name",
-        "region",
-        "credit_class",
-        "tasks",
-        "items",
-        "department",
-        "category",
-        "officers",
-        "cert_nos",
-    ])?;
-    for (i, v) in visits.iter().enumerate() {
-        let tasks: Vec<String> = v
-            .selections
-            .iter()
-            .map(|s| format!("{} {} #{}", s.task, s.stratum, s.rank))
-            .collect();
-        for t in &v.teams {
-            let names: Vec<&str> = t.officers.iter().map(|o| o.name.as_str()).collect();
-            let certs: Vec<&str> = t.officers.iter().map(|o| o.cert_no.as_str()).collect();
-            let row = [
-                (i + 1).to_string(),
-                v.uscc.clone(),
-                v.name.clone(),
-                v.region.clone(),
-                v.credit_class.clone().unwrap_or_default(),
-                tasks.join("; "),
-                t.items.join("; "),
-                t.department.clone(),
-                t.category.clone(),
-                names.join("; "),
-                certs.join("; "),
-            ];
-            w.write_record(row.iter().map(|c| safe_cell(c)))?;
-        }
-    }
-    w.flush()
 }
