@@ -35,7 +35,7 @@ fn xlsx_holds_the_csv_rows_with_codes_as_text() {
             .code()
             .replace("zh", "抽查结果")
             .replace("en", "Result");
-        assert_eq!(book.sheet_names(), [sheet.clone()]);
+        assert_eq!(book.sheet_names(), std::slice::from_ref(&sheet));
         let range = book.worksheet_range(&sheet).unwrap();
         let rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
         // the same cells as result.csv (whose formula guard never fires on
