@@ -352,10 +352,14 @@ impl<R: Read> Table<R> {
                 ),
             )]);
         }
-        let at = scanned
+        // the first record holding the most required headers (all of them,
+        // usually); the first non-blank record when none holds any
+        let scores: Vec<usize> = scanned
             .iter()
-            .position(|r| holds_required(&r.rec, fields))
-            .unwrap_or(0);
+            .map(|r| required_held(&r.rec, fields))
+            .collect();
+        let best = scores.iter().copied().max().unwrap_or(0);
+        let at = scores.iter().position(|&n| n == best).unwrap_or(0);
         let mut diagnostics = Vec::new();
         let mut rest = scanned.into_iter();
         let title: Vec<Raw> = rest.by_ref().take(at).collect();
@@ -713,8 +717,8 @@ impl<R: Read> Table<R> {
     }
 }
 
-/// Whether a record holds every required field's header.
-fn holds_required(rec: &csv::ByteRecord, fields: &[Field]) -> bool {
+/// How many required fields have their header in a record.
+fn required_held(rec: &csv::ByteRecord, fields: &[Field]) -> usize {
     let cells: Vec<String> = rec
         .iter()
         .map(|c| norm_header(&String::from_utf8_lossy(c)))
@@ -722,7 +726,13 @@ fn holds_required(rec: &csv::ByteRecord, fields: &[Field]) -> bool {
     fields
         .iter()
         .filter(|f| f.required)
-        .all(|f| cells.iter().any(|c| f.aliases.contains(&c.as_str())))
+        .filter(|f| cells.iter().any(|c| f.aliases.contains(&c.as_str())))
+        .count()
+}
+
+/// Whether a record holds every required field's header.
+fn holds_required(rec: &csv::ByteRecord, fields: &[Field]) -> bool {
+    required_held(rec, fields) == fields.iter().filter(|f| f.required).count()
 }
 
 /// Whether a cell is a number in the scientific notation spreadsheets
