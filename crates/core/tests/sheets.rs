@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use shuangsuiji::load::load_streaming;
-use shuangsuiji::{Dataset, LoadOptions, Seed};
+use shuangsuiji::{Dataset, LoadOptions, Publication, Seed};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry");
 const SEED: &str = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24";
@@ -210,6 +210,30 @@ fn xlsx_with_a_title_gives_the_same_digests_and_draw_as_csv() {
     )
     .unwrap();
     assert_eq!(streamed.digests, csv.digests);
+    // the published folder holds the inputs as CSV, with the same digests
+    let pub_dir = tempfile::tempdir().unwrap();
+    let p = Publication::new()
+        .with_inputs(&plan, &text, &xlsx.plan)
+        .unwrap();
+    for name in [
+        "plan.toml",
+        "items.csv",
+        "officers.csv",
+        "entities.csv",
+        "history.csv",
+        "conflicts.csv",
+    ] {
+        let bytes = p.bytes(name).unwrap().unwrap();
+        std::fs::write(pub_dir.path().join(name), bytes).unwrap();
+    }
+    let published = Dataset::open(pub_dir.path().join("plan.toml")).unwrap();
+    assert_eq!(published.digests, csv.digests);
+    assert!(
+        published
+            .warnings
+            .iter()
+            .all(|w| !w.message.contains("title"))
+    );
     // to try the CLI on it: SSJ_SHEETS_KEEP=/tmp/some-new-folder
     if let Some(keep) = std::env::var_os("SSJ_SHEETS_KEEP") {
         std::fs::create_dir_all(&keep).unwrap();
