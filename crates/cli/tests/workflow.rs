@@ -439,6 +439,27 @@ fn verify_names_an_input_edited_after_the_draw() {
     );
 }
 
+/// `verify` never draws: its list of input errors does not end with
+/// "nothing was drawn" (nor does `check`'s, tests/bad-input).
+#[test]
+fn verify_of_broken_inputs_lists_the_errors_only() {
+    let w = Work::drawn();
+    let text =
+        w.read("sample/entities.csv")
+            .replacen("91140623MA0THC3AXR", "91140623MA0THC3AXS", 1);
+    w.write("sample/entities.csv", &text);
+    let r = w.verify();
+    assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+    assert!(
+        r.err
+            .starts_with("entities.csv:2: 统一社会信用代码: error: "),
+        "{}",
+        r.err
+    );
+    assert!(r.err.ends_with("ssj: 1 error in the inputs\n"), "{}", r.err);
+    assert!(!r.err.contains("nothing was drawn"), "{}", r.err);
+}
+
 #[test]
 fn verify_checks_the_result_against_the_commitment() {
     let w = Work::drawn();
