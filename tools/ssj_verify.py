@@ -510,6 +510,18 @@ def read_csv(path: str, kind: str, encoding: str = "auto") -> list[dict]:
     if not rows:  # SPEC §1.6 rule 4: a file named by the plan has a header
         raise BadInput(f"{path}: the file is empty; expected a header row (SPEC §1.6)")
     hmap = HEADERS[kind]
+
+    def held(cells):
+        fields = {hmap.get(norm_header(c)) for c in cells}
+        return sum(1 for f in REQUIRED[kind] if f in fields)
+
+    # SPEC §1.1: the first non-blank record if it holds every required header, else the first
+    # of the first 10 holding the most; the records above it are a title, skipped
+    at = 0
+    if held(rows[0][1]) < len(REQUIRED[kind]):
+        scores = [held(r) for _, r in rows[:HEADER_SCAN_ROWS]]
+        at = scores.index(max(scores))
+    rows = rows[at:]
     header = []
     hln, hcells = rows[0]
     for col, h in enumerate(hcells, 1):
@@ -531,10 +543,19 @@ def read_csv(path: str, kind: str, encoding: str = "auto") -> list[dict]:
         if len(r) != len(hcells):
             raise BadInput(f"{path}: line {ln}: row has {len(r)} cells but the header has {len(hcells)}")
         d = {header[i]: r[i] for i in range(min(len(r), len(header))) if header[i]}
+        for f in CODE_FIELDS:
+            if f in d and SCIENTIFIC.match(d[f]):
+                raise BadInput(f"{path}: line {ln}: {f} {d[f].strip()!r} is a number in scientific notation: "
+                               f"a spreadsheet lost the code's digits (SPEC §1.1)")
         d["_line"] = ln
         out.append(d)
     return out
 
+
+HEADER_SCAN_ROWS = 10
+# SPEC §1.1: code columns, and the scientific notation a spreadsheet writes for a number
+CODE_FIELDS = ("id", "cert_no", "uscc", "item", "officers")
+SCIENTIFIC = re.compile(r"[ \t]*[0-9]+(\.[0-9]+)?[Ee][+-][0-9]{2,3}[ \t]*\Z")
 
 REQUIRED = {
     "items": ["id", "name", "department", "legal_basis", "object_types", "ratio", "category"],
@@ -1539,7 +1560,7 @@ ZERO_HASH = "0" * 64
 HEX64 = re.compile(r"[0-9a-f]{64}")
 # Files that Python does not regenerate: covered only by SHA256SUMS (and, through the
 # journal's `bundle` field, by the journal).
-DERIVED = ["result.csv", "notice.html", "notice.md", "pre-draw.html", "pre-draw.md",
+DERIVED = ["result.csv", "result.xlsx", "notice.html", "notice.md", "pre-draw.html", "pre-draw.md",
            "VERIFY.md", "verify.html", "ssj_verify.py"]
 TOOL_FILES = {"VERIFY.md", "verify.html", "ssj_verify.py"}
 UNLISTED_OK = {"SHA256SUMS", "journal.jsonl"}

@@ -49,6 +49,9 @@ case("mixed-crlf", entities_csv=text("entities.csv").replace("\n", "\r\n", 2).re
 # two exports pasted together: the second one's BOM and header land mid-file
 case("bom-in-the-middle", entities_csv=base("entities.csv") + b"\xef\xbb\xbf" + base("entities.csv").split(b"\n")[0] + b"\n")
 
+# a title above the header, and the header lacks a column: the error names the header's line
+case("title-row-missing-column", entities_csv="某县检查对象名录（2026年）,,\n\n统一社会信用代码,名称,行政区划\n9144030071526726XG,甲公司,威远镇\n")
+
 # --- encodings ---------------------------------------------------------------
 gbk_entities = text("entities.csv").encode("gbk")
 case("gbk-declared-utf8", entities_csv=gbk_entities,
@@ -67,6 +70,10 @@ case("uscc-check-character", entities_csv=text("entities.csv").replace("91330100
 case("uscc-too-short", entities_csv=text("entities.csv").replace("91330100716105852F", "9133010071610585"))
 case("uscc-forbidden-letter", entities_csv=text("entities.csv").replace("91330100716105852F", "91330100716I05852F"))
 case("uscc-empty", entities_csv=text("entities.csv").replace("91330100716105852F", ""))
+# a spreadsheet showed the certificate number as 1.406E+07 and saved it so
+case("cert-number-in-scientific-notation", officers_csv=text("officers.csv").replace("14060002,", "1.406E+07,", 1))
+# a title line above the header is skipped with a warning; the ratio error still stops the draw
+case("title-row-above-header", items_csv="某县林业局随机抽查事项清单\n" + text("items.csv").replace("50%,林政执法", "五成,林政执法"))
 
 # --- references --------------------------------------------------------------
 case("history-unknown-item", history_csv="uscc,item,date,officers\n9144030071526726XG,LY-09,2025-11-02,14060001;14060002\n")

@@ -74,7 +74,7 @@ impl Attempt {
 
     /// Journal an error from the library, printing it.
     pub(crate) fn fail_with(self, e: &Error) -> u8 {
-        let code = exit::error(e);
+        let code = exit::error_nothing_drawn(e);
         let journal = self.inner.journal().display().to_string();
         if let Err(j) = self.inner.fail_with(e) {
             exit::message(&format!("cannot append to the journal {journal}: {j}"));
@@ -93,7 +93,7 @@ impl Attempt {
     ) -> Result<Published, u8> {
         self.inner
             .publish(out, publication, guarded, force)
-            .map_err(|e| exit::error(&e))
+            .map_err(|e| exit::error_nothing_drawn(&e))
     }
 }
 

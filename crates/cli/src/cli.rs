@@ -29,7 +29,7 @@ pub enum Command {
     /// Before the draw: write the commitment (plan and input digests) and
     /// the pre-draw notice, to publish before the seed exists.
     Commit(CommitArgs),
-    /// Draw: write result.json, result.csv, notice.html and notice.md.
+    /// Draw: write result.json, result.csv, result.xlsx, notice.html and notice.md.
     Draw(DrawArgs),
     /// Re-run a published draw and compare it with result.json.
     Verify(VerifyArgs),

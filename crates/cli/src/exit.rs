@@ -64,8 +64,19 @@ pub const INVALID: u8 = 2;
 /// Exit code: the rules cannot be satisfied.
 pub const INFEASIBLE: u8 = 3;
 
-/// Print an error to stderr and return its exit code.
+/// Print an error to stderr and return its exit code (commands that
+/// never draw: `check`, `verify`, `explain`).
 pub fn error(e: &Error) -> u8 {
+    report(e, "")
+}
+
+/// [`error`] for `commit` and `draw`: input errors end with "nothing was
+/// drawn".
+pub fn error_nothing_drawn(e: &Error) -> u8 {
+    report(e, "; nothing was drawn")
+}
+
+fn report(e: &Error, input_suffix: &str) -> u8 {
     let mut err = std::io::stderr().lock();
     match e.kind() {
         ErrorKind::Input { diagnostics } => {
@@ -79,7 +90,7 @@ pub fn error(e: &Error) -> u8 {
             let n = diagnostics.error_count();
             let _ = writeln!(
                 err,
-                "ssj: {n} error{} in the inputs; nothing was drawn",
+                "ssj: {n} error{} in the inputs{input_suffix}",
                 if n == 1 { "" } else { "s" }
             );
             INVALID
@@ -115,27 +126,31 @@ pub fn warnings(ws: &[shuangsuiji::Diagnostic], quiet: bool) {
     }
 }
 
-/// Print to stdout (through [`clean`]); `OK`, or `INVALID` if stdout is
-/// gone.
+/// Print to stdout (through [`clean`]); `OK`, or `INVALID` with a message
+/// if it cannot be written. A reader that went away (`ssj disclose … |
+/// head -1`: a broken pipe) is not an error: `OK`, silently, as other
+/// command-line tools do.
 pub fn print(text: &str) -> u8 {
-    write_out(&clean(text))
+    print_bytes(clean(text).as_bytes())
 }
 
 /// Print JSON text to stdout (through [`clean_json`]).
 pub fn print_json_text(text: &str) -> u8 {
-    write_out(&clean_json(text))
+    print_bytes(clean_json(text).as_bytes())
 }
 
-fn write_out(text: &str) -> u8 {
+/// Print bytes as they are (a workbook), with [`print`]'s handling of a
+/// reader that went away.
+pub fn print_bytes(bytes: &[u8]) -> u8 {
     let mut out = std::io::stdout().lock();
-    if out
-        .write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .is_err()
-    {
-        return INVALID;
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
+        Err(e) => {
+            message(&format!("cannot write to standard output: {e}"));
+            INVALID
+        }
     }
-    OK
 }
 
 /// Print a value as pretty JSON to stdout.

@@ -156,7 +156,13 @@ fn golden_commit_draw_verify_explain_journal_disclose() {
     let r = w.draw(&["--commitment", "pub/commitment.json", "--out", "pub"]);
     assert_eq!(r.code, 0, "{}", r.err);
     golden("draw.txt", &r.out);
-    for f in ["result.json", "result.csv", "notice.html", "notice.md"] {
+    for f in [
+        "result.json",
+        "result.csv",
+        "result.xlsx",
+        "notice.html",
+        "notice.md",
+    ] {
         assert!(w.path("pub").join(f).is_file(), "{f}");
     }
     // no temporary file is left behind
@@ -167,7 +173,10 @@ fn golden_commit_draw_verify_explain_journal_disclose() {
     assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
     // result.csv opens in Excel: BOM, one row per team
     let csv = w.read("pub/result.csv");
-    assert!(csv.starts_with("\u{FEFF}visit,uscc,name"), "{csv}");
+    assert!(
+        csv.starts_with("\u{FEFF}序号,统一社会信用代码,名称,"),
+        "{csv}"
+    );
     assert!(csv.contains(DRAWN));
 
     let r = w.ssj(&[
@@ -219,7 +228,7 @@ fn golden_commit_draw_verify_explain_journal_disclose() {
     golden("explain-drawn.txt", &out);
     let out = explain(NOT_DRAWN, false);
     assert!(out.starts_with(&format!("Entity {NOT_DRAWN} ")), "{out}");
-    assert!(out.contains("Not drawn by 0 of 11 tasks."), "{out}");
+    assert!(out.contains("Not drawn by any of the 11 tasks."), "{out}");
     assert!(
         out.contains("not drawn (ticket above the cut-off)"),
         "{out}"
@@ -275,6 +284,72 @@ fn golden_commit_draw_verify_explain_journal_disclose() {
     assert_eq!(r.code, 2);
 }
 
+/// `ssj disclose --format xlsx` writes the draw's result.xlsx byte for
+/// byte (Chinese headers by default), English headers with `--lang en`.
+#[test]
+fn disclose_xlsx_is_the_draws_result_xlsx() {
+    let w = Work::drawn();
+    let xlsx = |lang: &str, out: &str| {
+        let r = w.ssj(&[
+            "disclose",
+            "--result",
+            "pub/result.json",
+            "--format",
+            "xlsx",
+            "--lang",
+            lang,
+            "--out",
+            out,
+        ]);
+        assert_eq!(r.code, 0, "{}", r.err);
+        std::fs::read(w.path(out)).unwrap()
+    };
+    let zh = xlsx("zh", "zh.xlsx");
+    assert_eq!(zh, std::fs::read(w.path("pub/result.xlsx")).unwrap());
+    let en = xlsx("en", "en.xlsx");
+    assert!(en.starts_with(b"PK") && en != zh);
+    // the results notice has no xlsx form
+    let r = w.ssj(&[
+        "disclose",
+        "--result",
+        "pub/result.json",
+        "--format",
+        "xlsx",
+        "--results",
+        "x.csv",
+        "--out",
+        "x.xlsx",
+    ]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.err,
+        "ssj: --format xlsx writes the result table; the results notice is written as html, md, csv or json\n"
+    );
+}
+
+/// `ssj disclose … | head -1`: the reader goes away; ssj exits 0 quietly,
+/// as other command-line tools do on a broken pipe.
+#[test]
+fn disclose_into_a_closed_pipe_exits_0_quietly() {
+    let w = Work::drawn();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ssj"))
+        .args(["disclose", "--result", "pub/result.json"])
+        .current_dir(w.path(""))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // read one line (the notice is larger than a pipe holds), then close
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+    assert_eq!(first, "<!DOCTYPE html>\n");
+    drop(stdout);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+}
+
 // ---- verify: exit 1 and the difference named ----
 
 #[test]
@@ -297,16 +372,14 @@ fn verify_names_an_edited_officer() {
     );
     assert!(line.contains("officer 2: published '"), "{line}");
     assert!(line.contains(&swapped), "{line}");
-    assert!(
-        r.out.contains("confirmed    11 tasks, 3 visits,"),
-        "{}",
-        r.out
-    );
+    // only the difference: what matched before it is no reassurance
+    assert!(!r.out.contains("confirmed "), "{}", r.out);
     assert!(
         r.out.ends_with(
             "FAILED: the published result does not follow from the seed and the inputs.\n"
         )
     );
+    golden("verify-tampered.txt", &r.out);
 }
 
 #[test]
@@ -364,6 +437,27 @@ fn verify_names_an_input_edited_after_the_draw() {
         "{}",
         r.out
     );
+}
+
+/// `verify` never draws: its list of input errors does not end with
+/// "nothing was drawn" (nor does `check`'s, tests/bad-input).
+#[test]
+fn verify_of_broken_inputs_lists_the_errors_only() {
+    let w = Work::drawn();
+    let text =
+        w.read("sample/entities.csv")
+            .replacen("91140623MA0THC3AXR", "91140623MA0THC3AXS", 1);
+    w.write("sample/entities.csv", &text);
+    let r = w.verify();
+    assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+    assert!(
+        r.err
+            .starts_with("entities.csv:2: 统一社会信用代码: error: "),
+        "{}",
+        r.err
+    );
+    assert!(r.err.ends_with("ssj: 1 error in the inputs\n"), "{}", r.err);
+    assert!(!r.err.contains("nothing was drawn"), "{}", r.err);
 }
 
 #[test]
@@ -693,7 +787,17 @@ fn journal_deletion_and_reordering_are_named() {
     assert_eq!(journal_verify(&w).code, 0);
     let r = w.ssj(&["journal", "verify", "sample/journal.jsonl", "--head", &head]);
     assert_eq!(r.code, 1);
-    assert!(r.out.contains("is not in the journal"), "{}", r.out);
+    // one line, that says the head was not found (no "FAILED: 2 entries,
+    // chain intact")
+    assert_eq!(r.out.lines().count(), 1, "{}", r.out);
+    assert!(
+        r.out.starts_with(&format!(
+            "FAILED: the published head {head} was not found in the journal: entries were cut off or rewritten"
+        )),
+        "{}",
+        r.out
+    );
+    golden("journal-verify-head-missing.txt", &r.out);
     // a broken journal is not appended to
     w.write(
         "sample/journal.jsonl",

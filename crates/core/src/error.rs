@@ -113,6 +113,14 @@ pub enum DiagnosticKind {
     Csv,
     /// A field or record is larger than the configured limit.
     TooLarge,
+    /// A spreadsheet cannot be read, has no such sheet, or a cell the
+    /// draw reads holds a formula error.
+    Spreadsheet,
+    /// A code (item id, certificate number, credit code) was stored as a
+    /// number by a spreadsheet and may have lost digits.
+    NumberNotText,
+    /// Rows above the header were skipped as a title (a warning).
+    TitleRows,
 }
 
 /// One problem found in the inputs, with its position.

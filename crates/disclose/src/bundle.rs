@@ -699,7 +699,10 @@ pub fn verify_bundle(files: &BundleFiles) -> BundleVerdict {
                 },
             ),
         }
-        let notice = ds.as_ref().map(|d| d.plan.notice.clone()).unwrap_or_default();
+        let notice = ds
+            .as_ref()
+            .map(|d| d.plan.notice.clone())
+            .unwrap_or_default();
         regenerate_result_files(&mut run, r, &notice);
     }
     if let Some(ds) = &ds {
@@ -1188,8 +1191,12 @@ fn regenerate_result_files(
         line: None,
     };
     let mut csv = Vec::new();
-    if crate::write_result_csv(visits, &mut csv).is_ok() {
+    if crate::write_result_csv(visits, Lang::Zh, &mut csv).is_ok() {
         run.regenerated("result.csv", &csv, missing());
+    }
+    let mut xlsx = Vec::new();
+    if crate::write_result_xlsx(visits, r.plan.date, Lang::Zh, &mut xlsx).is_ok() {
+        run.regenerated("result.xlsx", &xlsx, missing());
     }
     for (name, format) in [
         ("notice.html", Format::Html),
@@ -1529,8 +1536,12 @@ pub fn assemble_bundle(
     let result_json = format!("{}\n", result.to_canonical_json());
     let visits = Visits::Held(&result.visits);
     let mut csv = Vec::new();
-    crate::write_result_csv(visits, &mut csv).map_err(|e| e.to_string())?;
+    crate::write_result_csv(visits, Lang::Zh, &mut csv).map_err(|e| e.to_string())?;
     files.insert("result.csv", csv);
+    let mut xlsx = Vec::new();
+    crate::write_result_xlsx(visits, result.plan.date, Lang::Zh, &mut xlsx)
+        .map_err(|e| e.to_string())?;
+    files.insert("result.xlsx", xlsx);
     for (name, format) in [
         ("notice.html", Format::Html),
         ("notice.md", Format::Markdown),

@@ -17,12 +17,20 @@ use shuangsuiji::draw::Visits;
 use shuangsuiji::model::NoticeInfo;
 use shuangsuiji::{ALGORITHM, Commitment, Dataset, DrawResult, Publication};
 
-use crate::{Format, Lang, pre_draw_notice, write_draw_notice_with, write_result_csv};
+use crate::{
+    Format, Lang, pre_draw_notice, write_draw_notice_with, write_result_csv, write_result_xlsx,
+};
 
 /// The files `ssj commit` writes itself (the main file first).
 pub const COMMIT_FILES: [&str; 3] = ["commitment.json", "pre-draw.html", "pre-draw.md"];
 /// The files `ssj draw` writes itself (the main file first).
-pub const DRAW_FILES: [&str; 4] = ["result.json", "result.csv", "notice.html", "notice.md"];
+pub const DRAW_FILES: [&str; 5] = [
+    "result.json",
+    "result.csv",
+    "notice.html",
+    "notice.md",
+    "result.xlsx",
+];
 
 /// The standard-library Python verifier, shipped in every folder.
 pub const VERIFY_PY: &str = include_str!("../../../tools/ssj_verify.py");
@@ -44,20 +52,26 @@ pub fn commit_files<'a>(commitment: &'a Commitment, ds: &'a Dataset) -> Publicat
         })
 }
 
-/// `result.json`, `result.csv` and the draw notice (HTML and Markdown,
-/// Chinese, with the plan's `[notice]` table), written visit by visit.
+/// `result.json`, `result.csv`, the draw notice (HTML and Markdown,
+/// Chinese, with the plan's `[notice]` table) and `result.xlsx`, written
+/// visit by visit.
 pub fn draw_files<'a>(
     result: &'a DrawResult,
     visits: Visits<'a>,
     notice: &'a NoticeInfo,
 ) -> Publication<'a> {
     Publication::of_result_with(result, visits)
-        .with_writer(DRAW_FILES[1], move |w| write_result_csv(visits, w))
+        .with_writer(DRAW_FILES[1], move |w| {
+            write_result_csv(visits, Lang::Zh, w)
+        })
         .with_writer(DRAW_FILES[2], move |w| {
             write_draw_notice_with(result, visits, notice, Format::Html, Lang::Zh, w)
         })
         .with_writer(DRAW_FILES[3], move |w| {
             write_draw_notice_with(result, visits, notice, Format::Markdown, Lang::Zh, w)
+        })
+        .with_writer(DRAW_FILES[4], move |w| {
+            write_result_xlsx(visits, result.plan.date, Lang::Zh, w)
         })
 }
 

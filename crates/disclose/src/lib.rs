@@ -21,6 +21,10 @@
 //! inspection history, and personal data of entities (the engine never
 //! holds legal representatives, phones or ID numbers).
 //!
+//! The result itself as a table, one row per team of each visit:
+//! [`write_result_csv`] (`result.csv`) and [`write_result_xlsx`]
+//! (`result.xlsx`), headers in the chosen language.
+//!
 //! Output is a pure function of the inputs: the same dataset or result
 //! gives the same bytes; the only dates shown are the plan's.
 //!
@@ -52,14 +56,14 @@ mod error;
 mod outcomes;
 mod pre_draw;
 mod render;
-mod result_csv;
+mod result_table;
 mod results;
 
 use std::fmt;
 use std::str::FromStr;
 
-pub mod folder;
 mod calendar;
+pub mod folder;
 mod guide;
 pub use calendar::Calendar;
 pub use draw_notice::{draw_notice, draw_notice_for, write_draw_notice, write_draw_notice_with};
@@ -68,7 +72,7 @@ pub use guide::verify_guide;
 pub use outcomes::{Outcome, OutcomeKind, PENDING, Vocabulary, read_outcomes, read_outcomes_with};
 pub use pre_draw::pre_draw_notice;
 pub use render::neutralize;
-pub use result_csv::write_result_csv;
+pub use result_table::{RESULT_COLUMNS, write_result_csv, write_result_xlsx};
 pub use results::{
     Overdue, ResultsOptions, gsxt_csv, overdue, results_notice, results_notice_with,
 };

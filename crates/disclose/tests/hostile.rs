@@ -408,6 +408,7 @@ fn control_characters_and_links_are_neutralised() {
     let mut csv_out = Vec::new();
     shuangsuiji_disclose::write_result_csv(
         shuangsuiji::draw::Visits::Held(&r.visits),
+        shuangsuiji_disclose::Lang::Zh,
         &mut csv_out,
     )
     .unwrap();

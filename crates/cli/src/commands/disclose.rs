@@ -3,7 +3,9 @@
 use crate::commands::verify::read_result;
 use crate::exit;
 use clap::Args;
-use shuangsuiji_disclose::{Format, Lang};
+use shuangsuiji::draw::Visits;
+use shuangsuiji_disclose::{Format, Lang, write_result_xlsx};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// `ssj disclose`.
@@ -16,7 +18,8 @@ pub struct DiscloseArgs {
     /// about 600 bytes a visit).
     #[arg(long, value_name = "BYTES", default_value_t = crate::commands::verify::max_json_bytes_default())]
     pub max_json_bytes: u64,
-    /// html, md, csv or json.
+    /// html, md, csv or json: the notice; xlsx: the result table as a
+    /// workbook (result.xlsx, binary: with --out, or stdout redirected).
     #[arg(long, default_value = "html")]
     pub format: String,
     /// zh (default) or en.
@@ -51,6 +54,9 @@ pub struct DiscloseArgs {
 
 /// `ssj disclose`.
 pub fn run(a: &DiscloseArgs) -> u8 {
+    if a.format.trim().eq_ignore_ascii_case("xlsx") {
+        return run_xlsx(a);
+    }
     let format: Format = match a.format.parse() {
         Ok(f) => f,
         Err(e) => {
@@ -192,11 +198,18 @@ pub fn run(a: &DiscloseArgs) -> u8 {
             }
         }
     };
+    write_out(a, text.as_bytes())
+}
+
+/// Write to `--out` (atomically, refusing to replace without `--force`)
+/// or to stdout.
+fn write_out(a: &DiscloseArgs, bytes: &[u8]) -> u8 {
     let Some(out) = &a.out else {
-        return if matches!(format, shuangsuiji_disclose::Format::Json) {
-            exit::print_json_text(&text)
-        } else {
-            exit::print(&text)
+        // text goes through the terminal-cleaning policy; a workbook is bytes
+        return match a.format.as_str() {
+            "xlsx" => exit::print_bytes(bytes),
+            "json" => exit::print_json_text(&String::from_utf8_lossy(bytes)),
+            _ => exit::print(&String::from_utf8_lossy(bytes)),
         };
     };
     if out.exists() && !a.force {
@@ -206,11 +219,48 @@ pub fn run(a: &DiscloseArgs) -> u8 {
         ));
         return exit::INVALID;
     }
-    let written =
-        shuangsuiji::publish::write_file_atomic(out, &mut |w| w.write_all(text.as_bytes()));
+    let written = shuangsuiji::publish::write_file_atomic(out, &mut |w| w.write_all(bytes));
     if let Err(e) = written {
         exit::message(&format!("{}: cannot write: {e}", out.display()));
         return exit::INVALID;
     }
     exit::OK
+}
+
+/// `ssj disclose --format xlsx`: the result table as a workbook, headers
+/// in `--lang`.
+fn run_xlsx(a: &DiscloseArgs) -> u8 {
+    let lang: Lang = match a.lang.parse() {
+        Ok(l) => l,
+        Err(e) => {
+            exit::message(&format!("--lang: {e}"));
+            return exit::INVALID;
+        }
+    };
+    if a.results.is_some() {
+        exit::message(
+            "--format xlsx writes the result table; the results notice is written as html, md, csv or json",
+        );
+        return exit::INVALID;
+    }
+    if a.out.is_none() && std::io::stdout().is_terminal() {
+        exit::message(
+            "--format xlsx writes a binary workbook: pass --out result.xlsx (or redirect stdout to a file)",
+        );
+        return exit::INVALID;
+    }
+    let result = match read_result(&a.result, a.max_json_bytes) {
+        Ok(r) => r,
+        Err(msg) => {
+            exit::message(&msg);
+            return exit::INVALID;
+        }
+    };
+    let mut bytes = Vec::new();
+    let visits = Visits::Held(&result.visits);
+    if let Err(e) = write_result_xlsx(visits, result.plan.date, lang, &mut bytes) {
+        exit::message(&format!("cannot write the workbook: {e}"));
+        return exit::INVALID;
+    }
+    write_out(a, &bytes)
 }

@@ -84,13 +84,11 @@ fn render_explain(x: &Explanation, ds: &Dataset) -> String {
             .map_or(String::new(), |c| format!(", credit class {c}"))
     );
     let n = x.times_drawn();
-    let _ = writeln!(
-        o,
-        "{} by {} of {} tasks.",
-        if n == 0 { "Not drawn" } else { "Drawn" },
-        n,
-        x.tasks.len()
-    );
+    if n == 0 {
+        let _ = writeln!(o, "Not drawn by any of the {} tasks.", x.tasks.len());
+    } else {
+        let _ = writeln!(o, "Drawn by {} of {} tasks.", n, x.tasks.len());
+    }
     for t in &x.tasks {
         let names: Vec<String> = ds
             .plan

@@ -144,31 +144,35 @@ pub fn run(a: &JournalFileArgs, list: bool) -> u8 {
             }
         }
     }
-    match &head {
-        Some(h) => {
+    let given = a.head.as_deref().unwrap_or("");
+    match (&head, head_ok) {
+        (Some(h), true) => {
             let _ = writeln!(
                 o,
-                "{}: {} entries, chain intact; head {} (entry {})",
-                if head_ok { "OK" } else { "FAILED" },
+                "OK: {} entries, chain intact; head {} (entry {})",
                 rep.entries.len(),
                 h.hash,
                 h.seq
             );
         }
-        None => {
+        (None, true) => {
+            let _ = writeln!(o, "OK: the journal is empty");
+        }
+        (Some(h), false) => {
             let _ = writeln!(
                 o,
-                "{}: the journal is empty",
-                if head_ok { "OK" } else { "FAILED" }
+                "FAILED: the published head {given} was not found in the journal: entries were cut off or rewritten (the journal's {} entries chain correctly up to its own head {}, entry {})",
+                rep.entries.len(),
+                h.hash,
+                h.seq
             );
         }
-    }
-    if !head_ok {
-        let _ = writeln!(
-            o,
-            "FAILED: the published head {} is not in the journal: entries were cut off or rewritten",
-            a.head.as_deref().unwrap_or("")
-        );
+        (None, false) => {
+            let _ = writeln!(
+                o,
+                "FAILED: the published head {given} was not found: the journal is empty"
+            );
+        }
     }
     let p = exit::print(&o);
     if p == exit::OK { code } else { p }

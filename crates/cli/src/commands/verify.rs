@@ -425,11 +425,15 @@ fn render_verify(
         );
     }
     if let Some(c) = &rep.comparison {
-        let _ = writeln!(
-            o,
-            "  confirmed    {} tasks, {} visits, {} teams, {} officer places",
-            c.tasks_confirmed, c.visits_confirmed, c.teams_confirmed, c.officers_confirmed
-        );
+        // what was confirmed before a difference is no reassurance: the
+        // difference alone
+        if c.difference.is_none() {
+            let _ = writeln!(
+                o,
+                "  confirmed    {} tasks, {} visits, {} teams, {} officer places",
+                c.tasks_confirmed, c.visits_confirmed, c.teams_confirmed, c.officers_confirmed
+            );
+        }
         if let Some(d) = &c.difference {
             let kind = serde_json::to_value(d.kind)
                 .ok()

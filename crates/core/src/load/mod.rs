@@ -4,10 +4,12 @@ pub(crate) mod decode;
 #[cfg(feature = "fs")]
 pub mod open;
 pub(crate) mod records;
+pub(crate) mod sheet;
 mod summary;
 pub(crate) mod table;
 
 pub use crate::stream::{LoadOptions, SpillFile, SpillStore, StreamStats, load_streaming};
+pub use sheet::{SPREADSHEET_EXTENSIONS, is_spreadsheet, split_input_name};
 pub use summary::{OfficerSummary, Summary, TaskSummary};
 pub use table::FileReport;
 
@@ -86,15 +88,19 @@ fn read_table<R: Read, T>(
     allow_empty: bool,
     diags: &mut Vec<Diagnostic>,
     reports: &mut Vec<FileReport>,
-) -> Vec<(u64, T)> {
+) -> (String, Vec<(u64, T)>) {
     let enc = plan.inputs.encoding;
     let mut table = match Table::open(file, kind, source, enc, plan.inputs.max_line_bytes, fields) {
         Ok(t) => t,
         Err(d) => {
+            // the name positions give (a spreadsheet's names its sheet)
+            let shown = d.first().map_or(file, |d| d.position.file.as_str());
+            let shown = shown.to_string();
             diags.extend(d);
-            return Vec::new();
+            return (shown, Vec::new());
         }
     };
+    let shown = table.file().to_string();
     let mut out = Vec::new();
     while table.next_row(enc, |row, local| {
         let before = local.len();
@@ -111,12 +117,12 @@ fn read_table<R: Read, T>(
     if records == 0 && !allow_empty {
         diags.push(Diagnostic::error(
             K::EmptyFile,
-            Position::file(file),
+            Position::file(&shown),
             "the file has a header but no records",
         ));
     }
     reports.push(report);
-    out
+    (shown, out)
 }
 
 /// Open `name` with `open`, turning failure into a diagnostic positioned at
@@ -224,6 +230,12 @@ impl Parts {
         self.history = dedup_history(history, &mut self.lines, &mut self.diags);
     }
 
+    /// Name input `idx` in positions as `shown` (a spreadsheet's name
+    /// with its sheet, `lists.xlsx[事项清单]`).
+    pub(crate) fn set_shown(&mut self, idx: usize, shown: String) {
+        self.lines.files[idx] = shown;
+    }
+
     /// Open an input of kind `idx`, reporting failure.
     pub(crate) fn open<'a>(
         &mut self,
@@ -242,7 +254,8 @@ impl Parts {
         };
         let name = name?.clone();
         self.lines.files[idx] = name.clone();
-        open_input(open, &name, plan_file, plan_text, key, &mut self.diags)
+        let (path, _) = split_input_name(&name);
+        open_input(open, path, plan_file, plan_text, key, &mut self.diags)
     }
 
     /// Read the whole registry into memory.
@@ -267,7 +280,8 @@ impl Parts {
             &mut self.diags,
             &mut self.reports,
         );
-        let (l, r): (Vec<u64>, Vec<_>) = rows.into_iter().unzip();
+        self.lines.files[ENTITIES] = rows.0;
+        let (l, r): (Vec<u64>, Vec<_>) = rows.1.into_iter().unzip();
         self.lines.lines[ENTITIES] = l;
         r
     }
@@ -297,7 +311,8 @@ impl Parts {
                     &mut self.diags,
                     &mut self.reports,
                 );
-                let (l, r): (Vec<u64>, Vec<_>) = rows.into_iter().unzip();
+                self.lines.files[idx] = rows.0;
+                let (l, r): (Vec<u64>, Vec<_>) = rows.1.into_iter().unzip();
                 self.lines.lines[idx] = l;
                 r
             }};

@@ -1,14 +1,26 @@
 //! CSV tables with bilingual headers in any column order.
 
+use std::collections::VecDeque;
 use std::io::Read;
 
 use crate::error::{Diagnostic, DiagnosticKind, Position};
-use crate::load::decode::{DecodingReader, Detected, InvalidBytes, LineTooLong};
+use crate::load::decode::{DecodingReader, InvalidBytes, LineTooLong};
+use crate::load::sheet::{self, Note, SheetRow};
 use crate::model::Encoding;
 use crate::model::text::{clean, fold_width};
 
 /// Diagnostics kept per file before the rest are only counted.
 pub(crate) const MAX_DIAGNOSTICS_PER_FILE: usize = 1000;
+
+/// Non-blank rows searched for the header: rows above it are a title.
+pub(crate) const HEADER_SCAN_ROWS: usize = 10;
+
+/// The largest spreadsheet read (spreadsheets are read whole).
+pub(crate) const MAX_SPREADSHEET_BYTES: u64 = 512 << 20;
+
+/// Fields that hold codes (item ids, certificate numbers, credit codes):
+/// text that a spreadsheet must not have turned into a number.
+const CODE_FIELDS: [&str; 5] = ["id", "cert_no", "uscc", "item", "officers"];
 
 /// One field a table kind reads.
 pub(crate) struct Field {
@@ -84,10 +96,38 @@ pub struct FileReport {
     pub private_columns: Vec<String>,
 }
 
-/// A header-mapped CSV reader collecting diagnostics.
+/// Where the records come from.
+// one per file read: the size of the CSV reader does not matter
+#[allow(clippy::large_enum_variant)]
+enum Source<R: Read> {
+    /// A CSV file, read record by record.
+    Csv(csv::Reader<QuoteWatch<DecodingReader<R>>>),
+    /// A spreadsheet's sheet, read whole.
+    Sheet(std::vec::IntoIter<SheetRow>),
+}
+
+/// A record read before the table is handed out (while looking for the
+/// header), with its line and cell notes.
+struct Raw {
+    line: u64,
+    rec: csv::ByteRecord,
+    notes: Vec<(usize, Note)>,
+}
+
+/// A header-mapped CSV or spreadsheet reader collecting diagnostics.
 pub(crate) struct Table<R: Read> {
     file: String,
-    reader: csv::Reader<QuoteWatch<DecodingReader<R>>>,
+    source: Source<R>,
+    /// Records read while looking for the header, to hand out first.
+    pending: VecDeque<Raw>,
+    /// An error met while looking for the header, to report after them.
+    pending_err: Option<csv::Error>,
+    /// Notes on the cells of the current record (spreadsheets).
+    notes: Vec<(usize, Note)>,
+    /// The columns of code fields, with their field's English name.
+    codes: Vec<usize>,
+    /// Whether the records come from a spreadsheet (rows, not lines).
+    is_sheet: bool,
     /// Header cells as written.
     header: Vec<String>,
     /// For each field of the kind, its column.
@@ -215,7 +255,10 @@ fn decode_error(file: &str, e: &std::io::Error, encoding: Encoding) -> Diagnosti
 
 impl<R: Read> Table<R> {
     /// Open a table; `None` when the header cannot even be read (the
-    /// diagnostics say why).
+    /// diagnostics say why). A `file` whose name ends in a spreadsheet
+    /// extension (`items.xlsx`, or `lists.xlsx#事项清单` for one sheet) is
+    /// read as a spreadsheet, whole; the table's file name is then
+    /// `lists.xlsx[事项清单]` and its lines are the sheet's rows.
     pub fn open(
         file: &str,
         kind: &'static str,
@@ -224,43 +267,149 @@ impl<R: Read> Table<R> {
         max_line: u64,
         fields: &[Field],
     ) -> Result<Table<R>, Vec<Diagnostic>> {
-        let dec = DecodingReader::new(source, encoding)
-            .map_err(|e| vec![decode_error(file, &e, encoding)])?
-            .with_max_line(max_line);
-        let detected: Detected = dec.detected();
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(QuoteWatch::new(dec));
-        let mut rec = csv::StringRecord::new();
-        // the header is the first non-blank record
-        loop {
-            match reader.read_record(&mut rec) {
-                Ok(true) => {
-                    if rec.iter().all(|c| clean(c).is_empty()) {
+        let (path, sheet_name) = sheet::split_input_name(file);
+        let (file, source, described) = if sheet::is_spreadsheet(path) {
+            let sheet = sheet::read_sheet(path, sheet_name, source, MAX_SPREADSHEET_BYTES)
+                .map_err(|d| vec![d])?;
+            let described = format!("spreadsheet ({})", sheet.format);
+            (
+                sheet.display,
+                Source::Sheet(sheet.rows.into_iter()),
+                described,
+            )
+        } else {
+            let dec = DecodingReader::new(source, encoding)
+                .map_err(|e| vec![decode_error(file, &e, encoding)])?
+                .with_max_line(max_line);
+            let described = dec.detected().describe();
+            let reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(QuoteWatch::new(dec));
+            (file.to_string(), Source::Csv(reader), described)
+        };
+        let file = file.as_str();
+        let is_sheet = matches!(source, Source::Sheet(_));
+        let mut table = Table {
+            file: file.to_string(),
+            source,
+            pending: VecDeque::new(),
+            pending_err: None,
+            notes: Vec::new(),
+            codes: Vec::new(),
+            is_sheet,
+            header: Vec::new(),
+            columns: Vec::new(),
+            report: FileReport {
+                file: file.to_string(),
+                kind,
+                encoding: described,
+                records: 0,
+                unknown_columns: Vec::new(),
+                private_columns: Vec::new(),
+            },
+            diag_seq: Vec::new(),
+            diagnostics: Vec::new(),
+            max_record: max_line,
+            suppressed: 0,
+            record: csv::ByteRecord::new(),
+            failed: false,
+            quote_reported: None,
+            seq: 0,
+        };
+        // The header is the first non-blank record, unless it misses a
+        // required column that a later one of the first few has: the rows
+        // above that one are a title (a merged title cell, a date line).
+        let mut scanned: Vec<Raw> = Vec::new();
+        while scanned.len() < HEADER_SCAN_ROWS {
+            let mut rec = csv::ByteRecord::new();
+            let mut notes = Vec::new();
+            match table.raw_into(&mut rec, &mut notes) {
+                Ok(Some(line)) => {
+                    if is_blank(&rec) {
                         continue;
                     }
+                    let complete = holds_required(&rec, fields);
+                    scanned.push(Raw { line, rec, notes });
+                    if complete {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) if scanned.is_empty() => {
+                    return Err(vec![csv_error(file, &e, encoding)]);
+                }
+                Err(e) => {
+                    table.pending_err = Some(e);
                     break;
                 }
-                Ok(false) => {
-                    return Err(vec![Diagnostic::error(
-                        DiagnosticKind::EmptyFile,
-                        Position::file(file),
-                        format!(
-                            "the file is empty; expected a header row with {}",
-                            field_list(fields)
-                        ),
-                    )]);
-                }
-                Err(e) => return Err(vec![csv_error(file, &e, encoding)]),
             }
         }
-        let header_line = record_line(&reader, rec.as_byte_record());
+        if scanned.is_empty() {
+            return Err(vec![Diagnostic::error(
+                DiagnosticKind::EmptyFile,
+                Position::file(file),
+                format!(
+                    "the file is empty; expected a header row with {}",
+                    field_list(fields)
+                ),
+            )]);
+        }
+        // the first record holding the most required headers (all of them,
+        // usually); the first non-blank record when none holds any
+        let scores: Vec<usize> = scanned
+            .iter()
+            .map(|r| required_held(&r.rec, fields))
+            .collect();
+        let best = scores.iter().copied().max().unwrap_or(0);
+        let at = scores.iter().position(|&n| n == best).unwrap_or(0);
+        let mut diagnostics = Vec::new();
+        let mut rest = scanned.into_iter();
+        let title: Vec<Raw> = rest.by_ref().take(at).collect();
+        let Some(head) = rest.next() else {
+            unreachable!("at < scanned.len()")
+        };
+        table.pending = rest.collect();
+        let header_line = head.line;
+        if !title.is_empty() {
+            let what = if is_sheet { "row" } else { "line" };
+            let span = match (title.first(), title.last()) {
+                (Some(a), Some(b)) if a.line != b.line => format!("{what}s {}–{}", a.line, b.line),
+                (Some(a), _) => format!("{what} {}", a.line),
+                _ => String::new(),
+            };
+            let texts: Vec<String> = title
+                .iter()
+                .map(|r| {
+                    let t: String = r
+                        .rec
+                        .iter()
+                        .map(|c| clean(&String::from_utf8_lossy(c)))
+                        .filter(|c| !c.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let short: String = t.chars().take(40).collect();
+                    if short.len() < t.len() {
+                        format!("'{short}…'")
+                    } else {
+                        format!("'{short}'")
+                    }
+                })
+                .collect();
+            diagnostics.push(Diagnostic::warning(
+                DiagnosticKind::TitleRows,
+                Position::file(file).at_line(header_line),
+                format!(
+                    "the header is on {what} {header_line}; {span} above it ({}) skipped as a title",
+                    texts.join(", ")
+                ),
+            ));
+        }
+        let rec = csv::StringRecord::from_byte_record_lossy(head.rec);
         let header: Vec<String> = rec.iter().map(clean).collect();
         let mut columns: Vec<Option<usize>> = vec![None; fields.len()];
         let mut unknown = Vec::new();
         let mut private = Vec::new();
-        let mut diagnostics = Vec::new();
         for (c, h) in header.iter().enumerate() {
             let n = norm_header(h);
             if n.is_empty() {
@@ -318,35 +467,113 @@ impl<R: Read> Table<R> {
                 ));
             }
         }
-        let report = FileReport {
-            file: file.to_string(),
-            kind,
-            encoding: detected.describe(),
-            records: 0,
-            unknown_columns: unknown,
-            private_columns: private,
-        };
         if diagnostics
             .iter()
             .any(|d| d.kind == DiagnosticKind::MissingColumn)
         {
             return Err(diagnostics);
         }
-        Ok(Table {
-            file: file.to_string(),
-            reader,
-            header,
-            columns,
-            report,
-            diag_seq: vec![0; diagnostics.len()],
-            diagnostics,
-            max_record: max_line,
-            suppressed: 0,
-            record: csv::ByteRecord::new(),
-            failed: false,
-            quote_reported: None,
-            seq: 0,
-        })
+        table.codes = fields
+            .iter()
+            .zip(&columns)
+            .filter(|(f, _)| CODE_FIELDS.contains(&f.name))
+            .filter_map(|(_, c)| *c)
+            .collect();
+        table.report.unknown_columns = unknown;
+        table.report.private_columns = private;
+        table.header = header;
+        table.columns = columns;
+        table.diag_seq = vec![0; diagnostics.len()];
+        table.diagnostics = diagnostics;
+        Ok(table)
+    }
+
+    /// The next record as read (blank ones too), its line and cell notes;
+    /// `None` at the end.
+    fn raw_into(
+        &mut self,
+        rec: &mut csv::ByteRecord,
+        notes: &mut Vec<(usize, Note)>,
+    ) -> Result<Option<u64>, csv::Error> {
+        notes.clear();
+        if let Some(p) = self.pending.pop_front() {
+            *rec = p.rec;
+            *notes = p.notes;
+            return Ok(Some(p.line));
+        }
+        if let Some(e) = self.pending_err.take() {
+            return Err(e);
+        }
+        match &mut self.source {
+            Source::Csv(reader) => Ok(if reader.read_byte_record(rec)? {
+                Some(record_line(reader, rec))
+            } else {
+                None
+            }),
+            Source::Sheet(rows) => Ok(rows.next().map(|r| {
+                *rec = r.cells;
+                *notes = r.notes;
+                r.row
+            })),
+        }
+    }
+
+    /// A code cell that a spreadsheet turned into a number, or a formula
+    /// error in a column the kind reads.
+    fn cell_problem(&self, rec: &csv::ByteRecord, line: u64) -> Option<Diagnostic> {
+        let at = |c: usize| {
+            Position::file(&self.file)
+                .at_line(line)
+                .with_field(self.header.get(c).cloned().unwrap_or_default())
+        };
+        let fix = if self.is_sheet {
+            "format the column as text (设置单元格格式 → 文本) and enter the codes again"
+        } else {
+            "in the spreadsheet, format the column as text (设置单元格格式 → 文本), enter the codes again and save as CSV again"
+        };
+        for (c, note) in &self.notes {
+            match note {
+                Note::FormulaError(e) if self.columns.contains(&Some(*c)) => {
+                    return Some(Diagnostic::error(
+                        DiagnosticKind::Spreadsheet,
+                        at(*c),
+                        format!(
+                            "the cell holds the formula error {e}; correct the formula or enter the value"
+                        ),
+                    ));
+                }
+                Note::NotInteger | Note::TooManyDigits if self.codes.contains(c) => {
+                    let text = String::from_utf8_lossy(rec.get(*c).unwrap_or_default());
+                    let why = match note {
+                        Note::NotInteger => "is a number with a fractional part, not a code",
+                        _ => {
+                            "has more digits than a spreadsheet number keeps (15), so its last digits were lost"
+                        }
+                    };
+                    return Some(Diagnostic::error(
+                        DiagnosticKind::NumberNotText,
+                        at(*c),
+                        format!("'{text}' was stored as a number and {why}; {fix}"),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        for &c in &self.codes {
+            let cell = rec.get(c).unwrap_or_default();
+            if is_scientific(cell) {
+                let text = String::from_utf8_lossy(cell);
+                return Some(Diagnostic::error(
+                    DiagnosticKind::NumberNotText,
+                    at(c),
+                    format!(
+                        "'{}' is a number in scientific notation: a spreadsheet stored the code as a number and lost its last digits; {fix}",
+                        text.trim()
+                    ),
+                ));
+            }
+        }
+        None
     }
 
     /// Record a diagnostic, keeping at most [`MAX_DIAGNOSTICS_PER_FILE`].
@@ -421,13 +648,17 @@ impl<R: Read> Table<R> {
                 return None;
             }
             self.seq += 1;
-            match self.reader.read_byte_record(rec) {
-                Ok(true) => {}
-                Ok(false) => {
+            let mut notes = std::mem::take(&mut self.notes);
+            let got = self.raw_into(rec, &mut notes);
+            self.notes = notes;
+            let line = match got {
+                Ok(Some(line)) => line,
+                Ok(None) => {
                     // a quote that opens a cell and is never closed runs to
                     // the end of the file: whatever follows it was read as
                     // that one cell, and records would be lost silently
-                    if let Some(open) = self.reader.get_ref().open_quote_line()
+                    if let Source::Csv(reader) = &self.source
+                        && let Some(open) = reader.get_ref().open_quote_line()
                         && self.quote_reported != Some(open)
                     {
                         self.quote_reported = Some(open);
@@ -451,8 +682,7 @@ impl<R: Read> Table<R> {
                     }
                     continue;
                 }
-            }
-            let line = record_line(&self.reader, rec);
+            };
             if is_blank(rec) {
                 continue;
             }
@@ -503,6 +733,10 @@ impl<R: Read> Table<R> {
                 self.push(d);
                 continue;
             }
+            if let Some(d) = self.cell_problem(rec, line) {
+                self.push(d);
+                continue;
+            }
             return Some((line, self.seq));
         }
     }
@@ -519,6 +753,49 @@ impl<R: Read> Table<R> {
         }
         (self.report, self.diagnostics)
     }
+}
+
+/// How many required fields have their header in a record.
+fn required_held(rec: &csv::ByteRecord, fields: &[Field]) -> usize {
+    let cells: Vec<String> = rec
+        .iter()
+        .map(|c| norm_header(&String::from_utf8_lossy(c)))
+        .collect();
+    fields
+        .iter()
+        .filter(|f| f.required)
+        .filter(|f| cells.iter().any(|c| f.aliases.contains(&c.as_str())))
+        .count()
+}
+
+/// Whether a record holds every required field's header.
+fn holds_required(rec: &csv::ByteRecord, fields: &[Field]) -> bool {
+    required_held(rec, fields) == fields.iter().filter(|f| f.required).count()
+}
+
+/// Whether a cell is a number in the scientific notation spreadsheets
+/// write (`1.40623E+11`): digits, an optional fraction, `E`, a sign and
+/// two or three digits, spaces around allowed.
+pub(crate) fn is_scientific(cell: &[u8]) -> bool {
+    if !cell.iter().any(|&b| b == b'E' || b == b'e') {
+        return false;
+    }
+    let t = cell.trim_ascii();
+    let Some(e) = t.iter().position(|&b| b == b'E' || b == b'e') else {
+        return false;
+    };
+    let (mant, exp) = (&t[..e], &t[e + 1..]);
+    let (int, frac) = match mant.iter().position(|&b| b == b'.') {
+        Some(p) => (&mant[..p], Some(&mant[p + 1..])),
+        None => (mant, None),
+    };
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    digits(int)
+        && frac.is_none_or(digits)
+        && exp.len() >= 3
+        && exp.len() <= 4
+        && matches!(exp[0], b'+' | b'-')
+        && digits(&exp[1..])
 }
 
 /// Whether every cell is empty after cleaning.

@@ -77,7 +77,9 @@ pub fn bundle_plan_toml(file: &str, text: &str) -> Result<String> {
 /// Write one input as published: UTF-8 without BOM, LF line ends, the
 /// header cells as written of the columns the draw reads, then every
 /// record's cells of those columns, as decoded and in file order (blank
-/// records dropped). Personal-data and unknown columns and the conflicts'
+/// records and title rows above the header dropped). A spreadsheet input
+/// (`file` ending in `.xlsx`, `.xls`, `.ods`, optionally with `#sheet`) is
+/// projected the same way, each cell as the text SPEC.md §1.4 gives it. Personal-data and unknown columns and the conflicts'
 /// `reason` are left out; reading the result gives the same canonical
 /// records, so the same digest.
 ///
@@ -176,7 +178,7 @@ impl<'a> crate::Publication<'a> {
                 // published by its digest only (SPEC.md §12)
                 continue;
             }
-            let path = dir.join(source);
+            let path = dir.join(crate::load::split_input_name(source).0);
             let (enc, max) = (i.encoding, i.max_line_bytes);
             let source = source.clone();
             p = p.with_writer(name, move |w| {

@@ -789,10 +789,16 @@ fn entity_pass<'a>(
     ) {
         Ok(t) => t,
         Err(d) => {
+            if let Some(first) = d.first() {
+                parts.set_shown(ENTITIES, first.position.file.clone());
+            }
             parts.diags.extend(d);
             return Ok(empty(ctx.referenced.len()));
         }
     };
+    // the name positions give (a spreadsheet's names its sheet)
+    let name = table.file().to_string();
+    parts.set_shown(ENTITIES, name.clone());
     let mut sinks = (0..opts.workers())
         .map(|_| EntitySink::new(ctx))
         .collect::<io::Result<Vec<_>>>()

@@ -1,0 +1,174 @@
+//! The result as a table, one row per team of each visit: `result.csv`
+//! and `result.xlsx`, with headers in the notice's language.
+
+use std::io::{self, Write};
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as XlsxFormat, Workbook};
+use shuangsuiji::draw::Visits;
+use shuangsuiji::model::Date;
+
+use crate::Lang;
+
+/// The columns of the result table: (Chinese, English) headers.
+pub const RESULT_COLUMNS: [(&str, &str); 11] = [
+    ("序号", "visit"),
+    ("统一社会信用代码", "uscc"),
+    ("名称", "name"),
+    ("行政区划", "region"),
+    ("信用风险分类", "credit_class"),
+    ("抽查任务", "tasks"),
+    ("抽查事项", "items"),
+    ("检查部门", "department"),
+    ("执法类别", "category"),
+    ("检查人员", "officers"),
+    ("执法证号", "cert_nos"),
+];
+
+/// The headers in `lang`.
+fn headers(lang: Lang) -> impl Iterator<Item = &'static str> {
+    RESULT_COLUMNS.iter().map(move |(zh, en)| lang.t(zh, en))
+}
+
+/// Hand each row to `f`: the visit's ordinal, then the text cells.
+fn for_each_row(
+    visits: Visits<'_>,
+    mut f: impl FnMut(usize, &[String; 10]) -> io::Result<()>,
+) -> io::Result<()> {
+    for (i, v) in visits.iter().enumerate() {
+        let tasks: Vec<String> = v
+            .selections
+            .iter()
+            .map(|s| format!("{} {} #{}", s.task, s.stratum, s.rank))
+            .collect();
+        let tasks = tasks.join("; ");
+        for t in &v.teams {
+            let names: Vec<&str> = t.officers.iter().map(|o| o.name.as_str()).collect();
+            let certs: Vec<&str> = t.officers.iter().map(|o| o.cert_no.as_str()).collect();
+            // the one policy for published text (control characters and
+            // bidi overrides neutralised), in the CSV and the workbook alike
+            let n = |s: &str| crate::render::neutralize(s).into_owned();
+            let cells = [
+                n(&v.uscc),
+                n(&v.name),
+                n(&v.region),
+                n(v.credit_class.as_deref().unwrap_or_default()),
+                n(&tasks),
+                n(&t.items.join("; ")),
+                n(&t.department),
+                n(&t.category),
+                n(&names.join("; ")),
+                n(&certs.join("; ")),
+            ];
+            f(i + 1, &cells)?;
+        }
+    }
+    Ok(())
+}
+
+/// Quote a CSV cell that a spreadsheet would run as a formula.
+fn safe_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// `result.csv`: one row per team of each visit, UTF-8 with BOM for Excel,
+/// CRLF line ends, headers in `lang` ([`RESULT_COLUMNS`]); a cell that a
+/// spreadsheet would run as a formula gets a leading `'`.
+///
+/// ```
+/// use shuangsuiji::draw::{Visits, draw_unchecked};
+/// use shuangsuiji_disclose::{Lang, write_result_csv};
+/// let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let r = draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+/// let mut out = Vec::new();
+/// write_result_csv(Visits::Held(&r.visits), Lang::Zh, &mut out).unwrap();
+/// let text = String::from_utf8(out).unwrap();
+/// assert!(text.starts_with("\u{FEFF}序号,统一社会信用代码,名称,"));
+/// ```
+pub fn write_result_csv(visits: Visits<'_>, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all("\u{FEFF}".as_bytes())?;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(headers(lang))?;
+    for_each_row(visits, |n, cells| {
+        w.write_field(n.to_string())?;
+        w.write_record(cells.iter().map(|c| safe_cell(c)))?;
+        Ok(())
+    })?;
+    w.flush()
+}
+
+/// Columns are sized to their longest cell, in character cells (a Chinese
+/// character is two), within these bounds.
+const MIN_WIDTH: usize = 6;
+const MAX_WIDTH: usize = 60;
+
+fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
+
+/// `result.xlsx`: the rows of [`write_result_csv`] as a workbook with one
+/// sheet (抽查结果 / Result): headers in `lang` in bold, the header row
+/// frozen and filtered, every code (credit codes, certificate numbers,
+/// item ids) stored as text, columns as wide as their content.
+///
+/// The bytes are a function of the arguments only: the document's
+/// creation time is `date` (the plan date, at midnight), never the clock,
+/// so two runs give the same file.
+///
+/// ```
+/// use shuangsuiji::draw::{Visits, draw_unchecked};
+/// use shuangsuiji_disclose::{Lang, write_result_xlsx};
+/// let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let r = draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+/// let mut a = Vec::new();
+/// write_result_xlsx(Visits::Held(&r.visits), r.plan.date, Lang::Zh, &mut a).unwrap();
+/// assert!(a.starts_with(b"PK"));
+/// let mut b = Vec::new();
+/// write_result_xlsx(Visits::Held(&r.visits), r.plan.date, Lang::Zh, &mut b).unwrap();
+/// assert_eq!(a, b);
+/// ```
+pub fn write_result_xlsx(
+    visits: Visits<'_>,
+    date: Date,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let x = io::Error::other;
+    let mut book = Workbook::new();
+    let created = ExcelDateTime::from_ymd(date.year(), date.month(), date.day()).map_err(x)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let ws = book.add_worksheet();
+    ws.set_name(lang.t("抽查结果", "Result")).map_err(x)?;
+    let bold = XlsxFormat::new().set_bold();
+    let mut widths: Vec<usize> = headers(lang).map(display_width).collect();
+    for (c, h) in headers(lang).enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &bold)
+            .map_err(x)?;
+    }
+    let mut last = 0u32;
+    for_each_row(visits, |n, cells| {
+        let row = last + 1;
+        last = row;
+        ws.write_number(row, 0, n as u32).map_err(x)?;
+        widths[0] = widths[0].max(n.to_string().len());
+        for (c, cell) in cells.iter().enumerate() {
+            if !cell.is_empty() {
+                ws.write_string(row, c as u16 + 1, cell).map_err(x)?;
+            }
+            widths[c + 1] = widths[c + 1].max(display_width(cell));
+        }
+        Ok(())
+    })?;
+    for (c, w) in widths.iter().enumerate() {
+        let w = (w + 2).clamp(MIN_WIDTH, MAX_WIDTH) as u16;
+        ws.set_column_width(c as u16, w).map_err(x)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(x)?;
+    ws.autofilter(0, 0, last, RESULT_COLUMNS.len() as u16 - 1)
+        .map_err(x)?;
+    let bytes = book.save_to_buffer().map_err(x)?;
+    out.write_all(&bytes)
+}
