@@ -30,14 +30,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut v = Vec::new();
         write(&spec, &mut v).map(|()| v)
     };
-    let (items, officers) = (
-        small(write_items)?,
-        small(write_officers)?,
-    );
-    let (history, conflicts) = (
-        small(write_history)?,
-        small(write_conflicts)?,
-    );
+    let (items, officers) = (small(write_items)?, small(write_officers)?);
+    let (history, conflicts) = (small(write_history)?, small(write_conflicts)?);
     let open = |name: &str| -> std::io::Result<Box<dyn Read>> {
         Ok(match name {
             "items.csv" => Box::new(Cursor::new(items.clone())),

@@ -217,6 +217,7 @@ fn inst() -> impl Strategy<Value = Inst> {
                     Stratify::None
                 },
                 class_ratios,
+                max_substitutions: None,
             };
             let plan = Plan {
                 id: "P".into(),

@@ -121,6 +121,12 @@ pub struct Rules {
     /// Ratios by credit class, replacing an item's ratio for that class.
     #[serde(default)]
     pub class_ratios: BTreeMap<CreditClass, Ratio>,
+    /// At most this many substitutions after the draw, over all revisions
+    /// (SPEC.md §13). `None`: no cap. Part of the plan's canonical JSON
+    /// (and so of its digest) only when set, so plans without it keep
+    /// their digests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_substitutions: Option<u32>,
 }
 
 fn default_team_size() -> u32 {
@@ -139,6 +145,7 @@ impl Default for Rules {
             officer_max_load: None,
             stratify: Stratify::Region,
             class_ratios: BTreeMap::new(),
+            max_substitutions: None,
         }
     }
 }
