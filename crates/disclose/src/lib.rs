@@ -54,6 +54,7 @@ mod pre_draw;
 mod render;
 mod result_csv;
 mod results;
+mod revisions;
 
 use std::fmt;
 use std::str::FromStr;
@@ -67,6 +68,7 @@ pub use outcomes::{Outcome, OutcomeKind, read_outcomes};
 pub use pre_draw::pre_draw_notice;
 pub use result_csv::write_result_csv;
 pub use results::results_notice;
+pub use revisions::{REVISIONS_NOTICE, revisions_notice};
 
 /// The output format of a notice.
 ///
