@@ -92,6 +92,21 @@ impl Work {
         }
     }
 
+    /// The independent Python verifier (SPEC only) on the folder.
+    fn python_verify(&self) -> Run {
+        let o = Command::new("python3")
+            .arg(repo().join("tools/ssj_verify.py"))
+            .arg("sample/pub")
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap();
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            out: String::from_utf8_lossy(&o.stdout).into_owned(),
+            err: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+
     fn substitute(&self, csv: &str) -> Run {
         self.ssj(&["substitute", "sample/pub", "--disqualify", csv])
     }
@@ -207,6 +222,11 @@ fn a_hand_edited_substitute_is_caught() {
     assert!(v.out.contains(
         "revision-2.json line 1: officers[0]: on the visit to 91140623MA0PRX2D61 the substitute for 14062301012 is 14062301008, but the rule gives 14062301007 for 14062301012"
     ), "{}", v.out);
+    let p = w.python_verify();
+    assert_eq!(p.code, 1, "{}", p.out);
+    assert!(p.out.contains(
+        "[DIFFERS] revision-2.json: revision replay — first difference: /officers[0]/substitute/cert_no: recomputed \"14062301007\", published \"14062301008\""
+    ), "{}", p.out);
     // and substitute refuses to build on the edited folder
     w.write(
         "dq3.csv",

@@ -557,8 +557,7 @@ pub fn revise(
         let vi = visits.iter().position(|v| v.uscc == uscc).unwrap_or(0);
         let old = visits.remove(vi);
         staff.leave(&old);
-        let mut insert_at = vi;
-        for sel in &old.selections {
+        for (insert_at, sel) in (vi..).zip(old.selections.iter()) {
             let holding: BTreeSet<&str> = visits.iter().map(|v| v.uscc.as_str()).collect();
             let (e, rank, tk) = next_ticket(ds, result, &elig, &key, sel, &holding, &ents_out)?;
             let e = e.clone();
@@ -624,29 +623,27 @@ pub fn revise(
                 visit: visit.clone(),
             });
             visits.insert(insert_at, visit);
-            insert_at += 1;
         }
     }
     // officers: affected places in visit order, team order
     let mut off_changes: Vec<OfficerChange> = Vec::new();
-    for vi in 0..visits.len() {
-        for t in 0..visits[vi].teams.len() {
-            let members: Vec<TeamMember> = visits[vi].teams[t].officers.clone();
+    for v in &mut visits {
+        for t in 0..v.teams.len() {
+            let members: Vec<TeamMember> = v.teams[t].officers.clone();
             for m in members {
                 let Some(d) = declared.iter().find(|d| {
                     d.kind == Subject::Officer
                         && d.id == m.cert_no
-                        && d.visit.as_ref().is_none_or(|u| *u == visits[vi].uscc)
+                        && d.visit.as_ref().is_none_or(|u| *u == v.uscc)
                 }) else {
                     continue;
                 };
                 staff.remove(&m.cert_no);
-                let mut visit = visits[vi].clone();
-                visit.teams[t].officers.retain(|x| x.cert_no != m.cert_no);
-                let sub = staff.pick(&visit, t, &offs_out, &offs_visit_out, &mut stream)?;
+                let mut without = v.clone();
+                without.teams[t].officers.retain(|x| x.cert_no != m.cert_no);
+                let sub = staff.pick(&without, t, &offs_out, &offs_visit_out, &mut stream)?;
                 staff.add(&sub.cert_no);
-                let uscc = visits[vi].uscc.clone();
-                let team = &mut visits[vi].teams[t];
+                let team = &mut v.teams[t];
                 for x in &mut team.officers {
                     if x.cert_no == m.cert_no {
                         *x = sub.clone();
@@ -655,7 +652,7 @@ pub fn revise(
                 team.officers
                     .sort_by(|a, b| a.cert_no.as_bytes().cmp(b.cert_no.as_bytes()));
                 off_changes.push(OfficerChange {
-                    uscc,
+                    uscc: v.uscc.clone(),
                     team: t as u32,
                     department: team.department.clone(),
                     category: team.category.clone(),

@@ -212,7 +212,7 @@ fn refusals_name_the_line_and_why() {
     .unwrap_err();
     let got = input_errors(e);
     assert_eq!(got.len(), 4, "{got:#?}");
-    assert!(got[0].contains(&format!("d.csv:2")), "{}", got[0]);
+    assert!(got[0].contains("d.csv:2"), "{}", got[0]);
     assert!(
         got[0].ends_with(&format!(
             "entity {entity} was disqualified by an earlier revision"

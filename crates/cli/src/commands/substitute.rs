@@ -227,9 +227,7 @@ pub fn run(a: &SubstituteArgs) -> u8 {
 
 /// Print each error on its line, then a summary; journal them; exit 2.
 fn refuse_lines(at: Attempt, lines: Vec<String>) -> u8 {
-    for l in &lines {
-        eprintln!("{l}");
-    }
+    exit::lines(&lines);
     let n = lines.len();
     exit::message(&format!(
         "{n} error{} in the disqualifications; nothing was revised",
