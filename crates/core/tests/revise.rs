@@ -289,3 +289,30 @@ fn no_substitute_officer_names_the_binding_constraint() {
          on this visit; below the load cap of 12 visits (officer_max_load)"
     );
 }
+
+/// `rules.max_substitutions` enters the plan's canonical JSON (and digest)
+/// only when set: the sample without it keeps its digest.
+#[test]
+fn max_substitutions_is_in_the_plan_digest_only_when_set() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+    let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+    let open =
+        |name: &str| Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>);
+    let plain = Dataset::load("plan.toml", &text, open).unwrap();
+    assert_eq!(
+        plain.digests.plan,
+        "b48496eb7d58a2d480fddced710e4aaf34f6344f5f7d3518ecb7b0565885525b"
+    );
+    let capped_text = text.replace(
+        "stratify = \"region\"",
+        "stratify = \"region\"\nmax_substitutions = 1",
+    );
+    assert_ne!(capped_text, text);
+    let capped = Dataset::load("plan.toml", &capped_text, open).unwrap();
+    assert_eq!(capped.plan.rules.max_substitutions, Some(1));
+    // the same digest as tools/ssj_verify.py computes for this plan
+    assert_eq!(
+        capped.digests.plan,
+        "d3ff401d2e57b5e34b1dda00d82e67a6ff6288b76e5315c87c1cb8ed26752bf3"
+    );
+}
