@@ -269,3 +269,44 @@ fn a_bad_disqualification_file_names_line_and_field() {
     let v = w.ssj(&["verify", "sample/pub"]);
     assert_eq!(v.code, 0);
 }
+
+#[test]
+fn a_revision_renumbered_or_removed_is_named() {
+    let w = Work::drawn();
+    assert_eq!(w.substitute("dq.csv").code, 0);
+    std::fs::rename(
+        w.path("sample/pub/revision-2.json"),
+        w.path("sample/pub/revision-3.json"),
+    )
+    .unwrap();
+    w.reseal();
+    let v = w.ssj(&["verify", "sample/pub", "--lang", "en"]);
+    assert_eq!(v.code, 1, "{}", v.out);
+    assert!(
+        v.out.contains(
+            "revision-3.json: revision-2.json is missing: revisions are numbered from 2 without gaps"
+        ),
+        "{}",
+        v.out
+    );
+    let p = w.python_verify();
+    assert_eq!(p.code, 1, "{}", p.out);
+    assert!(
+        p.out.contains(
+            "[DIFFERS] revision-3.json: revision replay — revision-2.json is missing: numbered from 2 without gaps"
+        ),
+        "{}",
+        p.out
+    );
+    // a removed revision: revisions.md and the journal still name it
+    std::fs::remove_file(w.path("sample/pub/revision-3.json")).unwrap();
+    w.reseal();
+    let v = w.ssj(&["verify", "sample/pub", "--lang", "en"]);
+    assert_eq!(v.code, 1, "{}", v.out);
+    assert!(
+        v.out
+            .contains("revisions.md: a substitution notice without any revision-N.json"),
+        "{}",
+        v.out
+    );
+}
