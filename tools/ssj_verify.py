@@ -777,6 +777,8 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
     # SPEC §2.3: a member of the canonical JSON only when set to true
     if r.get("certified_through_period_end", False):
         rules["certified_through_period_end"] = True
+    if r.get("max_substitutions") is not None:  # SPEC §2.3: a member only when set
+        rules["max_substitutions"] = rint("max_substitutions")
     if rules["team_size"] < 1:
         raise BadInput(f"{plan_path}: [rules] team_size must be at least 1")
     encoding = inputs.get("encoding", "auto")
@@ -1560,7 +1562,7 @@ ZERO_HASH = "0" * 64
 HEX64 = re.compile(r"[0-9a-f]{64}")
 # Files that Python does not regenerate: covered only by SHA256SUMS (and, through the
 # journal's `bundle` field, by the journal).
-DERIVED = ["result.csv", "result.xlsx", "notice.html", "notice.md", "pre-draw.html", "pre-draw.md",
+DERIVED = ["result.csv", "result.xlsx", "notice.html", "notice.md", "pre-draw.html", "pre-draw.md", "revisions.md",
            "VERIFY.md", "verify.html", "ssj_verify.py"]
 TOOL_FILES = {"VERIFY.md", "verify.html", "ssj_verify.py"}
 UNLISTED_OK = {"SHA256SUMS", "journal.jsonl"}
@@ -1890,10 +1892,269 @@ def check_draw(d, res_pub, loaded, digs, withheld, R, fname):
               f"{len(res['tasks'])} tasks, {len(res['visits'])} visits, {nteams} teams")
 
 
+
+# --------------------------------------------------------------------------
+# Revisions and substitutes (SPEC §13)
+# --------------------------------------------------------------------------
+
+REVISION_FORMAT = "ssj-revision-v1"
+OFFICER_REASONS = ("sick_leave", "transferred", "new_conflict")
+ENTITY_REASONS = ("deregistered", "moved_away")
+
+
+class RevisionRefused(Exception):
+    pass
+
+
+def apply_revision(visits, rev):
+    """SPEC §13.2: the visits after revision `rev`."""
+    if rev["entities"]:
+        out = []
+        for v in visits:
+            subs = [json.loads(json.dumps(c["visit"])) for c in rev["entities"] if c["replaced"] == v["uscc"]]
+            out.extend(subs if subs else [v])
+        visits = out
+    for c in rev["officers"]:
+        for v in visits:
+            if v["uscc"] == c["uscc"]:
+                t = v["teams"][c["team"]]
+                t["officers"] = sorted([dict(c["substitute"]) if m["cert_no"] == c["replaced"]["cert_no"] else m
+                                        for m in t["officers"]], key=lambda m: bkey(m["cert_no"]))
+                break
+    return visits
+
+
+def compute_revision(loaded, res, earlier, disq, prev_sha) -> dict:
+    """Revision len(earlier) + 2 of result `res` (SPEC §13.1-§13.5), from its disqualifications."""
+    plan, items, officers, entities, history, conflicts = loaded
+    rules = plan["rules"]
+    n = len(earlier) + 2
+    dk = bytes.fromhex(res["draw_key"])
+    visits = json.loads(json.dumps(res["visits"]))
+    for r in earlier:
+        visits = apply_revision(visits, r)
+    ents_out, offs_out, offs_visit_out = set(), set(), set()
+
+    def mark(d):
+        if d["kind"] == "entity":
+            ents_out.add(d["id"])
+        elif d["visit"] is None:
+            offs_out.add(d["id"])
+        else:
+            offs_visit_out.add((d["id"], d["visit"]))
+    for r in earlier:
+        for d in r["disqualifications"]:
+            mark(d)
+
+    def on_visit(v, c):
+        return any(m["cert_no"] == c for t in v["teams"] for m in t["officers"])
+    if not disq:
+        raise RevisionRefused("no disqualification is declared")
+    new_ents = {d["id"] for d in disq if d["kind"] == "entity"}
+    seen = set()
+    for d in disq:  # §13.1
+        k = (d["kind"], d["id"], d["visit"])
+        if k in seen:
+            raise RevisionRefused(f"{d['id']} is declared twice")
+        seen.add(k)
+        if d["kind"] not in ("entity", "officer"):
+            raise RevisionRefused(f"kind {d['kind']!r}")
+        if d["reason"] not in (OFFICER_REASONS if d["kind"] == "officer" else ENTITY_REASONS):
+            raise RevisionRefused(f"{d['reason']!r} is not a reason for an {d['kind']}")
+        if d["kind"] == "entity":
+            if d["visit"] is not None or d["id"] in ents_out or not any(v["uscc"] == d["id"] for v in visits):
+                raise RevisionRefused(f"entity {d['id']}: out already, or no visit in the current state")
+        else:
+            if d["id"] in offs_out:
+                raise RevisionRefused(f"officer {d['id']} was disqualified for the period by an earlier revision")
+            if d["visit"] is None:
+                if not any(on_visit(v, d["id"]) for v in visits):
+                    raise RevisionRefused(f"officer {d['id']} serves no visit")
+            elif (d["id"], d["visit"]) in offs_visit_out or d["visit"] in new_ents \
+                    or not any(v["uscc"] == d["visit"] and on_visit(v, d["id"]) for v in visits):
+                raise RevisionRefused(f"officer {d['id']} for the visit to {d['visit']}")
+    declared = sorted(disq, key=lambda d: (d["kind"] != "entity", bkey(d["id"]),
+                                           d["visit"] is not None, bkey(d["visit"] or "")))
+    declared = [{"kind": d["kind"], "id": d["id"], "visit": d["visit"], "reason": d["reason"]} for d in declared]
+    for d in declared:
+        mark(d)
+
+    item_by_id = {i["id"]: i for i in items}
+    authority = plan["authority"]
+    last_by_pair, dates_by_ent = {}, defaultdict(set)
+    latest, last_officers = {}, {}
+    for h in history:
+        k = (h["uscc"], h["item"])
+        if k not in last_by_pair or h["date"] > last_by_pair[k]:
+            last_by_pair[k] = h["date"]
+        dates_by_ent[h["uscc"]].add(h["date"])
+        u = h["uscc"]
+        if u not in latest or h["date"] > latest[u]:
+            latest[u] = h["date"]; last_officers[u] = set(h["officers"])
+        elif h["date"] == latest[u]:
+            last_officers[u] |= set(h["officers"])
+    year = plan["period_start"][:4]
+    in_year = {u: sum(1 for x in ds if x[:4] == year) for u, ds in dates_by_ent.items()}
+    conflict_pairs = {(c["cert_no"], c["uscc"]) for c in conflicts}
+    offs = sorted(officers, key=lambda o: bkey(o["cert_no"]))
+    load = Counter()
+    for v in visits:
+        for c in {m["cert_no"] for t in v["teams"] for m in t["officers"]}:
+            load[c] += 1
+    stream = WordStream(H(put("shuangsuiji/v1/revision-stream") + dk + u64be(n)))
+    cap = rules["officer_max_load"]
+
+    def eligible(t, e):  # §5 rules 1-5
+        lead = item_by_id[t["items"][0]]
+        return e["active"] and any(ty in set(lead["object_types"]) for ty in e["types"]) and filter_ok(t, e) \
+            and not (rules["cooldown_days"] > 0 and any(
+                (e["uscc"], it) in last_by_pair
+                and days_between(plan["period_start"], last_by_pair[(e["uscc"], it)]) < rules["cooldown_days"]
+                for it in t["items"])) \
+            and not (rules["max_per_year"] is not None and in_year.get(e["uscc"], 0) >= rules["max_per_year"])
+
+    def seat(v, ti):  # §13.4: one seat of team ti of visit v
+        t = v["teams"][ti]
+        on = {m["cert_no"] for tt in v["teams"] for m in tt["officers"]}
+        A = [o for o in offs
+             if (o["department"] or authority) == t["department"]
+             and o["active"] and (o["cert_expiry"] is None or o["cert_expiry"] >= plan["date"])
+             and t["category"] in o["categories"]
+             and (rules["cross_region"] or any(covers(r, v["region"]) for r in o["regions"]))
+             and (o["cert_no"], v["uscc"]) not in conflict_pairs
+             and not (rules["rotation"] and o["cert_no"] in last_officers.get(v["uscc"], set()))
+             and o["cert_no"] not in offs_out and (o["cert_no"], v["uscc"]) not in offs_visit_out
+             and o["cert_no"] not in on
+             and (cap is None or load[o["cert_no"]] < cap)]
+        if not A:
+            raise Infeasible(f"no substitute officer for team {ti} of the visit to {v['uscc']}")
+        o = A[stream.below(len(A))]
+        return {"cert_no": o["cert_no"], "name": o["name"]}
+
+    task_keys = [t["key"] for t in res["tasks"]]
+    ent_changes = []
+    for uscc, reason in [(v["uscc"], d["reason"]) for v in visits for d in declared
+                         if d["kind"] == "entity" and d["id"] == v["uscc"]]:  # §13.3
+        vi = next(i for i, v in enumerate(visits) if v["uscc"] == uscc)
+        old = visits.pop(vi)
+        for c in {m["cert_no"] for t in old["teams"] for m in t["officers"]}:
+            load[c] -= 1
+        at = vi
+        for sel in old["selections"]:
+            ti = task_keys.index(sel["task"])
+            t = plan["tasks"][ti]
+            tk = task_key(dk, sel["task"])
+            taken = {v["uscc"] for v in res["visits"]
+                     if any(task_keys.index(s2["task"]) < ti for s2 in v["selections"])} \
+                if rules["overlap"] == "next" else set()
+
+            def sname(e):
+                c = e["credit_class"]
+                g = c if (c and c in rules["class_ratios"]) else ""
+                rk = e["region"] if rules["stratify"] == "region" else "*"
+                return rk if g == "" else rk + "/" + g
+            L = sorted(((ticket(tk, e["uscc"]), e) for e in entities
+                        if eligible(t, e) and e["uscc"] not in taken and sname(e) == sel["stratum"]),
+                       key=lambda p: (p[0], bkey(p[1]["uscc"])))
+            holding = {v["uscc"] for v in visits}
+            pick = next(((rank, tkt, e) for rank, (tkt, e) in enumerate(L, 1)
+                         if e["uscc"] not in ents_out and e["uscc"] not in holding), None)
+            if pick is None:
+                raise Infeasible(f"no substitute in stratum {sel['stratum']} of {sel['task']}")
+            rank, tkt, e = pick
+            grp = defaultdict(list)
+            for it in t["items"]:
+                i = item_by_id[it]
+                grp[(i["department"] or authority, i["category"])].append(it)
+            nv = {"uscc": e["uscc"], "name": e["name"], "region": e["region"], "credit_class": e["credit_class"],
+                  "items": list(t["items"]),
+                  "selections": [{"task": sel["task"], "stratum": sel["stratum"], "rank": rank, "ticket": tkt.hex()}],
+                  "teams": [{"department": dd, "category": cc, "items": grp[(dd, cc)], "officers": []}
+                            for (dd, cc) in sorted(grp, key=lambda k: (bkey(k[0]), bkey(k[1])))]}
+            for ti2 in range(len(nv["teams"])):
+                for _ in range(rules["team_size"]):
+                    nv["teams"][ti2]["officers"].append(seat(nv, ti2))
+                nv["teams"][ti2]["officers"].sort(key=lambda m: bkey(m["cert_no"]))
+            for c in {m["cert_no"] for tt in nv["teams"] for m in tt["officers"]}:
+                load[c] += 1
+            ent_changes.append({"replaced": old["uscc"], "replaced_name": old["name"], "replaced_rank": sel["rank"],
+                                "reason": reason, "task": sel["task"], "stratum": sel["stratum"],
+                                "visit": json.loads(json.dumps(nv))})
+            visits.insert(at, nv)
+            at += 1
+    off_changes = []
+    for v in visits:  # §13.4 officer places
+        for ti, t in enumerate(v["teams"]):
+            for m in list(t["officers"]):
+                d = next((d for d in declared if d["kind"] == "officer" and d["id"] == m["cert_no"]
+                          and d["visit"] in (None, v["uscc"])), None)
+                if d is None:
+                    continue
+                load[m["cert_no"]] -= 1
+                t["officers"] = [x for x in t["officers"] if x["cert_no"] != m["cert_no"]]
+                sub = seat(v, ti)
+                load[sub["cert_no"]] += 1
+                t["officers"] = sorted(t["officers"] + [sub], key=lambda x: bkey(x["cert_no"]))
+                off_changes.append({"uscc": v["uscc"], "team": ti, "department": t["department"],
+                                    "category": t["category"], "replaced": m, "substitute": sub,
+                                    "reason": d["reason"]})
+    before = earlier[-1]["substitutions"] if earlier else 0
+    now = len(ent_changes) + len(off_changes)
+    ms = rules.get("max_substitutions")
+    if ms is not None and before + now > ms:
+        raise RevisionRefused(f"the plan allows at most {ms} substitutions; earlier revisions made {before} "
+                              f"and this one would make {now}")
+    return {"format": REVISION_FORMAT, "plan_id": res["plan"]["id"], "draw_key": res["draw_key"],
+            "revision": n, "previous": prev_sha, "disqualifications": declared,
+            "entities": ent_changes, "officers": off_changes, "substitutions": before + now}
+
+
+def check_revisions(d, res_pub, loaded, withheld, R):
+    """Replay revision-2.json, revision-3.json, ... in order (SPEC §13.5); returns their names."""
+    names = sorted((int(m.group(1)), f) for f in os.listdir(d)
+                   for m in [re.fullmatch(r"revision-([1-9][0-9]*)\.json", f)] if m)
+    earlier, out = [], []
+    prev_sha = sha256_file(os.path.join(d, "result.json"))
+    for i, (num, f) in enumerate(names):
+        if num != i + 2:
+            R.add("differs", f, "revision replay", f"revision-{i + 2}.json is missing: numbered from 2 without gaps")
+            return out
+        path = os.path.join(d, f)
+        pub = read_json(path)
+        raw = read_bytes(path)
+        out.append(f)
+        if withheld:
+            R.add("not-checked", f, "revision replay", f"withheld: {', '.join(withheld)}: substitutes not recomputed")
+            earlier.append(pub)
+            prev_sha = hashlib.sha256(raw).hexdigest()
+            continue
+        try:
+            disq = [{"kind": x["kind"], "id": x["id"], "visit": x["visit"], "reason": x["reason"]}
+                    for x in pub["disqualifications"]]
+            again = compute_revision(loaded, res_pub, earlier, disq, prev_sha)
+        except (RevisionRefused, Infeasible) as e:
+            R.add("differs", f, "revision replay", f"recomputing the revision fails: {e}")
+            earlier.append(pub)
+            prev_sha = hashlib.sha256(raw).hexdigest()
+            continue
+        except (KeyError, TypeError) as e:
+            raise BadInput(f"{path}: missing or malformed field ({type(e).__name__}: {e})")
+        if (cjson(again) + "\n").encode("utf-8") == raw:
+            R.add("ok", f, "revision replay", f"{len(disq)} disqualification(s), "
+                                              f"{len(again['entities']) + len(again['officers'])} substitution(s) "
+                                              f"reproduced exactly")
+        else:
+            diffs = compare_skip(again, pub, lambda p: False)
+            why = f"{diffs[0][0]}: {diffs[0][1]}" if diffs else "same values but not the canonical bytes"
+            R.add("differs", f, "revision replay", f"first difference: {why}")
+        earlier.append(pub)
+        prev_sha = hashlib.sha256(raw).hexdigest()
+    return out
+
 import os  # noqa: E402  (bundle mode)
 
 
-def check_journal(d, plan, res_pub, res_raw_sha, comm_sha, sums_sha, head, R):
+def check_journal(d, plan, res_pub, res_raw_sha, comm_sha, sums_sha, head, R, revisions=()):
     jp = os.path.join(d, "journal.jsonl")
     if not os.path.isfile(jp):
         R.add("not-checked", "journal.jsonl", "journal", "no journal.jsonl in the folder")
@@ -1950,6 +2211,15 @@ def check_journal(d, plan, res_pub, res_raw_sha, comm_sha, sums_sha, head, R):
     # the attempt that wrote this folder
     cmd, out_sha, out_name = ("draw", res_raw_sha, "result.json") if res_raw_sha else \
         ("commit", comm_sha, "commitment.json")
+    if res_raw_sha and revisions:  # SPEC §12: result.json and each earlier revision bound by their own entries
+        bound = [("draw", res_raw_sha, "result.json")] + \
+            [("substitute", sha256_file(os.path.join(d, f)), f) for f in revisions[:-1]]
+        for c, sha, name in bound:
+            if any(e.get("command") == c and e.get("outcome") == "ok" and e.get("output") == sha for _, e in entries):
+                R.add("ok", "journal.jsonl", "journal", f"a `{c}` entry records the SHA-256 of {name}")
+            else:
+                R.add("differs", "journal.jsonl", "journal", f"no `{c}` entry with outcome ok records {name}")
+        cmd, out_sha, out_name = "substitute", sha256_file(os.path.join(d, revisions[-1])), revisions[-1]
     last = None
     for n, e in entries:
         if e.get("command") == cmd and e.get("outcome") == "ok":
@@ -2094,6 +2364,7 @@ def _verify_bundle(d, head, R, listed):
             raise BadInput(f"{rp}: missing or malformed field ({type(e).__name__}: {e})")
     else:
         R.add("not-checked", "result.json", "draw re-run", "no result.json: a pre-draw (commitment) folder")
+    revisions = check_revisions(d, res_pub, loaded, withheld, R) if res_pub is not None else []
     # files Python does not regenerate
     for name in DERIVED:
         if os.path.exists(os.path.join(d, name)):
@@ -2108,7 +2379,7 @@ def _verify_bundle(d, head, R, listed):
     sp = os.path.join(d, "SHA256SUMS")
     check_journal(d, plan, res_pub, sha256_file(rp) if res_pub is not None else None,
                   sha256_file(cp) if comm is not None else None,
-                  sha256_file(sp) if os.path.isfile(sp) else None, head, R)
+                  sha256_file(sp) if os.path.isfile(sp) else None, head, R, revisions)
 
 
 def print_report(R: Report, d: str, lang: str, as_json: bool):

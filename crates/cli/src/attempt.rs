@@ -72,6 +72,19 @@ impl Attempt {
         }
     }
 
+    /// Take the output folder's lock and refuse if one of `guarded`
+    /// exists there (journaled and printed).
+    pub(crate) fn reserve(mut self, out: &Path, guarded: &[&str]) -> Result<Attempt, u8> {
+        match self.inner.reserve(out, guarded, false) {
+            Ok(()) => Ok(self),
+            Err(e) => {
+                let msg = e.to_string();
+                exit::message(&msg);
+                Err(self.fail(JournalOutcome::Invalid, msg, exit::INVALID))
+            }
+        }
+    }
+
     /// Journal an error from the library, printing it.
     pub(crate) fn fail_with(self, e: &Error) -> u8 {
         let code = exit::error_nothing_drawn(e);

@@ -4,7 +4,8 @@
 
 use crate::commands::{
     check::CheckArgs, commit::CommitArgs, disclose::DiscloseArgs, draw::DrawArgs,
-    explain::ExplainArgs, journal::JournalCommand, synth::SynthArgs, verify::VerifyArgs,
+    explain::ExplainArgs, journal::JournalCommand, substitute::SubstituteArgs, synth::SynthArgs,
+    verify::VerifyArgs,
 };
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -33,6 +34,10 @@ pub enum Command {
     Draw(DrawArgs),
     /// Re-run a published draw and compare it with result.json.
     Verify(VerifyArgs),
+    /// Substitutes after the draw: declare disqualifications (an officer
+    /// unavailable, an entity deregistered) and write the next revision,
+    /// computed from the same draw key (SPEC.md §13).
+    Substitute(SubstituteArgs),
     /// Explain why one entity was or was not drawn, task by task.
     Explain(ExplainArgs),
     /// Write a public notice of a result (and of its outcomes).

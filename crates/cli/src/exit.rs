@@ -115,6 +115,14 @@ pub fn message(msg: &str) {
     let _ = writeln!(err, "ssj: {}", clean(msg));
 }
 
+/// Print lines to stderr as they are (positioned errors, one per line).
+pub fn lines(lines: &[String]) {
+    let mut err = std::io::stderr().lock();
+    for l in lines {
+        let _ = writeln!(err, "{l}");
+    }
+}
+
 /// Print warnings to stderr unless quiet.
 pub fn warnings(ws: &[shuangsuiji::Diagnostic], quiet: bool) {
     if quiet {

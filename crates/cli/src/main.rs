@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Commit(a) => commands::commit::run(&a),
         Command::Draw(a) => commands::draw::run(&a),
         Command::Verify(a) => commands::verify::run(&a),
+        Command::Substitute(a) => commands::substitute::run(&a),
         Command::Explain(a) => commands::explain::run(&a),
         Command::Disclose(a) => commands::disclose::run(&a),
         Command::Journal(JournalCommand::Verify(a)) => commands::journal::run(&a, false),

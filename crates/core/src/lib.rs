@@ -74,6 +74,7 @@ pub mod journal;
 pub mod load;
 pub mod model;
 pub mod publish;
+pub mod revise;
 pub mod verify;
 
 /// Where the long documents are: `SPEC.md` at the root of the repository

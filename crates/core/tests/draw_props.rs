@@ -219,6 +219,7 @@ fn inst() -> impl Strategy<Value = Inst> {
                 class_ratios,
                 // half the plans require certificates through the period end
                 certified_through_period_end: r.0 % 2 == 1,
+                max_substitutions: None,
             };
             let plan = Plan {
                 id: "P".into(),

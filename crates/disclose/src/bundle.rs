@@ -57,6 +57,7 @@ use shuangsuiji::commit::digest::{canonical_json, hex};
 use shuangsuiji::draw::keys::draw_key;
 use shuangsuiji::draw::{Visits, draw_unchecked, normalize_seed};
 use shuangsuiji::journal::{JOURNAL_GENESIS, TAG_JOURNAL_ENTRY};
+use shuangsuiji::revise::{self, Revision};
 use shuangsuiji::verify::compare_results;
 use shuangsuiji::{ALGORITHM, Commitment, Dataset, DrawResult, ErrorKind, InputDigests};
 
@@ -165,6 +166,8 @@ pub enum CheckKind {
     JournalBundle,
     /// An input withheld by the plan.
     Withheld,
+    /// A revision (`revision-N.json`) replayed and compared (SPEC.md §13).
+    Revision,
 }
 
 impl CheckKind {
@@ -180,6 +183,7 @@ impl CheckKind {
             CheckKind::JournalOutput => "journal_output",
             CheckKind::JournalBundle => "journal_bundle",
             CheckKind::Withheld => "withheld",
+            CheckKind::Revision => "revision",
         }
     }
 
@@ -199,6 +203,7 @@ impl CheckKind {
                 "journal entry binds SHA256SUMS",
             ),
             CheckKind::Withheld => lang.t("未公开的输入", "withheld input"),
+            CheckKind::Revision => lang.t("替补修订重算并比对", "revision replayed and compared"),
         }
     }
 }
@@ -704,6 +709,8 @@ pub fn verify_bundle(files: &BundleFiles) -> BundleVerdict {
             .map(|d| d.plan.notice.clone())
             .unwrap_or_default();
         regenerate_result_files(&mut run, r, &notice);
+        let replay = ds.as_ref().filter(|_| inputs_agree);
+        check_revisions(&mut run, replay, r);
     }
     if let Some(ds) = &ds {
         let absent = if commitment.is_some() {
@@ -1357,9 +1364,19 @@ fn check_journal(run: &mut Run<'_>, r: Option<&DrawResult>, c: Option<&Commitmen
     let Some((last_line, last_entry)) = entries.last() else {
         return;
     };
-    let main = if r.is_some() { RESULT } else { COMMITMENT };
+    let revisions = revision_files(files);
+    let last_revision = revisions.last().map(|(_, n)| n.clone());
+    let main: &str = match (&last_revision, r.is_some()) {
+        (Some(n), true) => n,
+        (_, true) => RESULT,
+        _ => COMMITMENT,
+    };
     // the attempt that wrote the folder is the last entry
-    let command = if r.is_some() { "draw" } else { "commit" };
+    let command = match (&last_revision, r.is_some()) {
+        (Some(_), true) => "substitute",
+        (_, true) => "draw",
+        _ => "commit",
+    };
     let output = files.get(main).map(sha256_hex).unwrap_or_default();
     let field = |k: &str| {
         last_entry
@@ -1405,6 +1422,31 @@ fn check_journal(run: &mut Run<'_>, r: Option<&DrawResult>, c: Option<&Commitmen
         }
     };
     run.check(CheckKind::JournalOutput, None, Some(main), status);
+    if r.is_some() && last_revision.is_some() {
+        // result.json and every earlier revision: written by a successful
+        // draw or substitute entry of the extract
+        let mut bound: Vec<(&str, &str)> = vec![(RESULT, "draw")];
+        for (_, n) in &revisions[..revisions.len() - 1] {
+            bound.push((n.as_str(), "substitute"));
+        }
+        for (name, cmd) in bound {
+            let want = files.get(name).map(sha256_hex).unwrap_or_default();
+            let found = entries.iter().any(|(_, e)| {
+                e.get("command").and_then(Value::as_str) == Some(cmd)
+                    && e.get("outcome").and_then(Value::as_str) == Some("ok")
+                    && e.get("output").and_then(Value::as_str) == Some(want.as_str())
+            });
+            let status = if found {
+                Status::Ok
+            } else {
+                Status::Differs {
+                    detail: format!("no successful {cmd} entry of the extract has output {want}"),
+                    line: None,
+                }
+            };
+            run.check(CheckKind::JournalOutput, None, Some(name), status);
+        }
+    }
     if let (Some(_), Some(c)) = (r, c) {
         // the commitment published is one a successful commit wrote
         let want = files.get(COMMITMENT).map(sha256_hex).unwrap_or_default();
@@ -1446,6 +1488,178 @@ fn check_journal(run: &mut Run<'_>, r: Option<&DrawResult>, c: Option<&Commitmen
         }
     };
     run.check(CheckKind::JournalBundle, None, Some(SUMS), status);
+}
+
+/// The revision files of a bundle, `revision-N.json` with `N ≥ 2`, by
+/// number.
+fn revision_files(files: &BundleFiles) -> Vec<(u32, String)> {
+    let mut v: Vec<(u32, String)> = files
+        .names()
+        .filter_map(|n| {
+            let num = n.strip_prefix("revision-")?.strip_suffix(".json")?;
+            if num.starts_with('0') || !num.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            Some((num.parse::<u32>().ok()?, n.to_string()))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Replay the revisions in order (SPEC.md §13): each must be exactly what
+/// the rule computes from the inputs, the result, the earlier revisions
+/// and its own disqualifications; then `revisions.md`.
+fn check_revisions(run: &mut Run<'_>, ds: Option<&Dataset>, r: &DrawResult) {
+    let found = revision_files(run.files);
+    if found.is_empty() {
+        if run.files.get(crate::REVISIONS_NOTICE).is_some() {
+            run.check(
+                CheckKind::Revision,
+                None,
+                Some(crate::REVISIONS_NOTICE),
+                Status::Differs {
+                    detail: "a substitution notice without any revision-N.json".into(),
+                    line: None,
+                },
+            );
+        }
+        return;
+    }
+    let mut earlier: Vec<Revision> = Vec::new();
+    for (i, (n, name)) in found.iter().enumerate() {
+        let want = i as u32 + 2;
+        if *n != want {
+            run.check(
+                CheckKind::Revision,
+                None,
+                Some(name),
+                Status::Differs {
+                    detail: format!(
+                        "{} is missing: revisions are numbered from 2 without gaps",
+                        revise::file_name(want)
+                    ),
+                    line: None,
+                },
+            );
+            return;
+        }
+        let Some(text) = run.text(name) else {
+            return;
+        };
+        let published = match Revision::from_json(text) {
+            Ok(p) => p,
+            Err(e) => {
+                run.json_error(name, "a revision", &e);
+                return;
+            }
+        };
+        let withheld: Vec<String> = run.v.withheld.clone();
+        let Some(ds) = ds.filter(|_| withheld.is_empty()) else {
+            let why = if withheld.is_empty() {
+                "the inputs differ from result.json: the substitutes were not recomputed"
+                    .to_string()
+            } else {
+                format!(
+                    "substitutes not recomputed: {} withheld",
+                    withheld.join(", ")
+                )
+            };
+            run.check(
+                CheckKind::Revision,
+                None,
+                Some(name),
+                Status::NotChecked { why },
+            );
+            earlier.push(published);
+            continue;
+        };
+        let status = match revise::revise(ds, r, &earlier, &published.disqualifications, name) {
+            Err(e) => Status::Differs {
+                detail: format!("recomputing the revision fails: {e}"),
+                line: None,
+            },
+            Ok(again) => {
+                let bytes = again.to_bytes();
+                if bytes == text.as_bytes() {
+                    Status::Ok
+                } else {
+                    Status::Differs {
+                        detail: revision_difference(&published, &again),
+                        line: Some(first_differing_line(text.as_bytes(), &bytes)),
+                    }
+                }
+            }
+        };
+        let ok = status == Status::Ok;
+        run.check(CheckKind::Revision, None, Some(name), status);
+        if ok {
+            run.note(format!(
+                "{} disqualification(s), {} substitution(s) reproduced exactly",
+                published.disqualifications.len(),
+                published.entities.len() + published.officers.len()
+            ));
+        }
+        earlier.push(published);
+    }
+    let notice = crate::revisions_notice(r, &earlier);
+    run.regenerated(
+        crate::REVISIONS_NOTICE,
+        notice.as_bytes(),
+        Status::Differs {
+            detail: "missing from the bundle".into(),
+            line: None,
+        },
+    );
+}
+
+/// The first difference between a published revision and the recomputed
+/// one, in words.
+fn revision_difference(published: &Revision, again: &Revision) -> String {
+    for (i, (p, a)) in published.entities.iter().zip(&again.entities).enumerate() {
+        if p.visit.uscc != a.visit.uscc {
+            return format!(
+                "entities[{i}]: the substitute for {} is {}, but the rule gives {}",
+                p.replaced, p.visit.uscc, a.visit.uscc
+            );
+        }
+        if p != a {
+            return format!(
+                "entities[{i}]: the substitute visit of {} differs from what the rule gives",
+                p.visit.uscc
+            );
+        }
+    }
+    for (i, (p, a)) in published.officers.iter().zip(&again.officers).enumerate() {
+        if p != a {
+            return format!(
+                "officers[{i}]: on the visit to {} the substitute for {} is {}, but the rule gives {} for {}",
+                p.uscc,
+                p.replaced.cert_no,
+                p.substitute.cert_no,
+                a.substitute.cert_no,
+                a.replaced.cert_no
+            );
+        }
+    }
+    if published.entities.len() != again.entities.len()
+        || published.officers.len() != again.officers.len()
+    {
+        return format!(
+            "{} entity and {} officer substitutions published, the rule gives {} and {}",
+            published.entities.len(),
+            published.officers.len(),
+            again.entities.len(),
+            again.officers.len()
+        );
+    }
+    if published.previous != again.previous {
+        return format!(
+            "previous is {}, but the previous revision's file has SHA-256 {}",
+            published.previous, again.previous
+        );
+    }
+    "differs from the canonical revision ssj substitute writes".into()
 }
 
 /// Assemble a bundle in memory the way BUNDLE.md lays it out, for tests

@@ -58,6 +58,7 @@ mod pre_draw;
 mod render;
 mod result_table;
 mod results;
+mod revisions;
 
 use std::fmt;
 use std::str::FromStr;
@@ -76,6 +77,7 @@ pub use result_table::{RESULT_COLUMNS, write_result_csv, write_result_xlsx};
 pub use results::{
     Overdue, ResultsOptions, gsxt_csv, overdue, results_notice, results_notice_with,
 };
+pub use revisions::{REVISIONS_NOTICE, revisions_notice};
 
 /// The output format of a notice.
 ///

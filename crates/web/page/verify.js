@@ -13,6 +13,7 @@
     journal_output: ["全过程记录绑定文件", "journal entry binds the file"],
     journal_bundle: ["全过程记录绑定 SHA256SUMS", "journal entry binds SHA256SUMS"],
     withheld: ["未公开的输入", "withheld input"],
+    revision: ["替补修订重算并比对", "revision replayed and compared"],
     ok: ["通过", "ok"],
     differs: ["差异", "DIFFERS"],
     not_checked: ["未核验", "not checked"],

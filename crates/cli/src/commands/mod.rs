@@ -7,5 +7,6 @@ pub mod disclose;
 pub mod draw;
 pub mod explain;
 pub mod journal;
+pub mod substitute;
 pub mod synth;
 pub mod verify;

@@ -207,14 +207,30 @@ const MAX_FOLDER_FILE: u64 = 4 << 30;
 /// `ssj verify DIR`: read every top-level regular file of the folder and
 /// check it as a whole ([`shuangsuiji_disclose::bundle::verify_bundle`]).
 fn run_folder(a: &VerifyArgs, dir: &Path) -> u8 {
-    let mut files = BundleFiles::new();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            exit::message(&format!("{}: cannot read the folder: {e}", dir.display()));
+    let files = match read_folder(dir) {
+        Ok(f) => f,
+        Err(msg) => {
+            exit::message(&msg);
             return exit::INVALID;
         }
     };
+    let verdict = verify_bundle(&files);
+    if !a.quiet {
+        if a.json {
+            exit::print_json_text(&format!("{}\n", verdict.to_json()));
+        } else {
+            exit::print(&verdict.render(a.lang));
+        }
+    }
+    verdict.exit_code()
+}
+
+/// Every top-level regular file of a published folder (not hidden, not a
+/// FIFO or device), by name.
+pub(crate) fn read_folder(dir: &Path) -> Result<BundleFiles, String> {
+    let mut files = BundleFiles::new();
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: cannot read the folder: {e}", dir.display()))?;
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let Ok(meta) = std::fs::metadata(e.path()) else {
@@ -225,32 +241,17 @@ fn run_folder(a: &VerifyArgs, dir: &Path) -> u8 {
             continue;
         }
         if meta.len() > MAX_FOLDER_FILE {
-            exit::message(&format!(
+            return Err(format!(
                 "{}: {} bytes, more than a published file can hold ({MAX_FOLDER_FILE})",
                 e.path().display(),
                 meta.len()
             ));
-            return exit::INVALID;
         }
-        match std::fs::read(e.path()) {
-            Ok(bytes) => {
-                files.insert(name, bytes);
-            }
-            Err(err) => {
-                exit::message(&format!("{}: cannot read: {err}", e.path().display()));
-                return exit::INVALID;
-            }
-        }
+        let bytes = std::fs::read(e.path())
+            .map_err(|err| format!("{}: cannot read: {err}", e.path().display()))?;
+        files.insert(name, bytes);
     }
-    let verdict = verify_bundle(&files);
-    if !a.quiet {
-        if a.json {
-            exit::print_json_text(&format!("{}\n", verdict.to_json()));
-        } else {
-            exit::print(&verdict.render(a.lang));
-        }
-    }
-    verdict.exit_code()
+    Ok(files)
 }
 
 /// `ssj verify --plan PLAN --result RESULT`.

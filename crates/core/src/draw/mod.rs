@@ -180,6 +180,16 @@ fn stratum_name(region: &str, group: Option<CreditClass>) -> String {
     }
 }
 
+/// The stratum key of an entity (for substitutes, SPEC.md §13).
+pub(crate) fn stratum_key_of(ds: &Dataset, class: Option<CreditClass>, region: &str) -> StratumKey {
+    stratum_key(ds, class, region)
+}
+
+/// The stratum name of a key (for substitutes, SPEC.md §13).
+pub(crate) fn stratum_name_of(region: &str, group: Option<CreditClass>) -> String {
+    stratum_name(region, group)
+}
+
 /// A stratum key: (ratio group, region key); the default group (`None`)
 /// sorts first.
 pub(crate) type StratumKey = (Option<CreditClass>, String);

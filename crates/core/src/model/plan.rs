@@ -132,6 +132,12 @@ pub struct Rules {
     /// do not set it keep their bytes and draws.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub certified_through_period_end: bool,
+    /// At most this many substitutions after the draw, over all revisions
+    /// (SPEC.md §13). `None`: no cap. Part of the plan's canonical JSON
+    /// (and so of its digest) only when set, so plans without it keep
+    /// their digests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_substitutions: Option<u32>,
 }
 
 fn default_team_size() -> u32 {
@@ -151,6 +157,7 @@ impl Default for Rules {
             stratify: Stratify::Region,
             class_ratios: BTreeMap::new(),
             certified_through_period_end: false,
+            max_substitutions: None,
         }
     }
 }
