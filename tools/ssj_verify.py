@@ -279,6 +279,138 @@ def _parse_ratio(s: str, plan: bool = False) -> Dec:
     return d
 
 
+def dec_lt(x: Dec, y: Dec) -> bool:
+    return x.a * 10 ** y.s < y.a * 10 ** x.s
+
+
+class ItemRatio:
+    """SPEC §1.4 item ratio cell: kind ratio(r) / range(a, b) / count(n) / count(>= n) / unspecified,
+    with an optional frequency. str() is the record field of SPEC §2.1."""
+
+    def __init__(self, kind, a=None, b=None, n=None, freq=""):
+        self.kind, self.a, self.b, self.n, self.freq = kind, a, b, n, freq
+
+    def __str__(self):
+        base = {"ratio": lambda: str(self.a), "range": lambda: f"{self.a}-{self.b}",
+                "count": lambda: f"count:{self.n}", "count_min": lambda: f"count>={self.n}",
+                "unspecified": lambda: "unspecified"}[self.kind]()
+        return base + (";" + self.freq if self.freq else "")
+
+
+UNSPECIFIED_CELLS = ("根据实际情况确定", "根据实际确定", "按实际情况确定", "视情况确定", "按需确定", "按需")
+AT_LEAST_W = ("不低于", "不少于", "至少", ">=", "≥")
+AT_MOST_W = ("不高于", "不超过", "至多", "<=", "≤")
+
+
+def _plain(x: str) -> bool:
+    return bool(x) and all(c in "0123456789.+%‰ " for c in x)
+
+
+def _range_ends(a: str, b: str) -> ItemRatio:
+    if not (_plain(a) and _plain(b)):
+        raise ValueError(f"bad range {a!r}..{b!r}")
+    if not a.endswith(("%", "‰")) and b.endswith(("%", "‰")):
+        a += b[-1]
+    lo, hi = _parse_ratio(a, plan=True), _parse_ratio(b, plan=True)
+    if dec_lt(hi, lo):
+        raise ValueError(f"range minimum above maximum: {a!r}-{b!r}")
+    return ItemRatio("range", lo, hi)
+
+
+def _item_number(t: str) -> ItemRatio:
+    if t in UNSPECIFIED_CELLS:
+        return ItemRatio("unspecified")
+    if "," in t:
+        a, b = t.split(",", 1)
+        a, b = trim(a), trim(b)
+        wa = next((w for w in AT_LEAST_W if a.startswith(w)), None)
+        wb = next((w for w in AT_MOST_W if b.startswith(w)), None)
+        if wa and wb:
+            return _range_ends(trim(a[len(wa):]), trim(b[len(wb):]))
+    pos = [i for i, c in enumerate(t) if c in "-~〜至到"]
+    if pos and pos[0] > 0:
+        a, b = trim(t[:pos[0]]), trim(t[pos[0] + 1:])
+        if _plain(a) and _plain(b):
+            return _range_ends(a, b)
+    u, at_least = t, False
+    for w in ("及以上", "以上"):
+        if u.endswith(w):
+            u, at_least = trim(u[:-len(w)]), True
+            break
+    if u.endswith(("户", "家")):
+        u = trim(u[:-1])
+        w = next((w for w in AT_LEAST_W if u.startswith(w)), None)
+        if w:
+            u, at_least = trim(u[len(w):]), True
+        elif u.startswith("="):
+            u = trim(u[1:])
+        if u.startswith("+"):
+            u = u[1:]
+        if not re.fullmatch(r"[0-9]+", u) or int(u) >= 2 ** 64:
+            raise ValueError(f"bad count {t!r}")
+        if int(u) == 0:
+            raise ValueError(f"count of 0: {t!r}")
+        return ItemRatio("count_min" if at_least else "count", n=int(u))
+    return ItemRatio("ratio", _parse_ratio(t, plan=True))
+
+
+def parse_item_ratio(s: str) -> ItemRatio:
+    """SPEC §1.4 item ratio cell, on the cleaned cell."""
+    t = trim(fold_fullwidth(norm_text(s)))
+    try:
+        return _item_number(t)
+    except ValueError as first:
+        i = max(t.rfind(";"), t.rfind(","))
+        if i < 0:
+            raise ValueError(f"{first} (value {s!r})")
+        left, right = trim(t[:i]), trim(t[i + 1:])
+        if not right or "次" not in right:
+            raise ValueError(f"{first} (value {s!r})")
+        r = _item_number(left)
+        r.freq = right
+        return r
+
+
+def task_number(t, lead):
+    """SPEC §6.2: (r_task, C_task)."""
+    if t.get("ratio") is not None:
+        return t["ratio"], None
+    if t.get("count") is not None:
+        return Dec(1, 0), t["count"]
+    r = lead["ratio"]
+    if r.kind == "ratio":
+        return r.a, None
+    if r.kind in ("count", "count_min"):
+        return Dec(1, 0), r.n
+    return (r.a if r.kind == "range" else Dec(1, 0)), None
+
+
+def check_task_number(t, lead, where):
+    """SPEC §1.7: the task's number against the lead item's cell."""
+    r, tr, tc = lead["ratio"], t.get("ratio"), t.get("count")
+    bad = lambda m: (_ for _ in ()).throw(BadInput(f"{where}: {m}"))
+    if tr is not None and tc is not None:
+        bad("states both ratio and count")
+    if tr is None and tc is None:
+        if r.kind in ("range", "unspecified"):
+            bad(f"item {lead['id']} gives {r}: the task must state its number")
+        return
+    if r.kind in ("count", "count_min") and tr is not None:
+        bad(f"item {lead['id']} gives a count: state count, not ratio")
+    if r.kind in ("ratio", "range") and tc is not None:
+        bad(f"item {lead['id']} gives a ratio: state ratio, not count")
+    if r.kind == "ratio" and dec_lt(tr, r.a):
+        bad(f"ratio {tr} is below the minimum {r.a} of item {lead['id']}")
+    if r.kind == "range" and (dec_lt(tr, r.a) or dec_lt(r.b, tr)):
+        bad(f"ratio {tr} is outside the range {r.a}-{r.b} of item {lead['id']}")
+    if r.kind == "count" and tc != r.n:
+        bad(f"count {tc} differs from the count {r.n} of item {lead['id']}")
+    if r.kind == "count_min" and tc < r.n:
+        bad(f"count {tc} is below the minimum {r.n} of item {lead['id']}")
+    if r.kind == "unspecified" and tc == 0:
+        bad("count 0 draws nothing")
+
+
 def count(s: str, field: str):
     """SPEC §1.4 min_count / max_count: id(s) empty (absent) or an optional `+` and ASCII digits, at most 2^64 - 1."""
     v = norm_id(s)
@@ -616,7 +748,7 @@ PLAN_KEYS = {  # SPEC §1.7: every table refuses other keys
     "inputs": {"items", "officers", "entities", "history", "conflicts", "encoding", "max_line_bytes"},
     "rules": {"team_size", "max_per_year", "cooldown_days", "overlap", "cross_region", "rotation",
               "officer_max_load", "stratify", "class_ratios", "certified_through_period_end"},
-    "tasks": {"items", "regions", "types", "industries", "credit_classes", "flags"},
+    "tasks": {"items", "regions", "types", "industries", "credit_classes", "flags", "ratio", "count"},
     "disclosure": {"withhold"},
 }
 ENCODINGS = ("auto", "utf-8", "utf8", "gbk", "gb18030")  # SPEC §1.7: exactly these spellings
@@ -708,6 +840,11 @@ def check_plan(plan_path: str, toml: dict):
             bad(f"[[tasks]] number {n}: task names an item twice: {', '.join(its)}")
         for k in ("regions", "types", "industries", "credit_classes", "flags"):
             strings(t.get(k, []), f"[[tasks]] number {n}: {k}")
+        if "ratio" in t and not isinstance(t["ratio"], str):
+            bad(f"[[tasks]] number {n}: ratio must be a string such as \"15%\"")
+        if "count" in t and (isinstance(t["count"], bool) or not isinstance(t["count"], int)
+                             or not 0 <= t["count"] < 2 ** 64):
+            bad(f"[[tasks]] number {n}: count must be a whole number")
         for c in t.get("credit_classes", []):
             if c not in ("A", "B", "C", "D"):
                 bad(f"[[tasks]] number {n}: credit class {c!r}: expected A, B, C or D")
@@ -797,7 +934,7 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
         return {
             "id": norm_id(g("id")), "name": norm_text(g("name")), "department": norm_text(g("department")),
             "legal_basis": norm_text(g("legal_basis")), "object_types": norm_list(g("object_types")),
-            "content": norm_text(g("content")), "ratio": parse_ratio(g("ratio")),
+            "content": norm_text(g("content")), "ratio": parse_item_ratio(g("ratio")),
             "min_count": count(g("min_count"), "min_count"),
             "max_count": count(g("max_count"), "max_count"),
             "method": norm_text(g("method")), "frequency": norm_text(g("frequency")),
@@ -861,6 +998,9 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
                 "industries": text_set(t.get("industries", [])),
                 "credit_classes": sorted({parse_credit(x) for x in t.get("credit_classes", [])} - {None}),
                 "flags": [f for f in FLAG_ORDER if f in {norm_text(x).lower() for x in t.get("flags", [])}],
+                # SPEC §1.7 / §2.3: the task's number, only when set
+                "ratio": parse_ratio(t["ratio"], plan=True) if "ratio" in t else None,
+                "count": t.get("count"),
             })
         # SPEC §1.7: after id(), every task item is an item, and no item is in two tasks (or twice in one)
         known, seen = {it["id"] for it in items}, {}
@@ -871,10 +1011,13 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
                 if x in seen:
                     raise BadInput(f"{plan_path}: [[tasks]] number {n}: item {x!r} is already drawn by task {seen[x]}")
                 seen[x] = n
+            check_task_number(t, next(i for i in items if i["id"] == t["items"][0]),
+                              f"{plan_path}: [[tasks]] number {n}")
     else:
         for it in sorted(items, key=lambda i: bkey(i["id"])):
             tasks.append({"items": [it["id"]], "regions": [], "types": [], "industries": [],
-                          "credit_classes": [], "flags": []})
+                          "credit_classes": [], "flags": [], "ratio": None, "count": None})
+            check_task_number(tasks[-1], it, f"{plan_path}: item {it['id']}")
     plan["rules"] = rules
     plan["tasks"] = tasks
     return plan, items, officers, entities, history, conflicts
@@ -969,7 +1112,10 @@ def plan_json(plan) -> dict:
         "seed_source": plan["seed_source"], "period_start": plan["period_start"],
         "period_end": plan["period_end"], "date": plan["date"],
         "rules": rules_json(plan["rules"]),
-        "tasks": [{k: t[k] for k in ("items", "regions", "types", "industries", "credit_classes", "flags")}
+        "tasks": [dict({k: t[k] for k in ("items", "regions", "types", "industries", "credit_classes", "flags")},
+                       # SPEC §2.3: ratio and count only when the task sets them
+                       **({"ratio": str(t["ratio"])} if t.get("ratio") is not None else {}),
+                       **({"count": t["count"]} if t.get("count") is not None else {}))
                   for t in plan["tasks"]],
     }
     if plan.get("seed_sources"):  # SPEC §2.3: only when the plan declares sources
@@ -1279,7 +1425,7 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
         for e in eligible:
             c = e["credit_class"]
             g = c if (c and c in rules["class_ratios"]) else ""
-            groups[g] = rules["class_ratios"][g] if g else lead["ratio"]
+            groups[g] = rules["class_ratios"][g] if g else task_number(t, lead)[0]
             rk = e["region"] if rules["stratify"] == "region" else "*"
             strata[(g, rk)].append(e)
         Ng = Counter()
@@ -1288,7 +1434,8 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
         N = len(eligible)
         ng = {g: ceil_div(groups[g].a * Ng[g], 10 ** groups[g].s) for g in groups}
         T0 = sum(ng.values())
-        T = T0
+        C_task = task_number(t, lead)[1]  # SPEC §6.2
+        T = T0 if C_task is None else C_task
         if lead["min_count"] is not None:
             T = max(T, lead["min_count"])
         if lead["level"] == "general" and lead["max_count"] is not None:

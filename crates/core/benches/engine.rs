@@ -50,7 +50,7 @@ fn item(id: &str, ratio: &str) -> Item {
         legal_basis: "basis".into(),
         object_types: vec!["企业".into()],
         content: String::new(),
-        ratio: ratio.parse::<Ratio>().unwrap(),
+        ratio: ratio.parse::<Ratio>().unwrap().into(),
         min_count: None,
         max_count: None,
         method: String::new(),

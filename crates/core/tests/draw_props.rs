@@ -260,6 +260,8 @@ fn inst() -> impl Strategy<Value = Inst> {
 fn task(ids: &[&str]) -> Task {
     Task {
         items: ids.iter().map(|s| s.to_string()).collect(),
+        ratio: None,
+        count: None,
         filter: Default::default(),
     }
 }

@@ -39,6 +39,8 @@ fn plan(rules: Rules) -> Plan {
         rules,
         tasks: vec![Task {
             items: vec!["I1".into()],
+            ratio: None,
+            count: None,
             filter: Default::default(),
         }],
         disclosure: Default::default(),

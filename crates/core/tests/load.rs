@@ -265,7 +265,7 @@ F,f,d,b,林木采伐单位,5‰,1.5,,林政执法
             "items.csv:2: ratio: error: ratio '0' must be greater than 0",
             "items.csv:3: ratio: error: ratio '101%' is above 100%",
             "items.csv:4: ratio: error: ratio '-5%' must be greater than 0",
-            "items.csv:5: ratio: error: ratio '五成' is not a ratio; write it as 5%, 5‰ or 0.05 (a minimum may be written 不低于5%, 不少于5%, 至少5%, ≥5%, =5% or 5%以上: the same as 5%)",
+            "items.csv:5: ratio: error: ratio '五成' is not a ratio; write it as 5%, 5‰ or 0.05 (a minimum may be written 不低于5%, 不少于5%, 至少5%, ≥5%, =5% or 5%以上: the same as 5%), a range 10%-30%, 10%～30%, 10%至30% or 不低于10%，不高于30%, a count 10户 or 不少于10户, a ratio and a frequency 3%;2次/年 or 3%，每年2次, or no number: 根据实际情况确定 or 按需",
             "items.csv:6: max: error: minimum 9 is above maximum 3",
             "items.csv:7: min: error: '1.5' is not a whole number of entities",
         ]

@@ -63,7 +63,7 @@ impl Canonical for Item {
             self.legal_basis.clone(),
             self.object_types.join(";"),
             self.content.clone(),
-            self.ratio.decimal(),
+            self.ratio.canonical(),
             opt_num(self.min_count),
             opt_num(self.max_count),
             self.method.clone(),

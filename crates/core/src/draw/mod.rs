@@ -38,7 +38,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::commit::digest::hex;
 use crate::error::{Diagnostic, DiagnosticKind, Position, Result};
-use crate::model::{CreditClass, ItemLevel, Overlap, Ratio, Stratify};
+use crate::model::{CreditClass, Item, ItemLevel, Overlap, Ratio, Stratify};
 use crate::{Dataset, Error};
 
 /// The name of the algorithm this engine implements, recorded in every
@@ -377,6 +377,30 @@ impl<'d> Selector<'d> {
     }
 }
 
+/// The ratio of a task's default group and the count it draws, if it draws
+/// a count (SPEC.md §6.2): the task's `ratio` or `count` when it states one,
+/// else the lead item's single number (a ratio, or a count with the ratio
+/// 100%). A range or no number without the task's number is refused when
+/// the plan loads; here it falls back to the range's minimum or 100%.
+pub(crate) fn task_number(task: &crate::model::Task, lead: Option<&Item>) -> (Ratio, Option<u64>) {
+    use crate::model::ItemRatio;
+    let Some(lead) = lead else {
+        return (Ratio::ONE, None);
+    };
+    if let Some(r) = task.ratio {
+        return (r, None);
+    }
+    if let Some(n) = task.count {
+        return (Ratio::ONE, Some(n));
+    }
+    match lead.ratio.ratio {
+        ItemRatio::Exact(r) => (r, None),
+        ItemRatio::Range { min, .. } => (min, None),
+        ItemRatio::Count { n, .. } => (Ratio::ONE, Some(n)),
+        ItemRatio::Unspecified => (Ratio::ONE, None),
+    }
+}
+
 /// The count of a task and its allocation to strata (SPEC.md §6), from the
 /// eligible base of each stratum: the task total and the allocation rows
 /// in bytewise order of stratum name, each with its stratum key. It needs
@@ -388,7 +412,7 @@ pub(crate) fn allocate(
 ) -> (u64, Vec<(StratumAllocation, StratumKey)>) {
     let rules = &ds.plan.rules;
     let lead = task.items.first().and_then(|id| ds.item(id));
-    let item_ratio = lead.map_or(Ratio::ONE, |i| i.ratio);
+    let (item_ratio, count) = task_number(task, lead);
     // groups
     let mut groups: BTreeMap<Option<CreditClass>, Vec<(&String, u64)>> = BTreeMap::new();
     for ((g, region), v) in bases {
@@ -410,7 +434,7 @@ pub(crate) fn allocate(
         .map(|(g, n)| ratio_of(*g).ceil_mul(*n))
         .collect();
     let base: u64 = gbases.iter().sum();
-    let mut total: u64 = gcounts.iter().sum();
+    let mut total: u64 = count.unwrap_or_else(|| gcounts.iter().sum());
     if let Some(lead) = lead {
         if let Some(min) = lead.min_count {
             total = total.max(min);

@@ -811,11 +811,14 @@ fn build(
     }
 
     // tasks
+    let generated = plan.tasks.is_empty();
     if plan.tasks.is_empty() {
         plan.tasks = items
             .iter()
             .map(|i| Task {
                 items: vec![i.id.clone()],
+                ratio: None,
+                count: None,
                 filter: Default::default(),
             })
             .collect();
@@ -843,6 +846,12 @@ fn build(
                 }
             }
         }
+    }
+
+    if items_ok {
+        task_numbers(
+            &plan, plan_file, plan_text, &items, generated, &lines, &mut diags,
+        );
     }
 
     silent_semantics(
@@ -886,6 +895,114 @@ fn build(
         warnings: diags,
         registry,
     })
+}
+
+/// The number each task draws against what its lead item's list allows
+/// (SPEC.md §6.2): a range or no number needs the task's number; a task's
+/// ratio may not fall below a list's minimum or outside its range, nor its
+/// count differ from a list's count or fall below a list's minimum.
+fn task_numbers(
+    plan: &Plan,
+    plan_file: &str,
+    plan_text: &str,
+    items: &[Item],
+    generated: bool,
+    lines: &Lines,
+    diags: &mut Vec<Diagnostic>,
+) {
+    use crate::model::ItemRatio;
+    for (n, t) in plan.tasks.iter().enumerate() {
+        let Some((row, lead)) = t
+            .items
+            .first()
+            .and_then(|id| items.iter().enumerate().find(|(_, i)| &i.id == id))
+        else {
+            continue;
+        };
+        let pos = |field: &str| {
+            if generated {
+                return lines.pos(ITEMS, row, "ratio");
+            }
+            let mut p = Position::file(plan_file).with_field(format!("tasks[{}].{field}", n + 1));
+            if let Some(l) = Plan::task_line(plan_text, n) {
+                p = p.at_line(l);
+            }
+            p
+        };
+        let task = n + 1;
+        let id = &lead.id;
+        let cell = &lead.ratio.text;
+        let mut err = |field: &str, msg: String| {
+            diags.push(Diagnostic::error(K::InvalidValue, pos(field), msg));
+        };
+        match (lead.ratio.ratio, t.ratio, t.count) {
+            (_, Some(_), Some(_)) => err(
+                "count",
+                format!("task {task} states both ratio and count; state one"),
+            ),
+            (ItemRatio::Range { min, max }, None, None) => err(
+                "ratio",
+                format!(
+                    "item {id} gives the range '{cell}': the task must state the ratio it draws, from {min} to {max}, e.g. ratio = \"{min}\""
+                ),
+            ),
+            (ItemRatio::Unspecified, None, None) => err(
+                "ratio",
+                format!(
+                    "item {id} gives no number ('{cell}'): the task must state the ratio or the count it draws, e.g. ratio = \"5%\" or count = 10"
+                ),
+            ),
+            (ItemRatio::Exact(min), Some(r), None) if r < min => err(
+                "ratio",
+                format!("ratio {r} of task {task} is below the minimum {min} of item {id}"),
+            ),
+            (ItemRatio::Range { min, max }, Some(r), None) if r < min || r > max => err(
+                "ratio",
+                format!(
+                    "ratio {r} of task {task} is outside the range {min} to {max} of item {id} ('{cell}')"
+                ),
+            ),
+            (ItemRatio::Count { .. }, Some(_), None) => err(
+                "ratio",
+                format!("item {id} gives a count ('{cell}'): state count, not ratio"),
+            ),
+            (ItemRatio::Exact(_) | ItemRatio::Range { .. }, None, Some(_)) => err(
+                "count",
+                format!("item {id} gives a ratio ('{cell}'): state ratio, not count"),
+            ),
+            (
+                ItemRatio::Count {
+                    n: c,
+                    at_least: false,
+                },
+                None,
+                Some(k),
+            ) if k != c => err(
+                "count",
+                format!(
+                    "count {k} of task {task} differs from the count {c} of item {id} ('{cell}')"
+                ),
+            ),
+            (
+                ItemRatio::Count {
+                    n: c,
+                    at_least: true,
+                },
+                None,
+                Some(k),
+            ) if k < c => err(
+                "count",
+                format!(
+                    "count {k} of task {task} is below the minimum {c} of item {id} ('{cell}')"
+                ),
+            ),
+            (ItemRatio::Unspecified, None, Some(0)) => err(
+                "count",
+                format!("count 0 of task {task} draws nothing; state a count above 0"),
+            ),
+            _ => {}
+        }
+    }
 }
 
 fn file_rank(lines: &Lines, plan_file: &str, p: &Position) -> usize {

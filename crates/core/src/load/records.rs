@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use crate::model::text::{clean, clean_cow, clean_id, clean_id_cow, split_multi, split_multi_cow};
 use crate::model::validate_uscc;
 use crate::model::{
-    Conflict, CreditClass, Date, Entity, EntityFlags, HistoryRecord, Item, ItemLevel, Officer,
-    Ratio,
+    Conflict, CreditClass, Date, Entity, EntityFlags, HistoryRecord, Item, ItemLevel,
+    ItemRatioCell, Officer, Ratio,
 };
 
 macro_rules! field {
@@ -490,13 +490,13 @@ pub(crate) fn item(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Item {
     let ratio_text = p.text(6);
     let ratio = if ratio_text.is_empty() {
         p.required(6);
-        Ratio::ONE
+        ItemRatioCell::from(Ratio::ONE)
     } else {
-        match ratio_text.parse::<Ratio>() {
+        match ratio_text.parse::<ItemRatioCell>() {
             Ok(r) => r,
             Err(e) => {
                 p.err(6, K::InvalidRatio, format!("ratio '{ratio_text}' {e}"));
-                Ratio::ONE
+                ItemRatioCell::from(Ratio::ONE)
             }
         }
     };

@@ -16,7 +16,8 @@ pub struct TaskSummary {
     pub task: String,
     /// Item names, in task order.
     pub names: Vec<String>,
-    /// The lead item's ratio, as a percentage.
+    /// The lead item's ratio, as a percentage (other forms as the list
+    /// wrote them), after the task's own ratio or count when it states one.
     pub ratio: String,
     /// Whether the task has a directed-draw filter.
     pub directed: bool,
@@ -93,7 +94,13 @@ impl Summary {
                         .filter_map(|i| ds.item(i))
                         .map(|i| i.name.clone())
                         .collect(),
-                    ratio: lead.map(|i| i.ratio.to_string()).unwrap_or_default(),
+                    ratio: lead
+                        .map(|i| match (t.ratio, t.count) {
+                            (Some(r), _) => format!("{r} (list: {})", i.ratio),
+                            (None, Some(n)) => format!("{n} (list: {})", i.ratio),
+                            (None, None) => i.ratio.to_string(),
+                        })
+                        .unwrap_or_default(),
                     directed: t.filter.is_directed(),
                     eligible,
                     by_region,

@@ -6,6 +6,7 @@
 
 pub(crate) mod cjk_compat;
 mod date;
+mod item_ratio;
 mod plan;
 mod ratio;
 mod source;
@@ -13,6 +14,7 @@ pub(crate) mod text;
 mod uscc;
 
 pub use date::{Date, DateError};
+pub use item_ratio::{ItemRatio, ItemRatioCell, ItemRatioError};
 pub use plan::{
     Disclosure, Encoding, Filter, FlagName, InputFiles, NoticeInfo, Overlap, Plan, ResultsConfig,
     Rules, Stratify, Task,
@@ -127,8 +129,9 @@ pub struct Item {
     pub object_types: Vec<String>,
     /// Content of the inspection (抽查内容).
     pub content: String,
-    /// Ratio of eligible entities to inspect (抽查比例).
-    pub ratio: Ratio,
+    /// Ratio of eligible entities to inspect (抽查比例), as the list gives
+    /// it: a ratio, a range, a count or no number, with the cell as written.
+    pub ratio: ItemRatioCell,
     /// Minimum number of inspections, if any.
     pub min_count: Option<u64>,
     /// Maximum number of inspections, if any (ignored for key items).

@@ -202,6 +202,16 @@ pub struct Task {
     /// Item ids; more than one makes a joint inspection (联合抽查) whose
     /// entities are drawn once under the first item's rules.
     pub items: Vec<String>,
+    /// The ratio this task draws, where the lead item's list gives a range
+    /// or no number (or a ratio above the list's minimum); part of the
+    /// plan's canonical JSON only when set (SPEC.md §2.3, §6.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<Ratio>,
+    /// The number of entities this task draws, where the lead item's list
+    /// gives a count or no number; part of the plan's canonical JSON only
+    /// when set (SPEC.md §2.3, §6.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
     /// Directed-draw filter.
     #[serde(default, flatten)]
     pub filter: Filter,

@@ -119,6 +119,20 @@ impl Ratio {
     }
 }
 
+impl Ord for Ratio {
+    /// By value, exactly (`5% < 12.5%`).
+    fn cmp(&self, other: &Ratio) -> std::cmp::Ordering {
+        (u128::from(self.num) * u128::from(other.denominator()))
+            .cmp(&(u128::from(other.num) * u128::from(self.denominator())))
+    }
+}
+
+impl PartialOrd for Ratio {
+    fn partial_cmp(&self, other: &Ratio) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl fmt::Display for Ratio {
     /// As a percentage: `5%`, `12.5%`, `0.2%`, `100%`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -277,6 +291,8 @@ mod tests {
         assert_eq!(r.ceil_mul(21), 2);
         assert_eq!(r.ceil_mul(100_000_000), 5_000_000);
         assert_eq!(Ratio::ONE.ceil_mul(u64::MAX), u64::MAX);
+        assert!("5%".parse::<Ratio>().unwrap() < "12.5%".parse().unwrap());
+        assert!(Ratio::ONE > "99.9%".parse().unwrap());
         let tiny: Ratio = "0.000000000001".parse().unwrap();
         assert_eq!(tiny.ceil_mul(u64::MAX), 18_446_745);
     }

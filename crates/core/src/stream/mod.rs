@@ -598,7 +598,7 @@ fn select<'e>(
                 task,
                 lead,
                 tkey: task_key(&key, &task.key()),
-                ratios: pass::group_ratios(pre, lead),
+                ratios: pass::group_ratios(pre, task, lead),
                 keep: Keep::Smallest(smallest.clone()),
             }],
         };
@@ -665,7 +665,7 @@ fn task_ctxs<'a>(
                 task,
                 lead,
                 tkey: task_key(key, &task.key()),
-                ratios: pass::group_ratios(pre, lead),
+                ratios: pass::group_ratios(pre, task, lead),
                 keep: keep.clone().unwrap_or(Keep::Threshold),
             }
         })

@@ -574,8 +574,8 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
 }
 
 /// The ratio of each group for a task.
-pub(crate) fn group_ratios(ds: &Dataset, lead: Option<&Item>) -> [Ratio; 5] {
-    let item = lead.map_or(Ratio::ONE, |i| i.ratio);
+pub(crate) fn group_ratios(ds: &Dataset, task: &Task, lead: Option<&Item>) -> [Ratio; 5] {
+    let item = crate::draw::task_number(task, lead).0;
     let r = |c: CreditClass| ds.plan.rules.class_ratios.get(&c).copied().unwrap_or(item);
     [
         item,

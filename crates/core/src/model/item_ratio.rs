@@ -1,0 +1,486 @@
+//! The ratio cell of an item list as agencies write it (SPEC.md §1.4):
+//! a ratio or a minimum (`5%`, `不低于5%`), a range (`10%-30%`), a count
+//! (`10户`, `不少于10户`), a ratio with a frequency (`3%;2次/年`) or no
+//! number at all (`根据实际情况确定`).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::model::ratio::{Ratio, RatioError};
+use crate::model::text::fold_width;
+
+/// The number an item list gives for an item.
+///
+/// ```
+/// use shuangsuiji::model::{ItemRatio, Ratio};
+/// let r: Ratio = "5%".parse().unwrap();
+/// assert_eq!(ItemRatio::Exact(r).canonical(), "0.05");
+/// assert_eq!(ItemRatio::Count { n: 10, at_least: false }.canonical(), "count:10");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemRatio {
+    /// One ratio (`5%`, or a minimum wording that means the same:
+    /// `不低于5%`, `≥5%`, `5%以上`): every ratio is a minimum, since counts
+    /// are rounded up.
+    Exact(Ratio),
+    /// A range: the plan's task picks a ratio within it.
+    Range {
+        /// The lowest ratio allowed.
+        min: Ratio,
+        /// The highest ratio allowed.
+        max: Ratio,
+    },
+    /// A number of entities (`10户`), or at least that many (`不少于10户`).
+    Count {
+        /// The number of entities.
+        n: u64,
+        /// Whether the list allows more (`不少于`, `至少`, `≥`, `以上`).
+        at_least: bool,
+    },
+    /// No number (`根据实际情况确定`, `按需`): the plan's task states it.
+    Unspecified,
+}
+
+impl ItemRatio {
+    /// The canonical form of SPEC.md §2.1 (without frequency): `0.05`,
+    /// `0.1-0.3`, `count:10`, `count>=10`, `unspecified`.
+    pub fn canonical(&self) -> String {
+        match self {
+            ItemRatio::Exact(r) => r.decimal(),
+            ItemRatio::Range { min, max } => format!("{}-{}", min.decimal(), max.decimal()),
+            ItemRatio::Count { n, at_least: false } => format!("count:{n}"),
+            ItemRatio::Count { n, at_least: true } => format!("count>={n}"),
+            ItemRatio::Unspecified => "unspecified".to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ItemRatio {
+    /// `5%`, `10%-30%`, `10户`, `≥10户`, `unspecified`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ItemRatio::Exact(r) => write!(f, "{r}"),
+            ItemRatio::Range { min, max } => write!(f, "{min}-{max}"),
+            ItemRatio::Count { n, at_least: false } => write!(f, "{n}户"),
+            ItemRatio::Count { n, at_least: true } => write!(f, "≥{n}户"),
+            ItemRatio::Unspecified => f.write_str("unspecified"),
+        }
+    }
+}
+
+/// An item list's ratio cell: the number it gives, the frequency written
+/// beside it, and the cell as published (for the notices).
+///
+/// ```
+/// use shuangsuiji::model::{ItemRatio, ItemRatioCell};
+/// let c: ItemRatioCell = "3%;2次/年".parse().unwrap();
+/// assert_eq!(c.ratio, ItemRatio::Exact("3%".parse().unwrap()));
+/// assert_eq!(c.frequency, "2次/年");
+/// assert_eq!(c.canonical(), "0.03;2次/年");
+/// let r: ItemRatioCell = "不低于10%，不高于30%".parse().unwrap();
+/// assert_eq!(r.canonical(), "0.1-0.3");
+/// assert_eq!(r.to_string(), "不低于10%，不高于30%");
+/// // a plain ratio encodes and shows exactly as before
+/// let p: ItemRatioCell = "不少于5%".parse().unwrap();
+/// assert_eq!((p.canonical().as_str(), p.to_string().as_str()), ("0.05", "5%"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ItemRatioCell {
+    /// The number the list gives.
+    pub ratio: ItemRatio,
+    /// A frequency written in the same cell (`2次/年`), else empty.
+    pub frequency: String,
+    /// The cell as written (cleaned, not folded); for a single ratio
+    /// without frequency, its percentage (`5%` for `不低于0.05`).
+    pub text: String,
+}
+
+impl ItemRatioCell {
+    /// The record field `ratio` of SPEC.md §2.1: [`ItemRatio::canonical`],
+    /// then `;` and the frequency when the cell gives one.
+    pub fn canonical(&self) -> String {
+        if self.frequency.is_empty() {
+            self.ratio.canonical()
+        } else {
+            format!("{};{}", self.ratio.canonical(), self.frequency)
+        }
+    }
+
+    /// The single ratio of a plain (or minimum) cell without frequency.
+    pub fn exact(&self) -> Option<Ratio> {
+        match self.ratio {
+            ItemRatio::Exact(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+impl From<Ratio> for ItemRatioCell {
+    fn from(r: Ratio) -> ItemRatioCell {
+        ItemRatioCell {
+            ratio: ItemRatio::Exact(r),
+            frequency: String::new(),
+            text: r.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ItemRatioCell {
+    /// A plain ratio as a percentage (`5%`, as before); any other form as
+    /// the list wrote it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.ratio, self.frequency.is_empty()) {
+            (ItemRatio::Exact(r), true) => write!(f, "{r}"),
+            _ => f.write_str(&self.text),
+        }
+    }
+}
+
+/// Why an item list's ratio cell could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemRatioError {
+    /// None of the accepted forms.
+    Malformed,
+    /// A ratio of an accepted form with a bad value.
+    Ratio(RatioError),
+    /// A range whose minimum is above its maximum.
+    Reversed(Ratio, Ratio),
+    /// A count of 0.
+    ZeroCount,
+}
+
+impl fmt::Display for ItemRatioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ItemRatioError::Malformed | ItemRatioError::Ratio(RatioError::Malformed) => f.write_str(
+                "is not a ratio; write it as 5%, 5‰ or 0.05 (a minimum may be written 不低于5%, 不少于5%, 至少5%, ≥5%, =5% or 5%以上: the same as 5%), a range 10%-30%, 10%～30%, 10%至30% or 不低于10%，不高于30%, a count 10户 or 不少于10户, a ratio and a frequency 3%;2次/年 or 3%，每年2次, or no number: 根据实际情况确定 or 按需",
+            ),
+            ItemRatioError::Ratio(e) => write!(f, "{e}"),
+            ItemRatioError::Reversed(lo, hi) => {
+                write!(f, "is a range whose minimum {lo} is above its maximum {hi}")
+            }
+            ItemRatioError::ZeroCount => f.write_str("is a count of 0; a count must be greater than 0"),
+        }
+    }
+}
+
+impl std::error::Error for ItemRatioError {}
+
+/// Cells that give no number (SPEC.md §1.4).
+const UNSPECIFIED: [&str; 6] = [
+    "根据实际情况确定",
+    "根据实际确定",
+    "按实际情况确定",
+    "视情况确定",
+    "按需确定",
+    "按需",
+];
+
+/// Minimum words before a number (as in [`Ratio`]'s grammar).
+const AT_LEAST: [&str; 5] = ["不低于", "不少于", "至少", ">=", "≥"];
+/// Maximum words opening the second half of a worded range.
+const AT_MOST: [&str; 5] = ["不高于", "不超过", "至多", "<=", "≤"];
+/// Range separators, first found wins.
+const RANGE_SEPS: [char; 5] = ['-', '~', '〜', '至', '到'];
+
+impl FromStr for ItemRatioCell {
+    type Err = ItemRatioError;
+
+    fn from_str(s: &str) -> Result<ItemRatioCell, ItemRatioError> {
+        let text = s.trim().to_string();
+        let folded = fold_width(&text);
+        let t = folded.trim();
+        let (ratio, frequency) = match number(t) {
+            Ok(r) => (r, String::new()),
+            Err(first) => {
+                // a frequency after the last `;` or `,`
+                let Some(i) = t.rfind([';', ',']) else {
+                    return Err(first);
+                };
+                let (left, right) = (t[..i].trim(), t[i + 1..].trim());
+                if right.is_empty() || !right.contains('次') {
+                    return Err(first);
+                }
+                (number(left)?, right.to_string())
+            }
+        };
+        // a plain ratio is held as its percentage, however written (as
+        // before: `0.05` typed in a spreadsheet and `5%` are one item)
+        let text = match (ratio, frequency.is_empty()) {
+            (ItemRatio::Exact(r), true) => r.to_string(),
+            _ => text,
+        };
+        Ok(ItemRatioCell {
+            ratio,
+            frequency,
+            text,
+        })
+    }
+}
+
+/// One number form (no frequency), on folded, trimmed text.
+fn number(t: &str) -> Result<ItemRatio, ItemRatioError> {
+    if UNSPECIFIED.contains(&t) {
+        return Ok(ItemRatio::Unspecified);
+    }
+    // 不低于a，不高于b
+    if let Some((a, b)) = t.split_once(',')
+        && let Some(a) = AT_LEAST.iter().find_map(|w| a.trim().strip_prefix(w))
+        && let Some(b) = AT_MOST.iter().find_map(|w| b.trim().strip_prefix(w))
+    {
+        return range(a.trim(), b.trim());
+    }
+    // a-b, a~b, a至b
+    if let Some(i) = t.find(RANGE_SEPS)
+        && i > 0
+    {
+        let sep = t[i..].chars().next().map_or(1, char::len_utf8);
+        let (a, b) = (t[..i].trim(), t[i + sep..].trim());
+        if plain(a) && plain(b) {
+            return range(a, b);
+        }
+    }
+    // counts: 10户, 不少于10户, 10户以上
+    if let Some(c) = count(t) {
+        return c;
+    }
+    t.parse::<Ratio>()
+        .map(ItemRatio::Exact)
+        .map_err(ratio_error)
+}
+
+fn ratio_error(e: RatioError) -> ItemRatioError {
+    match e {
+        RatioError::Malformed => ItemRatioError::Malformed,
+        e => ItemRatioError::Ratio(e),
+    }
+}
+
+/// Digits, `.`, `+`, `%`, `‰` and spaces only: a bare ratio.
+fn plain(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '+' | '%' | '‰' | ' '))
+}
+
+fn range(a: &str, b: &str) -> Result<ItemRatio, ItemRatioError> {
+    if !plain(a) || !plain(b) {
+        return Err(ItemRatioError::Malformed);
+    }
+    // `10-30%`: the first number takes the second's unit
+    let a = match (a.ends_with(['%', '‰']), b.chars().last()) {
+        (false, Some(u @ ('%' | '‰'))) => format!("{a}{u}"),
+        _ => a.to_string(),
+    };
+    let min: Ratio = a.parse().map_err(ratio_error)?;
+    let max: Ratio = b.parse().map_err(ratio_error)?;
+    if min > max {
+        return Err(ItemRatioError::Reversed(min, max));
+    }
+    Ok(ItemRatio::Range { min, max })
+}
+
+fn count(t: &str) -> Option<Result<ItemRatio, ItemRatioError>> {
+    let mut at_least = false;
+    let mut t = t;
+    for w in ["及以上", "以上"] {
+        if let Some(r) = t.strip_suffix(w) {
+            t = r.trim_end();
+            at_least = true;
+            break;
+        }
+    }
+    let t = ["户", "家"]
+        .iter()
+        .find_map(|w| t.strip_suffix(w))?
+        .trim_end();
+    let t = match AT_LEAST.iter().find_map(|w| t.strip_prefix(w)) {
+        Some(r) => {
+            at_least = true;
+            r.trim_start()
+        }
+        None => t.strip_prefix('=').map_or(t, str::trim_start),
+    };
+    let digits = t.strip_prefix('+').unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Err(ItemRatioError::Malformed));
+    }
+    Some(match digits.parse::<u64>() {
+        Ok(0) => Err(ItemRatioError::ZeroCount),
+        Ok(n) => Ok(ItemRatio::Count { n, at_least }),
+        Err(_) => Err(ItemRatioError::Malformed),
+    })
+}
+
+impl Serialize for ItemRatioCell {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for ItemRatioCell {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ItemRatioCell, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse()
+            .map_err(|e| serde::de::Error::custom(format!("ratio '{s}' {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(s: &str) -> Ratio {
+        s.parse().unwrap()
+    }
+    fn cell(s: &str) -> ItemRatioCell {
+        s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn plain_and_minimums_encode_as_before() {
+        for s in [
+            "5%",
+            "0.05",
+            "50‰",
+            "不低于5%",
+            "不少于5%",
+            "至少5%",
+            "≥5%",
+            "=5%",
+            "5%以上",
+            "５％",
+        ] {
+            let c = cell(s);
+            assert_eq!(c.ratio, ItemRatio::Exact(r("5%")), "{s}");
+            assert_eq!(c.canonical(), "0.05", "{s}");
+            assert_eq!(c.to_string(), "5%", "{s}");
+        }
+    }
+
+    #[test]
+    fn ranges() {
+        let want = ItemRatio::Range {
+            min: r("10%"),
+            max: r("30%"),
+        };
+        for s in [
+            "10%-30%",
+            "10%～30%",
+            "10%~30%",
+            "10%至30%",
+            "10-30%",
+            "10% - 30%",
+            "不低于10%，不高于30%",
+            "不低于10%,不超过30%",
+            "0.1-0.3",
+        ] {
+            let c = cell(s);
+            assert_eq!(c.ratio, want, "{s}");
+            assert_eq!(c.canonical(), "0.1-0.3", "{s}");
+            assert_eq!(c.to_string(), s, "{s}");
+        }
+        assert_eq!(
+            "30%-10%".parse::<ItemRatioCell>(),
+            Err(ItemRatioError::Reversed(r("30%"), r("10%")))
+        );
+        assert_eq!(
+            "10%-130%".parse::<ItemRatioCell>(),
+            Err(ItemRatioError::Ratio(RatioError::AboveOne))
+        );
+    }
+
+    #[test]
+    fn counts() {
+        let c = cell("10户");
+        assert_eq!(
+            c.ratio,
+            ItemRatio::Count {
+                n: 10,
+                at_least: false
+            }
+        );
+        assert_eq!(c.canonical(), "count:10");
+        for s in ["不少于10户", "至少10家", "≥10户", "10户以上"] {
+            let c = cell(s);
+            assert_eq!(
+                c.ratio,
+                ItemRatio::Count {
+                    n: 10,
+                    at_least: true
+                },
+                "{s}"
+            );
+            assert_eq!(c.canonical(), "count>=10", "{s}");
+        }
+        assert_eq!(
+            "0户".parse::<ItemRatioCell>(),
+            Err(ItemRatioError::ZeroCount)
+        );
+        assert_eq!(
+            "十户".parse::<ItemRatioCell>(),
+            Err(ItemRatioError::Malformed)
+        );
+    }
+
+    #[test]
+    fn frequencies() {
+        for s in ["3%;2次/年", "3%，每年2次", "3%；每年2次"] {
+            let c = cell(s);
+            assert_eq!(c.ratio, ItemRatio::Exact(r("3%")), "{s}");
+            assert!(c.frequency.contains('次'), "{s}");
+            assert_eq!(c.to_string(), s, "{s}");
+        }
+        assert_eq!(cell("3%;2次/年").canonical(), "0.03;2次/年");
+        assert_eq!(cell("3%，每年2次").canonical(), "0.03;每年2次");
+        assert_eq!(
+            cell("不低于10%，不高于30%;每季度一次").canonical(),
+            "0.1-0.3;每季度一次"
+        );
+        assert_eq!(cell("按需;每年1次").canonical(), "unspecified;每年1次");
+        // no 次: not a frequency
+        assert_eq!(
+            "3%;全年".parse::<ItemRatioCell>(),
+            Err(ItemRatioError::Malformed)
+        );
+    }
+
+    #[test]
+    fn no_number() {
+        for s in ["根据实际情况确定", "按需", "按需确定", "视情况确定"] {
+            let c = cell(s);
+            assert_eq!(c.ratio, ItemRatio::Unspecified, "{s}");
+            assert_eq!(c.canonical(), "unspecified");
+            assert_eq!(c.to_string(), s);
+        }
+    }
+
+    #[test]
+    fn refusals_name_the_forms() {
+        for s in ["五成", "约5%", "5%%", "不高于5%", "1e-2", "10%-", "-", "按"] {
+            let e = s.parse::<ItemRatioCell>().unwrap_err();
+            assert_eq!(e, ItemRatioError::Malformed, "{s}");
+            let m = e.to_string();
+            for form in [
+                "5%",
+                "10%-30%",
+                "不低于10%，不高于30%",
+                "10户",
+                "3%;2次/年",
+                "根据实际情况确定",
+            ] {
+                assert!(m.contains(form), "{m}");
+            }
+        }
+        assert_eq!(
+            "-5%".parse::<ItemRatioCell>(),
+            Err(ItemRatioError::Ratio(RatioError::NotPositive))
+        );
+        assert_eq!(
+            "0".parse::<ItemRatioCell>().unwrap_err().to_string(),
+            "must be greater than 0"
+        );
+    }
+}
