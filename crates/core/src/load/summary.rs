@@ -97,7 +97,7 @@ impl Summary {
                     ratio: lead
                         .map(|i| match (t.ratio, t.count) {
                             (Some(r), _) => format!("{r} (list: {})", i.ratio),
-                            (None, Some(n)) => format!("{n} (list: {})", i.ratio),
+                            (None, Some(n)) => format!("{n}户 (list: {})", i.ratio),
                             (None, None) => i.ratio.to_string(),
                         })
                         .unwrap_or_default(),

@@ -315,8 +315,14 @@ fn count(t: &str) -> Option<Result<ItemRatio, ItemRatioError>> {
 }
 
 impl Serialize for ItemRatioCell {
+    /// A single ratio without frequency as its canonical decimal (`0.05`,
+    /// as before these forms existed); any other cell as written (it reads
+    /// back to the same form).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.text)
+        match (self.ratio, self.frequency.is_empty()) {
+            (ItemRatio::Exact(r), true) => s.serialize_str(&r.decimal()),
+            _ => s.serialize_str(&self.text),
+        }
     }
 }
 
@@ -445,6 +451,26 @@ mod tests {
             "3%;全年".parse::<ItemRatioCell>(),
             Err(ItemRatioError::Malformed)
         );
+    }
+
+    #[test]
+    fn json_round_trip() {
+        for (cell, json) in [
+            ("不低于5%", "\"0.05\""),
+            ("10%-30%", "\"10%-30%\""),
+            ("不少于10户", "\"不少于10户\""),
+            ("3%;2次/年", "\"3%;2次/年\""),
+            ("按需", "\"按需\""),
+        ] {
+            let c = cell_of(cell);
+            let j = serde_json::to_string(&c).unwrap();
+            assert_eq!(j, json);
+            assert_eq!(serde_json::from_str::<ItemRatioCell>(&j).unwrap(), c);
+        }
+    }
+
+    fn cell_of(s: &str) -> ItemRatioCell {
+        s.parse().unwrap()
     }
 
     #[test]
