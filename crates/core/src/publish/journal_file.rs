@@ -4,19 +4,13 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::journal::{
     JournalEntry, JournalRecord, MAX_JOURNAL_LINE_BYTES, append_entry, verify_journal,
 };
 use crate::publish::staged::{crash_point, sync_dir};
 
-fn publish_error(path: &Path, message: impl std::fmt::Display) -> Error {
-    ErrorKind::Publish {
-        path: path.display().to_string(),
-        message: message.to_string(),
-    }
-    .into()
-}
+use crate::publish::attempt::publish_error;
 
 /// Open the journal for reading and appending, refusing anything but a
 /// regular file (a FIFO would block forever), and lock it exclusively.
