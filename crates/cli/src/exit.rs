@@ -19,16 +19,20 @@ pub fn is_unsafe(c: char) -> bool {
 }
 
 /// Text safe to print to a terminal: every character [`is_unsafe`] shown
-/// as `<U+XXXX>` (its code point), everything else as it is.
+/// as `<U+XXXX>` (its code point), everything else as it is — a carriage
+/// return directly before a line feed included (the CRLF line end of the
+/// CSV files `ssj disclose` prints; a CR alone can overwrite a line, so
+/// it is shown).
 ///
 /// `clean("a\u{1b}]0;x\u{7}b")` is `a<U+001B>]0;x<U+0007>b`.
 pub fn clean(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    let crlf = |i: usize, c: char| c == '\r' && s[i + 1..].starts_with('\n');
+    if !s.char_indices().any(|(i, c)| is_unsafe(c) && !crlf(i, c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        if is_unsafe(c) {
+    for (i, c) in s.char_indices() {
+        if is_unsafe(c) && !crlf(i, c) {
             out.push_str(&format!("<U+{:04X}>", c as u32));
         } else {
             out.push(c);
@@ -167,4 +171,17 @@ pub fn print_json<T: serde::Serialize>(v: &T) -> u8 {
         "{}\n",
         serde_json::to_string_pretty(v).unwrap_or_default()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean;
+
+    #[test]
+    fn clean_shows_controls_but_keeps_line_ends() {
+        assert_eq!(clean("a\u{1b}]0;x\u{7}b"), "a<U+001B>]0;x<U+0007>b");
+        assert_eq!(clean("a,b\r\nc,d\r\n"), "a,b\r\nc,d\r\n");
+        assert_eq!(clean("a\rb\r"), "a<U+000D>b<U+000D>");
+        assert_eq!(clean("名\u{202E}称\n"), "名<U+202E>称\n");
+    }
 }

@@ -95,8 +95,19 @@ impl Streaming {
         f(&plan, &mut open, opts)
     }
 
+    /// A temporary sort file in the chosen folder; a failure names the
+    /// folder and how to choose another.
     fn spill_file(&self) -> io::Result<Box<dyn SpillFile>> {
-        Ok(Box::new(tempfile::tempfile_in(&self.tmp)?))
+        match tempfile::tempfile_in(&self.tmp) {
+            Ok(f) => Ok(Box::new(f)),
+            Err(e) => Err(io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot create a temporary sort file in {}: {e} (choose a writable folder with --tmp DIR)",
+                    self.tmp.display()
+                ),
+            )),
+        }
     }
 }
 

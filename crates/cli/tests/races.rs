@@ -233,3 +233,20 @@ fn journal_repair_moves_a_torn_line_aside() {
             .success()
     );
 }
+
+#[test]
+fn a_huge_journal_without_line_feeds_is_refused_without_being_read() {
+    let dir = sample();
+    // a 2 GiB sparse file: no entry, no line feed
+    let f = std::fs::File::create(dir.path().join("journal.jsonl")).unwrap();
+    f.set_len(2 << 30).unwrap();
+    drop(f);
+    let out = draw(dir.path(), "pub", "journal.jsonl")
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("longer than 1048576 bytes"), "{err}");
+    assert!(err.contains("nothing was published"), "{err}");
+    assert!(!dir.path().join("pub").exists());
+}

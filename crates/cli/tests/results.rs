@@ -134,6 +134,32 @@ fn the_export_for_the_publicity_system() {
     );
     // ten results recorded, two pending (not exported)
     assert_eq!(lines.len(), 1 + 10 + 1);
+    // the same rows as a workbook, byte-stable
+    let book = |name: &str| {
+        let out = ssj(
+            dir.path(),
+            &[
+                "disclose",
+                "--result",
+                "pub/result.json",
+                "--plan",
+                "plan.toml",
+                "--results",
+                "outcomes.csv",
+                "--export",
+                "gsxt",
+                "--format",
+                "xlsx",
+                "--out",
+                name,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        std::fs::read(dir.path().join(name)).unwrap()
+    };
+    let (a, b) = (book("a.xlsx"), book("b.xlsx"));
+    assert!(a.starts_with(b"PK"));
+    assert_eq!(a, b);
 }
 
 #[test]

@@ -230,6 +230,16 @@ fn a_round_published_before_the_plan_date_is_refused_by_check() {
 
 #[test]
 fn declaration_errors_are_reported_together() {
+    // lines are counted from the first [[seed_sources]] appended to the
+    // sample plan (whose own length is not this test's subject)
+    let first_line = |w: &Work| {
+        std::fs::read_to_string(w.path("sample/plan.toml"))
+            .unwrap()
+            .lines()
+            .position(|l| l == "[[seed_sources]]")
+            .unwrap()
+            + 1
+    };
     let w = Work::new(
         "2026-10-09",
         "\n[[seed_sources]]\ntype = \"dice\"\ncount = 0\nfaces = 6\n\
@@ -238,13 +248,20 @@ fn declaration_errors_are_reported_together() {
     );
     let r = w.ssj(&["check", "--plan", "sample/plan.toml"]);
     assert_eq!(r.code, 2);
+    let l = first_line(&w);
     assert_eq!(
         errors(&r.err),
         [
-            "plan.toml:71: seed_sources[1]: error: dice: count 0 is not in 1–1000",
-            "plan.toml:76: seed_sources[2]: error: ssq: issue '2026-116' is not 1–12 ASCII digits",
-            "plan.toml:82: seed_sources[3]: error: text: description is empty",
-            "ssj: 3 errors in the inputs; nothing was drawn",
+            format!("plan.toml:{l}: seed_sources[1]: error: dice: count 0 is not in 1–1000"),
+            format!(
+                "plan.toml:{}: seed_sources[2]: error: ssq: issue '2026-116' is not 1–12 ASCII digits",
+                l + 5
+            ),
+            format!(
+                "plan.toml:{}: seed_sources[3]: error: text: description is empty",
+                l + 11
+            ),
+            "ssj: 3 errors in the inputs".to_string(),
         ]
     );
     let w = Work::new(
@@ -253,11 +270,14 @@ fn declaration_errors_are_reported_together() {
     );
     let r = w.ssj(&["check", "--plan", "sample/plan.toml"]);
     assert_eq!(r.code, 2);
+    let l = first_line(&w);
     assert_eq!(
         errors(&r.err),
         [
-            "plan.toml:71: error: unknown variant `k8`, expected one of `kl8`, `ssq`, `fc3d`, `dlt`, `pl5`",
-            "ssj: 1 error in the inputs; nothing was drawn",
+            format!(
+                "plan.toml:{l}: error: unknown variant `k8`, expected one of `kl8`, `ssq`, `fc3d`, `dlt`, `pl5`"
+            ),
+            "ssj: 1 error in the inputs".to_string(),
         ]
     );
 }

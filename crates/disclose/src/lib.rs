@@ -73,9 +73,9 @@ pub use guide::verify_guide;
 pub use outcomes::{Outcome, OutcomeKind, PENDING, Vocabulary, read_outcomes, read_outcomes_with};
 pub use pre_draw::pre_draw_notice;
 pub use render::neutralize;
-pub use result_table::{RESULT_COLUMNS, write_result_csv, write_result_xlsx};
+pub use result_table::{RESULT_COLUMNS, gsxt_xlsx, write_result_csv, write_result_xlsx};
 pub use results::{
-    Overdue, ResultsOptions, gsxt_csv, overdue, results_notice, results_notice_with,
+    GSXT_COLUMNS, Overdue, ResultsOptions, gsxt_csv, overdue, results_notice, results_notice_with,
 };
 pub use revisions::{REVISIONS_NOTICE, revisions_notice};
 

@@ -108,7 +108,7 @@ pub(crate) fn is_hostile(c: char) -> bool {
 }
 
 /// The one policy of every published format (HTML, Markdown, CSV): each
-/// character [`is_hostile`] is replaced by U+FFFD (the replacement
+/// character that is a control character or a bidi control (C0 but tab, line feed and carriage return, DEL, C1, U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) is replaced by U+FFFD (the replacement
 /// character, shown as �), so the reader sees that something was there
 /// and nothing acts on it. JSON keeps every character: its escaping
 /// (`\u001b`) is already visible and exact.

@@ -172,3 +172,64 @@ pub fn write_result_xlsx(
     let bytes = book.save_to_buffer().map_err(x)?;
     out.write_all(&bytes)
 }
+
+/// The export for the enterprise credit information publicity system
+/// ([`crate::gsxt_csv`]) as a workbook: sheet 抽查检查结果, the same
+/// columns and rows, every cell stored as text (codes and dates keep their
+/// exact form), header frozen and filtered; byte-stable like
+/// [`write_result_xlsx`] (creation time: the plan date).
+///
+/// ```
+/// use shuangsuiji::DrawResult;
+/// use shuangsuiji_disclose::{ResultsOptions, gsxt_xlsx};
+/// let text = std::fs::read_to_string(concat!(
+///     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// )).unwrap();
+/// let r = DrawResult::from_json(&text).unwrap();
+/// let (mut a, mut b) = (Vec::new(), Vec::new());
+/// gsxt_xlsx(&r, &[], &ResultsOptions::default(), &mut a).unwrap();
+/// gsxt_xlsx(&r, &[], &ResultsOptions::default(), &mut b).unwrap();
+/// assert!(a.starts_with(b"PK"));
+/// assert_eq!(a, b);
+/// ```
+pub fn gsxt_xlsx(
+    result: &shuangsuiji::DrawResult,
+    outcomes: &[crate::Outcome],
+    options: &crate::ResultsOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let x = io::Error::other;
+    let date = result.plan.date;
+    let mut book = Workbook::new();
+    let created = ExcelDateTime::from_ymd(date.year(), date.month(), date.day()).map_err(x)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    let ws = book.add_worksheet();
+    ws.set_name("抽查检查结果").map_err(x)?;
+    let bold = XlsxFormat::new().set_bold();
+    let cols = crate::results::GSXT_COLUMNS;
+    let mut widths: Vec<usize> = cols.iter().map(|h| display_width(h)).collect();
+    for (c, h) in cols.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(x)?;
+    }
+    let rows = crate::results::gsxt_rows(result, outcomes, options);
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let cell = crate::render::neutralize(cell);
+            if !cell.is_empty() {
+                ws.write_string(r as u32 + 1, c as u16, cell.as_ref())
+                    .map_err(x)?;
+            }
+            widths[c] = widths[c].max(display_width(&cell));
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        let w = (w + 2).clamp(MIN_WIDTH, MAX_WIDTH) as u16;
+        ws.set_column_width(c as u16, w).map_err(x)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(x)?;
+    ws.autofilter(0, 0, rows.len() as u32, cols.len() as u16 - 1)
+        .map_err(x)?;
+    let bytes = book.save_to_buffer().map_err(x)?;
+    out.write_all(&bytes)
+}

@@ -195,51 +195,62 @@ pub fn overdue(outcomes: &[Outcome], options: &ResultsOptions) -> Vec<Overdue> {
 pub fn gsxt_csv(result: &DrawResult, outcomes: &[Outcome], options: &ResultsOptions) -> String {
     use crate::render::csv_row;
     let mut o = String::from("\u{FEFF}");
-    csv_row(
-        &mut o,
-        &[
-            "统一社会信用代码",
-            "企业名称",
-            "检查实施机关",
-            "类型",
-            "日期",
-            "结果",
-            "抽查计划编号",
-            "抽查事项",
-        ],
-    );
+    csv_row(&mut o, &GSXT_COLUMNS);
+    for row in gsxt_rows(result, outcomes, options) {
+        csv_row(&mut o, &row);
+    }
+    o
+}
+
+/// The columns of the export for the enterprise credit information
+/// publicity system ([`gsxt_csv`], [`crate::gsxt_xlsx`]).
+pub const GSXT_COLUMNS: [&str; 8] = [
+    "统一社会信用代码",
+    "企业名称",
+    "检查实施机关",
+    "类型",
+    "日期",
+    "结果",
+    "抽查计划编号",
+    "抽查事项",
+];
+
+/// The rows of the export: one per inspection with an outcome.
+pub(crate) fn gsxt_rows(
+    result: &DrawResult,
+    outcomes: &[Outcome],
+    options: &ResultsOptions,
+) -> Vec<[String; 8]> {
+    let mut out = Vec::new();
     for r in rows(result, outcomes) {
-        let Some(out) = r.outcome else { continue };
-        let Some(word) = &out.outcome else { continue };
+        let Some(o) = r.outcome else { continue };
+        let Some(word) = &o.outcome else { continue };
         let dept = if r.department.is_empty() {
             result.plan.authority.as_str()
         } else {
             r.department
         };
-        csv_row(
-            &mut o,
-            &[
-                r.uscc.to_string(),
-                r.name.to_string(),
-                dept.to_string(),
-                if r.directed {
-                    "定向抽查"
-                } else {
-                    "双随机抽查"
-                }
-                .to_string(),
-                out.date.to_string(),
-                options.vocabulary.label(word, Lang::Zh).to_string(),
-                result.plan.id.clone(),
-                if r.item_name.is_empty() {
-                    r.item.to_string()
-                } else {
-                    format!("{} {}", r.item, r.item_name)
-                },
-            ],
-        );
+        out.push([
+            r.uscc.to_string(),
+            r.name.to_string(),
+            dept.to_string(),
+            if r.directed {
+                "定向抽查"
+            } else {
+                "双随机抽查"
+            }
+            .to_string(),
+            o.date.to_string(),
+            options.vocabulary.label(word, Lang::Zh).to_string(),
+            result.plan.id.clone(),
+            if r.item_name.is_empty() {
+                r.item.to_string()
+            } else {
+                format!("{} {}", r.item, r.item_name)
+            },
+        ]);
     }
-    o
+    out
 }
 
 /// The results notice (抽查结果公示): for every item inspected on every

@@ -54,10 +54,20 @@ pub struct DiscloseArgs {
 
 /// `ssj disclose`.
 pub fn run(a: &DiscloseArgs) -> u8 {
-    if a.format.trim().eq_ignore_ascii_case("xlsx") {
+    let xlsx = a.format.trim().eq_ignore_ascii_case("xlsx");
+    let gsxt = a.export.as_deref() == Some("gsxt");
+    if xlsx && !gsxt {
         return run_xlsx(a);
     }
-    let format: Format = match a.format.parse() {
+    if xlsx && a.out.is_none() && std::io::stdout().is_terminal() {
+        exit::message(
+            "--format xlsx writes a binary workbook: pass --out gsxt.xlsx (or redirect stdout to a file)",
+        );
+        return exit::INVALID;
+    }
+    // the export as a workbook takes the rows, not a notice format
+    let format_text = if xlsx { "csv" } else { a.format.as_str() };
+    let format: Format = match format_text.parse() {
         Ok(f) => f,
         Err(e) => {
             exit::message(&format!("--format: {e}"));
@@ -181,7 +191,16 @@ pub fn run(a: &DiscloseArgs) -> u8 {
                             options.as_of.map_or(String::new(), |d| d.to_string())
                         ));
                     }
-                    if a.export.is_some() {
+                    if a.export.is_some() && xlsx {
+                        let mut bytes = Vec::new();
+                        if let Err(e) = shuangsuiji_disclose::gsxt_xlsx(
+                            &result, &outcomes, &options, &mut bytes,
+                        ) {
+                            exit::message(&format!("cannot write the workbook: {e}"));
+                            return exit::INVALID;
+                        }
+                        return write_out(a, &bytes);
+                    } else if a.export.is_some() {
                         shuangsuiji_disclose::gsxt_csv(&result, &outcomes, &options)
                     } else {
                         shuangsuiji_disclose::results_notice_with(

@@ -291,7 +291,8 @@ pub(crate) fn error_text(e: &Error) -> String {
     }
 }
 
-fn publish_error(path: &Path, message: impl std::fmt::Display) -> Error {
+/// An error of writing the published files or the journal, naming `path`.
+pub(crate) fn publish_error(path: &Path, message: impl std::fmt::Display) -> Error {
     ErrorKind::Publish {
         path: path.display().to_string(),
         message: message.to_string(),

@@ -4,17 +4,13 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::journal::{JournalEntry, JournalRecord, append_entry, verify_journal};
+use crate::error::Result;
+use crate::journal::{
+    JournalEntry, JournalRecord, MAX_JOURNAL_LINE_BYTES, append_entry, verify_journal,
+};
 use crate::publish::staged::{crash_point, sync_dir};
 
-fn publish_error(path: &Path, message: impl std::fmt::Display) -> Error {
-    ErrorKind::Publish {
-        path: path.display().to_string(),
-        message: message.to_string(),
-    }
-    .into()
-}
+use crate::publish::attempt::publish_error;
 
 /// Open the journal for reading and appending, refusing anything but a
 /// regular file (a FIFO would block forever), and lock it exclusively.
@@ -50,19 +46,60 @@ fn torn_path(path: &Path, offset: u64) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// Where the journal's last complete line ends: the file's length when it
+/// ends with a line feed, else the position after its last line feed (the
+/// rest is a torn line). Read from the end, at most one journal line back:
+/// a journal is never held whole.
+fn complete_len(path: &Path, f: &mut File) -> Result<u64> {
+    let io = |e: std::io::Error| publish_error(path, e);
+    let len = f.metadata().map_err(io)?.len();
+    let max_back = MAX_JOURNAL_LINE_BYTES as u64 + 1;
+    let mut end = len;
+    while end > 0 {
+        let start = end.saturating_sub(64 << 10);
+        let mut chunk = vec![0; (end - start) as usize];
+        f.seek(SeekFrom::Start(start)).map_err(io)?;
+        f.read_exact(&mut chunk).map_err(io)?;
+        if end == len && chunk.last() == Some(&b'\n') {
+            return Ok(len);
+        }
+        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
+            return Ok(start + i as u64 + 1);
+        }
+        if len - start > max_back {
+            return Err(publish_error(
+                path,
+                format!(
+                    "the journal's last line is longer than {MAX_JOURNAL_LINE_BYTES} bytes, more than any entry: this is not a torn journal line; nothing was appended"
+                ),
+            ));
+        }
+        end = start;
+    }
+    Ok(0)
+}
+
 /// Cut a torn last line (no line feed: a write cut short) off the locked
 /// journal `f`, keeping its bytes in `<journal>.torn-<offset>`. Returns
-/// where they were kept, if there was one.
-fn cut_torn_tail(path: &Path, f: &mut File, text: &[u8]) -> Result<Option<PathBuf>> {
-    if text.is_empty() || text.ends_with(b"\n") {
-        return Ok(None);
+/// where they were kept and how many bytes, if there was one.
+fn cut_torn_tail(path: &Path, f: &mut File) -> Result<(u64, Option<(PathBuf, u64)>)> {
+    let io = |e: std::io::Error| publish_error(path, e);
+    let len = f.metadata().map_err(io)?.len();
+    let keep = complete_len(path, f)?;
+    if keep == len {
+        return Ok((len, None));
     }
-    let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let aside = torn_path(path, keep as u64);
-    fs::write(&aside, &text[keep..]).map_err(|e| publish_error(&aside, e))?;
-    f.set_len(keep as u64).map_err(|e| publish_error(path, e))?;
-    f.sync_all().map_err(|e| publish_error(path, e))?;
-    Ok(Some(aside))
+    let mut tail = Vec::new();
+    f.seek(SeekFrom::Start(keep)).map_err(io)?;
+    Read::by_ref(f)
+        .take(len - keep)
+        .read_to_end(&mut tail)
+        .map_err(io)?;
+    let aside = torn_path(path, keep);
+    fs::write(&aside, &tail).map_err(|e| publish_error(&aside, e))?;
+    f.set_len(keep).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    Ok((keep, Some((aside, len - keep))))
 }
 
 /// Append one record to the journal at `path` (created if missing).
@@ -100,23 +137,21 @@ fn cut_torn_tail(path: &Path, f: &mut File, text: &[u8]) -> Result<Option<PathBu
 pub fn append_to_journal(path: &Path, mut record: JournalRecord) -> Result<JournalEntry> {
     let existed = path.exists();
     let mut f = open_locked(path)?;
-    let mut text = Vec::new();
-    f.read_to_end(&mut text)
-        .map_err(|e| publish_error(path, e))?;
-    if let Some(aside) = cut_torn_tail(path, &mut f, &text)? {
-        let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let (len, torn) = cut_torn_tail(path, &mut f)?;
+    if let Some((aside, bytes)) = torn {
         let torn = format!(
-            "a torn last line ({} bytes, a write cut short) was moved aside to {}",
-            text.len() - keep,
+            "a torn last line ({bytes} bytes, a write cut short) was moved aside to {}",
             aside.display()
         );
         record.note = Some(match record.note.take() {
             Some(n) => format!("{n}; {torn}"),
             None => torn,
         });
-        text.truncate(keep);
     }
-    let report = verify_journal(text.as_slice()).map_err(|e| {
+    // the chain is checked reading line by line: only the entries are held
+    f.seek(SeekFrom::Start(0))
+        .map_err(|e| publish_error(path, e))?;
+    let report = verify_journal(std::io::BufReader::new(Read::by_ref(&mut f).take(len))).map_err(|e| {
         publish_error(
             path,
             format!(
@@ -124,9 +159,10 @@ pub fn append_to_journal(path: &Path, mut record: JournalRecord) -> Result<Journ
             ),
         )
     })?;
+    f.seek(SeekFrom::End(0))
+        .map_err(|e| publish_error(path, e))?;
     let (line, entry) = append_entry(report.head().as_ref(), record);
     crash_point("before-journal");
-    let len = text.len() as u64;
     if let Err(e) = f.write_all(line.as_bytes()).and_then(|()| f.sync_all()) {
         // a full disk: take the partial line back out
         let _ = f.set_len(len);
@@ -145,8 +181,5 @@ pub fn append_to_journal(path: &Path, mut record: JournalRecord) -> Result<Journ
 /// returns where it was kept, or `None` when the journal has none.
 pub fn repair_journal(path: &Path) -> Result<Option<PathBuf>> {
     let mut f = open_locked(path)?;
-    let mut text = Vec::new();
-    f.read_to_end(&mut text)
-        .map_err(|e| publish_error(path, e))?;
-    cut_torn_tail(path, &mut f, &text)
+    Ok(cut_torn_tail(path, &mut f)?.1.map(|(aside, _)| aside))
 }

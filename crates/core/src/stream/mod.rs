@@ -682,7 +682,7 @@ fn internal(msg: &str) -> Error {
 
 fn spill_error(e: io::Error) -> Error {
     ErrorKind::Io {
-        file: "(spill file)".into(),
+        file: "temporary sort file".into(),
         source: e,
     }
     .into()
