@@ -40,7 +40,18 @@
     var b64 = $("ssj-wasm").textContent.replace(/\s+/g, "");
     var bin = atob(b64), bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
+    var mod = new WebAssembly.Module(bytes);
+    // A dependency of the spreadsheet code (zip → getrandom) declares
+    // JavaScript imports the verifier never calls; each is given a stub that
+    // fails loudly if it ever were (nothing random or external is used).
+    var imports = {};
+    WebAssembly.Module.imports(mod).forEach(function (im) {
+      if (im.kind !== "function") return;
+      (imports[im.module] = imports[im.module] || {})[im.name] = function () {
+        throw new Error("unexpected call to " + im.module + "." + im.name);
+      };
+    });
+    exports = new WebAssembly.Instance(mod, imports).exports;
     return exports;
   }
 

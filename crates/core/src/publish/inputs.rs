@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use crate::error::{Diagnostic, DiagnosticKind, Error, Position, Result};
 use crate::load::records;
 use crate::load::table::{Field, Table};
+#[cfg(feature = "fs")]
 use crate::model::Plan;
 
 /// The published name of each input kind (SPEC.md §12).
