@@ -68,6 +68,19 @@ pub const INVALID: u8 = 2;
 /// Exit code: the rules cannot be satisfied.
 pub const INFEASIBLE: u8 = 3;
 
+/// `s` as one word a POSIX shell reads back unchanged: as it is when it
+/// holds only safe characters, else in single quotes.
+pub fn shell_quote(s: &str) -> Cow<'_, str> {
+    let safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./-+=:@%,".contains(c));
+    if safe {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(format!("'{}'", s.replace('\'', "'\\''")))
+    }
+}
+
 /// Print an error to stderr and return its exit code (commands that
 /// never draw: `check`, `verify`, `explain`).
 pub fn error(e: &Error) -> u8 {

@@ -222,3 +222,85 @@ fn killed_at_many_moments() {
     assert!(seen.contains_key("before"), "{seen:?} (full run {full:?})");
     assert!(seen.contains_key("after"), "{seen:?} (full run {full:?})");
 }
+
+/// A full disk while the `ok` line is written (debug builds simulate it:
+/// half the line is written, then the write fails): the partial line is
+/// cut back out, the new files are taken back out, nothing is published
+/// without its entry, and the next run records normally.
+#[test]
+fn full_disk_during_the_journal_append() {
+    let f = fixture();
+    let dir = f.base.with_file_name("full-disk");
+    copy_dir(&f.base, &dir);
+    let journal_before = std::fs::read(dir.join("journal.jsonl")).unwrap();
+    let out = new_draw(&dir)
+        .env("SSJ_FAULT_AT", "journal-write")
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("No space left on device")
+            && err.contains("the journal could not record the result, so it was taken back out: nothing was published"),
+        "{err}"
+    );
+    // the journal is byte for byte what it was: no torn line
+    assert_eq!(
+        std::fs::read(dir.join("journal.jsonl")).unwrap(),
+        journal_before
+    );
+    assert_eq!(check_state(&f, &dir, "full disk"), "before");
+}
+
+/// A crash in the middle of the journal write leaves a torn last line:
+/// `journal verify` names it and the repair command, and the next attempt
+/// moves it aside by itself, is recorded, and says so in its note.
+#[test]
+fn torn_journal_line_from_a_crash_mid_write() {
+    let f = fixture();
+    let dir = f.base.with_file_name("torn");
+    copy_dir(&f.base, &dir);
+    let journal_before = std::fs::read(dir.join("journal.jsonl")).unwrap();
+    let status = new_draw(&dir)
+        .env("SSJ_CRASH_AT", "mid-journal")
+        .status()
+        .unwrap();
+    assert_eq!(status.signal(), Some(9), "not killed ({status})");
+    let torn = std::fs::read(dir.join("journal.jsonl")).unwrap();
+    assert!(torn.len() > journal_before.len() && torn.starts_with(&journal_before));
+    assert_ne!(torn.last(), Some(&b'\n'));
+    let out = ssj()
+        .current_dir(&dir)
+        .args(["journal", "verify", "journal.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("is torn") && said.ends_with("\nrepair: ssj journal repair journal.jsonl\n"),
+        "{said}"
+    );
+    // the next attempt is recorded (with the torn bytes kept aside)
+    let status = new_draw(&dir).status().unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(dir.join("journal.jsonl")).unwrap();
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.contains("\"outcome\":\"ok\"") && last.contains("a torn last line"),
+        "{last}"
+    );
+    let aside = dir.join(format!("journal.jsonl.torn-{}", journal_before.len()));
+    assert_eq!(std::fs::read(aside).unwrap(), &torn[journal_before.len()..]);
+    assert_eq!(files(&dir.join("pub")), f.after);
+    let out = ssj()
+        .current_dir(&dir)
+        .args(["journal", "verify", "journal.jsonl", "-q"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -909,6 +909,28 @@ fn threads_and_tmp_never_change_the_files_and_leave_nothing_behind() {
     assert_eq!(r.code, 2, "{}{}", r.out, r.err);
     assert_eq!(r.err, "ssj: --tmp missing: not an existing folder\n");
     assert!(!w.path("x").exists());
+    // a folder where no file can be made, whoever runs the test (root
+    // ignores permission bits, not /proc): the message names the folder and
+    // the way out, and the attempt is journaled
+    let r = w.draw(&["--out", "x", "--tmp", "/proc"]);
+    assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+    assert!(
+        r.err.starts_with(
+            "ssj: temporary sort file: cannot create a temporary sort file in /proc: "
+        ) && r
+            .err
+            .ends_with(" (choose a writable folder with --tmp DIR)\n"),
+        "{}",
+        r.err
+    );
+    assert!(!w.path("x").exists());
+    let journal = w.read("sample/journal.jsonl");
+    let last = journal.lines().last().unwrap();
+    assert!(
+        last.contains("\"outcome\":\"invalid\"")
+            && last.contains("cannot create a temporary sort file in /proc"),
+        "{last}"
+    );
 }
 
 /// A result file in canonical form (as `ssj draw` writes it) is compared

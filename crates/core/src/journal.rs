@@ -233,7 +233,7 @@ impl fmt::Display for JournalError {
             ),
             JournalBreak::Torn { bytes } => write!(
                 f,
-                "line {n}: the last line ({bytes} bytes) is torn, a write cut short by a crash or a full disk; it is not an entry (repair: `ssj journal repair FILE` moves it aside)"
+                "line {n}: the last line ({bytes} bytes) is torn, a write cut short by a crash or a full disk; it is not an entry (`ssj journal repair` moves it aside; the next attempt does so by itself)"
             ),
             JournalBreak::Io { message } => write!(f, "line {n}: cannot read: {message}"),
         }

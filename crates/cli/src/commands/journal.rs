@@ -3,7 +3,7 @@
 
 use crate::exit;
 use clap::{Args, Subcommand};
-use shuangsuiji::journal::{JournalReport, verify_journal};
+use shuangsuiji::journal::{JournalBreak, JournalReport, verify_journal};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -90,8 +90,14 @@ pub fn run(a: &JournalFileArgs, list: bool) -> u8 {
                         "message": e.to_string(),
                     }));
                 } else {
-                    let _ =
-                        exit::print(&format!("FAILED: {}:{}: {}\n", a.file.display(), e.line, e));
+                    let mut text = format!("FAILED: {}:{}: {}\n", a.file.display(), e.line, e);
+                    if matches!(e.problem, JournalBreak::Torn { .. }) {
+                        text.push_str(&format!(
+                            "repair: ssj journal repair {}\n",
+                            exit::shell_quote(&a.file.display().to_string())
+                        ));
+                    }
+                    let _ = exit::print(&text);
                 }
             }
             return exit::MISMATCH;

@@ -163,7 +163,7 @@ pub fn append_to_journal(path: &Path, mut record: JournalRecord) -> Result<Journ
         .map_err(|e| publish_error(path, e))?;
     let (line, entry) = append_entry(report.head().as_ref(), record);
     crash_point("before-journal");
-    if let Err(e) = f.write_all(line.as_bytes()).and_then(|()| f.sync_all()) {
+    if let Err(e) = write_line(&mut f, line.as_bytes()) {
         // a full disk: take the partial line back out
         let _ = f.set_len(len);
         let _ = f.seek(SeekFrom::End(0));
@@ -175,6 +175,33 @@ pub fn append_to_journal(path: &Path, mut record: JournalRecord) -> Result<Journ
         sync_dir(path.parent().unwrap_or(Path::new(""))).map_err(|e| publish_error(path, e))?;
     }
     Ok(entry)
+}
+
+/// Write one journal line and make it durable.
+///
+/// Debug builds have two fault hooks for the tests (release builds have
+/// none): `SSJ_FAULT_AT=journal-write` writes the first half of the line
+/// and then fails as a full disk does; `SSJ_CRASH_AT=mid-journal` writes
+/// the first half, syncs it and kills the process, leaving a torn line.
+fn write_line(f: &mut File, line: &[u8]) -> std::io::Result<()> {
+    #[cfg(debug_assertions)]
+    {
+        let half = &line[..line.len() / 2];
+        if std::env::var("SSJ_FAULT_AT").is_ok_and(|p| p == "journal-write") {
+            f.write_all(half)?;
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "No space left on device (simulated by SSJ_FAULT_AT=journal-write)",
+            ));
+        }
+        if std::env::var("SSJ_CRASH_AT").is_ok_and(|p| p == "mid-journal") {
+            f.write_all(half)?;
+            f.sync_all()?;
+            crash_point("mid-journal");
+        }
+    }
+    f.write_all(line)?;
+    f.sync_all()
 }
 
 /// Move a torn last line of the journal aside (`ssj journal repair`):
