@@ -56,7 +56,10 @@
 //! of `crates/disclose/tests/golden/` and `tests/golden/`, and the
 //! independent Python verifier `tools/ssj_verify.py`. Semver covers the
 //! Rust API; [`draw::draw_unchecked`] and [`draw::keys`] are for vectors and
-//! property tests.
+//! property tests. CI holds it: `tools/check-public-api.sh` compares the
+//! API (from rustdoc's JSON) with the committed `public-api.txt` of this
+//! crate and of `shuangsuiji-disclose`, and fails when an item is removed
+//! or changed without a new minor version, or added without a new version.
 //!
 //! ## Features
 //!
