@@ -30,6 +30,7 @@ use crate::InputDigests;
 use crate::commit::digest::{canonical_json, hex, put};
 
 /// Domain tag of a journal entry hash.
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub const TAG_JOURNAL_ENTRY: &str = "shuangsuiji/v1/journal-entry";
 
 /// The `prev` of the first entry: 64 zeros.
@@ -134,6 +135,7 @@ pub struct JournalHead {
 
 /// Make the next entry after `head` (`None` for an empty journal): the
 /// line to append (with its trailing newline) and the entry.
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn append_entry(head: Option<&JournalHead>, record: JournalRecord) -> (String, JournalEntry) {
     let (seq, prev) = match head {
         Some(h) => (h.seq + 1, h.hash.clone()),

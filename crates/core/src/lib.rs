@@ -55,8 +55,10 @@
 //! (SPEC §11 vectors), `crates/core/tests/sample_draw.rs`, the golden files
 //! of `crates/disclose/tests/golden/` and `tests/golden/`, and the
 //! independent Python verifier `tools/ssj_verify.py`. Semver covers the
-//! Rust API; [`draw::draw_unchecked`] and [`draw::keys`] are for vectors and
-//! property tests. CI holds it: `tools/check-public-api.sh` compares the
+//! Rust API shown in these docs; items hidden from them (the key
+//! derivations, the unchecked draw, helpers the `ssj` binary and the
+//! notice crate share) are for the sibling crates and the tests and may
+//! change in any release. CI holds it: `tools/check-public-api.sh` compares the
 //! API (from rustdoc's JSON) with the committed `public-api.txt` of this
 //! crate and of `shuangsuiji-disclose`, and fails when an item is removed
 //! or changed without a new minor version, or added without a new version.
@@ -98,6 +100,7 @@ pub use model::Plan;
 pub use publish::Publication;
 
 /// Deterministic synthetic plans (`ssj synth`), for scale tests and benchmarks.
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub mod synthetic {
     pub use crate::synth::{
         EntitiesReader, SynthSpec, entities_reader, plan_toml, write_conflicts, write_entities,

@@ -21,6 +21,7 @@ use crate::model::{Overlap, region_covers};
 use crate::{Dataset, Error};
 
 /// The domain tag of a revision's word stream (SPEC.md §13.4).
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub const TAG_REVISION_STREAM: &str = "shuangsuiji/v1/revision-stream";
 
 /// The `format` member of every revision file.
@@ -228,6 +229,7 @@ pub fn file_name(n: u32) -> String {
 
 /// The key of revision `n`'s word stream:
 /// `H(put(TAG_REVISION_STREAM) ‖ draw_key ‖ u64be(n))`.
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn revision_stream_key(draw_key: &[u8; 32], n: u32) -> [u8; 32] {
     let mut buf = Vec::with_capacity(80);
     put(&mut buf, TAG_REVISION_STREAM);

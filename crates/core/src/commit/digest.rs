@@ -15,6 +15,7 @@ use crate::Plan;
 use crate::model::{Conflict, Entity, HistoryRecord, Item, Officer};
 
 /// The algorithm namespace every tag starts with.
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub const TAG_PREFIX: &str = "shuangsuiji/v1/";
 
 /// Append a length-prefixed field.
@@ -33,6 +34,7 @@ fn opt_num(n: Option<u64>) -> String {
 }
 
 /// A record kind with a canonical encoding.
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub trait Canonical {
     /// The record tag, e.g. `shuangsuiji/v1/record/entity`.
     const RECORD_TAG: &'static str;
@@ -223,6 +225,7 @@ pub(crate) fn set_hasher(file_tag: &str, count: u64) -> Sha256 {
 }
 
 /// The digest of a whole set of records of one kind.
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn digest_records<T: Canonical>(records: &[T]) -> [u8; 32] {
     let mut d = SetDigest::default();
     for r in records {
@@ -232,6 +235,7 @@ pub fn digest_records<T: Canonical>(records: &[T]) -> [u8; 32] {
 }
 
 /// Lower-case hex.
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -244,6 +248,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// JSON with object keys sorted and no insignificant whitespace; for the
 /// integers and strings used here this is RFC 8785 (JCS).
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn canonical_json<T: Serialize>(value: &T) -> String {
     // serde_json::Value's map is ordered by key (no preserve_order feature)
     let v = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
@@ -267,6 +272,7 @@ struct PlanCanonical<'a> {
 
 /// The canonical JSON of a plan: everything but the input file names and
 /// encoding (which do not change what is drawn).
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn plan_canonical_json(plan: &Plan) -> String {
     canonical_json(&PlanCanonical {
         id: &plan.id,
@@ -284,6 +290,7 @@ pub fn plan_canonical_json(plan: &Plan) -> String {
 
 /// SHA-256 of the tag `shuangsuiji/v1/plan` (length-prefixed) and the plan's
 /// canonical JSON.
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn plan_digest(plan: &Plan) -> [u8; 32] {
     let mut buf = Vec::new();
     put(&mut buf, "shuangsuiji/v1/plan");

@@ -5,6 +5,7 @@ mod assign;
 pub(crate) mod eligibility;
 mod entities;
 mod front;
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub mod keys;
 mod preview;
 mod result;
@@ -16,12 +17,17 @@ pub use crate::stream::{StreamedDraw, draw_streaming};
 pub use eligibility::{Eligibility, Exclusion};
 pub use front::{Draw, DrawOptions, Seed};
 pub use preview::{Preview, TaskPreview};
-pub use seed::{MAX_SEED_BITS, MIN_SEED_BITS, SeedStrength, required_seed_bits, seed_bits};
+pub use seed::SeedStrength;
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
+pub use seed::{MAX_SEED_BITS, MIN_SEED_BITS, required_seed_bits, seed_bits};
+pub use sources::SourceOutcome;
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub use sources::{
-    PART_SEPARATOR, QUICKNET_DST, SourceOutcome, declared_bits, read_seed, seed_template,
-    tenths_text, verify_quicknet,
+    PART_SEPARATOR, QUICKNET_DST, declared_bits, read_seed, seed_template, tenths_text,
+    verify_quicknet,
 };
 
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub use keys::{
     TAG_DRAW_KEY, TAG_OFFICERS, TAG_TASK_KEY, TAG_TICKET, WordStream, draw_key, normalize_seed,
     officer_stream_key, seed_problem, task_key, ticket,
@@ -81,6 +87,7 @@ pub const ALGORITHM: &str = "ssj-draw-v1";
 /// let other = draw_unchecked(&ds, "38 17 05 92 64 12").unwrap();
 /// assert_ne!(result.visits, other.visits);
 /// ```
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn draw_unchecked(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
     let normalized = normalize_seed(seed_text);
     if normalized.is_empty() {

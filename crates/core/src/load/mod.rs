@@ -9,6 +9,7 @@ mod summary;
 pub(crate) mod table;
 
 pub use crate::stream::{LoadOptions, SpillFile, SpillStore, StreamStats, load_streaming};
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub use sheet::{SPREADSHEET_EXTENSIONS, is_spreadsheet, split_input_name};
 pub use summary::{OfficerSummary, Summary, TaskSummary};
 pub use table::FileReport;

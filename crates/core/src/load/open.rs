@@ -26,10 +26,12 @@ use crate::load::Dataset;
 
 /// The largest plan file read: 16 MiB. A plan with a thousand tasks is a
 /// few hundred KB.
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub const MAX_PLAN_BYTES: u64 = 16 << 20;
 
 /// The largest `commitment.json` read: 1 MiB. A commitment holds a plan
 /// summary and seven digests: a few KB whatever the size of the registry.
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub const MAX_COMMITMENT_BYTES: u64 = 1 << 20;
 
 /// The default limit for a `result.json`: 16 GiB. A result grows with the
@@ -37,6 +39,7 @@ pub const MAX_COMMITMENT_BYTES: u64 = 1 << 20;
 /// million visits at 10^7 entities and 30 items, 288 MB for one item at
 /// 10^8), so a province-wide draw of 30 items at 10^8 entities would be
 /// near 10 GB. Above this, a flag raises it (`--max-json-bytes`).
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub const DEFAULT_MAX_RESULT_BYTES: u64 = 16 << 30;
 
 /// What kind of file system object `meta` describes, in words.
@@ -71,6 +74,7 @@ fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 /// let e = open_regular(&dir).unwrap_err();
 /// assert!(e.to_string().contains("a directory, not a regular file"), "{e}");
 /// ```
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn open_regular(path: &Path) -> io::Result<File> {
     let refuse = |meta: &std::fs::Metadata| {
         io::Error::new(
@@ -104,6 +108,7 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
 /// assert_eq!(e.to_string(), "it is 10 bytes, more than the 9 read at most");
 /// std::fs::remove_file(&p).unwrap();
 /// ```
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let f = open_regular(path)?;
     let len = f.metadata()?.len();
@@ -127,6 +132,7 @@ pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 /// A plan file as read: its name (for messages), its text (without a
 /// byte-order mark) and its folder.
 #[derive(Debug, Clone)]
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub struct PlanFile {
     /// The file name, as messages give it.
     pub name: String,
@@ -262,6 +268,7 @@ fn inside(dir: &Path, name: &str, path: &Path) -> io::Result<()> {
 
 /// Wraps an input's reader, given the input's name (as the plan gives it)
 /// and size: a progress display, for instance.
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub type WrapReader<'a> = dyn Fn(&str, u64, Box<dyn Read>) -> Box<dyn Read> + 'a;
 
 /// How [`Dataset::open`] reads the inputs.

@@ -21,10 +21,14 @@ pub use plan::{
 };
 pub use ratio::{Ratio, RatioError};
 pub use source::{
-    Game, MAX_SOURCE_TENTHS, Pool, QUICKNET_CHAIN_HASH, QUICKNET_GENESIS, QUICKNET_PERIOD,
-    QUICKNET_PUBLIC_KEY, QUICKNET_SCHEME, SeedSource, beijing_time, day_start_beijing,
+    Game, Pool, QUICKNET_CHAIN_HASH, QUICKNET_GENESIS, QUICKNET_PERIOD, QUICKNET_PUBLIC_KEY,
+    QUICKNET_SCHEME, SeedSource,
 };
-pub use uscc::{UsccError, check_character, validate_uscc};
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
+pub use source::{MAX_SOURCE_TENTHS, beijing_time, day_start_beijing};
+pub use uscc::{UsccError, validate_uscc};
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
+pub use uscc::check_character;
 
 use std::fmt;
 
@@ -241,6 +245,7 @@ pub struct Conflict {
 /// assert!(!region_covers("140623", "140602"));
 /// assert!(!region_covers("威远", "威远镇"));
 /// ```
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn region_covers(officer_region: &str, entity_region: &str) -> bool {
     officer_region == entity_region
         || officer_region == "*"
