@@ -819,6 +819,8 @@ fn build(
                 items: vec![i.id.clone()],
                 ratio: None,
                 count: None,
+                batch: None,
+                year_share: None,
                 filter: Default::default(),
             })
             .collect();
@@ -935,6 +937,12 @@ fn task_numbers(
         let mut err = |field: &str, msg: String| {
             diags.push(Diagnostic::error(K::InvalidValue, pos(field), msg));
         };
+        if t.batch.is_some() && t.year_share.is_some() {
+            err(
+                "year_share",
+                format!("task {task} states both batch and year_share; state one"),
+            );
+        }
         match (lead.ratio.ratio, t.ratio, t.count) {
             (_, Some(_), Some(_)) => err(
                 "count",

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Diagnostic, DiagnosticKind, Error, Position, Result};
-use crate::model::{CreditClass, Date, Ratio, SeedSource, day_start_beijing};
+use crate::model::{Batch, CreditClass, Date, Ratio, SeedSource, day_start_beijing};
 
 /// How the CSV inputs are encoded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -212,6 +212,17 @@ pub struct Task {
     /// when set (SPEC.md §2.3, §6.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
+    /// This task is batch `k` of `n` of the year: its count brings the
+    /// year's draws of its items to `k/n` of the annual target, and
+    /// entities drawn for its items earlier in the year are not eligible
+    /// (SPEC.md §6.5). Part of the plan's canonical JSON only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<Batch>,
+    /// As `batch`, with the share of the annual target reached when this
+    /// batch is done given as a ratio (`"60%"`). Part of the plan's
+    /// canonical JSON only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year_share: Option<Ratio>,
     /// Directed-draw filter.
     #[serde(default, flatten)]
     pub filter: Filter,
@@ -221,6 +232,17 @@ impl Task {
     /// The task's key: its item ids joined by `+`.
     pub fn key(&self) -> String {
         self.items.join("+")
+    }
+
+    /// The share of the year's target this task reaches, as a fraction
+    /// `(p, q)`, when it is a batch (SPEC.md §6.5): `k/n` for `batch`,
+    /// `a/10^s` for `year_share`; `None` for an ordinary task.
+    pub fn year_fraction(&self) -> Option<(u64, u64)> {
+        match (self.batch, self.year_share) {
+            (Some(b), _) => Some((u64::from(b.k), u64::from(b.n))),
+            (None, Some(r)) => Some((r.numerator(), r.denominator())),
+            (None, None) => None,
+        }
     }
 }
 
