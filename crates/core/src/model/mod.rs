@@ -19,7 +19,7 @@ pub use date::{Date, DateError};
 pub use item_ratio::{ItemRatio, ItemRatioCell, ItemRatioError};
 pub use plan::{
     Disclosure, Encoding, Filter, FlagName, InputFiles, NoticeInfo, Overlap, Plan, ResultsConfig,
-    Rules, Stratify, Task,
+    Rules, Stratify, Task, TaskNumberNote,
 };
 pub use ratio::{Ratio, RatioError};
 pub use source::{

@@ -267,6 +267,39 @@ pub struct NoticeInfo {
     /// Where to complain or report (监督电话、投诉举报渠道).
     #[serde(default)]
     pub complaint_channel: Option<String>,
+    /// Per task (plan order), what the notices show of its number when it
+    /// is not simply the item's ratio: the number drawn beside the item
+    /// list's wording as published (SPEC.md §1.4). Not read from the
+    /// `[notice]` table: filled when the dataset loads (from the item list
+    /// and the tasks); empty when every task draws its lead item's plain
+    /// ratio, so the notices of such plans keep their bytes.
+    #[serde(skip)]
+    pub task_numbers: Vec<Option<TaskNumberNote>>,
+}
+
+/// A task's number as the notices show it (see
+/// [`NoticeInfo::task_numbers`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskNumberNote {
+    /// The number drawn, as computed: `25%`, `4户`.
+    pub number: String,
+    /// The lead item's ratio cell as the item list published it
+    /// (`10%-30%`, `不少于3户`, `根据实际情况确定`).
+    pub list: String,
+    /// `k/n` of a batch task, or its year share as a percentage.
+    pub batch: Option<String>,
+}
+
+impl NoticeInfo {
+    /// Whether the plan has no `[notice]` table (the task numbers, which
+    /// do not come from it, are not looked at).
+    pub fn table_is_empty(&self) -> bool {
+        self.document_number.is_none()
+            && self.issuer.is_none()
+            && self.issue_date.is_none()
+            && self.contact.is_none()
+            && self.complaint_channel.is_none()
+    }
 }
 
 /// How inspection results are recorded and published: presentation and
@@ -693,6 +726,7 @@ fn trim_notice(n: NoticeInfo) -> NoticeInfo {
         issue_date: n.issue_date,
         contact: t(n.contact),
         complaint_channel: t(n.complaint_channel),
+        task_numbers: n.task_numbers,
     }
 }
 
