@@ -385,6 +385,28 @@ def task_number(t, lead):
     return (r.a if r.kind == "range" else Dec(1, 0)), None
 
 
+def parse_batch(s: str):
+    """SPEC §6.5 batch: `k/n`, folded and trimmed, each side trimmed ASCII digits (1-4), 1 <= k <= n <= 1000."""
+    t = fold_fullwidth(s)
+    if "/" not in t:
+        return None
+    k, n = t.split("/", 1)
+    k, n = trim(k), trim(n)
+    if not all(x and len(x) <= 4 and all("0" <= c <= "9" for c in x) for x in (k, n)):
+        return None
+    k, n = int(k), int(n)
+    return (k, n) if 1 <= k <= n <= 1000 else None
+
+
+def year_fraction(t):
+    """SPEC §6.5: (p, q) of a batch task, else None."""
+    if t.get("batch"):
+        return t["batch"]
+    if t.get("year_share") is not None:
+        return t["year_share"].a, 10 ** t["year_share"].s
+    return None
+
+
 def check_task_number(t, lead, where):
     """SPEC §1.7: the task's number against the lead item's cell."""
     r, tr, tc = lead["ratio"], t.get("ratio"), t.get("count")
@@ -748,7 +770,8 @@ PLAN_KEYS = {  # SPEC §1.7: every table refuses other keys
     "inputs": {"items", "officers", "entities", "history", "conflicts", "encoding", "max_line_bytes"},
     "rules": {"team_size", "max_per_year", "cooldown_days", "overlap", "cross_region", "rotation",
               "officer_max_load", "stratify", "class_ratios", "certified_through_period_end"},
-    "tasks": {"items", "regions", "types", "industries", "credit_classes", "flags", "ratio", "count"},
+    "tasks": {"items", "regions", "types", "industries", "credit_classes", "flags", "ratio", "count",
+              "batch", "year_share"},
     "disclosure": {"withhold"},
 }
 ENCODINGS = ("auto", "utf-8", "utf8", "gbk", "gb18030")  # SPEC §1.7: exactly these spellings
@@ -845,6 +868,13 @@ def check_plan(plan_path: str, toml: dict):
         if "count" in t and (isinstance(t["count"], bool) or not isinstance(t["count"], int)
                              or not 0 <= t["count"] < 2 ** 64):
             bad(f"[[tasks]] number {n}: count must be a whole number")
+        for k in ("batch", "year_share"):  # SPEC §6.5
+            if k in t and not isinstance(t[k], str):
+                bad(f"[[tasks]] number {n}: {k} must be a string such as \"2/4\" or \"50%\"")
+        if "batch" in t and parse_batch(t["batch"]) is None:
+            bad(f"[[tasks]] number {n}: batch {t['batch']!r} is not k/n with 1 <= k <= n <= 1000")
+        if "batch" in t and "year_share" in t:
+            bad(f"[[tasks]] number {n}: states both batch and year_share")
         for c in t.get("credit_classes", []):
             if c not in ("A", "B", "C", "D"):
                 bad(f"[[tasks]] number {n}: credit class {c!r}: expected A, B, C or D")
@@ -1001,6 +1031,9 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
                 # SPEC §1.7 / §2.3: the task's number, only when set
                 "ratio": parse_ratio(t["ratio"], plan=True) if "ratio" in t else None,
                 "count": t.get("count"),
+                # SPEC §6.5: a batch of the year, only when set
+                "batch": parse_batch(t["batch"]) if "batch" in t else None,
+                "year_share": parse_ratio(t["year_share"], plan=True) if "year_share" in t else None,
             })
         # SPEC §1.7: after id(), every task item is an item, and no item is in two tasks (or twice in one)
         known, seen = {it["id"] for it in items}, {}
@@ -1016,7 +1049,8 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
     else:
         for it in sorted(items, key=lambda i: bkey(i["id"])):
             tasks.append({"items": [it["id"]], "regions": [], "types": [], "industries": [],
-                          "credit_classes": [], "flags": [], "ratio": None, "count": None})
+                          "credit_classes": [], "flags": [], "ratio": None, "count": None,
+                          "batch": None, "year_share": None})
             check_task_number(tasks[-1], it, f"{plan_path}: item {it['id']}")
     plan["rules"] = rules
     plan["tasks"] = tasks
@@ -1115,7 +1149,10 @@ def plan_json(plan) -> dict:
         "tasks": [dict({k: t[k] for k in ("items", "regions", "types", "industries", "credit_classes", "flags")},
                        # SPEC §2.3: ratio and count only when the task sets them
                        **({"ratio": str(t["ratio"])} if t.get("ratio") is not None else {}),
-                       **({"count": t["count"]} if t.get("count") is not None else {}))
+                       **({"count": t["count"]} if t.get("count") is not None else {}),
+                       # SPEC §2.3 / §6.5: batch ("k/n") and year_share (canonical decimal) only when set
+                       **({"batch": f"{t['batch'][0]}/{t['batch'][1]}"} if t.get("batch") else {}),
+                       **({"year_share": str(t["year_share"])} if t.get("year_share") is not None else {}))
                   for t in plan["tasks"]],
     }
     if plan.get("seed_sources"):  # SPEC §2.3: only when the plan declares sources
@@ -1383,6 +1420,8 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
             last_by_pair[k] = h["date"]
         dates_by_ent[h["uscc"]].add(h["date"])
     year = plan["period_start"][:4]
+    # SPEC §5 rule 3a (batch tasks): (entity, item) pairs with a record in the calendar year
+    in_year_pairs = {(h["uscc"], h["item"]) for h in history if h["date"][:4] == year}
     # distinct dates of each entity's inspections in the calendar year of period_start (§5 rule 5)
     in_year = {u: sum(1 for d in ds if d[:4] == year) for u, ds in dates_by_ent.items()}
 
@@ -1396,6 +1435,7 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
         tk = task_key(dk, key_text)
         directed = any(t[k] for k in ("regions", "types", "industries", "credit_classes", "flags"))
         excl = Counter()
+        earlier = Counter()  # SPEC §6.5: D_g, entities of group g excluded as `drawn`
         eligible = []
         lead_types = set(lead["object_types"])
         for e in entities:
@@ -1406,6 +1446,8 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
                 reason = "object_type"
             elif not filter_ok(t, e):
                 reason = "filter"
+            elif year_fraction(t) and any((e["uscc"], it) in in_year_pairs for it in t["items"]):
+                reason = "drawn"
             elif rules["cooldown_days"] > 0 and any(
                     (e["uscc"], it) in last_by_pair
                     and days_between(plan["period_start"], last_by_pair[(e["uscc"], it)]) < rules["cooldown_days"]
@@ -1417,6 +1459,9 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
                 reason = "taken"
             if reason:
                 excl[reason] += 1
+                if reason == "drawn":
+                    c = e["credit_class"]
+                    earlier[c if (c and c in rules["class_ratios"]) else ""] += 1
             else:
                 eligible.append(e)
         # groups & strata
@@ -1432,9 +1477,24 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
         for (g, rk), es in strata.items():
             Ng[g] += len(es)
         N = len(eligible)
-        ng = {g: ceil_div(groups[g].a * Ng[g], 10 ** groups[g].s) for g in groups}
+        share = year_fraction(t)
+        r_task = task_number(t, lead)[0]
+
+        def gratio(g):
+            return rules["class_ratios"][g] if g else r_task
+
+        def through(g, b):  # SPEC §6.5: ceil(r_g x b x p / q)
+            return ceil_div(gratio(g).a * b * share[0], 10 ** gratio(g).s * share[1])
+
+        if share is None:
+            ng = {g: ceil_div(groups[g].a * Ng[g], 10 ** groups[g].s) for g in groups}
+        else:
+            ng = {g: max(0, through(g, Ng[g] + earlier[g]) - earlier[g]) for g in groups}
         T0 = sum(ng.values())
         C_task = task_number(t, lead)[1]  # SPEC §6.2
+        D = sum(earlier.values())
+        if C_task is not None and share is not None:
+            C_task = max(0, ceil_div(C_task * share[0], share[1]) - D)
         T = T0 if C_task is None else C_task
         if lead["min_count"] is not None:
             T = max(T, lead["min_count"])
@@ -1485,6 +1545,17 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
         task_out.append({"index": ti + 1, "key": key_text, "items": t["items"],
                          "names": [item_by_id[i]["name"] for i in t["items"]], "directed": directed,
                          "task_key": tk.hex(), "total": T, "allocation": allocation, "exclusions": ex})
+        if share is not None:  # SPEC §6.5 / §10: the year figures, only for a batch task
+            c0 = task_number(t, lead)[1]
+            allg = set(Ng) | {g for g in earlier if earlier[g]}
+            if c0 is not None:
+                year_t, thr = c0, ceil_div(c0 * share[0], share[1])
+            else:
+                year_t = sum(ceil_div(gratio(g).a * (Ng[g] + earlier[g]), 10 ** gratio(g).s) for g in allg)
+                thr = sum(through(g, Ng[g] + earlier[g]) for g in allg)
+            task_out[-1]["batch"] = {
+                "share": f"{t['batch'][0]}/{t['batch'][1]}" if t.get("batch") else str(t["year_share"]),
+                "year": year_t, "through": thr, "earlier": D}
 
     # ---- officer teams (§8)
     for v in visits:
@@ -2151,9 +2222,12 @@ def compute_revision(loaded, res, earlier, disq, prev_sha) -> dict:
     stream = WordStream(H(put("shuangsuiji/v1/revision-stream") + dk + u64be(n)))
     cap = rules["officer_max_load"]
 
-    def eligible(t, e):  # §5 rules 1-5
+    in_year_pairs = {(h["uscc"], h["item"]) for h in history if h["date"][:4] == year}
+
+    def eligible(t, e):  # §5 rules 1-5 (and 3a for a batch task)
         lead = item_by_id[t["items"][0]]
         return e["active"] and any(ty in set(lead["object_types"]) for ty in e["types"]) and filter_ok(t, e) \
+            and not (year_fraction(t) and any((e["uscc"], it) in in_year_pairs for it in t["items"])) \
             and not (rules["cooldown_days"] > 0 and any(
                 (e["uscc"], it) in last_by_pair
                 and days_between(plan["period_start"], last_by_pair[(e["uscc"], it)]) < rules["cooldown_days"]

@@ -262,6 +262,8 @@ fn task(ids: &[&str]) -> Task {
         items: ids.iter().map(|s| s.to_string()).collect(),
         ratio: None,
         count: None,
+        batch: None,
+        year_share: None,
         filter: Default::default(),
     }
 }

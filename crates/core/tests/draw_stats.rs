@@ -41,6 +41,8 @@ fn plan(rules: Rules) -> Plan {
             items: vec!["I1".into()],
             ratio: None,
             count: None,
+            batch: None,
+            year_share: None,
             filter: Default::default(),
         }],
         disclosure: Default::default(),

@@ -168,6 +168,34 @@ fn small_plan_vector() {
     check_vector("small");
 }
 
+/// The item ratio forms (SPEC.md §1.4) in one draw: a minimum `≥20%`, a
+/// range `10%-30%` with the plan's 25%, a count `不少于3户` with the plan's
+/// 4, a ratio with a frequency `30%;2次/年`, no number with the plan's 50%
+/// as batch 3 of 4 of the year (§6.5) with two entities of the earlier
+/// batches in the history.
+#[test]
+fn item_forms_vector() {
+    check_vector("item-forms");
+    let ds = load_vector("item-forms");
+    let cells: Vec<String> = ds.items.iter().map(|i| i.ratio.canonical()).collect();
+    assert_eq!(
+        cells,
+        ["0.2", "0.1-0.3", "count>=3", "0.3;2次/年", "unspecified"]
+    );
+    let seed = std::fs::read_to_string(format!("{}seed.txt", vector_dir("item-forms"))).unwrap();
+    let r = draw_unchecked(&ds, seed.trim_end_matches('\n')).unwrap();
+    let totals: Vec<u64> = r.tasks.iter().map(|t| t.total).collect();
+    // ceil(20% × 9), ceil(25% × 9), the count 4, ceil(30% × 9), and the
+    // batch: ceil(50% × (7 + 2) × 3/4) − 2
+    assert_eq!(totals, [2, 3, 4, 3, 2]);
+    let b = r.tasks[4].batch.as_ref().unwrap();
+    assert_eq!(
+        (b.share.as_str(), b.year, b.through, b.earlier),
+        ("3/4", 5, 4, 2)
+    );
+    assert_eq!(r.tasks[4].exclusions.excluded.get("drawn"), Some(&2));
+}
+
 /// overlap = next, stratify = none, every directed filter, cool-down and
 /// yearly-cap boundaries, min_count above the ratio total, key max_count.
 #[test]

@@ -374,6 +374,26 @@ pub(crate) const VERIFY_JSON: VerifyJson = VerifyJson {
 };
 
 /// The label of an exclusion reason (SPEC.md §5).
+/// A task's number beside the item list's wording, and its batch
+/// (SPEC.md §1.4, §6.5): `25%（事项清单：10%-30%）`.
+pub(crate) fn task_number_text(n: &shuangsuiji::model::TaskNumberNote, lang: Lang) -> String {
+    let mut out = match lang {
+        Lang::Zh => format!("{}（事项清单：{}）", n.number, n.list),
+        Lang::En => format!("{} (item list: {})", n.number, n.list),
+    };
+    if let Some(b) = &n.batch {
+        match (b.split_once('/'), lang) {
+            (Some((k, of)), Lang::Zh) => out.push_str(&format!("；全年第 {k} 批，共 {of} 批")),
+            (Some((k, of)), Lang::En) => out.push_str(&format!("; batch {k} of {of} of the year")),
+            (None, Lang::Zh) => out.push_str(&format!("；本批完成后累计达全年目标的 {b}")),
+            (None, Lang::En) => out.push_str(&format!(
+                "; {b} of the year's target once this batch is done"
+            )),
+        }
+    }
+    out
+}
+
 pub(crate) fn exclusion_label(reason: &str, lang: Lang) -> String {
     match reason {
         "status" => lang.t("非存续状态", "not in business"),
@@ -382,6 +402,10 @@ pub(crate) fn exclusion_label(reason: &str, lang: Lang) -> String {
         "cool_down" => lang.t("间隔期内已检查", "inspected within the cool-down"),
         "year_cap" => lang.t("已达年度抽查次数上限", "yearly cap reached"),
         "taken" => lang.t("已被前序任务抽中", "drawn by an earlier task"),
+        "drawn" => lang.t(
+            "本年度前序批次已抽中",
+            "drawn by an earlier batch this year",
+        ),
         other => other,
     }
     .to_string()

@@ -8,7 +8,8 @@ use shuangsuiji::model::NoticeInfo;
 
 use crate::common::{
     VERIFY_JSON, digests_table, document_number_block, exclusion_label, percent,
-    result_plan_fields, rules_text, sep, signature_block, supervision_blocks, verify_blocks,
+    result_plan_fields, rules_text, sep, signature_block, supervision_blocks, task_number_text,
+    verify_blocks,
 };
 use crate::render::{Block, Cell, Doc, LazyTable};
 use crate::{Format, Lang};
@@ -157,7 +158,7 @@ pub fn write_draw_notice_with(
         // visit
         use shuangsuiji::commit::digest::canonical_json as cj;
         w.write_all(b"{")?;
-        if *notice != NoticeInfo::default() {
+        if !notice.table_is_empty() {
             // the plan's [notice] table, only when it has one
             write!(w, "\"document\":{},", cj(notice))?;
         }
@@ -255,7 +256,11 @@ pub fn write_draw_notice_with(
     ));
     blocks.push(region_chart(result, lang));
     for t in &result.tasks {
-        task_blocks(t, lang, &mut blocks);
+        let number = notice
+            .task_numbers
+            .get(t.index as usize - 1)
+            .and_then(Option::as_ref);
+        task_blocks(t, number, lang, &mut blocks);
     }
 
     blocks.push(Block::Heading(
@@ -411,16 +416,22 @@ fn ticket_rows(i: usize, v: &Visit, _lang: Lang) -> Vec<Vec<Cell>> {
 }
 
 /// The exclusion reasons in the order they are tested (SPEC.md §5).
-const EXCLUSION_ORDER: [&str; 6] = [
+const EXCLUSION_ORDER: [&str; 7] = [
     "status",
     "object_type",
     "filter",
+    "drawn",
     "cool_down",
     "year_cap",
     "taken",
 ];
 
-fn task_blocks(t: &TaskResult, lang: Lang, blocks: &mut Vec<Block>) {
+fn task_blocks(
+    t: &TaskResult,
+    number: Option<&shuangsuiji::model::TaskNumberNote>,
+    lang: Lang,
+    blocks: &mut Vec<Block>,
+) {
     blocks.push(Block::SubHeading(match lang {
         Lang::Zh => format!("任务 {}：{}", t.index, task_items(t)),
         Lang::En => format!("Task {}: {}", t.index, task_items(t)),
@@ -476,6 +487,34 @@ fn task_blocks(t: &TaskResult, lang: Lang, blocks: &mut Vec<Block>) {
             Cell::mono(t.task_key.as_str()),
         ),
     ]));
+    // only for a task whose number is not its item's plain ratio, and for a
+    // batch: the notices of other draws keep their bytes
+    let mut more = Vec::new();
+    if let Some(n) = number {
+        more.push((
+            lang.t("本任务抽查比例（数量）", "This task's number")
+                .into(),
+            Cell::text(task_number_text(n, lang)),
+        ));
+    }
+    if let Some(b) = &t.batch {
+        more.push((
+            lang.t("全年分批", "Year in batches").into(),
+            Cell::text(match lang {
+                Lang::Zh => format!(
+                    "全年目标 {} 户；本批完成后累计 {} 户；本年度前序批次已抽 {} 户（不再抽取）；本批抽取 {} 户",
+                    b.year, b.through, b.earlier, t.total
+                ),
+                Lang::En => format!(
+                    "the year's target {}; {} by the end of this batch; earlier batches this year drew {} (not drawn again); this batch draws {}",
+                    b.year, b.through, b.earlier, t.total
+                ),
+            }),
+        ));
+    }
+    if !more.is_empty() {
+        blocks.push(Block::Fields(more));
+    }
     blocks.push(Block::Table {
         headers: vec![
             lang.t("分层", "Stratum").into(),

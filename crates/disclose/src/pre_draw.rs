@@ -6,7 +6,7 @@ use shuangsuiji::{Dataset, InputDigests};
 
 use crate::common::{
     PlanMeta, VERIFY_JSON, VerifyJson, digests_table, document_number_block, filter_text,
-    rules_text, sep, signature_block, supervision_blocks, verify_blocks,
+    rules_text, sep, signature_block, supervision_blocks, task_number_text, verify_blocks,
 };
 use crate::render::{Block, Cell, Doc};
 use crate::{Format, Lang};
@@ -173,20 +173,27 @@ fn task_items(ds: &Dataset, t: &Task) -> Cell {
 }
 
 fn tasks_table(ds: &Dataset, lang: Lang) -> Block {
+    // the number column only when some task's number is not its item's
+    // plain ratio (SPEC.md §1.4): other plans keep their notices' bytes
+    let numbers = &ds.plan.notice.task_numbers;
+    let mut headers = vec![
+        lang.t("序号", "No.").into(),
+        lang.t("抽查事项", "Items").into(),
+        lang.t("检查方式", "Kind").into(),
+        lang.t("抽取范围", "Scope").into(),
+    ];
+    if !numbers.is_empty() {
+        headers.push(lang.t("抽查比例（数量）", "Number drawn").into());
+    }
     Block::Table {
-        headers: vec![
-            lang.t("序号", "No.").into(),
-            lang.t("抽查事项", "Items").into(),
-            lang.t("检查方式", "Kind").into(),
-            lang.t("抽取范围", "Scope").into(),
-        ],
+        headers,
         rows: ds
             .plan
             .tasks
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                vec![
+                let mut row = vec![
                     Cell::text((i + 1).to_string()),
                     task_items(ds, t),
                     Cell::text(if t.items.len() > 1 {
@@ -195,7 +202,16 @@ fn tasks_table(ds: &Dataset, lang: Lang) -> Block {
                         lang.t("单项抽查", "single item")
                     }),
                     Cell::text(filter_text(&t.filter, lang)),
-                ]
+                ];
+                if !numbers.is_empty() {
+                    row.push(Cell::text(match numbers.get(i).and_then(Option::as_ref) {
+                        Some(n) => task_number_text(n, lang),
+                        None => ds
+                            .item(&t.items[0])
+                            .map_or(String::new(), |it| it.ratio.to_string()),
+                    }));
+                }
+                row
             })
             .collect(),
     }
@@ -341,6 +357,10 @@ struct TaskJson<'a> {
     items: &'a [String],
     directed: bool,
     filter: &'a shuangsuiji::model::Filter,
+    /// The task's number beside the item list's wording, only when it is
+    /// not the lead item's plain ratio (SPEC.md §1.4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number: Option<String>,
 }
 
 /// The published fields of an officer (no department, expiry or status:
@@ -364,7 +384,7 @@ struct RegistryJson {
 fn json<'a>(ds: &'a Dataset, algorithm: &'a str, lang: Lang, title: String) -> PreDrawJson<'a> {
     let p = &ds.plan;
     PreDrawJson {
-        document: Some(&p.notice).filter(|n| **n != Default::default()),
+        document: Some(&p.notice).filter(|n| !n.table_is_empty()),
         notice: "pre_draw",
         lang: lang.code(),
         title,
@@ -391,6 +411,12 @@ fn json<'a>(ds: &'a Dataset, algorithm: &'a str, lang: Lang, title: String) -> P
                 items: &t.items,
                 directed: t.filter.is_directed(),
                 filter: &t.filter,
+                number: p
+                    .notice
+                    .task_numbers
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .map(|n| task_number_text(n, lang)),
             })
             .collect(),
         items: &ds.items,

@@ -341,7 +341,7 @@ pub fn results_notice_with(
                 .collect(),
             due_working_days: options.due_working_days,
             as_of: options.as_of,
-            document: Some(&options.notice).filter(|n| **n != NoticeInfo::default()),
+            document: Some(&options.notice).filter(|n| !n.table_is_empty()),
             inspections: rows
                 .iter()
                 .map(|r| InspectionJson {

@@ -329,6 +329,22 @@ fn render_preview(o: &mut String, preview: &Preview) {
                 " (at most: entities taken by earlier tasks under overlap = next are not yet removed; depends on the seed)"
             }
         );
+        if let Some(b) = &t.batch {
+            let share = if b.share.contains('/') {
+                format!("batch {} of the year", b.share)
+            } else {
+                let r: Option<shuangsuiji::model::Ratio> = b.share.parse().ok();
+                format!(
+                    "year share {}",
+                    r.map_or(b.share.clone(), |r| r.to_string())
+                )
+            };
+            let _ = writeln!(
+                o,
+                "    {share}: the year's target {}, {} by the end of this batch; earlier batches drew {} (not eligible again); this batch draws {}",
+                b.year, b.through, b.earlier, t.total
+            );
+        }
         if t.allocation.is_empty() {
             continue;
         }

@@ -18,6 +18,10 @@ pub enum Exclusion {
     ObjectType,
     /// Outside the task's directed-draw filter.
     Filter,
+    /// A batch task (SPEC.md §6.5): drawn for one of the task's items
+    /// earlier in the year (a history record in the calendar year of the
+    /// period start).
+    Drawn,
     /// Inspected for one of the task's items within the cool-down.
     CoolDown,
     /// Already inspected the yearly maximum number of times (history).
@@ -26,10 +30,11 @@ pub enum Exclusion {
 
 impl Exclusion {
     /// All reasons, in checking order.
-    pub const ALL: [Exclusion; 5] = [
+    pub const ALL: [Exclusion; 6] = [
         Exclusion::Status,
         Exclusion::ObjectType,
         Exclusion::Filter,
+        Exclusion::Drawn,
         Exclusion::CoolDown,
         Exclusion::YearCap,
     ];
@@ -40,6 +45,7 @@ impl Exclusion {
             Exclusion::Status => "status",
             Exclusion::ObjectType => "object type",
             Exclusion::Filter => "filter",
+            Exclusion::Drawn => "drawn earlier this year",
             Exclusion::CoolDown => "cool-down",
             Exclusion::YearCap => "yearly cap",
         }
@@ -94,6 +100,8 @@ pub(crate) struct EntityHistory<'a> {
     visits: u32,
     /// Most recent inspection date per item.
     last: Vec<(&'a str, crate::model::Date)>,
+    /// Items with a record in the plan's calendar year.
+    this_year: Vec<&'a str>,
 }
 
 /// Eligibility rules of a dataset, with the history indexed.
@@ -124,6 +132,9 @@ impl<'a> Eligibility<'a> {
                 dates.entry(h.uscc.as_str()).or_default().push(h.date);
             }
             let eh = history.entry(h.uscc.as_str()).or_default();
+            if h.date.year() == year && !eh.this_year.contains(&h.item.as_str()) {
+                eh.this_year.push(h.item.as_str());
+            }
             match eh.last.iter_mut().find(|(i, _)| *i == h.item.as_str()) {
                 Some((_, d)) => {
                     if h.date > *d {
@@ -200,6 +211,15 @@ impl<'a> Eligibility<'a> {
                 }));
         if !pass {
             return Err(Exclusion::Filter);
+        }
+        if task.year_fraction().is_some()
+            && let Some(h) = hist
+            && task
+                .items
+                .iter()
+                .any(|id| h.this_year.contains(&id.as_str()))
+        {
+            return Err(Exclusion::Drawn);
         }
         let cd = i64::from(self.ds.plan.rules.cooldown_days);
         if cd > 0

@@ -33,8 +33,8 @@ pub use keys::{
     officer_stream_key, seed_problem, task_key, ticket,
 };
 pub use result::{
-    DrawResult, ExclusionSummary, PlanInfo, SeedInfo, Selection, StratumAllocation, TaskResult,
-    Team, TeamMember, Visit,
+    BatchFigures, DrawResult, ExclusionSummary, PlanInfo, SeedInfo, Selection, StratumAllocation,
+    TaskResult, Team, TeamMember, Visit,
 };
 pub use visits::{VisitList, Visits};
 
@@ -44,7 +44,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::commit::digest::hex;
 use crate::error::{Diagnostic, DiagnosticKind, Position, Result};
-use crate::model::{CreditClass, Item, ItemLevel, Overlap, Ratio, Stratify};
+use crate::model::{CreditClass, Item, ItemLevel, Overlap, Ratio, Stratify, mul_div_ceil};
 use crate::{Dataset, Error};
 
 /// The name of the algorithm this engine implements, recorded in every
@@ -169,6 +169,7 @@ pub(crate) fn reason_label(r: Exclusion) -> &'static str {
         Exclusion::Status => "status",
         Exclusion::ObjectType => "object_type",
         Exclusion::Filter => "filter",
+        Exclusion::Drawn => "drawn",
         Exclusion::CoolDown => "cool_down",
         Exclusion::YearCap => "year_cap",
     }
@@ -222,6 +223,9 @@ pub(crate) struct TaskInput {
     pub strata: BTreeMap<StratumKey, StratumInput>,
     /// Entities not eligible, by reason label.
     pub excluded: BTreeMap<String, u64>,
+    /// Batch tasks (SPEC.md §6.5): per stratum key, the entities excluded
+    /// as `drawn` (drawn for the task's items earlier in the year).
+    pub earlier: BTreeMap<StratumKey, u64>,
 }
 
 /// The ratio group and region key of an entity for a task (SPEC.md §6.1).
@@ -294,10 +298,11 @@ impl<'d> Selector<'d> {
         let TaskInput {
             mut strata,
             excluded,
+            earlier,
         } = input;
         let bases: BTreeMap<StratumKey, u64> =
             strata.iter().map(|(k, v)| (k.clone(), v.base)).collect();
-        let (total, rows) = allocate(ds, task, &bases);
+        let (total, rows, batch) = allocate(ds, task, &bases, &earlier);
         let short: Shortage = rows
             .iter()
             .filter(|(row, k)| {
@@ -356,6 +361,7 @@ impl<'d> Selector<'d> {
             directed: task.filter.is_directed(),
             task_key: hex(&tkey),
             total,
+            batch,
             allocation: rows.into_iter().map(|r| r.0).collect(),
             exclusions: ExclusionSummary {
                 registry: self.registry,
@@ -409,17 +415,24 @@ pub(crate) fn task_number(task: &crate::model::Task, lead: Option<&Item>) -> (Ra
 }
 
 /// The count of a task and its allocation to strata (SPEC.md §6), from the
-/// eligible base of each stratum: the task total and the allocation rows
-/// in bytewise order of stratum name, each with its stratum key. It needs
-/// no seed.
+/// eligible base of each stratum (and, for a batch task, the entities of
+/// each stratum drawn for its items earlier in the year): the task total,
+/// the allocation rows in bytewise order of stratum name, each with its
+/// stratum key, and a batch task's year figures. It needs no seed.
 pub(crate) fn allocate(
     ds: &Dataset,
     task: &crate::model::Task,
     bases: &BTreeMap<StratumKey, u64>,
-) -> (u64, Vec<(StratumAllocation, StratumKey)>) {
+    earlier: &BTreeMap<StratumKey, u64>,
+) -> (
+    u64,
+    Vec<(StratumAllocation, StratumKey)>,
+    Option<BatchFigures>,
+) {
     let rules = &ds.plan.rules;
     let lead = task.items.first().and_then(|id| ds.item(id));
     let (item_ratio, count) = task_number(task, lead);
+    let share = task.year_fraction();
     // groups
     let mut groups: BTreeMap<Option<CreditClass>, Vec<(&String, u64)>> = BTreeMap::new();
     for ((g, region), v) in bases {
@@ -429,6 +442,11 @@ pub(crate) fn allocate(
         g.and_then(|c| rules.class_ratios.get(&c).copied())
             .unwrap_or(item_ratio)
     };
+    // drawn earlier this year, per group (also groups without eligible)
+    let mut d_of: BTreeMap<Option<CreditClass>, u64> = BTreeMap::new();
+    for ((g, _), d) in earlier {
+        *d_of.entry(*g).or_default() += d;
+    }
     let gkeys: Vec<Option<CreditClass>> = groups.keys().copied().collect();
     let gnames: Vec<&str> = gkeys.iter().map(|g| g.map_or("", |c| c.as_str())).collect();
     let gbases: Vec<u64> = groups
@@ -438,10 +456,22 @@ pub(crate) fn allocate(
     let gcounts: Vec<u64> = gkeys
         .iter()
         .zip(&gbases)
-        .map(|(g, n)| ratio_of(*g).ceil_mul(*n))
+        .map(|(g, n)| match share {
+            None => ratio_of(*g).ceil_mul(*n),
+            Some((p, q)) => {
+                let d = d_of.get(g).copied().unwrap_or(0);
+                batch_through(ratio_of(*g), n + d, (p, q)).saturating_sub(d)
+            }
+        })
         .collect();
     let base: u64 = gbases.iter().sum();
-    let mut total: u64 = count.unwrap_or_else(|| gcounts.iter().sum());
+    let drawn_before: u64 = d_of.values().sum();
+    let batch_count = |c: u64| match share {
+        None => c,
+        Some((p, q)) => (mul_div_ceil(u128::from(c), u128::from(p), u128::from(q)) as u64)
+            .saturating_sub(drawn_before),
+    };
+    let mut total: u64 = count.map_or_else(|| gcounts.iter().sum(), batch_count);
     if let Some(lead) = lead {
         if let Some(min) = lead.min_count {
             total = total.max(min);
@@ -477,7 +507,47 @@ pub(crate) fn allocate(
         }
     }
     rows.sort_by(|a, b| a.0.stratum.as_bytes().cmp(b.0.stratum.as_bytes()));
-    (total, rows)
+    let batch = share.map(|(p, q)| {
+        // the year's figures over every group with an eligible entity or
+        // one drawn earlier
+        let mut all: BTreeMap<Option<CreditClass>, u64> = d_of.clone();
+        for (g, n) in gkeys.iter().zip(&gbases) {
+            *all.entry(*g).or_default() += n;
+        }
+        let (year, through) = match count {
+            Some(c) => (
+                c,
+                mul_div_ceil(u128::from(c), u128::from(p), u128::from(q)) as u64,
+            ),
+            None => all.iter().fold((0, 0), |(y, t), (g, b)| {
+                (
+                    y + ratio_of(*g).ceil_mul(*b),
+                    t + batch_through(ratio_of(*g), *b, (p, q)),
+                )
+            }),
+        };
+        BatchFigures {
+            share: match task.batch {
+                Some(b) => b.to_string(),
+                None => task.year_share.map(|r| r.decimal()).unwrap_or_default(),
+            },
+            year,
+            through,
+            earlier: drawn_before,
+        }
+    });
+    (total, rows, batch)
+}
+
+/// `ceil(r × b × p / q)`: the cumulative target of a group of year base
+/// `b` after a batch that reaches the share `p/q` of the year (SPEC.md
+/// §6.5), exactly.
+fn batch_through(r: Ratio, b: u64, (p, q): (u64, u64)) -> u64 {
+    mul_div_ceil(
+        u128::from(r.numerator()) * u128::from(p),
+        u128::from(b),
+        u128::from(r.denominator()) * u128::from(q),
+    ) as u64
 }
 
 /// The selection of every task (SPEC.md §5–§7), without officers, from the
@@ -494,6 +564,12 @@ fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
                     .excluded
                     .entry(reason_label(r).to_string())
                     .or_default() += 1;
+                if r == Exclusion::Drawn {
+                    *input
+                        .earlier
+                        .entry(stratum_key(ds, e.credit_class, &e.region))
+                        .or_default() += 1;
+                }
                 continue;
             }
             if ds.plan.rules.overlap == Overlap::Next && sel.is_taken(ei) {

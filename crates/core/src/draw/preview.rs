@@ -39,6 +39,10 @@ pub struct TaskPreview {
     pub excluded: BTreeMap<String, u64>,
     /// Entities the task draws (SPEC.md §6.2).
     pub total: u64,
+    /// A batch task's year figures: the year's target, what earlier
+    /// batches drew, the target when this batch is done (SPEC.md §6.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<crate::draw::BatchFigures>,
     /// The allocation table, in bytewise order of stratum name (SPEC.md §6.4).
     pub allocation: Vec<StratumAllocation>,
 }
@@ -112,10 +116,16 @@ fn preview(ds: &Dataset) -> Preview {
         let lead = elig.lead(task);
         let mut excluded: BTreeMap<String, u64> = BTreeMap::new();
         let mut members: BTreeMap<StratumKey, Vec<usize>> = BTreeMap::new();
+        let mut earlier: BTreeMap<StratumKey, u64> = BTreeMap::new();
         let mut exact = true;
         for (ei, e) in ds.entities.iter().enumerate() {
             if let Err(r) = elig.check_with(task, lead, e, elig.history_of(&e.uscc)) {
                 *excluded.entry(reason_label(r).to_string()).or_default() += 1;
+                if r == crate::draw::Exclusion::Drawn {
+                    *earlier
+                        .entry(stratum_key(ds, e.credit_class, &e.region))
+                        .or_default() += 1;
+                }
                 continue;
             }
             if next && maybe_taken.contains(&ei) {
@@ -130,7 +140,7 @@ fn preview(ds: &Dataset) -> Preview {
             .iter()
             .map(|(k, v)| (k.clone(), v.len() as u64))
             .collect();
-        let (total, rows) = allocate(ds, task, &bases);
+        let (total, rows, batch) = allocate(ds, task, &bases, &earlier);
         if next {
             for (row, k) in &rows {
                 if row.drawn > 0 {
@@ -152,6 +162,7 @@ fn preview(ds: &Dataset) -> Preview {
             eligible: bases.values().sum(),
             excluded,
             total,
+            batch,
             allocation: rows.iter().map(|r| r.0.clone()).collect(),
         });
         planned.push(Planned {

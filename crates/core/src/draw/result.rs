@@ -104,10 +104,31 @@ pub struct TaskResult {
     pub task_key: String,
     /// The count before stratification (SPEC.md §6), after min/max.
     pub total: u64,
+    /// A batch task's year figures (SPEC.md §6.5); absent (and not in
+    /// `result.json`) for an ordinary task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<BatchFigures>,
     /// The allocation table, strata in bytewise order of their names.
     pub allocation: Vec<StratumAllocation>,
     /// Who was not eligible, and why.
     pub exclusions: ExclusionSummary,
+}
+
+/// The year figures of a batch task (SPEC.md §6.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchFigures {
+    /// The share of the year this batch reaches: `k/n` as the plan's
+    /// `batch` gives it, or the canonical decimal of its `year_share`.
+    pub share: String,
+    /// The year's target: `Σ ceil(r_g × B_g)` over the groups, or the
+    /// task's count.
+    pub year: u64,
+    /// The cumulative target when this batch is done.
+    pub through: u64,
+    /// Entities drawn for the task's items earlier in the year (excluded
+    /// as `drawn`).
+    pub earlier: u64,
 }
 
 /// One selection of an entity by one task.

@@ -820,6 +820,8 @@ fn build(
                 items: vec![i.id.clone()],
                 ratio: None,
                 count: None,
+                batch: None,
+                year_share: None,
                 filter: Default::default(),
             })
             .collect();
@@ -884,6 +886,7 @@ fn build(
         None => entities.len() as u64,
         Some(s) => s.count,
     };
+    plan.notice.task_numbers = task_notes(&plan, &items);
     Ok(Dataset {
         plan,
         items,
@@ -896,6 +899,52 @@ fn build(
         warnings: diags,
         registry,
     })
+}
+
+/// What the notices show of each task's number (SPEC.md §1.4): for a task
+/// that states its own number, is a batch, or whose lead item's cell is
+/// not a plain ratio, the number drawn beside the list's wording; `None`
+/// for the others, and an empty list when every task is plain (so that
+/// the notices of such plans keep their bytes).
+fn task_notes(plan: &Plan, items: &[Item]) -> Vec<Option<crate::model::TaskNumberNote>> {
+    use crate::model::ItemRatio;
+    let notes: Vec<Option<crate::model::TaskNumberNote>> = plan
+        .tasks
+        .iter()
+        .map(|t| {
+            let lead = t
+                .items
+                .first()
+                .and_then(|id| items.iter().find(|i| &i.id == id))?;
+            let cell = &lead.ratio;
+            let plain = matches!(cell.ratio, ItemRatio::Exact(_)) && cell.frequency.is_empty();
+            if plain && t.ratio.is_none() && t.count.is_none() && t.year_fraction().is_none() {
+                return None;
+            }
+            let number = match (t.ratio, t.count, cell.ratio) {
+                (Some(r), _, _) => r.to_string(),
+                (None, Some(n), _) => format!("{n}户"),
+                (None, None, ItemRatio::Exact(r)) => r.to_string(),
+                (None, None, ItemRatio::Count { n, .. }) => format!("{n}户"),
+                (None, None, ItemRatio::Range { min, .. }) => min.to_string(),
+                (None, None, ItemRatio::Unspecified) => "100%".to_string(),
+            };
+            Some(crate::model::TaskNumberNote {
+                number,
+                list: cell.text.clone(),
+                batch: match (t.batch, t.year_share) {
+                    (Some(b), _) => Some(b.to_string()),
+                    (None, Some(r)) => Some(r.to_string()),
+                    (None, None) => None,
+                },
+            })
+        })
+        .collect();
+    if notes.iter().all(Option::is_none) {
+        Vec::new()
+    } else {
+        notes
+    }
 }
 
 /// The number each task draws against what its lead item's list allows
@@ -936,6 +985,12 @@ fn task_numbers(
         let mut err = |field: &str, msg: String| {
             diags.push(Diagnostic::error(K::InvalidValue, pos(field), msg));
         };
+        if t.batch.is_some() && t.year_share.is_some() {
+            err(
+                "year_share",
+                format!("task {task} states both batch and year_share; state one"),
+            );
+        }
         match (lead.ratio.ratio, t.ratio, t.count) {
             (_, Some(_), Some(_)) => err(
                 "count",

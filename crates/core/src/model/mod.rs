@@ -4,6 +4,7 @@
 //! identifiers are trimmed and upper-cased, multi-valued fields are sorted
 //! and deduplicated, ratios are exact decimals and dates are calendar dates.
 
+mod batch;
 pub(crate) mod cjk_compat;
 mod date;
 mod item_ratio;
@@ -13,11 +14,12 @@ mod source;
 pub(crate) mod text;
 mod uscc;
 
+pub use batch::{Batch, BatchError, MAX_BATCHES, mul_div_ceil};
 pub use date::{Date, DateError};
 pub use item_ratio::{ItemRatio, ItemRatioCell, ItemRatioError};
 pub use plan::{
     Disclosure, Encoding, Filter, FlagName, InputFiles, NoticeInfo, Overlap, Plan, ResultsConfig,
-    Rules, Stratify, Task,
+    Rules, Stratify, Task, TaskNumberNote,
 };
 pub use ratio::{Ratio, RatioError};
 pub use source::{

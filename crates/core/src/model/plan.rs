@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Diagnostic, DiagnosticKind, Error, Position, Result};
-use crate::model::{CreditClass, Date, Ratio, SeedSource, day_start_beijing};
+use crate::model::{Batch, CreditClass, Date, Ratio, SeedSource, day_start_beijing};
 
 /// How the CSV inputs are encoded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -212,6 +212,17 @@ pub struct Task {
     /// when set (SPEC.md §2.3, §6.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
+    /// This task is batch `k` of `n` of the year: its count brings the
+    /// year's draws of its items to `k/n` of the annual target, and
+    /// entities drawn for its items earlier in the year are not eligible
+    /// (SPEC.md §6.5). Part of the plan's canonical JSON only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<Batch>,
+    /// As `batch`, with the share of the annual target reached when this
+    /// batch is done given as a ratio (`"60%"`). Part of the plan's
+    /// canonical JSON only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year_share: Option<Ratio>,
     /// Directed-draw filter.
     #[serde(default, flatten)]
     pub filter: Filter,
@@ -221,6 +232,17 @@ impl Task {
     /// The task's key: its item ids joined by `+`.
     pub fn key(&self) -> String {
         self.items.join("+")
+    }
+
+    /// The share of the year's target this task reaches, as a fraction
+    /// `(p, q)`, when it is a batch (SPEC.md §6.5): `k/n` for `batch`,
+    /// `a/10^s` for `year_share`; `None` for an ordinary task.
+    pub fn year_fraction(&self) -> Option<(u64, u64)> {
+        match (self.batch, self.year_share) {
+            (Some(b), _) => Some((u64::from(b.k), u64::from(b.n))),
+            (None, Some(r)) => Some((r.numerator(), r.denominator())),
+            (None, None) => None,
+        }
     }
 }
 
@@ -245,6 +267,39 @@ pub struct NoticeInfo {
     /// Where to complain or report (监督电话、投诉举报渠道).
     #[serde(default)]
     pub complaint_channel: Option<String>,
+    /// Per task (plan order), what the notices show of its number when it
+    /// is not simply the item's ratio: the number drawn beside the item
+    /// list's wording as published (SPEC.md §1.4). Not read from the
+    /// `[notice]` table: filled when the dataset loads (from the item list
+    /// and the tasks); empty when every task draws its lead item's plain
+    /// ratio, so the notices of such plans keep their bytes.
+    #[serde(skip)]
+    pub task_numbers: Vec<Option<TaskNumberNote>>,
+}
+
+/// A task's number as the notices show it (see
+/// [`NoticeInfo::task_numbers`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskNumberNote {
+    /// The number drawn, as computed: `25%`, `4户`.
+    pub number: String,
+    /// The lead item's ratio cell as the item list published it
+    /// (`10%-30%`, `不少于3户`, `根据实际情况确定`).
+    pub list: String,
+    /// `k/n` of a batch task, or its year share as a percentage.
+    pub batch: Option<String>,
+}
+
+impl NoticeInfo {
+    /// Whether the plan has no `[notice]` table (the task numbers, which
+    /// do not come from it, are not looked at).
+    pub fn table_is_empty(&self) -> bool {
+        self.document_number.is_none()
+            && self.issuer.is_none()
+            && self.issue_date.is_none()
+            && self.contact.is_none()
+            && self.complaint_channel.is_none()
+    }
 }
 
 /// How inspection results are recorded and published: presentation and
@@ -671,6 +726,7 @@ fn trim_notice(n: NoticeInfo) -> NoticeInfo {
         issue_date: n.issue_date,
         contact: t(n.contact),
         complaint_channel: t(n.complaint_channel),
+        task_numbers: n.task_numbers,
     }
 }
 

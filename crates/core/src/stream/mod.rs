@@ -447,7 +447,7 @@ impl Pool {
                         (k, (s.n, idx, s.complete))
                     })
                     .collect();
-                (m.excluded, c)
+                (m.excluded, c, m.earlier)
             })
             .collect();
         (
@@ -481,8 +481,13 @@ impl Pool {
 /// they are the whole stratum, and the stratum count.
 type Cands = BTreeMap<crate::draw::StratumKey, (u64, Vec<usize>, bool)>;
 
-/// A task's exclusion counts and candidates.
-type TaskCands = (BTreeMap<String, u64>, Cands);
+/// A task's exclusion counts, candidates and (batch tasks) entities drawn
+/// earlier in the year per stratum.
+type TaskCands = (
+    BTreeMap<String, u64>,
+    Cands,
+    BTreeMap<crate::draw::StratumKey, u64>,
+);
 
 /// Select every task, with fallback passes where candidates fall short:
 /// the dataset, the candidates drawn from (drafts index them), the tasks
@@ -523,9 +528,10 @@ fn select<'e>(
         while ti < n_tasks {
             let task = &pre.plan.tasks[ti];
             let lead = elig.lead(task);
-            let (excluded, cands) = &tasks[ti];
+            let (excluded, cands, earlier) = &tasks[ti];
             let mut input = TaskInput {
                 excluded: excluded.clone(),
+                earlier: earlier.clone(),
                 strata: cands
                     .iter()
                     .map(|(k, (n, c, complete))| {

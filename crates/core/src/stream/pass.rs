@@ -117,6 +117,17 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
     });
 }
 
+/// The ratio group of a slot (region id × 5 + group index).
+fn slot_group(slot: usize) -> Option<CreditClass> {
+    [
+        None,
+        Some(CreditClass::A),
+        Some(CreditClass::B),
+        Some(CreditClass::C),
+        Some(CreditClass::D),
+    ][slot % 5]
+}
+
 /// Index of a ratio group: the default group, then A–D.
 fn gidx(g: Option<CreditClass>) -> usize {
     match g {
@@ -201,7 +212,10 @@ struct StratumAcc {
 
 #[derive(Debug, Default)]
 struct TaskAcc {
-    excluded: [u64; 5],
+    excluded: [u64; 6],
+    /// Batch tasks: entities excluded as `drawn`, by region id × 5 + group
+    /// index.
+    earlier: Vec<u64>,
     /// By region id × 5 + group index.
     strata: Vec<Option<StratumAcc>>,
 }
@@ -414,8 +428,15 @@ impl<'c> EntitySink<'c> {
                     Exclusion::Filter => 2,
                     Exclusion::CoolDown => 3,
                     Exclusion::YearCap => 4,
+                    Exclusion::Drawn => 5,
                 };
                 acc.excluded[i] += 1;
+                if r == Exclusion::Drawn {
+                    if acc.earlier.len() <= slot {
+                        acc.earlier.resize(slot + 1, 0);
+                    }
+                    acc.earlier[slot] += 1;
+                }
                 continue;
             }
             if acc.strata.len() <= slot {
@@ -492,6 +513,8 @@ pub(crate) struct MergedStratum {
 #[derive(Debug, Default)]
 pub(crate) struct MergedTask {
     pub excluded: BTreeMap<String, u64>,
+    /// Batch tasks: entities excluded as `drawn`, per stratum key.
+    pub earlier: BTreeMap<StratumKey, u64>,
     pub strata: BTreeMap<StratumKey, MergedStratum>,
 }
 
@@ -505,7 +528,14 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
         sinks.iter().map(|s| s.arena.text_len()).sum(),
     );
     let mut tasks: Vec<MergedTask> = ctx.tasks.iter().map(|_| MergedTask::default()).collect();
-    let labels = ["status", "object_type", "filter", "cool_down", "year_cap"];
+    let labels = [
+        "status",
+        "object_type",
+        "filter",
+        "cool_down",
+        "year_cap",
+        "drawn",
+    ];
     // (top or full ticket, arena index) per task and stratum
     let mut tops: Vec<BTreeMap<StratumKey, Vec<(u64, u32)>>> =
         ctx.tasks.iter().map(|_| BTreeMap::new()).collect();
@@ -519,17 +549,16 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
                     *tasks[ti].excluded.entry(labels[i].to_string()).or_default() += n;
                 }
             }
+            for (slot, d) in acc.earlier.iter().enumerate() {
+                if *d > 0 {
+                    let key = (slot_group(slot), sink.region_names[slot / 5].clone());
+                    *tasks[ti].earlier.entry(key).or_default() += d;
+                }
+            }
             for (slot, st) in acc.strata.into_iter().enumerate() {
                 let Some(st) = st else { continue };
                 let region = sink.region_names[slot / 5].clone();
-                let group = [
-                    None,
-                    Some(CreditClass::A),
-                    Some(CreditClass::B),
-                    Some(CreditClass::C),
-                    Some(CreditClass::D),
-                ][slot % 5];
-                let key = (group, region);
+                let key = (slot_group(slot), region);
                 if st.m > 0 {
                     let e = smallest[ti].entry(key).or_default();
                     e.0 = st.m;

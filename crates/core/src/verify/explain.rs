@@ -145,6 +145,23 @@ fn detail(ds: &Dataset, task: &crate::model::Task, e: &Entity, r: Exclusion) -> 
             }
             format!("outside the directed draw: {}", parts.join("; "))
         }
+        Exclusion::Drawn => {
+            let year = ds.plan.period_start.year();
+            let first = ds
+                .history
+                .iter()
+                .filter(|h| {
+                    h.uscc == e.uscc && h.date.year() == year && task.items.contains(&h.item)
+                })
+                .min_by(|a, b| a.date.cmp(&b.date).then(a.item.cmp(&b.item)));
+            match first {
+                Some(h) => format!(
+                    "drawn for item {} on {}, an earlier batch of {year}; a batch draws each entity once a year per item",
+                    h.item, h.date
+                ),
+                None => "drawn earlier this year".into(),
+            }
+        }
         Exclusion::CoolDown => {
             let last = ds
                 .history
