@@ -1,5 +1,6 @@
 //! 抽查任务公告: the draw notice.
 
+use shuangsuiji::model::IdScheme;
 use std::collections::BTreeMap;
 
 use shuangsuiji::DrawResult;
@@ -301,7 +302,7 @@ pub fn write_draw_notice_with(
             LazyTable {
                 at,
                 heading: None,
-                headers: visit_headers(lang),
+                headers: visit_headers(scheme_of(result), lang),
                 rows: &mut rows,
             },
             LazyTable {
@@ -313,7 +314,7 @@ pub fn write_draw_notice_with(
                     )
                     .into(),
                 ),
-                headers: ticket_headers(lang),
+                headers: ticket_headers(scheme_of(result), lang),
                 rows: &mut tickets,
             },
         ],
@@ -382,10 +383,20 @@ fn region_chart(result: &DrawResult, lang: Lang) -> Block {
     }
 }
 
-fn ticket_headers(lang: Lang) -> Vec<String> {
+/// The id scheme of the result's registry (SPEC.md §1.8): `uscc` unless
+/// the plan declared another.
+pub(crate) fn scheme_of(result: &DrawResult) -> IdScheme {
+    result
+        .plan
+        .registry
+        .as_ref()
+        .map_or(IdScheme::Uscc, |r| r.scheme)
+}
+
+fn ticket_headers(scheme: IdScheme, lang: Lang) -> Vec<String> {
     vec![
         lang.t("序号", "No.").into(),
-        lang.t("统一社会信用代码", "USCC").into(),
+        lang.t(scheme.label_zh(), scheme.header_en()).into(),
         lang.t("任务", "Task").into(),
         lang.t("分层", "Stratum").into(),
         lang.t("名次", "Rank").into(),
@@ -509,11 +520,11 @@ fn task_blocks(t: &TaskResult, lang: Lang, blocks: &mut Vec<Block>) {
     });
 }
 
-fn visit_headers(lang: Lang) -> Vec<String> {
+fn visit_headers(scheme: IdScheme, lang: Lang) -> Vec<String> {
     vec![
         lang.t("序号", "No.").into(),
         lang.t("检查对象", "Entity").into(),
-        lang.t("统一社会信用代码", "USCC").into(),
+        lang.t(scheme.label_zh(), scheme.header_en()).into(),
         lang.t("区域", "Region").into(),
         lang.t("检查事项", "Items").into(),
         lang.t("抽中分层与名次", "Stratum and rank").into(),

@@ -4,7 +4,7 @@ use crate::commands::verify::read_result;
 use crate::exit;
 use clap::Args;
 use shuangsuiji::draw::Visits;
-use shuangsuiji_disclose::{Format, Lang, write_result_xlsx};
+use shuangsuiji_disclose::{Format, Lang, write_result_xlsx_in};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -277,7 +277,12 @@ fn run_xlsx(a: &DiscloseArgs) -> u8 {
     };
     let mut bytes = Vec::new();
     let visits = Visits::Held(&result.visits);
-    if let Err(e) = write_result_xlsx(visits, result.plan.date, lang, &mut bytes) {
+    let scheme = result
+        .plan
+        .registry
+        .as_ref()
+        .map_or(shuangsuiji::model::IdScheme::Uscc, |r| r.scheme);
+    if let Err(e) = write_result_xlsx_in(visits, result.plan.date, scheme, lang, &mut bytes) {
         exit::message(&format!("cannot write the workbook: {e}"));
         return exit::INVALID;
     }

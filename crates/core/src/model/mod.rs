@@ -11,6 +11,7 @@ mod plan;
 mod ratio;
 mod source;
 pub(crate) mod text;
+mod unit_id;
 mod uscc;
 
 pub use date::{Date, DateError};
@@ -24,6 +25,7 @@ pub use source::{
     Game, MAX_SOURCE_TENTHS, Pool, QUICKNET_CHAIN_HASH, QUICKNET_GENESIS, QUICKNET_PERIOD,
     QUICKNET_PUBLIC_KEY, QUICKNET_SCHEME, SeedSource, beijing_time, day_start_beijing,
 };
+pub use unit_id::{CodeError, IdScheme, MAX_CODE_CHARS, Registry, canonical_pattern, is_code_char};
 pub use uscc::{UsccError, check_character, validate_uscc};
 
 use std::fmt;

@@ -26,7 +26,7 @@ mod staged;
 
 #[cfg(feature = "fs")]
 pub use attempt::{Attempt, JOURNAL_EXCERPT, Published};
-pub use inputs::{INPUT_FILES, PLAN_FILE, bundle_plan_toml, project_input};
+pub use inputs::{INPUT_FILES, PLAN_FILE, bundle_plan_toml, project_input, project_input_in};
 #[cfg(feature = "fs")]
 pub use journal_file::{append_to_journal, repair_journal};
 #[cfg(feature = "fs")]
