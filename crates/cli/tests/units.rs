@@ -204,3 +204,70 @@ fn a_bad_project_code_is_refused_with_its_position() {
         "entities.csv:3: 项目编号: error: project code 'JS-2025-002' does not match the pattern 'JS-####-####' of [registry]: it has 11 characters, the pattern 12\nssj: 1 error in the inputs\n"
     );
 }
+
+/// The export for the enterprise credit information publicity system
+/// files inspections by USCC: refused for a projects registry.
+#[test]
+fn the_gsxt_export_is_refused_for_a_projects_registry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    copy_sample(d);
+    let r = ssj(
+        d,
+        &[
+            "draw",
+            "--plan",
+            "sample/plan.toml",
+            "--seed",
+            SEED,
+            "--out",
+            "pub",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.err);
+    let result = std::fs::read_to_string(d.join("pub/result.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&result).unwrap();
+    let code = v["visits"][0]["uscc"].as_str().unwrap();
+    let item = v["visits"][0]["items"][0].as_str().unwrap();
+    std::fs::write(
+        d.join("outcomes.csv"),
+        format!("项目编号,事项编号,检查结果,检查日期\n{code},{item},未发现问题,2026-10-20\n"),
+    )
+    .unwrap();
+    // the results notice reads outcomes by project code
+    let r = ssj(
+        d,
+        &[
+            "disclose",
+            "--result",
+            "pub/result.json",
+            "--results",
+            "outcomes.csv",
+            "--format",
+            "md",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(
+        r.out.contains("项目编号") && r.out.contains(code),
+        "{}",
+        r.out
+    );
+    let r = ssj(
+        d,
+        &[
+            "disclose",
+            "--result",
+            "pub/result.json",
+            "--results",
+            "outcomes.csv",
+            "--export",
+            "gsxt",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.err,
+        "ssj: --export gsxt lists inspections of enterprises by unified social credit code; this result's registry holds project codes (项目编号), which the enterprise credit information publicity system does not file\n"
+    );
+}

@@ -150,6 +150,18 @@ pub fn run(a: &DiscloseArgs) -> u8 {
     };
     match a.export.as_deref() {
         None => {}
+        Some("gsxt") if result.plan.registry.is_some() => {
+            // the credit publicity system files inspections by enterprise
+            // credit code: a registry of projects, grid cells or sites has
+            // none (SPEC.md §1.8)
+            let scheme = result.plan.registry.as_ref().map(|r| r.scheme);
+            exit::message(&format!(
+                "--export gsxt lists inspections of enterprises by unified social credit code; this result's registry holds {}s ({}), which the enterprise credit information publicity system does not file",
+                scheme.map_or("", |s| s.label_en()),
+                scheme.map_or("", |s| s.label_zh()),
+            ));
+            return exit::INVALID;
+        }
         Some("gsxt") if a.results.is_some() => {}
         Some("gsxt") => {
             exit::message("--export gsxt needs --results outcomes.csv");
