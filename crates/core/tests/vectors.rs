@@ -305,3 +305,31 @@ fn units_vector() {
         }
     }
 }
+
+/// `[registry] scheme = "uscc"` written out is the default: the plan's
+/// canonical JSON, every digest and the draw are those of the plan
+/// without the table (SPEC.md §1.8, §2.3).
+#[test]
+fn an_explicit_uscc_scheme_changes_nothing() {
+    let dir = vector_dir("small");
+    let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+    let text = text.replace(
+        "\n[rules]\n",
+        "\n[registry]\nscheme = \"uscc\"\n\n[rules]\n",
+    );
+    assert!(text.contains("[registry]"));
+    let ds = Dataset::load("plan.toml", &text, |file| {
+        Ok(Box::new(std::fs::File::open(format!("{dir}{file}"))?) as Box<dyn Read>)
+    })
+    .unwrap();
+    let plain = load_vector("small");
+    assert_eq!(ds.digests, plain.digests);
+    let seed = std::fs::read_to_string(format!("{dir}seed.txt")).unwrap();
+    let json = draw_unchecked(&ds, seed.trim_end_matches('\n'))
+        .unwrap()
+        .to_canonical_json();
+    assert_eq!(
+        format!("{json}\n").into_bytes(),
+        std::fs::read(format!("{dir}expected.json")).unwrap()
+    );
+}
