@@ -201,8 +201,13 @@ pub fn write_draw_notice_with(
         lang.t("检查对象", "Inspections").into(),
         Cell::text(match lang {
             Lang::Zh => format!(
-                "{} 户次（{} 项事项检查）",
+                "{} {}（{} 项事项检查）",
                 visits.len(),
+                if scheme_of(result) == IdScheme::Uscc {
+                    "户次"
+                } else {
+                    "个"
+                },
                 visits.item_inspections()
             ),
             Lang::En => format!(
