@@ -455,8 +455,9 @@ def parse_bool(s: str, true_words, false_words, field) -> bool:
 # SPEC §1.4 vocabularies (compared after lower-case(clean(s)))
 YES = {"是", "有", "y", "yes", "true", "1", "t"}
 NO = {"", "否", "无", "n", "no", "false", "0", "f"}
-ENTITY_ACTIVE = {"", "存续", "在业", "开业", "正常", "在营", "存续（在营、开业、在册）", "active"}
-ENTITY_INACTIVE = {"注销", "吊销", "撤销", "迁出", "停业", "歇业", "deregistered", "revoked", "closed", "inactive"}
+ENTITY_ACTIVE = {"", "存续", "在业", "开业", "正常", "在营", "存续（在营、开业、在册）", "active", "在建", "在用"}
+ENTITY_INACTIVE = {"注销", "吊销", "撤销", "迁出", "停业", "歇业", "deregistered", "revoked", "closed", "inactive",
+                   "停工", "竣工", "停用"}
 OFFICER_ACTIVE = {"", "在岗", "在职", "正常", "有效", "active"}
 OFFICER_INACTIVE = {"停用", "离岗", "调离", "退休", "注销", "暂扣", "吊销", "inactive", "suspended", "retired"}
 CREDIT = {"A": "A", "低风险": "A", "LOW": "A", "B": "B", "一般风险": "B", "较低风险": "B", "GENERAL": "B",
@@ -536,6 +537,71 @@ STRICT_FILES = {"on": False}
 CSV_STRICT = {"on": False}  # lenient quotes, as ssj reads them (see tools/README.md)
 HEADERS = {kind: {n.strip(): f for f, names in tbl.items() for n in names.split(",")}
            for kind, tbl in HEADER_NAMES.items()}
+
+# SPEC §1.8: the id scheme of the registry ([registry] of the plan being read)
+REGISTRY = {"scheme": "uscc", "pattern": None}
+SCHEMES = ("uscc", "project", "grid", "site", "code")
+UNIT_HEADERS = {  # SPEC §1.8: headers of the unit-id column under a code scheme
+    "common": "unit, unitid, unitcode, 对象编号",
+    "entities": "id, code, 编号",
+    "references": "entity",
+    "project": "projectcode, projectid, 项目编号, 项目代码",
+    "grid": "gridid, gridcode, 网格编号, 网格代码",
+    "site": "siteid, sitecode, 点位编号, 点位代码, 场站编号, 站点编号",
+    "code": "",
+    "name": "项目名称, 网格名称, 点位名称, 场站名称, projectname, gridname, sitename",
+}
+
+
+def split_names(s):
+    return [n.strip() for n in s.split(",") if n.strip()]
+
+
+def headers_for(kind):
+    """SPEC §1.3 with §1.8: under a code scheme the unit-id column of entities, history and conflicts
+    has the scheme's headers (and the USCC headers are ordinary, ignored columns)."""
+    s = REGISTRY["scheme"]
+    if s == "uscc" or kind not in ("entities", "history", "conflicts"):
+        return HEADERS[kind]
+    h = {k: f for k, f in HEADERS[kind].items() if f != "uscc"}
+    extra = UNIT_HEADERS["entities"] if kind == "entities" else UNIT_HEADERS["references"]
+    for n in split_names(UNIT_HEADERS["common"]) + split_names(extra) + split_names(UNIT_HEADERS[s]):
+        h[n] = "uscc"
+    if kind == "entities":
+        for n in split_names(UNIT_HEADERS["name"]):
+            h[n] = "name"
+    return h
+
+
+def unit_prefix() -> str:
+    """SPEC §1.8: what precedes a unit id in records and tickets."""
+    return "" if REGISTRY["scheme"] == "uscc" else REGISTRY["scheme"] + ":"
+
+
+def is_code_char(c: str) -> bool:
+    return ("A" <= c <= "Z") or ("0" <= c <= "9") or c in "-_./" or "\u4e00" <= c <= "\u9fff"
+
+
+def check_code(code: str) -> None:
+    """SPEC §1.8: a code of a code scheme (after id()): at most 64 characters of the code set, and the
+    pattern, if any (# a digit, @ a letter, ? a letter or digit, any other character itself)."""
+    label = {"project": "project code", "grid": "grid id", "site": "site id", "code": "unit code"}[REGISTRY["scheme"]]
+    if len(code) > 64:
+        raise ValueError(f"{label} {code!r} has {len(code)} characters; a code has at most 64")
+    for i, c in enumerate(code, 1):
+        if not is_code_char(c):
+            raise ValueError(f"{label} {code!r} has {c!r} (U+{ord(c):04X}) at position {i}")
+    p = REGISTRY["pattern"]
+    if p is None:
+        return
+    if len(code) != len(p):
+        raise ValueError(f"{label} {code!r} does not match the pattern {p!r}: {len(code)} characters, "
+                         f"the pattern {len(p)}")
+    for i, (c, w) in enumerate(zip(code, p), 1):
+        ok = {"#": "0" <= c <= "9", "@": "A" <= c <= "Z",
+              "?": ("0" <= c <= "9") or ("A" <= c <= "Z")}.get(w, c == w)
+        if not ok:
+            raise ValueError(f"{label} {code!r} does not match the pattern {p!r} at character {i}")
 
 
 def norm_header(h: str) -> str:
@@ -663,7 +729,7 @@ def read_csv(path: str, kind: str, encoding: str = "auto") -> list[dict]:
     rows = [(ln, r) for ln, r in rows if any(norm_text(c) for c in r)]
     if not rows:  # SPEC §1.6 rule 4: a file named by the plan has a header
         raise BadInput(f"{path}: the file is empty; expected a header row (SPEC §1.6)")
-    hmap = HEADERS[kind]
+    hmap = headers_for(kind)
 
     def held(cells):
         fields = {hmap.get(norm_header(c)) for c in cells}
@@ -765,7 +831,8 @@ def load_inputs(plan_dir: str, plan_file: str = "plan.toml", withheld=()):
 
 
 PLAN_KEYS = {  # SPEC §1.7: every table refuses other keys
-    "": {"plan", "inputs", "rules", "tasks", "disclosure", "seed_sources", "notice", "results"},
+    "": {"plan", "inputs", "rules", "tasks", "disclosure", "seed_sources", "notice", "results", "registry"},
+    "registry": {"scheme", "pattern"},
     "plan": {"id", "title", "authority", "period_start", "period_end", "date", "seed_source"},
     "inputs": {"items", "officers", "entities", "history", "conflicts", "encoding", "max_line_bytes"},
     "rules": {"team_size", "max_per_year", "cooldown_days", "overlap", "cross_region", "rotation",
@@ -881,6 +948,19 @@ def check_plan(plan_path: str, toml: dict):
         for f in t.get("flags", []):
             if f not in FLAG_ORDER:
                 bad(f"[[tasks]] number {n}: flag {f!r}: expected one of {', '.join(FLAG_ORDER)}")
+    reg = toml.get("registry", {})
+    keys(reg, "registry")
+    if reg.get("scheme", "uscc") not in SCHEMES:
+        bad(f"[registry] scheme = {reg['scheme']!r}: expected one of {', '.join(SCHEMES)}")
+    if "pattern" in reg:
+        pat = reg["pattern"]
+        if not isinstance(pat, str):
+            bad("[registry] pattern must be a string")
+        if reg.get("scheme", "uscc") == "uscc":
+            bad("registry.pattern applies to a code scheme (project, grid, site, code)")
+        pat = pat.upper() if pat.isascii() else "".join(c.upper() if c.isascii() else c for c in pat)
+        if not 1 <= len(pat) <= 64 or not all(is_code_char(c) or c in "#@?" for c in pat):
+            bad(f"registry.pattern {reg['pattern']!r}: 1-64 code characters and # @ ? (SPEC §1.8)")
     d = toml.get("disclosure", {})
     keys(d, "disclosure")
     for w in strings(d.get("withhold", []), "[disclosure] withhold"):
@@ -892,6 +972,11 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
     import os
     CURRENT["file"] = plan_path
     check_plan(plan_path, toml)
+    reg = toml.get("registry", {})
+    REGISTRY["scheme"] = reg.get("scheme", "uscc")
+    # SPEC §1.8: the pattern as written with ASCII letters upper-cased
+    REGISTRY["pattern"] = ("".join(c.upper() if c.isascii() else c for c in reg["pattern"])
+                           if "pattern" in reg else None)
     p = toml["plan"]
     inputs = toml.get("inputs", {})
     r = toml.get("rules", {})
@@ -917,6 +1002,9 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
         "period_end": dstr(p["period_end"], "period_end"),
     }
     plan["date"] = dstr(p["date"], "date") if "date" in p else plan["period_start"]
+    if REGISTRY["scheme"] != "uscc":  # SPEC §2.3: a member only for a code scheme
+        plan["registry"] = {"scheme": REGISTRY["scheme"],
+                            **({"pattern": REGISTRY["pattern"]} if REGISTRY["pattern"] is not None else {})}
     if plan["period_end"] < plan["period_start"]:
         raise BadInput(f"{plan_path}: period_end {plan['period_end']} is before period_start {plan['period_start']}")
     plan["seed_sources"] = parse_seed_sources(toml.get("seed_sources", []), plan["date"], plan_path)
@@ -985,6 +1073,8 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
 
     def entity(g):
         cc = parse_credit(g("credit_class"))
+        if REGISTRY["scheme"] != "uscc" and norm_id(g("uscc")):
+            check_code(norm_id(g("uscc")))
         return {
             "uscc": norm_id(g("uscc")), "name": norm_text(g("name")), "types": norm_list(g("types")),
             "region": norm_text(g("region")), "industry": norm_text(g("industry")), "credit_class": cc,
@@ -1121,18 +1211,18 @@ def rec_officer(o):
             ";".join(o["categories"]), ";".join(o["regions"]), o["cert_expiry"] or "", b01(o["active"])]
 
 
-def rec_entity(e):
-    return ["shuangsuiji/v1/record/entity", e["uscc"], e["name"], ";".join(e["types"]), e["region"], e["industry"],
+def rec_entity(e):  # SPEC §1.8: a unit id of a code scheme is prefixed with its scheme
+    return ["shuangsuiji/v1/record/entity", unit_prefix() + e["uscc"], e["name"], ";".join(e["types"]), e["region"], e["industry"],
             e["credit_class"] or "", b01(e["complaints"]), b01(e["abnormal"]), b01(e["serious_violation"]),
             b01(e["active"])]
 
 
 def rec_history(h):
-    return ["shuangsuiji/v1/record/history", h["uscc"], h["item"], h["date"], ";".join(h["officers"])]
+    return ["shuangsuiji/v1/record/history", unit_prefix() + h["uscc"], h["item"], h["date"], ";".join(h["officers"])]
 
 
 def rec_conflict(c):
-    return ["shuangsuiji/v1/record/conflict", c["cert_no"], c["uscc"]]
+    return ["shuangsuiji/v1/record/conflict", c["cert_no"], unit_prefix() + c["uscc"]]
 
 
 def set_digest(file_tag: str, records, enc) -> str:
@@ -1157,6 +1247,8 @@ def plan_json(plan) -> dict:
     }
     if plan.get("seed_sources"):  # SPEC §2.3: only when the plan declares sources
         pj["seed_sources"] = plan["seed_sources"]
+    if plan.get("registry"):  # SPEC §2.3: only for a code scheme
+        pj["registry"] = plan["registry"]
     return pj
 
 
@@ -1345,8 +1437,8 @@ def task_key(dk: bytes, text: str) -> bytes:
     return H(put("shuangsuiji/v1/task-key") + dk + put(text))
 
 
-def ticket(tk: bytes, uscc: str) -> bytes:
-    return H(put("shuangsuiji/v1/ticket") + tk + put(uscc))
+def ticket(tk: bytes, uscc: str) -> bytes:  # SPEC §4, §1.8: the unit id with its scheme's prefix
+    return H(put("shuangsuiji/v1/ticket") + tk + put(unit_prefix() + uscc))
 
 
 def stream_key(dk: bytes) -> bytes:
@@ -1739,7 +1831,8 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
     return {
         "algorithm": ALGORITHM,
         "engine_version": "ssj_verify.py",
-        "plan": {k: plan[k] for k in ("id", "title", "authority", "period_start", "period_end", "date")},
+        "plan": {k: plan[k] for k in ("id", "title", "authority", "period_start", "period_end", "date",
+                                      "registry") if k in plan},
         "rules": rules_json(rules),
         "seed": {"text": seed_text, "normalized": nseed, "source": plan["seed_source"],
                  **({"sources": sources} if sources else {})},
@@ -1945,7 +2038,8 @@ def check_sums(d: str, R: Report) -> dict:
 def expected_commitment(plan, digs) -> dict:
     pj = plan_json(plan)
     return {"algorithm": ALGORITHM, "digests": digs, "format": COMMITMENT_FORMAT,
-            "plan": {k: pj[k] for k in ("id", "title", "authority", "period_start", "period_end", "date")},
+            "plan": {k: pj[k] for k in ("id", "title", "authority", "period_start", "period_end", "date",
+                                        "registry") if k in pj},
             "rules": pj["rules"], "seed_source": pj["seed_source"], "tasks": pj["tasks"],
             **({"seed_sources": pj["seed_sources"]} if "seed_sources" in pj else {})}
 

@@ -147,6 +147,46 @@ case("plan-datetime", plan_toml=text("plan.toml").replace("period_start = 2026-1
 case("plan-withhold-entities", plan_toml=text("plan.toml") + '\n[disclosure]\nwithhold = ["entities"]\n')
 case("task-item-twice-after-id", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["ly-01", "LY-01"]\n')
 
+# --- a registry of another id scheme (SPEC.md §1.8) ---------------------------
+def project_plan(pattern=None):
+    reg = '\n[registry]\nscheme = "project"\n' + (f'pattern = "{pattern}"\n' if pattern else "")
+    return text("plan.toml").replace("\n[rules]", reg + "\n[rules]")
+
+
+PROJECT_ENTITIES = ("项目编号,项目名称,对象类型,乡镇,统一社会信用代码\n"
+                    "XM-0001,甲项目,林木采伐单位,威远镇,9144030071526726XG\n"
+                    "XM-0002,乙项目,苗木生产经营者,新城镇,\n"
+                    "XM-0003,丙项目,林木采伐单位、苗木生产经营者,新城镇,\n")
+PROJECT_HISTORY = "项目编号,事项编号,检查日期,检查人员\nXM-0001,LY-01,2025-11-02,14060001;14060002\n"
+PROJECT_CONFLICTS = "证件编号,项目编号,回避事由\n14060003,XM-0002,近亲属\n"
+
+
+def project_case(name, pattern=None, entities=PROJECT_ENTITIES, history=PROJECT_HISTORY,
+                 conflicts=PROJECT_CONFLICTS):
+    case(name, plan_toml=project_plan(pattern), entities_csv=entities, history_csv=history,
+         conflicts_csv=conflicts)
+
+
+project_case("unit-code-bad-character", entities=PROJECT_ENTITIES.replace("XM-0002,", "XM 0002,"),
+             conflicts=PROJECT_CONFLICTS.replace("XM-0002", "XM-0003"))
+project_case("unit-code-pattern", pattern="xm-####",
+             entities=PROJECT_ENTITIES.replace("XM-0002,", "XM-02,").replace("XM-0003,", "XM-00A3,"),
+             conflicts=PROJECT_CONFLICTS.replace("XM-0002", "XM-0001"))
+project_case("unit-code-too-long", entities=PROJECT_ENTITIES.replace("XM-0003,", "XM-" + "0" * 62 + ","),
+             conflicts=PROJECT_CONFLICTS)
+# lower case and full width are the same code (id() of §1.2): a duplicate
+project_case("unit-code-duplicate", entities=PROJECT_ENTITIES + "ｘｍ－０００１,甲项目二期,林木采伐单位,威远镇,\n")
+project_case("unit-code-unknown-reference", history=PROJECT_HISTORY + "XM-0009,LY-01,2025-11-03,14060001\n",
+             conflicts=PROJECT_CONFLICTS + "14060001,XM-0008,利害关系\n")
+# the USCC column is not the id of a project registry
+project_case("unit-id-column-missing",
+             entities="统一社会信用代码,项目名称,对象类型,乡镇\n9144030071526726XG,甲项目,林木采伐单位,威远镇\n")
+case("registry-pattern-for-uscc", plan_toml=text("plan.toml").replace(
+    "\n[rules]", '\n[registry]\nscheme = "uscc"\npattern = "##"\n\n[rules]'))
+case("registry-unknown-scheme", plan_toml=text("plan.toml").replace(
+    "\n[rules]", '\n[registry]\nscheme = "building"\n\n[rules]'))
+project_case("registry-bad-pattern", pattern="XM ####")
+
 # --- several problems at once: all reported in one run -------------------------
 case("many-errors-one-pass",
      items_csv=text("items.csv").replace("50%,林政执法", "0%,林政执法"),

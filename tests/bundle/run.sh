@@ -45,6 +45,13 @@ head=$(tail -1 "$tmp/good/journal.jsonl" | python3 -c 'import json,sys; print(js
 expect 0 "--head right" 'journal head' -- "$tmp/good" --head "$head"
 expect 1 "--head wrong" 'DIFFERS\] journal.jsonl: journal head' -- "$tmp/good" --head "$(printf '0%.0s' {1..64})"
 
+# a registry of construction projects (项目编号, SPEC.md §1.8): the same checks
+python3 "$here/make_bundle.py" "$ssj" "$root/data/youyu-housing" "$seed" "$tmp/housing" >/dev/null \
+  || { echo "FAIL: could not build the housing bundle"; exit 1; }
+expect 0 "projects registry bundle" '^Verdict: verified' 'reproduced exactly' -- "$tmp/housing"
+rm -rf "$tmp/hx"; cp -r "$tmp/housing" "$tmp/hx"; edit "$tmp/hx/entities.csv" 'JS-2026-0001,' 'JS-2026-0011,'
+expect 1 "projects registry: a changed project code" 'DIFFERS\] entities.csv' -- "$tmp/hx"
+
 # one changed byte per file kind -> exit 1, the file named
 one() {  # one NAME FILE OLD NEW
   rm -rf "$tmp/x"; cp -r "$tmp/good" "$tmp/x"; edit "$tmp/x/$2" "$3" "$4"

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::commit::digest::{canonical_json, hex, put};
 use crate::draw::{
-    DrawResult, Eligibility, Selection, Team, TeamMember, Visit, WordStream, task_key, ticket,
+    DrawResult, Eligibility, Selection, Team, TeamMember, Visit, WordStream, task_key, ticket_in,
 };
 use crate::error::{Diagnostic, DiagnosticKind, Infeasible, Position, Result};
 use crate::model::{Overlap, region_covers};
@@ -742,7 +742,12 @@ fn next_ticket<'d>(
             let (g, region) = crate::draw::stratum_key_of(ds, e.credit_class, &e.region);
             crate::draw::stratum_name_of(&region, g) == sel.stratum
         })
-        .map(|e| (ticket(&tkey, &e.uscc), e))
+        .map(|e| {
+            (
+                ticket_in(&tkey, ds.plan.registry.scheme.prefix(), &e.uscc),
+                e,
+            )
+        })
         .collect();
     stratum.sort_by(|a, b| {
         a.0.cmp(&b.0)

@@ -230,6 +230,7 @@ fn inst() -> impl Strategy<Value = Inst> {
                 date: date(2026, 10, 1),
                 seed_source: "s".into(),
                 seed_sources: Vec::new(),
+                registry: Default::default(),
                 inputs: shuangsuiji::model::InputFiles {
                     items: "i".into(),
                     officers: "o".into(),

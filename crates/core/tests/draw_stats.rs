@@ -26,6 +26,7 @@ fn plan(rules: Rules) -> Plan {
         date: d(2026, 10, 1),
         seed_source: "fixed".into(),
         seed_sources: Vec::new(),
+        registry: Default::default(),
         inputs: shuangsuiji::model::InputFiles {
             items: "i".into(),
             officers: "o".into(),

@@ -382,3 +382,53 @@ fn canonical_json_built_by_members_equals_the_whole_tree() {
         shuangsuiji::commit::digest::canonical_json(&r)
     );
 }
+
+/// A registry of another id scheme (SPEC.md §1.8) streams to the same
+/// result and digests as it loads whole, and its duplicates (codes of any
+/// length, CJK included) are found through the spill with the same
+/// messages.
+#[test]
+fn a_registry_of_grid_cells_streams_and_finds_duplicates() {
+    let (plan, files) = dir_files(&root().join("tests/vectors/units"));
+    let seed = String::from_utf8(files["seed.txt"].clone()).unwrap();
+    assert_same(&plan, &files, seed.trim_end_matches('\n'));
+    let expected = String::from_utf8(files["expected.json"].clone()).unwrap();
+    let got = draw_streaming(
+        "plan.toml",
+        &plan,
+        opener(&files),
+        seed.trim_end_matches('\n'),
+        None,
+        LoadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(got.into_result().to_canonical_json(), expected.trim_end());
+
+    // without a pattern, a long CJK code and a short one, each twice
+    let plan = plan.replace("pattern = \"wg-####-?#\"\n", "");
+    let mut files = files;
+    let text = String::from_utf8(files["entities.csv"].clone()).unwrap();
+    let long = format!("东城{}", "网格".repeat(30));
+    let text = format!(
+        "{text}{long},甲,城区网格,东城街道,,,\nG1,乙,城区网格,东城街道,,,\n{long},丙,城区网格,东城街道,,,\ng1,丁,城区网格,东城街道,,,\n"
+    );
+    files.insert("entities.csv".into(), text.into_bytes());
+    let want = Dataset::load("plan.toml", &plan, opener(&files))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(want.matches("duplicate grid id").count(), 2, "{want}");
+    let store = cursor_store;
+    for threads in [1, 2] {
+        for spill in [None, Some(&store as &dyn shuangsuiji::load::SpillStore)] {
+            let opts = LoadOptions {
+                threads,
+                spill,
+                stats: None,
+            };
+            let got = load_streaming("plan.toml", &plan, opener(&files), opts)
+                .unwrap_err()
+                .to_string();
+            assert_eq!(got, want);
+        }
+    }
+}

@@ -279,3 +279,85 @@ const EDGE_READING_PLAN_JSON: &str = concat!(
     "\"C\",\"D\"],\"flags\":[],\"industries\":[],\"items\":[\"V-02\"],",
     "\"regions\":[],\"types\":[\"木材经营加工单位\"]}],\"title\":\"\u{200B} edge\u{3000}\u{3000}reading\"}",
 );
+
+/// A registry of grid cells (SPEC.md §1.8): `[registry] scheme = "grid"`
+/// with a pattern, codes written in lower case and full width, the
+/// scheme's headers (网格编号) and a USCC column that is not the id.
+#[test]
+fn units_vector() {
+    use shuangsuiji::commit::digest::{Canonical, digest_records, digest_records_in};
+    use shuangsuiji::draw::ticket_in;
+    check_vector("units");
+    let ds = load_vector("units");
+    let json = shuangsuiji::commit::digest::plan_canonical_json(&ds.plan);
+    assert!(
+        json.contains(r#""registry":{"pattern":"WG-####-?#","scheme":"grid"}"#),
+        "{json}"
+    );
+    // codes are id()-normalised: lower case and full width read as the code
+    let codes: Vec<&str> = ds.entities.iter().map(|e| e.uscc.as_str()).collect();
+    assert!(codes.contains(&"WG-0101-02") && codes.contains(&"WG-0101-A3"));
+    // the scheme is part of every record and ticket: the same rows read as
+    // USCCs would hash differently
+    assert_ne!(
+        hex(&digest_records(&ds.entities)),
+        ds.digests.entities,
+        "the entity digest must carry the scheme"
+    );
+    assert_eq!(
+        hex(&digest_records_in(&ds.entities, "grid:")),
+        ds.digests.entities
+    );
+    assert_eq!(ds.entities[0].record_hash_in("grid:"), {
+        let mut e = ds.entities[0].clone();
+        e.uscc = format!("grid:{}", e.uscc);
+        e.record_hash()
+    });
+    let seed = std::fs::read_to_string(format!("{}seed.txt", vector_dir("units"))).unwrap();
+    let r = draw_unchecked(&ds, &seed).unwrap();
+    assert_eq!(
+        r.plan.registry.as_ref().map(|g| g.scheme.as_str()),
+        Some("grid")
+    );
+    let dk: [u8; 32] = (0..32)
+        .map(|i| u8::from_str_radix(&r.draw_key[2 * i..2 * i + 2], 16).unwrap())
+        .collect::<Vec<_>>()
+        .try_into()
+        .unwrap();
+    for v in &r.visits {
+        for s in &v.selections {
+            let tk = task_key(&dk, &s.task);
+            assert_eq!(hex(&ticket_in(&tk, "grid:", &v.uscc)), s.ticket);
+            assert_eq!(hex(&ticket(&tk, &format!("grid:{}", v.uscc))), s.ticket);
+            assert_ne!(hex(&ticket(&tk, &v.uscc)), s.ticket);
+        }
+    }
+}
+
+/// `[registry] scheme = "uscc"` written out is the default: the plan's
+/// canonical JSON, every digest and the draw are those of the plan
+/// without the table (SPEC.md §1.8, §2.3).
+#[test]
+fn an_explicit_uscc_scheme_changes_nothing() {
+    let dir = vector_dir("small");
+    let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+    let text = text.replace(
+        "\n[rules]\n",
+        "\n[registry]\nscheme = \"uscc\"\n\n[rules]\n",
+    );
+    assert!(text.contains("[registry]"));
+    let ds = Dataset::load("plan.toml", &text, |file| {
+        Ok(Box::new(std::fs::File::open(format!("{dir}{file}"))?) as Box<dyn Read>)
+    })
+    .unwrap();
+    let plain = load_vector("small");
+    assert_eq!(ds.digests, plain.digests);
+    let seed = std::fs::read_to_string(format!("{dir}seed.txt")).unwrap();
+    let json = draw_unchecked(&ds, seed.trim_end_matches('\n'))
+        .unwrap()
+        .to_canonical_json();
+    assert_eq!(
+        format!("{json}\n").into_bytes(),
+        std::fs::read(format!("{dir}expected.json")).unwrap()
+    );
+}

@@ -1198,7 +1198,8 @@ fn regenerate_result_files(
         line: None,
     };
     let mut csv = Vec::new();
-    if crate::write_result_csv(visits, Lang::Zh, &mut csv).is_ok() {
+    let scheme = crate::draw_notice::scheme_of(r);
+    if crate::write_result_csv_in(visits, scheme, Lang::Zh, &mut csv).is_ok() {
         run.regenerated("result.csv", &csv, missing());
     }
     // rust_xlsxwriter reads the clock while it builds a workbook (the date
@@ -1207,7 +1208,7 @@ fn regenerate_result_files(
     #[cfg(not(target_arch = "wasm32"))]
     {
         let mut xlsx = Vec::new();
-        if crate::write_result_xlsx(visits, r.plan.date, Lang::Zh, &mut xlsx).is_ok() {
+        if crate::write_result_xlsx_in(visits, r.plan.date, scheme, Lang::Zh, &mut xlsx).is_ok() {
             run.regenerated("result.xlsx", &xlsx, missing());
         }
     }
@@ -1767,10 +1768,11 @@ pub fn assemble_bundle(
     let result_json = format!("{}\n", result.to_canonical_json());
     let visits = Visits::Held(&result.visits);
     let mut csv = Vec::new();
-    crate::write_result_csv(visits, Lang::Zh, &mut csv).map_err(|e| e.to_string())?;
+    let scheme = crate::draw_notice::scheme_of(&result);
+    crate::write_result_csv_in(visits, scheme, Lang::Zh, &mut csv).map_err(|e| e.to_string())?;
     files.insert("result.csv", csv);
     let mut xlsx = Vec::new();
-    crate::write_result_xlsx(visits, result.plan.date, Lang::Zh, &mut xlsx)
+    crate::write_result_xlsx_in(visits, result.plan.date, scheme, Lang::Zh, &mut xlsx)
         .map_err(|e| e.to_string())?;
     files.insert("result.xlsx", xlsx);
     for (name, format) in [

@@ -1,5 +1,6 @@
 //! 抽查任务公告: the draw notice.
 
+use shuangsuiji::model::IdScheme;
 use std::collections::BTreeMap;
 
 use shuangsuiji::DrawResult;
@@ -201,8 +202,13 @@ pub fn write_draw_notice_with(
         lang.t("检查对象", "Inspections").into(),
         Cell::text(match lang {
             Lang::Zh => format!(
-                "{} 户次（{} 项事项检查）",
+                "{} {}（{} 项事项检查）",
                 visits.len(),
+                if scheme_of(result) == IdScheme::Uscc {
+                    "户次"
+                } else {
+                    "个"
+                },
                 visits.item_inspections()
             ),
             Lang::En => format!(
@@ -306,7 +312,7 @@ pub fn write_draw_notice_with(
             LazyTable {
                 at,
                 heading: None,
-                headers: visit_headers(lang),
+                headers: visit_headers(scheme_of(result), lang),
                 rows: &mut rows,
             },
             LazyTable {
@@ -318,7 +324,7 @@ pub fn write_draw_notice_with(
                     )
                     .into(),
                 ),
-                headers: ticket_headers(lang),
+                headers: ticket_headers(scheme_of(result), lang),
                 rows: &mut tickets,
             },
         ],
@@ -387,10 +393,20 @@ fn region_chart(result: &DrawResult, lang: Lang) -> Block {
     }
 }
 
-fn ticket_headers(lang: Lang) -> Vec<String> {
+/// The id scheme of the result's registry (SPEC.md §1.8): `uscc` unless
+/// the plan declared another.
+pub(crate) fn scheme_of(result: &DrawResult) -> IdScheme {
+    result
+        .plan
+        .registry
+        .as_ref()
+        .map_or(IdScheme::Uscc, |r| r.scheme)
+}
+
+fn ticket_headers(scheme: IdScheme, lang: Lang) -> Vec<String> {
     vec![
         lang.t("序号", "No.").into(),
-        lang.t("统一社会信用代码", "USCC").into(),
+        lang.t(scheme.label_zh(), scheme.header_en()).into(),
         lang.t("任务", "Task").into(),
         lang.t("分层", "Stratum").into(),
         lang.t("名次", "Rank").into(),
@@ -548,11 +564,11 @@ fn task_blocks(
     });
 }
 
-fn visit_headers(lang: Lang) -> Vec<String> {
+fn visit_headers(scheme: IdScheme, lang: Lang) -> Vec<String> {
     vec![
         lang.t("序号", "No.").into(),
         lang.t("检查对象", "Entity").into(),
-        lang.t("统一社会信用代码", "USCC").into(),
+        lang.t(scheme.label_zh(), scheme.header_en()).into(),
         lang.t("区域", "Region").into(),
         lang.t("检查事项", "Items").into(),
         lang.t("抽中分层与名次", "Stratum and rank").into(),

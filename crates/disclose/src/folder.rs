@@ -18,7 +18,8 @@ use shuangsuiji::model::NoticeInfo;
 use shuangsuiji::{ALGORITHM, Commitment, Dataset, DrawResult, Publication};
 
 use crate::{
-    Format, Lang, pre_draw_notice, write_draw_notice_with, write_result_csv, write_result_xlsx,
+    Format, Lang, pre_draw_notice, write_draw_notice_with, write_result_csv_in,
+    write_result_xlsx_in,
 };
 
 /// The files `ssj commit` writes itself (the main file first).
@@ -62,7 +63,7 @@ pub fn draw_files<'a>(
 ) -> Publication<'a> {
     Publication::of_result_with(result, visits)
         .with_writer(DRAW_FILES[1], move |w| {
-            write_result_csv(visits, Lang::Zh, w)
+            write_result_csv_in(visits, crate::draw_notice::scheme_of(result), Lang::Zh, w)
         })
         .with_writer(DRAW_FILES[2], move |w| {
             write_draw_notice_with(result, visits, notice, Format::Html, Lang::Zh, w)
@@ -71,7 +72,13 @@ pub fn draw_files<'a>(
             write_draw_notice_with(result, visits, notice, Format::Markdown, Lang::Zh, w)
         })
         .with_writer(DRAW_FILES[4], move |w| {
-            write_result_xlsx(visits, result.plan.date, Lang::Zh, w)
+            write_result_xlsx_in(
+                visits,
+                result.plan.date,
+                crate::draw_notice::scheme_of(result),
+                Lang::Zh,
+                w,
+            )
         })
 }
 

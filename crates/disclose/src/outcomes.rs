@@ -360,7 +360,18 @@ pub struct Outcome {
 const COLUMNS: [(&str, &[&str]); 4] = [
     (
         "uscc",
-        &["uscc", "统一社会信用代码", "信用代码", "社会信用代码"],
+        &[
+            "uscc",
+            "统一社会信用代码",
+            "信用代码",
+            "社会信用代码",
+            // the unit id of a registry of another id scheme (SPEC.md §1.8)
+            "unit",
+            "对象编号",
+            "项目编号",
+            "网格编号",
+            "点位编号",
+        ],
     ),
     ("item", &["item", "事项编号", "抽查事项编号", "事项"]),
     ("outcome", &["outcome", "检查结果", "抽查结果", "结果"]),

@@ -83,7 +83,11 @@ pub fn pre_draw_notice(ds: &Dataset, algorithm: &str, format: Format, lang: Lang
     fields.push((
         lang.t("检查对象名录库", "Entity registry").into(),
         Cell::text(match lang {
-            Lang::Zh => format!("{} 户（名录库摘要见下）", ds.registry_len()),
+            Lang::Zh => format!(
+                "{} {}（名录库摘要见下）",
+                ds.registry_len(),
+                measure(ds.plan.registry.scheme)
+            ),
             Lang::En => format!("{} entities (digest below)", ds.registry_len()),
         }),
     ));
@@ -103,7 +107,12 @@ pub fn pre_draw_notice(ds: &Dataset, algorithm: &str, format: Format, lang: Lang
     blocks.push(Block::Heading(
         lang.t("四、随机抽查事项清单", "4. Item list").into(),
     ));
-    blocks.push(items_table(&ds.items, &plan.authority, lang));
+    blocks.push(items_table(
+        &ds.items,
+        &plan.authority,
+        measure(plan.registry.scheme),
+        lang,
+    ));
 
     blocks.push(Block::Heading(
         lang.t("五、执法检查人员名录", "5. Officer roster").into(),
@@ -217,15 +226,15 @@ fn tasks_table(ds: &Dataset, lang: Lang) -> Block {
     }
 }
 
-fn count_limits(it: &Item, lang: Lang) -> String {
+fn count_limits(it: &Item, measure: &str, lang: Lang) -> String {
     let min = it.min_count.map(|n| match lang {
-        Lang::Zh => format!("不少于 {n} 户"),
+        Lang::Zh => format!("不少于 {n} {measure}"),
         Lang::En => format!("at least {n}"),
     });
     let max = match it.level {
         ItemLevel::Key => None,
         ItemLevel::General => it.max_count.map(|n| match lang {
-            Lang::Zh => format!("不超过 {n} 户"),
+            Lang::Zh => format!("不超过 {n} {measure}"),
             Lang::En => format!("at most {n}"),
         }),
     };
@@ -237,7 +246,17 @@ fn count_limits(it: &Item, lang: Lang) -> String {
     }
 }
 
-fn items_table(items: &[Item], authority: &str, lang: Lang) -> Block {
+/// The measure word of a count of draw units: 户 for enterprises, 个 for
+/// projects, grid cells and sites (SPEC.md §1.8).
+pub(crate) fn measure(scheme: shuangsuiji::model::IdScheme) -> &'static str {
+    if scheme == shuangsuiji::model::IdScheme::Uscc {
+        "户"
+    } else {
+        "个"
+    }
+}
+
+fn items_table(items: &[Item], authority: &str, measure: &str, lang: Lang) -> Block {
     Block::Table {
         headers: vec![
             lang.t("事项编号", "Id").into(),
@@ -268,7 +287,7 @@ fn items_table(items: &[Item], authority: &str, lang: Lang) -> Block {
                     Cell::text(it.object_types.join(sep(lang))),
                     Cell::text(it.content.as_str()),
                     Cell::text(it.ratio.to_string()),
-                    Cell::text(count_limits(it, lang)),
+                    Cell::text(count_limits(it, measure, lang)),
                     Cell::text(it.method.as_str()),
                     Cell::text(it.frequency.as_str()),
                     Cell::text(it.category.as_str()),

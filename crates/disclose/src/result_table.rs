@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as XlsxFormat, Workbook};
 use shuangsuiji::draw::Visits;
-use shuangsuiji::model::Date;
+use shuangsuiji::model::{Date, IdScheme};
 
 use crate::Lang;
 
@@ -24,9 +24,16 @@ pub const RESULT_COLUMNS: [(&str, &str); 11] = [
     ("执法证号", "cert_nos"),
 ];
 
-/// The headers in `lang`.
-fn headers(lang: Lang) -> impl Iterator<Item = &'static str> {
-    RESULT_COLUMNS.iter().map(move |(zh, en)| lang.t(zh, en))
+/// The headers in `lang`; the unit-id column is named by the registry's id
+/// scheme (SPEC.md §1.8: `统一社会信用代码` for USCCs, `项目编号` …).
+fn headers(scheme: IdScheme, lang: Lang) -> impl Iterator<Item = &'static str> {
+    RESULT_COLUMNS.iter().enumerate().map(move |(i, (zh, en))| {
+        if i == 1 && scheme != IdScheme::Uscc {
+            lang.t(scheme.label_zh(), scheme.header_en())
+        } else {
+            lang.t(zh, en)
+        }
+    })
 }
 
 /// Hand each row to `f`: the visit's ordinal, then the text cells.
@@ -89,9 +96,20 @@ fn safe_cell(s: &str) -> String {
 /// assert!(text.starts_with("\u{FEFF}序号,统一社会信用代码,名称,"));
 /// ```
 pub fn write_result_csv(visits: Visits<'_>, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
+    write_result_csv_in(visits, IdScheme::Uscc, lang, out)
+}
+
+/// [`write_result_csv`] for a registry of the id scheme `scheme` (the
+/// second column is named after it: `项目编号` …; SPEC.md §1.8).
+pub fn write_result_csv_in(
+    visits: Visits<'_>,
+    scheme: IdScheme,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     out.write_all("\u{FEFF}".as_bytes())?;
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(headers(lang))?;
+    w.write_record(headers(scheme, lang))?;
     for_each_row(visits, |n, cells| {
         w.write_field(n.to_string())?;
         w.write_record(cells.iter().map(|c| safe_cell(c)))?;
@@ -136,6 +154,18 @@ pub fn write_result_xlsx(
     lang: Lang,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    write_result_xlsx_in(visits, date, IdScheme::Uscc, lang, out)
+}
+
+/// [`write_result_xlsx`] for a registry of the id scheme `scheme` (as
+/// [`write_result_csv_in`]).
+pub fn write_result_xlsx_in(
+    visits: Visits<'_>,
+    date: Date,
+    scheme: IdScheme,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let x = io::Error::other;
     let mut book = Workbook::new();
     let created = ExcelDateTime::from_ymd(date.year(), date.month(), date.day()).map_err(x)?;
@@ -143,8 +173,8 @@ pub fn write_result_xlsx(
     let ws = book.add_worksheet();
     ws.set_name(lang.t("抽查结果", "Result")).map_err(x)?;
     let bold = XlsxFormat::new().set_bold();
-    let mut widths: Vec<usize> = headers(lang).map(display_width).collect();
-    for (c, h) in headers(lang).enumerate() {
+    let mut widths: Vec<usize> = headers(scheme, lang).map(display_width).collect();
+    for (c, h) in headers(scheme, lang).enumerate() {
         ws.write_string_with_format(0, c as u16, h, &bold)
             .map_err(x)?;
     }

@@ -425,7 +425,11 @@ pub fn results_notice_with(
         headers: vec![
             lang.t("序号", "No.").into(),
             lang.t("检查对象", "Entity").into(),
-            lang.t("统一社会信用代码", "USCC").into(),
+            lang.t(
+                crate::draw_notice::scheme_of(result).label_zh(),
+                crate::draw_notice::scheme_of(result).header_en(),
+            )
+            .into(),
             lang.t("区域", "Region").into(),
             lang.t("检查事项", "Item").into(),
             lang.t("抽查主体", "Department").into(),

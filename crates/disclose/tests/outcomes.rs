@@ -169,7 +169,7 @@ fn missing_columns_empty_file_and_bad_bytes() {
     assert_eq!(err.problems().len(), 3);
     assert_eq!(
         err.problems()[0].to_string(),
-        "o.csv:1: missing column uscc (统一社会信用代码/信用代码/社会信用代码)"
+        "o.csv:1: missing column uscc (统一社会信用代码/信用代码/社会信用代码/unit/对象编号/项目编号/网格编号/点位编号)"
     );
 
     let err = read_outcomes("o.csv", &b""[..], &r).unwrap_err();

@@ -118,6 +118,18 @@ fn render(ds: &Dataset, summary: &Summary, preview: &Preview) -> String {
     );
     let _ = writeln!(o, "  seed source  {}", p.seed_source);
     o.push_str(&seed_sources_text(&p.seed_sources));
+    if let Some(reg) = p.registry.declared() {
+        // a registry of draw units other than enterprises (SPEC.md §1.8)
+        let _ = writeln!(
+            o,
+            "  registry     {}s ({}){}",
+            reg.scheme.label_en(),
+            reg.scheme.label_zh(),
+            reg.pattern
+                .as_ref()
+                .map_or(String::new(), |pat| format!(", pattern {pat}"))
+        );
+    }
     let r = &p.rules;
     let _ = writeln!(
         o,

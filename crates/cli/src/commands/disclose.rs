@@ -4,7 +4,7 @@ use crate::commands::verify::read_result;
 use crate::exit;
 use clap::Args;
 use shuangsuiji::draw::Visits;
-use shuangsuiji_disclose::{Format, Lang, write_result_xlsx};
+use shuangsuiji_disclose::{Format, Lang, write_result_xlsx_in};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -150,6 +150,18 @@ pub fn run(a: &DiscloseArgs) -> u8 {
     };
     match a.export.as_deref() {
         None => {}
+        Some("gsxt") if result.plan.registry.is_some() => {
+            // the credit publicity system files inspections by enterprise
+            // credit code: a registry of projects, grid cells or sites has
+            // none (SPEC.md §1.8)
+            let scheme = result.plan.registry.as_ref().map(|r| r.scheme);
+            exit::message(&format!(
+                "--export gsxt lists inspections of enterprises by unified social credit code; this result's registry holds {}s ({}), which the enterprise credit information publicity system does not file",
+                scheme.map_or("", |s| s.label_en()),
+                scheme.map_or("", |s| s.label_zh()),
+            ));
+            return exit::INVALID;
+        }
         Some("gsxt") if a.results.is_some() => {}
         Some("gsxt") => {
             exit::message("--export gsxt needs --results outcomes.csv");
@@ -277,7 +289,12 @@ fn run_xlsx(a: &DiscloseArgs) -> u8 {
     };
     let mut bytes = Vec::new();
     let visits = Visits::Held(&result.visits);
-    if let Err(e) = write_result_xlsx(visits, result.plan.date, lang, &mut bytes) {
+    let scheme = result
+        .plan
+        .registry
+        .as_ref()
+        .map_or(shuangsuiji::model::IdScheme::Uscc, |r| r.scheme);
+    if let Err(e) = write_result_xlsx_in(visits, result.plan.date, scheme, lang, &mut bytes) {
         exit::message(&format!("cannot write the workbook: {e}"));
         return exit::INVALID;
     }

@@ -22,7 +22,8 @@ pub struct ExplainArgs {
     /// about 600 bytes a visit).
     #[arg(long, value_name = "BYTES", default_value_t = crate::commands::verify::max_json_bytes_default())]
     pub max_json_bytes: u64,
-    /// The entity's unified social credit code.
+    /// The entity's unified social credit code (or its code, for a
+    /// registry of another id scheme: `[registry]` of the plan).
     #[arg(long, value_name = "USCC")]
     pub entity: String,
     /// Print the explanation as JSON for programs.
@@ -36,10 +37,6 @@ pub struct ExplainArgs {
 /// `ssj explain`.
 pub fn run(a: &ExplainArgs) -> u8 {
     let code = a.entity.trim().to_uppercase();
-    if let Err(e) = validate_uscc(&code) {
-        exit::message(&format!("--entity {}: {e}", a.entity));
-        return exit::INVALID;
-    }
     let result = match read_result(&a.result, a.max_json_bytes) {
         Ok(r) => r,
         Err(msg) => {
@@ -51,6 +48,19 @@ pub fn run(a: &ExplainArgs) -> u8 {
         Ok(ds) => ds,
         Err(e) => return exit::error(&e),
     };
+    let registry = &ds.plan.registry;
+    let bad = if registry.is_uscc() {
+        validate_uscc(&code).err().map(|e| e.to_string())
+    } else {
+        registry
+            .check_code(&code)
+            .err()
+            .map(|e| format!("{} '{code}' {e}", registry.scheme.label_en()))
+    };
+    if let Some(e) = bad {
+        exit::message(&format!("--entity {}: {e}", a.entity));
+        return exit::INVALID;
+    }
     let x = match explain(&ds, &result, &code) {
         Ok(x) => x,
         Err(e @ shuangsuiji::verify::ExplainError::UnknownEntity { .. }) => {

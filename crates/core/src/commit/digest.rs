@@ -43,15 +43,37 @@ pub trait Canonical {
     /// The fields, in canonical order, as normalised strings.
     fn fields(&self) -> Vec<String>;
 
+    /// The fields when the registry's id scheme puts `prefix` before every
+    /// unit id (SPEC.md §1.8: `project:` …; empty for USCCs). Records
+    /// without a unit id ignore it.
+    fn fields_in(&self, prefix: &str) -> Vec<String> {
+        let _ = prefix;
+        self.fields()
+    }
+
     /// SHA-256 of the tag and the length-prefixed fields.
     fn record_hash(&self) -> [u8; 32] {
+        self.record_hash_in("")
+    }
+
+    /// [`Canonical::record_hash`] under a registry whose unit ids take
+    /// `prefix` (SPEC.md §1.8).
+    fn record_hash_in(&self, prefix: &str) -> [u8; 32] {
         let mut buf = Vec::with_capacity(256);
         put(&mut buf, Self::RECORD_TAG);
-        for f in self.fields() {
+        for f in self.fields_in(prefix) {
             put(&mut buf, &f);
         }
         Sha256::digest(&buf).into()
     }
+}
+
+/// Append `prefix ‖ s` as one length-prefixed field.
+pub(crate) fn put2(buf: &mut Vec<u8>, prefix: &str, s: &str) {
+    let len = u32::try_from(prefix.len() + s.len()).unwrap_or(u32::MAX);
+    buf.extend_from_slice(&len.to_be_bytes());
+    buf.extend_from_slice(prefix.as_bytes());
+    buf.extend_from_slice(s.as_bytes());
 }
 
 impl Canonical for Item {
@@ -100,6 +122,7 @@ impl Canonical for Officer {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn entity_hash<T: AsRef<str>>(
     buf: &mut Vec<u8>,
+    prefix: &str,
     uscc: &str,
     name: &str,
     types: &[T],
@@ -111,7 +134,7 @@ pub(crate) fn entity_hash<T: AsRef<str>>(
 ) -> [u8; 32] {
     buf.clear();
     put(buf, Entity::RECORD_TAG);
-    put(buf, uscc);
+    put2(buf, prefix, uscc);
     put(buf, name);
     let joined: usize =
         types.iter().map(|t| t.as_ref().len()).sum::<usize>() + types.len().saturating_sub(1);
@@ -135,9 +158,10 @@ pub(crate) fn entity_hash<T: AsRef<str>>(
 impl Canonical for Entity {
     const RECORD_TAG: &'static str = "shuangsuiji/v1/record/entity";
     const FILE_TAG: &'static str = "shuangsuiji/v1/file/entities";
-    fn record_hash(&self) -> [u8; 32] {
+    fn record_hash_in(&self, prefix: &str) -> [u8; 32] {
         entity_hash(
             &mut Vec::with_capacity(256),
+            prefix,
             &self.uscc,
             &self.name,
             &self.types,
@@ -149,8 +173,11 @@ impl Canonical for Entity {
         )
     }
     fn fields(&self) -> Vec<String> {
+        self.fields_in("")
+    }
+    fn fields_in(&self, prefix: &str) -> Vec<String> {
         vec![
-            self.uscc.clone(),
+            format!("{prefix}{}", self.uscc),
             self.name.clone(),
             self.types.join(";"),
             self.region.clone(),
@@ -170,8 +197,11 @@ impl Canonical for HistoryRecord {
     const RECORD_TAG: &'static str = "shuangsuiji/v1/record/history";
     const FILE_TAG: &'static str = "shuangsuiji/v1/file/history";
     fn fields(&self) -> Vec<String> {
+        self.fields_in("")
+    }
+    fn fields_in(&self, prefix: &str) -> Vec<String> {
         vec![
-            self.uscc.clone(),
+            format!("{prefix}{}", self.uscc),
             self.item.clone(),
             self.date.to_string(),
             self.officers.join(";"),
@@ -185,7 +215,10 @@ impl Canonical for Conflict {
     /// The reason is not part of the canonical form: it does not affect the
     /// draw and is never published.
     fn fields(&self) -> Vec<String> {
-        vec![self.cert_no.clone(), self.uscc.clone()]
+        self.fields_in("")
+    }
+    fn fields_in(&self, prefix: &str) -> Vec<String> {
+        vec![self.cert_no.clone(), format!("{prefix}{}", self.uscc)]
     }
 }
 
@@ -227,9 +260,15 @@ pub(crate) fn set_hasher(file_tag: &str, count: u64) -> Sha256 {
 /// The digest of a whole set of records of one kind.
 #[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn digest_records<T: Canonical>(records: &[T]) -> [u8; 32] {
+    digest_records_in(records, "")
+}
+
+/// [`digest_records`] under a registry whose unit ids take `prefix`
+/// (SPEC.md §1.8; empty for USCCs).
+pub fn digest_records_in<T: Canonical>(records: &[T], prefix: &str) -> [u8; 32] {
     let mut d = SetDigest::default();
     for r in records {
-        d.add(r.record_hash());
+        d.add(r.record_hash_in(prefix));
     }
     d.finish(T::FILE_TAG)
 }
@@ -266,6 +305,8 @@ struct PlanCanonical<'a> {
     seed_source: &'a str,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     seed_sources: &'a [crate::model::SeedSource],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registry: Option<&'a crate::model::Registry>,
     rules: &'a crate::model::Rules,
     tasks: &'a [crate::model::Task],
 }
@@ -283,6 +324,7 @@ pub fn plan_canonical_json(plan: &Plan) -> String {
         date: plan.date.to_string(),
         seed_source: &plan.seed_source,
         seed_sources: &plan.seed_sources,
+        registry: plan.registry.declared(),
         rules: &plan.rules,
         tasks: &plan.tasks,
     })

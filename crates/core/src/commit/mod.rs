@@ -103,6 +103,7 @@ impl Commitment {
                 period_start: p.period_start,
                 period_end: p.period_end,
                 date: p.date,
+                registry: p.registry.declared().cloned(),
             },
             seed_source: p.seed_source.clone(),
             seed_sources: p.seed_sources.clone(),

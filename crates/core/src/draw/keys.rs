@@ -102,10 +102,24 @@ pub fn task_key(draw_key: &[u8; 32], task: &str) -> [u8; 32] {
 /// 32 task-key bytes and the length-prefixed code. Tickets compare as
 /// 256-bit big-endian integers (bytewise).
 pub fn ticket(task_key: &[u8; 32], uscc: &str) -> [u8; 32] {
+    ticket_in(task_key, "", uscc)
+}
+
+/// The ticket of the unit `code` of a registry whose id scheme puts
+/// `prefix` before its codes (SPEC.md §1.8, §4): the ticket of
+/// `prefix ‖ code`. With the empty prefix (USCCs) this is [`ticket`].
+///
+/// ```
+/// use shuangsuiji::draw::{ticket, ticket_in};
+/// let k = [7u8; 32];
+/// assert_eq!(ticket_in(&k, "", "91140623MA0X67CD1P"), ticket(&k, "91140623MA0X67CD1P"));
+/// assert_eq!(ticket_in(&k, "project:", "XM-01"), ticket(&k, "project:XM-01"));
+/// ```
+pub fn ticket_in(task_key: &[u8; 32], prefix: &str, code: &str) -> [u8; 32] {
     let mut buf = Vec::with_capacity(96);
     put(&mut buf, TAG_TICKET);
     buf.extend_from_slice(task_key);
-    put(&mut buf, uscc);
+    crate::commit::digest::put2(&mut buf, prefix, code);
     Sha256::digest(&buf).into()
 }
 

@@ -30,7 +30,7 @@ pub use sources::{
 #[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub use keys::{
     TAG_DRAW_KEY, TAG_OFFICERS, TAG_TASK_KEY, TAG_TICKET, WordStream, draw_key, normalize_seed,
-    officer_stream_key, seed_problem, task_key, ticket,
+    officer_stream_key, seed_problem, task_key, ticket, ticket_in,
 };
 pub use result::{
     BatchFigures, DrawResult, ExclusionSummary, PlanInfo, SeedInfo, Selection, StratumAllocation,
@@ -141,6 +141,7 @@ pub(crate) fn finish_draw(
             period_start: ds.plan.period_start,
             period_end: ds.plan.period_end,
             date: ds.plan.date,
+            registry: ds.plan.registry.declared().cloned(),
         },
         rules: ds.plan.rules.clone(),
         seed: SeedInfo {
@@ -319,9 +320,10 @@ impl<'d> Selector<'d> {
                 continue;
             }
             let ents = strata.remove(k).map(|s| s.cands).unwrap_or_default();
+            let prefix = ds.plan.registry.scheme.prefix();
             let mut ticketed: Vec<([u8; 32], usize)> = ents
                 .iter()
-                .map(|&ei| (ticket(&tkey, self.ents.uscc(ei)), ei))
+                .map(|&ei| (ticket_in(&tkey, prefix, self.ents.uscc(ei)), ei))
                 .collect();
             let ents = self.ents;
             ticketed.sort_by(|a, b| {

@@ -26,6 +26,10 @@ pub struct PlanInfo {
     pub period_end: Date,
     /// The plan date (certificates valid on it).
     pub date: Date,
+    /// The registry's id scheme when it is not `uscc` (SPEC.md §1.8,
+    /// §10); absent from the JSON for a registry of USCCs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<crate::model::Registry>,
 }
 
 /// The seed as given, as normalised, and its announced source.
@@ -178,7 +182,9 @@ pub struct Team {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Visit {
-    /// Unified social credit code.
+    /// The unit's id: its unified social credit code, or its code under
+    /// the registry's id scheme ([`PlanInfo::registry`]); the member keeps
+    /// the name `uscc` for every scheme.
     pub uscc: String,
     /// Entity name.
     pub name: String,

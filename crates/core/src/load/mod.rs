@@ -17,7 +17,7 @@ pub use table::FileReport;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::{self, Read};
 
-use crate::commit::digest::{InputDigests, digest_records, hex, plan_digest};
+use crate::commit::digest::{InputDigests, digest_records, digest_records_in, hex, plan_digest};
 use crate::error::{Diagnostic, DiagnosticKind as K, Error, Position, Result};
 
 use crate::Plan;
@@ -270,13 +270,14 @@ impl Parts {
             return Vec::new();
         };
         let name = self.lines.files[ENTITIES].clone();
+        let registry = self.plan.registry.clone();
         let rows = read_table(
             &name,
             "entities",
             src,
             &self.plan,
-            records::ENTITY_FIELDS,
-            |r, d| Some(records::entity(r, d)),
+            records::entity_fields(registry.scheme),
+            |r, d| Some(records::entity(r, d, &registry)),
             false,
             &mut self.diags,
             &mut self.reports,
@@ -299,6 +300,7 @@ impl Parts {
             return;
         };
         let name = self.lines.files[idx].clone();
+        let scheme = self.plan.registry.scheme;
         macro_rules! read {
             ($kind:literal, $fields:expr, $parse:expr, $allow_empty:expr) => {{
                 let rows = read_table(
@@ -336,13 +338,18 @@ impl Parts {
                 )
             }
             HISTORY => {
-                self.history = read!("history", records::HISTORY_FIELDS, records::history, true)
+                self.history = read!(
+                    "history",
+                    records::history_fields(scheme),
+                    |r, d| records::history(r, d, scheme),
+                    true
+                )
             }
             _ => {
                 self.conflicts = read!(
                     "conflicts",
-                    records::CONFLICT_FIELDS,
-                    |r, d| Some(records::conflict(r, d)),
+                    records::conflict_fields(scheme),
+                    |r, d| Some(records::conflict(r, d, scheme)),
                     true
                 )
             }
@@ -640,15 +647,23 @@ fn build(
         "certificate number",
         &mut diags,
     );
+    let scheme = plan.registry.scheme;
+    let unit = records::unit_field(scheme);
+    // how messages name a unit that history or conflicts reference
+    let unit_word = if scheme == crate::model::IdScheme::Uscc {
+        "entity"
+    } else {
+        scheme.label_en()
+    };
     let (entities, streamed) = match entities {
         EntityInput::Held(v) => {
             let v = dedup_by_key(
                 v,
                 &mut lines,
                 ENTITIES,
-                "uscc",
+                unit,
                 |e| e.uscc.clone(),
-                "unified social credit code",
+                scheme.label_en(),
                 &mut diags,
             );
             (v, None)
@@ -668,7 +683,7 @@ fn build(
         conflicts,
         &mut lines,
         CONFLICTS,
-        "uscc",
+        unit,
         |c| format!("{} / {}", c.cert_no, c.uscc),
         "conflict pair",
         &mut diags,
@@ -692,8 +707,11 @@ fn build(
             if entities_ok && !has_entity(h.uscc.as_str()) {
                 diags.push(Diagnostic::error(
                     K::UnknownReference,
-                    lines.pos(HISTORY, i, "uscc"),
-                    format!("entity '{}' is not in {}", h.uscc, lines.files[ENTITIES]),
+                    lines.pos(HISTORY, i, unit),
+                    format!(
+                        "{unit_word} '{}' is not in {}",
+                        h.uscc, lines.files[ENTITIES]
+                    ),
                 ));
             }
             if items_ok && !item_ids.contains(h.item.as_str()) {
@@ -727,8 +745,11 @@ fn build(
             if entities_ok && !has_entity(c.uscc.as_str()) {
                 diags.push(Diagnostic::error(
                     K::UnknownReference,
-                    lines.pos(CONFLICTS, i, "uscc"),
-                    format!("entity '{}' is not in {}", c.uscc, lines.files[ENTITIES]),
+                    lines.pos(CONFLICTS, i, unit),
+                    format!(
+                        "{unit_word} '{}' is not in {}",
+                        c.uscc, lines.files[ENTITIES]
+                    ),
                 ));
             }
         }
@@ -871,16 +892,17 @@ fn build(
         return Err(Error::input(diags));
     }
 
+    let prefix = plan.registry.scheme.prefix();
     let digests = InputDigests {
         plan: hex(&plan_digest(&plan)),
         items: hex(&digest_records(&items)),
         officers: hex(&digest_records(&officers)),
         entities: hex(&match &streamed {
-            None => digest_records(&entities),
+            None => digest_records_in(&entities, prefix),
             Some(s) => s.digest,
         }),
-        history: hex(&digest_records(hist)),
-        conflicts: hex(&digest_records(&conflicts)),
+        history: hex(&digest_records_in(hist, prefix)),
+        conflicts: hex(&digest_records_in(&conflicts, prefix)),
     };
     let registry = match &streamed {
         None => entities.len() as u64,

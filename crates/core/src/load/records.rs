@@ -5,11 +5,12 @@ use crate::load::table::{Field, Row};
 use std::borrow::Cow;
 
 use crate::model::text::{clean, clean_cow, clean_id, clean_id_cow, split_multi, split_multi_cow};
-use crate::model::validate_uscc;
 use crate::model::{
     Conflict, CreditClass, Date, Entity, EntityFlags, HistoryRecord, Item, ItemLevel,
     ItemRatioCell, Officer, Ratio,
 };
+use crate::model::{IdScheme, Registry, validate_uscc};
+use std::sync::OnceLock;
 
 macro_rules! field {
     ($name:literal, $zh:literal, req, [$($a:literal),*]) => {
@@ -330,6 +331,105 @@ pub(crate) const CONFLICT_FIELDS: &[Field] = &[
     ),
 ];
 
+/// The name of the unit-id field of entities, history and conflicts under
+/// a scheme: `uscc`, or `unit` for a code scheme (SPEC.md §1.8).
+pub(crate) fn unit_field(s: IdScheme) -> &'static str {
+    if s == IdScheme::Uscc { "uscc" } else { "unit" }
+}
+
+/// Headers of the unit-id column under a code scheme (SPEC.md §1.8):
+/// `entities` adds `id`, `code`, `编号` to those history and conflicts
+/// accept.
+fn unit_aliases(s: IdScheme, entities: bool) -> &'static [&'static str] {
+    const COMMON: [&str; 4] = ["unit", "unitid", "unitcode", "对象编号"];
+    macro_rules! both {
+        ($($a:literal),*) => {
+            if entities {
+                &[COMMON[0], COMMON[1], COMMON[2], COMMON[3], "id", "code", "编号", $($a),*]
+            } else {
+                &[COMMON[0], COMMON[1], COMMON[2], COMMON[3], "entity", $($a),*]
+            }
+        };
+    }
+    match s {
+        IdScheme::Uscc | IdScheme::Code => both!(),
+        IdScheme::Project => both!("projectcode", "projectid", "项目编号", "项目代码"),
+        IdScheme::Grid => both!("gridid", "gridcode", "网格编号", "网格代码"),
+        IdScheme::Site => {
+            both!(
+                "siteid",
+                "sitecode",
+                "点位编号",
+                "点位代码",
+                "场站编号",
+                "站点编号"
+            )
+        }
+    }
+}
+
+/// Extra headers of the entity `name` column under a code scheme.
+const UNIT_NAME_ALIASES: &[&str] = &[
+    "name",
+    "名称",
+    "企业名称",
+    "单位名称",
+    "主体名称",
+    "对象名称",
+    "项目名称",
+    "网格名称",
+    "点位名称",
+    "场站名称",
+    "projectname",
+    "gridname",
+    "sitename",
+];
+
+/// The fields of `base` with the unit-id field (index `at`) of a code
+/// scheme; `ENTITY_FIELDS` also get [`UNIT_NAME_ALIASES`].
+fn scheme_fields(
+    base: &'static [Field],
+    at: usize,
+    s: IdScheme,
+    cells: &'static [OnceLock<Vec<Field>>; 5],
+) -> &'static [Field] {
+    if s == IdScheme::Uscc {
+        return base;
+    }
+    let entities = std::ptr::eq(base, ENTITY_FIELDS);
+    cells[s as usize].get_or_init(|| {
+        let mut v = base.to_vec();
+        v[at] = Field {
+            name: "unit",
+            zh: s.label_zh(),
+            aliases: unit_aliases(s, entities),
+            required: true,
+        };
+        if entities {
+            v[1].aliases = UNIT_NAME_ALIASES;
+        }
+        v
+    })
+}
+
+/// The entity fields under the registry's id scheme.
+pub(crate) fn entity_fields(s: IdScheme) -> &'static [Field] {
+    static CELLS: [OnceLock<Vec<Field>>; 5] = [const { OnceLock::new() }; 5];
+    scheme_fields(ENTITY_FIELDS, 0, s, &CELLS)
+}
+
+/// The history fields under the registry's id scheme.
+pub(crate) fn history_fields(s: IdScheme) -> &'static [Field] {
+    static CELLS: [OnceLock<Vec<Field>>; 5] = [const { OnceLock::new() }; 5];
+    scheme_fields(HISTORY_FIELDS, 0, s, &CELLS)
+}
+
+/// The conflict fields under the registry's id scheme.
+pub(crate) fn conflict_fields(s: IdScheme) -> &'static [Field] {
+    static CELLS: [OnceLock<Vec<Field>>; 5] = [const { OnceLock::new() }; 5];
+    scheme_fields(CONFLICT_FIELDS, 1, s, &CELLS)
+}
+
 /// Helper bundling a row with its field list for terse parsing.
 struct P<'r, 'a> {
     row: &'r Row<'a>,
@@ -387,16 +487,25 @@ impl<'a> P<'_, 'a> {
         v
     }
 
-    fn uscc_cow(&mut self, i: usize) -> Cow<'a, str> {
+    fn uscc_cow(&mut self, i: usize, registry: &Registry) -> Cow<'a, str> {
         self.required_cow(i);
         let code = clean_id_cow(self.row.get(i));
-        if !code.is_empty()
-            && let Err(e) = validate_uscc(&code)
-        {
+        if code.is_empty() {
+            return code;
+        }
+        if registry.is_uscc() {
+            if let Err(e) = validate_uscc(&code) {
+                self.err(
+                    i,
+                    K::InvalidUscc,
+                    format!("unified social credit code '{code}' {e}"),
+                );
+            }
+        } else if let Err(e) = registry.check_code(&code) {
             self.err(
                 i,
                 K::InvalidUscc,
-                format!("unified social credit code '{code}' {e}"),
+                format!("{} '{code}' {e}", registry.scheme.label_en()),
             );
         }
         code
@@ -613,9 +722,10 @@ impl EntityView<'_> {
 
     /// The record hash (SPEC.md §2.1), as [`crate::commit::digest::Canonical::record_hash`]
     /// gives for the owned record; `buf` is scratch space.
-    pub(crate) fn record_hash(&self, buf: &mut Vec<u8>) -> [u8; 32] {
+    pub(crate) fn record_hash(&self, buf: &mut Vec<u8>, prefix: &str) -> [u8; 32] {
         crate::commit::digest::entity_hash(
             buf,
+            prefix,
             &self.uscc,
             &self.name,
             &self.types,
@@ -629,18 +739,22 @@ impl EntityView<'_> {
 }
 
 /// Parse an entity row.
-pub(crate) fn entity(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Entity {
-    entity_view(row, out).to_entity()
+pub(crate) fn entity(row: &Row<'_>, out: &mut Vec<Diagnostic>, registry: &Registry) -> Entity {
+    entity_view(row, out, registry).to_entity()
 }
 
 /// Parse an entity row, borrowing what needs no cleaning.
-pub(crate) fn entity_view<'a>(row: &Row<'a>, out: &mut Vec<Diagnostic>) -> EntityView<'a> {
+pub(crate) fn entity_view<'a>(
+    row: &Row<'a>,
+    out: &mut Vec<Diagnostic>,
+    registry: &Registry,
+) -> EntityView<'a> {
     let mut p = P {
         row,
-        fields: ENTITY_FIELDS,
+        fields: entity_fields(registry.scheme),
         out,
     };
-    let uscc = p.uscc_cow(0);
+    let uscc = p.uscc_cow(0, registry);
     let name = p.required_cow(1);
     let types = p.required_multi_cow(2);
     let region = p.required_cow(3);
@@ -671,11 +785,18 @@ pub(crate) fn entity_view<'a>(row: &Row<'a>, out: &mut Vec<Diagnostic>) -> Entit
     };
     let sc = clean_cow(row.get(9));
     let active = match sc.as_ref() {
-        "" | "存续" | "在业" | "开业" | "正常" | "在营" | "存续（在营、开业、在册）" | "active" => {
-            true
-        }
+        ""
+        | "存续"
+        | "在业"
+        | "开业"
+        | "正常"
+        | "在营"
+        | "存续（在营、开业、在册）"
+        | "active"
+        | "在建"
+        | "在用" => true,
         "注销" | "吊销" | "撤销" | "迁出" | "停业" | "歇业" | "deregistered" | "revoked"
-        | "closed" | "inactive" => false,
+        | "closed" | "inactive" | "停工" | "竣工" | "停用" => false,
         _ => {
             let status = sc.to_lowercase();
             match status.as_str() {
@@ -686,9 +807,11 @@ pub(crate) fn entity_view<'a>(row: &Row<'a>, out: &mut Vec<Diagnostic>) -> Entit
                 | "正常"
                 | "在营"
                 | "存续（在营、开业、在册）"
-                | "active" => true,
+                | "active"
+                | "在建"
+                | "在用" => true,
                 "注销" | "吊销" | "撤销" | "迁出" | "停业" | "歇业" | "deregistered"
-                | "revoked" | "closed" | "inactive" => false,
+                | "revoked" | "closed" | "inactive" | "停工" | "竣工" | "停用" => false,
                 _ => {
                     p.err(
                         9,
@@ -713,10 +836,14 @@ pub(crate) fn entity_view<'a>(row: &Row<'a>, out: &mut Vec<Diagnostic>) -> Entit
 }
 
 /// Parse a history row.
-pub(crate) fn history(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Option<HistoryRecord> {
+pub(crate) fn history(
+    row: &Row<'_>,
+    out: &mut Vec<Diagnostic>,
+    scheme: IdScheme,
+) -> Option<HistoryRecord> {
     let mut p = P {
         row,
-        fields: HISTORY_FIELDS,
+        fields: history_fields(scheme),
         out,
     };
     let uscc = p.required_id(0);
@@ -737,10 +864,10 @@ pub(crate) fn history(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Option<Histor
 }
 
 /// Parse a conflict row.
-pub(crate) fn conflict(row: &Row<'_>, out: &mut Vec<Diagnostic>) -> Conflict {
+pub(crate) fn conflict(row: &Row<'_>, out: &mut Vec<Diagnostic>, scheme: IdScheme) -> Conflict {
     let mut p = P {
         row,
-        fields: CONFLICT_FIELDS,
+        fields: conflict_fields(scheme),
         out,
     };
     Conflict {

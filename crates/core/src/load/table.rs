@@ -20,9 +20,10 @@ pub(crate) const MAX_SPREADSHEET_BYTES: u64 = 512 << 20;
 
 /// Fields that hold codes (item ids, certificate numbers, credit codes):
 /// text that a spreadsheet must not have turned into a number.
-const CODE_FIELDS: [&str; 5] = ["id", "cert_no", "uscc", "item", "officers"];
+const CODE_FIELDS: [&str; 6] = ["id", "cert_no", "uscc", "unit", "item", "officers"];
 
 /// One field a table kind reads.
+#[derive(Clone, Copy)]
 pub(crate) struct Field {
     /// Canonical English name (also the first accepted header).
     pub name: &'static str,

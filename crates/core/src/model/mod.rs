@@ -12,6 +12,7 @@ mod plan;
 mod ratio;
 mod source;
 pub(crate) mod text;
+mod unit_id;
 mod uscc;
 
 pub use batch::{Batch, BatchError, MAX_BATCHES, mul_div_ceil};
@@ -28,6 +29,9 @@ pub use source::{
 };
 #[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub use source::{MAX_SOURCE_TENTHS, beijing_time, day_start_beijing};
+pub use unit_id::{CodeError, IdScheme, Registry};
+#[doc(hidden)] // for the sibling crates and tests; not covered by semver
+pub use unit_id::{MAX_CODE_CHARS, canonical_pattern, is_code_char};
 pub use uscc::{UsccError, validate_uscc};
 #[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub use uscc::check_character;

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Diagnostic, DiagnosticKind, Error, Position, Result};
-use crate::model::{Batch, CreditClass, Date, Ratio, SeedSource, day_start_beijing};
+use crate::model::{
+    Batch, CreditClass, Date, IdScheme, Ratio, Registry, SeedSource, day_start_beijing,
+};
 
 /// How the CSV inputs are encoded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -367,6 +369,10 @@ pub struct Plan {
     pub seed_sources: Vec<SeedSource>,
     /// Input files.
     pub inputs: InputFiles,
+    /// The registry's id scheme (`[registry]`, SPEC.md §1.8); `uscc` when
+    /// the plan has no such table.
+    #[serde(default)]
+    pub registry: Registry,
     /// Rules.
     pub rules: Rules,
     /// Tasks; when the plan lists none, one undirected task per item.
@@ -430,6 +436,18 @@ struct RawPlan {
     notice: NoticeInfo,
     #[serde(default)]
     results: ResultsConfig,
+    #[serde(default)]
+    registry: RawRegistry,
+}
+
+/// `[registry]` as written.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRegistry {
+    #[serde(default)]
+    scheme: IdScheme,
+    #[serde(default)]
+    pattern: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -523,6 +541,28 @@ impl Plan {
                         "disclosure.withhold: '{w}' cannot be withheld; only \"history\" and \"conflicts\" can (the item list, roster and registry are always published)"
                     ),
                 ));
+            }
+        }
+        let mut registry = Registry {
+            scheme: raw.registry.scheme,
+            pattern: None,
+        };
+        if let Some(p) = &raw.registry.pattern {
+            if registry.is_uscc() {
+                diags.push(Diagnostic::error(
+                    DiagnosticKind::Plan,
+                    at("registry", "pattern"),
+                    "registry.pattern applies to a code scheme (project, grid, site, code); unified social credit codes are checked by GB 32100-2015",
+                ));
+            } else {
+                match crate::model::canonical_pattern(p) {
+                    Ok(p) => registry.pattern = Some(p),
+                    Err(msg) => diags.push(Diagnostic::error(
+                        DiagnosticKind::Plan,
+                        at("registry", "pattern"),
+                        msg,
+                    )),
+                }
             }
         }
         let m = raw.plan;
@@ -645,6 +685,7 @@ impl Plan {
             seed_source: m.seed_source.trim().to_string(),
             seed_sources: raw.seed_sources,
             inputs: raw.inputs,
+            registry,
             rules: raw.rules,
             tasks,
             disclosure: raw.disclosure,

@@ -1,6 +1,7 @@
 //! The inputs of a published folder: the plan with its `[inputs]` naming
 //! the published files, and every input as the draw reads it.
 
+use crate::model::IdScheme;
 use std::io::{Read, Write};
 
 use crate::error::{Diagnostic, DiagnosticKind, Error, Position, Result};
@@ -21,13 +22,13 @@ pub const INPUT_FILES: [(&str, &str); 5] = [
 /// The plan file of a published folder.
 pub const PLAN_FILE: &str = "plan.toml";
 
-fn fields(kind: &str) -> Option<&'static [Field]> {
+fn fields(kind: &str, scheme: IdScheme) -> Option<&'static [Field]> {
     Some(match kind {
         "items" => records::ITEM_FIELDS,
         "officers" => records::OFFICER_FIELDS,
-        "entities" => records::ENTITY_FIELDS,
-        "history" => records::HISTORY_FIELDS,
-        "conflicts" => records::CONFLICT_FIELDS,
+        "entities" => records::entity_fields(scheme),
+        "history" => records::history_fields(scheme),
+        "conflicts" => records::conflict_fields(scheme),
         _ => return None,
     })
 }
@@ -101,7 +102,30 @@ pub fn project_input<R: Read>(
     max_line_bytes: u64,
     w: &mut dyn Write,
 ) -> Result<()> {
-    let fields = fields(kind).ok_or_else(|| {
+    project_input_in(
+        kind,
+        file,
+        source,
+        encoding,
+        max_line_bytes,
+        IdScheme::Uscc,
+        w,
+    )
+}
+
+/// [`project_input`] for a registry of the id scheme `scheme` (SPEC.md
+/// §1.8: the unit-id column of entities, history and conflicts has the
+/// scheme's headers).
+pub fn project_input_in<R: Read>(
+    kind: &str,
+    file: &str,
+    source: R,
+    encoding: crate::model::Encoding,
+    max_line_bytes: u64,
+    scheme: IdScheme,
+    w: &mut dyn Write,
+) -> Result<()> {
+    let fields = fields(kind, scheme).ok_or_else(|| {
         Error::input(vec![Diagnostic::error(
             DiagnosticKind::Plan,
             Position::file(file),
@@ -181,10 +205,12 @@ impl<'a> crate::Publication<'a> {
             }
             let path = dir.join(crate::load::split_input_name(source).0);
             let (enc, max) = (i.encoding, i.max_line_bytes);
+            let scheme = plan.registry.scheme;
             let source = source.clone();
             p = p.with_writer(name, move |w| {
                 let f = crate::load::open::open_regular(&path)?;
-                project_input(kind, &source, f, enc, max, w).map_err(std::io::Error::other)
+                project_input_in(kind, &source, f, enc, max, scheme, w)
+                    .map_err(std::io::Error::other)
             });
         }
         Ok(p)

@@ -28,7 +28,7 @@ mod staged;
 pub use attempt::{Attempt, JOURNAL_EXCERPT, Published};
 pub use inputs::{INPUT_FILES, PLAN_FILE};
 #[doc(hidden)] // for the sibling crates and tests; not covered by semver
-pub use inputs::{bundle_plan_toml, project_input};
+pub use inputs::{bundle_plan_toml, project_input, project_input_in};
 #[cfg(feature = "fs")]
 pub use journal_file::{append_to_journal, repair_journal};
 #[cfg(feature = "fs")]

@@ -230,6 +230,7 @@ fn validate_pass<'a>(
     let mut ctx = Ctx {
         digests: true,
         spill: opts.spill,
+        registry: parts.plan.registry.clone(),
         referenced,
         elig: None,
         ds: None,
@@ -327,6 +328,7 @@ where
             let mut ctx = Ctx {
                 digests: true,
                 spill: opts.spill,
+                registry: pre.plan.registry.clone(),
                 referenced,
                 elig: Some(&elig),
                 ds: Some(&pre),
@@ -362,6 +364,7 @@ where
             let ctx = Ctx {
                 digests: false,
                 spill: None,
+                registry: pre.plan.registry.clone(),
                 referenced: HashMap::default(),
                 elig: Some(&elig),
                 ds: Some(&pre),
@@ -597,6 +600,7 @@ fn select<'e>(
         let ctx = Ctx {
             digests: false,
             spill: None,
+            registry: pre.plan.registry.clone(),
             referenced: HashMap::default(),
             elig: Some(elig),
             ds: Some(pre),
@@ -791,7 +795,7 @@ fn entity_pass<'a>(
         src,
         enc,
         parts.plan.inputs.max_line_bytes,
-        crate::load::records::ENTITY_FIELDS,
+        crate::load::records::entity_fields(parts.plan.registry.scheme),
     ) {
         Ok(t) => t,
         Err(d) => {
@@ -875,6 +879,8 @@ fn entity_pass<'a>(
         // the sorted record hashes (the digest) and the sorted codes (the
         // duplicates) are independent: one thread each when there are two
         let file: &str = &name;
+        let scheme = ctx.registry.scheme;
+        let width = pass::dup_code_width(scheme);
         let mut digest = move || -> io::Result<[u8; 32]> {
             let mut hasher = set_hasher(Entity::FILE_TAG, count);
             spill::for_each_sorted(&mut hashes, |entries| {
@@ -890,7 +896,8 @@ fn entity_pass<'a>(
             spill::for_each_sorted(&mut dups, |entries| {
                 let mut first: Option<(&[u8], u64)> = None;
                 for e in entries {
-                    let (code, line) = e.split_at(18);
+                    let (code, line) = e.split_at(width);
+                    let code = &code[..code.iter().position(|&b| b == 0).unwrap_or(code.len())];
                     let line = u64::from_be_bytes(line.try_into().unwrap_or([0; 8]));
                     match first {
                         Some((c, l)) if c == code => {
@@ -899,9 +906,12 @@ fn entity_pass<'a>(
                                 line,
                                 Diagnostic::error(
                                     K::DuplicateId,
-                                    Position::file(file).with_field("uscc").at_line(line),
+                                    Position::file(file)
+                                        .with_field(crate::load::records::unit_field(scheme))
+                                        .at_line(line),
                                     format!(
-                                        "duplicate unified social credit code '{code}' (already on line {l})"
+                                        "duplicate {} '{code}' (already on line {l})",
+                                        scheme.label_en()
                                     ),
                                 ),
                             ));

@@ -14,7 +14,7 @@ use std::sync::{Mutex, mpsc};
 use crate::Dataset;
 use crate::draw::Eligibility;
 use crate::draw::eligibility::Exclusion;
-use crate::draw::{EntityRecords, Packed, StratumKey, stratum_key, ticket};
+use crate::draw::{EntityRecords, Packed, StratumKey, stratum_key, ticket_in};
 use crate::error::Diagnostic;
 use crate::load::records::{self, EntityView};
 use crate::load::table::{Row, Table, with_row};
@@ -188,6 +188,8 @@ pub(crate) struct TaskCtx<'a> {
 pub(crate) struct Ctx<'a> {
     /// Hash records and collect codes for duplicate detection.
     pub digests: bool,
+    /// The registry's id scheme (SPEC.md §1.8).
+    pub registry: crate::model::Registry,
     pub spill: Option<&'a dyn SpillStore>,
     /// Codes referenced by history and conflicts (index into `found`).
     pub referenced: HashMap<String, usize>,
@@ -244,6 +246,17 @@ pub(crate) struct EntitySink<'c> {
 /// Width of a duplicate-detection entry: the 18-byte code, the line.
 const DUP_WIDTH: usize = 26;
 
+/// The bytes a code takes in a duplicate-detection entry: 18 for USCCs,
+/// else the longest code of a code scheme (64 characters of at most 3
+/// UTF-8 bytes each, SPEC.md §1.8), padded with NUL.
+pub(crate) fn dup_code_width(scheme: crate::model::IdScheme) -> usize {
+    if scheme == crate::model::IdScheme::Uscc {
+        18
+    } else {
+        3 * crate::model::MAX_CODE_CHARS
+    }
+}
+
 fn dup_bucket(code: &[u8]) -> u8 {
     // FNV-1a, folded to a byte: any fixed function spreads the codes
     let mut h: u32 = 0x811c_9dc5;
@@ -258,7 +271,10 @@ impl<'c> EntitySink<'c> {
         let (hashes, dups) = if ctx.digests {
             (
                 Some(Buckets::new(32, ctx.spill)?),
-                Some(Buckets::new(DUP_WIDTH, ctx.spill)?),
+                Some(Buckets::new(
+                    dup_code_width(ctx.registry.scheme) + 8,
+                    ctx.spill,
+                )?),
             )
         } else {
             (None, None)
@@ -350,13 +366,20 @@ impl<'c> EntitySink<'c> {
     fn entity(&mut self, view: &EntityView<'_>, line: u64) -> io::Result<()> {
         self.count += 1;
         if let (Some(hashes), Some(dups)) = (self.hashes.as_mut(), self.dups.as_mut()) {
-            let h = view.record_hash(&mut self.buf);
+            let h = view.record_hash(&mut self.buf, self.ctx.registry.scheme.prefix());
             hashes.push(h[0], &h)?;
             let code = view.uscc.as_bytes();
-            if code.len() == 18 {
+            let width = dup_code_width(self.ctx.registry.scheme);
+            if code.len() == 18 && width == 18 {
                 let mut e = [0u8; DUP_WIDTH];
                 e[..18].copy_from_slice(code);
                 e[18..].copy_from_slice(&line.to_be_bytes());
+                dups.push(dup_bucket(code), &e)?;
+            } else if width > 18 && code.len() <= width {
+                // a code of a code scheme, padded with NUL (never in a code)
+                let mut e = vec![0u8; width + 8];
+                e[..code.len()].copy_from_slice(code);
+                e[width..].copy_from_slice(&line.to_be_bytes());
                 dups.push(dup_bucket(code), &e)?;
             }
         }
@@ -401,7 +424,7 @@ impl<'c> EntitySink<'c> {
                 }
                 let st = acc.strata[slot].get_or_insert_with(StratumAcc::default);
                 st.m = m;
-                let t = ticket(&tc.tkey, &view.uscc);
+                let t = ticket_in(&tc.tkey, self.ctx.registry.scheme.prefix(), &view.uscc);
                 let ai = *stored.get_or_insert_with(|| {
                     self.arena.push_view(view);
                     self.arena.len() as u32 - 1
@@ -454,7 +477,7 @@ impl<'c> EntitySink<'c> {
                 st.next_tau = st.n + (st.n / 8).max(16);
             }
             let keep_all = st.tau >= 1u128 << 64;
-            let t = ticket(&tc.tkey, &view.uscc);
+            let t = ticket_in(&tc.tkey, self.ctx.registry.scheme.prefix(), &view.uscc);
             let top = top64(&t);
             if keep_all || u128::from(top) < st.tau {
                 let ai = *stored.get_or_insert_with(|| {
@@ -479,7 +502,7 @@ impl<'c> EntitySink<'c> {
 impl RowSink for EntitySink<'_> {
     fn row(&mut self, row: &Row<'_>, seq: u64) {
         let mut local = Vec::new();
-        let view = records::entity_view(row, &mut local);
+        let view = records::entity_view(row, &mut local, &self.ctx.registry);
         if !local.is_empty() {
             self.diag_total += local.len() as u64;
             for d in local {

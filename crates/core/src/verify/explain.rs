@@ -7,7 +7,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::commit::digest::hex;
-use crate::draw::keys::{draw_key, task_key, ticket};
+use crate::draw::keys::{draw_key, task_key, ticket_in};
 use crate::draw::{Eligibility, Exclusion, Team};
 use crate::model::{Entity, FlagName, Overlap, Stratify};
 use crate::{ALGORITHM, Dataset, DrawResult};
@@ -236,7 +236,7 @@ pub fn explain(ds: &Dataset, result: &DrawResult, uscc: &str) -> Result<Explanat
     for (ti, task) in ds.plan.tasks.iter().enumerate() {
         let tk_text = task.key();
         let tkey = task_key(&key, &tk_text);
-        let my_ticket = ticket(&tkey, &e.uscc);
+        let my_ticket = ticket_in(&tkey, ds.plan.registry.scheme.prefix(), &e.uscc);
         let mut x = TaskExplanation {
             task: tk_text.clone(),
             eligible: false,
@@ -276,7 +276,7 @@ pub fn explain(ds: &Dataset, result: &DrawResult, uscc: &str) -> Result<Explanat
                     continue;
                 }
                 base += 1;
-                let t = ticket(&tkey, &o.uscc);
+                let t = ticket_in(&tkey, ds.plan.registry.scheme.prefix(), &o.uscc);
                 if (t, o.uscc.as_bytes()) < (my_ticket, e.uscc.as_bytes()) {
                     below += 1;
                 }
