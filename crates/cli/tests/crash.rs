@@ -206,7 +206,14 @@ fn killed_at_many_moments() {
     let full = t.elapsed();
     let steps = 40u32;
     let mut seen = BTreeMap::new();
-    for k in 0..steps {
+    // 40 kills spread over 0–1.3 × the measured run; on a machine whose
+    // load changes meanwhile the run may take longer than measured, so up
+    // to 40 more kills go on past it (bounded) until a complete run is
+    // seen too. The assertions below are unchanged.
+    for k in 0..2 * steps {
+        if k >= steps && seen.contains_key("after") {
+            break;
+        }
         let dir = f.base.with_file_name(format!("timed-{k}"));
         copy_dir(&f.base, &dir);
         let delay = full * k / (steps - 10);
