@@ -554,7 +554,7 @@ fn select<'e>(
                         .check_with(task, lead, &e, elig.history_of(e.uscc))
                         .is_ok()
                     {
-                        let k = stratum_key(pre, e.credit_class, e.region);
+                        let k = stratum_key(pre, task, &e);
                         if let Some(s) = input.strata.get_mut(&k) {
                             s.base -= 1;
                             s.cands.retain(|&c| c != ei);
@@ -604,7 +604,7 @@ fn select<'e>(
                 task,
                 lead,
                 tkey: task_key(&key, &task.key()),
-                ratios: pass::group_ratios(pre, task, lead),
+                groups: pass::group_ratios(pre, task, lead),
                 keep: Keep::Smallest(smallest.clone()),
             }],
         };
@@ -671,7 +671,7 @@ fn task_ctxs<'a>(
                 task,
                 lead,
                 tkey: task_key(key, &task.key()),
-                ratios: pass::group_ratios(pre, task, lead),
+                groups: pass::group_ratios(pre, task, lead),
                 keep: keep.clone().unwrap_or(Keep::Threshold),
             }
         })
@@ -732,6 +732,8 @@ struct Facts {
     digest: [u8; 32],
     duplicates: Vec<Diagnostic>,
     types: BTreeSet<String>,
+    regions: BTreeSet<String>,
+    industries: BTreeSet<String>,
     found: Vec<bool>,
 }
 
@@ -749,6 +751,8 @@ fn finish_build(
         EntityInput::Streamed(StreamedEntities {
             known: Some((referenced, facts.found)),
             types: facts.types,
+            regions: facts.regions,
+            industries: facts.industries,
             digest: facts.digest,
             duplicates: facts.duplicates,
             count: facts.count,
@@ -868,6 +872,8 @@ fn entity_pass<'a>(
             facts.found[i] |= *f;
         }
         facts.types.append(&mut s.types);
+        facts.regions.append(&mut s.regions_seen);
+        facts.industries.append(&mut s.industries);
     }
     if ctx.digests {
         let mut hashes: Vec<_> = sinks.iter_mut().filter_map(|s| s.hashes.take()).collect();
