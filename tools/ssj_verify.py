@@ -838,7 +838,7 @@ PLAN_KEYS = {  # SPEC §1.7: every table refuses other keys
     "rules": {"team_size", "max_per_year", "cooldown_days", "overlap", "cross_region", "rotation",
               "officer_max_load", "stratify", "class_ratios", "certified_through_period_end"},
     "tasks": {"items", "regions", "types", "industries", "credit_classes", "flags", "ratio", "count",
-              "batch", "year_share"},
+              "batch", "year_share", "group_by", "group_ratios"},
     "disclosure": {"withhold"},
 }
 ENCODINGS = ("auto", "utf-8", "utf8", "gbk", "gb18030")  # SPEC §1.7: exactly these spellings
@@ -942,6 +942,20 @@ def check_plan(plan_path: str, toml: dict):
             bad(f"[[tasks]] number {n}: batch {t['batch']!r} is not k/n with 1 <= k <= n <= 1000")
         if "batch" in t and "year_share" in t:
             bad(f"[[tasks]] number {n}: states both batch and year_share")
+        # SPEC §1.7 / §6.1: per-group ratios -- a column and a table of value -> ratio string, both or neither
+        if "group_by" in t and t["group_by"] not in ("types", "industry", "region"):
+            bad(f"[[tasks]] number {n}: group_by {t['group_by']!r}: expected types, industry or region")
+        if "group_ratios" in t:
+            gr = t["group_ratios"]
+            if not isinstance(gr, dict) or not all(isinstance(v, str) for v in gr.values()):
+                bad(f"[[tasks]] number {n}: group_ratios must be a table of ratio strings such as \"50%\"")
+            cleaned = [norm_text(k) for k in gr]
+            if "" in cleaned:
+                bad(f"[[tasks]] number {n}: a value of group_ratios is empty")
+            if len(set(cleaned)) != len(cleaned):
+                bad(f"[[tasks]] number {n}: group_ratios names a value twice")
+        if ("group_by" in t) != bool(t.get("group_ratios")):
+            bad(f"[[tasks]] number {n}: group_by and group_ratios go together")
         for c in t.get("credit_classes", []):
             if c not in ("A", "B", "C", "D"):
                 bad(f"[[tasks]] number {n}: credit class {c!r}: expected A, B, C or D")
@@ -1124,6 +1138,10 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
                 # SPEC §6.5: a batch of the year, only when set
                 "batch": parse_batch(t["batch"]) if "batch" in t else None,
                 "year_share": parse_ratio(t["year_share"], plan=True) if "year_share" in t else None,
+                # SPEC §6.1: per-group ratios, values cleaned (§1.2)
+                "group_by": t.get("group_by"),
+                "group_ratios": {norm_text(k): parse_ratio(v, plan=True)
+                                 for k, v in (t.get("group_ratios") or {}).items()},
             })
         # SPEC §1.7: after id(), every task item is an item, and no item is in two tasks (or twice in one)
         known, seen = {it["id"] for it in items}, {}
@@ -1140,7 +1158,7 @@ def _load_inputs(plan_dir, plan_path, toml, withheld):
         for it in sorted(items, key=lambda i: bkey(i["id"])):
             tasks.append({"items": [it["id"]], "regions": [], "types": [], "industries": [],
                           "credit_classes": [], "flags": [], "ratio": None, "count": None,
-                          "batch": None, "year_share": None})
+                          "batch": None, "year_share": None, "group_by": None, "group_ratios": {}})
             check_task_number(tasks[-1], it, f"{plan_path}: item {it['id']}")
     plan["rules"] = rules
     plan["tasks"] = tasks
@@ -1230,6 +1248,39 @@ def set_digest(file_tag: str, records, enc) -> str:
     return H(put(file_tag) + u64be(len(hs)) + b"".join(hs)).hex()
 
 
+def dec_lt(x: Dec, y: Dec) -> bool:
+    return x.a * 10 ** y.s < y.a * 10 ** x.s
+
+
+def group_of(rules, t, e) -> str:
+    """SPEC §6.1: the ratio group's name -- the class letter when the class has a class ratio; else
+    `column=value` when the entity's value of the task's group_by column has a ratio (types: the type
+    with the largest ratio, ties to the bytewise smaller); else "" (the default group)."""
+    c = e["credit_class"]
+    if c and c in rules["class_ratios"]:
+        return c
+    col, gr = t.get("group_by"), t.get("group_ratios") or {}
+    if not col:
+        return ""
+    if col in ("region", "industry"):
+        v = e[col] if e[col] in gr else None
+    else:
+        v = None
+        for ty in e["types"]:
+            if ty in gr and (v is None or dec_lt(gr[v], gr[ty])
+                             or (not dec_lt(gr[ty], gr[v]) and bkey(ty) < bkey(v))):
+                v = ty
+    return "" if v is None else f"{col}={v}"
+
+
+def group_ratio(rules, t, g: str, r_task: Dec) -> Dec:
+    if g == "":
+        return r_task
+    if "=" in g:
+        return t["group_ratios"][g.split("=", 1)[1]]
+    return rules["class_ratios"][g]
+
+
 def plan_json(plan) -> dict:
     pj = {
         "id": plan["id"], "title": plan["title"], "authority": plan["authority"],
@@ -1242,7 +1293,11 @@ def plan_json(plan) -> dict:
                        **({"count": t["count"]} if t.get("count") is not None else {}),
                        # SPEC §2.3 / §6.5: batch ("k/n") and year_share (canonical decimal) only when set
                        **({"batch": f"{t['batch'][0]}/{t['batch'][1]}"} if t.get("batch") else {}),
-                       **({"year_share": str(t["year_share"])} if t.get("year_share") is not None else {}))
+                       **({"year_share": str(t["year_share"])} if t.get("year_share") is not None else {}),
+                       # SPEC §2.3 / §6.1: group_by and group_ratios only when set
+                       **({"group_by": t["group_by"]} if t.get("group_by") else {}),
+                       **({"group_ratios": {k: str(v) for k, v in t["group_ratios"].items()}}
+                          if t.get("group_ratios") else {}))
                   for t in plan["tasks"]],
     }
     if plan.get("seed_sources"):  # SPEC §2.3: only when the plan declares sources
@@ -1552,17 +1607,15 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
             if reason:
                 excl[reason] += 1
                 if reason == "drawn":
-                    c = e["credit_class"]
-                    earlier[c if (c and c in rules["class_ratios"]) else ""] += 1
+                    earlier[group_of(rules, t, e)] += 1
             else:
                 eligible.append(e)
         # groups & strata
         groups: dict[str, Dec] = {}
         strata: dict[tuple, list] = defaultdict(list)  # (group, regionkey) -> entities
         for e in eligible:
-            c = e["credit_class"]
-            g = c if (c and c in rules["class_ratios"]) else ""
-            groups[g] = rules["class_ratios"][g] if g else task_number(t, lead)[0]
+            g = group_of(rules, t, e)
+            groups[g] = group_ratio(rules, t, g, task_number(t, lead)[0])
             rk = e["region"] if rules["stratify"] == "region" else "*"
             strata[(g, rk)].append(e)
         Ng = Counter()
@@ -1573,7 +1626,7 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
         r_task = task_number(t, lead)[0]
 
         def gratio(g):
-            return rules["class_ratios"][g] if g else r_task
+            return group_ratio(rules, t, g, r_task)
 
         def through(g, b):  # SPEC §6.5: ceil(r_g x b x p / q)
             return ceil_div(gratio(g).a * b * share[0], 10 ** gratio(g).s * share[1])
@@ -1616,8 +1669,11 @@ def run_draw(plan_dir: str, seed_text: str, trace=None, loaded=None, digs=None) 
         for k in skeys:
             g, rk = k
             Nh, n = len(strata[k]), nh[k]
-            allocation.append({"stratum": sname(g, rk), "region": rk, "class": g or None, "base": Nh, "drawn": n,
+            allocation.append({"stratum": sname(g, rk), "region": rk, "class": (g or None) if "=" not in g else None,
+                               "base": Nh, "drawn": n,
                                "ratio": str(groups[g]), "probability": f"{n}/{Nh}", "per_mille": 1000 * n // Nh})
+            if "=" in g:  # SPEC §10: the group value, only for a value group
+                allocation[-1]["group"] = g.split("=", 1)[1]
         assert sum(nh.values()) == T
         # selection
         for k in skeys:
@@ -2364,8 +2420,7 @@ def compute_revision(loaded, res, earlier, disq, prev_sha) -> dict:
                 if rules["overlap"] == "next" else set()
 
             def sname(e):
-                c = e["credit_class"]
-                g = c if (c and c in rules["class_ratios"]) else ""
+                g = group_of(rules, t, e)
                 rk = e["region"] if rules["stratify"] == "region" else "*"
                 return rk if g == "" else rk + "/" + g
             L = sorted(((ticket(tk, e["uscc"]), e) for e in entities

@@ -102,6 +102,9 @@ case("task-ratio-outside-item-range", items_csv=text("items.csv").replace("50%,�
 # SPEC §6.5: a batch that is not k/n with 1 <= k <= n <= 1000, and batch with year_share
 case("task-batch-malformed", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\nbatch = "5/4"\n')
 case("task-batch-and-year-share", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\nbatch = "1/4"\nyear_share = "25%"\n')
+case("task-group-ratios-without-column", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\ngroup_ratios = { "三级" = "50%" }\n')
+case("task-group-column-unknown", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\ngroup_by = "grade"\ngroup_ratios = { "三级" = "50%" }\n')
+case("task-group-value-twice", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\ngroup_by = "types"\ngroup_ratios = { "三级" = "50%", "三级 " = "30%" }\n')
 case("min-above-max", items_csv="事项编号,事项名称,抽查主体,抽查依据,抽查对象,抽查比例,最少户数,最多户数,执法类别\nLY-01,林木采伐检查,某县林业局（测试）,森林法,林木采伐单位,5%,9,3,林政执法\nLY-02,植物检疫检查,某县林业局（测试）,植物检疫条例,苗木生产经营者,5%,,,植物检疫\n")
 case("impossible-date", officers_csv=text("officers.csv").replace("2028-12-31", "2027-02-29", 1))
 case("malformed-date", history_csv="uscc,item,date,officers\n9144030071526726XG,LY-01,去年十一月,14060001\n")

@@ -739,8 +739,8 @@ fn next_ticket<'d>(
         .iter()
         .filter(|e| elig.check(task, e).is_ok() && !taken.contains(e.uscc.as_str()))
         .filter(|e| {
-            let (g, region) = crate::draw::stratum_key_of(ds, e.credit_class, &e.region);
-            crate::draw::stratum_name_of(&region, g) == sel.stratum
+            let (g, region) = crate::draw::stratum_key(ds, task, *e);
+            crate::draw::stratum_name_of(&region, &g) == sel.stratum
         })
         .map(|e| {
             (

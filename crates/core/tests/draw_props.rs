@@ -265,6 +265,8 @@ fn task(ids: &[&str]) -> Task {
         count: None,
         batch: None,
         year_share: None,
+        group_by: None,
+        group_ratios: Default::default(),
         filter: Default::default(),
     }
 }

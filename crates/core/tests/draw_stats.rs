@@ -44,6 +44,8 @@ fn plan(rules: Rules) -> Plan {
             count: None,
             batch: None,
             year_share: None,
+            group_by: None,
+            group_ratios: Default::default(),
             filter: Default::default(),
         }],
         disclosure: Default::default(),

@@ -196,6 +196,50 @@ fn item_forms_vector() {
     assert_eq!(r.tasks[4].exclusions.excluded.get("drawn"), Some(&2));
 }
 
+/// Per-group ratios inside an item (SPEC.md §6.1): by object type (an
+/// entity with two graded types takes the larger ratio, one with two
+/// equal ratios the bytewise smaller type), by industry (a
+/// value no entity has), by region as batch 2 of 4 (§6.5), with the class
+/// ratio of D taking precedence over every group.
+#[test]
+fn groups_vector() {
+    check_vector("groups");
+    let ds = load_vector("groups");
+    let seed = std::fs::read_to_string(format!("{}seed.txt", vector_dir("groups"))).unwrap();
+    let r = draw_unchecked(&ds, seed.trim_end_matches('\n')).unwrap();
+    let totals: Vec<u64> = r.tasks.iter().map(|t| t.total).collect();
+    // G-01: D 12 of 12, 三级 ceil(50% × 5), 二级 ceil(30% × 11), 一级
+    // ceil(30% × 5), others ceil(10% × 4); G-02: D 1, 药品零售 ceil(20% × 2), others
+    // ceil(10% × 5); G-03 (batch 2/4): D ceil(12 × 1/2), 新城镇
+    // ceil(40% × 6 × 1/2), others ceil(10% × 19 × 1/2) − 3 earlier = 0
+    assert_eq!(totals, [22, 3, 8]);
+    // (base, drawn) of each value group of a task
+    let group = |t: usize, v: &str| -> (u64, u64) {
+        r.tasks[t]
+            .allocation
+            .iter()
+            .filter(|a| a.group.as_deref() == Some(v))
+            .fold((0, 0), |(b, d), a| (b + a.base, d + a.drawn))
+    };
+    // entity 22 (types 二级 and 三级) is in 三级, the larger ratio
+    assert_eq!(group(0, "三级"), (5, 3));
+    assert_eq!(group(0, "二级"), (11, 4));
+    // entity 11 (types 二级 and 一级, both 30%) is in 一级, the bytewise
+    // smaller
+    assert_eq!(group(0, "一级"), (5, 2));
+    assert_eq!(group(1, "药品零售"), (2, 1));
+    assert_eq!(group(1, "航天"), (0, 0));
+    assert_eq!(group(2, "新城镇"), (6, 2));
+    assert!(
+        r.tasks[0]
+            .allocation
+            .iter()
+            .any(|a| a.stratum == "右卫镇/types=三级" && a.class.is_none())
+    );
+    let b = r.tasks[2].batch.as_ref().unwrap();
+    assert_eq!((b.year, b.through, b.earlier), (17, 9, 3));
+}
+
 /// overlap = next, stratify = none, every directed filter, cool-down and
 /// yearly-cap boundaries, min_count above the ratio total, key max_count.
 #[test]

@@ -391,6 +391,21 @@ pub(crate) fn task_number_text(n: &shuangsuiji::model::TaskNumberNote, lang: Lan
             )),
         }
     }
+    if let Some((col, groups)) = &n.groups {
+        let list: Vec<String> = groups.iter().map(|(v, r)| format!("{v} {r}")).collect();
+        match lang {
+            Lang::Zh => out.push_str(&format!(
+                "；按 {col} 分组：{}（其余 {}）",
+                list.join("，"),
+                n.number
+            )),
+            Lang::En => out.push_str(&format!(
+                "; by {col}: {} (others {})",
+                list.join(", "),
+                n.number
+            )),
+        }
+    }
     out
 }
 

@@ -531,22 +531,31 @@ fn task_blocks(
     if !more.is_empty() {
         blocks.push(Block::Fields(more));
     }
+    // the group column only when the task has per-group ratios (SPEC.md
+    // §6.1): other notices keep their bytes
+    let grouped = t.allocation.iter().any(|a| a.group.is_some());
+    let mut headers: Vec<String> = vec![
+        lang.t("分层", "Stratum").into(),
+        lang.t("区域", "Region").into(),
+        lang.t("信用风险分类", "Credit class").into(),
+    ];
+    if grouped {
+        headers.push(lang.t("分组", "Group").into());
+    }
+    headers.extend([
+        lang.t("基数 N_h", "Base N_h").into(),
+        lang.t("抽取数 n_h", "Drawn n_h").into(),
+        lang.t("抽查比例", "Ratio").into(),
+        lang.t("入选概率 n_h/N_h", "Inclusion probability n_h/N_h")
+            .into(),
+    ]);
     blocks.push(Block::Table {
-        headers: vec![
-            lang.t("分层", "Stratum").into(),
-            lang.t("区域", "Region").into(),
-            lang.t("信用风险分类", "Credit class").into(),
-            lang.t("基数 N_h", "Base N_h").into(),
-            lang.t("抽取数 n_h", "Drawn n_h").into(),
-            lang.t("抽查比例", "Ratio").into(),
-            lang.t("入选概率 n_h/N_h", "Inclusion probability n_h/N_h")
-                .into(),
-        ],
+        headers,
         rows: t
             .allocation
             .iter()
             .map(|a| {
-                vec![
+                let mut row = vec![
                     Cell::text(a.stratum.as_str()),
                     Cell::text(if a.region == "*" {
                         lang.t("全部", "all").to_string()
@@ -554,11 +563,19 @@ fn task_blocks(
                         a.region.clone()
                     }),
                     Cell::text(a.class.clone().unwrap_or_else(|| "—".to_string())),
+                ];
+                if grouped {
+                    row.push(Cell::text(
+                        a.group.clone().unwrap_or_else(|| "—".to_string()),
+                    ));
+                }
+                row.extend([
                     Cell::text(a.base.to_string()),
                     Cell::text(a.drawn.to_string()),
                     Cell::text(percent(&a.ratio)),
                     Cell::text(format!("{} ({}‰)", a.probability, a.per_mille)),
-                ]
+                ]);
+                row
             })
             .collect(),
     });

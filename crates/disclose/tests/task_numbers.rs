@@ -64,3 +64,39 @@ fn plain_plans_have_no_number_column() {
     let json = pre_draw_notice(&ds, ALGORITHM, Format::Json, Lang::Zh);
     assert!(!json.contains("\"number\""));
 }
+
+/// Per-group ratios (SPEC.md §6.1): the task's number lists each value's
+/// ratio, and the draw notice's allocation table has a 分组 column (only
+/// for such tasks).
+#[test]
+fn groups_show_each_value_with_its_ratio() {
+    let ds = load("tests/vectors/groups");
+    let r = draw_unchecked(&ds, "groups 0019").unwrap();
+    let md = draw_notice_for(&r, &ds.plan.notice, Format::Markdown, Lang::Zh);
+    for line in [
+        "- **本任务抽查比例（数量）**: 10%（事项清单：10%）；按 types 分组：一级 30%，三级 50%，二级 30%（其余 10%）",
+        "- **本任务抽查比例（数量）**: 10%（事项清单：10%）；按 industry 分组：航天 5%，药品零售 20%（其余 10%）",
+        "- **本任务抽查比例（数量）**: 10%（事项清单：根据实际情况确定）；全年第 2 批，共 4 批；按 region 分组：新城镇 40%（其余 10%）",
+        "| 分层 | 区域 | 信用风险分类 | 分组 | 基数 N\\_h | 抽取数 n\\_h | 抽查比例 | 入选概率 n\\_h/N\\_h |",
+        "| 右卫镇/types=三级 | 右卫镇 | — | 三级 | 2 | 1 | 50% | 1/2 (500‰) |",
+        "| 右卫镇/D | 右卫镇 | D | — | 5 | 5 | 100% | 5/5 (1000‰) |",
+    ] {
+        assert!(md.lines().any(|l| l == line), "missing {line:?} in\n{md}");
+    }
+    let en = draw_notice_for(&r, &ds.plan.notice, Format::Markdown, Lang::En);
+    assert!(
+        en.contains("; by types: 一级 30%, 三级 50%, 二级 30% (others 10%)"),
+        "{en}"
+    );
+    let pre = pre_draw_notice(&ds, ALGORITHM, Format::Markdown, Lang::Zh);
+    assert!(
+        pre.lines().any(|l| l
+            == "| 1 | G-01 定点医疗机构检查 | 单项抽查 | 不定向 | 10%（事项清单：10%）；按 types 分组：一级 30%，三级 50%，二级 30%（其余 10%） |"),
+        "{pre}"
+    );
+    // the sample's draw notice has no group column
+    let ds = load("data/youyu-forestry");
+    let r = draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+    let md = draw_notice_for(&r, &ds.plan.notice, Format::Markdown, Lang::Zh);
+    assert!(!md.contains("| 分组 |"));
+}

@@ -360,6 +360,26 @@ fn render_preview(o: &mut String, preview: &Preview) {
         if t.allocation.is_empty() {
             continue;
         }
+        // per-group ratios (SPEC.md §6.1): each group's count and ratio
+        if t.allocation.iter().any(|a| a.group.is_some()) {
+            let mut groups: std::collections::BTreeMap<String, (String, u64, u64)> =
+                std::collections::BTreeMap::new();
+            for a in &t.allocation {
+                let name = match (&a.group, &a.class) {
+                    (Some(g), _) => g.clone(),
+                    (None, Some(c)) => format!("class {c}"),
+                    (None, None) => "others".to_string(),
+                };
+                let e = groups.entry(name).or_insert((a.ratio.clone(), 0, 0));
+                e.1 += a.drawn;
+                e.2 += a.base;
+            }
+            let parts: Vec<String> = groups
+                .iter()
+                .map(|(g, (r, d, b))| format!("{g} ({r}) {d} of {b}"))
+                .collect();
+            let _ = writeln!(o, "    groups: {}", parts.join("; "));
+        }
         let sw = t
             .allocation
             .iter()

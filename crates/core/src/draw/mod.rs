@@ -44,7 +44,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::commit::digest::hex;
 use crate::error::{Diagnostic, DiagnosticKind, Position, Result};
-use crate::model::{CreditClass, Item, ItemLevel, Overlap, Ratio, Stratify, mul_div_ceil};
+use crate::model::{
+    CreditClass, GroupColumn, Item, ItemLevel, Overlap, Ratio, Stratify, mul_div_ceil,
+};
 use crate::{Dataset, Error};
 
 /// The name of the algorithm this engine implements, recorded in every
@@ -176,32 +178,93 @@ pub(crate) fn reason_label(r: Exclusion) -> &'static str {
     }
 }
 
-/// The ratio group of an entity: its class when the class has its own ratio.
-fn group_of(ds: &Dataset, class: Option<CreditClass>) -> Option<CreditClass> {
-    class.filter(|c| ds.plan.rules.class_ratios.contains_key(c))
+/// A ratio group (SPEC.md §6.1): the default group, a credit class with
+/// its own ratio, or a value of the task's group column with its own ratio.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Group {
+    /// The task's own ratio.
+    Default,
+    /// A credit class of `rules.class_ratios`.
+    Class(CreditClass),
+    /// A value of the task's `group_by` column with a ratio in its
+    /// `group_ratios`.
+    Value(GroupColumn, String),
 }
 
-/// Stratum name (SPEC.md §6.1).
-fn stratum_name(region: &str, group: Option<CreditClass>) -> String {
-    match group {
-        Some(c) => format!("{region}/{c}"),
-        None => region.to_string(),
+impl Group {
+    /// The group's name (SPEC.md §6.1): `""`, the class letter, or
+    /// `column=value`; used for tie-breaks and after `/` in stratum names.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Group::Default => String::new(),
+            Group::Class(c) => c.as_str().to_string(),
+            Group::Value(col, v) => format!("{}={v}", col.as_str()),
+        }
     }
 }
 
-/// The stratum key of an entity (for substitutes, SPEC.md §13).
-pub(crate) fn stratum_key_of(ds: &Dataset, class: Option<CreditClass>, region: &str) -> StratumKey {
-    stratum_key(ds, class, region)
+/// The ratio group of an entity for a task (SPEC.md §6.1): its class when
+/// the class has its own ratio; else its value of the task's group column
+/// when that value has a ratio (for `types`, the entity's type with the
+/// largest ratio, ties to the bytewise smaller type); else the default
+/// group.
+pub(crate) fn group_of<E: eligibility::EntityFields + ?Sized>(
+    ds: &Dataset,
+    task: &crate::model::Task,
+    e: &E,
+) -> Group {
+    if let Some(c) = e
+        .credit_class()
+        .filter(|c| ds.plan.rules.class_ratios.contains_key(c))
+    {
+        return Group::Class(c);
+    }
+    let Some(col) = task.group_by else {
+        return Group::Default;
+    };
+    let value = |v: &str| task.group_ratios.get_key_value(v).map(|(k, _)| k);
+    let found: Option<&String> = match col {
+        GroupColumn::Region => value(e.region()),
+        GroupColumn::Industry => value(e.industry()),
+        GroupColumn::Types => {
+            let mut best: Option<(&String, Ratio)> = None;
+            e.has_type(|t| {
+                if let Some((k, r)) = task.group_ratios.get_key_value(t) {
+                    let better = match best {
+                        None => true,
+                        Some((bk, br)) => *r > br || (*r == br && k.as_bytes() < bk.as_bytes()),
+                    };
+                    if better {
+                        best = Some((k, *r));
+                    }
+                }
+                false
+            });
+            best.map(|(k, _)| k)
+        }
+    };
+    match found {
+        Some(v) => Group::Value(col, v.clone()),
+        None => Group::Default,
+    }
+}
+
+/// Stratum name (SPEC.md §6.1).
+fn stratum_name(region: &str, group: &Group) -> String {
+    match group {
+        Group::Default => region.to_string(),
+        g => format!("{region}/{}", g.name()),
+    }
 }
 
 /// The stratum name of a key (for substitutes, SPEC.md §13).
-pub(crate) fn stratum_name_of(region: &str, group: Option<CreditClass>) -> String {
+pub(crate) fn stratum_name_of(region: &str, group: &Group) -> String {
     stratum_name(region, group)
 }
 
-/// A stratum key: (ratio group, region key); the default group (`None`)
-/// sorts first.
-pub(crate) type StratumKey = (Option<CreditClass>, String);
+/// A stratum key: (ratio group, region key); the default group sorts
+/// first.
+pub(crate) type StratumKey = (Group, String);
 
 /// One stratum of a task as the selection sees it: its eligible base and
 /// candidates (entity indices into `ds.entities`).
@@ -230,12 +293,37 @@ pub(crate) struct TaskInput {
 }
 
 /// The ratio group and region key of an entity for a task (SPEC.md §6.1).
-pub(crate) fn stratum_key(ds: &Dataset, class: Option<CreditClass>, region: &str) -> StratumKey {
+pub(crate) fn stratum_key<E: eligibility::EntityFields + ?Sized>(
+    ds: &Dataset,
+    task: &crate::model::Task,
+    e: &E,
+) -> StratumKey {
     let region = match ds.plan.rules.stratify {
-        Stratify::Region => region.to_string(),
+        Stratify::Region => e.region().to_string(),
         Stratify::None => "*".to_string(),
     };
-    (group_of(ds, class), region)
+    (group_of(ds, task, e), region)
+}
+
+/// The ratio of a group of a task whose default group has the ratio
+/// `default` (SPEC.md §6.1).
+pub(crate) fn group_ratio(
+    ds: &Dataset,
+    task: &crate::model::Task,
+    default: Ratio,
+    g: &Group,
+) -> Ratio {
+    match g {
+        Group::Default => default,
+        Group::Class(c) => ds
+            .plan
+            .rules
+            .class_ratios
+            .get(c)
+            .copied()
+            .unwrap_or(default),
+        Group::Value(_, v) => task.group_ratios.get(v).copied().unwrap_or(default),
+    }
 }
 
 /// Strata of a task whose candidates are too few: (stratum, `n_h`).
@@ -431,26 +519,23 @@ pub(crate) fn allocate(
     Vec<(StratumAllocation, StratumKey)>,
     Option<BatchFigures>,
 ) {
-    let rules = &ds.plan.rules;
     let lead = task.items.first().and_then(|id| ds.item(id));
     let (item_ratio, count) = task_number(task, lead);
     let share = task.year_fraction();
     // groups
-    let mut groups: BTreeMap<Option<CreditClass>, Vec<(&String, u64)>> = BTreeMap::new();
+    let mut groups: BTreeMap<&Group, Vec<(&String, u64)>> = BTreeMap::new();
     for ((g, region), v) in bases {
-        groups.entry(*g).or_default().push((region, *v));
+        groups.entry(g).or_default().push((region, *v));
     }
-    let ratio_of = |g: Option<CreditClass>| {
-        g.and_then(|c| rules.class_ratios.get(&c).copied())
-            .unwrap_or(item_ratio)
-    };
+    let ratio_of = |g: &Group| group_ratio(ds, task, item_ratio, g);
     // drawn earlier this year, per group (also groups without eligible)
-    let mut d_of: BTreeMap<Option<CreditClass>, u64> = BTreeMap::new();
+    let mut d_of: BTreeMap<&Group, u64> = BTreeMap::new();
     for ((g, _), d) in earlier {
-        *d_of.entry(*g).or_default() += d;
+        *d_of.entry(g).or_default() += d;
     }
-    let gkeys: Vec<Option<CreditClass>> = groups.keys().copied().collect();
-    let gnames: Vec<&str> = gkeys.iter().map(|g| g.map_or("", |c| c.as_str())).collect();
+    let gkeys: Vec<&Group> = groups.keys().copied().collect();
+    let gnames_owned: Vec<String> = gkeys.iter().map(|g| g.name()).collect();
+    let gnames: Vec<&str> = gnames_owned.iter().map(String::as_str).collect();
     let gbases: Vec<u64> = groups
         .values()
         .map(|v| v.iter().map(|(_, n)| *n).sum())
@@ -459,10 +544,10 @@ pub(crate) fn allocate(
         .iter()
         .zip(&gbases)
         .map(|(g, n)| match share {
-            None => ratio_of(*g).ceil_mul(*n),
+            None => ratio_of(g).ceil_mul(*n),
             Some((p, q)) => {
-                let d = d_of.get(g).copied().unwrap_or(0);
-                batch_through(ratio_of(*g), n + d, (p, q)).saturating_sub(d)
+                let d = d_of.get(*g).copied().unwrap_or(0);
+                batch_through(ratio_of(g), n + d, (p, q)).saturating_sub(d)
             }
         })
         .collect();
@@ -495,16 +580,23 @@ pub(crate) fn allocate(
             let big_n = *big_n;
             rows.push((
                 StratumAllocation {
-                    stratum: stratum_name(region, *g),
+                    stratum: stratum_name(region, g),
                     region: (*region).clone(),
-                    class: g.map(|c| c.as_str().to_string()),
+                    class: match g {
+                        Group::Class(c) => Some(c.as_str().to_string()),
+                        _ => None,
+                    },
+                    group: match g {
+                        Group::Value(_, v) => Some(v.clone()),
+                        _ => None,
+                    },
                     base: big_n,
                     drawn: n,
-                    ratio: ratio_of(*g).decimal(),
+                    ratio: ratio_of(g).decimal(),
                     probability: format!("{n}/{big_n}"),
                     per_mille: n * 1000 / big_n,
                 },
-                (*g, (*region).clone()),
+                ((*g).clone(), (*region).clone()),
             ));
         }
     }
@@ -512,7 +604,7 @@ pub(crate) fn allocate(
     let batch = share.map(|(p, q)| {
         // the year's figures over every group with an eligible entity or
         // one drawn earlier
-        let mut all: BTreeMap<Option<CreditClass>, u64> = d_of.clone();
+        let mut all: BTreeMap<&Group, u64> = d_of.clone();
         for (g, n) in gkeys.iter().zip(&gbases) {
             *all.entry(*g).or_default() += n;
         }
@@ -523,8 +615,8 @@ pub(crate) fn allocate(
             ),
             None => all.iter().fold((0, 0), |(y, t), (g, b)| {
                 (
-                    y + ratio_of(*g).ceil_mul(*b),
-                    t + batch_through(ratio_of(*g), *b, (p, q)),
+                    y + ratio_of(g).ceil_mul(*b),
+                    t + batch_through(ratio_of(g), *b, (p, q)),
                 )
             }),
         };
@@ -567,10 +659,7 @@ fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
                     .entry(reason_label(r).to_string())
                     .or_default() += 1;
                 if r == Exclusion::Drawn {
-                    *input
-                        .earlier
-                        .entry(stratum_key(ds, e.credit_class, &e.region))
-                        .or_default() += 1;
+                    *input.earlier.entry(stratum_key(ds, task, e)).or_default() += 1;
                 }
                 continue;
             }
@@ -578,10 +667,7 @@ fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
                 *input.excluded.entry("taken".to_string()).or_default() += 1;
                 continue;
             }
-            let s = input
-                .strata
-                .entry(stratum_key(ds, e.credit_class, &e.region))
-                .or_default();
+            let s = input.strata.entry(stratum_key(ds, task, e)).or_default();
             s.base += 1;
             s.cands.push(ei);
             s.complete = true;

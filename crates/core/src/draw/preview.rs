@@ -122,9 +122,7 @@ fn preview(ds: &Dataset) -> Preview {
             if let Err(r) = elig.check_with(task, lead, e, elig.history_of(&e.uscc)) {
                 *excluded.entry(reason_label(r).to_string()).or_default() += 1;
                 if r == crate::draw::Exclusion::Drawn {
-                    *earlier
-                        .entry(stratum_key(ds, e.credit_class, &e.region))
-                        .or_default() += 1;
+                    *earlier.entry(stratum_key(ds, task, e)).or_default() += 1;
                 }
                 continue;
             }
@@ -132,7 +130,7 @@ fn preview(ds: &Dataset) -> Preview {
                 exact = false;
             }
             members
-                .entry(stratum_key(ds, e.credit_class, &e.region))
+                .entry(stratum_key(ds, task, e))
                 .or_default()
                 .push(ei);
         }

@@ -62,6 +62,11 @@ pub struct StratumAllocation {
     pub region: String,
     /// The credit class, when the stratum is a class with its own ratio.
     pub class: Option<String>,
+    /// The value of the task's `group_by` column, when the stratum is a
+    /// value with its own ratio (SPEC.md §6.1); absent from the JSON
+    /// otherwise, so results without per-group ratios keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// Eligible entities in the stratum (N_h).
     pub base: u64,
     /// Entities drawn from the stratum (n_h).

@@ -183,6 +183,10 @@ pub(crate) struct StreamedEntities {
     pub known: Option<(rustc_hash::FxHashMap<String, usize>, Vec<bool>)>,
     /// Every object type of the registry.
     pub types: BTreeSet<String>,
+    /// Every region of the registry.
+    pub regions: BTreeSet<String>,
+    /// Every industry of the registry.
+    pub industries: BTreeSet<String>,
     /// The digest of the registry.
     pub digest: [u8; 32],
     /// Duplicate codes, with the messages the in-memory loader gives.
@@ -798,6 +802,39 @@ fn build(
             }
         }
     }
+    // per-group ratios whose value no entity has: a warning (SPEC.md §6.1)
+    if entities_ok {
+        use crate::model::GroupColumn;
+        for (n, t) in plan.tasks.iter().enumerate() {
+            let Some(col) = t.group_by else { continue };
+            for v in t.group_ratios.keys() {
+                let has = match (&streamed, col) {
+                    (None, GroupColumn::Types) => entities.iter().any(|e| e.types.contains(v)),
+                    (None, GroupColumn::Region) => entities.iter().any(|e| &e.region == v),
+                    (None, GroupColumn::Industry) => entities.iter().any(|e| &e.industry == v),
+                    (Some(s), GroupColumn::Types) => s.types.contains(v),
+                    (Some(s), GroupColumn::Region) => s.regions.contains(v),
+                    (Some(s), GroupColumn::Industry) => s.industries.contains(v),
+                };
+                if !has {
+                    let mut p = Position::file(plan_file)
+                        .with_field(format!("tasks[{}].group_ratios", n + 1));
+                    if let Some(l) = Plan::task_line(plan_text, n) {
+                        p = p.at_line(l);
+                    }
+                    diags.push(Diagnostic::warning(
+                        K::UnknownReference,
+                        p,
+                        format!(
+                            "no entity in {} has {} '{v}': the ratio of this group draws nothing",
+                            lines.files[ENTITIES],
+                            col.as_str()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     // expired certificates: a warning; such officers are not eligible
     for (i, o) in officers.iter().enumerate() {
         if let Some(exp) = o.cert_expiry
@@ -843,6 +880,8 @@ fn build(
                 count: None,
                 batch: None,
                 year_share: None,
+                group_by: None,
+                group_ratios: Default::default(),
                 filter: Default::default(),
             })
             .collect();
@@ -940,7 +979,12 @@ fn task_notes(plan: &Plan, items: &[Item]) -> Vec<Option<crate::model::TaskNumbe
                 .and_then(|id| items.iter().find(|i| &i.id == id))?;
             let cell = &lead.ratio;
             let plain = matches!(cell.ratio, ItemRatio::Exact(_)) && cell.frequency.is_empty();
-            if plain && t.ratio.is_none() && t.count.is_none() && t.year_fraction().is_none() {
+            if plain
+                && t.ratio.is_none()
+                && t.count.is_none()
+                && t.year_fraction().is_none()
+                && t.group_by.is_none()
+            {
                 return None;
             }
             let number = match (t.ratio, t.count, cell.ratio) {
@@ -959,6 +1003,15 @@ fn task_notes(plan: &Plan, items: &[Item]) -> Vec<Option<crate::model::TaskNumbe
                     (None, Some(r)) => Some(r.to_string()),
                     (None, None) => None,
                 },
+                groups: t.group_by.map(|col| {
+                    (
+                        col.as_str().to_string(),
+                        t.group_ratios
+                            .iter()
+                            .map(|(v, r)| (v.clone(), r.to_string()))
+                            .collect(),
+                    )
+                }),
             })
         })
         .collect();

@@ -19,8 +19,8 @@ pub use batch::{Batch, BatchError, MAX_BATCHES, mul_div_ceil};
 pub use date::{Date, DateError};
 pub use item_ratio::{ItemRatio, ItemRatioCell, ItemRatioError};
 pub use plan::{
-    Disclosure, Encoding, Filter, FlagName, InputFiles, NoticeInfo, Overlap, Plan, ResultsConfig,
-    Rules, Stratify, Task, TaskNumberNote,
+    Disclosure, Encoding, Filter, FlagName, GroupColumn, InputFiles, NoticeInfo, Overlap, Plan,
+    ResultsConfig, Rules, Stratify, Task, TaskNumberNote,
 };
 pub use ratio::{Ratio, RatioError};
 pub use source::{

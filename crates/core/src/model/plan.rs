@@ -225,9 +225,49 @@ pub struct Task {
     /// canonical JSON only when set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year_share: Option<Ratio>,
+    /// The registry column whose values have their own ratios in
+    /// `group_ratios` (SPEC.md §6.1): per-group ratios inside an item
+    /// (三级 50 %, 二级 30 %). Part of the plan's canonical JSON only when
+    /// set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_by: Option<GroupColumn>,
+    /// The ratio of each value of `group_by` (values cleaned, §1.2): each
+    /// value with a ratio is a ratio group of its own (SPEC.md §6.1).
+    /// Part of the plan's canonical JSON only when non-empty.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub group_ratios: BTreeMap<String, Ratio>,
     /// Directed-draw filter.
     #[serde(default, flatten)]
     pub filter: Filter,
+}
+
+/// A registry column a task can give per-value ratios for (SPEC.md §6.1).
+///
+/// ```
+/// use shuangsuiji::model::GroupColumn;
+/// assert_eq!(GroupColumn::Types.as_str(), "types");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupColumn {
+    /// The entity's object types (a list: the entity's group is its type
+    /// with the largest ratio, SPEC.md §6.1).
+    Types,
+    /// The entity's industry.
+    Industry,
+    /// The entity's region.
+    Region,
+}
+
+impl GroupColumn {
+    /// The column's name as the plan writes it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            GroupColumn::Types => "types",
+            GroupColumn::Industry => "industry",
+            GroupColumn::Region => "region",
+        }
+    }
 }
 
 impl Task {
@@ -290,6 +330,10 @@ pub struct TaskNumberNote {
     pub list: String,
     /// `k/n` of a batch task, or its year share as a percentage.
     pub batch: Option<String>,
+    /// A task with per-group ratios (SPEC.md §6.1): its `group_by`
+    /// column and each value with its ratio as a percentage (`50%`), in
+    /// value order; `None` for other tasks.
+    pub groups: Option<(String, Vec<(String, String)>)>,
 }
 
 impl NoticeInfo {
@@ -635,6 +679,23 @@ impl Plan {
                 ));
             }
         }
+        for (i, t) in raw.tasks.iter().enumerate() {
+            if let Some(msg) = group_problem(t, i + 1) {
+                let mut p = Position::file(file).with_field(format!(
+                    "tasks[{}].{}",
+                    i + 1,
+                    if t.group_by.is_some() {
+                        "group_ratios"
+                    } else {
+                        "group_by"
+                    }
+                ));
+                if let Some(l) = nth_task_line(text, i) {
+                    p = p.at_line(l);
+                }
+                diags.push(Diagnostic::error(DiagnosticKind::InvalidValue, p, msg));
+            }
+        }
         let date = m.date.unwrap_or(m.period_start);
         for (i, s) in raw.seed_sources.iter().enumerate() {
             if let Some(msg) = source_problem(s, date) {
@@ -668,6 +729,10 @@ impl Plan {
                     list.sort();
                     list.dedup();
                 }
+                t.group_ratios = std::mem::take(&mut t.group_ratios)
+                    .into_iter()
+                    .map(|(k, v)| (crate::model::text::clean(&k), v))
+                    .collect();
                 f.credit_classes.sort();
                 f.credit_classes.dedup();
                 f.flags.sort();
@@ -698,6 +763,37 @@ impl Plan {
     pub(crate) fn task_line(text: &str, n: usize) -> Option<u64> {
         nth_task_line(text, n)
     }
+}
+
+/// What is wrong with the per-group ratios of task `n` (1-based), as
+/// written (SPEC.md §1.7).
+fn group_problem(t: &Task, n: usize) -> Option<String> {
+    let Some(col) = t.group_by else {
+        return (!t.group_ratios.is_empty()).then(|| {
+            format!(
+                "task {n} gives group_ratios without group_by; state the registry column they are values of: group_by = \"types\", \"industry\" or \"region\""
+            )
+        });
+    };
+    if t.group_ratios.is_empty() {
+        return Some(format!(
+            "task {n} states group_by = \"{}\" without group_ratios; give a ratio per value, e.g. group_ratios = {{ \"三级\" = \"50%\" }}",
+            col.as_str()
+        ));
+    }
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for k in t.group_ratios.keys() {
+        let c = crate::model::text::clean(k);
+        if c.is_empty() {
+            return Some(format!("task {n}: a value of group_ratios is empty"));
+        }
+        if let Some(prev) = seen.insert(c.clone(), k) {
+            return Some(format!(
+                "task {n}: group_ratios names the value '{c}' twice ('{prev}' and '{k}')"
+            ));
+        }
+    }
+    None
 }
 
 /// What is wrong with a declared seed source of a plan dated `date`.

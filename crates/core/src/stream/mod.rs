@@ -557,7 +557,7 @@ fn select<'e>(
                         .check_with(task, lead, &e, elig.history_of(e.uscc))
                         .is_ok()
                     {
-                        let k = stratum_key(pre, e.credit_class, e.region);
+                        let k = stratum_key(pre, task, &e);
                         if let Some(s) = input.strata.get_mut(&k) {
                             s.base -= 1;
                             s.cands.retain(|&c| c != ei);
@@ -608,7 +608,7 @@ fn select<'e>(
                 task,
                 lead,
                 tkey: task_key(&key, &task.key()),
-                ratios: pass::group_ratios(pre, task, lead),
+                groups: pass::group_ratios(pre, task, lead),
                 keep: Keep::Smallest(smallest.clone()),
             }],
         };
@@ -675,7 +675,7 @@ fn task_ctxs<'a>(
                 task,
                 lead,
                 tkey: task_key(key, &task.key()),
-                ratios: pass::group_ratios(pre, task, lead),
+                groups: pass::group_ratios(pre, task, lead),
                 keep: keep.clone().unwrap_or(Keep::Threshold),
             }
         })
@@ -736,6 +736,8 @@ struct Facts {
     digest: [u8; 32],
     duplicates: Vec<Diagnostic>,
     types: BTreeSet<String>,
+    regions: BTreeSet<String>,
+    industries: BTreeSet<String>,
     found: Vec<bool>,
 }
 
@@ -753,6 +755,8 @@ fn finish_build(
         EntityInput::Streamed(StreamedEntities {
             known: Some((referenced, facts.found)),
             types: facts.types,
+            regions: facts.regions,
+            industries: facts.industries,
             digest: facts.digest,
             duplicates: facts.duplicates,
             count: facts.count,
@@ -872,6 +876,8 @@ fn entity_pass<'a>(
             facts.found[i] |= *f;
         }
         facts.types.append(&mut s.types);
+        facts.regions.append(&mut s.regions_seen);
+        facts.industries.append(&mut s.industries);
     }
     if ctx.digests {
         let mut hashes: Vec<_> = sinks.iter_mut().filter_map(|s| s.hashes.take()).collect();

@@ -14,7 +14,9 @@ use std::sync::{Mutex, mpsc};
 use crate::Dataset;
 use crate::draw::Eligibility;
 use crate::draw::eligibility::Exclusion;
-use crate::draw::{EntityRecords, Packed, StratumKey, stratum_key, ticket_in};
+use crate::draw::{
+    EntityRecords, Group, Packed, StratumKey, group_of, group_ratio, stratum_key, ticket_in,
+};
 use crate::error::Diagnostic;
 use crate::load::records::{self, EntityView};
 use crate::load::table::{Row, Table, with_row};
@@ -117,28 +119,6 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
     });
 }
 
-/// The ratio group of a slot (region id × 5 + group index).
-fn slot_group(slot: usize) -> Option<CreditClass> {
-    [
-        None,
-        Some(CreditClass::A),
-        Some(CreditClass::B),
-        Some(CreditClass::C),
-        Some(CreditClass::D),
-    ][slot % 5]
-}
-
-/// Index of a ratio group: the default group, then A–D.
-fn gidx(g: Option<CreditClass>) -> usize {
-    match g {
-        None => 0,
-        Some(CreditClass::A) => 1,
-        Some(CreditClass::B) => 2,
-        Some(CreditClass::C) => 3,
-        Some(CreditClass::D) => 4,
-    }
-}
-
 /// The candidate threshold on the top 64 bits of a ticket for a stratum of
 /// ratio `r` after `n ≥ 1` eligible entities:
 /// `(r + 5·sqrt(r/n) + 16/n) · 2^64`, in integers (2^64 or more keeps all):
@@ -179,9 +159,27 @@ pub(crate) struct TaskCtx<'a> {
     pub task: &'a Task,
     pub lead: Option<&'a Item>,
     pub tkey: [u8; 32],
-    /// Ratio of each group (index [`gidx`]).
-    pub ratios: [Ratio; 5],
+    /// Each ratio group the task can have with its ratio, by group index
+    /// ([`TaskCtx::gidx`]): the default group, A–D, then the values of
+    /// the task's `group_ratios` in key order.
+    pub groups: Vec<(Group, Ratio)>,
     pub keep: Keep,
+}
+
+impl TaskCtx<'_> {
+    /// The index of a ratio group in [`TaskCtx::groups`].
+    fn gidx(&self, g: &Group) -> usize {
+        match g {
+            Group::Default => 0,
+            Group::Class(c) => match c {
+                CreditClass::A => 1,
+                CreditClass::B => 2,
+                CreditClass::C => 3,
+                CreditClass::D => 4,
+            },
+            Group::Value(_, v) => 5 + self.task.group_ratios.range::<String, _>(..v).count(),
+        }
+    }
 }
 
 /// What every worker of a pass shares.
@@ -215,10 +213,10 @@ struct StratumAcc {
 #[derive(Debug, Default)]
 struct TaskAcc {
     excluded: [u64; 6],
-    /// Batch tasks: entities excluded as `drawn`, by region id × 5 + group
-    /// index.
+    /// Batch tasks: entities excluded as `drawn`, by region id × groups +
+    /// group index.
     earlier: Vec<u64>,
-    /// By region id × 5 + group index.
+    /// By region id × groups + group index.
     strata: Vec<Option<StratumAcc>>,
 }
 
@@ -231,6 +229,10 @@ pub(crate) struct EntitySink<'c> {
     pub hashes: Option<Buckets>,
     pub dups: Option<Buckets>,
     pub types: BTreeSet<String>,
+    /// Every region and every industry of the registry (for the warning
+    /// on a group value no entity has, SPEC.md §6.1).
+    pub regions_seen: BTreeSet<String>,
+    pub industries: BTreeSet<String>,
     pub found: Vec<bool>,
     tasks: Vec<TaskAcc>,
     /// The records candidates refer to, packed.
@@ -287,6 +289,8 @@ impl<'c> EntitySink<'c> {
             hashes,
             dups,
             types: BTreeSet::new(),
+            regions_seen: BTreeSet::new(),
+            industries: BTreeSet::new(),
             found: vec![false; ctx.referenced.len()],
             tasks: ctx.tasks.iter().map(|_| TaskAcc::default()).collect(),
             arena: Packed::default(),
@@ -388,6 +392,12 @@ impl<'c> EntitySink<'c> {
                 self.types.insert(t.to_string());
             }
         }
+        if !self.regions_seen.contains(view.region.as_ref()) {
+            self.regions_seen.insert(view.region.to_string());
+        }
+        if !self.industries.contains(view.industry.as_ref()) {
+            self.industries.insert(view.industry.to_string());
+        }
         if !self.ctx.referenced.is_empty()
             && let Some(&i) = self.ctx.referenced.get(view.uscc.as_ref())
         {
@@ -402,12 +412,9 @@ impl<'c> EntitySink<'c> {
             crate::model::Stratify::Region => self.region_id(&view.region),
             crate::model::Stratify::None => self.region_id("*"),
         };
-        let group = view
-            .credit_class
-            .filter(|c| ds.plan.rules.class_ratios.contains_key(c));
-        let g = gidx(group);
-        let slot = rid as usize * 5 + g;
         for (tc, acc) in self.ctx.tasks.iter().zip(self.tasks.iter_mut()) {
+            let g = tc.gidx(&group_of(ds, tc.task, view));
+            let slot = rid as usize * tc.groups.len() + g;
             if let Keep::Smallest(strata) = &tc.keep {
                 if strata.is_empty() {
                     continue;
@@ -415,7 +422,7 @@ impl<'c> EntitySink<'c> {
                 if elig.check_with(tc.task, tc.lead, view, hist).is_err() {
                     continue;
                 }
-                let key = stratum_key(ds, view.credit_class, &view.region);
+                let key = stratum_key(ds, tc.task, view);
                 let Some(&m) = strata.get(&key) else {
                     continue;
                 };
@@ -473,7 +480,7 @@ impl<'c> EntitySink<'c> {
             });
             st.n += 1;
             if st.n >= st.next_tau {
-                st.tau = threshold(tc.ratios[g], st.n);
+                st.tau = threshold(tc.groups[g].1, st.n);
                 st.next_tau = st.n + (st.n / 8).max(16);
             }
             let keep_all = st.tau >= 1u128 << 64;
@@ -574,14 +581,19 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
             }
             for (slot, d) in acc.earlier.iter().enumerate() {
                 if *d > 0 {
-                    let key = (slot_group(slot), sink.region_names[slot / 5].clone());
+                    let gs = &ctx.tasks[ti].groups;
+                    let key = (
+                        gs[slot % gs.len()].0.clone(),
+                        sink.region_names[slot / gs.len()].clone(),
+                    );
                     *tasks[ti].earlier.entry(key).or_default() += d;
                 }
             }
             for (slot, st) in acc.strata.into_iter().enumerate() {
                 let Some(st) = st else { continue };
-                let region = sink.region_names[slot / 5].clone();
-                let key = (slot_group(slot), region);
+                let gs = &ctx.tasks[ti].groups;
+                let region = sink.region_names[slot / gs.len()].clone();
+                let key = (gs[slot % gs.len()].0.clone(), region);
                 if st.m > 0 {
                     let e = smallest[ti].entry(key).or_default();
                     e.0 = st.m;
@@ -600,7 +612,8 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
     for (ti, task) in tasks.iter_mut().enumerate() {
         for (key, mut c) in std::mem::take(&mut tops[ti]) {
             let s = task.strata.entry(key.clone()).or_default();
-            let tau = threshold(ctx.tasks[ti].ratios[gidx(key.0)], s.n);
+            let tc = &ctx.tasks[ti];
+            let tau = threshold(tc.groups[tc.gidx(&key.0)].1, s.n);
             if tau < 1u128 << 64 {
                 c.retain(|x| u128::from(x.0) < tau);
             }
@@ -625,15 +638,32 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
     (arena, tasks)
 }
 
-/// The ratio of each group for a task.
-pub(crate) fn group_ratios(ds: &Dataset, task: &Task, lead: Option<&Item>) -> [Ratio; 5] {
+/// Every ratio group a task can have, with its ratio, in the order of
+/// [`TaskCtx::gidx`].
+pub(crate) fn group_ratios(ds: &Dataset, task: &Task, lead: Option<&Item>) -> Vec<(Group, Ratio)> {
     let item = crate::draw::task_number(task, lead).0;
-    let r = |c: CreditClass| ds.plan.rules.class_ratios.get(&c).copied().unwrap_or(item);
-    [
-        item,
-        r(CreditClass::A),
-        r(CreditClass::B),
-        r(CreditClass::C),
-        r(CreditClass::D),
-    ]
+    let mut out: Vec<Group> = vec![Group::Default];
+    out.extend(
+        [
+            CreditClass::A,
+            CreditClass::B,
+            CreditClass::C,
+            CreditClass::D,
+        ]
+        .into_iter()
+        .map(Group::Class),
+    );
+    if let Some(col) = task.group_by {
+        out.extend(
+            task.group_ratios
+                .keys()
+                .map(|v| Group::Value(col, v.clone())),
+        );
+    }
+    out.into_iter()
+        .map(|g| {
+            let r = group_ratio(ds, task, item, &g);
+            (g, r)
+        })
+        .collect()
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::commit::digest::hex;
 use crate::draw::keys::{draw_key, task_key, ticket_in};
 use crate::draw::{Eligibility, Exclusion, Team};
-use crate::model::{Entity, FlagName, Overlap, Stratify};
+use crate::model::{Entity, FlagName, Overlap};
 use crate::{ALGORITHM, Dataset, DrawResult};
 
 /// Why an explanation cannot be given.
@@ -211,17 +211,9 @@ pub fn explain(ds: &Dataset, result: &DrawResult, uscc: &str) -> Result<Explanat
     };
     let elig = Eligibility::new(ds);
     let rules = &ds.plan.rules;
-    let group = |x: &Entity| {
-        x.credit_class
-            .filter(|c| rules.class_ratios.contains_key(c))
-    };
-    let region = |x: &Entity| match rules.stratify {
-        Stratify::Region => x.region.clone(),
-        Stratify::None => "*".to_string(),
-    };
-    let stratum_of = |x: &Entity| match group(x) {
-        Some(c) => format!("{}/{c}", region(x)),
-        None => region(x),
+    let stratum_of = |task: &crate::model::Task, x: &Entity| {
+        let (g, region) = crate::draw::stratum_key(ds, task, x);
+        crate::draw::stratum_name_of(&region, &g)
     };
     // task index that first drew each entity, from the result
     let first_task = |code: &str| -> Option<usize> {
@@ -267,12 +259,12 @@ pub fn explain(ds: &Dataset, result: &DrawResult, uscc: &str) -> Result<Explanat
             ));
         } else {
             x.eligible = true;
-            let s = stratum_of(e);
+            let s = stratum_of(task, e);
             // rank among the eligible entities of the stratum
             let mut base = 0u64;
             let mut below = 0u64;
             for o in &ds.entities {
-                if stratum_of(o) != s || elig.check(task, o).is_err() || taken(&o.uscc) {
+                if stratum_of(task, o) != s || elig.check(task, o).is_err() || taken(&o.uscc) {
                     continue;
                 }
                 base += 1;
