@@ -27,6 +27,12 @@ pub struct Seed {
 
 impl Seed {
     /// Check a seed text: refuse it when it is empty after normalisation.
+    ///
+    /// ```
+    /// use shuangsuiji::{ErrorKind, Seed};
+    /// assert_eq!(Seed::new("０１ 02").unwrap().normalized(), "01 02");
+    /// assert!(matches!(Seed::new(" ").unwrap_err().kind(), ErrorKind::Input { .. }));
+    /// ```
     pub fn new(text: &str) -> Result<Seed> {
         let normalized = normalize_seed(text);
         if normalized.is_empty() {
@@ -84,6 +90,10 @@ pub struct DrawOptions {
 
 impl DrawOptions {
     /// The safe defaults: every guard on.
+    ///
+    /// ```
+    /// assert!(!shuangsuiji::DrawOptions::new().allows_weak_seed());
+    /// ```
     pub fn new() -> DrawOptions {
         DrawOptions::default()
     }
@@ -91,12 +101,20 @@ impl DrawOptions {
     /// Draw even when the seed carries fewer bits than the draw needs.
     /// The [`Draw`] says so ([`Draw::weak_seed_allowed`]), and the journal
     /// and notices should too.
+    ///
+    /// ```
+    /// assert!(shuangsuiji::DrawOptions::new().allow_weak_seed().allows_weak_seed());
+    /// ```
     pub fn allow_weak_seed(mut self) -> DrawOptions {
         self.allow_weak_seed = true;
         self
     }
 
     /// Whether [`DrawOptions::allow_weak_seed`] was given.
+    ///
+    /// ```
+    /// assert!(!shuangsuiji::DrawOptions::default().allows_weak_seed());
+    /// ```
     pub fn allows_weak_seed(&self) -> bool {
         self.allow_weak_seed
     }
@@ -133,6 +151,19 @@ impl SeedStrength {
 
 /// A checked draw: the result, the seed's strength for it, and the
 /// opt-outs that were used.
+///
+/// ```
+/// use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let weak: Seed = "38 17 05".parse().unwrap(); // six digits, 19 bits
+/// let draw = ds.draw_with(&weak, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// assert!(draw.weak_seed_allowed());
+/// assert_eq!(draw.strength().bits, 19);
+/// assert!(!draw.strength().is_enough());
+/// assert_eq!(draw.note().unwrap(), format!("weak seed allowed: 19 bits, {} needed", draw.strength().required));
+/// let visits = draw.result().visits.len();
+/// assert_eq!(draw.into_result().visits.len(), visits);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Draw {
     result: DrawResult,
