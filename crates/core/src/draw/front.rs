@@ -49,11 +49,19 @@ impl Seed {
     }
 
     /// The text exactly as given (recorded in the result).
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::Seed::new(" 12　34 ").unwrap().text(), " 12　34 ");
+    /// ```
     pub fn text(&self) -> &str {
         &self.text
     }
 
     /// The normalised text the draw key is derived from.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::Seed::new(" １２　34 ").unwrap().normalized(), "12 34");
+    /// ```
     pub fn normalized(&self) -> &str {
         &self.normalized
     }
@@ -63,6 +71,12 @@ impl Seed {
     /// When the plan declares seed sources (SPEC.md §3.1) the draw credits
     /// those instead: see [`Draw::strength`] and
     /// [`crate::draw::read_seed`].
+    ///
+    /// ```
+    /// use shuangsuiji::Seed;
+    /// assert_eq!(Seed::new("38 17 05").unwrap().bits(), 19); // 6 digits × 3.32
+    /// assert!(Seed::new("38 17 05 92 64 11 70 26 53 48 91 30 07 65 24").unwrap().bits() >= 96);
+    /// ```
     pub fn bits(&self) -> u32 {
         seed_bits(&self.normalized)
     }
@@ -173,27 +187,37 @@ pub struct Draw {
 
 impl Draw {
     /// The result (what `result.json` holds).
+    ///
+    /// See the example on [`Draw`].
     pub fn result(&self) -> &DrawResult {
         &self.result
     }
 
     /// The result, owned.
+    ///
+    /// See the example on [`Draw`].
     pub fn into_result(self) -> DrawResult {
         self.result
     }
 
     /// The seed's bits and the draw's requirement.
+    ///
+    /// See the example on [`Draw`].
     pub fn strength(&self) -> SeedStrength {
         self.strength
     }
 
     /// Whether the seed was too weak and drawn with anyway
     /// ([`DrawOptions::allow_weak_seed`]).
+    ///
+    /// See the example on [`Draw`].
     pub fn weak_seed_allowed(&self) -> bool {
         self.weak_seed_allowed
     }
 
     /// What a journal entry should note about this draw's opt-outs.
+    ///
+    /// See the example on [`Draw`].
     pub fn note(&self) -> Option<String> {
         self.weak_seed_allowed.then(|| {
             format!(

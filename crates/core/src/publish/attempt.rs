@@ -274,6 +274,20 @@ impl Attempt {
     /// folder is as before. Any failure is journaled (best effort) and
     /// returned. Finally the plan's journal lines are copied into
     /// `out/journal.jsonl`.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("ssj-doc-{}-{}", line!(), std::process::id()));
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// use shuangsuiji::{Publication, publish::Attempt};
+    /// let p = Publication::new().with_bytes("a.txt", b"abc".to_vec()).with_sums();
+    /// let attempt = Attempt::new(dir.join("journal.jsonl"), "commit", None, "2026-10-01T00:00:00Z");
+    /// let published = attempt.publish(&dir.join("out"), &p, &["a.txt"], false).unwrap();
+    /// assert_eq!(std::fs::read(dir.join("out/a.txt")).unwrap(), b"abc");
+    /// assert!(published.entry.record.bundle.is_some()); // binds SHA256SUMS
+    /// assert_eq!(std::fs::read_to_string(dir.join("journal.jsonl")).unwrap().lines().count(), 1);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn publish(
         mut self,
         out: &Path,
