@@ -28,9 +28,9 @@ pub use source::{
 };
 #[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub use source::{MAX_SOURCE_TENTHS, beijing_time, day_start_beijing};
-pub use uscc::{UsccError, validate_uscc};
 #[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub use uscc::check_character;
+pub use uscc::{UsccError, validate_uscc};
 
 use std::fmt;
 
