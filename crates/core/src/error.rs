@@ -10,6 +10,14 @@ use serde::Serialize;
 /// header is line 1 and the first record of a CSV file is usually line 2.
 /// `field` is the column name exactly as the file spells it (Chinese headers
 /// stay Chinese), or a dotted TOML key for the plan.
+///
+/// ```
+/// use shuangsuiji::Position;
+/// let p = Position::file("entities.csv").at_line(7).with_field("统一社会信用代码");
+/// assert_eq!((p.line, p.field.as_deref()), (Some(7), Some("统一社会信用代码")));
+/// assert_eq!(p.to_string(), "entities.csv:7: 统一社会信用代码");
+/// assert_eq!(Position::file("plan.toml").to_string(), "plan.toml");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Position {
     /// The file name as the plan names it (or the plan's own file name).
@@ -22,6 +30,10 @@ pub struct Position {
 
 impl Position {
     /// A position naming only a file.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::Position::file("items.csv").line, None);
+    /// ```
     pub fn file(file: impl Into<String>) -> Self {
         Position {
             file: file.into(),
@@ -31,12 +43,21 @@ impl Position {
     }
 
     /// This position with a 1-based line.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::Position::file("items.csv").at_line(3).to_string(), "items.csv:3");
+    /// ```
     pub fn at_line(mut self, line: u64) -> Self {
         self.line = Some(line);
         self
     }
 
     /// This position with a column or key name.
+    ///
+    /// ```
+    /// let p = shuangsuiji::Position::file("plan.toml").with_field("rules.team_size");
+    /// assert_eq!(p.to_string(), "plan.toml: rules.team_size");
+    /// ```
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
@@ -57,6 +78,13 @@ impl fmt::Display for Position {
 }
 
 /// How serious a diagnostic is.
+///
+/// ```
+/// use shuangsuiji::{Diagnostic, DiagnosticKind, Position, Severity};
+/// let d = Diagnostic::warning(DiagnosticKind::TitleRows, Position::file("items.csv"), "1 title row skipped");
+/// assert_eq!(d.severity, Severity::Warning);
+/// assert!(!d.is_error());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -68,6 +96,13 @@ pub enum Severity {
 }
 
 /// What kind of problem a diagnostic reports; stable for programs to match on.
+///
+/// ```
+/// use shuangsuiji::{Dataset, DiagnosticKind};
+/// let plan = "[plan]\nid = \"x\"\n"; // far from complete
+/// let e = Dataset::load("plan.toml", plan, |_| unreachable!()).unwrap_err();
+/// assert!(e.diagnostics().unwrap().iter().all(|d| d.kind == DiagnosticKind::Plan));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -124,6 +159,13 @@ pub enum DiagnosticKind {
 }
 
 /// One problem found in the inputs, with its position.
+///
+/// ```
+/// use shuangsuiji::{Diagnostic, DiagnosticKind, Position};
+/// let d = Diagnostic::error(DiagnosticKind::InvalidUscc, Position::file("entities.csv").at_line(4), "bad check character");
+/// assert!(d.is_error());
+/// assert_eq!(d.to_string(), "entities.csv:4: error: bad check character");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// Error or warning.
@@ -138,6 +180,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error diagnostic.
+    ///
+    /// ```
+    /// use shuangsuiji::{Diagnostic, DiagnosticKind, Position, Severity};
+    /// let d = Diagnostic::error(DiagnosticKind::MissingValue, Position::file("items.csv"), "empty");
+    /// assert_eq!((d.severity, d.kind), (Severity::Error, DiagnosticKind::MissingValue));
+    /// ```
     pub fn error(kind: DiagnosticKind, position: Position, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -148,6 +196,12 @@ impl Diagnostic {
     }
 
     /// A warning diagnostic.
+    ///
+    /// ```
+    /// use shuangsuiji::{Diagnostic, DiagnosticKind, Position};
+    /// let d = Diagnostic::warning(DiagnosticKind::ExpiredCertificate, Position::file("officers.csv").at_line(9), "expired");
+    /// assert_eq!(d.to_string(), "officers.csv:9: warning: expired");
+    /// ```
     pub fn warning(kind: DiagnosticKind, position: Position, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -158,6 +212,12 @@ impl Diagnostic {
     }
 
     /// Whether this is an error (not a warning).
+    ///
+    /// ```
+    /// use shuangsuiji::{Diagnostic, DiagnosticKind, Position};
+    /// assert!(Diagnostic::error(DiagnosticKind::Csv, Position::file("a.csv"), "x").is_error());
+    /// assert!(!Diagnostic::warning(DiagnosticKind::Csv, Position::file("a.csv"), "x").is_error());
+    /// ```
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -175,21 +235,43 @@ impl fmt::Display for Diagnostic {
 
 /// All input diagnostics found in one pass, errors and warnings, in file
 /// order (then line order within a file).
+///
+/// ```
+/// use shuangsuiji::{Diagnostic, DiagnosticKind as K, Diagnostics, Position};
+/// let ds = Diagnostics(vec![
+///     Diagnostic::warning(K::TitleRows, Position::file("items.csv"), "title row skipped"),
+///     Diagnostic::error(K::EmptyFile, Position::file("history.csv"), "no records"),
+/// ]);
+/// assert_eq!((ds.error_count(), ds.has_errors(), ds.iter().count()), (1, true, 2));
+/// assert_eq!(ds.to_string(), "items.csv: warning: title row skipped\nhistory.csv: error: no records");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
     /// Number of errors (not warnings).
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::Diagnostics::default().error_count(), 0);
+    /// ```
     pub fn error_count(&self) -> usize {
         self.0.iter().filter(|d| d.is_error()).count()
     }
 
     /// Whether any diagnostic is an error.
+    ///
+    /// ```
+    /// assert!(!shuangsuiji::Diagnostics::default().has_errors());
+    /// ```
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
 
     /// Iterate over the diagnostics.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::Diagnostics::default().iter().next(), None);
+    /// ```
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.0.iter()
     }
@@ -208,6 +290,11 @@ impl fmt::Display for Diagnostics {
 }
 
 /// The reason a rule set cannot be satisfied, naming the binding constraint.
+///
+/// ```
+/// let i = shuangsuiji::Infeasible { item: "LY-01".into(), subject: Some("region 右玉县".into()), constraint: "2 entities, 1 team".into() };
+/// assert_eq!(i.to_string(), "item LY-01, region 右玉县: 2 entities, 1 team");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Infeasible {
     /// The item (or joint items, joined by `+`) concerned.
@@ -229,6 +316,18 @@ impl fmt::Display for Infeasible {
 }
 
 /// What went wrong.
+///
+/// ```
+/// use shuangsuiji::{Dataset, ErrorKind, Seed};
+/// let mut ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let commitment = ds.commit();
+/// ds.digests.items = "0".repeat(64); // as if items.csv had changed since
+/// let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
+/// let e = ds.draw(&seed, &commitment).unwrap_err();
+/// assert!(matches!(e.kind(), ErrorKind::Differs { input, .. } if input == "items"));
+/// let weak = shuangsuiji::Error::from(ErrorKind::WeakSeed { bits: 19, required: 64 });
+/// assert!(weak.to_string().starts_with("the seed has about 19 bits but this draw needs 64"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -286,22 +385,48 @@ pub enum ErrorKind {
 }
 
 /// The error type of this crate.
+///
+/// ```
+/// use shuangsuiji::{Dataset, ErrorKind};
+/// let e = Dataset::load("plan.toml", "not toml [", |_| unreachable!()).unwrap_err();
+/// assert!(e.diagnostics().unwrap().has_errors());
+/// assert!(matches!(e.into_kind(), ErrorKind::Input { .. }));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[error(transparent)]
 pub struct Error(Box<ErrorKind>);
 
 impl Error {
     /// What went wrong.
+    ///
+    /// ```
+    /// use shuangsuiji::{Error, ErrorKind};
+    /// let e: Error = ErrorKind::Publish { path: "out".into(), message: "full disk".into() }.into();
+    /// assert!(matches!(e.kind(), ErrorKind::Publish { path, .. } if path == "out"));
+    /// assert_eq!(e.to_string(), "out: full disk");
+    /// ```
     pub fn kind(&self) -> &ErrorKind {
         &self.0
     }
 
     /// Unwrap into the kind.
+    ///
+    /// ```
+    /// use shuangsuiji::{Error, ErrorKind};
+    /// let e: Error = ErrorKind::WeakSeed { bits: 10, required: 64 }.into();
+    /// assert!(matches!(e.into_kind(), ErrorKind::WeakSeed { bits: 10, required: 64 }));
+    /// ```
     pub fn into_kind(self) -> ErrorKind {
         *self.0
     }
 
     /// The diagnostics, when this is an input error.
+    ///
+    /// ```
+    /// use shuangsuiji::{Error, ErrorKind};
+    /// let e: Error = ErrorKind::WeakSeed { bits: 10, required: 64 }.into();
+    /// assert!(e.diagnostics().is_none());
+    /// ```
     pub fn diagnostics(&self) -> Option<&Diagnostics> {
         match &*self.0 {
             ErrorKind::Input { diagnostics } => Some(diagnostics),
@@ -317,6 +442,13 @@ impl Error {
     }
 
     /// An infeasibility error.
+    ///
+    /// ```
+    /// use shuangsuiji::{Error, ErrorKind, Infeasible};
+    /// let e = Error::infeasible(Infeasible { item: "LY-02".into(), subject: None, constraint: "no team".into() });
+    /// assert!(matches!(e.kind(), ErrorKind::Infeasible(_)));
+    /// assert_eq!(e.to_string(), "the rules cannot be satisfied: item LY-02: no team");
+    /// ```
     pub fn infeasible(infeasible: Infeasible) -> Self {
         ErrorKind::Infeasible(infeasible).into()
     }

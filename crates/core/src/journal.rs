@@ -38,6 +38,12 @@ pub const JOURNAL_GENESIS: &str =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// How an attempt ended.
+///
+/// ```
+/// use shuangsuiji::journal::JournalOutcome;
+/// assert_eq!(JournalOutcome::Ok.as_str(), "ok");
+/// assert_eq!(serde_json::to_string(&JournalOutcome::Infeasible).unwrap(), "\"infeasible\"");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JournalOutcome {
@@ -51,6 +57,10 @@ pub enum JournalOutcome {
 
 impl JournalOutcome {
     /// The label used in the journal.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::journal::JournalOutcome::Invalid.as_str(), "invalid");
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             JournalOutcome::Ok => "ok",
@@ -61,6 +71,18 @@ impl JournalOutcome {
 }
 
 /// What the caller records about one attempt.
+///
+/// ```
+/// # use shuangsuiji::journal::*;
+/// # let rec = |seed: &str| JournalRecord {
+/// #     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
+/// #     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,
+/// #     outcome: JournalOutcome::Ok, output: None, error: None, note: None, bundle: None,
+/// # };
+/// let (line, entry) = append_entry(None, rec("38 17 05"));
+/// assert_eq!(entry.record.seed.as_deref(), Some("38 17 05"));
+/// assert!(line.contains("\"command\":\"draw\"") && line.ends_with('\n'));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalRecord {
     /// When, as the caller's clock says (RFC 3339, UTC).
@@ -91,6 +113,20 @@ pub struct JournalRecord {
 }
 
 /// One line of the journal.
+///
+/// ```
+/// # use shuangsuiji::journal::*;
+/// # let rec = |seed: &str| JournalRecord {
+/// #     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
+/// #     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,
+/// #     outcome: JournalOutcome::Ok, output: None, error: None, note: None, bundle: None,
+/// # };
+/// let (_, first) = append_entry(None, rec("1"));
+/// assert_eq!((first.seq, first.prev.as_str()), (1, JOURNAL_GENESIS));
+/// let head = JournalHead { seq: first.seq, hash: first.hash.clone() };
+/// let (_, second) = append_entry(Some(&head), rec("2"));
+/// assert_eq!((second.seq, &second.prev), (2, &first.hash));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JournalEntry {
     /// 1-based position in the journal (its line number).
@@ -113,6 +149,18 @@ struct Unhashed<'a> {
 }
 
 /// The hash an entry must carry.
+///
+/// ```
+/// # use shuangsuiji::journal::*;
+/// # let rec = |seed: &str| JournalRecord {
+/// #     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
+/// #     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,
+/// #     outcome: JournalOutcome::Ok, output: None, error: None, note: None, bundle: None,
+/// # };
+/// let (_, e) = append_entry(None, rec("1"));
+/// assert_eq!(entry_hash(e.seq, &e.record, &e.prev), e.hash);
+/// assert_ne!(entry_hash(e.seq, &rec("2"), &e.prev), e.hash);
+/// ```
 pub fn entry_hash(seq: u64, record: &JournalRecord, prev: &str) -> String {
     hash_canonical(&canonical_json(&Unhashed { seq, record, prev }))
 }
@@ -125,6 +173,18 @@ fn hash_canonical(json: &str) -> String {
 }
 
 /// The end of a journal: the last entry's `seq` and `hash`.
+///
+/// ```
+/// # use shuangsuiji::journal::*;
+/// # let rec = |seed: &str| JournalRecord {
+/// #     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
+/// #     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,
+/// #     outcome: JournalOutcome::Ok, output: None, error: None, note: None, bundle: None,
+/// # };
+/// let (l1, e1) = append_entry(None, rec("1"));
+/// let head = verify_journal(l1.as_bytes()).unwrap().head().unwrap();
+/// assert_eq!(head, JournalHead { seq: 1, hash: e1.hash });
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JournalHead {
     /// The number of entries.
@@ -152,6 +212,19 @@ pub fn append_entry(head: Option<&JournalHead>, record: JournalRecord) -> (Strin
 }
 
 /// A journal whose chain holds.
+///
+/// ```
+/// # use shuangsuiji::journal::*;
+/// # let rec = |seed: &str| JournalRecord {
+/// #     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
+/// #     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,
+/// #     outcome: JournalOutcome::Ok, output: None, error: None, note: None, bundle: None,
+/// # };
+/// let (l1, _) = append_entry(None, rec("1"));
+/// let report = verify_journal(l1.as_bytes()).unwrap();
+/// assert_eq!(report.entries[0].record.seed.as_deref(), Some("1"));
+/// assert_eq!(JournalReport::default().head(), None);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct JournalReport {
     /// The entries, in order.
@@ -160,6 +233,17 @@ pub struct JournalReport {
 
 impl JournalReport {
     /// The head (last entry), if any.
+    ///
+    /// ```
+    /// # use shuangsuiji::journal::*;
+    /// # let rec = |seed: &str| JournalRecord {
+    /// #     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
+    /// #     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,
+    /// #     outcome: JournalOutcome::Ok, output: None, error: None, note: None, bundle: None,
+    /// # };
+    /// let (l1, e1) = append_entry(None, rec("1"));
+    /// assert_eq!(verify_journal(l1.as_bytes()).unwrap().head().unwrap().hash, e1.hash);
+    /// ```
     pub fn head(&self) -> Option<JournalHead> {
         self.entries.last().map(|e| JournalHead {
             seq: e.seq,
@@ -169,6 +253,20 @@ impl JournalReport {
 }
 
 /// Why a journal does not verify.
+///
+/// ```
+/// # use shuangsuiji::journal::*;
+/// # let rec = |seed: &str| JournalRecord {
+/// #     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
+/// #     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,
+/// #     outcome: JournalOutcome::Ok, output: None, error: None, note: None, bundle: None,
+/// # };
+/// let (l1, _) = append_entry(None, rec("1"));
+/// let torn = &l1[..l1.len() - 1]; // no line feed: a write cut short
+/// let e = verify_journal(torn.as_bytes()).unwrap_err();
+/// assert_eq!(e.problem, JournalBreak::Torn { bytes: torn.len() as u64 });
+/// assert_eq!(verify_journal("{}\n".as_bytes()).unwrap_err().line, 1);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum JournalBreak {
@@ -204,6 +302,19 @@ pub enum JournalBreak {
 }
 
 /// The first broken entry of a journal.
+///
+/// ```
+/// # use shuangsuiji::journal::*;
+/// # let rec = |seed: &str| JournalRecord {
+/// #     time: "2026-10-09T02:00:00Z".into(), command: "draw".into(),
+/// #     plan_id: Some("P".into()), seed: Some(seed.into()), digests: None,
+/// #     outcome: JournalOutcome::Ok, output: None, error: None, note: None, bundle: None,
+/// # };
+/// let (l1, _) = append_entry(None, rec("1"));
+/// let e = verify_journal(format!("{l1}{l1}").as_bytes()).unwrap_err();
+/// assert_eq!((e.line, &e.problem), (2, &JournalBreak::Sequence { expected: 2, found: 1 }));
+/// assert!(e.to_string().starts_with("line 2: expected entry 2 but found entry 1"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct JournalError {
     /// 1-based line of the first broken entry (which is also the entry

@@ -29,6 +29,14 @@ pub const REVISION_FORMAT: &str = "ssj-revision-v1";
 
 /// Why an officer or entity is out (a fixed list; free-text details are
 /// never published).
+///
+/// ```
+/// use shuangsuiji::revise::Reason;
+/// assert_eq!(Reason::SickLeave.as_str(), "sick_leave");
+/// assert_eq!(Reason::Deregistered.label(), "注销");
+/// assert!(Reason::NewConflict.is_for_officer() && !Reason::MovedAway.is_for_officer());
+/// assert!(Reason::ALL.iter().all(|r| Reason::parse(r.label()) == Some(*r)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
@@ -56,6 +64,10 @@ impl Reason {
 
     /// The word used in files: `sick_leave`, `transferred`, `new_conflict`,
     /// `deregistered`, `moved_away`.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::revise::Reason::MovedAway.as_str(), "moved_away");
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             Reason::SickLeave => "sick_leave",
@@ -67,6 +79,10 @@ impl Reason {
     }
 
     /// The Chinese name used in notices.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::revise::Reason::Transferred.label(), "调离");
+    /// ```
     pub fn label(&self) -> &'static str {
         match self {
             Reason::SickLeave => "病假",
@@ -93,6 +109,12 @@ impl Reason {
     }
 
     /// Whether the reason is about an officer (else about an entity).
+    ///
+    /// ```
+    /// use shuangsuiji::revise::Reason;
+    /// assert!(Reason::SickLeave.is_for_officer());
+    /// assert!(!Reason::Deregistered.is_for_officer());
+    /// ```
     pub fn is_for_officer(&self) -> bool {
         matches!(
             self,
@@ -102,6 +124,12 @@ impl Reason {
 }
 
 /// Who is disqualified.
+///
+/// ```
+/// use shuangsuiji::revise::Subject;
+/// assert_eq!(serde_json::to_string(&Subject::Officer).unwrap(), "\"officer\"");
+/// assert!(Subject::Entity < Subject::Officer); // revisions sort entities first
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Subject {
@@ -112,6 +140,13 @@ pub enum Subject {
 }
 
 /// One disqualification declared in a revision.
+///
+/// ```
+/// use shuangsuiji::revise::{Disqualification, Reason, Subject};
+/// let d = Disqualification { kind: Subject::Officer, id: "14000001".into(), visit: None, reason: Reason::SickLeave, line: Some(2) };
+/// let json = serde_json::to_string(&d).unwrap();
+/// assert_eq!(json, r#"{"kind":"officer","id":"14000001","visit":null,"reason":"sick_leave"}"#);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Disqualification {
@@ -130,6 +165,21 @@ pub struct Disqualification {
 }
 
 /// A drawn entity replaced by the next eligible ticket of its stratum.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// use shuangsuiji::revise::{Disqualification, Reason, Subject, revise};
+/// # let out = Disqualification { kind: Subject::Entity, id: result.visits[0].uscc.clone(),
+/// #     visit: None, reason: Reason::Deregistered, line: None };
+/// # let rev = revise(&ds, &result, &[], &[out], "disqualify.csv").unwrap();
+/// let change = &rev.entities[0];
+/// assert_eq!((&change.replaced, change.reason), (&result.visits[0].uscc, Reason::Deregistered));
+/// assert_eq!(change.visit.selections.len(), 1);
+/// assert_eq!(change.visit.selections[0].stratum, change.stratum);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EntityChange {
@@ -151,6 +201,24 @@ pub struct EntityChange {
 }
 
 /// An officer replaced on one team.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// use shuangsuiji::revise::{Disqualification, Reason, Subject, revise};
+/// // the first visit whose first officer can be replaced (some cannot: infeasible)
+/// let (member, rev) = result.visits.iter().find_map(|v| {
+///     let member = v.teams[0].officers[0].clone();
+///     let ill = Disqualification { kind: Subject::Officer, id: member.cert_no.clone(),
+///         visit: Some(v.uscc.clone()), reason: Reason::SickLeave, line: None };
+///     Some((member, revise(&ds, &result, &[], &[ill], "disqualify.csv").ok()?))
+/// }).unwrap();
+/// let change = &rev.officers[0];
+/// assert_eq!((change.team, &change.replaced), (0, &member));
+/// assert_ne!(change.substitute.cert_no, member.cert_no);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OfficerChange {
@@ -171,6 +239,20 @@ pub struct OfficerChange {
 }
 
 /// One revision of a draw's result: `revision-N.json` (SPEC.md §13.5).
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// use shuangsuiji::revise::{Disqualification, Reason, Subject, revise};
+/// # let out = Disqualification { kind: Subject::Entity, id: result.visits[0].uscc.clone(),
+/// #     visit: None, reason: Reason::Deregistered, line: None };
+/// # let rev = revise(&ds, &result, &[], &[out], "disqualify.csv").unwrap();
+/// assert_eq!((rev.format.as_str(), rev.revision, rev.substitutions), ("ssj-revision-v1", 2, 1));
+/// assert_eq!(rev.draw_key, result.draw_key);
+/// assert_eq!(rev.disqualifications.len(), 1);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Revision {
@@ -196,16 +278,55 @@ pub struct Revision {
 
 impl Revision {
     /// The canonical JSON (keys sorted, no whitespace).
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// # let seed: Seed = "38 17 05".parse().unwrap();
+    /// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+    /// # use shuangsuiji::revise::{Disqualification, Reason, Subject, revise};
+    /// # let out = Disqualification { kind: Subject::Entity, id: result.visits[0].uscc.clone(),
+    /// #     visit: None, reason: Reason::Deregistered, line: None };
+    /// # let rev = revise(&ds, &result, &[], &[out], "disqualify.csv").unwrap();
+    /// let json = rev.to_canonical_json();
+    /// assert!(json.starts_with("{\"disqualifications\":[") && !json.contains('\n'));
+    /// ```
     pub fn to_canonical_json(&self) -> String {
         canonical_json(self)
     }
 
     /// The file's bytes: canonical JSON and one line feed.
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// # let seed: Seed = "38 17 05".parse().unwrap();
+    /// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+    /// # use shuangsuiji::revise::{Disqualification, Reason, Subject, revise};
+    /// # let out = Disqualification { kind: Subject::Entity, id: result.visits[0].uscc.clone(),
+    /// #     visit: None, reason: Reason::Deregistered, line: None };
+    /// # let rev = revise(&ds, &result, &[], &[out], "disqualify.csv").unwrap();
+    /// assert_eq!(rev.to_bytes(), format!("{}\n", rev.to_canonical_json()).into_bytes());
+    /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         format!("{}\n", self.to_canonical_json()).into_bytes()
     }
 
     /// Read a revision from JSON.
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// # let seed: Seed = "38 17 05".parse().unwrap();
+    /// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+    /// # use shuangsuiji::revise::{Disqualification, Reason, Subject, Revision, revise};
+    /// # let out = Disqualification { kind: Subject::Entity, id: result.visits[0].uscc.clone(),
+    /// #     visit: None, reason: Reason::Deregistered, line: None };
+    /// # let rev = revise(&ds, &result, &[], &[out], "disqualify.csv").unwrap();
+    /// assert_eq!(Revision::from_json(&rev.to_canonical_json()).unwrap(), rev);
+    /// let other = rev.to_canonical_json().replace("ssj-revision-v1", "x");
+    /// assert!(Revision::from_json(&other).is_err());
+    /// ```
     pub fn from_json(text: &str) -> serde_json::Result<Revision> {
         let r: Revision = serde_json::from_str(text)?;
         if r.format != REVISION_FORMAT {
@@ -241,6 +362,21 @@ pub fn revision_stream_key(draw_key: &[u8; 32], n: u32) -> [u8; 32] {
 /// The visits as they stand after `revisions` (in order) are applied to
 /// the result: a replaced entity's visit gives way, in place, to its
 /// substitutes' visits; a replaced officer's place goes to the substitute.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// use shuangsuiji::revise::{Disqualification, Reason, Subject, current_visits, revise};
+/// # let out = Disqualification { kind: Subject::Entity, id: result.visits[0].uscc.clone(),
+/// #     visit: None, reason: Reason::Deregistered, line: None };
+/// # let rev = revise(&ds, &result, &[], &[out], "disqualify.csv").unwrap();
+/// assert_eq!(current_visits(&result, &[]), result.visits);
+/// let now = current_visits(&result, &[rev.clone()]);
+/// assert!(now.iter().all(|v| v.uscc != result.visits[0].uscc));
+/// assert!(now.iter().any(|v| v.uscc == rev.entities[0].visit.uscc));
+/// ```
 pub fn current_visits(result: &DrawResult, revisions: &[Revision]) -> Vec<Visit> {
     let mut visits = result.visits.clone();
     for rev in revisions {
@@ -285,6 +421,20 @@ fn apply(visits: &mut Vec<Visit>, rev: &Revision) {
 
 /// SHA-256 (hex) of the file holding revision `n` of these: `result.json`
 /// for none, else the last revision's file.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// use shuangsuiji::revise::{Disqualification, Reason, Subject, previous_hash, revise};
+/// # let out = Disqualification { kind: Subject::Entity, id: result.visits[0].uscc.clone(),
+/// #     visit: None, reason: Reason::Deregistered, line: None };
+/// # let rev = revise(&ds, &result, &[], &[out], "disqualify.csv").unwrap();
+/// // revision 2 names the SHA-256 of result.json, canonical JSON and a line feed
+/// assert_eq!(previous_hash(&result, &[]), rev.previous);
+/// assert_ne!(previous_hash(&result, &[rev.clone()]), rev.previous);
+/// ```
 pub fn previous_hash(result: &DrawResult, earlier: &[Revision]) -> String {
     let bytes = match earlier.last() {
         Some(r) => r.to_bytes(),

@@ -92,36 +92,71 @@ pub struct BundleFiles {
 
 impl BundleFiles {
     /// No files.
+    ///
+    /// ```
+    /// assert!(shuangsuiji_disclose::bundle::BundleFiles::new().is_empty());
+    /// ```
     pub fn new() -> BundleFiles {
         BundleFiles::default()
     }
 
     /// Add (or replace) a file; returns the bytes it replaced.
+    ///
+    /// ```
+    /// let mut files = shuangsuiji_disclose::bundle::BundleFiles::new();
+    /// assert_eq!(files.insert("a.txt", "1"), None);
+    /// assert_eq!(files.insert("a.txt", "2"), Some(b"1".to_vec()));
+    /// ```
     pub fn insert(&mut self, name: impl Into<String>, data: impl Into<Vec<u8>>) -> Option<Vec<u8>> {
         self.files.insert(name.into(), data.into())
     }
 
     /// Remove a file; returns its bytes.
+    ///
+    /// ```
+    /// let mut files: shuangsuiji_disclose::bundle::BundleFiles = [("a.txt", "1")].into_iter().collect();
+    /// assert_eq!(files.remove("a.txt"), Some(b"1".to_vec()));
+    /// assert_eq!(files.remove("a.txt"), None);
+    /// ```
     pub fn remove(&mut self, name: &str) -> Option<Vec<u8>> {
         self.files.remove(name)
     }
 
     /// The bytes of a file.
+    ///
+    /// ```
+    /// let files: shuangsuiji_disclose::bundle::BundleFiles = [("a.txt", "1")].into_iter().collect();
+    /// assert_eq!((files.get("a.txt"), files.get("b.txt")), (Some(&b"1"[..]), None));
+    /// ```
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         self.files.get(name).map(Vec::as_slice)
     }
 
     /// The names, sorted bytewise.
+    ///
+    /// ```
+    /// let files: shuangsuiji_disclose::bundle::BundleFiles = [("b", ""), ("a", "")].into_iter().collect();
+    /// assert_eq!(files.names().collect::<Vec<_>>(), ["a", "b"]);
+    /// ```
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)
     }
 
     /// The number of files.
+    ///
+    /// ```
+    /// let files: shuangsuiji_disclose::bundle::BundleFiles = [("b", ""), ("a", "")].into_iter().collect();
+    /// assert_eq!(files.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.files.len()
     }
 
     /// Whether there are no files.
+    ///
+    /// ```
+    /// assert!(shuangsuiji_disclose::bundle::BundleFiles::default().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
@@ -145,6 +180,12 @@ impl From<BTreeMap<String, Vec<u8>>> for BundleFiles {
 }
 
 /// What a check is about.
+///
+/// ```
+/// use shuangsuiji_disclose::bundle::CheckKind;
+/// assert_eq!(CheckKind::Sums.code(), "sums");
+/// assert_eq!(CheckKind::InputDigest.code(), "input_digest");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckKind {
@@ -172,6 +213,10 @@ pub enum CheckKind {
 
 impl CheckKind {
     /// The stable name used in JSON.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji_disclose::bundle::CheckKind::Journal.code(), "journal");
+    /// ```
     pub fn code(&self) -> &'static str {
         match self {
             CheckKind::Sums => "sums",
@@ -209,6 +254,12 @@ impl CheckKind {
 }
 
 /// The outcome of one check.
+///
+/// ```
+/// use shuangsuiji_disclose::bundle::Status;
+/// assert_eq!(Status::Ok.code(), "ok");
+/// assert_eq!(Status::Differs { detail: "x".into(), line: None }.code(), "differs");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     /// The published file agrees.
@@ -230,6 +281,11 @@ pub enum Status {
 
 impl Status {
     /// `ok`, `differs` or `not_checked`.
+    ///
+    /// ```
+    /// use shuangsuiji_disclose::bundle::Status;
+    /// assert_eq!(Status::NotChecked { why: "absent".into() }.code(), "not_checked");
+    /// ```
     pub fn code(&self) -> &'static str {
         match self {
             Status::Ok => "ok",
@@ -240,6 +296,25 @@ impl Status {
 }
 
 /// One check of a bundle.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, Seed};
+/// # use shuangsuiji_disclose::{bundle::*, folder};
+/// # let path = std::path::Path::new("../../data/youyu-forestry/plan.toml");
+/// # let text = std::fs::read_to_string(path).unwrap();
+/// # let ds = Dataset::open(path).unwrap();
+/// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
+/// # let draw = ds.draw(&seed, &ds.commit()).unwrap();
+/// # let r = draw.result();
+/// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan.notice)
+/// #     .with_inputs(path, &text, &ds.plan).unwrap().with_sums();
+/// # let mut files: BundleFiles = p.names().map(|n| (n.to_string(), p.bytes(n).unwrap().unwrap())).collect();
+/// files.insert("result.csv", "x\n");
+/// let verdict = verify_bundle(&files);
+/// let c = verdict.checks.iter().find(|c| c.status.code() == "differs").unwrap();
+/// assert_eq!(c.file.as_deref(), Some("result.csv"));
+/// assert!(matches!(c.status, Status::Differs { .. }));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
     /// What was checked.
@@ -256,6 +331,13 @@ pub struct Check {
 }
 
 /// What kind of bad input stopped a check.
+///
+/// ```
+/// use shuangsuiji_disclose::bundle::{BundleErrorKind, BundleFiles, verify_bundle};
+/// let files: BundleFiles = [("result.json", "{not json")].into_iter().collect();
+/// let v = verify_bundle(&files);
+/// assert!(v.errors.iter().any(|e| e.kind == BundleErrorKind::Malformed && e.file == "result.json"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BundleErrorKind {
@@ -270,6 +352,13 @@ pub enum BundleErrorKind {
 }
 
 /// Bad input: a file that cannot be read as what it should be.
+///
+/// ```
+/// use shuangsuiji_disclose::bundle::{BundleFiles, verify_bundle};
+/// let files: BundleFiles = [("result.json", "{\n  \"algorithm\": 5\n}\n")].into_iter().collect();
+/// let e = &verify_bundle(&files).errors[0];
+/// assert_eq!((e.file.as_str(), e.line), ("result.json", Some(2)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BundleError {
     /// What kind.
@@ -303,6 +392,12 @@ impl fmt::Display for BundleError {
 }
 
 /// The overall verdict.
+///
+/// ```
+/// use shuangsuiji_disclose::bundle::Outcome;
+/// assert_eq!(Outcome::PartiallyVerified.code(), "partially_verified");
+/// assert_eq!(Outcome::Differs.code(), "differs");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// Every check agrees (items not checked, if any, are not about the
@@ -319,6 +414,10 @@ pub enum Outcome {
 
 impl Outcome {
     /// `verified`, `partially_verified`, `differs`, `invalid`.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji_disclose::bundle::Outcome::Verified.code(), "verified");
+    /// ```
     pub fn code(&self) -> &'static str {
         match self {
             Outcome::Verified => "verified",
@@ -339,6 +438,25 @@ impl Outcome {
 }
 
 /// The verdict on a bundle.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, Seed};
+/// # use shuangsuiji_disclose::{bundle::*, folder};
+/// # let path = std::path::Path::new("../../data/youyu-forestry/plan.toml");
+/// # let text = std::fs::read_to_string(path).unwrap();
+/// # let ds = Dataset::open(path).unwrap();
+/// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
+/// # let draw = ds.draw(&seed, &ds.commit()).unwrap();
+/// # let r = draw.result();
+/// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan.notice)
+/// #     .with_inputs(path, &text, &ds.plan).unwrap().with_sums();
+/// # let mut files: BundleFiles = p.names().map(|n| (n.to_string(), p.bytes(n).unwrap().unwrap())).collect();
+/// let verdict = verify_bundle(&files);
+/// assert!(verdict.errors.is_empty() && verdict.withheld.is_empty());
+/// assert!(verdict.checks.iter().any(|c| c.what == CheckKind::Draw && c.status == Status::Ok));
+/// assert_eq!(verdict.plan_id.as_deref(), Some("YYLY-2026-Q4"));
+/// assert!(verdict.to_json().contains("\"format\":\"ssj-bundle-verdict-v1\""));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BundleVerdict {
     /// The plan id, when the result, commitment or plan could be read.
@@ -356,6 +474,25 @@ pub struct BundleVerdict {
 impl BundleVerdict {
     /// The overall outcome: bad input first, then any difference, then
     /// withheld inputs.
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, Seed};
+    /// # use shuangsuiji_disclose::{bundle::*, folder};
+    /// # let path = std::path::Path::new("../../data/youyu-forestry/plan.toml");
+    /// # let text = std::fs::read_to_string(path).unwrap();
+    /// # let ds = Dataset::open(path).unwrap();
+    /// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
+    /// # let draw = ds.draw(&seed, &ds.commit()).unwrap();
+    /// # let r = draw.result();
+    /// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan.notice)
+    /// #     .with_inputs(path, &text, &ds.plan).unwrap().with_sums();
+    /// # let mut files: BundleFiles = p.names().map(|n| (n.to_string(), p.bytes(n).unwrap().unwrap())).collect();
+    /// files.remove("result.json");
+    /// files.remove("commitment.json");
+    /// let verdict = verify_bundle(&files);
+    /// assert_eq!((verdict.outcome(), verdict.exit_code()), (Outcome::Invalid, 2));
+    /// assert_eq!(verdict.errors[0].kind, BundleErrorKind::Missing);
+    /// ```
     pub fn outcome(&self) -> Outcome {
         if !self.errors.is_empty() {
             Outcome::Invalid
@@ -374,6 +511,11 @@ impl BundleVerdict {
 
     /// The exit code `ssj verify DIR` returns: 0 every check made agrees
     /// (also when partially verified), 1 a difference, 2 bad input.
+    ///
+    /// ```
+    /// use shuangsuiji_disclose::bundle::{BundleFiles, verify_bundle};
+    /// assert_eq!(verify_bundle(&BundleFiles::new()).exit_code(), 2); // nothing to verify
+    /// ```
     pub fn exit_code(&self) -> u8 {
         match self.outcome() {
             Outcome::Verified | Outcome::PartiallyVerified => 0,
@@ -448,6 +590,23 @@ impl BundleVerdict {
     /// The verdict as text, like `ssj verify DIR` prints it: the overall
     /// line first, then the plan and seed, each check with its file, and
     /// the errors. Labels in `lang`; details and messages in English.
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, Seed};
+    /// # use shuangsuiji_disclose::{bundle::*, folder};
+    /// # let path = std::path::Path::new("../../data/youyu-forestry/plan.toml");
+    /// # let text = std::fs::read_to_string(path).unwrap();
+    /// # let ds = Dataset::open(path).unwrap();
+    /// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
+    /// # let draw = ds.draw(&seed, &ds.commit()).unwrap();
+    /// # let r = draw.result();
+    /// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan.notice)
+    /// #     .with_inputs(path, &text, &ds.plan).unwrap().with_sums();
+    /// # let mut files: BundleFiles = p.names().map(|n| (n.to_string(), p.bytes(n).unwrap().unwrap())).collect();
+    /// let text = verify_bundle(&files).render(shuangsuiji_disclose::Lang::En);
+    /// assert!(text.contains("[ok] draw re-run and compared — result.json: reproduced exactly"));
+    /// assert!(text.contains("YYLY-2026-Q4"));
+    /// ```
     pub fn render(&self, lang: Lang) -> String {
         let mut o = String::new();
         let outcome = self.outcome();
@@ -645,6 +804,29 @@ impl<'f> Run<'f> {
 
 /// Verify a published bundle held in memory. See the module documentation
 /// for the checks; never panics on any input.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, Seed};
+/// # use shuangsuiji_disclose::{bundle::*, folder};
+/// # let path = std::path::Path::new("../../data/youyu-forestry/plan.toml");
+/// # let text = std::fs::read_to_string(path).unwrap();
+/// # let ds = Dataset::open(path).unwrap();
+/// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
+/// # let draw = ds.draw(&seed, &ds.commit()).unwrap();
+/// # let r = draw.result();
+/// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan.notice)
+/// #     .with_inputs(path, &text, &ds.plan).unwrap().with_sums();
+/// # let mut files: BundleFiles = p.names().map(|n| (n.to_string(), p.bytes(n).unwrap().unwrap())).collect();
+/// // the draw's own files, the inputs and SHA256SUMS, but no journal.jsonl
+/// let verdict = verify_bundle(&files);
+/// let draw = verdict.checks.iter().find(|c| c.what == CheckKind::Draw).unwrap();
+/// assert_eq!(draw.status, Status::Ok); // re-run and reproduced exactly
+/// let differs: Vec<_> = verdict.checks.iter().filter(|c| c.status.code() == "differs").collect();
+/// assert_eq!((differs.len(), differs[0].what), (1, CheckKind::Journal)); // the journal is missing
+/// assert_eq!((verdict.outcome(), verdict.exit_code()), (Outcome::Differs, 1));
+/// files.insert("notice.md", "篡改".as_bytes()); // edited after publication
+/// assert!(verify_bundle(&files).checks.iter().any(|c| c.file.as_deref() == Some("notice.md") && c.status.code() == "differs"));
+/// ```
 pub fn verify_bundle(files: &BundleFiles) -> BundleVerdict {
     let mut run = Run {
         files,

@@ -105,6 +105,14 @@ pub struct Calendar {
 impl Calendar {
     /// The shipped calendar: 2026 (confirmed) and 2027 (statutory holidays
     /// only, to be confirmed); other years have weekends only.
+    ///
+    /// ```
+    /// use shuangsuiji::model::Date;
+    /// let cal = shuangsuiji_disclose::Calendar::china();
+    /// assert!(cal.confirmed(2026));
+    /// assert!(!cal.is_working_day(Date::new(2026, 10, 1).unwrap())); // National Day
+    /// assert!(!cal.is_working_day(Date::new(2026, 10, 4).unwrap())); // a Sunday
+    /// ```
     pub fn china() -> Calendar {
         let mut c = Calendar::default();
         for (year, off, work) in [(2026, OFF_2026, WORK_2026), (2027, OFF_2027, &[][..])] {
@@ -126,6 +134,14 @@ impl Calendar {
     /// The shipped calendar with the plan's `[results] holidays` and
     /// `workdays` added (a date listed in both is a working day). A year
     /// the plan lists a holiday or make-up day for counts as confirmed.
+    ///
+    /// ```
+    /// use shuangsuiji::model::{Date, ResultsConfig};
+    /// let day = Date::new(2030, 5, 6).unwrap(); // a Monday
+    /// let cfg = ResultsConfig { holidays: vec![day], ..ResultsConfig::default() };
+    /// let cal = shuangsuiji_disclose::Calendar::for_plan(&cfg);
+    /// assert!(!cal.is_working_day(day) && cal.confirmed(2030));
+    /// ```
     pub fn for_plan(cfg: &ResultsConfig) -> Calendar {
         let mut c = Calendar::china();
         for d in &cfg.holidays {
@@ -143,17 +159,36 @@ impl Calendar {
 
     /// Whether the holiday arrangement of `year` is known (shipped as
     /// confirmed, or given by the plan).
+    ///
+    /// ```
+    /// let cal = shuangsuiji_disclose::Calendar::china();
+    /// assert!(cal.confirmed(2026) && !cal.confirmed(2031));
+    /// ```
     pub fn confirmed(&self, year: u16) -> bool {
         self.confirmed.contains(&year)
     }
 
     /// A make-up working day, or a weekday that is not a holiday.
+    ///
+    /// ```
+    /// use shuangsuiji::model::Date;
+    /// let cal = shuangsuiji_disclose::Calendar::china();
+    /// assert!(cal.is_working_day(Date::new(2026, 10, 9).unwrap())); // a Friday
+    /// ```
     pub fn is_working_day(&self, d: Date) -> bool {
         self.work.contains(&d) || (d.weekday() <= 5 && !self.off.contains(&d))
     }
 
     /// The `n`th working day after `d` (`d` itself not counted); `None`
     /// past year 9999.
+    ///
+    /// ```
+    /// use shuangsuiji::model::Date;
+    /// let cal = shuangsuiji_disclose::Calendar::china();
+    /// let fri = Date::new(2031, 3, 7).unwrap(); // weekends only in 2031
+    /// assert_eq!(cal.add_working_days(fri, 1), Date::new(2031, 3, 10).ok());
+    /// assert_eq!(cal.add_working_days(fri, 0), Some(fri));
+    /// ```
     pub fn add_working_days(&self, d: Date, n: u32) -> Option<Date> {
         let mut day = d;
         let mut left = n;

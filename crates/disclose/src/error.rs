@@ -3,6 +3,18 @@
 use std::fmt;
 
 /// What kind of problem was found; stable for programs to match on.
+///
+/// ```
+/// # use shuangsuiji::DrawResult;
+/// # let json = std::fs::read_to_string(concat!(
+/// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// # )).unwrap();
+/// # let result = DrawResult::from_json(&json).unwrap();
+/// use shuangsuiji_disclose::{ErrorKind, read_outcomes};
+/// let csv = "uscc,item,outcome\n";
+/// let e = read_outcomes("outcomes.csv", csv.as_bytes(), &result).unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::MissingColumn);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -28,6 +40,21 @@ pub enum ErrorKind {
 
 /// One problem, with its position: file, 1-based line (the header is line
 /// 1) and column as the file spells it.
+///
+/// ```
+/// # use shuangsuiji::DrawResult;
+/// # let json = std::fs::read_to_string(concat!(
+/// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// # )).unwrap();
+/// # let result = DrawResult::from_json(&json).unwrap();
+/// use shuangsuiji_disclose::{ErrorKind, read_outcomes};
+/// let v = &result.visits[0];
+/// let csv = format!("uscc,item,outcome,date\n{},{},合格,2026-11-02\n", v.uscc, v.items[0]);
+/// let e = read_outcomes("outcomes.csv", csv.as_bytes(), &result).unwrap_err();
+/// let p = &e.problems()[0];
+/// assert_eq!((p.kind, p.line, p.column.as_deref()), (ErrorKind::UnknownOutcome, Some(2), Some("outcome")));
+/// assert!(p.to_string().starts_with("outcomes.csv:2: outcome: "));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// What kind of problem.
@@ -60,6 +87,19 @@ impl fmt::Display for Problem {
 /// Everything wrong with an input, collected in one pass: the first
 /// problem's kind is [`Error::kind`], and every problem is listed, one per
 /// line, by `Display`.
+///
+/// ```
+/// # use shuangsuiji::DrawResult;
+/// # let json = std::fs::read_to_string(concat!(
+/// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// # )).unwrap();
+/// # let result = DrawResult::from_json(&json).unwrap();
+/// use shuangsuiji_disclose::{ErrorKind, read_outcomes};
+/// let csv = "uscc,item,outcome,date\n911111111111111111,YYLY-01,未发现问题,2026-11-02\n";
+/// let e = read_outcomes("outcomes.csv", csv.as_bytes(), &result).unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::NotDrawn);
+/// assert_eq!(e.problems().len(), 1);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Error {
     problems: Vec<Problem>,
@@ -85,11 +125,31 @@ impl Error {
     }
 
     /// The kind of the first problem.
+    ///
+    /// ```
+    /// # use shuangsuiji::DrawResult;
+    /// # let json = std::fs::read_to_string(concat!(
+    /// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+    /// # )).unwrap();
+    /// # let result = DrawResult::from_json(&json).unwrap();
+    /// let e = shuangsuiji_disclose::read_outcomes("o.csv", &b"\xff\xfe\xfd"[..], &result).unwrap_err();
+    /// assert!(!e.problems().is_empty() && e.kind() == e.problems()[0].kind);
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         self.problems.first().map_or(ErrorKind::Io, |p| p.kind)
     }
 
     /// Every problem found, in file order.
+    ///
+    /// ```
+    /// # use shuangsuiji::DrawResult;
+    /// # let json = std::fs::read_to_string(concat!(
+    /// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+    /// # )).unwrap();
+    /// # let result = DrawResult::from_json(&json).unwrap();
+    /// let e = shuangsuiji_disclose::read_outcomes("o.csv", &b"a,b\n"[..], &result).unwrap_err();
+    /// assert!(e.problems().iter().all(|p| p.file == "o.csv"));
+    /// ```
     pub fn problems(&self) -> &[Problem] {
         &self.problems
     }

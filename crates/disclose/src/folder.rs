@@ -43,6 +43,16 @@ pub const VERIFY_PY: &str = include_str!("../../../tools/ssj_verify.py");
 pub const VERIFY_HTML: &[u8] = include_bytes!("../assets/verify.html");
 
 /// `commitment.json` and the pre-draw notice (HTML and Markdown, Chinese).
+///
+/// ```
+/// use shuangsuiji_disclose::folder::{COMMIT_FILES, commit_files};
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let c = ds.commit();
+/// let p = commit_files(&c, &ds);
+/// assert_eq!(p.names().collect::<Vec<_>>(), COMMIT_FILES);
+/// let html = String::from_utf8(p.bytes("pre-draw.html").unwrap().unwrap()).unwrap();
+/// assert!(html.contains(&ds.plan.title) && html.contains(&ds.digests.entities));
+/// ```
 pub fn commit_files<'a>(commitment: &'a Commitment, ds: &'a Dataset) -> Publication<'a> {
     Publication::of_commitment(commitment)
         .with_writer(COMMIT_FILES[1], move |w| {
@@ -56,6 +66,20 @@ pub fn commit_files<'a>(commitment: &'a Commitment, ds: &'a Dataset) -> Publicat
 /// `result.json`, `result.csv`, the draw notice (HTML and Markdown,
 /// Chinese, with the plan's `[notice]` table) and `result.xlsx`, written
 /// visit by visit.
+///
+/// ```
+/// use shuangsuiji::draw::Visits;
+/// use shuangsuiji_disclose::folder::{DRAW_FILES, draw_files};
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// let r = draw.result();
+/// let p = draw_files(r, Visits::Held(&r.visits), &ds.plan.notice);
+/// assert_eq!(p.names().collect::<Vec<_>>(), DRAW_FILES);
+/// let csv = p.bytes("result.csv").unwrap().unwrap();
+/// assert!(csv.starts_with("\u{FEFF}".as_bytes())); // UTF-8 with BOM, for spreadsheets
+/// ```
 pub fn draw_files<'a>(
     result: &'a DrawResult,
     visits: Visits<'a>,
@@ -86,6 +110,33 @@ pub fn draw_files<'a>(
 /// ([`Publication::with_inputs`]), carry over the files of `carry` that an
 /// earlier command wrote into `out` (so that `SHA256SUMS` covers them
 /// too), `VERIFY.md`, the verifiers, and end with `SHA256SUMS`.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("ssj-doc-complete-{}", std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use shuangsuiji::{Dataset, Seed, draw::Visits, publish::Attempt};
+/// use shuangsuiji_disclose::{bundle::*, folder};
+/// let (path, out, journal) = (std::path::Path::new("../../data/youyu-forestry/plan.toml"), dir.join("out"), dir.join("journal.jsonl"));
+/// let (text, ds) = (std::fs::read_to_string(path).unwrap(), Dataset::open(path).unwrap());
+/// let c = ds.commit(); // ssj commit
+/// let mut a = Attempt::new(&journal, "commit", None, "2026-09-28T02:00:00Z");
+/// a.inputs(&ds.plan.id, &ds.digests);
+/// a.publish(&out, &folder::commit_files(&c, &ds), &folder::COMMIT_FILES, false).unwrap();
+/// let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap(); // ssj draw
+/// let draw = ds.draw(&seed, &c).unwrap();
+/// let r = draw.result();
+/// let p = folder::draw_files(r, Visits::Held(&r.visits), &ds.plan.notice);
+/// let p = folder::complete(p, &out, &folder::COMMIT_FILES, path, &text, &ds.plan).unwrap();
+/// let mut a = Attempt::new(&journal, "draw", Some(seed.text()), "2026-10-09T02:00:00Z");
+/// a.inputs(&ds.plan.id, &ds.digests);
+/// a.publish(&out, &p, &folder::DRAW_FILES, false).unwrap();
+/// // anyone re-checks the folder
+/// let files: BundleFiles = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap())
+///     .map(|e| (e.file_name().into_string().unwrap(), std::fs::read(e.path()).unwrap())).collect();
+/// assert_eq!(verify_bundle(&files).outcome(), Outcome::Verified);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 #[cfg(feature = "fs")]
 pub fn complete<'a>(
     p: Publication<'a>,

@@ -111,6 +111,12 @@ impl Format {
     pub const ALL: [Format; 4] = [Format::Html, Format::Markdown, Format::Csv, Format::Json];
 
     /// The usual file extension: `html`, `md`, `csv`, `json`.
+    ///
+    /// ```
+    /// use shuangsuiji_disclose::Format;
+    /// assert_eq!(Format::Markdown.extension(), "md");
+    /// assert_eq!(Format::ALL.map(|f| f.extension()), ["html", "md", "csv", "json"]);
+    /// ```
     pub fn extension(&self) -> &'static str {
         match self {
             Format::Html => "html",
@@ -128,6 +134,13 @@ impl fmt::Display for Format {
 }
 
 /// A string that is neither a format nor a language this crate knows.
+///
+/// ```
+/// use shuangsuiji_disclose::{Format, Lang};
+/// let e = "pdf".parse::<Format>().unwrap_err();
+/// assert!(e.to_string().starts_with("unknown format 'pdf'; expected one of"));
+/// assert!("fr".parse::<Lang>().is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {what} '{given}'; expected one of {expected}")]
 pub struct ParseError {
@@ -178,6 +191,11 @@ impl Lang {
     pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
 
     /// `zh` or `en`.
+    ///
+    /// ```
+    /// use shuangsuiji_disclose::Lang;
+    /// assert_eq!((Lang::Zh.code(), Lang::En.to_string().as_str()), ("zh", "en"));
+    /// ```
     pub fn code(&self) -> &'static str {
         match self {
             Lang::Zh => "zh",

@@ -13,6 +13,14 @@ use crate::error::{Error, ErrorKind, Problem};
 
 /// The standard outcomes of a random inspection (抽查检查结果), as the
 /// market-regulation notices list them.
+///
+/// ```
+/// use shuangsuiji_disclose::{Lang, OutcomeKind};
+/// let k = OutcomeKind::Corrected;
+/// assert_eq!((k.zh(), k.code()), ("责令已改正", "corrected"));
+/// assert_eq!(k.label(Lang::Zh), k.zh());
+/// assert!(OutcomeKind::ALL.iter().all(|k| OutcomeKind::parse(k.code()) == Some(*k)));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -46,6 +54,10 @@ impl OutcomeKind {
     ];
 
     /// The standard Chinese wording.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji_disclose::OutcomeKind::NoProblem.zh(), "未发现问题");
+    /// ```
     pub fn zh(&self) -> &'static str {
         match self {
             OutcomeKind::NoProblem => "未发现问题",
@@ -59,6 +71,10 @@ impl OutcomeKind {
     }
 
     /// An English translation.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji_disclose::OutcomeKind::NotPublished.en(), "Information not published as required");
+    /// ```
     pub fn en(&self) -> &'static str {
         match self {
             OutcomeKind::NoProblem => "No problem found",
@@ -76,12 +92,21 @@ impl OutcomeKind {
     }
 
     /// The label in a language.
+    ///
+    /// ```
+    /// use shuangsuiji_disclose::{Lang, OutcomeKind};
+    /// assert_eq!(OutcomeKind::NoProblem.label(Lang::En), OutcomeKind::NoProblem.en());
+    /// ```
     pub fn label(&self, lang: Lang) -> &'static str {
         lang.t(self.zh(), self.en())
     }
 
     /// A stable code: `no_problem`, `not_published`, `false_public_info`,
     /// `unreachable`, `uncooperative`, `corrected`, `no_relevant_activity`.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji_disclose::OutcomeKind::Unreachable.code(), "unreachable");
+    /// ```
     pub fn code(&self) -> &'static str {
         match self {
             OutcomeKind::NoProblem => "no_problem",
@@ -206,6 +231,12 @@ impl Default for Vocabulary {
 impl Vocabulary {
     /// The market regulator's standard outcomes ([`OutcomeKind::ALL`]),
     /// with their short forms.
+    ///
+    /// ```
+    /// let v = shuangsuiji_disclose::Vocabulary::standard();
+    /// assert_eq!(v.words().count(), 7);
+    /// assert_eq!(v.parse("corrected"), Some("责令已改正"));
+    /// ```
     pub fn standard() -> Vocabulary {
         Vocabulary {
             words: OutcomeKind::ALL
@@ -223,6 +254,13 @@ impl Vocabulary {
     /// A vocabulary of the given words (Chinese, as notices print them)
     /// and optional English labels in the same order. A word equal to a
     /// standard one keeps its standard code and English label.
+    ///
+    /// ```
+    /// use shuangsuiji_disclose::Vocabulary;
+    /// assert!(Vocabulary::custom(&[], &[]).is_err());
+    /// let v = Vocabulary::custom(&["合格".into(), "不合格".into()], &[]).unwrap();
+    /// assert_eq!(v.words().collect::<Vec<_>>(), ["合格", "不合格"]);
+    /// ```
     pub fn custom(words: &[String], en: &[String]) -> Result<Vocabulary, String> {
         if words.is_empty() {
             return Err("the outcome list is empty".to_string());
@@ -265,6 +303,14 @@ impl Vocabulary {
 
     /// The plan's vocabulary (`[results] outcomes`), or the standard one
     /// when the plan lists none.
+    ///
+    /// ```
+    /// use shuangsuiji_disclose::Vocabulary;
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let v = Vocabulary::for_plan(&ds.plan.results).unwrap();
+    /// assert_eq!(v.words().next(), Some("未发现问题"));
+    /// assert_eq!(v.words().count(), 7);
+    /// ```
     pub fn for_plan(cfg: &shuangsuiji::model::ResultsConfig) -> Result<Vocabulary, String> {
         if cfg.outcomes.is_empty() {
             if !cfg.outcomes_en.is_empty() {
@@ -276,6 +322,11 @@ impl Vocabulary {
     }
 
     /// The words, in the order notices list them.
+    ///
+    /// ```
+    /// let v = shuangsuiji_disclose::Vocabulary::standard();
+    /// assert_eq!(v.words().next(), Some("未发现问题"));
+    /// ```
     pub fn words(&self) -> impl Iterator<Item = &str> {
         self.words.iter().map(|w| w.zh.as_str())
     }
@@ -284,6 +335,12 @@ impl Vocabulary {
     /// whitespace is ignored and ASCII parentheses and commas match their
     /// full-width forms; the standard vocabulary also takes
     /// [`OutcomeKind::parse`]'s short forms and codes.
+    ///
+    /// ```
+    /// let v = shuangsuiji_disclose::Vocabulary::custom(&["发现问题，已立案查处".into()], &[]).unwrap();
+    /// assert_eq!(v.parse(" 发现问题,已立案查处 "), Some("发现问题，已立案查处"));
+    /// assert_eq!(v.parse("未发现问题"), None);
+    /// ```
     pub fn parse(&self, s: &str) -> Option<&str> {
         let f = fold(s);
         if let Some(w) = self.words.iter().find(|w| fold(&w.zh) == f) {
@@ -303,6 +360,12 @@ impl Vocabulary {
 
     /// The label of `word` in `lang` (the word itself when it has no
     /// English label).
+    ///
+    /// ```
+    /// use shuangsuiji_disclose::{Lang, Vocabulary};
+    /// let v = Vocabulary::custom(&["合格".into()], &["Passed".into()]).unwrap();
+    /// assert_eq!((v.label("合格", Lang::En), v.label("合格", Lang::Zh)), ("Passed", "合格"));
+    /// ```
     pub fn label<'a>(&'a self, word: &'a str, lang: Lang) -> &'a str {
         match lang {
             Lang::Zh => word,
@@ -317,6 +380,12 @@ impl Vocabulary {
 
     /// A stable code for `word`: the [`OutcomeKind::code`] of a standard
     /// word, else the word itself.
+    ///
+    /// ```
+    /// use shuangsuiji_disclose::Vocabulary;
+    /// let v = Vocabulary::custom(&["合格".into(), "责令已改正".into()], &[]).unwrap();
+    /// assert_eq!((v.code("合格"), v.code("责令已改正")), ("合格".to_string(), "corrected".to_string()));
+    /// ```
     pub fn code(&self, word: &str) -> String {
         self.words
             .iter()
@@ -338,6 +407,18 @@ impl Vocabulary {
 }
 
 /// The outcome of one inspected item on one drawn entity.
+///
+/// ```
+/// # use shuangsuiji::DrawResult;
+/// # let json = std::fs::read_to_string(concat!(
+/// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// # )).unwrap();
+/// # let result = DrawResult::from_json(&json).unwrap();
+/// let v = &result.visits[0];
+/// let csv = format!("uscc,item,outcome,date\n{},{},待公示,2026-11-02\n", v.uscc.to_lowercase(), v.items[0]);
+/// let o = &shuangsuiji_disclose::read_outcomes("o.csv", csv.as_bytes(), &result).unwrap()[0];
+/// assert_eq!((&o.uscc, o.outcome.as_deref(), o.line), (&v.uscc, None, 2)); // pending
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     /// The entity's unified social credit code (normalised: trimmed,

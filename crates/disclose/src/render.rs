@@ -112,6 +112,12 @@ pub(crate) fn is_hostile(c: char) -> bool {
 /// character, shown as �), so the reader sees that something was there
 /// and nothing acts on it. JSON keeps every character: its escaping
 /// (`\u001b`) is already visible and exact.
+///
+/// ```
+/// use shuangsuiji_disclose::neutralize;
+/// assert_eq!(neutralize("右玉县\u{202E}司公"), "右玉县\u{FFFD}司公");
+/// assert!(matches!(neutralize("plain\ttext"), std::borrow::Cow::Borrowed(_)));
+/// ```
 pub fn neutralize(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(is_hostile) {
         return std::borrow::Cow::Borrowed(s);

@@ -55,6 +55,14 @@ impl Default for ResultsOptions {
 impl ResultsOptions {
     /// The options a plan sets (`[results]`, `[notice]`), with `as_of`.
     /// `Err` names what is wrong with the plan's outcome list.
+    ///
+    /// ```
+    /// use shuangsuiji_disclose::ResultsOptions;
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let o = ResultsOptions::for_plan(&ds.plan, None).unwrap();
+    /// assert_eq!(o.due_working_days, 20);
+    /// assert_eq!(o.notice, ds.plan.notice);
+    /// ```
     pub fn for_plan(
         plan: &shuangsuiji::Plan,
         as_of: Option<Date>,
@@ -70,6 +78,13 @@ impl ResultsOptions {
 
     /// The date by which the result of an inspection on `date` must be
     /// public.
+    ///
+    /// ```
+    /// use shuangsuiji::model::Date;
+    /// let o = shuangsuiji_disclose::ResultsOptions::default();
+    /// // 20 working days after 2026-10-12, the National Day week already past
+    /// assert_eq!(o.due(Date::new(2026, 10, 12).unwrap()), Date::new(2026, 11, 9).ok());
+    /// ```
     pub fn due(&self, date: Date) -> Option<Date> {
         self.calendar.add_working_days(date, self.due_working_days)
     }
@@ -127,6 +142,22 @@ fn rows<'a>(result: &'a DrawResult, outcomes: &'a [Outcome]) -> Vec<Row<'a>> {
 }
 
 /// An inspection whose result is not public by its due date.
+///
+/// ```
+/// # use shuangsuiji::DrawResult;
+/// # let json = std::fs::read_to_string(concat!(
+/// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// # )).unwrap();
+/// # let result = DrawResult::from_json(&json).unwrap();
+/// use shuangsuiji::model::Date;
+/// use shuangsuiji_disclose::{Outcome, ResultsOptions, overdue};
+/// let v = &result.visits[0];
+/// let pending = [Outcome { uscc: v.uscc.clone(), item: v.items[0].clone(), outcome: None,
+///     date: Date::new(2026, 10, 12).unwrap(), line: 5 }];
+/// let opts = ResultsOptions { as_of: Date::new(2026, 12, 1).ok(), ..ResultsOptions::default() };
+/// let late = &overdue(&pending, &opts)[0];
+/// assert_eq!((late.line, late.item.as_str(), late.due.to_string()), (5, v.items[0].as_str(), "2026-11-09".into()));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Overdue {
     /// The entity.
@@ -192,6 +223,23 @@ pub fn overdue(outcomes: &[Outcome], options: &ResultsOptions) -> Vec<Overdue> {
 ///
 /// Columns: 统一社会信用代码, 企业名称, 检查实施机关, 类型 (双随机抽查 or
 /// 定向抽查), 日期, 结果, 抽查计划编号, 抽查事项.
+///
+/// ```
+/// # use shuangsuiji::DrawResult;
+/// # let json = std::fs::read_to_string(concat!(
+/// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// # )).unwrap();
+/// # let result = DrawResult::from_json(&json).unwrap();
+/// use shuangsuiji::model::Date;
+/// use shuangsuiji_disclose::{Outcome, ResultsOptions, gsxt_csv};
+/// let v = &result.visits[0];
+/// let done = [Outcome { uscc: v.uscc.clone(), item: v.items[0].clone(),
+///     outcome: Some("未发现问题".into()), date: Date::new(2026, 11, 2).unwrap(), line: 0 }];
+/// let csv = gsxt_csv(&result, &done, &ResultsOptions::default());
+/// assert!(csv.starts_with("\u{FEFF}统一社会信用代码,企业名称,检查实施机关,类型,日期,结果,"));
+/// assert_eq!(csv.lines().count(), 2); // the header and one inspection
+/// assert!(csv.contains(&format!("{},{}", v.uscc, v.name)));
+/// ```
 pub fn gsxt_csv(result: &DrawResult, outcomes: &[Outcome], options: &ResultsOptions) -> String {
     use crate::render::csv_row;
     let mut o = String::from("\u{FEFF}");
@@ -297,6 +345,22 @@ pub fn results_notice(
 /// `[notice]` table, and the reference date (`as_of`, the notice's date).
 /// Every inspection row shows the date by which its result must be
 /// public (inspection date + `due_working_days` working days).
+///
+/// ```
+/// # use shuangsuiji::DrawResult;
+/// # let json = std::fs::read_to_string(concat!(
+/// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+/// # )).unwrap();
+/// # let result = DrawResult::from_json(&json).unwrap();
+/// use shuangsuiji::model::Date;
+/// use shuangsuiji_disclose::{Format, Lang, Outcome, ResultsOptions, results_notice_with};
+/// let v = &result.visits[0];
+/// let pending = [Outcome { uscc: v.uscc.clone(), item: v.items[0].clone(), outcome: None,
+///     date: Date::new(2026, 10, 12).unwrap(), line: 0 }];
+/// let opts = ResultsOptions { as_of: Date::new(2026, 10, 20).ok(), ..ResultsOptions::default() };
+/// let md = results_notice_with(&result, &pending, &opts, Format::Markdown, Lang::Zh);
+/// assert!(md.contains("2026-11-09")); // the date the result is due
+/// ```
 pub fn results_notice_with(
     result: &DrawResult,
     outcomes: &[Outcome],

@@ -224,6 +224,18 @@ impl Canonical for Conflict {
 
 /// Order-independent digest of a set of records, fed one record hash at a
 /// time.
+///
+/// ```
+/// use shuangsuiji::commit::digest::SetDigest;
+/// let (a, b) = ([1u8; 32], [2u8; 32]);
+/// let mut one = SetDigest::default();
+/// one.add(a);
+/// one.add(b);
+/// let mut other = SetDigest::default();
+/// other.add(b);
+/// other.add(a);
+/// assert_eq!(one.finish("t"), other.finish("t")); // the order of records never matters
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct SetDigest {
     hashes: Vec<[u8; 32]>,
@@ -231,11 +243,24 @@ pub struct SetDigest {
 
 impl SetDigest {
     /// Add one record hash.
+    ///
+    /// ```
+    /// use shuangsuiji::commit::digest::SetDigest;
+    /// let mut s = SetDigest::default();
+    /// s.add([7; 32]);
+    /// assert_ne!(s.finish("t"), SetDigest::default().finish("t"));
+    /// ```
     pub fn add(&mut self, h: [u8; 32]) {
         self.hashes.push(h);
     }
 
     /// The digest under `file_tag`.
+    ///
+    /// ```
+    /// use shuangsuiji::commit::digest::SetDigest;
+    /// // the file tag separates sets of different kinds
+    /// assert_ne!(SetDigest::default().finish("items"), SetDigest::default().finish("officers"));
+    /// ```
     pub fn finish(mut self, file_tag: &str) -> [u8; 32] {
         self.hashes.sort_unstable();
         let mut hasher = set_hasher(file_tag, self.hashes.len() as u64);
@@ -341,6 +366,14 @@ pub fn plan_digest(plan: &Plan) -> [u8; 32] {
 }
 
 /// Digests of the plan and of every input, lower-case hex.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let d = &ds.digests;
+/// assert!([&d.plan, &d.items, &d.officers, &d.entities, &d.history, &d.conflicts]
+///     .iter().all(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())));
+/// assert_eq!(ds.commit().digests, *d);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputDigests {

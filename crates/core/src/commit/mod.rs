@@ -18,6 +18,16 @@ use crate::{ALGORITHM, Dataset, DrawResult};
 pub const COMMITMENT_FORMAT: &str = "ssj-commitment-v1";
 
 /// What a planner publishes before the draw.
+///
+/// ```
+/// use shuangsuiji::Commitment;
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let c = ds.commit();
+/// assert_eq!((c.format.as_str(), c.algorithm.as_str()), ("ssj-commitment-v1", "ssj-draw-v1"));
+/// assert_eq!(c.tasks.len(), ds.plan.tasks.len());
+/// let back = Commitment::from_json(&c.to_canonical_json()).unwrap();
+/// assert_eq!(back.to_canonical_json(), c.to_canonical_json());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Commitment {
@@ -41,6 +51,15 @@ pub struct Commitment {
 }
 
 /// One way in which inputs or a result differ from a commitment.
+///
+/// ```
+/// # let mut ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let c = ds.commit();
+/// ds.digests.history = "0".repeat(64);
+/// let d = &c.diff(&ds)[0];
+/// assert_eq!(d.what, "history");
+/// assert_eq!(d.to_string(), format!("history: committed {}, now {}", d.committed, "0".repeat(64)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Difference {
     /// What differs: `algorithm`, an input (`items`, `officers`,
@@ -64,6 +83,13 @@ impl fmt::Display for Difference {
 }
 
 /// The six digests by name, in the order of the draw key.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let named = shuangsuiji::commit::input_digests(&ds.digests);
+/// assert_eq!(named.map(|(n, _)| n), ["plan", "items", "officers", "entities", "history", "conflicts"]);
+/// assert_eq!(named[3].1, ds.digests.entities);
+/// ```
 pub fn input_digests(d: &InputDigests) -> [(&'static str, &str); 6] {
     [
         ("plan", &d.plan),
@@ -76,6 +102,16 @@ pub fn input_digests(d: &InputDigests) -> [(&'static str, &str); 6] {
 }
 
 /// The names and values of the inputs whose digests differ.
+///
+/// ```
+/// use shuangsuiji::commit::digest_differences;
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let mut changed = ds.digests.clone();
+/// assert!(digest_differences(&ds.digests, &changed).is_empty());
+/// changed.items = "f".repeat(64);
+/// let d = digest_differences(&ds.digests, &changed);
+/// assert_eq!((d.len(), d[0].what.as_str(), d[0].actual.as_str()), (1, "items", &*"f".repeat(64)));
+/// ```
 pub fn digest_differences(committed: &InputDigests, actual: &InputDigests) -> Vec<Difference> {
     input_digests(committed)
         .into_iter()
@@ -91,6 +127,13 @@ pub fn digest_differences(committed: &InputDigests, actual: &InputDigests) -> Ve
 
 impl Commitment {
     /// The commitment to a dataset under this engine's algorithm.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let c = shuangsuiji::Commitment::new(&ds);
+    /// assert_eq!(c.plan.id, ds.plan.id);
+    /// assert_eq!(c.digests, ds.digests);
+    /// ```
     pub fn new(ds: &Dataset) -> Commitment {
         let p = &ds.plan;
         Commitment {
@@ -114,11 +157,27 @@ impl Commitment {
     }
 
     /// Canonical JSON (keys sorted, no insignificant whitespace).
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let json = ds.commit().to_canonical_json();
+    /// assert!(json.starts_with("{\"algorithm\":\"ssj-draw-v1\","));
+    /// assert!(!json.contains('\n'));
+    /// ```
     pub fn to_canonical_json(&self) -> String {
         crate::commit::digest::canonical_json(self)
     }
 
     /// Read a commitment from JSON.
+    ///
+    /// ```
+    /// use shuangsuiji::Commitment;
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let c = Commitment::from_json(&ds.commit().to_canonical_json()).unwrap();
+    /// assert!(c.diff(&ds).is_empty());
+    /// let other = c.to_canonical_json().replace("ssj-commitment-v1", "other-v9");
+    /// assert!(Commitment::from_json(&other).unwrap_err().to_string().contains("not a shuangsuiji commitment"));
+    /// ```
     pub fn from_json(text: &str) -> serde_json::Result<Commitment> {
         let c: Commitment = serde_json::from_str(text)?;
         if c.format != COMMITMENT_FORMAT {
@@ -209,6 +268,17 @@ impl Commitment {
     /// How a published result differs from the commitment: the algorithm
     /// and each input digest. Empty when the result was drawn on the
     /// committed inputs.
+    ///
+    /// ```
+    /// use shuangsuiji::{Dataset, DrawOptions, Seed};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let c = ds.commit();
+    /// let seed: Seed = "38 17 05".parse().unwrap();
+    /// let mut result = ds.draw_with(&seed, &c, &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+    /// assert!(c.check_result(&result).is_empty());
+    /// result.digests.officers = "0".repeat(64);
+    /// assert_eq!(c.check_result(&result)[0].what, "officers");
+    /// ```
     pub fn check_result(&self, result: &DrawResult) -> Vec<Difference> {
         let mut out = Vec::new();
         if self.algorithm != result.algorithm {

@@ -8,6 +8,12 @@ use crate::Dataset;
 use crate::model::{Entity, Item, Task, region_covers};
 
 /// Why an entity is not eligible for a task, checked in this order.
+///
+/// ```
+/// use shuangsuiji::draw::Exclusion;
+/// assert_eq!(Exclusion::ALL[0], Exclusion::Status); // checked first
+/// assert_eq!(serde_json::to_string(&Exclusion::CoolDown).unwrap(), "\"cool_down\"");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -40,6 +46,11 @@ impl Exclusion {
     ];
 
     /// A short English label.
+    ///
+    /// ```
+    /// use shuangsuiji::draw::Exclusion;
+    /// assert_eq!((Exclusion::YearCap.as_str(), Exclusion::ObjectType.as_str()), ("yearly cap", "object type"));
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             Exclusion::Status => "status",
@@ -105,6 +116,14 @@ pub(crate) struct EntityHistory<'a> {
 }
 
 /// Eligibility rules of a dataset, with the history indexed.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let elig = shuangsuiji::draw::Eligibility::new(&ds);
+/// let task = &ds.plan.tasks[0];
+/// let eligible = ds.entities.iter().filter(|e| elig.check(task, e).is_ok()).count();
+/// assert_eq!(eligible as u64, ds.preview().tasks[0].eligible);
+/// ```
 #[derive(Debug)]
 pub struct Eligibility<'a> {
     ds: &'a Dataset,
@@ -114,6 +133,12 @@ pub struct Eligibility<'a> {
 
 impl<'a> Eligibility<'a> {
     /// Index the dataset's history.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let elig = shuangsuiji::draw::Eligibility::new(&ds);
+    /// assert_eq!(elig.lead(&ds.plan.tasks[0]).unwrap().id, "YYLY-01");
+    /// ```
     pub fn new(ds: &'a Dataset) -> Self {
         Self::with_history(ds, &ds.history)
     }
@@ -154,16 +179,38 @@ impl<'a> Eligibility<'a> {
 
     /// Inspections of `uscc` already on record in the plan's calendar year
     /// (distinct dates: a joint visit counts once).
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let elig = shuangsuiji::draw::Eligibility::new(&ds);
+    /// assert_eq!(elig.visits_this_year("92140623MA00T0RM7N"), 1); // YYLY-02 on 2026-01-08
+    /// assert_eq!(elig.visits_this_year("92140623MA0RDMTU2N"), 0); // inspected in 2025 only
+    /// ```
     pub fn visits_this_year(&self, uscc: &str) -> u32 {
         self.history.get(uscc).map_or(0, |h| h.visits)
     }
 
     /// The lead item of a task (its first item).
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let elig = shuangsuiji::draw::Eligibility::new(&ds);
+    /// assert_eq!(elig.lead(&ds.plan.tasks[8]).unwrap().id, "YYLY-09"); // a joint task: the first item leads
+    /// ```
     pub fn lead(&self, task: &Task) -> Option<&'a Item> {
         task.items.first().and_then(|id| self.ds.item(id))
     }
 
     /// `Ok` if `entity` may be drawn for `task`, else the first reason not.
+    ///
+    /// ```
+    /// use shuangsuiji::draw::{Eligibility, Exclusion};
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let elig = Eligibility::new(&ds);
+    /// let directed = &ds.plan.tasks[10]; // three regions only
+    /// let outside = ds.entities.iter().find(|e| e.active && !directed.filter.regions.contains(&e.region)).unwrap();
+    /// assert!(matches!(elig.check(directed, outside), Err(Exclusion::Filter) | Err(Exclusion::ObjectType)));
+    /// ```
     pub fn check(&self, task: &Task, entity: &Entity) -> Result<(), Exclusion> {
         let lead = self.lead(task);
         self.check_with(task, lead, entity, self.history_of(&entity.uscc))

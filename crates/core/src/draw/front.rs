@@ -27,6 +27,12 @@ pub struct Seed {
 
 impl Seed {
     /// Check a seed text: refuse it when it is empty after normalisation.
+    ///
+    /// ```
+    /// use shuangsuiji::{ErrorKind, Seed};
+    /// assert_eq!(Seed::new("０１ 02").unwrap().normalized(), "01 02");
+    /// assert!(matches!(Seed::new(" ").unwrap_err().kind(), ErrorKind::Input { .. }));
+    /// ```
     pub fn new(text: &str) -> Result<Seed> {
         let normalized = normalize_seed(text);
         if normalized.is_empty() {
@@ -43,11 +49,19 @@ impl Seed {
     }
 
     /// The text exactly as given (recorded in the result).
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::Seed::new(" 12　34 ").unwrap().text(), " 12　34 ");
+    /// ```
     pub fn text(&self) -> &str {
         &self.text
     }
 
     /// The normalised text the draw key is derived from.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::Seed::new(" １２　34 ").unwrap().normalized(), "12 34");
+    /// ```
     pub fn normalized(&self) -> &str {
         &self.normalized
     }
@@ -57,6 +71,12 @@ impl Seed {
     /// When the plan declares seed sources (SPEC.md §3.1) the draw credits
     /// those instead: see [`Draw::strength`] and
     /// [`crate::draw::read_seed`].
+    ///
+    /// ```
+    /// use shuangsuiji::Seed;
+    /// assert_eq!(Seed::new("38 17 05").unwrap().bits(), 19); // 6 digits × 3.32
+    /// assert!(Seed::new("38 17 05 92 64 11 70 26 53 48 91 30 07 65 24").unwrap().bits() >= 96);
+    /// ```
     pub fn bits(&self) -> u32 {
         seed_bits(&self.normalized)
     }
@@ -84,6 +104,10 @@ pub struct DrawOptions {
 
 impl DrawOptions {
     /// The safe defaults: every guard on.
+    ///
+    /// ```
+    /// assert!(!shuangsuiji::DrawOptions::new().allows_weak_seed());
+    /// ```
     pub fn new() -> DrawOptions {
         DrawOptions::default()
     }
@@ -91,12 +115,20 @@ impl DrawOptions {
     /// Draw even when the seed carries fewer bits than the draw needs.
     /// The [`Draw`] says so ([`Draw::weak_seed_allowed`]), and the journal
     /// and notices should too.
+    ///
+    /// ```
+    /// assert!(shuangsuiji::DrawOptions::new().allow_weak_seed().allows_weak_seed());
+    /// ```
     pub fn allow_weak_seed(mut self) -> DrawOptions {
         self.allow_weak_seed = true;
         self
     }
 
     /// Whether [`DrawOptions::allow_weak_seed`] was given.
+    ///
+    /// ```
+    /// assert!(!shuangsuiji::DrawOptions::default().allows_weak_seed());
+    /// ```
     pub fn allows_weak_seed(&self) -> bool {
         self.allow_weak_seed
     }
@@ -133,6 +165,19 @@ impl SeedStrength {
 
 /// A checked draw: the result, the seed's strength for it, and the
 /// opt-outs that were used.
+///
+/// ```
+/// use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let weak: Seed = "38 17 05".parse().unwrap(); // six digits, 19 bits
+/// let draw = ds.draw_with(&weak, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// assert!(draw.weak_seed_allowed());
+/// assert_eq!(draw.strength().bits, 19);
+/// assert!(!draw.strength().is_enough());
+/// assert_eq!(draw.note().unwrap(), format!("weak seed allowed: 19 bits, {} needed", draw.strength().required));
+/// let visits = draw.result().visits.len();
+/// assert_eq!(draw.into_result().visits.len(), visits);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Draw {
     result: DrawResult,
@@ -142,27 +187,37 @@ pub struct Draw {
 
 impl Draw {
     /// The result (what `result.json` holds).
+    ///
+    /// See the example on [`Draw`].
     pub fn result(&self) -> &DrawResult {
         &self.result
     }
 
     /// The result, owned.
+    ///
+    /// See the example on [`Draw`].
     pub fn into_result(self) -> DrawResult {
         self.result
     }
 
     /// The seed's bits and the draw's requirement.
+    ///
+    /// See the example on [`Draw`].
     pub fn strength(&self) -> SeedStrength {
         self.strength
     }
 
     /// Whether the seed was too weak and drawn with anyway
     /// ([`DrawOptions::allow_weak_seed`]).
+    ///
+    /// See the example on [`Draw`].
     pub fn weak_seed_allowed(&self) -> bool {
         self.weak_seed_allowed
     }
 
     /// What a journal entry should note about this draw's opt-outs.
+    ///
+    /// See the example on [`Draw`].
     pub fn note(&self) -> Option<String> {
         self.weak_seed_allowed.then(|| {
             format!(

@@ -15,6 +15,15 @@ use super::{Eligibility, StratumAllocation, StratumKey, allocate, reason_label, 
 
 /// The preview of one task: how many entities it will draw from each
 /// stratum.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let preview = ds.preview();
+/// let t = &preview.tasks[0];
+/// assert_eq!(t.key, ds.plan.tasks[0].key());
+/// assert_eq!(t.allocation.iter().map(|s| s.drawn).sum::<u64>(), t.total);
+/// assert!(t.total <= t.eligible);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TaskPreview {
     /// 1-based index in the plan.
@@ -49,6 +58,13 @@ pub struct TaskPreview {
 
 /// What a draw of a dataset will do, for any seed: see
 /// [`Dataset::preview`].
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let preview = ds.preview();
+/// assert!(preview.check().is_ok());
+/// assert_eq!(preview.total, preview.tasks.iter().map(|t| t.total).sum::<u64>());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Preview {
     /// One preview per task, in plan order.
@@ -63,6 +79,13 @@ pub struct Preview {
 impl Preview {
     /// `Err` with the infeasibility (exit code 3 in the CLI) when no seed
     /// can draw the plan.
+    ///
+    /// ```
+    /// use shuangsuiji::{ErrorKind, Infeasible, draw::Preview};
+    /// let p = Preview { tasks: vec![], total: 0, infeasible: Some(Infeasible {
+    ///     item: "LY-01".into(), subject: None, constraint: "too few officers".into() }) };
+    /// assert!(matches!(p.check().unwrap_err().kind(), ErrorKind::Infeasible(_)));
+    /// ```
     pub fn check(&self) -> Result<()> {
         match &self.infeasible {
             Some(i) => Err(Error::infeasible(i.clone())),

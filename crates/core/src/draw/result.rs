@@ -11,6 +11,13 @@ use crate::model::{Date, Rules};
 
 /// The plan a result belongs to (metadata only; the full plan is bound by
 /// its digest in [`DrawResult::digests`]).
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let info = ds.commit().plan; // the same block heads result.json
+/// assert_eq!(info.id, ds.plan.id);
+/// assert!(info.period_start <= info.period_end);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanInfo {
@@ -33,6 +40,16 @@ pub struct PlanInfo {
 }
 
 /// The seed as given, as normalised, and its announced source.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let seed: Seed = "３８ 17".parse().unwrap();
+/// let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// let info = &draw.result().seed;
+/// assert_eq!((info.text.as_str(), info.normalized.as_str()), ("３８ 17", "38 17"));
+/// assert_eq!(info.source, ds.plan.seed_source);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedInfo {
@@ -51,6 +68,18 @@ pub struct SeedInfo {
 
 /// One row of a task's allocation table: a stratum, its eligible base and
 /// the number drawn from it.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05 92 64 11".parse().unwrap();
+/// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// for task in &draw.result().tasks {
+///     let drawn: u64 = task.allocation.iter().map(|s| s.drawn).sum();
+///     assert_eq!(drawn, task.total);
+///     assert!(task.allocation.iter().all(|s| s.drawn <= s.base));
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StratumAllocation {
@@ -81,6 +110,17 @@ pub struct StratumAllocation {
 }
 
 /// Why entities of the registry were not drawn from by a task.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05 92 64 11".parse().unwrap();
+/// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// for task in &draw.result().tasks {
+///     let x = &task.exclusions;
+///     assert_eq!(x.eligible + x.excluded.values().sum::<u64>(), x.registry);
+/// }
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExclusionSummary {
@@ -96,6 +136,18 @@ pub struct ExclusionSummary {
 }
 
 /// The outcome of one task of the plan.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05 92 64 11".parse().unwrap();
+/// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// let task = &draw.result().tasks[0];
+/// assert_eq!(task.index, 1);
+/// assert_eq!(task.key, ds.plan.tasks[0].key());
+/// assert_eq!(task.items.len(), task.names.len());
+/// assert!(task.total <= task.exclusions.eligible);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskResult {
@@ -124,6 +176,15 @@ pub struct TaskResult {
 }
 
 /// The year figures of a batch task (SPEC.md §6.5).
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05 92 64 11".parse().unwrap();
+/// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// // the sample plan is drawn in one batch: no figures
+/// assert!(draw.result().tasks.iter().all(|t| t.batch.is_none()));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BatchFigures {
@@ -141,6 +202,18 @@ pub struct BatchFigures {
 }
 
 /// One selection of an entity by one task.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05 92 64 11".parse().unwrap();
+/// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// let r = draw.result();
+/// let selections = r.visits.iter().flat_map(|v| &v.selections);
+/// assert_eq!(selections.count() as u64, r.tasks.iter().map(|t| t.total).sum::<u64>());
+/// let s = &r.visits[0].selections[0];
+/// assert!(r.tasks.iter().any(|t| t.key == s.task) && s.rank >= 1);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Selection {
@@ -155,6 +228,15 @@ pub struct Selection {
 }
 
 /// An officer on a team.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05 92 64 11".parse().unwrap();
+/// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// let member = &draw.result().visits[0].teams[0].officers[0];
+/// assert_eq!(ds.officer(&member.cert_no).unwrap().name, member.name);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TeamMember {
@@ -167,6 +249,16 @@ pub struct TeamMember {
 /// The officers one department sends to one visit for the items of one
 /// enforcement category (SPEC.md §8.1). The officers of all teams of one
 /// visit are distinct.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05 92 64 11".parse().unwrap();
+/// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// let team = &draw.result().visits[0].teams[0];
+/// assert_eq!(team.officers.len() as u32, ds.plan.rules.team_size);
+/// assert!(team.officers.iter().all(|m| ds.officer(&m.cert_no).unwrap().department == team.department));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Team {
@@ -184,6 +276,17 @@ pub struct Team {
 /// One inspection visit: an entity, the tasks that drew it and the teams
 /// sent. Several tasks drawing one entity under the `joint` overlap rule
 /// make one visit (进一次门、查多项事).
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05 92 64 11".parse().unwrap();
+/// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// let visit = &draw.result().visits[0];
+/// let entity = ds.entity(&visit.uscc).unwrap();
+/// assert_eq!((&visit.name, &visit.region), (&entity.name, &entity.region));
+/// assert!(visit.teams.iter().all(|t| t.items.iter().all(|i| visit.items.contains(i))));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Visit {
@@ -206,6 +309,21 @@ pub struct Visit {
 }
 
 /// The published result of a draw.
+///
+/// ```
+/// use shuangsuiji::{Dataset, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
+/// let result = ds.draw(&seed, &ds.commit()).unwrap().into_result();
+/// assert_eq!(result.algorithm, "ssj-draw-v1");
+/// assert_eq!(result.plan.id, ds.plan.id);
+/// assert_eq!(result.seed.normalized, seed.normalized());
+/// assert_eq!(result.digests, ds.digests);
+/// assert_eq!(result.tasks.len(), ds.plan.tasks.len());
+/// let drawn: u64 = result.tasks.iter().map(|t| t.total).sum();
+/// assert!(drawn >= result.visits.len() as u64); // an entity drawn by two tasks is one visit
+/// assert!(result.visits.iter().all(|v| !v.teams.is_empty() && !v.selections.is_empty()));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DrawResult {
@@ -238,6 +356,19 @@ impl DrawResult {
     /// The same bytes as [`crate::commit::digest::canonical_json`] of the whole result, built
     /// member by member (keys in bytewise order, each visit on its own) so
     /// that a province-sized result never exists as one JSON tree.
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, DrawResult, Seed};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
+    /// # let result = ds.draw(&seed, &ds.commit()).unwrap().into_result();
+    /// let json = result.to_canonical_json();
+    /// assert!(json.starts_with("{\"algorithm\":\"ssj-draw-v1\","));
+    /// assert!(!json.ends_with('\n')); // result.json adds one line feed (Publication)
+    /// let mut written = Vec::new();
+    /// result.write_canonical_json(&mut written).unwrap();
+    /// assert_eq!(written, json.as_bytes());
+    /// ```
     pub fn to_canonical_json(&self) -> String {
         let mut out = Vec::new();
         // writing to memory cannot fail; every piece is UTF-8 JSON
@@ -330,6 +461,17 @@ impl DrawResult {
     }
 
     /// Read a result back from JSON (canonical or pretty-printed).
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, DrawResult, Seed};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
+    /// # let result = ds.draw(&seed, &ds.commit()).unwrap().into_result();
+    /// let json = result.to_canonical_json();
+    /// let back = DrawResult::from_json(&json).unwrap();
+    /// assert_eq!(back.to_canonical_json(), json);
+    /// assert!(DrawResult::from_json("{}").is_err());
+    /// ```
     pub fn from_json(text: &str) -> serde_json::Result<DrawResult> {
         serde_json::from_str(text)
     }

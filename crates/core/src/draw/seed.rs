@@ -88,6 +88,17 @@ fn binomial_capped(n: u64, k: u64) -> u128 {
 
 /// The bits a draw needs: `ceil(log2 D)` clamped to 64..=96, where `D` is
 /// the number of possible entity selections (see the module documentation).
+///
+/// ```
+/// use shuangsuiji::draw::required_seed_bits;
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// let needed = required_seed_bits(draw.result());
+/// assert!((64..=96).contains(&needed));
+/// assert_eq!(needed, draw.strength().required);
+/// ```
 pub fn required_seed_bits(result: &DrawResult) -> u32 {
     let cap: u128 = 1 << MAX_SEED_BITS;
     let mut d: u128 = 1;
@@ -107,6 +118,18 @@ pub fn required_seed_bits(result: &DrawResult) -> u32 {
 }
 
 /// A seed's estimated bits and a draw's requirement.
+///
+/// ```
+/// use shuangsuiji::SeedStrength;
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// let s = SeedStrength::of(draw.result());
+/// assert_eq!(s, draw.strength());
+/// assert_eq!(s.bits, 19); // six decimal digits
+/// assert!(!s.is_enough() && SeedStrength { bits: 96, required: 96 }.is_enough());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SeedStrength {
     /// Bits in the seed ([`seed_bits`]).
@@ -118,6 +141,14 @@ pub struct SeedStrength {
 impl SeedStrength {
     /// The strength of a result's seed for that result: the declared
     /// sources' bits when the plan declares sources, else the digit rule.
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, DrawOptions, Seed, SeedStrength};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// # let seed: Seed = "38 17 05 92 64 11".parse().unwrap();
+    /// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+    /// assert_eq!(SeedStrength::of(draw.result()).bits, seed.bits());
+    /// ```
     pub fn of(result: &DrawResult) -> SeedStrength {
         let bits = if result.seed.sources.is_empty() {
             seed_bits(&result.seed.normalized)
@@ -131,6 +162,12 @@ impl SeedStrength {
     }
 
     /// Whether the seed is strong enough.
+    ///
+    /// ```
+    /// use shuangsuiji::SeedStrength;
+    /// assert!(SeedStrength { bits: 70, required: 64 }.is_enough());
+    /// assert!(!SeedStrength { bits: 63, required: 64 }.is_enough());
+    /// ```
     pub fn is_enough(&self) -> bool {
         self.bits >= self.required
     }

@@ -20,6 +20,14 @@ pub const QUICKNET_DST: &[u8] = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_";
 
 /// One declared source with its outcome as written in the seed text, and
 /// the bits it is credited with (in `result.json`, `seed.sources`).
+///
+/// ```
+/// use shuangsuiji::draw::{SourceOutcome, declared_bits};
+/// use shuangsuiji::model::SeedSource;
+/// let dice = SourceOutcome { source: SeedSource::Dice { count: 3, faces: 6 }, written: "dice: 1 6 3".into(), tenths: 77 };
+/// assert_eq!(dice.source.label(), "dice");
+/// assert_eq!(declared_bits(&[dice]), 7); // 7.7 bits, rounded down
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceOutcome {
@@ -43,6 +51,14 @@ pub fn tenths_text(t: u32) -> String {
 
 /// The bits a declared seed is credited with: the sum of its sources'
 /// tenths, divided by ten and rounded down.
+///
+/// ```
+/// use shuangsuiji::draw::{SourceOutcome, declared_bits};
+/// use shuangsuiji::model::SeedSource;
+/// let part = |tenths| SourceOutcome { source: SeedSource::Drand { round: 1 }, written: String::new(), tenths };
+/// assert_eq!(declared_bits(&[part(616), part(615)]), 123); // 123.1 bits
+/// assert_eq!(declared_bits(&[]), 0);
+/// ```
 pub fn declared_bits(sources: &[SourceOutcome]) -> u32 {
     let t: u64 = sources.iter().map(|s| u64::from(s.tenths)).sum();
     u32::try_from(t / 10).unwrap_or(u32::MAX)

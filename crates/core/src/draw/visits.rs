@@ -64,6 +64,8 @@ struct TaskNames {
 /// assert!(list.get(list.len()).is_none());
 /// assert!(list.iter().eq(held.visits.iter().cloned()));
 /// assert_eq!(list.teams(), held.visits.iter().map(|v| v.teams.len()).sum::<usize>());
+/// assert!(!list.is_empty());
+/// assert_eq!(list.item_inspections(), held.visits.iter().map(|v| v.items.len()).sum::<usize>());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VisitList {
@@ -179,21 +181,29 @@ impl VisitListBuilder {
 
 impl VisitList {
     /// Number of visits.
+    ///
+    /// See the example on [`VisitList`].
     pub fn len(&self) -> usize {
         self.visits.len()
     }
 
     /// Whether there is no visit.
+    ///
+    /// See the example on [`VisitList`].
     pub fn is_empty(&self) -> bool {
         self.visits.is_empty()
     }
 
     /// Number of teams over all visits.
+    ///
+    /// See the example on [`VisitList`].
     pub fn teams(&self) -> usize {
         self.teams.len()
     }
 
     /// Item inspections over all visits (the sum of each visit's items).
+    ///
+    /// See the example on [`VisitList`].
     pub fn item_inspections(&self) -> usize {
         self.sels
             .iter()
@@ -202,6 +212,8 @@ impl VisitList {
     }
 
     /// Visit `i` (0-based), built.
+    ///
+    /// See the example on [`VisitList`].
     pub fn get(&self, i: usize) -> Option<Visit> {
         let rec = self.visits.get(i)?;
         let next = self.visits.get(i + 1);
@@ -265,6 +277,8 @@ impl VisitList {
     }
 
     /// The visits in order, each built as it is reached.
+    ///
+    /// See the example on [`VisitList`].
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Visit> + '_ {
         (0..self.len()).map(|i| self.get(i).unwrap_or_else(|| unreachable!()))
     }
@@ -295,6 +309,15 @@ pub enum Visits<'a> {
 
 impl<'a> Visits<'a> {
     /// Number of visits.
+    ///
+    /// ```
+    /// # use shuangsuiji::{DrawResult, draw::Visits};
+    /// # let json = std::fs::read_to_string(concat!(
+    /// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+    /// # )).unwrap();
+    /// # let r = DrawResult::from_json(&json).unwrap();
+    /// assert_eq!(Visits::Held(&r.visits).len(), r.visits.len());
+    /// ```
     pub fn len(&self) -> usize {
         match self {
             Visits::Held(v) => v.len(),
@@ -303,11 +326,29 @@ impl<'a> Visits<'a> {
     }
 
     /// Whether there is no visit.
+    ///
+    /// ```
+    /// # use shuangsuiji::{DrawResult, draw::Visits};
+    /// # let json = std::fs::read_to_string(concat!(
+    /// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+    /// # )).unwrap();
+    /// # let r = DrawResult::from_json(&json).unwrap();
+    /// assert!(!Visits::Held(&r.visits).is_empty() && Visits::Held(&[]).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Number of teams over all visits.
+    ///
+    /// ```
+    /// # use shuangsuiji::{DrawResult, draw::Visits};
+    /// # let json = std::fs::read_to_string(concat!(
+    /// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+    /// # )).unwrap();
+    /// # let r = DrawResult::from_json(&json).unwrap();
+    /// assert_eq!(Visits::Held(&r.visits).teams(), r.visits.iter().map(|v| v.teams.len()).sum::<usize>());
+    /// ```
     pub fn teams(&self) -> usize {
         match self {
             Visits::Held(v) => v.iter().map(|v| v.teams.len()).sum(),
@@ -316,6 +357,17 @@ impl<'a> Visits<'a> {
     }
 
     /// Item inspections over all visits (the sum of each visit's items).
+    ///
+    /// ```
+    /// # use shuangsuiji::{DrawResult, draw::Visits};
+    /// # let json = std::fs::read_to_string(concat!(
+    /// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+    /// # )).unwrap();
+    /// # let r = DrawResult::from_json(&json).unwrap();
+    /// let n = Visits::Held(&r.visits).item_inspections();
+    /// assert_eq!(n, r.visits.iter().map(|v| v.items.len()).sum::<usize>());
+    /// assert!(n >= r.visits.len());
+    /// ```
     pub fn item_inspections(&self) -> usize {
         match self {
             Visits::Held(v) => v.iter().map(|v| v.items.len()).sum(),
@@ -324,6 +376,17 @@ impl<'a> Visits<'a> {
     }
 
     /// The visits in order: borrowed when held, built when compact.
+    ///
+    /// ```
+    /// # use shuangsuiji::{DrawResult, draw::Visits};
+    /// # let json = std::fs::read_to_string(concat!(
+    /// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+    /// # )).unwrap();
+    /// # let r = DrawResult::from_json(&json).unwrap();
+    /// let first = Visits::Held(&r.visits).iter().next().unwrap();
+    /// assert!(matches!(first, std::borrow::Cow::Borrowed(_))); // held visits are not copied
+    /// assert_eq!(*first, r.visits[0]);
+    /// ```
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Cow<'a, Visit>> + 'a {
         let this = *self;
         (0..self.len()).map(move |i| match this {

@@ -30,6 +30,14 @@ use table::{Field, Table};
 /// certificate number, entities by code, history by entity, item and date,
 /// conflicts by officer and entity), so the order of rows in the files can
 /// never matter.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// assert_eq!(ds.plan.id, "YYLY-2026-Q4");
+/// assert_eq!(ds.files.len(), 5);
+/// assert_eq!(ds.registry_len(), ds.entities.len() as u64);
+/// assert!(ds.entities.windows(2).all(|w| w[0].uscc < w[1].uscc)); // canonical order
+/// ```
 #[derive(Debug, Clone)]
 pub struct Dataset {
     /// The plan; its `tasks` are filled in (one per item) when the file
@@ -434,6 +442,17 @@ impl Dataset {
     /// Validate records given directly (for programs that hold them already).
     /// Positions in diagnostics name the kind (`items`, `entities` …) and the
     /// record's 1-based index plus one, as if it were a CSV with a header.
+    ///
+    /// ```
+    /// use shuangsuiji::Dataset;
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let again = Dataset::from_parts(ds.plan.clone(), ds.items.clone(), ds.officers.clone(),
+    ///     ds.entities.clone(), ds.history.clone(), ds.conflicts.clone()).unwrap();
+    /// assert_eq!(again.digests, ds.digests); // the digests are of the records, not the bytes
+    /// let mut items = ds.items.clone();
+    /// items.push(items[0].clone()); // a duplicate id
+    /// assert!(Dataset::from_parts(ds.plan.clone(), items, vec![], vec![], vec![], vec![]).is_err());
+    /// ```
     pub fn from_parts(
         plan: Plan,
         items: Vec<Item>,
@@ -496,6 +515,12 @@ impl Dataset {
     }
 
     /// The officer with this certificate number.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// assert_eq!(ds.officer("14062301001").unwrap().name, "周桂兰");
+    /// assert!(ds.officer("0").is_none());
+    /// ```
     pub fn officer(&self, cert_no: &str) -> Option<&Officer> {
         self.officers
             .binary_search_by(|o| o.cert_no.as_str().cmp(cert_no))
@@ -504,6 +529,12 @@ impl Dataset {
     }
 
     /// The entity with this code.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// assert_eq!(ds.entity("91140623MA0THC3AXR").unwrap().region, "右卫镇");
+    /// assert!(ds.entity("91140623MA0THC3AXA").is_none());
+    /// ```
     pub fn entity(&self, uscc: &str) -> Option<&Entity> {
         self.entities
             .binary_search_by(|e| e.uscc.as_str().cmp(uscc))
@@ -512,6 +543,12 @@ impl Dataset {
     }
 
     /// The item with this id.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// assert_eq!(ds.item("YYSC-01").unwrap().id, "YYSC-01");
+    /// assert!(ds.item("NOPE").is_none());
+    /// ```
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items
             .binary_search_by(|e| e.id.as_str().cmp(id))
@@ -521,6 +558,12 @@ impl Dataset {
 
     /// Whether an officer's certificate is valid and the officer active on
     /// the plan date.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let eligible = ds.officers.iter().filter(|o| ds.officer_eligible(o)).count();
+    /// assert_eq!(eligible as u64, ds.summary().officers.eligible);
+    /// ```
     pub fn officer_eligible(&self, o: &Officer) -> bool {
         o.active && o.cert_expiry.is_none_or(|d| d >= self.cert_valid_from())
     }
@@ -529,6 +572,11 @@ impl Dataset {
     /// (SPEC.md §8.2): the plan date, or with
     /// `rules.certified_through_period_end` the later of the plan date and
     /// the period's end.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// assert_eq!(ds.cert_valid_from(), ds.plan.date); // certified_through_period_end is off
+    /// ```
     pub fn cert_valid_from(&self) -> crate::model::Date {
         if self.plan.rules.certified_through_period_end {
             self.plan.date.max(self.plan.period_end)

@@ -272,6 +272,17 @@ fn inside(dir: &Path, name: &str, path: &Path) -> io::Result<()> {
 pub type WrapReader<'a> = dyn Fn(&str, u64, Box<dyn Read>) -> Box<dyn Read> + 'a;
 
 /// How [`Dataset::open`] reads the inputs.
+///
+/// ```
+/// use std::{cell::RefCell, io::Read};
+/// use shuangsuiji::{Dataset, load::open::OpenOptions};
+/// let seen = RefCell::new(Vec::new());
+/// let wrap = |name: &str, _len: u64, r: Box<dyn Read>| { seen.borrow_mut().push(name.to_string()); r };
+/// let opts = OpenOptions { wrap: Some(&wrap) };
+/// let ds = Dataset::open_with("../../data/youyu-forestry/plan.toml", &opts).unwrap();
+/// assert_eq!(seen.borrow().len(), 5);
+/// assert_eq!(ds.plan.tasks.len(), 11);
+/// ```
 #[derive(Default)]
 pub struct OpenOptions<'a> {
     /// Wraps each input's reader, given the input's name (as the plan

@@ -10,6 +10,15 @@ use crate::draw::Eligibility;
 use crate::model::region_covers;
 
 /// Eligible entities of one task, by region and credit class.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let summary = ds.summary();
+/// let t = &summary.tasks[0];
+/// assert_eq!(t.task, ds.plan.tasks[0].key());
+/// let by_region: u64 = t.by_region.values().flat_map(|m| m.values()).sum();
+/// assert_eq!(by_region, t.eligible);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TaskSummary {
     /// The task key (item ids joined by `+`).
@@ -31,6 +40,13 @@ pub struct TaskSummary {
 }
 
 /// Eligible officers (active, certificate valid on the plan date).
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let o = ds.summary().officers;
+/// assert_eq!(o.total as usize, ds.officers.len());
+/// assert!(o.eligible <= o.total);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OfficerSummary {
     /// Officers in the roster.
@@ -43,6 +59,13 @@ pub struct OfficerSummary {
 }
 
 /// Everything `ssj check` reports.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let summary = ds.summary();
+/// assert_eq!(summary.tasks.len(), ds.plan.tasks.len());
+/// assert!(summary.tasks.iter().all(|t| t.eligible > 0));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
     /// One entry per task, in plan order.
@@ -54,6 +77,11 @@ pub struct Summary {
 impl Dataset {
     /// What `ssj check` prints: per task the eligible entities by stratum
     /// and credit class, officers per category and region.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// assert_eq!(ds.summary().tasks.len(), 11);
+    /// ```
     pub fn summary(&self) -> Summary {
         Summary::new(self)
     }
@@ -61,6 +89,12 @@ impl Dataset {
 
 impl Summary {
     /// Compute the summary of a dataset.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let s = shuangsuiji::Summary::new(&ds);
+    /// assert_eq!(s.officers.total as usize, ds.officers.len());
+    /// ```
     pub fn new(ds: &Dataset) -> Summary {
         let el = Eligibility::new(ds);
         let tasks = ds

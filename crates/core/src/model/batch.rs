@@ -32,6 +32,12 @@ pub struct Batch {
 }
 
 /// A text that is not `k/n` with `1 ≤ k ≤ n ≤ 1000`.
+///
+/// ```
+/// use shuangsuiji::model::{Batch, BatchError};
+/// assert_eq!("5/4".parse::<Batch>(), Err(BatchError));
+/// assert!(BatchError.to_string().starts_with("is not k/n"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchError;
 

@@ -27,6 +27,13 @@ pub struct Date {
 }
 
 /// Why a date could not be read.
+///
+/// ```
+/// use shuangsuiji::model::{Date, DateError};
+/// assert_eq!("2026-02-30".parse::<Date>(), Err(DateError::Impossible));
+/// assert_eq!("next Tuesday".parse::<Date>(), Err(DateError::Malformed));
+/// assert_eq!(Date::new(2026, 2, 29), Err(DateError::Impossible));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateError {
     /// Not in an accepted form.
@@ -62,6 +69,14 @@ fn days_in_month(year: u16, month: u8) -> u8 {
 
 impl Date {
     /// A date, if it exists.
+    ///
+    /// ```
+    /// use shuangsuiji::model::Date;
+    /// let d = Date::new(2026, 10, 9).unwrap();
+    /// assert_eq!((d.year(), d.month(), d.day()), (2026, 10, 9));
+    /// assert_eq!(d.to_string(), "2026-10-09");
+    /// assert!(Date::new(2024, 2, 29).is_ok() && Date::new(2026, 13, 1).is_err());
+    /// ```
     pub fn new(year: u16, month: u8, day: u8) -> Result<Date, DateError> {
         if !(1000..=9999).contains(&year)
             || !(1..=12).contains(&month)
@@ -74,21 +89,40 @@ impl Date {
     }
 
     /// The year.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::model::Date::new(2026, 10, 9).unwrap().year(), 2026);
+    /// ```
     pub fn year(&self) -> u16 {
         self.year
     }
 
     /// The month, 1–12.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::model::Date::new(2026, 10, 9).unwrap().month(), 10);
+    /// ```
     pub fn month(&self) -> u8 {
         self.month
     }
 
     /// The day of the month.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::model::Date::new(2026, 10, 9).unwrap().day(), 9);
+    /// ```
     pub fn day(&self) -> u8 {
         self.day
     }
 
     /// Days since 1970-01-01 (negative before it).
+    ///
+    /// ```
+    /// use shuangsuiji::model::Date;
+    /// assert_eq!(Date::new(1970, 1, 1).unwrap().day_number(), 0);
+    /// assert_eq!(Date::new(1969, 12, 31).unwrap().day_number(), -1);
+    /// assert_eq!(Date::new(2000, 3, 1).unwrap().day_number(), 11017);
+    /// ```
     pub fn day_number(&self) -> i64 {
         // Howard Hinnant's days_from_civil
         let y = i64::from(self.year) - i64::from(self.month <= 2);
@@ -126,17 +160,37 @@ impl Date {
     }
 
     /// The date `n` days later (earlier when negative).
+    ///
+    /// ```
+    /// use shuangsuiji::model::Date;
+    /// let d = Date::new(2026, 12, 31).unwrap();
+    /// assert_eq!(d.add_days(1), Some(Date::new(2027, 1, 1).unwrap()));
+    /// assert_eq!(d.add_days(-365), Some(Date::new(2025, 12, 31).unwrap()));
+    /// ```
     pub fn add_days(&self, n: i64) -> Option<Date> {
         Date::from_day_number(self.day_number() + n)
     }
 
     /// ISO weekday: 1 Monday … 7 Sunday.
+    ///
+    /// ```
+    /// use shuangsuiji::model::Date;
+    /// assert_eq!(Date::new(2026, 10, 1).unwrap().weekday(), 4); // a Thursday
+    /// assert_eq!(Date::new(2026, 10, 4).unwrap().weekday(), 7); // a Sunday
+    /// ```
     pub fn weekday(&self) -> u8 {
         // 1970-01-01 was a Thursday (4)
         ((self.day_number() + 3).rem_euclid(7) + 1) as u8
     }
 
     /// Whole days from `earlier` to `self` (negative if `earlier` is later).
+    ///
+    /// ```
+    /// use shuangsuiji::model::Date;
+    /// let (a, b) = (Date::new(2026, 1, 1).unwrap(), Date::new(2026, 12, 31).unwrap());
+    /// assert_eq!(b.days_since(&a), 364);
+    /// assert_eq!(a.days_since(&b), -364);
+    /// ```
     pub fn days_since(&self, earlier: &Date) -> i64 {
         self.day_number() - earlier.day_number()
     }

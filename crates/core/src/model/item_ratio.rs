@@ -46,6 +46,14 @@ pub enum ItemRatio {
 impl ItemRatio {
     /// The canonical form of SPEC.md §2.1 (without frequency): `0.05`,
     /// `0.1-0.3`, `count:10`, `count>=10`, `unspecified`.
+    ///
+    /// ```
+    /// use shuangsuiji::model::{ItemRatio, Ratio};
+    /// let (lo, hi): (Ratio, Ratio) = ("10%".parse().unwrap(), "30%".parse().unwrap());
+    /// assert_eq!(ItemRatio::Range { min: lo, max: hi }.canonical(), "0.1-0.3");
+    /// assert_eq!(ItemRatio::Count { n: 3, at_least: true }.canonical(), "count>=3");
+    /// assert_eq!(ItemRatio::Unspecified.canonical(), "unspecified");
+    /// ```
     pub fn canonical(&self) -> String {
         match self {
             ItemRatio::Exact(r) => r.decimal(),
@@ -100,6 +108,12 @@ pub struct ItemRatioCell {
 impl ItemRatioCell {
     /// The record field `ratio` of SPEC.md §2.1: [`ItemRatio::canonical`],
     /// then `;` and the frequency when the cell gives one.
+    ///
+    /// ```
+    /// use shuangsuiji::model::ItemRatioCell;
+    /// assert_eq!("5%".parse::<ItemRatioCell>().unwrap().canonical(), "0.05");
+    /// assert_eq!("不少于3户;每年一次".parse::<ItemRatioCell>().unwrap().canonical(), "count>=3;每年一次");
+    /// ```
     pub fn canonical(&self) -> String {
         if self.frequency.is_empty() {
             self.ratio.canonical()
@@ -109,6 +123,12 @@ impl ItemRatioCell {
     }
 
     /// The single ratio of a plain (or minimum) cell without frequency.
+    ///
+    /// ```
+    /// use shuangsuiji::model::ItemRatioCell;
+    /// assert_eq!("不低于5%".parse::<ItemRatioCell>().unwrap().exact(), Some("5%".parse().unwrap()));
+    /// assert_eq!("10%-30%".parse::<ItemRatioCell>().unwrap().exact(), None);
+    /// ```
     pub fn exact(&self) -> Option<Ratio> {
         match self.ratio {
             ItemRatio::Exact(r) => Some(r),
@@ -139,6 +159,13 @@ impl fmt::Display for ItemRatioCell {
 }
 
 /// Why an item list's ratio cell could not be read.
+///
+/// ```
+/// use shuangsuiji::model::{ItemRatioCell, ItemRatioError};
+/// assert_eq!("0户".parse::<ItemRatioCell>().unwrap_err(), ItemRatioError::ZeroCount);
+/// assert!(matches!("30%-10%".parse::<ItemRatioCell>(), Err(ItemRatioError::Reversed(..))));
+/// assert_eq!("很多".parse::<ItemRatioCell>().unwrap_err(), ItemRatioError::Malformed);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ItemRatioError {
     /// None of the accepted forms.

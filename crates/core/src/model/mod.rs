@@ -32,15 +32,23 @@ pub use source::{MAX_SOURCE_TENTHS, beijing_time, day_start_beijing};
 pub use unit_id::{CodeError, IdScheme, Registry};
 #[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub use unit_id::{MAX_CODE_CHARS, canonical_pattern, is_code_char};
-pub use uscc::{UsccError, validate_uscc};
 #[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub use uscc::check_character;
+pub use uscc::{UsccError, validate_uscc};
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 /// Credit-risk class (信用风险分类): A low risk … D high risk.
+///
+/// ```
+/// use shuangsuiji::model::CreditClass;
+/// assert_eq!(CreditClass::parse("较高风险"), Some(CreditClass::C));
+/// assert_eq!(CreditClass::parse("A类"), Some(CreditClass::A));
+/// assert_eq!(CreditClass::D.to_string(), "D");
+/// assert!(CreditClass::A < CreditClass::D);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum CreditClass {
     /// A: low risk (低风险).
@@ -63,6 +71,10 @@ impl CreditClass {
     ];
 
     /// The letter.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::model::CreditClass::B.as_str(), "B");
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             CreditClass::A => "A",
@@ -74,6 +86,12 @@ impl CreditClass {
 
     /// Read a class as registries write it: `A`…`D`, `A类`, or the Chinese
     /// risk words (低风险, 一般风险, 较高风险, 高风险).
+    ///
+    /// ```
+    /// use shuangsuiji::model::CreditClass;
+    /// assert_eq!(CreditClass::parse("高风险"), Some(CreditClass::D));
+    /// assert_eq!(CreditClass::parse("E"), None);
+    /// ```
     pub fn parse(s: &str) -> Option<CreditClass> {
         let t = crate::model::text::clean_id(s);
         let t = t.strip_suffix("类").unwrap_or(&t);
@@ -95,6 +113,13 @@ impl fmt::Display for CreditClass {
 }
 
 /// General or key item (一般 / 重点).
+///
+/// ```
+/// use shuangsuiji::model::ItemLevel;
+/// assert_eq!(ItemLevel::parse("重点"), Some(ItemLevel::Key));
+/// assert_eq!(ItemLevel::parse(""), Some(ItemLevel::General)); // the default
+/// assert_eq!(ItemLevel::Key.as_str(), "key");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ItemLevel {
@@ -106,6 +131,12 @@ pub enum ItemLevel {
 
 impl ItemLevel {
     /// Read `一般`/`general` or `重点`/`key`.
+    ///
+    /// ```
+    /// use shuangsuiji::model::ItemLevel;
+    /// assert_eq!(ItemLevel::parse("一般事项"), Some(ItemLevel::General));
+    /// assert_eq!(ItemLevel::parse("urgent"), None);
+    /// ```
     pub fn parse(s: &str) -> Option<ItemLevel> {
         match crate::model::text::clean(s).to_lowercase().as_str() {
             "" | "一般" | "一般事项" | "general" => Some(ItemLevel::General),
@@ -115,6 +146,10 @@ impl ItemLevel {
     }
 
     /// `general` or `key`.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::model::ItemLevel::General.as_str(), "general");
+    /// ```
     pub fn as_str(&self) -> &'static str {
         match self {
             ItemLevel::General => "general",
@@ -124,6 +159,14 @@ impl ItemLevel {
 }
 
 /// One entry of the item list (随机抽查事项清单).
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let item = ds.item("YYLY-01").unwrap();
+/// assert_eq!(item.name, "占用征收林地情况检查");
+/// assert_eq!(item.ratio.canonical(), "0.05");
+/// assert_eq!(item.object_types, ["使用林地单位"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     /// Item id (事项编号), unique in the list.
@@ -157,6 +200,14 @@ pub struct Item {
 }
 
 /// One officer of the roster (执法检查人员名录库).
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let o = ds.officer("14062301001").unwrap();
+/// assert_eq!((o.name.as_str(), o.unit.as_str()), ("周桂兰", "林政资源股"));
+/// assert_eq!(o.categories, ["林政执法", "森林防火"]);
+/// assert!(o.active && ds.officer_eligible(o));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Officer {
     /// Certificate number (证件编号): the stable id.
@@ -181,6 +232,12 @@ pub struct Officer {
 }
 
 /// Flags on an entity that directed draws may filter on.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let e = ds.entity("91140623MA0THC3AXR").unwrap();
+/// assert!(!e.flags.complaints && !e.flags.abnormal && !e.flags.serious_violation);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct EntityFlags {
     /// Subject of complaints or reports (投诉举报).
@@ -192,6 +249,16 @@ pub struct EntityFlags {
 }
 
 /// One regulated entity of the registry (检查对象名录库).
+///
+/// ```
+/// use shuangsuiji::model::CreditClass;
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let e = ds.entity("91140623MA0THC3AXR").unwrap();
+/// assert_eq!((e.region.as_str(), e.industry.as_str()), ("右卫镇", "林业"));
+/// assert_eq!(e.types, ["林木采伐单位"]);
+/// assert_eq!(e.credit_class, Some(CreditClass::B));
+/// assert!(e.active);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entity {
     /// Unified social credit code (统一社会信用代码): the id.
@@ -214,6 +281,13 @@ pub struct Entity {
 }
 
 /// One past inspection (抽查记录).
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let h = ds.history.iter().find(|h| h.uscc == "92140623MA0RDMTU2N").unwrap();
+/// assert_eq!((h.item.as_str(), h.date.to_string().as_str()), ("YYLY-11", "2025-01-01"));
+/// assert_eq!(h.officers, ["14062303009", "14062304007"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryRecord {
     /// The entity inspected.
@@ -229,6 +303,13 @@ pub struct HistoryRecord {
 /// An officer–entity pair that must never meet (回避).
 ///
 /// The reason is kept for the planner but never published.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let c = &ds.conflicts[0];
+/// assert_eq!((c.cert_no.as_str(), c.uscc.as_str()), ("14062301001", "93140623MA0NB1R885"));
+/// assert_eq!(c.reason, "近亲属");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conflict {
     /// The officer's certificate number.

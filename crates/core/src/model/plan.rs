@@ -10,6 +10,11 @@ use crate::model::{
 };
 
 /// How the CSV inputs are encoded.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// assert_eq!(ds.plan.inputs.encoding, shuangsuiji::model::Encoding::Auto);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Encoding {
@@ -27,6 +32,11 @@ pub enum Encoding {
 }
 
 /// What happens when two tasks of one plan draw the same entity.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// assert_eq!(ds.plan.rules.overlap, shuangsuiji::model::Overlap::Joint);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Overlap {
@@ -38,6 +48,11 @@ pub enum Overlap {
 }
 
 /// How each item's count is split into strata.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// assert_eq!(ds.plan.rules.stratify, shuangsuiji::model::Stratify::Region);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stratify {
@@ -49,6 +64,11 @@ pub enum Stratify {
 }
 
 /// A named entity flag, for directed draws.
+///
+/// ```
+/// use shuangsuiji::model::FlagName;
+/// assert_eq!(serde_json::to_string(&FlagName::SeriousViolation).unwrap(), "\"serious_violation\"");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagName {
@@ -61,6 +81,13 @@ pub enum FlagName {
 }
 
 /// The input files a plan names, relative to the plan file.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let inputs = &ds.plan.inputs;
+/// assert_eq!((inputs.items.as_str(), inputs.history.as_deref()), ("items.csv", Some("history.csv")));
+/// assert!(!inputs.allow_outside);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputFiles {
@@ -96,6 +123,15 @@ fn default_max_line_bytes() -> u64 {
 }
 
 /// The rules of the draw, with the defaults DESIGN.md gives.
+///
+/// ```
+/// use shuangsuiji::model::CreditClass;
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let r = &ds.plan.rules;
+/// assert_eq!((r.team_size, r.max_per_year, r.cooldown_days), (2, Some(2), 365));
+/// assert_eq!(r.officer_max_load, Some(12));
+/// assert!(r.class_ratios[&CreditClass::D].is_one());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
@@ -165,6 +201,13 @@ impl Default for Rules {
 }
 
 /// A filter for directed draws (定向抽查); empty lists do not filter.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let directed = &ds.plan.tasks[10];
+/// assert_eq!(directed.filter.regions, ["威远镇", "李达窑乡", "牛心堡乡"]); // sorted
+/// assert!(directed.filter.is_directed());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Filter {
@@ -187,6 +230,12 @@ pub struct Filter {
 
 impl Filter {
     /// Whether the filter restricts anything (a directed draw).
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// assert!(!ds.plan.tasks[0].filter.is_directed());
+    /// assert!(shuangsuiji::model::Filter::default().regions.is_empty());
+    /// ```
     pub fn is_directed(&self) -> bool {
         !(self.regions.is_empty()
             && self.types.is_empty()
@@ -198,6 +247,13 @@ impl Filter {
 
 /// One task of the plan: an item (or a joint inspection of several items,
 /// led by the first) and an optional filter.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let joint = &ds.plan.tasks[8];
+/// assert_eq!(joint.items, ["YYLY-09", "YYSC-01"]);
+/// assert_eq!((joint.ratio, joint.count, joint.batch), (None, None, None));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Task {
@@ -272,6 +328,11 @@ impl GroupColumn {
 
 impl Task {
     /// The task's key: its item ids joined by `+`.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// assert_eq!(ds.plan.tasks[8].key(), "YYLY-09+YYSC-01");
+    /// ```
     pub fn key(&self) -> String {
         self.items.join("+")
     }
@@ -279,6 +340,14 @@ impl Task {
     /// The share of the year's target this task reaches, as a fraction
     /// `(p, q)`, when it is a batch (SPEC.md §6.5): `k/n` for `batch`,
     /// `a/10^s` for `year_share`; `None` for an ordinary task.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let mut task = ds.plan.tasks[0].clone();
+    /// assert_eq!(task.year_fraction(), None);
+    /// task.batch = Some("2/4".parse().unwrap());
+    /// assert_eq!(task.year_fraction(), Some((2, 4)));
+    /// ```
     pub fn year_fraction(&self) -> Option<(u64, u64)> {
         match (self.batch, self.year_share) {
             (Some(b), _) => Some((u64::from(b.k), u64::from(b.n))),
@@ -291,6 +360,14 @@ impl Task {
 /// How the notices present the plan (落款 and contacts): presentation only,
 /// never part of the plan's canonical JSON, digest or draw (SPEC.md §2.3).
 /// Read from the optional `[notice]` table of the plan file.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let n = &ds.plan.notice;
+/// assert_eq!(n.document_number.as_deref(), Some("右林发〔2026〕15号（虚构示例）"));
+/// assert_eq!(n.issue_date.unwrap().to_string(), "2026-09-28");
+/// assert!(n.issuer.is_none());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoticeInfo {
@@ -321,6 +398,12 @@ pub struct NoticeInfo {
 
 /// A task's number as the notices show it (see
 /// [`NoticeInfo::task_numbers`]).
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// // every sample task draws its item's plain ratio: nothing to note
+/// assert!(ds.plan.notice.task_numbers.iter().all(Option::is_none));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TaskNumberNote {
     /// The number drawn, as computed: `25%`, `4户`.
@@ -339,6 +422,12 @@ pub struct TaskNumberNote {
 impl NoticeInfo {
     /// Whether the plan has no `[notice]` table (the task numbers, which
     /// do not come from it, are not looked at).
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// assert!(!ds.plan.notice.table_is_empty());
+    /// assert!(shuangsuiji::model::NoticeInfo::default().table_is_empty());
+    /// ```
     pub fn table_is_empty(&self) -> bool {
         self.document_number.is_none()
             && self.issuer.is_none()
@@ -351,6 +440,13 @@ impl NoticeInfo {
 /// How inspection results are recorded and published: presentation and
 /// workflow only, never part of the plan's canonical JSON, digest or draw.
 /// Read from the optional `[results]` table of the plan file.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let r = &ds.plan.results;
+/// assert_eq!((r.outcomes.len(), r.outcomes_en.len()), (7, 7));
+/// assert_eq!(r.due_working_days, 20);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResultsConfig {
@@ -390,6 +486,15 @@ impl Default for ResultsConfig {
 }
 
 /// A plan: metadata, inputs, rules and tasks.
+///
+/// ```
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let p = &ds.plan;
+/// assert_eq!(p.id, "YYLY-2026-Q4");
+/// assert_eq!((p.period_start.to_string(), p.date.to_string()), ("2026-10-01".into(), "2026-10-09".into()));
+/// assert_eq!(p.tasks.len(), 11);
+/// assert!(p.seed_sources.is_empty()); // the seed source is described in words only
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     /// Plan id (计划编号).

@@ -30,6 +30,14 @@ pub struct Ratio {
 }
 
 /// Why a ratio could not be read.
+///
+/// ```
+/// use shuangsuiji::model::{Ratio, RatioError};
+/// assert_eq!("0".parse::<Ratio>(), Err(RatioError::NotPositive));
+/// assert_eq!("120%".parse::<Ratio>(), Err(RatioError::AboveOne));
+/// assert_eq!("five".parse::<Ratio>(), Err(RatioError::Malformed));
+/// assert_eq!(RatioError::AboveOne.to_string(), "is above 100%");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RatioError {
     /// Not a number in an accepted form.
@@ -62,6 +70,14 @@ impl Ratio {
     pub const ONE: Ratio = Ratio { num: 1, scale: 0 };
 
     /// The ratio `num / 10^scale`, if it lies in (0, 1].
+    ///
+    /// ```
+    /// use shuangsuiji::model::{Ratio, RatioError};
+    /// let r = Ratio::from_decimal(125, 3).unwrap(); // 0.125
+    /// assert_eq!((r.numerator(), r.scale(), r.denominator()), (125, 3, 1000));
+    /// assert_eq!(r.decimal(), "0.125");
+    /// assert_eq!(Ratio::from_decimal(11, 1), Err(RatioError::AboveOne));
+    /// ```
     pub fn from_decimal(num: u64, scale: u32) -> Result<Ratio, RatioError> {
         if scale > MAX_SCALE {
             return Err(RatioError::TooPrecise);
@@ -81,26 +97,52 @@ impl Ratio {
     }
 
     /// Numerator over `10^scale`.
+    ///
+    /// ```
+    /// let r: shuangsuiji::model::Ratio = "5%".parse().unwrap();
+    /// assert_eq!(r.numerator() as f64 / r.denominator() as f64, 0.05);
+    /// ```
     pub fn numerator(&self) -> u64 {
         self.num
     }
 
     /// Decimal places: the ratio is `numerator() / 10^scale()`.
+    ///
+    /// ```
+    /// let r: shuangsuiji::model::Ratio = "2.5%".parse().unwrap();
+    /// assert_eq!((r.numerator(), r.scale()), (25, 3));
+    /// ```
     pub fn scale(&self) -> u32 {
         self.scale
     }
 
     /// `10^scale()`.
+    ///
+    /// ```
+    /// let r: shuangsuiji::model::Ratio = "5‰".parse().unwrap();
+    /// assert_eq!((r.numerator(), r.denominator()), (5, 1000));
+    /// ```
     pub fn denominator(&self) -> u64 {
         10u64.pow(self.scale)
     }
 
     /// Whether this is 100%.
+    ///
+    /// ```
+    /// use shuangsuiji::model::Ratio;
+    /// assert!("100%".parse::<Ratio>().unwrap().is_one());
+    /// assert!(!"99%".parse::<Ratio>().unwrap().is_one());
+    /// ```
     pub fn is_one(&self) -> bool {
         self.num == 1 && self.scale == 0
     }
 
     /// `ceil(self × n)`, computed exactly in integers.
+    ///
+    /// ```
+    /// let r: shuangsuiji::model::Ratio = "5%".parse().unwrap();
+    /// assert_eq!((r.ceil_mul(40), r.ceil_mul(41), r.ceil_mul(0)), (2, 3, 0));
+    /// ```
     pub fn ceil_mul(&self, n: u64) -> u64 {
         let p = u128::from(self.num) * u128::from(n);
         let d = u128::from(self.denominator());
@@ -109,6 +151,12 @@ impl Ratio {
     }
 
     /// The canonical decimal form: `0.05`, `0.125`, `1`.
+    ///
+    /// ```
+    /// use shuangsuiji::model::Ratio;
+    /// assert_eq!("20%".parse::<Ratio>().unwrap().decimal(), "0.2");
+    /// assert_eq!("100%".parse::<Ratio>().unwrap().decimal(), "1");
+    /// ```
     pub fn decimal(&self) -> String {
         if self.scale == 0 {
             return self.num.to_string();

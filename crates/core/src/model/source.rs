@@ -31,6 +31,12 @@ pub const QUICKNET_PUBLIC_KEY: &str = "83cf0f2896adee7eb8b5f01fcad3912212c437e00
 pub const QUICKNET_SCHEME: &str = "bls-unchained-g1-rfc9380";
 
 /// A lottery game whose results are published officially.
+///
+/// ```
+/// use shuangsuiji::model::Game;
+/// assert_eq!((Game::Ssq.code(), Game::Ssq.name_zh()), ("ssq", "福彩双色球"));
+/// assert_eq!(Game::Fc3d.outcomes(), 1000);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Game {
@@ -47,6 +53,12 @@ pub enum Game {
 }
 
 /// One group of numbers of a game's result.
+///
+/// ```
+/// use shuangsuiji::model::Game;
+/// let kl8 = Game::Kl8.pools()[0];
+/// assert_eq!((kl8.count, kl8.min, kl8.max, kl8.set), (20, 1, 80, true));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pool {
     /// How many numbers.
@@ -63,6 +75,10 @@ pub struct Pool {
 
 impl Game {
     /// The word used in plan.toml and in the seed text (`kl8`, `ssq`, `fc3d`, `dlt`, `pl5`).
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::model::Game::Dlt.code(), "dlt");
+    /// ```
     pub fn code(self) -> &'static str {
         match self {
             Game::Kl8 => "kl8",
@@ -74,6 +90,10 @@ impl Game {
     }
 
     /// The game's Chinese name (`福彩快乐8` …).
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::model::Game::Pl5.name_zh(), "体彩排列5");
+    /// ```
     pub fn name_zh(self) -> &'static str {
         match self {
             Game::Kl8 => "福彩快乐8",
@@ -197,6 +217,12 @@ pub enum SeedSource {
 impl SeedSource {
     /// The label that begins this source's part of the seed text (before
     /// the `:`): `dice`, `kl8 2026270`, `drand 123`, `text`.
+    ///
+    /// ```
+    /// use shuangsuiji::model::SeedSource;
+    /// assert_eq!(SeedSource::Drand { round: 123 }.label(), "drand 123");
+    /// assert_eq!(SeedSource::Text { description: "公证员宣读".into() }.label(), "text");
+    /// ```
     pub fn label(&self) -> String {
         match self {
             SeedSource::Dice { .. } => "dice".to_string(),

@@ -10,6 +10,14 @@ const WEIGHTS: [u32; 17] = [
 ];
 
 /// Why a code is not a valid unified social credit code.
+///
+/// ```
+/// use shuangsuiji::model::{UsccError, validate_uscc};
+/// assert_eq!(validate_uscc("91140623MA0THC3AXR"), Ok(()));
+/// assert_eq!(validate_uscc("9114"), Err(UsccError::Length(4)));
+/// assert_eq!(validate_uscc("91140623MA0THC3AXA"), Err(UsccError::CheckCharacter { expected: 'R', found: 'A' }));
+/// assert!(matches!(validate_uscc("91140623MA0THC3AXZ"), Err(UsccError::Character { position: 18, found: 'Z' })));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UsccError {
     /// Not 18 characters long.
@@ -55,6 +63,10 @@ fn value(c: u8) -> Option<u32> {
 }
 
 /// The check character for the first 17 characters of a code.
+///
+/// ```
+/// assert_eq!(shuangsuiji::model::check_character(b"91140623MA0THC3AX"), Some('R'));
+/// ```
 pub fn check_character(first17: &[u8; 17]) -> Option<char> {
     let mut sum = 0u32;
     for (c, w) in first17.iter().zip(WEIGHTS) {

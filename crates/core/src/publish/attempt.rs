@@ -63,6 +63,21 @@ impl std::fmt::Debug for OutLock {
 }
 
 /// What [`Attempt::publish`] did.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("ssj-doc-{}-{}", line!(), std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use shuangsuiji::{Publication, publish::Attempt};
+/// let p = Publication::new().with_bytes("a.txt", b"abc".to_vec()).with_sums();
+/// let attempt = Attempt::new(dir.join("journal.jsonl"), "commit", None, "2026-10-01T00:00:00Z");
+/// let published = attempt.publish(&dir.join("out"), &p, &["a.txt"], false).unwrap();
+/// assert_eq!(published.files, ["a.txt", "SHA256SUMS"]);
+/// assert_eq!(published.digest, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+/// assert_eq!(published.entry.record.output.as_deref(), Some(&*published.digest));
+/// assert!(published.excerpt_error.is_none());
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 #[derive(Debug, Clone)]
 pub struct Published {
     /// The journal entry recording it.
@@ -82,6 +97,13 @@ pub struct Published {
 impl Attempt {
     /// Open an attempt of `command`, journaled in `journal`, at `time`
     /// (RFC 3339 UTC, from the caller's clock).
+    ///
+    /// ```
+    /// use shuangsuiji::publish::Attempt;
+    /// let a = Attempt::new("journal.jsonl", "draw", Some("38 17 05"), "2026-10-09T02:00:00Z");
+    /// assert_eq!(a.record().seed.as_deref(), Some("38 17 05"));
+    /// assert_eq!(a.record().outcome.as_str(), "invalid"); // until it succeeds
+    /// ```
     pub fn new(
         journal: impl Into<PathBuf>,
         command: &str,
@@ -107,16 +129,33 @@ impl Attempt {
     }
 
     /// The journal file.
+    ///
+    /// ```
+    /// let a = shuangsuiji::publish::Attempt::new("j/journal.jsonl", "commit", None, "2026-10-01T00:00:00Z");
+    /// assert_eq!(a.journal(), std::path::Path::new("j/journal.jsonl"));
+    /// ```
     pub fn journal(&self) -> &Path {
         &self.journal
     }
 
     /// The record as it stands.
+    ///
+    /// ```
+    /// let a = shuangsuiji::publish::Attempt::new("journal.jsonl", "commit", None, "2026-10-01T00:00:00Z");
+    /// assert_eq!((a.record().command.as_str(), a.record().time.as_str()), ("commit", "2026-10-01T00:00:00Z"));
+    /// ```
     pub fn record(&self) -> &JournalRecord {
         &self.record
     }
 
     /// Add a note (joined to earlier notes with `; `).
+    ///
+    /// ```
+    /// let mut a = shuangsuiji::publish::Attempt::new("journal.jsonl", "draw", None, "2026-10-01T00:00:00Z");
+    /// a.note("weak seed allowed");
+    /// a.note("retry");
+    /// assert_eq!(a.record().note.as_deref(), Some("weak seed allowed; retry"));
+    /// ```
     pub fn note(&mut self, note: &str) {
         self.record.note = Some(match self.record.note.take() {
             Some(n) => format!("{n}; {note}"),
@@ -125,6 +164,14 @@ impl Attempt {
     }
 
     /// Record which plan and inputs the attempt concerns.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let mut a = shuangsuiji::publish::Attempt::new("journal.jsonl", "commit", None, "2026-10-01T00:00:00Z");
+    /// a.inputs(&ds.plan.id, &ds.digests);
+    /// assert_eq!(a.record().plan_id.as_ref(), Some(&ds.plan.id));
+    /// assert_eq!(a.record().digests.as_ref(), Some(&ds.digests));
+    /// ```
     pub fn inputs(&mut self, plan_id: &str, digests: &InputDigests) {
         self.record.plan_id = Some(plan_id.to_string());
         self.record.digests = Some(digests.clone());
@@ -135,6 +182,21 @@ impl Attempt {
     /// there and `force` is not given. Waits while another process
     /// publishes into the same folder. The lock is kept until the attempt
     /// ends.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("ssj-doc-{}-{}", line!(), std::process::id()));
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// use shuangsuiji::publish::Attempt;
+    /// std::fs::create_dir_all(dir.join("out")).unwrap();
+    /// std::fs::write(dir.join("out/result.json"), "{}\n").unwrap();
+    /// let mut a = Attempt::new(dir.join("journal.jsonl"), "draw", None, "2026-10-01T00:00:00Z");
+    /// let e = a.reserve(&dir.join("out"), &["result.json"], false).unwrap_err();
+    /// assert!(e.to_string().contains("refusing to overwrite"));
+    /// assert!(a.reserve(&dir.join("out"), &["result.json"], true).is_ok()); // --force
+    /// # drop(a);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn reserve(&mut self, out: &Path, guarded: &[&str], force: bool) -> Result<()> {
         if self.lock.is_none() {
             super::staged::check_out(out).map_err(|e| publish_error(out, e))?;
@@ -163,6 +225,18 @@ impl Attempt {
 
     /// Journal the attempt as failed. Returns the entry, or why the
     /// journal could not record it.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("ssj-doc-{}-{}", line!(), std::process::id()));
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// use shuangsuiji::{journal::JournalOutcome, publish::Attempt};
+    /// let a = Attempt::new(dir.join("journal.jsonl"), "draw", Some("1"), "2026-10-01T00:00:00Z");
+    /// let entry = a.fail(JournalOutcome::Invalid, "the seed is too weak").unwrap();
+    /// assert_eq!((entry.seq, entry.record.error.as_deref()), (1, Some("the seed is too weak")));
+    /// assert_eq!(std::fs::read_to_string(dir.join("journal.jsonl")).unwrap().lines().count(), 1);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn fail(mut self, outcome: JournalOutcome, error: &str) -> Result<JournalEntry> {
         self.record.outcome = outcome;
         self.record.error = Some(error.to_string());
@@ -172,6 +246,18 @@ impl Attempt {
     /// Journal the attempt as failed by `e`: `infeasible` for an
     /// infeasible rule set, `invalid` otherwise; the error text keeps one
     /// line per error (warnings left out).
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("ssj-doc-{}-{}", line!(), std::process::id()));
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// use shuangsuiji::{Error, Infeasible, journal::JournalOutcome, publish::Attempt};
+    /// let a = Attempt::new(dir.join("journal.jsonl"), "draw", Some("1"), "2026-10-01T00:00:00Z");
+    /// let e = Error::infeasible(Infeasible { item: "LY-01".into(), subject: None, constraint: "no team".into() });
+    /// let entry = a.fail_with(&e).unwrap();
+    /// assert_eq!(entry.record.outcome, JournalOutcome::Infeasible);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn fail_with(self, e: &Error) -> Result<JournalEntry> {
         let outcome = match e.kind() {
             ErrorKind::Infeasible(_) => JournalOutcome::Infeasible,
@@ -188,6 +274,20 @@ impl Attempt {
     /// folder is as before. Any failure is journaled (best effort) and
     /// returned. Finally the plan's journal lines are copied into
     /// `out/journal.jsonl`.
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("ssj-doc-{}-{}", line!(), std::process::id()));
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// use shuangsuiji::{Publication, publish::Attempt};
+    /// let p = Publication::new().with_bytes("a.txt", b"abc".to_vec()).with_sums();
+    /// let attempt = Attempt::new(dir.join("journal.jsonl"), "commit", None, "2026-10-01T00:00:00Z");
+    /// let published = attempt.publish(&dir.join("out"), &p, &["a.txt"], false).unwrap();
+    /// assert_eq!(std::fs::read(dir.join("out/a.txt")).unwrap(), b"abc");
+    /// assert!(published.entry.record.bundle.is_some()); // binds SHA256SUMS
+    /// assert_eq!(std::fs::read_to_string(dir.join("journal.jsonl")).unwrap().lines().count(), 1);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     pub fn publish(
         mut self,
         out: &Path,

@@ -179,6 +179,17 @@ impl<'a> crate::Publication<'a> {
     /// ([`bundle_plan_toml`], [`project_input`]), reading the inputs from
     /// the plan's folder when the files are written (a province's registry
     /// is projected as it is copied, never held).
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// let path = Path::new("../../data/youyu-forestry/plan.toml");
+    /// let text = std::fs::read_to_string(path).unwrap();
+    /// # let ds = shuangsuiji::Dataset::open(path).unwrap();
+    /// let p = shuangsuiji::Publication::new().with_inputs(path, &text, &ds.plan).unwrap();
+    /// let names: Vec<&str> = p.names().collect();
+    /// assert_eq!(names[0], "plan.toml");
+    /// assert_eq!(names.len(), 6); // the plan and its five inputs
+    /// ```
     pub fn with_inputs(
         self,
         plan_path: &'a std::path::Path,

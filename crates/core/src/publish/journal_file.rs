@@ -206,6 +206,21 @@ fn write_line(f: &mut File, line: &[u8]) -> std::io::Result<()> {
 
 /// Move a torn last line of the journal aside (`ssj journal repair`):
 /// returns where it was kept, or `None` when the journal has none.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join(format!("ssj-doc-{}-{}", line!(), std::process::id()));
+/// # let _ = std::fs::remove_dir_all(&dir);
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// use shuangsuiji::publish::repair_journal;
+/// let journal = dir.join("journal.jsonl");
+/// std::fs::write(&journal, "").unwrap();
+/// assert_eq!(repair_journal(&journal).unwrap(), None); // nothing torn
+/// std::fs::write(&journal, "{\"seq\":1,\"cut sh").unwrap(); // a crash mid-write
+/// let aside = repair_journal(&journal).unwrap().unwrap();
+/// assert_eq!(std::fs::read(&journal).unwrap().len(), 0);
+/// assert_eq!(std::fs::read_to_string(&aside).unwrap(), "{\"seq\":1,\"cut sh");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
 pub fn repair_journal(path: &Path) -> Result<Option<PathBuf>> {
     let mut f = open_locked(path)?;
     Ok(cut_torn_tail(path, &mut f)?.1.map(|(aside, _)| aside))

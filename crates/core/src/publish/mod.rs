@@ -78,6 +78,12 @@ impl std::fmt::Debug for Publication<'_> {
 
 impl<'a> Publication<'a> {
     /// No files yet.
+    ///
+    /// ```
+    /// let p = shuangsuiji::Publication::new();
+    /// assert_eq!(p.names().count(), 0);
+    /// assert!(!p.has_sums());
+    /// ```
     pub fn new() -> Publication<'a> {
         Publication {
             files: Vec::new(),
@@ -86,17 +92,47 @@ impl<'a> Publication<'a> {
     }
 
     /// `result.json` of a checked draw.
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, Publication, Seed};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// # let seed: Seed = "38 17 05".parse().unwrap();
+    /// # let draw = ds.draw_with(&seed, &ds.commit(), &shuangsuiji::DrawOptions::new().allow_weak_seed()).unwrap();
+    /// let bytes = Publication::of_draw(&draw).bytes("result.json").unwrap().unwrap();
+    /// assert_eq!(bytes.last(), Some(&b'\n'));
+    /// assert_eq!(bytes.len(), draw.result().to_canonical_json().len() + 1);
+    /// ```
     pub fn of_draw(draw: &'a Draw) -> Publication<'a> {
         Publication::of_result(draw.result())
     }
 
     /// `result.json` of a result whose visits it holds.
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, Publication, Seed};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// # let seed: Seed = "38 17 05".parse().unwrap();
+    /// # let draw = ds.draw_with(&seed, &ds.commit(), &shuangsuiji::DrawOptions::new().allow_weak_seed()).unwrap();
+    /// let a = Publication::of_result(draw.result()).bytes("result.json").unwrap();
+    /// assert_eq!(a, Publication::of_draw(&draw).bytes("result.json").unwrap());
+    /// ```
     pub fn of_result(result: &'a DrawResult) -> Publication<'a> {
         Publication::of_result_with(result, Visits::Held(&result.visits))
     }
 
     /// `result.json` of a result whose visits are kept apart (a streamed
     /// draw, [`crate::draw::StreamedDraw`]).
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, Publication, Seed};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// use shuangsuiji::draw::Visits;
+    /// # let seed: Seed = "38 17 05".parse().unwrap();
+    /// # let draw = ds.draw_with(&seed, &ds.commit(), &shuangsuiji::DrawOptions::new().allow_weak_seed()).unwrap();
+    /// let r = draw.result();
+    /// let apart = Publication::of_result_with(r, Visits::Held(&r.visits));
+    /// assert_eq!(apart.bytes("result.json").unwrap(), Publication::of_result(r).bytes("result.json").unwrap());
+    /// ```
     pub fn of_result_with(result: &'a DrawResult, visits: Visits<'a>) -> Publication<'a> {
         Publication::new().with_writer(RESULT_FILE, move |w| {
             result.write_canonical_json_with(visits, w)?;
@@ -105,6 +141,14 @@ impl<'a> Publication<'a> {
     }
 
     /// `commitment.json`: canonical JSON and one line feed.
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, Publication, Seed};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let c = ds.commit();
+    /// let bytes = Publication::of_commitment(&c).bytes("commitment.json").unwrap().unwrap();
+    /// assert_eq!(bytes, format!("{}\n", c.to_canonical_json()).into_bytes());
+    /// ```
     pub fn of_commitment(commitment: &'a Commitment) -> Publication<'a> {
         Publication::new().with_writer(COMMITMENT_FILE, move |w| {
             w.write_all(commitment.to_canonical_json().as_bytes())?;
@@ -113,12 +157,23 @@ impl<'a> Publication<'a> {
     }
 
     /// Add a file with the given bytes (replacing one of the same name).
+    ///
+    /// ```
+    /// let p = shuangsuiji::Publication::new().with_bytes("a.txt", b"1".to_vec()).with_bytes("a.txt", b"22".to_vec());
+    /// assert_eq!(p.bytes("a.txt").unwrap(), Some(b"22".to_vec()));
+    /// assert_eq!(p.names().count(), 1);
+    /// ```
     pub fn with_bytes(self, name: &str, bytes: Vec<u8>) -> Publication<'a> {
         self.with_writer(name, move |w| w.write_all(&bytes))
     }
 
     /// Add a file written by `write` when it is published (replacing one of
     /// the same name).
+    ///
+    /// ```
+    /// let p = shuangsuiji::Publication::new().with_writer("n.txt", |w| writeln!(w, "{}", 6 * 7));
+    /// assert_eq!(p.bytes("n.txt").unwrap(), Some(b"42\n".to_vec()));
+    /// ```
     pub fn with_writer(
         mut self,
         name: &str,
@@ -131,6 +186,11 @@ impl<'a> Publication<'a> {
 
     /// The file names, in the order added; the first is the main file
     /// whose SHA-256 the journal records.
+    ///
+    /// ```
+    /// let p = shuangsuiji::Publication::new().with_bytes("b", vec![]).with_bytes("a", vec![]).with_sums();
+    /// assert_eq!(p.names().collect::<Vec<_>>(), ["b", "a", "SHA256SUMS"]);
+    /// ```
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.files
             .iter()
@@ -139,11 +199,23 @@ impl<'a> Publication<'a> {
     }
 
     /// Whether the publication ends with `SHA256SUMS`.
+    ///
+    /// ```
+    /// assert!(shuangsuiji::Publication::new().with_sums().has_sums());
+    /// ```
     pub fn has_sums(&self) -> bool {
         self.sums
     }
 
     /// Write the file `name` to `w`; `Ok(false)` if there is no such file.
+    ///
+    /// ```
+    /// let p = shuangsuiji::Publication::new().with_bytes("a.txt", b"abc".to_vec());
+    /// let mut out = Vec::new();
+    /// assert!(p.write_file("a.txt", &mut out).unwrap());
+    /// assert_eq!(out, b"abc");
+    /// assert!(!p.write_file("other.txt", &mut out).unwrap());
+    /// ```
     pub fn write_file(&self, name: &str, w: &mut dyn Write) -> io::Result<bool> {
         if self.sums && name == SUMS_FILE {
             let mut hashes = Vec::new();
@@ -162,6 +234,12 @@ impl<'a> Publication<'a> {
     }
 
     /// The bytes of the file `name`, if there is one.
+    ///
+    /// ```
+    /// let p = shuangsuiji::Publication::new().with_bytes("a.txt", b"abc".to_vec());
+    /// assert_eq!(p.bytes("a.txt").unwrap().unwrap().len(), 3);
+    /// assert_eq!(p.bytes("b.txt").unwrap(), None);
+    /// ```
     pub fn bytes(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
         let mut out = Vec::new();
         Ok(self.write_file(name, &mut out)?.then_some(out))
@@ -169,6 +247,12 @@ impl<'a> Publication<'a> {
 
     /// End with `SHA256SUMS`: one line `<sha256 hex>  <name>` per other
     /// file (the format of `sha256sum -c`), sorted bytewise by name.
+    ///
+    /// ```
+    /// let p = shuangsuiji::Publication::new().with_bytes("b.txt", b"abc".to_vec()).with_sums();
+    /// let sums = String::from_utf8(p.bytes("SHA256SUMS").unwrap().unwrap()).unwrap();
+    /// assert_eq!(sums, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  b.txt\n");
+    /// ```
     pub fn with_sums(mut self) -> Publication<'a> {
         self.sums = true;
         self

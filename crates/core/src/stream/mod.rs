@@ -60,6 +60,18 @@ use pass::{Ctx, EntitySink, Keep, MergedTask, TaskCtx};
 
 /// Counters of a streaming run, for tests and benchmarks (they never
 /// change an output).
+///
+/// ```
+/// use shuangsuiji::load::{StreamStats, load_streaming};
+/// use shuangsuiji::LoadOptions;
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+/// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+/// let open = |name: &str| Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn std::io::Read>);
+/// let stats = StreamStats::default();
+/// let ds = load_streaming("plan.toml", &text, open, LoadOptions { stats: Some(&stats), ..Default::default() }).unwrap();
+/// assert_eq!(ds.registry_len(), 2000);
+/// assert!(stats.passes() >= 1);
+/// ```
 #[derive(Debug, Default)]
 pub struct StreamStats {
     /// Passes over the registry.
@@ -73,20 +85,43 @@ pub struct StreamStats {
 
 impl StreamStats {
     /// Passes over the registry so far.
+    ///
+    /// ```
+    /// assert_eq!(shuangsuiji::load::StreamStats::default().passes(), 0);
+    /// ```
     pub fn passes(&self) -> u64 {
         self.passes.load(Ordering::Relaxed)
     }
     /// Entity records held after the passes, summed.
+    ///
+    /// ```
+    /// let stats = shuangsuiji::load::StreamStats::default();
+    /// stats.held.fetch_add(5, std::sync::atomic::Ordering::Relaxed);
+    /// assert_eq!(stats.held(), 5);
+    /// ```
     pub fn held(&self) -> u64 {
         self.held.load(Ordering::Relaxed)
     }
     /// Candidates kept, summed over tasks and passes.
+    ///
+    /// ```
+    /// let stats = shuangsuiji::load::StreamStats::default();
+    /// stats.candidates.fetch_add(3, std::sync::atomic::Ordering::Relaxed);
+    /// assert_eq!(stats.candidates(), 3);
+    /// ```
     pub fn candidates(&self) -> u64 {
         self.candidates.load(Ordering::Relaxed)
     }
 }
 
 /// How a streaming load or draw runs. No field changes any output.
+///
+/// ```
+/// use shuangsuiji::LoadOptions;
+/// let opts = LoadOptions { threads: 2, ..Default::default() };
+/// assert!(opts.spill.is_none() && opts.stats.is_none()); // sorted runs kept in memory
+/// assert_eq!(format!("{opts:?}"), "LoadOptions { threads: 2, spill: false, stats: None }");
+/// ```
 #[derive(Clone, Copy, Default)]
 pub struct LoadOptions<'a> {
     /// Worker threads (besides the reader); 0 uses the available
@@ -127,6 +162,18 @@ impl LoadOptions<'_> {
 /// writes the result without building them all; [`StreamedDraw::into_result`]
 /// builds the whole [`DrawResult`], byte for byte what [`crate::draw::draw_unchecked`]
 /// gives.
+///
+/// ```
+/// use shuangsuiji::{Dataset, LoadOptions, draw::draw_streaming};
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+/// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+/// let open = |name: &str| Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn std::io::Read>);
+/// let got = draw_streaming("plan.toml", &text, open, "38 17 05", None, LoadOptions::default()).unwrap();
+/// assert!(got.head.visits.is_empty() && got.dataset.entities.is_empty()); // nothing held
+/// assert_eq!(got.visits().len(), got.visits.len());
+/// let n = got.visits.len();
+/// assert_eq!(got.into_result().visits.len(), n);
+/// ```
 #[derive(Debug, Clone)]
 pub struct StreamedDraw {
     /// The plan and inputs as [`load_streaming`] gives them (the registry
@@ -141,11 +188,33 @@ pub struct StreamedDraw {
 
 impl StreamedDraw {
     /// The visits, for writers that take held and compact visits alike.
+    ///
+    /// ```
+    /// # use shuangsuiji::{LoadOptions, draw::{Visits, draw_streaming}};
+    /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+    /// # let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+    /// # let open = |name: &str| Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn std::io::Read>);
+    /// let got = draw_streaming("plan.toml", &text, open, "38 17 05", None, LoadOptions::default()).unwrap();
+    /// assert!(matches!(got.visits(), Visits::Compact(_)));
+    /// assert_eq!(got.visits().teams(), got.visits.teams());
+    /// ```
     pub fn visits(&self) -> Visits<'_> {
         Visits::Compact(&self.visits)
     }
 
     /// The whole result, its visits built.
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, LoadOptions, draw::draw_streaming};
+    /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+    /// # let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+    /// # let open = |name: &str| Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn std::io::Read>);
+    /// let got = draw_streaming("plan.toml", &text, open, "38 17 05", None, LoadOptions::default()).unwrap();
+    /// let ds = Dataset::open(format!("{dir}plan.toml")).unwrap();
+    /// let seed = "38 17 05".parse().unwrap();
+    /// let held = ds.draw_with(&seed, &ds.commit(), &shuangsuiji::DrawOptions::new().allow_weak_seed()).unwrap();
+    /// assert_eq!(got.into_result(), held.into_result()); // byte for byte the same result
+    /// ```
     pub fn into_result(self) -> DrawResult {
         let mut r = self.head;
         r.visits = self.visits.iter().collect();

@@ -6,6 +6,17 @@
 use std::io::{self, Read, Seek, SeekFrom, Write};
 
 /// A temporary file for spilling: readable, writable and seekable.
+///
+/// ```
+/// use shuangsuiji::load::SpillFile;
+/// use std::io::{Read, Seek, SeekFrom, Write};
+/// let mut f: Box<dyn SpillFile> = Box::new(std::io::Cursor::new(Vec::new())); // any Read + Write + Seek + Send
+/// f.write_all(b"run").unwrap();
+/// f.seek(SeekFrom::Start(0)).unwrap();
+/// let mut back = String::new();
+/// f.read_to_string(&mut back).unwrap();
+/// assert_eq!(back, "run");
+/// ```
 pub trait SpillFile: Read + Write + Seek + Send {}
 
 impl<T: Read + Write + Seek + Send> SpillFile for T {}

@@ -13,6 +13,19 @@ use crate::model::{Entity, FlagName, Overlap};
 use crate::{ALGORITHM, Dataset, DrawResult};
 
 /// Why an explanation cannot be given.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// use shuangsuiji::verify::{ExplainError, explain};
+/// let e = explain(&ds, &result, "91140000000000000X").unwrap_err();
+/// assert_eq!(e, ExplainError::UnknownEntity { uscc: "91140000000000000X".into() });
+/// let mut other = result.clone();
+/// other.digests.items = "0".repeat(64);
+/// assert!(matches!(explain(&ds, &other, &result.visits[0].uscc), Err(ExplainError::Mismatch { .. })));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ExplainError {
@@ -46,6 +59,19 @@ impl fmt::Display for ExplainError {
 impl std::error::Error for ExplainError {}
 
 /// The entity's standing in one task.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// let visit = &result.visits[0];
+/// let why = shuangsuiji::verify::explain(&ds, &result, &visit.uscc).unwrap();
+/// let t = why.tasks.iter().find(|t| t.task == visit.selections[0].task).unwrap();
+/// assert!(t.eligible && t.drawn);
+/// assert_eq!((t.visit, t.rank), (Some(1), Some(visit.selections[0].rank)));
+/// assert!(t.ticket.as_str() <= t.cutoff.as_deref().unwrap());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TaskExplanation {
     /// The task key (item ids joined by `+`).
@@ -80,6 +106,18 @@ pub struct TaskExplanation {
 }
 
 /// Why an entity was or was not drawn.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// let visit = &result.visits[0];
+/// let why = shuangsuiji::verify::explain(&ds, &result, &visit.uscc).unwrap();
+/// assert_eq!((&why.name, &why.region), (&visit.name, &visit.region));
+/// assert_eq!(why.tasks.len(), result.tasks.len());
+/// assert_eq!(why.times_drawn(), visit.selections.len());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Explanation {
     /// Unified social credit code.
@@ -96,6 +134,16 @@ pub struct Explanation {
 
 impl Explanation {
     /// The number of tasks that drew the entity.
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// # let seed: Seed = "38 17 05".parse().unwrap();
+    /// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+    /// let visit = &result.visits[0];
+    /// let why = shuangsuiji::verify::explain(&ds, &result, &visit.uscc).unwrap();
+    /// assert!(why.times_drawn() >= 1);
+    /// ```
     pub fn times_drawn(&self) -> usize {
         self.tasks.iter().filter(|t| t.drawn).count()
     }
@@ -189,6 +237,20 @@ fn detail(ds: &Dataset, task: &crate::model::Task, e: &Entity, r: Exclusion) -> 
 /// not drawn. The result must belong to the dataset (same digests, and a
 /// draw key that follows from its seed); its selections are trusted for
 /// the `taken` rule — run verification to check them.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// use shuangsuiji::verify::explain;
+/// let drawn = &result.visits[0].uscc;
+/// assert!(explain(&ds, &result, drawn).unwrap().times_drawn() > 0);
+/// let never = ds.entities.iter().find(|e| result.visits.iter().all(|v| v.uscc != e.uscc)).unwrap();
+/// let why = explain(&ds, &result, &never.uscc).unwrap();
+/// assert_eq!(why.times_drawn(), 0);
+/// assert!(why.tasks.iter().all(|t| !t.drawn));
+/// ```
 pub fn explain(ds: &Dataset, result: &DrawResult, uscc: &str) -> Result<Explanation, ExplainError> {
     if result.digests != ds.digests {
         return Err(ExplainError::Mismatch {

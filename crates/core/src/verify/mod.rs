@@ -13,6 +13,17 @@ use crate::commit::digest::canonical_json;
 use crate::draw::{Team, Visit, Visits};
 
 /// What kind of field differs.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// use shuangsuiji::verify::{DifferenceKind, compare_results};
+/// let mut published = result.clone();
+/// published.seed.normalized.push('9');
+/// assert_eq!(compare_results(&published, &result).difference.unwrap().kind, DifferenceKind::Seed);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -42,6 +53,19 @@ pub enum DifferenceKind {
 }
 
 /// The first difference between a published and a recomputed result.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// use shuangsuiji::verify::{DifferenceKind, compare_results};
+/// let mut published = result.clone();
+/// published.visits[0].name = "某公司".into();
+/// let d = compare_results(&published, &result).difference.unwrap();
+/// assert_eq!((d.kind, d.published.as_str()), (DifferenceKind::Entity, "'某公司'"));
+/// assert!(d.to_string().contains("published '某公司', recomputed"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ResultDifference {
     /// What kind of field.
@@ -66,6 +90,18 @@ impl fmt::Display for ResultDifference {
 }
 
 /// The outcome of a comparison.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// use shuangsuiji::verify::compare_results;
+/// let same = compare_results(&result, &result);
+/// assert!(same.is_match());
+/// assert_eq!(same.visits_confirmed, result.visits.len());
+/// assert_eq!(same.tasks_confirmed, result.tasks.len());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Comparison {
     /// Tasks identical (count, allocation, exclusions) before the first
@@ -84,6 +120,16 @@ pub struct Comparison {
 
 impl Comparison {
     /// Whether the results agree.
+    ///
+    /// ```
+    /// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+    /// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// # let seed: Seed = "38 17 05".parse().unwrap();
+    /// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+    /// let mut published = result.clone();
+    /// published.visits.pop();
+    /// assert!(!shuangsuiji::verify::compare_results(&published, &result).is_match());
+    /// ```
     pub fn is_match(&self) -> bool {
         self.difference.is_none()
     }
@@ -119,6 +165,20 @@ fn diff<T: Serialize + PartialEq>(
 /// (informative). Fields are compared in this order: algorithm, seed,
 /// plan, rules, digests, draw key, tasks, then each visit (entity,
 /// selections, each team and officer).
+///
+/// ```
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let result = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap().into_result();
+/// use shuangsuiji::verify::{DifferenceKind, compare_results};
+/// let mut published = result.clone();
+/// published.engine_version = "0.0.0".into(); // informative: ignored
+/// assert!(compare_results(&published, &result).is_match());
+/// published.visits[1].teams[0].officers.swap(0, 1);
+/// let c = compare_results(&published, &result);
+/// assert_eq!((c.visits_confirmed, c.difference.unwrap().kind), (1, DifferenceKind::Officer));
+/// ```
 pub fn compare_results(published: &DrawResult, recomputed: &DrawResult) -> Comparison {
     compare_results_with(
         published,
