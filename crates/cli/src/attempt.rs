@@ -27,7 +27,7 @@ impl Attempt {
     }
 
     pub(crate) fn dataset(&mut self, ds: &Dataset) {
-        self.inner.inputs(&ds.plan.id, &ds.digests);
+        self.inner.inputs(&ds.plan().id, ds.digests());
     }
 
     pub(crate) fn inputs(&mut self, plan_id: &str, digests: &shuangsuiji::InputDigests) {

@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let draw = ds.draw(&seed, &commitment)?; // refuses weak seeds and changed inputs
     let journal = std::path::Path::new(&out).with_extension("journal.jsonl");
     let mut attempt = Attempt::new(journal, "draw", Some(seed.text()), "2026-10-09T02:00:00Z");
-    attempt.inputs(&ds.plan.id, &ds.digests);
+    attempt.inputs(&ds.plan().id, ds.digests());
     let published = attempt.publish(
         std::path::Path::new(&out),
         &Publication::of_draw(&draw),

@@ -48,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "registry {} entities, digest {}",
         committed.registry_len(),
-        committed.digests.entities
+        committed.digests().entities
     );
     // the draw against the committed digests: one more pass
     let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse()?;
@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &plan,
         open,
         seed.text(),
-        Some(&committed.digests),
+        Some(committed.digests()),
         LoadOptions::default(),
     )?;
     SeedStrength::of(&drawn.head).check(&DrawOptions::new())?;

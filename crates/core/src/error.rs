@@ -319,9 +319,9 @@ impl fmt::Display for Infeasible {
 ///
 /// ```
 /// use shuangsuiji::{Dataset, ErrorKind, Seed};
-/// let mut ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let commitment = ds.commit();
-/// ds.digests.items = "0".repeat(64); // as if items.csv had changed since
+/// let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let mut commitment = ds.commit();
+/// commitment.digests.items = "0".repeat(64); // as if items.csv had changed since
 /// let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
 /// let e = ds.draw(&seed, &commitment).unwrap_err();
 /// assert!(matches!(e.kind(), ErrorKind::Differs { input, .. } if input == "items"));

@@ -21,6 +21,22 @@ fn sample() -> Dataset {
     .unwrap()
 }
 
+/// The sample with its files' text edited by `edit(name, text)`.
+fn sample_edited(edit: impl Fn(&str, String) -> String) -> Dataset {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+    let read = |name: &str| {
+        edit(
+            name,
+            std::fs::read_to_string(format!("{dir}{name}")).unwrap(),
+        )
+    };
+    let text = read("plan.toml");
+    Dataset::load("plan.toml", &text, |name| {
+        Ok(Box::new(std::io::Cursor::new(read(name).into_bytes())) as Box<dyn Read>)
+    })
+    .unwrap()
+}
+
 fn record(seed: &str) -> JournalRecord {
     JournalRecord {
         time: "2026-10-09T02:00:00Z".into(),
@@ -117,16 +133,26 @@ fn commitment_names_what_changed() {
     let back = Commitment::from_json(&c.to_canonical_json()).unwrap();
     assert_eq!(back, c);
     assert!(c.diff(&ds).is_empty());
-    let mut other = ds.clone();
-    other.plan.rules.cooldown_days = 1;
-    other.digests.plan =
-        shuangsuiji::commit::digest::hex(&shuangsuiji::commit::digest::plan_digest(&other.plan));
+    // the same folder with one rule changed in the plan
+    let other = sample_edited(|name, text| {
+        if name == "plan.toml" {
+            text.replace("cooldown_days = 365", "cooldown_days = 1")
+        } else {
+            text
+        }
+    });
     let d = c.diff(&other);
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].what, "plan.rules");
-    let mut other = ds.clone();
-    other.digests.officers = "0".repeat(64);
-    other.digests.conflicts = "1".repeat(64);
+    // one officer's certificate date and one conflict pair changed
+    let other = sample_edited(|name, text| match name {
+        "officers.csv" => text.replace(",2028-12-31,", ",2028-12-30,"),
+        "conflicts.csv" => text.replace(
+            "14062301001,93140623MA0NB1R885",
+            "14062301002,93140623MA0NB1R885",
+        ),
+        _ => text,
+    });
     let names: Vec<String> = c.diff(&other).into_iter().map(|d| d.what).collect();
     assert_eq!(names, ["officers", "conflicts"]);
     let r = draw_unchecked(&ds, SEED).unwrap();
@@ -208,7 +234,7 @@ fn explanations_agree_with_the_draw() {
         }
     }
     // every entity: drawn exactly when its rank is within n_h
-    for e in ds.entities.iter().step_by(13) {
+    for e in ds.entities().iter().step_by(13) {
         let x = explain(&ds, &r, &e.uscc).unwrap();
         for t in &x.tasks {
             if t.eligible {
@@ -221,7 +247,7 @@ fn explanations_agree_with_the_draw() {
     // a result of other inputs is refused
     let mut other = r.clone();
     other.digests.entities = "0".repeat(64);
-    assert!(explain(&ds, &other, &ds.entities[0].uscc).is_err());
+    assert!(explain(&ds, &other, &ds.entities()[0].uscc).is_err());
 }
 
 #[test]

@@ -75,7 +75,7 @@ fn plan(start: &str, end: &str, extra: &str) -> String {
 fn draw(plan: &str, files: &Files, seed: &str) -> (Dataset, DrawResult) {
     let ds = Dataset::load("plan.toml", plan, opener(files)).unwrap_or_else(|e| panic!("{e}"));
     let r = draw_unchecked(&ds, seed).unwrap_or_else(|e| panic!("{e}"));
-    for expected in [None, Some(&ds.digests)] {
+    for expected in [None, Some(ds.digests())] {
         let opts = LoadOptions {
             threads: 2,
             spill: None,
@@ -228,14 +228,14 @@ fn batch_keys_enter_the_plan_json_only_when_set() {
         .unwrap_or_else(|e| panic!("{e}"))
     };
     let plain = ds("");
-    let json = shuangsuiji::commit::digest::plan_canonical_json(&plain.plan);
+    let json = shuangsuiji::commit::digest::plan_canonical_json(plain.plan());
     assert!(
         !json.contains("batch") && !json.contains("year_share"),
         "{json}"
     );
-    let b = shuangsuiji::commit::digest::plan_canonical_json(&ds("batch = \" ２／４ \"").plan);
+    let b = shuangsuiji::commit::digest::plan_canonical_json(ds("batch = \" ２／４ \"").plan());
     assert!(b.contains("\"batch\":\"2/4\""), "{b}");
-    let s = shuangsuiji::commit::digest::plan_canonical_json(&ds("year_share = \"60%\"").plan);
+    let s = shuangsuiji::commit::digest::plan_canonical_json(ds("year_share = \"60%\"").plan());
     assert!(s.contains("\"year_share\":\"0.6\""), "{s}");
 }
 

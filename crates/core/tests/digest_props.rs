@@ -125,7 +125,7 @@ fn entities_digest(bytes: Vec<u8>) -> String {
         Ok(Box::new(std::io::Cursor::new(b)) as Box<dyn Read>)
     })
     .unwrap_or_else(|e| panic!("{e}"));
-    ds.digests.entities
+    ds.digests().entities.clone()
 }
 
 fn ent_strategy() -> impl Strategy<Value = Ent> {

@@ -49,7 +49,7 @@ fn plan(tasks: &str) -> String {
 fn draw(plan: &str, files: &Files, seed: &str) -> DrawResult {
     let ds = Dataset::load("plan.toml", plan, opener(files)).unwrap_or_else(|e| panic!("{e}"));
     let r = draw_unchecked(&ds, seed).unwrap_or_else(|e| panic!("{e}"));
-    for (threads, expected) in [(1, None), (2, Some(&ds.digests))] {
+    for (threads, expected) in [(1, None), (2, Some(ds.digests()))] {
         let opts = LoadOptions {
             threads,
             spill: None,
@@ -136,19 +136,19 @@ fn group_keys_enter_the_plan_json_only_when_set() {
         Dataset::load("plan.toml", &plan(tasks), opener(&files)).unwrap_or_else(|e| panic!("{e}"))
     };
     let plain = ds("[[tasks]]\nitems = [\"S-01\"]\n");
-    let json = shuangsuiji::commit::digest::plan_canonical_json(&plain.plan);
+    let json = shuangsuiji::commit::digest::plan_canonical_json(plain.plan());
     assert!(!json.contains("group"), "{json}");
     let g = ds(
         "[[tasks]]\nitems = [\"S-01\"]\ngroup_by = \"region\"\ngroup_ratios = { \" 某区 \" = \"50%\" }\n",
     );
-    let json = shuangsuiji::commit::digest::plan_canonical_json(&g.plan);
+    let json = shuangsuiji::commit::digest::plan_canonical_json(g.plan());
     assert!(
         json.contains("\"group_by\":\"region\",\"group_ratios\":{\"某区\":\"0.5\"}"),
         "{json}"
     );
     // a value no entity has: a warning with the line and field
     let w: Vec<String> = g
-        .warnings
+        .warnings()
         .iter()
         .filter(|d| d.to_string().contains("group_ratios"))
         .map(|d| d.to_string())

@@ -117,7 +117,7 @@ count = 7
 fn every_form_loads_and_draws_the_tasks_number() {
     let ds = load(GOOD).unwrap_or_else(|e| panic!("{e:?}"));
     let forms: Vec<(String, String, String)> = ds
-        .items
+        .items()
         .iter()
         .map(|i| (i.id.clone(), i.ratio.canonical(), i.ratio.to_string()))
         .collect();
@@ -165,7 +165,7 @@ fn every_form_loads_and_draws_the_tasks_number() {
 #[test]
 fn a_task_number_enters_the_plan_json_only_when_set() {
     let ds = load(GOOD).unwrap();
-    let json = shuangsuiji::commit::digest::plan_canonical_json(&ds.plan);
+    let json = shuangsuiji::commit::digest::plan_canonical_json(ds.plan());
     assert!(
         json.contains(r#"{"count":12,"credit_classes":[]"#),
         "{json}"

@@ -93,14 +93,14 @@ fn with(file: &'static str, text: &str) -> Files {
 #[test]
 fn valid_inputs_load_sorted_and_normalised() {
     let ds = load(&files()).unwrap();
-    assert_eq!(ds.items.len(), 2);
+    assert_eq!(ds.items().len(), 2);
     assert_eq!(
-        ds.officers[2].cert_expiry.unwrap().to_string(),
+        ds.officers()[2].cert_expiry.unwrap().to_string(),
         "2029-03-31"
     );
-    assert_eq!(ds.officers[0].categories, vec!["林政执法", "植物检疫"]);
+    assert_eq!(ds.officers()[0].categories, vec!["林政执法", "植物检疫"]);
     assert_eq!(
-        ds.entities
+        ds.entities()
             .iter()
             .map(|e| e.uscc.as_str())
             .collect::<Vec<_>>(),
@@ -110,17 +110,17 @@ fn valid_inputs_load_sorted_and_normalised() {
             "9144030071526726XG"
         ]
     );
-    assert!(!ds.entities[0].active);
+    assert!(!ds.entities()[0].active);
     assert_eq!(
-        ds.items[1].object_types,
+        ds.items()[1].object_types,
         vec!["林木采伐单位", "苗木生产经营者"]
     );
     assert_eq!(
-        ds.plan.tasks.len(),
+        ds.plan().tasks.len(),
         2,
         "one task per item when the plan lists none"
     );
-    assert!(ds.warnings.is_empty(), "{:?}", ds.warnings);
+    assert!(ds.warnings().is_empty(), "{:?}", ds.warnings());
 }
 
 #[test]
@@ -140,8 +140,8 @@ fn chinese_headers_any_order_same_digest() {
     let mut f = with("items.csv", zh_items);
     f.insert("entities.csv", zh_entities.as_bytes().to_vec());
     let zh = load(&f).unwrap();
-    assert_eq!(en.digests, zh.digests);
-    let ent = zh.files.iter().find(|r| r.kind == "entities").unwrap();
+    assert_eq!(en.digests(), zh.digests());
+    let ent = zh.files().iter().find(|r| r.kind == "entities").unwrap();
     assert_eq!(ent.private_columns, vec!["法定代表人", "联系电话"]);
     assert_eq!(ent.unknown_columns, vec!["备注"]);
 }
@@ -156,16 +156,16 @@ fn gbk_file_and_bom() {
     let mut f = files();
     f.insert("entities.csv", gbk.into_owned());
     let ds = load(&f).unwrap();
-    assert_eq!(ds.digests, load(&files()).unwrap().digests);
-    assert_eq!(ds.files[2].encoding, "GBK/GB18030");
+    assert_eq!(ds.digests(), load(&files()).unwrap().digests());
+    assert_eq!(ds.files()[2].encoding, "GBK/GB18030");
 
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend_from_slice(ENTITIES.as_bytes());
     let mut f = files();
     f.insert("entities.csv", bom);
     let ds = load(&f).unwrap();
-    assert_eq!(ds.files[2].encoding, "UTF-8 (BOM)");
-    assert_eq!(ds.digests, load(&files()).unwrap().digests);
+    assert_eq!(ds.files()[2].encoding, "UTF-8 (BOM)");
+    assert_eq!(ds.digests(), load(&files()).unwrap().digests());
 }
 
 #[test]
@@ -287,14 +287,14 @@ fn team_size_below_two() {
 fn expired_certificate_is_a_warning() {
     let officers = OFFICERS.replace("2028/12/31", "2026-09-30");
     let ds = load(&with("officers.csv", &officers)).unwrap();
-    let w: Vec<String> = ds.warnings.iter().map(|d| d.to_string()).collect();
+    let w: Vec<String> = ds.warnings().iter().map(|d| d.to_string()).collect();
     assert_eq!(
         w,
         vec![
             "officers.csv:3: cert_expiry: warning: certificate 14060002 of 李四 expired on 2026-09-30, before the plan date 2026-10-01; this officer is not eligible"
         ]
     );
-    assert_eq!(ds.warnings[0].kind, DiagnosticKind::ExpiredCertificate);
+    assert_eq!(ds.warnings()[0].kind, DiagnosticKind::ExpiredCertificate);
     let o = ds.officer("14060002").unwrap();
     assert!(!ds.officer_eligible(o));
 }
@@ -422,7 +422,7 @@ fn plan_syntax_and_unknown_keys() {
 #[test]
 fn digest_vectors() {
     let ds = load(&files()).unwrap();
-    let d = &ds.digests;
+    let d = ds.digests();
     let got = [&d.items, &d.officers, &d.entities, &d.history, &d.conflicts];
     // entities and conflicts were cross-checked with an independent
     // Python implementation of SPEC.md's canonical form
@@ -515,7 +515,7 @@ fn minimum_ratio_wordings_give_the_same_digest() {
             .replace(",5%,", &format!(",{five},"))
             .replace(",2%,", &format!(",{two},"));
         let ds = load(&with("items.csv", &items)).unwrap_or_else(|e| panic!("{five}: {e}"));
-        assert_eq!(ds.digests, plain.digests, "{five} / {two}");
+        assert_eq!(ds.digests(), plain.digests(), "{five} / {two}");
     }
     let e = errors(load(&with(
         "items.csv",

@@ -29,14 +29,14 @@ fn the_rule_enters_the_plan_only_when_set_and_changes_teams() {
         .unwrap()
         .replacen("2028-12-31", "2026-11-15", 1);
     let off = load(&plan, &officers);
-    assert!(!plan_canonical_json(&off.plan).contains("certified_through_period_end"));
+    assert!(!plan_canonical_json(off.plan()).contains("certified_through_period_end"));
     let explicit_false = plan.replace(
         "stratify = \"region\"",
         "stratify = \"region\"\ncertified_through_period_end = false",
     );
     assert_eq!(
-        load(&explicit_false, &officers).digests.plan,
-        off.digests.plan
+        load(&explicit_false, &officers).digests().plan,
+        off.digests().plan
     );
     let on_text = plan.replace(
         "stratify = \"region\"",
@@ -44,11 +44,11 @@ fn the_rule_enters_the_plan_only_when_set_and_changes_teams() {
     );
     let on = load(&on_text, &officers);
     assert!(
-        plan_canonical_json(&on.plan)
+        plan_canonical_json(on.plan())
             .contains(r#""certified_through_period_end":true,"class_ratios""#)
     );
-    assert_ne!(on.digests.plan, off.digests.plan);
-    assert_eq!(on.digests.officers, off.digests.officers);
+    assert_ne!(on.digests().plan, off.digests().plan);
+    assert_eq!(on.digests().officers, off.digests().officers);
     let seed = "38 17 05 92 64 11 83 20 19 47 56 02 91 38 74 65 10 29 48 37";
     let a = draw_unchecked(&off, seed).unwrap();
     let b = draw_unchecked(&on, seed).unwrap();

@@ -111,7 +111,7 @@ fn revision_two_changes_only_the_affected_place_and_slot() {
     assert_eq!(new.selections[0].rank, row.drawn + 1, "the next ticket");
     assert!(new.selections[0].ticket > old.selections[0].ticket);
     for t in &new.teams {
-        assert_eq!(t.officers.len(), ds.plan.rules.team_size as usize);
+        assert_eq!(t.officers.len(), ds.plan().rules.team_size as usize);
     }
     // the slot: one team, one member
     let (a, b) = (&r.visits[officer_index], &after[officer_index]);
@@ -125,7 +125,7 @@ fn revision_two_changes_only_the_affected_place_and_slot() {
     assert_eq!(diffs[0], c.team as usize);
     let (ta, tb) = (&a.teams[diffs[0]], &b.teams[diffs[0]]);
     let kept: Vec<_> = ta.officers.iter().filter(|o| o.cert_no != cert).collect();
-    assert_eq!(kept.len(), ds.plan.rules.team_size as usize - 1);
+    assert_eq!(kept.len(), ds.plan().rules.team_size as usize - 1);
     assert!(kept.iter().all(|o| tb.officers.contains(o)));
     assert!(
         tb.officers
@@ -183,7 +183,7 @@ fn refusals_name_the_line_and_why() {
     let (entity, cert, officer_visit) = vector_disqualifications(&r);
     let sub = rev.entities[0].visit.uscc.clone();
     let undrawn = ds
-        .entities
+        .entities()
         .iter()
         .find(|e| !r.visits.iter().any(|v| v.uscc == e.uscc) && e.uscc != sub)
         .unwrap()
@@ -234,7 +234,7 @@ fn refusals_name_the_line_and_why() {
 
 #[test]
 fn a_third_revision_chains_and_the_cap_binds() {
-    let (mut ds, r, rev) = vector();
+    let (ds, r, rev) = vector();
     let sub = rev.entities[0].visit.uscc.clone();
     // the substitute itself may be disqualified later; its own substitute
     // is the next ticket again, never the first one back
@@ -249,9 +249,21 @@ fn a_third_revision_chains_and_the_cap_binds() {
         third.selections[0].rank,
         rev.entities[0].visit.selections[0].rank + 1
     );
-    // a cap of 2: the third substitution is refused
-    ds.plan.rules.max_substitutions = Some(2);
-    let e = revise(&ds, &r, std::slice::from_ref(&rev), &d, "d.csv").unwrap_err();
+    // a cap of 2 (the same plan with `max_substitutions = 2`; a dataset
+    // cannot be edited after loading): the third substitution is refused
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+    let text = std::fs::read_to_string(format!("{dir}plan.toml"))
+        .unwrap()
+        .replace(
+            "stratify = \"region\"",
+            "stratify = \"region\"\nmax_substitutions = 2",
+        );
+    let capped = Dataset::load("plan.toml", &text, |name| {
+        Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+    })
+    .unwrap();
+    assert_eq!(capped.plan().rules.max_substitutions, Some(2));
+    let e = revise(&capped, &r, std::slice::from_ref(&rev), &d, "d.csv").unwrap_err();
     assert_eq!(
         input_errors(e),
         [
@@ -300,7 +312,7 @@ fn max_substitutions_is_in_the_plan_digest_only_when_set() {
         |name: &str| Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>);
     let plain = Dataset::load("plan.toml", &text, open).unwrap();
     assert_eq!(
-        plain.digests.plan,
+        plain.digests().plan,
         "b48496eb7d58a2d480fddced710e4aaf34f6344f5f7d3518ecb7b0565885525b"
     );
     let capped_text = text.replace(
@@ -309,10 +321,10 @@ fn max_substitutions_is_in_the_plan_digest_only_when_set() {
     );
     assert_ne!(capped_text, text);
     let capped = Dataset::load("plan.toml", &capped_text, open).unwrap();
-    assert_eq!(capped.plan.rules.max_substitutions, Some(1));
+    assert_eq!(capped.plan().rules.max_substitutions, Some(1));
     // the same digest as tools/ssj_verify.py computes for this plan
     assert_eq!(
-        capped.digests.plan,
+        capped.digests().plan,
         "d3ff401d2e57b5e34b1dda00d82e67a6ff6288b76e5315c87c1cb8ed26752bf3"
     );
 }

@@ -96,9 +96,9 @@ fn declarations_change_only_their_own_plans() {
     // the sample without declaration keeps its digest and draw bytes
     let plain = sample();
     let declared = sample_with("2026-10-09", KL8);
-    assert_ne!(plain.digests.plan, declared.digests.plan);
+    assert_ne!(plain.digests().plan, declared.digests().plan);
     let again = sample_with("2026-10-09", "");
-    assert_eq!(plain.digests, again.digests);
+    assert_eq!(plain.digests(), again.digests());
     let r = draw_unchecked(&plain, "2026-Q4 424242").unwrap();
     assert!(r.seed.sources.is_empty());
     assert!(!r.to_canonical_json().contains("\"sources\""));

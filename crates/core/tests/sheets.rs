@@ -166,13 +166,13 @@ fn xlsx_with_a_title_gives_the_same_digests_and_draw_as_csv() {
     let plan = xlsx_sample(dir.path());
     let csv = Dataset::open(Path::new(SAMPLE).join("plan.toml")).unwrap();
     let xlsx = Dataset::open(&plan).unwrap();
-    assert_eq!(xlsx.digests, csv.digests);
-    assert_eq!(xlsx.items, csv.items);
-    assert_eq!(xlsx.officers, csv.officers);
-    assert_eq!(xlsx.entities, csv.entities);
+    assert_eq!(xlsx.digests(), csv.digests());
+    assert_eq!(xlsx.items(), csv.items());
+    assert_eq!(xlsx.officers(), csv.officers());
+    assert_eq!(xlsx.entities(), csv.entities());
     assert_eq!(draw_json(&xlsx), draw_json(&csv));
     // the title rows are skipped with a note naming them
-    let notes: Vec<String> = xlsx.warnings.iter().map(|d| d.to_string()).collect();
+    let notes: Vec<String> = xlsx.warnings().iter().map(|d| d.to_string()).collect();
     assert!(
         notes.contains(
             &"lists.xlsx[事项清单]:4: warning: the header is on row 4; rows 1–2 above it \
@@ -187,7 +187,7 @@ fn xlsx_with_a_title_gives_the_same_digests_and_draw_as_csv() {
             .any(|n| n.starts_with("entities.xlsx[Sheet1]:4: warning: the header is on row 4"))
     );
     let files: Vec<(&str, &str)> = xlsx
-        .files
+        .files()
         .iter()
         .map(|f| (f.file.as_str(), f.encoding.as_str()))
         .collect();
@@ -209,11 +209,11 @@ fn xlsx_with_a_title_gives_the_same_digests_and_draw_as_csv() {
         LoadOptions::default(),
     )
     .unwrap();
-    assert_eq!(streamed.digests, csv.digests);
+    assert_eq!(streamed.digests(), csv.digests());
     // the published folder holds the inputs as CSV, with the same digests
     let pub_dir = tempfile::tempdir().unwrap();
     let p = Publication::new()
-        .with_inputs(&plan, &text, &xlsx.plan)
+        .with_inputs(&plan, &text, xlsx.plan())
         .unwrap();
     for name in [
         "plan.toml",
@@ -227,10 +227,10 @@ fn xlsx_with_a_title_gives_the_same_digests_and_draw_as_csv() {
         std::fs::write(pub_dir.path().join(name), bytes).unwrap();
     }
     let published = Dataset::open(pub_dir.path().join("plan.toml")).unwrap();
-    assert_eq!(published.digests, csv.digests);
+    assert_eq!(published.digests(), csv.digests());
     assert!(
         published
-            .warnings
+            .warnings()
             .iter()
             .all(|w| !w.message.contains("title"))
     );
@@ -265,9 +265,9 @@ fn gbk_csv_with_a_title_line_gives_the_same_digests() {
     .unwrap();
     let csv = Dataset::open(Path::new(SAMPLE).join("plan.toml")).unwrap();
     let ds = Dataset::open(dir.path().join("plan.toml")).unwrap();
-    assert_eq!(ds.digests, csv.digests);
+    assert_eq!(ds.digests(), csv.digests());
     assert_eq!(draw_json(&ds), draw_json(&csv));
-    let notes: Vec<String> = ds.warnings.iter().map(|d| d.to_string()).collect();
+    let notes: Vec<String> = ds.warnings().iter().map(|d| d.to_string()).collect();
     assert!(
         notes.contains(
             &"entities.csv:3: warning: the header is on line 3; lines 1–2 above it \

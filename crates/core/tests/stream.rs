@@ -74,7 +74,7 @@ fn assert_same(plan: &str, files: &Files, seed: &str) -> StreamStats {
     let stats = StreamStats::default();
     for threads in [1, 2] {
         for spill in [false, true] {
-            for expected in [None, Some(&ds.digests)] {
+            for expected in [None, Some(ds.digests())] {
                 let st = StreamStats::default();
                 let opts = LoadOptions {
                     threads,
@@ -87,15 +87,15 @@ fn assert_same(plan: &str, files: &Files, seed: &str) -> StreamStats {
                 };
                 let got = draw_streaming("plan.toml", plan, opener(files), seed, expected, opts)
                     .unwrap_or_else(|e| panic!("{e}"));
-                assert_eq!(got.dataset.digests, ds.digests);
+                assert_eq!(got.dataset.digests(), ds.digests());
                 assert_eq!(got.dataset.registry_len(), ds.registry_len());
-                assert!(got.dataset.entities.is_empty());
+                assert!(got.dataset.entities().is_empty());
                 // the history is held once during the draw and given back
                 // in the dataset's order
-                assert_eq!(got.dataset.history, ds.history);
-                assert_eq!(got.dataset.conflicts, ds.conflicts);
-                assert_eq!(got.dataset.warnings, ds.warnings);
-                assert_eq!(got.dataset.files, ds.files);
+                assert_eq!(got.dataset.history(), ds.history());
+                assert_eq!(got.dataset.conflicts(), ds.conflicts());
+                assert_eq!(got.dataset.warnings(), ds.warnings());
+                assert_eq!(got.dataset.files(), ds.files());
                 // written visit by visit from the compact list, and built
                 // whole: the same bytes
                 let mut written = Vec::new();
@@ -113,10 +113,10 @@ fn assert_same(plan: &str, files: &Files, seed: &str) -> StreamStats {
                     ..opts
                 };
                 let loaded = load_streaming("plan.toml", plan, opener(files), opts).unwrap();
-                assert_eq!(loaded.digests, ds.digests);
-                assert_eq!(loaded.warnings, ds.warnings);
-                assert_eq!(loaded.files, ds.files);
-                assert_eq!(loaded.registry_len(), ds.entities.len() as u64);
+                assert_eq!(loaded.digests(), ds.digests());
+                assert_eq!(loaded.warnings(), ds.warnings());
+                assert_eq!(loaded.files(), ds.files());
+                assert_eq!(loaded.registry_len(), ds.entities().len() as u64);
             }
         }
     }
@@ -199,7 +199,7 @@ fn overlap_next_and_binding_minimum_fall_back_to_another_pass() {
 fn a_wrong_committed_digest_is_reported() {
     let (plan, files) = dir_files(&root().join("data/youyu-forestry"));
     let ds = Dataset::load("plan.toml", &plan, opener(&files)).unwrap();
-    let mut wrong = ds.digests.clone();
+    let mut wrong = ds.digests().clone();
     wrong.entities = "00".repeat(32);
     let err = draw_streaming(
         "plan.toml",
@@ -218,7 +218,7 @@ fn a_wrong_committed_digest_is_reported() {
         } => {
             assert_eq!(input, "entities");
             assert_eq!(expected, &wrong.entities);
-            assert_eq!(actual, &ds.digests.entities);
+            assert_eq!(actual, &ds.digests().entities);
         }
         other => panic!("{other}"),
     }
@@ -273,7 +273,8 @@ fn base_digests() -> shuangsuiji::InputDigests {
     let (plan, files) = dir_files(&root().join("tests/bad-input/_base"));
     Dataset::load("plan.toml", &plan, opener(&files))
         .unwrap()
-        .digests
+        .digests()
+        .clone()
 }
 
 #[test]
@@ -293,13 +294,14 @@ fn every_bad_input_gives_the_same_diagnostics() {
         let plan = String::from_utf8_lossy(&files["plan.toml"]).into_owned();
         let plan = plan.trim_start_matches('\u{feff}');
         let plan = &plan;
-        let want = Dataset::load("plan.toml", plan, opener(&files)).map(|d| d.warnings);
+        let want = Dataset::load("plan.toml", plan, opener(&files)).map(|d| d.warnings().to_vec());
         for threads in [1, 2] {
             let opts = LoadOptions {
                 threads,
                 ..Default::default()
             };
-            let got = load_streaming("plan.toml", plan, opener(&files), opts).map(|s| s.warnings);
+            let got = load_streaming("plan.toml", plan, opener(&files), opts)
+                .map(|s| s.warnings().to_vec());
             match (&want, &got) {
                 (Ok(a), Ok(b)) => assert_eq!(a, b, "{}", dir.display()),
                 (Err(a), Err(b)) => {

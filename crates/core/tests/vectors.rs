@@ -177,7 +177,7 @@ fn small_plan_vector() {
 fn item_forms_vector() {
     check_vector("item-forms");
     let ds = load_vector("item-forms");
-    let cells: Vec<String> = ds.items.iter().map(|i| i.ratio.canonical()).collect();
+    let cells: Vec<String> = ds.items().iter().map(|i| i.ratio.canonical()).collect();
     assert_eq!(
         cells,
         ["0.2", "0.1-0.3", "count>=3", "0.3;2次/年", "unspecified"]
@@ -273,13 +273,13 @@ fn edge_reading_vector() {
     // items, officers, history and conflicts are small's records, written
     // differently (conflict reasons differ: they are not encoded)
     let small = load_vector("small");
-    assert_eq!(ds.digests.items, small.digests.items);
-    assert_eq!(ds.digests.officers, small.digests.officers);
-    assert_eq!(ds.digests.history, small.digests.history);
-    assert_eq!(ds.digests.conflicts, small.digests.conflicts);
-    assert_ne!(ds.conflicts[1].reason, small.conflicts[1].reason);
+    assert_eq!(ds.digests().items, small.digests().items);
+    assert_eq!(ds.digests().officers, small.digests().officers);
+    assert_eq!(ds.digests().history, small.digests().history);
+    assert_eq!(ds.digests().conflicts, small.digests().conflicts);
+    assert_ne!(ds.conflicts()[1].reason, small.conflicts()[1].reason);
     // plan strings: trimmed of White_Space only (U+200B kept), inner runs kept
-    let p = &ds.plan;
+    let p = ds.plan();
     assert_eq!(p.id, "VEC-EDGE-READING");
     assert_eq!(p.title, "\u{200B} edge\u{3000}\u{3000}reading");
     assert_eq!(p.authority, "某县林业局（测试）");
@@ -291,7 +291,7 @@ fn edge_reading_vector() {
     // cells: text after a closing quote appended, bare and doubled quotes
     // kept, every space of §1.2 trimmed and inner runs collapsed
     let name = |uscc: &str| {
-        let e = ds.entities.iter().find(|e| e.uscc == uscc).unwrap();
+        let e = ds.entities().iter().find(|e| e.uscc == uscc).unwrap();
         (e.name.as_str(), e.industry.as_str(), e.region.as_str())
     };
     assert_eq!(name("92140623MA0B48E93B").0, "右玉县德润养殖场");
@@ -307,7 +307,7 @@ fn edge_reading_vector() {
     assert_eq!(name("92140623MA0R7PK326").0, "右玉县\"松涛\"林场");
     assert_eq!(name("92140623MA0R7PK339").0, "右玉县云\"杉\"苗圃");
     assert_eq!(name("92140623MA0R7PK34C").0, "右玉县 红星 锯木厂 二分厂");
-    assert_eq!(ds.entities.len(), 18);
+    assert_eq!(ds.entities().len(), 18);
 }
 
 /// The canonical JSON of the edge-reading plan (SPEC.md §2.3).
@@ -333,27 +333,27 @@ fn units_vector() {
     use shuangsuiji::draw::ticket_in;
     check_vector("units");
     let ds = load_vector("units");
-    let json = shuangsuiji::commit::digest::plan_canonical_json(&ds.plan);
+    let json = shuangsuiji::commit::digest::plan_canonical_json(ds.plan());
     assert!(
         json.contains(r#""registry":{"pattern":"WG-####-?#","scheme":"grid"}"#),
         "{json}"
     );
     // codes are id()-normalised: lower case and full width read as the code
-    let codes: Vec<&str> = ds.entities.iter().map(|e| e.uscc.as_str()).collect();
+    let codes: Vec<&str> = ds.entities().iter().map(|e| e.uscc.as_str()).collect();
     assert!(codes.contains(&"WG-0101-02") && codes.contains(&"WG-0101-A3"));
     // the scheme is part of every record and ticket: the same rows read as
     // USCCs would hash differently
     assert_ne!(
-        hex(&digest_records(&ds.entities)),
-        ds.digests.entities,
+        hex(&digest_records(ds.entities())),
+        ds.digests().entities,
         "the entity digest must carry the scheme"
     );
     assert_eq!(
-        hex(&digest_records_in(&ds.entities, "grid:")),
-        ds.digests.entities
+        hex(&digest_records_in(ds.entities(), "grid:")),
+        ds.digests().entities
     );
-    assert_eq!(ds.entities[0].record_hash_in("grid:"), {
-        let mut e = ds.entities[0].clone();
+    assert_eq!(ds.entities()[0].record_hash_in("grid:"), {
+        let mut e = ds.entities()[0].clone();
         e.uscc = format!("grid:{}", e.uscc);
         e.record_hash()
     });
@@ -395,7 +395,7 @@ fn an_explicit_uscc_scheme_changes_nothing() {
     })
     .unwrap();
     let plain = load_vector("small");
-    assert_eq!(ds.digests, plain.digests);
+    assert_eq!(ds.digests(), plain.digests());
     let seed = std::fs::read_to_string(format!("{dir}seed.txt")).unwrap();
     let json = draw_unchecked(&ds, seed.trim_end_matches('\n'))
         .unwrap()

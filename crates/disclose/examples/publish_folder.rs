@@ -31,19 +31,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &[],
         plan,
         &plan_text,
-        &ds.plan,
+        ds.plan(),
     )?;
     let mut attempt = Attempt::new(&journal, "commit", None, "2026-10-08T02:00:00Z");
-    attempt.inputs(&ds.plan.id, &ds.digests);
+    attempt.inputs(&ds.plan().id, ds.digests());
     attempt.publish(&out, &files, &folder::COMMIT_FILES, false)?;
     // 2. the seed, from the announced public source; draw against the commitment
     let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse()?;
     let draw = ds.draw(&seed, &commitment)?;
     let result = draw.result();
-    let own = folder::draw_files(result, Visits::Held(&result.visits), &ds.plan.notice);
-    let files = folder::complete(own, &out, &folder::COMMIT_FILES, plan, &plan_text, &ds.plan)?;
+    let own = folder::draw_files(result, Visits::Held(&result.visits), &ds.plan().notice);
+    let files = folder::complete(
+        own,
+        &out,
+        &folder::COMMIT_FILES,
+        plan,
+        &plan_text,
+        ds.plan(),
+    )?;
     let mut attempt = Attempt::new(&journal, "draw", Some(seed.text()), "2026-10-09T02:00:00Z");
-    attempt.inputs(&ds.plan.id, &ds.digests);
+    attempt.inputs(&ds.plan().id, ds.digests());
     let published = attempt.publish(&out, &files, &folder::DRAW_FILES, false)?;
     println!("result.json sha256 {}", published.digest);
     // anyone holding only the folder

@@ -306,8 +306,8 @@ impl Status {
 /// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
 /// # let draw = ds.draw(&seed, &ds.commit()).unwrap();
 /// # let r = draw.result();
-/// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan.notice)
-/// #     .with_inputs(path, &text, &ds.plan).unwrap().with_sums();
+/// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan().notice)
+/// #     .with_inputs(path, &text, ds.plan()).unwrap().with_sums();
 /// # let mut files: BundleFiles = p.names().map(|n| (n.to_string(), p.bytes(n).unwrap().unwrap())).collect();
 /// files.insert("result.csv", "x\n");
 /// let verdict = verify_bundle(&files);
@@ -448,8 +448,8 @@ impl Outcome {
 /// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
 /// # let draw = ds.draw(&seed, &ds.commit()).unwrap();
 /// # let r = draw.result();
-/// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan.notice)
-/// #     .with_inputs(path, &text, &ds.plan).unwrap().with_sums();
+/// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan().notice)
+/// #     .with_inputs(path, &text, ds.plan()).unwrap().with_sums();
 /// # let mut files: BundleFiles = p.names().map(|n| (n.to_string(), p.bytes(n).unwrap().unwrap())).collect();
 /// let verdict = verify_bundle(&files);
 /// assert!(verdict.errors.is_empty() && verdict.withheld.is_empty());
@@ -484,8 +484,8 @@ impl BundleVerdict {
     /// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
     /// # let draw = ds.draw(&seed, &ds.commit()).unwrap();
     /// # let r = draw.result();
-    /// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan.notice)
-    /// #     .with_inputs(path, &text, &ds.plan).unwrap().with_sums();
+    /// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan().notice)
+    /// #     .with_inputs(path, &text, ds.plan()).unwrap().with_sums();
     /// # let mut files: BundleFiles = p.names().map(|n| (n.to_string(), p.bytes(n).unwrap().unwrap())).collect();
     /// files.remove("result.json");
     /// files.remove("commitment.json");
@@ -600,8 +600,8 @@ impl BundleVerdict {
     /// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
     /// # let draw = ds.draw(&seed, &ds.commit()).unwrap();
     /// # let r = draw.result();
-    /// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan.notice)
-    /// #     .with_inputs(path, &text, &ds.plan).unwrap().with_sums();
+    /// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan().notice)
+    /// #     .with_inputs(path, &text, ds.plan()).unwrap().with_sums();
     /// # let mut files: BundleFiles = p.names().map(|n| (n.to_string(), p.bytes(n).unwrap().unwrap())).collect();
     /// let text = verify_bundle(&files).render(shuangsuiji_disclose::Lang::En);
     /// assert!(text.contains("[ok] draw re-run and compared — result.json: reproduced exactly"));
@@ -814,8 +814,8 @@ impl<'f> Run<'f> {
 /// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
 /// # let draw = ds.draw(&seed, &ds.commit()).unwrap();
 /// # let r = draw.result();
-/// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan.notice)
-/// #     .with_inputs(path, &text, &ds.plan).unwrap().with_sums();
+/// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan().notice)
+/// #     .with_inputs(path, &text, ds.plan()).unwrap().with_sums();
 /// # let mut files: BundleFiles = p.names().map(|n| (n.to_string(), p.bytes(n).unwrap().unwrap())).collect();
 /// // the draw's own files, the inputs and SHA256SUMS, but no journal.jsonl
 /// let verdict = verify_bundle(&files);
@@ -888,7 +888,7 @@ pub fn verify_bundle(files: &BundleFiles) -> BundleVerdict {
         }
         let notice = ds
             .as_ref()
-            .map(|d| d.plan.notice.clone())
+            .map(|d| d.plan().notice.clone())
             .unwrap_or_default();
         regenerate_result_files(&mut run, r, &notice);
         let replay = ds.as_ref().filter(|_| inputs_agree);
@@ -1143,10 +1143,11 @@ fn load_dataset(run: &mut Run<'_>, published: &InputDigests) -> Option<Dataset> 
         }
     };
     for k in &withheld {
-        match *k {
-            "history" => ds.digests.history = published.history.clone(),
-            _ => ds.digests.conflicts = published.conflicts.clone(),
-        }
+        let digest = match *k {
+            "history" => published.history.clone(),
+            _ => published.conflicts.clone(),
+        };
+        ds.assume_withheld_digest(k, digest);
         run.v.withheld.push(k.to_string());
     }
     Some(ds)
@@ -1154,7 +1155,7 @@ fn load_dataset(run: &mut Run<'_>, published: &InputDigests) -> Option<Dataset> 
 
 /// The file an input was read from (the plan for `plan`).
 fn input_file(ds: &Dataset, what: &str, withheld: &[String]) -> Option<String> {
-    let i = &ds.plan.inputs;
+    let i = &ds.plan().inputs;
     match what {
         "plan" => Some(PLAN.to_string()),
         "items" => Some(i.items.clone()),
@@ -1171,7 +1172,7 @@ fn input_file(ds: &Dataset, what: &str, withheld: &[String]) -> Option<String> {
 /// Each input's digest against the published one; whether all agree.
 fn check_digests(run: &mut Run<'_>, ds: &Dataset, from: &str, published: &InputDigests) -> bool {
     let mut agree = true;
-    let actual = shuangsuiji::commit::input_digests(&ds.digests);
+    let actual = shuangsuiji::commit::input_digests(ds.digests());
     for ((what, want), (_, got)) in shuangsuiji::commit::input_digests(published)
         .into_iter()
         .zip(actual)
@@ -1888,7 +1889,7 @@ pub fn assemble_bundle(
     .map_err(|e| e.to_string())?;
     let mut files = BundleFiles::new();
     // the plan, its [inputs] naming the flat files
-    let i = &ds.plan.inputs;
+    let i = &ds.plan().inputs;
     let named = [
         ("items", Some(&i.items)),
         ("officers", Some(&i.officers)),
@@ -1962,8 +1963,15 @@ pub fn assemble_bundle(
         ("notice.md", Format::Markdown),
     ] {
         let mut out = Vec::new();
-        crate::write_draw_notice_with(&result, visits, &ds.plan.notice, format, Lang::Zh, &mut out)
-            .map_err(|e| e.to_string())?;
+        crate::write_draw_notice_with(
+            &result,
+            visits,
+            &ds.plan().notice,
+            format,
+            Lang::Zh,
+            &mut out,
+        )
+        .map_err(|e| e.to_string())?;
         files.insert(name, out);
     }
     files.insert("VERIFY.md", "# 如何核验 / How to verify\n(placeholder)\n");
@@ -1975,14 +1983,14 @@ pub fn assemble_bundle(
         command: command.into(),
         plan_id: Some(plan_id.into()),
         seed: seed.map(str::to_string),
-        digests: Some(ds.digests.clone()),
+        digests: Some(ds.digests().clone()),
         outcome: JournalOutcome::Ok,
         output: Some(output.into()),
         error: None,
         note: None,
         bundle: None,
     };
-    let id = ds.plan.id.as_str();
+    let id = ds.plan().id.as_str();
     let (l1, e1) = append_entry(
         None,
         record("commit", id, None, &sha256_hex(commitment.as_bytes())),

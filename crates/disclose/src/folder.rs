@@ -9,7 +9,7 @@
 //! let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
 //! let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
 //! let draw = ds.draw(&seed, &ds.commit()).unwrap();
-//! let own = folder::draw_files(draw.result(), Visits::Held(&draw.result().visits), &ds.plan.notice);
+//! let own = folder::draw_files(draw.result(), Visits::Held(&draw.result().visits), &ds.plan().notice);
 //! assert_eq!(own.names().collect::<Vec<_>>(), folder::DRAW_FILES);
 //! ```
 
@@ -51,7 +51,7 @@ pub const VERIFY_HTML: &[u8] = include_bytes!("../assets/verify.html");
 /// let p = commit_files(&c, &ds);
 /// assert_eq!(p.names().collect::<Vec<_>>(), COMMIT_FILES);
 /// let html = String::from_utf8(p.bytes("pre-draw.html").unwrap().unwrap()).unwrap();
-/// assert!(html.contains(&ds.plan.title) && html.contains(&ds.digests.entities));
+/// assert!(html.contains(&ds.plan().title) && html.contains(&ds.digests().entities));
 /// ```
 pub fn commit_files<'a>(commitment: &'a Commitment, ds: &'a Dataset) -> Publication<'a> {
     Publication::of_commitment(commitment)
@@ -75,7 +75,7 @@ pub fn commit_files<'a>(commitment: &'a Commitment, ds: &'a Dataset) -> Publicat
 /// # let seed: Seed = "38 17 05".parse().unwrap();
 /// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
 /// let r = draw.result();
-/// let p = draw_files(r, Visits::Held(&r.visits), &ds.plan.notice);
+/// let p = draw_files(r, Visits::Held(&r.visits), &ds.plan().notice);
 /// assert_eq!(p.names().collect::<Vec<_>>(), DRAW_FILES);
 /// let csv = p.bytes("result.csv").unwrap().unwrap();
 /// assert!(csv.starts_with("\u{FEFF}".as_bytes())); // UTF-8 with BOM, for spreadsheets
@@ -121,15 +121,15 @@ pub fn draw_files<'a>(
 /// let (text, ds) = (std::fs::read_to_string(path).unwrap(), Dataset::open(path).unwrap());
 /// let c = ds.commit(); // ssj commit
 /// let mut a = Attempt::new(&journal, "commit", None, "2026-09-28T02:00:00Z");
-/// a.inputs(&ds.plan.id, &ds.digests);
+/// a.inputs(&ds.plan().id, ds.digests());
 /// a.publish(&out, &folder::commit_files(&c, &ds), &folder::COMMIT_FILES, false).unwrap();
 /// let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap(); // ssj draw
 /// let draw = ds.draw(&seed, &c).unwrap();
 /// let r = draw.result();
-/// let p = folder::draw_files(r, Visits::Held(&r.visits), &ds.plan.notice);
-/// let p = folder::complete(p, &out, &folder::COMMIT_FILES, path, &text, &ds.plan).unwrap();
+/// let p = folder::draw_files(r, Visits::Held(&r.visits), &ds.plan().notice);
+/// let p = folder::complete(p, &out, &folder::COMMIT_FILES, path, &text, ds.plan()).unwrap();
 /// let mut a = Attempt::new(&journal, "draw", Some(seed.text()), "2026-10-09T02:00:00Z");
-/// a.inputs(&ds.plan.id, &ds.digests);
+/// a.inputs(&ds.plan().id, ds.digests());
 /// a.publish(&out, &p, &folder::DRAW_FILES, false).unwrap();
 /// // anyone re-checks the folder
 /// let files: BundleFiles = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap())

@@ -41,7 +41,7 @@
 //!
 //! let before = pre_draw_notice(&ds, ALGORITHM, Format::Html, Lang::Zh);
 //! assert!(before.starts_with("<!DOCTYPE html>"));
-//! assert!(before.contains(&ds.digests.entities));
+//! assert!(before.contains(&ds.digests().entities));
 //!
 //! let result = draw_unchecked(&ds, "2026-Q4 424242").unwrap();
 //! let notice = draw_notice(&result, "md".parse().unwrap(), "en".parse().unwrap());

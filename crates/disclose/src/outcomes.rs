@@ -307,7 +307,7 @@ impl Vocabulary {
     /// ```
     /// use shuangsuiji_disclose::Vocabulary;
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-    /// let v = Vocabulary::for_plan(&ds.plan.results).unwrap();
+    /// let v = Vocabulary::for_plan(&ds.plan().results).unwrap();
     /// assert_eq!(v.words().next(), Some("未发现问题"));
     /// assert_eq!(v.words().count(), 7);
     /// ```

@@ -36,22 +36,22 @@ use crate::{Format, Lang};
 ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
 /// }).unwrap();
 /// let md = pre_draw_notice(&ds, ALGORITHM, Format::Markdown, Lang::En);
-/// assert!(md.contains(&ds.plan.seed_source));
+/// assert!(md.contains(&ds.plan().seed_source));
 /// assert!(md.contains("ssj-draw-v1"));
 /// let json = pre_draw_notice(&ds, ALGORITHM, Format::Json, Lang::Zh);
 /// let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-/// assert_eq!(v["digests"]["plan"], ds.digests.plan.as_str());
+/// assert_eq!(v["digests"]["plan"], ds.digests().plan.as_str());
 /// ```
 pub fn pre_draw_notice(ds: &Dataset, algorithm: &str, format: Format, lang: Lang) -> String {
     let title = format!(
         "{}{}",
-        ds.plan.title,
+        ds.plan().title,
         lang.t(" 事前公开", " — pre-draw notice")
     );
     if format == Format::Json {
         return crate::canonical(&json(ds, algorithm, lang, title));
     }
-    let plan = &ds.plan;
+    let plan = ds.plan();
     let mut blocks = Vec::new();
     blocks.extend(document_number_block(&plan.notice, lang));
     blocks.push(Block::Para(
@@ -86,7 +86,7 @@ pub fn pre_draw_notice(ds: &Dataset, algorithm: &str, format: Format, lang: Lang
             Lang::Zh => format!(
                 "{} {}（名录库摘要见下）",
                 ds.registry_len(),
-                measure(ds.plan.registry.scheme)
+                measure(ds.plan().registry.scheme)
             ),
             Lang::En => format!("{} entities (digest below)", ds.registry_len()),
         }),
@@ -108,7 +108,7 @@ pub fn pre_draw_notice(ds: &Dataset, algorithm: &str, format: Format, lang: Lang
         lang.t("四、随机抽查事项清单", "4. Item list").into(),
     ));
     blocks.push(items_table(
-        &ds.items,
+        ds.items(),
         &plan.authority,
         measure(plan.registry.scheme),
         lang,
@@ -118,20 +118,20 @@ pub fn pre_draw_notice(ds: &Dataset, algorithm: &str, format: Format, lang: Lang
         lang.t("五、执法检查人员名录", "5. Officer roster").into(),
     ));
     let eligible = ds
-        .officers
+        .officers()
         .iter()
         .filter(|o| ds.officer_eligible(o))
         .count();
     blocks.push(Block::Para(match lang {
         Lang::Zh => format!(
             "共 {} 人，其中在计划日期（{}）在岗且证件有效、可参加本次检查的 {} 人。",
-            ds.officers.len(),
+            ds.officers().len(),
             plan.date,
             eligible
         ),
         Lang::En => format!(
             "{} officers, of whom {} are in service with a certificate valid on the plan date ({}) and can take part.",
-            ds.officers.len(),
+            ds.officers().len(),
             eligible,
             plan.date
         ),
@@ -148,7 +148,7 @@ pub fn pre_draw_notice(ds: &Dataset, algorithm: &str, format: Format, lang: Lang
         )
         .into(),
     ));
-    blocks.push(digests_table(&ds.digests, lang));
+    blocks.push(digests_table(ds.digests(), lang));
 
     blocks.extend(verify_blocks(lang));
     blocks.extend(supervision_blocks(&plan.notice, &plan.authority, lang));
@@ -184,7 +184,7 @@ fn task_items(ds: &Dataset, t: &Task) -> Cell {
 fn tasks_table(ds: &Dataset, lang: Lang) -> Block {
     // the number column only when some task's number is not its item's
     // plain ratio (SPEC.md §1.4): other plans keep their notices' bytes
-    let numbers = &ds.plan.notice.task_numbers;
+    let numbers = &ds.plan().notice.task_numbers;
     let mut headers = vec![
         lang.t("序号", "No.").into(),
         lang.t("抽查事项", "Items").into(),
@@ -197,7 +197,7 @@ fn tasks_table(ds: &Dataset, lang: Lang) -> Block {
     Block::Table {
         headers,
         rows: ds
-            .plan
+            .plan()
             .tasks
             .iter()
             .enumerate()
@@ -313,7 +313,7 @@ fn officers_table(ds: &Dataset, lang: Lang) -> Block {
             lang.t("可参加本次检查", "Can take part").into(),
         ],
         rows: ds
-            .officers
+            .officers()
             .iter()
             .map(|o| {
                 vec![
@@ -401,7 +401,7 @@ struct RegistryJson {
 }
 
 fn json<'a>(ds: &'a Dataset, algorithm: &'a str, lang: Lang, title: String) -> PreDrawJson<'a> {
-    let p = &ds.plan;
+    let p = ds.plan();
     PreDrawJson {
         document: Some(&p.notice).filter(|n| !n.table_is_empty()),
         notice: "pre_draw",
@@ -438,9 +438,9 @@ fn json<'a>(ds: &'a Dataset, algorithm: &'a str, lang: Lang, title: String) -> P
                     .map(|n| task_number_text(n, lang)),
             })
             .collect(),
-        items: &ds.items,
+        items: ds.items(),
         officers: ds
-            .officers
+            .officers()
             .iter()
             .map(|o| OfficerJson {
                 cert_no: &o.cert_no,
@@ -455,7 +455,7 @@ fn json<'a>(ds: &'a Dataset, algorithm: &'a str, lang: Lang, title: String) -> P
         registry: RegistryJson {
             entities: ds.registry_len(),
         },
-        digests: &ds.digests,
+        digests: ds.digests(),
         verify: VERIFY_JSON,
     }
 }

@@ -59,9 +59,9 @@ impl ResultsOptions {
     /// ```
     /// use shuangsuiji_disclose::ResultsOptions;
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-    /// let o = ResultsOptions::for_plan(&ds.plan, None).unwrap();
+    /// let o = ResultsOptions::for_plan(ds.plan(), None).unwrap();
     /// assert_eq!(o.due_working_days, 20);
-    /// assert_eq!(o.notice, ds.plan.notice);
+    /// assert_eq!(o.notice, ds.plan().notice);
     /// ```
     pub fn for_plan(
         plan: &shuangsuiji::Plan,

@@ -60,7 +60,7 @@ fn golden_notices() {
                 ("pre_draw", pre_draw_notice(&ds, ALGORITHM, format, lang)),
                 (
                     "draw",
-                    draw_notice_for(&result, &ds.plan.notice, format, lang),
+                    draw_notice_for(&result, &ds.plan().notice, format, lang),
                 ),
                 ("results", results_notice(&result, &outcomes, format, lang)),
             ];
@@ -174,7 +174,7 @@ fn golden_results_with_the_plan_vocabulary_and_due_dates() {
     let ds = common::sample();
     let result = common::sample_draw(&ds);
     let as_of = "2026-11-30".parse().unwrap();
-    let options = ResultsOptions::for_plan(&ds.plan, Some(as_of)).unwrap();
+    let options = ResultsOptions::for_plan(ds.plan(), Some(as_of)).unwrap();
     let words: Vec<&str> = options.vocabulary.words().collect();
     assert!(words.contains(&"发现问题，已责令限期整改"));
     // cycle through the plan's words; every 5th inspection pending, every

@@ -247,8 +247,8 @@ fn hostile_result(mut r: DrawResult) -> DrawResult {
 #[test]
 fn pre_draw_notice_is_inert() {
     let ds = hostile_dataset();
-    assert!(ds.entities.iter().any(|e| e.name == HOSTILE[0]));
-    assert!(ds.officers.iter().any(|o| o.name == HOSTILE[2]));
+    assert!(ds.entities().iter().any(|e| e.name == HOSTILE[0]));
+    assert!(ds.officers().iter().any(|o| o.name == HOSTILE[2]));
     for lang in Lang::ALL {
         for format in Format::ALL {
             let out = pre_draw_notice(&ds, ALGORITHM, format, lang);

@@ -13,7 +13,7 @@ fn result() -> DrawResult {
 /// An entity of the registry that the draw did not pick.
 fn not_drawn(r: &DrawResult) -> String {
     let ds = common::sample();
-    ds.entities
+    ds.entities()
         .iter()
         .map(|e| e.uscc.clone())
         .find(|u| r.visits.iter().all(|v| &v.uscc != u))

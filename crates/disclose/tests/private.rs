@@ -26,9 +26,9 @@ fn private_columns_never_appear() {
     });
     files.insert("officers.csv".into(), o);
     let ds = common::load(&files);
-    assert!(ds.conflicts.iter().all(|c| c.reason.contains("SECRET")));
+    assert!(ds.conflicts().iter().all(|c| c.reason.contains("SECRET")));
     // the secrets do not change the draw: they are not part of any digest
-    assert_eq!(ds.digests, common::sample().digests);
+    assert_eq!(ds.digests(), common::sample().digests());
 
     let result = common::sample_draw(&ds);
     let outcomes = common::sample_outcomes(&result);
@@ -41,7 +41,7 @@ fn private_columns_never_appear() {
     }];
     // history: the officers and dates of past inspections are not published
     let history_marks: Vec<String> = ds
-        .history
+        .history()
         .iter()
         .map(|h| format!("{} {}", h.item, h.date))
         .collect();

@@ -21,7 +21,7 @@ fn load(name: &str) -> Dataset {
 fn item_forms_show_the_number_and_the_lists_wording() {
     let ds = load("tests/vectors/item-forms");
     let r = draw_unchecked(&ds, "item forms 0002").unwrap();
-    let md = draw_notice_for(&r, &ds.plan.notice, Format::Markdown, Lang::Zh);
+    let md = draw_notice_for(&r, &ds.plan().notice, Format::Markdown, Lang::Zh);
     for line in [
         "- **本任务抽查比例（数量）**: 25%（事项清单：10%-30%）",
         "- **本任务抽查比例（数量）**: 4户（事项清单：不少于3户）",
@@ -34,7 +34,7 @@ fn item_forms_show_the_number_and_the_lists_wording() {
     }
     // the plain minimum task has no such line
     assert_eq!(md.matches("本任务抽查比例（数量）").count(), 4);
-    let en = draw_notice_for(&r, &ds.plan.notice, Format::Markdown, Lang::En);
+    let en = draw_notice_for(&r, &ds.plan().notice, Format::Markdown, Lang::En);
     assert!(en.contains(
         "- **This task's number**: 50% (item list: 根据实际情况确定); batch 3 of 4 of the year"
     ));
@@ -58,7 +58,7 @@ fn item_forms_show_the_number_and_the_lists_wording() {
 #[test]
 fn plain_plans_have_no_number_column() {
     let ds = load("data/youyu-forestry");
-    assert!(ds.plan.notice.task_numbers.is_empty());
+    assert!(ds.plan().notice.task_numbers.is_empty());
     let pre = pre_draw_notice(&ds, ALGORITHM, Format::Markdown, Lang::Zh);
     assert!(!pre.contains("抽查比例（数量）"));
     let json = pre_draw_notice(&ds, ALGORITHM, Format::Json, Lang::Zh);
@@ -72,7 +72,7 @@ fn plain_plans_have_no_number_column() {
 fn groups_show_each_value_with_its_ratio() {
     let ds = load("tests/vectors/groups");
     let r = draw_unchecked(&ds, "groups 0019").unwrap();
-    let md = draw_notice_for(&r, &ds.plan.notice, Format::Markdown, Lang::Zh);
+    let md = draw_notice_for(&r, &ds.plan().notice, Format::Markdown, Lang::Zh);
     for line in [
         "- **本任务抽查比例（数量）**: 10%（事项清单：10%）；按 types 分组：一级 30%，三级 50%，二级 30%（其余 10%）",
         "- **本任务抽查比例（数量）**: 10%（事项清单：10%）；按 industry 分组：航天 5%，药品零售 20%（其余 10%）",
@@ -83,7 +83,7 @@ fn groups_show_each_value_with_its_ratio() {
     ] {
         assert!(md.lines().any(|l| l == line), "missing {line:?} in\n{md}");
     }
-    let en = draw_notice_for(&r, &ds.plan.notice, Format::Markdown, Lang::En);
+    let en = draw_notice_for(&r, &ds.plan().notice, Format::Markdown, Lang::En);
     assert!(
         en.contains("; by types: 一级 30%, 三级 50%, 二级 30% (others 10%)"),
         "{en}"
@@ -97,6 +97,6 @@ fn groups_show_each_value_with_its_ratio() {
     // the sample's draw notice has no group column
     let ds = load("data/youyu-forestry");
     let r = draw_unchecked(&ds, "2026-Q4 424242").unwrap();
-    let md = draw_notice_for(&r, &ds.plan.notice, Format::Markdown, Lang::Zh);
+    let md = draw_notice_for(&r, &ds.plan().notice, Format::Markdown, Lang::Zh);
     assert!(!md.contains("| 分组 |"));
 }

@@ -34,24 +34,24 @@ pub fn run(a: &CheckArgs) -> u8 {
     let out = if a.json {
         let v = serde_json::json!({
             "plan": {
-                "id": ds.plan.id,
-                "title": ds.plan.title,
-                "authority": ds.plan.authority,
-                "period_start": ds.plan.period_start.to_string(),
-                "period_end": ds.plan.period_end.to_string(),
-                "date": ds.plan.date.to_string(),
-                "seed_source": ds.plan.seed_source,
+                "id": ds.plan().id,
+                "title": ds.plan().title,
+                "authority": ds.plan().authority,
+                "period_start": ds.plan().period_start.to_string(),
+                "period_end": ds.plan().period_end.to_string(),
+                "date": ds.plan().date.to_string(),
+                "seed_source": ds.plan().seed_source,
             },
-            "seed_sources": ds.plan.seed_sources.iter().map(|s| serde_json::json!({
+            "seed_sources": ds.plan().seed_sources.iter().map(|s| serde_json::json!({
                 "source": s,
                 "label": s.label(),
                 "tenths": s.fixed_tenths(),
             })).collect::<Vec<_>>(),
-            "files": ds.files,
-            "digests": ds.digests,
+            "files": ds.files(),
+            "digests": ds.digests(),
             "summary": summary,
             "preview": preview,
-            "warnings": ds.warnings,
+            "warnings": ds.warnings(),
         });
         format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
     } else if a.quiet {
@@ -68,7 +68,7 @@ pub fn run(a: &CheckArgs) -> u8 {
         return code;
     }
     if !a.json {
-        exit::warnings(&ds.warnings, false);
+        exit::warnings(ds.warnings(), false);
     }
     // no seed can draw this plan: the error `draw` would give, exit 3
     if let Err(e) = preview.check() {
@@ -107,7 +107,7 @@ pub fn pad(s: &str, w: usize) -> String {
 }
 
 fn render(ds: &Dataset, summary: &Summary, preview: &Preview) -> String {
-    let p = &ds.plan;
+    let p = ds.plan();
     let mut o = String::new();
     let _ = writeln!(o, "Plan {} — {}", p.id, p.title);
     let _ = writeln!(o, "  authority    {}", p.authority);
@@ -168,8 +168,8 @@ fn render(ds: &Dataset, summary: &Summary, preview: &Preview) -> String {
     }
 
     let _ = writeln!(o, "\nFiles");
-    let fw = ds.files.iter().map(|f| width(&f.file)).max().unwrap_or(0);
-    for f in &ds.files {
+    let fw = ds.files().iter().map(|f| width(&f.file)).max().unwrap_or(0);
+    for f in ds.files() {
         let _ = write!(
             o,
             "  {}  {:<9} {:<12} {:>8} records",
@@ -192,7 +192,7 @@ fn render(ds: &Dataset, summary: &Summary, preview: &Preview) -> String {
     }
 
     let _ = writeln!(o, "\nDigests (SHA-256 of the canonical form, see SPEC.md)");
-    for (k, v) in shuangsuiji::commit::input_digests(&ds.digests) {
+    for (k, v) in shuangsuiji::commit::input_digests(ds.digests()) {
         let _ = writeln!(o, "  {k:<10} {v}");
     }
 
@@ -267,15 +267,15 @@ fn render(ds: &Dataset, summary: &Summary, preview: &Preview) -> String {
         let _ = writeln!(
             o,
             "\nNOT DRAWABLE: no seed can draw this plan (the reason is on stderr); {} warning(s).",
-            ds.warnings.len()
+            ds.warnings().len()
         );
-    } else if ds.warnings.is_empty() {
+    } else if ds.warnings().is_empty() {
         let _ = writeln!(o, "\nOK: no errors, no warnings.");
     } else {
         let _ = writeln!(
             o,
             "\nOK: no errors; {} warning(s) (on stderr).",
-            ds.warnings.len()
+            ds.warnings().len()
         );
     }
     o

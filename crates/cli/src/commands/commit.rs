@@ -47,14 +47,14 @@ pub fn run(a: &CommitArgs) -> u8 {
         Err(e) => return at.fail_with(&e),
     };
     at.dataset(&ds);
-    exit::warnings(&ds.warnings, a.quiet);
+    exit::warnings(ds.warnings(), a.quiet);
     let c = ds.commit();
     let plan_text = match input::plan_text(&a.plan) {
         Ok(t) => t,
         Err(e) => return at.fail_with(&e),
     };
     let own = folder::commit_files(&c, &ds);
-    let publication = match folder::complete(own, &a.out, &[], &a.plan, &plan_text, &ds.plan) {
+    let publication = match folder::complete(own, &a.out, &[], &a.plan, &plan_text, ds.plan()) {
         Ok(p) => p,
         Err(e) => return at.fail_with(&e),
     };
@@ -66,10 +66,10 @@ pub fn run(a: &CommitArgs) -> u8 {
         return exit::OK;
     }
     let mut o = String::new();
-    let p = &ds.plan;
+    let p = ds.plan();
     let _ = writeln!(o, "Commitment to plan {} — {}", p.id, p.title);
     let _ = writeln!(o, "  algorithm    {ALGORITHM}");
-    for (k, v) in shuangsuiji::commit::input_digests(&ds.digests) {
+    for (k, v) in shuangsuiji::commit::input_digests(ds.digests()) {
         let _ = writeln!(o, "  {k:<12} {v}");
     }
     let _ = writeln!(o, "  seed source  {}", p.seed_source);

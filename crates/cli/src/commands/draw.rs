@@ -108,7 +108,7 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
                 },
             };
             at.dataset(&ds);
-            exit::warnings(&ds.warnings, a.quiet);
+            exit::warnings(ds.warnings(), a.quiet);
             let diffs = c.diff(&ds);
             if !diffs.is_empty() {
                 let lines: Vec<String> = diffs
@@ -125,7 +125,7 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
                 return at.fail(JournalOutcome::Invalid, msg, exit::INVALID);
             }
             match result {
-                Some(r) => (ds.plan, r),
+                Some(r) => (ds.plan().clone(), r),
                 None => {
                     let msg =
                         "the inputs changed while they were read; nothing was drawn".to_string();
@@ -141,9 +141,9 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
                 Err(e) => return at.fail_with(&e),
             };
             at.dataset(&ds);
-            exit::warnings(&ds.warnings, a.quiet);
-            match st.draw(req.plan, req.seed, Some(&ds.digests)) {
-                Ok(d) => (ds.plan, (d.head, d.visits)),
+            exit::warnings(ds.warnings(), a.quiet);
+            match st.draw(req.plan, req.seed, Some(ds.digests())) {
+                Ok(d) => (ds.plan().clone(), (d.head, d.visits)),
                 Err(e) => return at.fail_with(&e),
             }
         }

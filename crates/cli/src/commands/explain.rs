@@ -48,7 +48,7 @@ pub fn run(a: &ExplainArgs) -> u8 {
         Ok(ds) => ds,
         Err(e) => return exit::error(&e),
     };
-    let registry = &ds.plan.registry;
+    let registry = &ds.plan().registry;
     let bad = if registry.is_uscc() {
         validate_uscc(&code).err().map(|e| e.to_string())
     } else {
@@ -101,7 +101,7 @@ fn render_explain(x: &Explanation, ds: &Dataset) -> String {
     }
     for t in &x.tasks {
         let names: Vec<String> = ds
-            .plan
+            .plan()
             .tasks
             .iter()
             .find(|pt| pt.key() == t.task)

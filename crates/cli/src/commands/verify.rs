@@ -356,7 +356,7 @@ fn run_files(a: &VerifyArgs, plan: &Path, result: &Path) -> u8 {
         // of its own: only when something already differs)
         match st.load(plan) {
             Ok(read) => {
-                rep.digests = digest_differences(&digests, &read.digests);
+                rep.digests = digest_differences(&digests, read.digests());
                 ds = Some(read);
             }
             Err(e) => return exit::error(&e),
@@ -461,7 +461,7 @@ fn input_file(ds: Option<&Dataset>, what: &str) -> String {
     let Some(ds) = ds else {
         return String::new();
     };
-    let i = &ds.plan.inputs;
+    let i = &ds.plan().inputs;
     let f = match what {
         "items" => Some(i.items.clone()),
         "officers" => Some(i.officers.clone()),

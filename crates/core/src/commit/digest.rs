@@ -369,7 +369,7 @@ pub fn plan_digest(plan: &Plan) -> [u8; 32] {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let d = &ds.digests;
+/// let d = ds.digests();
 /// assert!([&d.plan, &d.items, &d.officers, &d.entities, &d.history, &d.conflicts]
 ///     .iter().all(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())));
 /// assert_eq!(ds.commit().digests, *d);

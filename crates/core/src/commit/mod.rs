@@ -24,7 +24,7 @@ pub const COMMITMENT_FORMAT: &str = "ssj-commitment-v1";
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
 /// let c = ds.commit();
 /// assert_eq!((c.format.as_str(), c.algorithm.as_str()), ("ssj-commitment-v1", "ssj-draw-v1"));
-/// assert_eq!(c.tasks.len(), ds.plan.tasks.len());
+/// assert_eq!(c.tasks.len(), ds.plan().tasks.len());
 /// let back = Commitment::from_json(&c.to_canonical_json()).unwrap();
 /// assert_eq!(back.to_canonical_json(), c.to_canonical_json());
 /// ```
@@ -53,12 +53,12 @@ pub struct Commitment {
 /// One way in which inputs or a result differ from a commitment.
 ///
 /// ```
-/// # let mut ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let c = ds.commit();
-/// ds.digests.history = "0".repeat(64);
+/// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let mut c = ds.commit();
+/// c.digests.history = "0".repeat(64); // as if the history had changed since
 /// let d = &c.diff(&ds)[0];
 /// assert_eq!(d.what, "history");
-/// assert_eq!(d.to_string(), format!("history: committed {}, now {}", d.committed, "0".repeat(64)));
+/// assert_eq!(d.to_string(), format!("history: committed {}, now {}", "0".repeat(64), ds.digests().history));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Difference {
@@ -86,9 +86,9 @@ impl fmt::Display for Difference {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let named = shuangsuiji::commit::input_digests(&ds.digests);
+/// let named = shuangsuiji::commit::input_digests(ds.digests());
 /// assert_eq!(named.map(|(n, _)| n), ["plan", "items", "officers", "entities", "history", "conflicts"]);
-/// assert_eq!(named[3].1, ds.digests.entities);
+/// assert_eq!(named[3].1, ds.digests().entities);
 /// ```
 pub fn input_digests(d: &InputDigests) -> [(&'static str, &str); 6] {
     [
@@ -106,10 +106,10 @@ pub fn input_digests(d: &InputDigests) -> [(&'static str, &str); 6] {
 /// ```
 /// use shuangsuiji::commit::digest_differences;
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let mut changed = ds.digests.clone();
-/// assert!(digest_differences(&ds.digests, &changed).is_empty());
+/// let mut changed = ds.digests().clone();
+/// assert!(digest_differences(ds.digests(), &changed).is_empty());
 /// changed.items = "f".repeat(64);
-/// let d = digest_differences(&ds.digests, &changed);
+/// let d = digest_differences(ds.digests(), &changed);
 /// assert_eq!((d.len(), d[0].what.as_str(), d[0].actual.as_str()), (1, "items", &*"f".repeat(64)));
 /// ```
 pub fn digest_differences(committed: &InputDigests, actual: &InputDigests) -> Vec<Difference> {
@@ -131,8 +131,8 @@ impl Commitment {
     /// ```
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
     /// let c = shuangsuiji::Commitment::new(&ds);
-    /// assert_eq!(c.plan.id, ds.plan.id);
-    /// assert_eq!(c.digests, ds.digests);
+    /// assert_eq!(c.plan.id, ds.plan().id);
+    /// assert_eq!(&c.digests, ds.digests());
     /// ```
     pub fn new(ds: &Dataset) -> Commitment {
         let p = &ds.plan;
@@ -198,12 +198,12 @@ impl Commitment {
     /// use shuangsuiji::{Commitment, Dataset};
     /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
     /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
-    /// let mut ds = Dataset::load("plan.toml", &text, |name| {
+    /// let ds = Dataset::load("plan.toml", &text, |name| {
     ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
     /// }).unwrap();
-    /// let c = Commitment::new(&ds);
+    /// let mut c = Commitment::new(&ds);
     /// assert!(c.diff(&ds).is_empty());
-    /// ds.digests.entities = "0".repeat(64);
+    /// c.digests.entities = "0".repeat(64); // committed before the registry changed
     /// assert_eq!(c.diff(&ds)[0].what, "entities");
     /// ```
     pub fn diff(&self, ds: &Dataset) -> Vec<Difference> {

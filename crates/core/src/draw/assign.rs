@@ -24,7 +24,7 @@ fn subject(ents: &dyn EntityRecords, i: usize) -> String {
 pub(crate) struct Slot<'k> {
     /// Index of the visit.
     pub visit: u32,
-    /// Index of the entity in `ds.entities`.
+    /// Index of the entity in `ds.entities()`.
     pub entity: usize,
     /// Effective department.
     pub department: &'k str,

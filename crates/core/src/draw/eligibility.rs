@@ -120,8 +120,8 @@ pub(crate) struct EntityHistory<'a> {
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
 /// let elig = shuangsuiji::draw::Eligibility::new(&ds);
-/// let task = &ds.plan.tasks[0];
-/// let eligible = ds.entities.iter().filter(|e| elig.check(task, e).is_ok()).count();
+/// let task = &ds.plan().tasks[0];
+/// let eligible = ds.entities().iter().filter(|e| elig.check(task, e).is_ok()).count();
 /// assert_eq!(eligible as u64, ds.preview().tasks[0].eligible);
 /// ```
 #[derive(Debug)]
@@ -137,7 +137,7 @@ impl<'a> Eligibility<'a> {
     /// ```
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
     /// let elig = shuangsuiji::draw::Eligibility::new(&ds);
-    /// assert_eq!(elig.lead(&ds.plan.tasks[0]).unwrap().id, "YYLY-01");
+    /// assert_eq!(elig.lead(&ds.plan().tasks[0]).unwrap().id, "YYLY-01");
     /// ```
     pub fn new(ds: &'a Dataset) -> Self {
         Self::with_history(ds, &ds.history)
@@ -195,7 +195,7 @@ impl<'a> Eligibility<'a> {
     /// ```
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
     /// let elig = shuangsuiji::draw::Eligibility::new(&ds);
-    /// assert_eq!(elig.lead(&ds.plan.tasks[8]).unwrap().id, "YYLY-09"); // a joint task: the first item leads
+    /// assert_eq!(elig.lead(&ds.plan().tasks[8]).unwrap().id, "YYLY-09"); // a joint task: the first item leads
     /// ```
     pub fn lead(&self, task: &Task) -> Option<&'a Item> {
         task.items.first().and_then(|id| self.ds.item(id))
@@ -207,8 +207,8 @@ impl<'a> Eligibility<'a> {
     /// use shuangsuiji::draw::{Eligibility, Exclusion};
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
     /// let elig = Eligibility::new(&ds);
-    /// let directed = &ds.plan.tasks[10]; // three regions only
-    /// let outside = ds.entities.iter().find(|e| e.active && !directed.filter.regions.contains(&e.region)).unwrap();
+    /// let directed = &ds.plan().tasks[10]; // three regions only
+    /// let outside = ds.entities().iter().find(|e| e.active && !directed.filter.regions.contains(&e.region)).unwrap();
     /// assert!(matches!(elig.check(directed, outside), Err(Exclusion::Filter) | Err(Exclusion::ObjectType)));
     /// ```
     pub fn check(&self, task: &Task, entity: &Entity) -> Result<(), Exclusion> {

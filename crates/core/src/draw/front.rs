@@ -235,7 +235,7 @@ impl Dataset {
     /// ```
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
     /// let commitment = ds.commit();
-    /// assert_eq!(commitment.digests, ds.digests);
+    /// assert_eq!(&commitment.digests, ds.digests());
     /// ```
     pub fn commit(&self) -> Commitment {
         Commitment::new(self)

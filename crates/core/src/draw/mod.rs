@@ -77,7 +77,7 @@ pub const ALGORITHM: &str = "ssj-draw-v1";
 /// assert!(!result.visits.is_empty());
 /// for visit in &result.visits {
 ///     for team in &visit.teams {
-///         assert_eq!(team.officers.len(), ds.plan.rules.team_size as usize);
+///         assert_eq!(team.officers.len(), ds.plan().rules.team_size as usize);
 ///     }
 /// }
 /// // the same seed gives the same bytes; another seed another draw
@@ -267,7 +267,7 @@ pub(crate) fn stratum_name_of(region: &str, group: &Group) -> String {
 pub(crate) type StratumKey = (Group, String);
 
 /// One stratum of a task as the selection sees it: its eligible base and
-/// candidates (entity indices into `ds.entities`).
+/// candidates (entity indices into `ds.entities()`).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StratumInput {
     /// `N_h`: eligible entities in the stratum (taken ones removed).

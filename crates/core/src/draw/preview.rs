@@ -20,7 +20,7 @@ use super::{Eligibility, StratumAllocation, StratumKey, allocate, reason_label, 
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
 /// let preview = ds.preview();
 /// let t = &preview.tasks[0];
-/// assert_eq!(t.key, ds.plan.tasks[0].key());
+/// assert_eq!(t.key, ds.plan().tasks[0].key());
 /// assert_eq!(t.allocation.iter().map(|s| s.drawn).sum::<u64>(), t.total);
 /// assert!(t.total <= t.eligible);
 /// ```

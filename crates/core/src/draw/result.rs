@@ -15,7 +15,7 @@ use crate::model::{Date, Rules};
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
 /// let info = ds.commit().plan; // the same block heads result.json
-/// assert_eq!(info.id, ds.plan.id);
+/// assert_eq!(info.id, ds.plan().id);
 /// assert!(info.period_start <= info.period_end);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +48,7 @@ pub struct PlanInfo {
 /// let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
 /// let info = &draw.result().seed;
 /// assert_eq!((info.text.as_str(), info.normalized.as_str()), ("３８ 17", "38 17"));
-/// assert_eq!(info.source, ds.plan.seed_source);
+/// assert_eq!(info.source, ds.plan().seed_source);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -144,7 +144,7 @@ pub struct ExclusionSummary {
 /// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
 /// let task = &draw.result().tasks[0];
 /// assert_eq!(task.index, 1);
-/// assert_eq!(task.key, ds.plan.tasks[0].key());
+/// assert_eq!(task.key, ds.plan().tasks[0].key());
 /// assert_eq!(task.items.len(), task.names.len());
 /// assert!(task.total <= task.exclusions.eligible);
 /// ```
@@ -256,7 +256,7 @@ pub struct TeamMember {
 /// # let seed: Seed = "38 17 05 92 64 11".parse().unwrap();
 /// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
 /// let team = &draw.result().visits[0].teams[0];
-/// assert_eq!(team.officers.len() as u32, ds.plan.rules.team_size);
+/// assert_eq!(team.officers.len() as u32, ds.plan().rules.team_size);
 /// assert!(team.officers.iter().all(|m| ds.officer(&m.cert_no).unwrap().department == team.department));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -316,10 +316,10 @@ pub struct Visit {
 /// let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
 /// let result = ds.draw(&seed, &ds.commit()).unwrap().into_result();
 /// assert_eq!(result.algorithm, "ssj-draw-v1");
-/// assert_eq!(result.plan.id, ds.plan.id);
+/// assert_eq!(result.plan.id, ds.plan().id);
 /// assert_eq!(result.seed.normalized, seed.normalized());
-/// assert_eq!(result.digests, ds.digests);
-/// assert_eq!(result.tasks.len(), ds.plan.tasks.len());
+/// assert_eq!(&result.digests, ds.digests());
+/// assert_eq!(result.tasks.len(), ds.plan().tasks.len());
 /// let drawn: u64 = result.tasks.iter().map(|t| t.total).sum();
 /// assert!(drawn >= result.visits.len() as u64); // an entity drawn by two tasks is one visit
 /// assert!(result.visits.iter().all(|v| !v.teams.is_empty() && !v.selections.is_empty()));

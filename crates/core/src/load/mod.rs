@@ -33,32 +33,32 @@ use table::{Field, Table};
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// assert_eq!(ds.plan.id, "YYLY-2026-Q4");
-/// assert_eq!(ds.files.len(), 5);
-/// assert_eq!(ds.registry_len(), ds.entities.len() as u64);
-/// assert!(ds.entities.windows(2).all(|w| w[0].uscc < w[1].uscc)); // canonical order
+/// assert_eq!(ds.plan().id, "YYLY-2026-Q4");
+/// assert_eq!(ds.files().len(), 5);
+/// assert_eq!(ds.registry_len(), ds.entities().len() as u64);
+/// assert!(ds.entities().windows(2).all(|w| w[0].uscc < w[1].uscc)); // canonical order
 /// ```
 #[derive(Debug, Clone)]
 pub struct Dataset {
     /// The plan; its `tasks` are filled in (one per item) when the file
     /// lists none.
-    pub plan: Plan,
+    pub(crate) plan: Plan,
     /// The item list.
-    pub items: Vec<Item>,
+    pub(crate) items: Vec<Item>,
     /// The officer roster.
-    pub officers: Vec<Officer>,
+    pub(crate) officers: Vec<Officer>,
     /// The entity registry.
-    pub entities: Vec<Entity>,
+    pub(crate) entities: Vec<Entity>,
     /// Past inspections.
-    pub history: Vec<HistoryRecord>,
+    pub(crate) history: Vec<HistoryRecord>,
     /// Conflict pairs.
-    pub conflicts: Vec<Conflict>,
+    pub(crate) conflicts: Vec<Conflict>,
     /// Digests of the plan and inputs.
-    pub digests: InputDigests,
+    pub(crate) digests: InputDigests,
     /// What was read from each file (empty when built from parts).
-    pub files: Vec<FileReport>,
+    pub(crate) files: Vec<FileReport>,
     /// Warnings (the inputs are usable; see each message).
-    pub warnings: Vec<Diagnostic>,
+    pub(crate) warnings: Vec<Diagnostic>,
     /// Entities in the registry (`entities.len()`, unless streamed).
     registry: u64,
 }
@@ -408,6 +408,84 @@ impl Parts {
     }
 }
 
+/// Read access to what was loaded. The fields are private so that a
+/// dataset always holds exactly what its digests describe: it is built and
+/// validated once (by [`Dataset::load`], [`Dataset::open`]
+/// or [`Dataset::from_parts`]) and cannot be edited afterwards.
+///
+/// ```
+/// use shuangsuiji::Dataset;
+/// let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// assert_eq!(ds.plan().id, "YYLY-2026-Q4");
+/// assert_eq!(ds.items().len(), 12);
+/// assert_eq!(ds.entities().len(), 2000);
+/// assert!(!ds.officers().is_empty() && !ds.history().is_empty() && !ds.conflicts().is_empty());
+/// assert_eq!(ds.digests().plan.len(), 64);
+/// assert_eq!(ds.files().len(), 5);
+/// assert!(ds.warnings().iter().all(|w| !w.is_error()));
+/// ```
+impl Dataset {
+    /// The plan; its `tasks` are filled in (one per item) when the file
+    /// lists none.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The item list, sorted by id.
+    pub fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    /// The officer roster, sorted by certificate number.
+    pub fn officers(&self) -> &[Officer] {
+        &self.officers
+    }
+
+    /// The entity registry, sorted by code (empty when the registry was
+    /// streamed: see [`Dataset::registry_len`]).
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    /// Past inspections, sorted by entity, item and date.
+    pub fn history(&self) -> &[HistoryRecord] {
+        &self.history
+    }
+
+    /// Conflict pairs, sorted by officer and entity.
+    pub fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
+    }
+
+    /// Digests of the plan and every input (SPEC §2).
+    pub fn digests(&self) -> &InputDigests {
+        &self.digests
+    }
+
+    /// What was read from each file (empty when built from parts).
+    pub fn files(&self) -> &[FileReport] {
+        &self.files
+    }
+
+    /// Warnings (the inputs are usable; see each message).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// For a published folder that withholds an input (its records are not
+    /// in the folder): take that input's digest from the commitment or the
+    /// result, as the verifiers do; `input` is `"history"` or
+    /// `"conflicts"`. The draw then runs without those records, so only
+    /// the checks that do not need them are meaningful.
+    #[doc(hidden)] // for shuangsuiji-disclose's bundle verification
+    pub fn assume_withheld_digest(&mut self, input: &str, digest: String) {
+        match input {
+            "history" => self.digests.history = digest,
+            _ => self.digests.conflicts = digest,
+        }
+    }
+}
+
 impl Dataset {
     /// Read a plan (TOML text) and every input it names, opening each file
     /// name with `open` (the caller decides how names resolve, e.g. relative
@@ -422,8 +500,8 @@ impl Dataset {
     /// let ds = Dataset::load("plan.toml", &text, |name| {
     ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
     /// }).unwrap();
-    /// assert!(ds.entities.len() > 1000);
-    /// assert_eq!(ds.digests.entities.len(), 64);
+    /// assert!(ds.entities().len() > 1000);
+    /// assert_eq!(ds.digests().entities.len(), 64);
     /// ```
     pub fn load<'a, F>(plan_file: &str, plan_text: &str, mut open: F) -> Result<Dataset>
     where
@@ -446,12 +524,12 @@ impl Dataset {
     /// ```
     /// use shuangsuiji::Dataset;
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-    /// let again = Dataset::from_parts(ds.plan.clone(), ds.items.clone(), ds.officers.clone(),
-    ///     ds.entities.clone(), ds.history.clone(), ds.conflicts.clone()).unwrap();
-    /// assert_eq!(again.digests, ds.digests); // the digests are of the records, not the bytes
-    /// let mut items = ds.items.clone();
+    /// let again = Dataset::from_parts(ds.plan().clone(), ds.items().to_vec(), ds.officers().to_vec(),
+    ///     ds.entities().to_vec(), ds.history().to_vec(), ds.conflicts().to_vec()).unwrap();
+    /// assert_eq!(again.digests(), ds.digests()); // the digests are of the records, not the bytes
+    /// let mut items = ds.items().to_vec();
     /// items.push(items[0].clone()); // a duplicate id
-    /// assert!(Dataset::from_parts(ds.plan.clone(), items, vec![], vec![], vec![], vec![]).is_err());
+    /// assert!(Dataset::from_parts(ds.plan().clone(), items, vec![], vec![], vec![], vec![]).is_err());
     /// ```
     pub fn from_parts(
         plan: Plan,
@@ -508,7 +586,7 @@ impl Dataset {
     /// let streamed = load_streaming("plan.toml", &text, open, LoadOptions::default()).unwrap();
     /// assert_eq!(held.registry_len(), 2000);
     /// assert_eq!(streamed.registry_len(), 2000);
-    /// assert!(streamed.entities.is_empty());
+    /// assert!(streamed.entities().is_empty());
     /// ```
     pub fn registry_len(&self) -> u64 {
         self.registry
@@ -561,7 +639,7 @@ impl Dataset {
     ///
     /// ```
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-    /// let eligible = ds.officers.iter().filter(|o| ds.officer_eligible(o)).count();
+    /// let eligible = ds.officers().iter().filter(|o| ds.officer_eligible(o)).count();
     /// assert_eq!(eligible as u64, ds.summary().officers.eligible);
     /// ```
     pub fn officer_eligible(&self, o: &Officer) -> bool {
@@ -575,7 +653,7 @@ impl Dataset {
     ///
     /// ```
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-    /// assert_eq!(ds.cert_valid_from(), ds.plan.date); // certified_through_period_end is off
+    /// assert_eq!(ds.cert_valid_from(), ds.plan().date); // certified_through_period_end is off
     /// ```
     pub fn cert_valid_from(&self) -> crate::model::Date {
         if self.plan.rules.certified_through_period_end {

@@ -281,7 +281,7 @@ pub type WrapReader<'a> = dyn Fn(&str, u64, Box<dyn Read>) -> Box<dyn Read> + 'a
 /// let opts = OpenOptions { wrap: Some(&wrap) };
 /// let ds = Dataset::open_with("../../data/youyu-forestry/plan.toml", &opts).unwrap();
 /// assert_eq!(seen.borrow().len(), 5);
-/// assert_eq!(ds.plan.tasks.len(), 11);
+/// assert_eq!(ds.plan().tasks.len(), 11);
 /// ```
 #[derive(Default)]
 pub struct OpenOptions<'a> {
@@ -322,7 +322,7 @@ impl Dataset {
     ///
     /// ```
     /// let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-    /// assert_eq!(ds.plan.id, "YYLY-2026-Q4");
+    /// assert_eq!(ds.plan().id, "YYLY-2026-Q4");
     /// ```
     pub fn open(plan: impl AsRef<Path>) -> Result<Dataset> {
         Dataset::open_with(plan, &OpenOptions::default())
@@ -340,7 +340,7 @@ impl Dataset {
     /// };
     /// let opts = OpenOptions { wrap: Some(&wrap) };
     /// let ds = Dataset::open_with("../../data/youyu-forestry/plan.toml", &opts).unwrap();
-    /// assert!(!ds.entities.is_empty());
+    /// assert!(!ds.entities().is_empty());
     /// assert!(seen.borrow().contains(&"entities.csv".to_string()));
     /// ```
     pub fn open_with(plan_path: impl AsRef<Path>, opts: &OpenOptions<'_>) -> Result<Dataset> {

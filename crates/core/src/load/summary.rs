@@ -15,7 +15,7 @@ use crate::model::region_covers;
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
 /// let summary = ds.summary();
 /// let t = &summary.tasks[0];
-/// assert_eq!(t.task, ds.plan.tasks[0].key());
+/// assert_eq!(t.task, ds.plan().tasks[0].key());
 /// let by_region: u64 = t.by_region.values().flat_map(|m| m.values()).sum();
 /// assert_eq!(by_region, t.eligible);
 /// ```
@@ -44,7 +44,7 @@ pub struct TaskSummary {
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
 /// let o = ds.summary().officers;
-/// assert_eq!(o.total as usize, ds.officers.len());
+/// assert_eq!(o.total as usize, ds.officers().len());
 /// assert!(o.eligible <= o.total);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,7 +63,7 @@ pub struct OfficerSummary {
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
 /// let summary = ds.summary();
-/// assert_eq!(summary.tasks.len(), ds.plan.tasks.len());
+/// assert_eq!(summary.tasks.len(), ds.plan().tasks.len());
 /// assert!(summary.tasks.iter().all(|t| t.eligible > 0));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,7 +93,7 @@ impl Summary {
     /// ```
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
     /// let s = shuangsuiji::Summary::new(&ds);
-    /// assert_eq!(s.officers.total as usize, ds.officers.len());
+    /// assert_eq!(s.officers.total as usize, ds.officers().len());
     /// ```
     pub fn new(ds: &Dataset) -> Summary {
         let el = Eligibility::new(ds);

@@ -84,9 +84,9 @@ pub(crate) fn norm_header(h: &str) -> String {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let entities = ds.files.iter().find(|f| f.kind == "entities").unwrap();
+/// let entities = ds.files().iter().find(|f| f.kind == "entities").unwrap();
 /// assert_eq!(entities.file, "entities.csv");
-/// assert_eq!(entities.records, ds.entities.len() as u64);
+/// assert_eq!(entities.records, ds.entities().len() as u64);
 /// assert_eq!(entities.encoding, "UTF-8 (BOM)");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -284,7 +284,7 @@ pub struct Entity {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let h = ds.history.iter().find(|h| h.uscc == "92140623MA0RDMTU2N").unwrap();
+/// let h = ds.history().iter().find(|h| h.uscc == "92140623MA0RDMTU2N").unwrap();
 /// assert_eq!((h.item.as_str(), h.date.to_string().as_str()), ("YYLY-11", "2025-01-01"));
 /// assert_eq!(h.officers, ["14062303009", "14062304007"]);
 /// ```
@@ -306,7 +306,7 @@ pub struct HistoryRecord {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let c = &ds.conflicts[0];
+/// let c = &ds.conflicts()[0];
 /// assert_eq!((c.cert_no.as_str(), c.uscc.as_str()), ("14062301001", "93140623MA0NB1R885"));
 /// assert_eq!(c.reason, "近亲属");
 /// ```

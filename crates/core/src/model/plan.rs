@@ -13,7 +13,7 @@ use crate::model::{
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// assert_eq!(ds.plan.inputs.encoding, shuangsuiji::model::Encoding::Auto);
+/// assert_eq!(ds.plan().inputs.encoding, shuangsuiji::model::Encoding::Auto);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -35,7 +35,7 @@ pub enum Encoding {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// assert_eq!(ds.plan.rules.overlap, shuangsuiji::model::Overlap::Joint);
+/// assert_eq!(ds.plan().rules.overlap, shuangsuiji::model::Overlap::Joint);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -51,7 +51,7 @@ pub enum Overlap {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// assert_eq!(ds.plan.rules.stratify, shuangsuiji::model::Stratify::Region);
+/// assert_eq!(ds.plan().rules.stratify, shuangsuiji::model::Stratify::Region);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -84,7 +84,7 @@ pub enum FlagName {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let inputs = &ds.plan.inputs;
+/// let inputs = &ds.plan().inputs;
 /// assert_eq!((inputs.items.as_str(), inputs.history.as_deref()), ("items.csv", Some("history.csv")));
 /// assert!(!inputs.allow_outside);
 /// ```
@@ -127,7 +127,7 @@ fn default_max_line_bytes() -> u64 {
 /// ```
 /// use shuangsuiji::model::CreditClass;
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let r = &ds.plan.rules;
+/// let r = &ds.plan().rules;
 /// assert_eq!((r.team_size, r.max_per_year, r.cooldown_days), (2, Some(2), 365));
 /// assert_eq!(r.officer_max_load, Some(12));
 /// assert!(r.class_ratios[&CreditClass::D].is_one());
@@ -204,7 +204,7 @@ impl Default for Rules {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let directed = &ds.plan.tasks[10];
+/// let directed = &ds.plan().tasks[10];
 /// assert_eq!(directed.filter.regions, ["威远镇", "李达窑乡", "牛心堡乡"]); // sorted
 /// assert!(directed.filter.is_directed());
 /// ```
@@ -233,7 +233,7 @@ impl Filter {
     ///
     /// ```
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-    /// assert!(!ds.plan.tasks[0].filter.is_directed());
+    /// assert!(!ds.plan().tasks[0].filter.is_directed());
     /// assert!(shuangsuiji::model::Filter::default().regions.is_empty());
     /// ```
     pub fn is_directed(&self) -> bool {
@@ -250,7 +250,7 @@ impl Filter {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let joint = &ds.plan.tasks[8];
+/// let joint = &ds.plan().tasks[8];
 /// assert_eq!(joint.items, ["YYLY-09", "YYSC-01"]);
 /// assert_eq!((joint.ratio, joint.count, joint.batch), (None, None, None));
 /// ```
@@ -331,7 +331,7 @@ impl Task {
     ///
     /// ```
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-    /// assert_eq!(ds.plan.tasks[8].key(), "YYLY-09+YYSC-01");
+    /// assert_eq!(&ds.plan().tasks[8].key(), "YYLY-09+YYSC-01");
     /// ```
     pub fn key(&self) -> String {
         self.items.join("+")
@@ -343,7 +343,7 @@ impl Task {
     ///
     /// ```
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-    /// let mut task = ds.plan.tasks[0].clone();
+    /// let mut task = ds.plan().tasks[0].clone();
     /// assert_eq!(task.year_fraction(), None);
     /// task.batch = Some("2/4".parse().unwrap());
     /// assert_eq!(task.year_fraction(), Some((2, 4)));
@@ -363,7 +363,7 @@ impl Task {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let n = &ds.plan.notice;
+/// let n = &ds.plan().notice;
 /// assert_eq!(n.document_number.as_deref(), Some("右林发〔2026〕15号（虚构示例）"));
 /// assert_eq!(n.issue_date.unwrap().to_string(), "2026-09-28");
 /// assert!(n.issuer.is_none());
@@ -402,7 +402,7 @@ pub struct NoticeInfo {
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
 /// // every sample task draws its item's plain ratio: nothing to note
-/// assert!(ds.plan.notice.task_numbers.iter().all(Option::is_none));
+/// assert!(ds.plan().notice.task_numbers.iter().all(Option::is_none));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TaskNumberNote {
@@ -425,7 +425,7 @@ impl NoticeInfo {
     ///
     /// ```
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-    /// assert!(!ds.plan.notice.table_is_empty());
+    /// assert!(!ds.plan().notice.table_is_empty());
     /// assert!(shuangsuiji::model::NoticeInfo::default().table_is_empty());
     /// ```
     pub fn table_is_empty(&self) -> bool {
@@ -443,7 +443,7 @@ impl NoticeInfo {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let r = &ds.plan.results;
+/// let r = &ds.plan().results;
 /// assert_eq!((r.outcomes.len(), r.outcomes_en.len()), (7, 7));
 /// assert_eq!(r.due_working_days, 20);
 /// ```
@@ -489,7 +489,7 @@ impl Default for ResultsConfig {
 ///
 /// ```
 /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
-/// let p = &ds.plan;
+/// let p = ds.plan();
 /// assert_eq!(p.id, "YYLY-2026-Q4");
 /// assert_eq!((p.period_start.to_string(), p.date.to_string()), ("2026-10-01".into(), "2026-10-09".into()));
 /// assert_eq!(p.tasks.len(), 11);

@@ -34,7 +34,7 @@ pub const JOURNAL_EXCERPT: &str = "journal.jsonl";
 /// let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
 /// let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
 /// let mut attempt = Attempt::new(dir.join("journal.jsonl"), "draw", Some(seed.text()), "2026-10-09T02:00:00Z");
-/// attempt.inputs(&ds.plan.id, &ds.digests);
+/// attempt.inputs(&ds.plan().id, ds.digests());
 /// let draw = ds.draw(&seed, &ds.commit()).unwrap();
 /// let published = attempt
 ///     .publish(&dir.join("pub"), &Publication::of_draw(&draw), &["result.json"], false)
@@ -168,9 +168,9 @@ impl Attempt {
     /// ```
     /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
     /// let mut a = shuangsuiji::publish::Attempt::new("journal.jsonl", "commit", None, "2026-10-01T00:00:00Z");
-    /// a.inputs(&ds.plan.id, &ds.digests);
-    /// assert_eq!(a.record().plan_id.as_ref(), Some(&ds.plan.id));
-    /// assert_eq!(a.record().digests.as_ref(), Some(&ds.digests));
+    /// a.inputs(&ds.plan().id, ds.digests());
+    /// assert_eq!(a.record().plan_id.as_ref(), Some(&ds.plan().id));
+    /// assert_eq!(a.record().digests.as_ref(), Some(ds.digests()));
     /// ```
     pub fn inputs(&mut self, plan_id: &str, digests: &InputDigests) {
         self.record.plan_id = Some(plan_id.to_string());

@@ -185,7 +185,7 @@ impl<'a> crate::Publication<'a> {
     /// let path = Path::new("../../data/youyu-forestry/plan.toml");
     /// let text = std::fs::read_to_string(path).unwrap();
     /// # let ds = shuangsuiji::Dataset::open(path).unwrap();
-    /// let p = shuangsuiji::Publication::new().with_inputs(path, &text, &ds.plan).unwrap();
+    /// let p = shuangsuiji::Publication::new().with_inputs(path, &text, ds.plan()).unwrap();
     /// let names: Vec<&str> = p.names().collect();
     /// assert_eq!(names[0], "plan.toml");
     /// assert_eq!(names.len(), 6); // the plan and its five inputs

@@ -169,7 +169,7 @@ impl LoadOptions<'_> {
 /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
 /// let open = |name: &str| Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn std::io::Read>);
 /// let got = draw_streaming("plan.toml", &text, open, "38 17 05", None, LoadOptions::default()).unwrap();
-/// assert!(got.head.visits.is_empty() && got.dataset.entities.is_empty()); // nothing held
+/// assert!(got.head.visits.is_empty() && got.dataset.entities().is_empty()); // nothing held
 /// assert_eq!(got.visits().len(), got.visits.len());
 /// let n = got.visits.len();
 /// assert_eq!(got.into_result().visits.len(), n);
@@ -177,7 +177,7 @@ impl LoadOptions<'_> {
 #[derive(Debug, Clone)]
 pub struct StreamedDraw {
     /// The plan and inputs as [`load_streaming`] gives them (the registry
-    /// not held: `dataset.entities` is empty), with every digest.
+    /// not held: `dataset.entities()` is empty), with every digest.
     pub dataset: Dataset,
     /// The draw without its visits: every field as [`crate::draw::draw_unchecked`] gives
     /// it, except `visits`, which is empty.
@@ -264,9 +264,9 @@ impl StreamedDraw {
 /// };
 /// let s = load_streaming("plan.toml", &text, open, LoadOptions::default()).unwrap();
 /// let ds = Dataset::load("plan.toml", &text, open).unwrap();
-/// assert_eq!(s.digests, ds.digests);
-/// assert_eq!(s.registry_len(), ds.entities.len() as u64);
-/// assert!(s.entities.is_empty());
+/// assert_eq!(s.digests(), ds.digests());
+/// assert_eq!(s.registry_len(), ds.entities().len() as u64);
+/// assert!(s.entities().is_empty());
 /// ```
 pub fn load_streaming<'a, F>(
     plan_file: &str,
@@ -337,10 +337,10 @@ fn validate_pass<'a>(
 /// let got = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None, opts).unwrap();
 /// assert!(got.visits.iter().eq(want.visits.iter().cloned()));
 /// assert_eq!(got.head.tasks, want.tasks);
-/// assert_eq!(got.dataset.digests, ds.digests);
+/// assert_eq!(got.dataset.digests(), ds.digests());
 /// assert_eq!(got.dataset.registry_len(), 2000);
 /// // one pass when the digests were committed
-/// let got = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", Some(&ds.digests), opts)
+/// let got = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", Some(ds.digests()), opts)
 ///     .unwrap();
 /// assert_eq!(got.into_result(), want);
 /// ```

@@ -246,7 +246,7 @@ fn detail(ds: &Dataset, task: &crate::model::Task, e: &Entity, r: Exclusion) -> 
 /// use shuangsuiji::verify::explain;
 /// let drawn = &result.visits[0].uscc;
 /// assert!(explain(&ds, &result, drawn).unwrap().times_drawn() > 0);
-/// let never = ds.entities.iter().find(|e| result.visits.iter().all(|v| v.uscc != e.uscc)).unwrap();
+/// let never = ds.entities().iter().find(|e| result.visits.iter().all(|v| v.uscc != e.uscc)).unwrap();
 /// let why = explain(&ds, &result, &never.uscc).unwrap();
 /// assert_eq!(why.times_drawn(), 0);
 /// assert!(why.tasks.iter().all(|t| !t.drawn));
