@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(r) => {
             for v in &r.visits {
                 for t in &v.teams {
-                    assert_eq!(t.officers.len(), ds.plan.rules.team_size as usize);
+                    assert_eq!(t.officers.len(), ds.plan().rules.team_size as usize);
                 }
             }
             let again = draw_unchecked(&ds, seed).expect("deterministic");

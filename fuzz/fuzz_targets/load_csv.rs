@@ -13,8 +13,8 @@ fuzz_target!(|data: &[u8]| {
     match common::load_with(common::PLAN, which, rest) {
         Ok(ds) => {
             // a loaded dataset always has digests and sorted, unique ids
-            assert_eq!(ds.digests.entities.len(), 64);
-            assert!(ds.entities.windows(2).all(|w| w[0].uscc < w[1].uscc));
+            assert_eq!(ds.digests().entities.len(), 64);
+            assert!(ds.entities().windows(2).all(|w| w[0].uscc < w[1].uscc));
         }
         Err(e) => {
             let d = e.diagnostics().expect("input errors only");

@@ -9,7 +9,7 @@ mod common;
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     match common::load_with(text, usize::MAX, b"") {
-        Ok(ds) => assert!(ds.plan.rules.team_size >= 2),
+        Ok(ds) => assert!(ds.plan().rules.team_size >= 2),
         Err(e) => {
             let d = e.diagnostics().expect("input errors only");
             assert!(d.has_errors());
