@@ -697,7 +697,7 @@ mod tests {
         assert_eq!(c.groups.len(), 3);
         assert_eq!(c.groups[0].min, Some(r("50%")));
         assert!(c.groups[0].names("三级") && !c.groups[0].names("二级"));
-        assert!(c.groups[1].names("二级") && c.groups[1].names("二 级") == false);
+        assert!(c.groups[1].names("二级") && !c.groups[1].names("二 级"));
         assert!(!c.groups[1].names("") && !c.groups[1].names(" "));
         assert_eq!(c.exact(), None);
         // every accepted minimum wording, both separators, full width
