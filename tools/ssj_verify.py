@@ -498,8 +498,8 @@ def check_task_number(t, lead, where):
             for lab, m in r.groups:
                 if m is not None and fv and fv in lab and dec_lt(gr, m):
                     bad(f"ratio {gr} of {v!r} is below the minimum {m} item {lead['id']} gives for {lab!r}")
-        if tr is None and tc is None and not t.get("group_ratios"):
-            bad(f"item {lead['id']} gives ratios per group: the task must state group ratios, a ratio or a count")
+        if tr is None and tc is None:
+            bad(f"item {lead['id']} gives ratios per group: the task must state a ratio (for the objects in no group it names) or a count")
     if tr is None and tc is None:
         if r.kind in ("range", "unspecified"):
             bad(f"item {lead['id']} gives {r}: the task must state its number")

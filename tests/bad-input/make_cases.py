@@ -110,6 +110,11 @@ case("task-group-value-twice", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems
 PER_GROUP_CELL = '"每年对三级定点医疗机构抽查比例之和≥50%，二级≥30%，抽取一定比例的一级"'
 case("item-per-group-without-task-number",
      items_csv=text("items.csv").replace("林木采伐单位,50%,林政执法", "林木采伐单位," + PER_GROUP_CELL + ",林政执法"))
+# group ratios alone are not enough: the list names some groups, never the rest, so the task states
+# the ratio for the objects in no group it names (taking them whole is never assumed)
+case("item-per-group-group-ratios-without-ratio",
+     items_csv=text("items.csv").replace("林木采伐单位,50%,林政执法", "林木采伐单位," + PER_GROUP_CELL + ",林政执法"),
+     plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\ngroup_by = "types"\ngroup_ratios = { "三级" = "50%", "二级" = "30%" }\n\n[[tasks]]\nitems = ["LY-02"]\n')
 case("task-group-ratio-below-item-minimum",
      items_csv=text("items.csv").replace("林木采伐单位,50%,林政执法", "林木采伐单位," + PER_GROUP_CELL + ",林政执法"),
      plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\nratio = "10%"\ngroup_by = "types"\ngroup_ratios = { "三级" = "40%", "二级" = "30%" }\n\n[[tasks]]\nitems = ["LY-02"]\n')

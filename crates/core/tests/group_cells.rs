@@ -172,6 +172,7 @@ fn group_ratios_below_the_lists_minimum_are_refused() {
 items = ["H"]
 group_by = "types"
 group_ratios = { "三级" = "40%", "二级" = "25%", "一级" = "1%" }
+ratio = "5%"
 "#;
     assert_eq!(
         errors(load(tasks)),
@@ -183,8 +184,25 @@ group_ratios = { "三级" = "40%", "二级" = "25%", "一级" = "1%" }
 }
 
 #[test]
+fn group_ratios_alone_are_not_the_tasks_number() {
+    // the list names 三级 and 二级, never the rest: the task states the
+    // ratio for the objects in no group it names (never taken whole)
+    let tasks = "\n[[tasks]]\nitems = [\"H\"]\ngroup_by = \"types\"\ngroup_ratios = { \"三级\" = \"50%\", \"二级\" = \"40%\" }\n";
+    let errs = errors(load(tasks));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("plan.toml:15: tasks[1].ratio: error: item H gives ratios per group (")
+            && errs[0].contains(
+                "the task must state the ratio it draws (for the objects in no group it names"
+            ),
+        "{}",
+        errs[0]
+    );
+}
+
+#[test]
 fn a_task_without_a_number_is_refused() {
-    let want = "tasks[1].ratio: error: item H gives ratios per group ('每年对三级定点医疗机构抽查比例之和≥50%，二级≥30%，抽取一定比例的一级'): the task must state the ratio of each group, e.g. group_by = \"types\" and group_ratios = { \"三级\" = \"50%\" }, or the ratio or the count it draws, e.g. ratio = \"5%\" or count = 10";
+    let want = "tasks[1].ratio: error: item H gives ratios per group ('每年对三级定点医疗机构抽查比例之和≥50%，二级≥30%，抽取一定比例的一级'): the task must state the ratio it draws (for the objects in no group it names, when it also gives group_by and group_ratios, e.g. group_ratios = { \"三级\" = \"50%\" }), e.g. ratio = \"5%\", or the count it draws, e.g. count = 10";
     assert_eq!(
         errors(load("\n[[tasks]]\nitems = [\"H\"]\n")),
         vec![format!("plan.toml:15: {want}")]
@@ -193,7 +211,7 @@ fn a_task_without_a_number_is_refused() {
     assert_eq!(
         errors(load("")),
         vec![
-            "items.csv:2: ratio: error: item H gives ratios per group ('每年对三级定点医疗机构抽查比例之和≥50%，二级≥30%，抽取一定比例的一级'): the task must state the ratio of each group, e.g. group_by = \"types\" and group_ratios = { \"三级\" = \"50%\" }, or the ratio or the count it draws, e.g. ratio = \"5%\" or count = 10"
+            "items.csv:2: ratio: error: item H gives ratios per group ('每年对三级定点医疗机构抽查比例之和≥50%，二级≥30%，抽取一定比例的一级'): the task must state the ratio it draws (for the objects in no group it names, when it also gives group_by and group_ratios, e.g. group_ratios = { \"三级\" = \"50%\" }), e.g. ratio = \"5%\", or the count it draws, e.g. count = 10"
         ]
     );
     assert_eq!(

@@ -1209,10 +1209,10 @@ fn task_numbers(
                     "item {id} gives no number ('{cell}'): the task must state the ratio or the count it draws, e.g. ratio = \"5%\" or count = 10"
                 ),
             ),
-            (ItemRatio::PerGroup, None, None) if t.group_ratios.is_empty() => err(
+            (ItemRatio::PerGroup, None, None) => err(
                 "ratio",
                 format!(
-                    "item {id} gives ratios per group ('{cell}'): the task must state the ratio of each group, e.g. group_by = \"types\" and group_ratios = {{ \"三级\" = \"50%\" }}, or the ratio or the count it draws, e.g. ratio = \"5%\" or count = 10"
+                    "item {id} gives ratios per group ('{cell}'): the task must state the ratio it draws (for the objects in no group it names, when it also gives group_by and group_ratios, e.g. group_ratios = {{ \"三级\" = \"50%\" }}), e.g. ratio = \"5%\", or the count it draws, e.g. count = 10"
                 ),
             ),
             (ItemRatio::Exact(min), Some(r), None) if r < min => err(
