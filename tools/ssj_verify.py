@@ -141,7 +141,28 @@ def selftest():
     assert tt.hex() == "f2a47d61bec9d253e71ddcf64996248a69a1a2572264ab3be66f68e032c7e60f", tt.hex()
     sk = stream_key(dk)
     assert sk.hex() == "a3872566b4a83d725b4ea005c8c49c59029188a8246bbd01da39192886ea4303", sk.hex()
-    print("selftest OK: RFC 8439 §2.3.2 block, SPEC §9.1 words, §9.2 below, §3/§11 seeds, §11 keys")
+    # SPEC §1.4 per-group item ratio cells: canonical fields (§2.1); cells that are not per-group keep
+    # their old answer
+    for cell, canon in [
+            ("每年对三级定点医疗机构抽查比例之和≥50%，二级≥30%，抽取一定比例的一级",
+             "per-group:每年对三级定点医疗机构抽查比例之和>=0.5,二级>=0.3,抽取一定比例的一级"),
+            ("三级不低于50%；二级不少于30%", "per-group:三级>=0.5,二级>=0.3"),
+            ("三级至少50%;二级>=30%", "per-group:三级>=0.5,二级>=0.3"),
+            ("三级=50%，二级30%以上", "per-group:三级>=0.5,二级>=0.3"),
+            ("三级 ≥ ５０％ , 二级 30 ‰ 及以上", "per-group:三级>=0.5,二级>=0.03"),
+            ("重点单位≥+12.5%，一般单位", "per-group:重点单位>=0.125,一般单位"),
+            ("不低于10%，不高于30%", "0.1-0.3"), ("3%，每年2次", "0.03;每年2次")]:
+        assert str(parse_item_ratio(cell)) == canon, (cell, str(parse_item_ratio(cell)))
+    for cell in ["三级≥50%", "≥50%，二级≥30%", "三级50%，二级30%", "三级≥50%，二级不高于30%",
+                 "三级≥50%，，二级≥30%", "三级≥50%，二级≥30%，每年2次", "三级，二级", "三级≥0%，二级≥30%",
+                 "三级≥150%，二级", "三级≥5%%，二级"]:
+        try:
+            parse_item_ratio(cell)
+        except ValueError:
+            continue
+        raise AssertionError(f"per-group: {cell!r} must be refused")
+    print("selftest OK: RFC 8439 §2.3.2 block, SPEC §9.1 words, §9.2 below, §3/§11 seeds, §11 keys, "
+          "§1.4 per-group cells")
 
 
 # --------------------------------------------------------------------------
@@ -284,13 +305,17 @@ def dec_lt(x: Dec, y: Dec) -> bool:
 
 
 class ItemRatio:
-    """SPEC §1.4 item ratio cell: kind ratio(r) / range(a, b) / count(n) / count(>= n) / unspecified,
-    with an optional frequency. str() is the record field of SPEC §2.1."""
+    """SPEC §1.4 item ratio cell: kind ratio(r) / range(a, b) / count(n) / count(>= n) / unspecified /
+    per_group (groups: [(label, Dec or None)]), with an optional frequency. str() is the record field
+    of SPEC §2.1."""
 
-    def __init__(self, kind, a=None, b=None, n=None, freq=""):
+    def __init__(self, kind, a=None, b=None, n=None, freq="", groups=()):
         self.kind, self.a, self.b, self.n, self.freq = kind, a, b, n, freq
+        self.groups = list(groups)
 
     def __str__(self):
+        if self.kind == "per_group":
+            return "per-group:" + ",".join(lab if m is None else f"{lab}>={m}" for lab, m in self.groups)
         base = {"ratio": lambda: str(self.a), "range": lambda: f"{self.a}-{self.b}",
                 "count": lambda: f"count:{self.n}", "count_min": lambda: f"count>={self.n}",
                 "unspecified": lambda: "unspecified"}[self.kind]()
@@ -354,21 +379,74 @@ def _item_number(t: str) -> ItemRatio:
     return ItemRatio("ratio", _parse_ratio(t, plan=True))
 
 
+def _bounded_segment(seg: str):
+    """SPEC §1.4 per-group form: `label` then a minimum wording and a ratio, or None."""
+    u, worded = seg, False
+    for w in ("及以上", "以上"):
+        if u.endswith(w):
+            u, worded = trim(u[:-len(w)]), True
+            break
+    if not u or u[-1] not in "%‰":
+        return None
+    unit, u = u[-1], trim(u[:-1])
+    j = len(u)
+    while j > 0 and u[j - 1] in "0123456789.+":
+        j -= 1
+    if j == len(u):
+        return None
+    number, label = u[j:], trim(u[:j])
+    w = next((w for w in (">=", "不低于", "不少于", "至少", "≥", "=") if label.endswith(w)), None)
+    if w:
+        label, worded = trim(label[:-len(w)]), True
+    if not worded or not label:
+        return None
+    try:
+        return label, _parse_ratio(number + unit, plan=True)
+    except ValueError:
+        return None
+
+
+def _per_group(t: str):
+    """SPEC §1.4 per-group form, on the folded, trimmed cell: [(label, min or None)], or None."""
+    segs = [trim(x) for x in re.split("[,;]", t)]
+    if len(segs) < 2:
+        return None
+    groups = []
+    for x in segs:
+        if not x:
+            return None
+        if any(c in "0123456789%‰" for c in x):
+            g = _bounded_segment(x)
+            if g is None:
+                return None
+            groups.append(g)
+        else:
+            groups.append((x, None))
+    return groups if any(m is not None for _, m in groups) else None
+
+
 def parse_item_ratio(s: str) -> ItemRatio:
     """SPEC §1.4 item ratio cell, on the cleaned cell."""
     t = trim(fold_fullwidth(norm_text(s)))
     try:
         return _item_number(t)
     except ValueError as first:
-        i = max(t.rfind(";"), t.rfind(","))
-        if i < 0:
-            raise ValueError(f"{first} (value {s!r})")
-        left, right = trim(t[:i]), trim(t[i + 1:])
-        if not right or "次" not in right:
-            raise ValueError(f"{first} (value {s!r})")
-        r = _item_number(left)
-        r.freq = right
-        return r
+        try:
+            i = max(t.rfind(";"), t.rfind(","))
+            if i < 0:
+                raise ValueError(f"{first} (value {s!r})")
+            left, right = trim(t[:i]), trim(t[i + 1:])
+            if not right or "次" not in right:
+                raise ValueError(f"{first} (value {s!r})")
+            r = _item_number(left)
+            r.freq = right
+            return r
+        except ValueError:
+            # SPEC §1.4: only a cell refused by every other form may be per-group
+            groups = _per_group(t)
+            if groups is None:
+                raise
+            return ItemRatio("per_group", groups=groups)
 
 
 def task_number(t, lead):
@@ -413,6 +491,15 @@ def check_task_number(t, lead, where):
     bad = lambda m: (_ for _ in ()).throw(BadInput(f"{where}: {m}"))
     if tr is not None and tc is not None:
         bad("states both ratio and count")
+    if r.kind == "per_group":
+        # SPEC §1.7: each group value found in a bounded segment's label has at least its minimum
+        for v, gr in sorted(t.get("group_ratios", {}).items(), key=lambda kv: bkey(kv[0])):
+            fv = trim(fold_fullwidth(v))
+            for lab, m in r.groups:
+                if m is not None and fv and fv in lab and dec_lt(gr, m):
+                    bad(f"ratio {gr} of {v!r} is below the minimum {m} item {lead['id']} gives for {lab!r}")
+        if tr is None and tc is None:
+            bad(f"item {lead['id']} gives ratios per group: the task must state a ratio (for the objects in no group it names) or a count")
     if tr is None and tc is None:
         if r.kind in ("range", "unspecified"):
             bad(f"item {lead['id']} gives {r}: the task must state its number")
@@ -429,7 +516,7 @@ def check_task_number(t, lead, where):
         bad(f"count {tc} differs from the count {r.n} of item {lead['id']}")
     if r.kind == "count_min" and tc < r.n:
         bad(f"count {tc} is below the minimum {r.n} of item {lead['id']}")
-    if r.kind == "unspecified" and tc == 0:
+    if r.kind in ("unspecified", "per_group") and tc == 0:
         bad("count 0 draws nothing")
 
 

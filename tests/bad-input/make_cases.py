@@ -105,6 +105,19 @@ case("task-batch-and-year-share", plan_toml=text("plan.toml") + '\n[[tasks]]\nit
 case("task-group-ratios-without-column", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\ngroup_ratios = { "三级" = "50%" }\n')
 case("task-group-column-unknown", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\ngroup_by = "grade"\ngroup_ratios = { "三级" = "50%" }\n')
 case("task-group-value-twice", plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\ngroup_by = "types"\ngroup_ratios = { "三级" = "50%", "三级 " = "30%" }\n')
+# a list cell with ratios per group (SPEC §1.4 per-group form): the task states the numbers, each group's
+# ratio at least the list's minimum for it (SPEC §1.7)
+PER_GROUP_CELL = '"每年对三级定点医疗机构抽查比例之和≥50%，二级≥30%，抽取一定比例的一级"'
+case("item-per-group-without-task-number",
+     items_csv=text("items.csv").replace("林木采伐单位,50%,林政执法", "林木采伐单位," + PER_GROUP_CELL + ",林政执法"))
+# group ratios alone are not enough: the list names some groups, never the rest, so the task states
+# the ratio for the objects in no group it names (taking them whole is never assumed)
+case("item-per-group-group-ratios-without-ratio",
+     items_csv=text("items.csv").replace("林木采伐单位,50%,林政执法", "林木采伐单位," + PER_GROUP_CELL + ",林政执法"),
+     plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\ngroup_by = "types"\ngroup_ratios = { "三级" = "50%", "二级" = "30%" }\n\n[[tasks]]\nitems = ["LY-02"]\n')
+case("task-group-ratio-below-item-minimum",
+     items_csv=text("items.csv").replace("林木采伐单位,50%,林政执法", "林木采伐单位," + PER_GROUP_CELL + ",林政执法"),
+     plan_toml=text("plan.toml") + '\n[[tasks]]\nitems = ["LY-01"]\nratio = "10%"\ngroup_by = "types"\ngroup_ratios = { "三级" = "40%", "二级" = "30%" }\n\n[[tasks]]\nitems = ["LY-02"]\n')
 case("min-above-max", items_csv="事项编号,事项名称,抽查主体,抽查依据,抽查对象,抽查比例,最少户数,最多户数,执法类别\nLY-01,林木采伐检查,某县林业局（测试）,森林法,林木采伐单位,5%,9,3,林政执法\nLY-02,植物检疫检查,某县林业局（测试）,植物检疫条例,苗木生产经营者,5%,,,植物检疫\n")
 case("impossible-date", officers_csv=text("officers.csv").replace("2028-12-31", "2027-02-29", 1))
 case("malformed-date", history_csv="uscc,item,date,officers\n9144030071526726XG,LY-01,去年十一月,14060001\n")

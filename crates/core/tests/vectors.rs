@@ -240,6 +240,24 @@ fn groups_vector() {
     assert_eq!((b.year, b.through, b.earlier), (17, 9, 3));
 }
 
+/// An item list cell with ratios per group (SPEC.md §1.4 per-group form):
+/// the `groups` vector with G-01's cell the published wording; the task
+/// states the group ratios and the ratio of the rest, so the counts are
+/// those of `groups`.
+#[test]
+fn group_cells_vector() {
+    check_vector("group-cells");
+    let ds = load_vector("group-cells");
+    assert_eq!(
+        ds.item("G-01").unwrap().ratio.canonical(),
+        "per-group:每年对三级定点医疗机构抽查比例之和>=0.5,二级>=0.3,抽取一定比例的一级"
+    );
+    let seed = std::fs::read_to_string(format!("{}seed.txt", vector_dir("group-cells"))).unwrap();
+    let r = draw_unchecked(&ds, seed.trim_end_matches('\n')).unwrap();
+    let totals: Vec<u64> = r.tasks.iter().map(|t| t.total).collect();
+    assert_eq!(totals, [22, 3, 8]);
+}
+
 /// overlap = next, stratify = none, every directed filter, cool-down and
 /// yearly-cap boundaries, min_count above the ratio total, key max_count.
 #[test]

@@ -500,7 +500,7 @@ pub(crate) fn task_number(task: &crate::model::Task, lead: Option<&Item>) -> (Ra
         ItemRatio::Exact(r) => (r, None),
         ItemRatio::Range { min, .. } => (min, None),
         ItemRatio::Count { n, .. } => (Ratio::ONE, Some(n)),
-        ItemRatio::Unspecified => (Ratio::ONE, None),
+        ItemRatio::Unspecified | ItemRatio::PerGroup => (Ratio::ONE, None),
     }
 }
 

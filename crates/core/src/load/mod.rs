@@ -1119,7 +1119,7 @@ fn task_notes(plan: &Plan, items: &[Item]) -> Vec<Option<crate::model::TaskNumbe
                 (None, None, ItemRatio::Exact(r)) => r.to_string(),
                 (None, None, ItemRatio::Count { n, .. }) => format!("{n}户"),
                 (None, None, ItemRatio::Range { min, .. }) => min.to_string(),
-                (None, None, ItemRatio::Unspecified) => "100%".to_string(),
+                (None, None, ItemRatio::Unspecified | ItemRatio::PerGroup) => "100%".to_string(),
             };
             Some(crate::model::TaskNumberNote {
                 number,
@@ -1209,6 +1209,12 @@ fn task_numbers(
                     "item {id} gives no number ('{cell}'): the task must state the ratio or the count it draws, e.g. ratio = \"5%\" or count = 10"
                 ),
             ),
+            (ItemRatio::PerGroup, None, None) => err(
+                "ratio",
+                format!(
+                    "item {id} gives ratios per group ('{cell}'): the task must state the ratio it draws (for the objects in no group it names, when it also gives group_by and group_ratios, e.g. group_ratios = {{ \"三级\" = \"50%\" }}), e.g. ratio = \"5%\", or the count it draws, e.g. count = 10"
+                ),
+            ),
             (ItemRatio::Exact(min), Some(r), None) if r < min => err(
                 "ratio",
                 format!("ratio {r} of task {task} is below the minimum {min} of item {id}"),
@@ -1253,11 +1259,30 @@ fn task_numbers(
                     "count {k} of task {task} is below the minimum {c} of item {id} ('{cell}')"
                 ),
             ),
-            (ItemRatio::Unspecified, None, Some(0)) => err(
+            (ItemRatio::Unspecified | ItemRatio::PerGroup, None, Some(0)) => err(
                 "count",
                 format!("count 0 of task {task} draws nothing; state a count above 0"),
             ),
             _ => {}
+        }
+        // a per-group cell's minimums hold for the plan's group ratios
+        if lead.ratio.ratio == ItemRatio::PerGroup {
+            for (value, r) in &t.group_ratios {
+                for g in &lead.ratio.groups {
+                    if let Some(min) = g.min
+                        && g.names(value)
+                        && *r < min
+                    {
+                        err(
+                            "group_ratios",
+                            format!(
+                                "ratio {r} of '{value}' in task {task} is below the minimum {min} item {id} gives for '{label}' ('{cell}')",
+                                label = g.label
+                            ),
+                        );
+                    }
+                }
+            }
         }
     }
 }

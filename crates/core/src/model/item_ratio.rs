@@ -41,6 +41,50 @@ pub enum ItemRatio {
     },
     /// No number (`根据实际情况确定`, `按需`): the plan's task states it.
     Unspecified,
+    /// Minimums per group of objects inside the item
+    /// (`每年对三级定点医疗机构抽查比例之和≥50%，二级≥30%，抽取一定比例的一级`):
+    /// the segments are [`ItemRatioCell::groups`]; like
+    /// [`ItemRatio::Unspecified`], no single number, so the plan's task
+    /// states it (per-group ratios or a plain ratio or count).
+    PerGroup,
+}
+
+/// One segment of a per-group cell (SPEC.md §1.4): a label and, when the
+/// segment ends in a minimum wording (`二级≥30%`), the list's minimum for
+/// the groups it names.
+///
+/// ```
+/// use shuangsuiji::model::ItemRatioCell;
+/// let c: ItemRatioCell = "三级≥50%，二级不低于30%，一级".parse().unwrap();
+/// assert_eq!(c.groups[1].label, "二级");
+/// assert_eq!(c.groups[1].min, Some("30%".parse().unwrap()));
+/// assert_eq!(c.groups[2].min, None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GroupBound {
+    /// The segment's text before its minimum wording, folded (§1.2) and
+    /// trimmed; the whole segment when it has no number.
+    pub label: String,
+    /// The minimum the list gives, or `None` for a segment without number.
+    pub min: Option<Ratio>,
+}
+
+impl GroupBound {
+    /// Whether a group value (a key of a task's `group_ratios`) falls under
+    /// this segment: the value, folded (§1.2) and trimmed, is non-empty and
+    /// occurs in the label.
+    ///
+    /// ```
+    /// use shuangsuiji::model::ItemRatioCell;
+    /// let c: ItemRatioCell = "每年对三级定点医疗机构抽查比例之和≥50%，二级≥30%".parse().unwrap();
+    /// assert!(c.groups[0].names("三级"));
+    /// assert!(!c.groups[0].names("二级"));
+    /// ```
+    pub fn names(&self, value: &str) -> bool {
+        let v = fold_width(value);
+        let v = v.trim();
+        !v.is_empty() && self.label.contains(v)
+    }
 }
 
 impl ItemRatio {
@@ -61,6 +105,7 @@ impl ItemRatio {
             ItemRatio::Count { n, at_least: false } => format!("count:{n}"),
             ItemRatio::Count { n, at_least: true } => format!("count>={n}"),
             ItemRatio::Unspecified => "unspecified".to_string(),
+            ItemRatio::PerGroup => "per-group".to_string(),
         }
     }
 }
@@ -74,6 +119,7 @@ impl fmt::Display for ItemRatio {
             ItemRatio::Count { n, at_least: false } => write!(f, "{n}户"),
             ItemRatio::Count { n, at_least: true } => write!(f, "≥{n}户"),
             ItemRatio::Unspecified => f.write_str("unspecified"),
+            ItemRatio::PerGroup => f.write_str("per-group"),
         }
     }
 }
@@ -100,6 +146,9 @@ pub struct ItemRatioCell {
     pub ratio: ItemRatio,
     /// A frequency written in the same cell (`2次/年`), else empty.
     pub frequency: String,
+    /// The segments of a [`ItemRatio::PerGroup`] cell, in order; empty
+    /// for every other form.
+    pub groups: Vec<GroupBound>,
     /// The cell as written (cleaned, not folded); for a single ratio
     /// without frequency, its percentage (`5%` for `不低于0.05`).
     pub text: String,
@@ -115,6 +164,18 @@ impl ItemRatioCell {
     /// assert_eq!("不少于3户;每年一次".parse::<ItemRatioCell>().unwrap().canonical(), "count>=3;每年一次");
     /// ```
     pub fn canonical(&self) -> String {
+        if self.ratio == ItemRatio::PerGroup {
+            // per-group:每年对三级…之和>=0.5,二级>=0.3,抽取一定比例的一级
+            let parts: Vec<String> = self
+                .groups
+                .iter()
+                .map(|g| match g.min {
+                    Some(r) => format!("{}>={}", g.label, r.decimal()),
+                    None => g.label.clone(),
+                })
+                .collect();
+            return format!("per-group:{}", parts.join(","));
+        }
         if self.frequency.is_empty() {
             self.ratio.canonical()
         } else {
@@ -142,6 +203,7 @@ impl From<Ratio> for ItemRatioCell {
         ItemRatioCell {
             ratio: ItemRatio::Exact(r),
             frequency: String::new(),
+            groups: Vec::new(),
             text: r.to_string(),
         }
     }
@@ -221,17 +283,21 @@ impl FromStr for ItemRatioCell {
         let t = folded.trim();
         let (ratio, frequency) = match number(t) {
             Ok(r) => (r, String::new()),
-            Err(first) => {
-                // a frequency after the last `;` or `,`
-                let Some(i) = t.rfind([';', ',']) else {
-                    return Err(first);
-                };
-                let (left, right) = (t[..i].trim(), t[i + 1..].trim());
-                if right.is_empty() || !right.contains('次') {
-                    return Err(first);
-                }
-                (number(left)?, right.to_string())
-            }
+            Err(first) => match with_frequency(t, first) {
+                Ok(r) => r,
+                // only a cell refused by every other form may be per-group
+                Err(e) => match per_group(t) {
+                    Some(groups) => {
+                        return Ok(ItemRatioCell {
+                            ratio: ItemRatio::PerGroup,
+                            frequency: String::new(),
+                            groups,
+                            text,
+                        });
+                    }
+                    None => return Err(e),
+                },
+            },
         };
         // a plain ratio is held as its percentage, however written (as
         // before: `0.05` typed in a spreadsheet and `5%` are one item)
@@ -242,9 +308,89 @@ impl FromStr for ItemRatioCell {
         Ok(ItemRatioCell {
             ratio,
             frequency,
+            groups: Vec::new(),
             text,
         })
     }
+}
+
+/// A number form, then a frequency after the last `;` or `,`.
+fn with_frequency(t: &str, first: ItemRatioError) -> Result<(ItemRatio, String), ItemRatioError> {
+    let Some(i) = t.rfind([';', ',']) else {
+        return Err(first);
+    };
+    let (left, right) = (t[..i].trim(), t[i + 1..].trim());
+    if right.is_empty() || !right.contains('次') {
+        return Err(first);
+    }
+    Ok((number(left)?, right.to_string()))
+}
+
+/// A per-group cell (SPEC.md §1.4), on folded, trimmed text: at least two
+/// segments split at `,` and `;`, each non-empty and either bounded (a
+/// non-empty label, then a minimum wording and a ratio) or without any
+/// ASCII digit, `%` or `‰` (a label alone); at least one bounded.
+fn per_group(t: &str) -> Option<Vec<GroupBound>> {
+    let segments: Vec<&str> = t.split([',', ';']).map(str::trim).collect();
+    if segments.len() < 2 {
+        return None;
+    }
+    let mut groups = Vec::with_capacity(segments.len());
+    for s in segments {
+        if s.is_empty() {
+            return None;
+        }
+        if s.chars()
+            .any(|c| c.is_ascii_digit() || c == '%' || c == '‰')
+        {
+            groups.push(bounded(s)?);
+        } else {
+            groups.push(GroupBound {
+                label: s.to_string(),
+                min: None,
+            });
+        }
+    }
+    groups.iter().any(|g| g.min.is_some()).then_some(groups)
+}
+
+/// `label ≥ a%` (or `不低于`, `不少于`, `至少`, `>=`, `=` before the
+/// number, or `以上`/`及以上` after the unit): the label and the ratio.
+fn bounded(s: &str) -> Option<GroupBound> {
+    let mut u = s;
+    let mut worded = false;
+    for w in ["及以上", "以上"] {
+        if let Some(r) = u.strip_suffix(w) {
+            u = r.trim_end();
+            worded = true;
+            break;
+        }
+    }
+    let unit = u.chars().last().filter(|c| matches!(c, '%' | '‰'))?;
+    let u = u[..u.len() - unit.len_utf8()].trim_end();
+    let start = u
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit() || matches!(c, '.' | '+'))
+        .last()
+        .map(|(i, _)| i)?;
+    let number = &u[start..];
+    let mut label = u[..start].trim_end();
+    if let Some(w) = [">=", "不低于", "不少于", "至少", "≥", "="]
+        .iter()
+        .find(|w| label.ends_with(*w))
+    {
+        label = label[..label.len() - w.len()].trim_end();
+        worded = true;
+    }
+    if !worded || label.is_empty() {
+        return None;
+    }
+    let min: Ratio = format!("{number}{unit}").parse().ok()?;
+    Some(GroupBound {
+        label: label.to_string(),
+        min: Some(min),
+    })
 }
 
 /// One number form (no frequency), on folded, trimmed text.
@@ -534,6 +680,81 @@ mod tests {
         assert_eq!(
             "0".parse::<ItemRatioCell>().unwrap_err().to_string(),
             "must be greater than 0"
+        );
+    }
+
+    #[test]
+    fn per_group_cells() {
+        let issue = "每年对三级定点医疗机构抽查比例之和≥50%，二级≥30%，抽取一定比例的一级";
+        let c = cell(issue);
+        assert_eq!(c.ratio, ItemRatio::PerGroup);
+        assert_eq!(c.to_string(), issue);
+        assert!(c.frequency.is_empty());
+        assert_eq!(
+            c.canonical(),
+            "per-group:每年对三级定点医疗机构抽查比例之和>=0.5,二级>=0.3,抽取一定比例的一级"
+        );
+        assert_eq!(c.groups.len(), 3);
+        assert_eq!(c.groups[0].min, Some(r("50%")));
+        assert!(c.groups[0].names("三级") && !c.groups[0].names("二级"));
+        assert!(c.groups[1].names("二级") && !c.groups[1].names("二 级"));
+        assert!(!c.groups[1].names("") && !c.groups[1].names(" "));
+        assert_eq!(c.exact(), None);
+        // every accepted minimum wording, both separators, full width
+        for (s, canon) in [
+            ("三级≥50%,二级≥30%", "per-group:三级>=0.5,二级>=0.3"),
+            (
+                "三级不低于50%；二级不少于30%",
+                "per-group:三级>=0.5,二级>=0.3",
+            ),
+            ("三级至少50%;二级>=30%", "per-group:三级>=0.5,二级>=0.3"),
+            ("三级=50%，二级30%以上", "per-group:三级>=0.5,二级>=0.3"),
+            (
+                "三级 ≥ ５０％ , 二级 30 ‰ 及以上",
+                "per-group:三级>=0.5,二级>=0.03",
+            ),
+            ("三级≥50%，其余按需", "per-group:三级>=0.5,其余按需"),
+            (
+                "重点单位≥+12.5%，一般单位",
+                "per-group:重点单位>=0.125,一般单位",
+            ),
+        ] {
+            let c = cell(s);
+            assert_eq!(c.ratio, ItemRatio::PerGroup, "{s}");
+            assert_eq!(c.canonical(), canon, "{s}");
+            assert_eq!(c.to_string(), s, "{s}");
+            let j = serde_json::to_string(&c).unwrap();
+            assert_eq!(serde_json::from_str::<ItemRatioCell>(&j).unwrap(), c, "{s}");
+        }
+    }
+
+    #[test]
+    fn not_per_group_keeps_the_old_answer() {
+        // cells accepted before keep their form and canonical field
+        assert_eq!(cell("不低于10%，不高于30%").canonical(), "0.1-0.3");
+        assert_eq!(cell("3%，每年2次").canonical(), "0.03;每年2次");
+        // refused before, still refused, with the same error
+        for s in [
+            "三级≥50%",                    // one segment
+            "≥50%，二级≥30%",              // a bounded segment without label
+            "三级50%，二级30%",            // no minimum wording
+            "三级≥50%，二级不高于30%",     // a maximum
+            "三级≥50%，，二级≥30%",        // an empty segment
+            "三级≥50%，二级≥30%，每年2次", // a number that is no bound
+            "三级，二级",                  // no bound at all
+            "三级≥0%，二级≥30%",           // a bound that is no ratio
+            "三级≥150%，二级",
+            "三级≥5%%，二级",
+        ] {
+            assert_eq!(
+                s.parse::<ItemRatioCell>(),
+                Err(ItemRatioError::Malformed),
+                "{s}"
+            );
+        }
+        assert_eq!(
+            "30%-10%，二级≥5%".parse::<ItemRatioCell>(),
+            Err(ItemRatioError::Malformed)
         );
     }
 }

@@ -17,7 +17,7 @@ mod uscc;
 
 pub use batch::{Batch, BatchError, MAX_BATCHES, mul_div_ceil};
 pub use date::{Date, DateError};
-pub use item_ratio::{ItemRatio, ItemRatioCell, ItemRatioError};
+pub use item_ratio::{GroupBound, ItemRatio, ItemRatioCell, ItemRatioError};
 pub use plan::{
     Disclosure, Encoding, Filter, FlagName, GroupColumn, InputFiles, NoticeInfo, Overlap, Plan,
     ResultsConfig, Rules, Stratify, Task, TaskNumberNote,
