@@ -743,6 +743,26 @@ pub(crate) fn entity(row: &Row<'_>, out: &mut Vec<Diagnostic>, registry: &Regist
     entity_view(row, out, registry).to_entity()
 }
 
+/// Whether a registration status word (as written, or lower-cased) means
+/// active (`Some(true)`) or not (`Some(false)`); `None` when it is not one.
+fn status_active(s: &str) -> Option<bool> {
+    match s {
+        ""
+        | "存续"
+        | "在业"
+        | "开业"
+        | "正常"
+        | "在营"
+        | "存续（在营、开业、在册）"
+        | "active"
+        | "在建"
+        | "在用" => Some(true),
+        "注销" | "吊销" | "撤销" | "迁出" | "停业" | "歇业" | "deregistered" | "revoked"
+        | "closed" | "inactive" | "停工" | "竣工" | "停用" => Some(false),
+        _ => None,
+    }
+}
+
 /// Parse an entity row, borrowing what needs no cleaning.
 pub(crate) fn entity_view<'a>(
     row: &Row<'a>,
@@ -784,35 +804,13 @@ pub(crate) fn entity_view<'a>(
         serious_violation: p.flag(8),
     };
     let sc = clean_cow(row.get(9));
-    let active = match sc.as_ref() {
-        ""
-        | "存续"
-        | "在业"
-        | "开业"
-        | "正常"
-        | "在营"
-        | "存续（在营、开业、在册）"
-        | "active"
-        | "在建"
-        | "在用" => true,
-        "注销" | "吊销" | "撤销" | "迁出" | "停业" | "歇业" | "deregistered" | "revoked"
-        | "closed" | "inactive" | "停工" | "竣工" | "停用" => false,
-        _ => {
+    let active = match status_active(&sc) {
+        Some(a) => a,
+        None => {
             let status = sc.to_lowercase();
-            match status.as_str() {
-                ""
-                | "存续"
-                | "在业"
-                | "开业"
-                | "正常"
-                | "在营"
-                | "存续（在营、开业、在册）"
-                | "active"
-                | "在建"
-                | "在用" => true,
-                "注销" | "吊销" | "撤销" | "迁出" | "停业" | "歇业" | "deregistered"
-                | "revoked" | "closed" | "inactive" | "停工" | "竣工" | "停用" => false,
-                _ => {
+            match status_active(&status) {
+                Some(a) => a,
+                None => {
                     p.err(
                         9,
                         K::InvalidValue,
