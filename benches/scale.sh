@@ -60,12 +60,13 @@ else
   fi
   if [ ! -s "$P1/history.csv" ]; then
     # the one-item plan has its own items/history; the registry is the same
-    # bytes (generated from the same seed), so link it
+    # bytes (generated from the same seed), so link it: a hard link, since
+    # ssj refuses a symbolic link to a file outside the plan's folder
     "$SSJ" synth --entities 0 --items 1 --seed bench --out "$P1"
     "$SSJ" synth --entities "$N" --items 1 --seed bench --out "$P1.tmp"
     mv "$P1.tmp/history.csv" "$P1.tmp/conflicts.csv" "$P1.tmp/plan.toml" "$P1/"
     rm -rf "$P1.tmp"
-    ln -sf "$P30/entities.csv" "$P1/entities.csv"
+    ln -f "$P30/entities.csv" "$P1/entities.csv" || cp "$P30/entities.csv" "$P1/entities.csv"
   fi
   "$SSJ" commit -q --force --journal "$J" --plan "$P30/plan.toml" --out "$P30/c0"
 fi
