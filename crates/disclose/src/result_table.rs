@@ -166,22 +166,63 @@ pub fn write_result_xlsx_in(
     lang: Lang,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    write_result_xlsx_sheets(visits, date, scheme, lang, out, SHEET_ROWS)
+}
+
+/// Data rows per worksheet: Excel's 1,048,576 rows less the header.
+const SHEET_ROWS: u32 = 1_048_575;
+
+/// [`write_result_xlsx_in`] with at most `per_sheet` data rows a sheet:
+/// the rows continue on sheets 抽查结果（2）, 抽查结果（3）… (`Result (2)` …),
+/// each with the header, so that a draw of more visits than one sheet holds
+/// is still published (a result of at most `per_sheet` rows is one sheet,
+/// byte for byte as before).
+pub(crate) fn write_result_xlsx_sheets(
+    visits: Visits<'_>,
+    date: Date,
+    scheme: IdScheme,
+    lang: Lang,
+    out: &mut dyn Write,
+    per_sheet: u32,
+) -> io::Result<()> {
     let x = io::Error::other;
     let mut book = Workbook::new();
     let created = ExcelDateTime::from_ymd(date.year(), date.month(), date.day()).map_err(x)?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&created));
-    let ws = book.add_worksheet();
-    ws.set_name(lang.t("抽查结果", "Result")).map_err(x)?;
     let bold = XlsxFormat::new().set_bold();
     let mut widths: Vec<usize> = headers(scheme, lang).map(display_width).collect();
-    for (c, h) in headers(scheme, lang).enumerate() {
-        ws.write_string_with_format(0, c as u16, h, &bold)
-            .map_err(x)?;
-    }
-    let mut last = 0u32;
+    // the last data row of each sheet
+    let mut lasts: Vec<u32> = Vec::new();
+    let add_sheet = |book: &mut Workbook, k: usize| -> io::Result<()> {
+        let ws = book.add_worksheet();
+        let name = if k == 0 {
+            lang.t("抽查结果", "Result").to_string()
+        } else {
+            match lang {
+                Lang::Zh => format!("抽查结果（{}）", k + 1),
+                _ => format!("Result ({})", k + 1),
+            }
+        };
+        ws.set_name(name).map_err(x)?;
+        for (c, h) in headers(scheme, lang).enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold)
+                .map_err(x)?;
+        }
+        Ok(())
+    };
+    add_sheet(&mut book, 0)?;
+    lasts.push(0);
+    let mut written = 0u64;
     for_each_row(visits, |n, cells| {
-        let row = last + 1;
-        last = row;
+        let k = (written / u64::from(per_sheet)) as usize;
+        let row = (written % u64::from(per_sheet)) as u32 + 1;
+        written += 1;
+        if k == lasts.len() {
+            add_sheet(&mut book, k)?;
+            lasts.push(0);
+        }
+        lasts[k] = row;
+        let ws = book.worksheet_from_index(k).map_err(x)?;
         ws.write_number(row, 0, n as u32).map_err(x)?;
         widths[0] = widths[0].max(n.to_string().len());
         for (c, cell) in cells.iter().enumerate() {
@@ -192,15 +233,74 @@ pub fn write_result_xlsx_in(
         }
         Ok(())
     })?;
-    for (c, w) in widths.iter().enumerate() {
-        let w = (w + 2).clamp(MIN_WIDTH, MAX_WIDTH) as u16;
-        ws.set_column_width(c as u16, w).map_err(x)?;
+    for (k, last) in lasts.iter().enumerate() {
+        let ws = book.worksheet_from_index(k).map_err(x)?;
+        for (c, w) in widths.iter().enumerate() {
+            let w = (w + 2).clamp(MIN_WIDTH, MAX_WIDTH) as u16;
+            ws.set_column_width(c as u16, w).map_err(x)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(x)?;
+        ws.autofilter(0, 0, *last, RESULT_COLUMNS.len() as u16 - 1)
+            .map_err(x)?;
     }
-    ws.set_freeze_panes(1, 0).map_err(x)?;
-    ws.autofilter(0, 0, last, RESULT_COLUMNS.len() as u16 - 1)
-        .map_err(x)?;
     let bytes = book.save_to_buffer().map_err(x)?;
     out.write_all(&bytes)
+}
+
+#[cfg(test)]
+mod sheets_tests {
+    use super::*;
+
+    /// More rows than a sheet holds continue on further sheets, each with
+    /// the header; a result that fits one sheet is byte for byte the same
+    /// whatever the limit above its size.
+    #[test]
+    fn rows_continue_on_further_sheets() {
+        let ds = shuangsuiji::Dataset::open(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/youyu-forestry/plan.toml"
+        ))
+        .unwrap();
+        let r = shuangsuiji::draw::draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+        let mut rows = 0u32;
+        for_each_row(Visits::Held(&r.visits), |_, _| {
+            rows += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert!(rows > 10, "{rows}");
+        let write = |per_sheet: u32| {
+            let mut b = Vec::new();
+            write_result_xlsx_sheets(
+                Visits::Held(&r.visits),
+                r.plan.date,
+                IdScheme::Uscc,
+                Lang::Zh,
+                &mut b,
+                per_sheet,
+            )
+            .unwrap();
+            b
+        };
+        let one = write(SHEET_ROWS);
+        assert_eq!(one, write(rows), "exactly one sheet full");
+        let mut normal = Vec::new();
+        write_result_xlsx(Visits::Held(&r.visits), r.plan.date, Lang::Zh, &mut normal).unwrap();
+        assert_eq!(one, normal);
+        let split = write(rows / 3);
+        assert_ne!(split, one);
+        // the workbook lists four sheets (rows / 3 per sheet, and the rest)
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(split)).unwrap();
+        let mut wb = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/workbook.xml").unwrap(), &mut wb)
+            .unwrap();
+        let expected = if rows % (rows / 3) == 0 { 3 } else { 4 };
+        assert_eq!(wb.matches("<sheet ").count(), expected, "{wb}");
+        assert!(wb.contains("name=\"抽查结果（2）\""), "{wb}");
+        for k in 1..=expected {
+            assert!(zip.by_name(&format!("xl/worksheets/sheet{k}.xml")).is_ok());
+        }
+    }
 }
 
 /// The export for the enterprise credit information publicity system
