@@ -247,62 +247,6 @@ pub(crate) fn write_result_xlsx_sheets(
     out.write_all(&bytes)
 }
 
-#[cfg(test)]
-mod sheets_tests {
-    use super::*;
-
-    /// More rows than a sheet holds continue on further sheets, each with
-    /// the header; a result that fits one sheet is byte for byte the same
-    /// whatever the limit above its size.
-    #[test]
-    fn rows_continue_on_further_sheets() {
-        let ds = shuangsuiji::Dataset::open(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../data/youyu-forestry/plan.toml"
-        ))
-        .unwrap();
-        let r = shuangsuiji::draw::draw_unchecked(&ds, "2026-Q4 424242").unwrap();
-        let mut rows = 0u32;
-        for_each_row(Visits::Held(&r.visits), |_, _| {
-            rows += 1;
-            Ok(())
-        })
-        .unwrap();
-        assert!(rows > 10, "{rows}");
-        let write = |per_sheet: u32| {
-            let mut b = Vec::new();
-            write_result_xlsx_sheets(
-                Visits::Held(&r.visits),
-                r.plan.date,
-                IdScheme::Uscc,
-                Lang::Zh,
-                &mut b,
-                per_sheet,
-            )
-            .unwrap();
-            b
-        };
-        let one = write(SHEET_ROWS);
-        assert_eq!(one, write(rows), "exactly one sheet full");
-        let mut normal = Vec::new();
-        write_result_xlsx(Visits::Held(&r.visits), r.plan.date, Lang::Zh, &mut normal).unwrap();
-        assert_eq!(one, normal);
-        let split = write(rows / 3);
-        assert_ne!(split, one);
-        // the workbook lists four sheets (rows / 3 per sheet, and the rest)
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(split)).unwrap();
-        let mut wb = String::new();
-        std::io::Read::read_to_string(&mut zip.by_name("xl/workbook.xml").unwrap(), &mut wb)
-            .unwrap();
-        let expected = if rows % (rows / 3) == 0 { 3 } else { 4 };
-        assert_eq!(wb.matches("<sheet ").count(), expected, "{wb}");
-        assert!(wb.contains("name=\"抽查结果（2）\""), "{wb}");
-        for k in 1..=expected {
-            assert!(zip.by_name(&format!("xl/worksheets/sheet{k}.xml")).is_ok());
-        }
-    }
-}
-
 /// The export for the enterprise credit information publicity system
 /// ([`crate::gsxt_csv`]) as a workbook: sheet 抽查检查结果, the same
 /// columns and rows, every cell stored as text (codes and dates keep their
@@ -362,4 +306,60 @@ pub fn gsxt_xlsx(
         .map_err(x)?;
     let bytes = book.save_to_buffer().map_err(x)?;
     out.write_all(&bytes)
+}
+
+#[cfg(test)]
+mod sheets_tests {
+    use super::*;
+
+    /// More rows than a sheet holds continue on further sheets, each with
+    /// the header; a result that fits one sheet is byte for byte the same
+    /// whatever the limit above its size.
+    #[test]
+    fn rows_continue_on_further_sheets() {
+        let ds = shuangsuiji::Dataset::open(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/youyu-forestry/plan.toml"
+        ))
+        .unwrap();
+        let r = shuangsuiji::draw::draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+        let mut rows = 0u32;
+        for_each_row(Visits::Held(&r.visits), |_, _| {
+            rows += 1;
+            Ok(())
+        })
+        .unwrap();
+        assert!(rows > 10, "{rows}");
+        let write = |per_sheet: u32| {
+            let mut b = Vec::new();
+            write_result_xlsx_sheets(
+                Visits::Held(&r.visits),
+                r.plan.date,
+                IdScheme::Uscc,
+                Lang::Zh,
+                &mut b,
+                per_sheet,
+            )
+            .unwrap();
+            b
+        };
+        let one = write(SHEET_ROWS);
+        assert_eq!(one, write(rows), "exactly one sheet full");
+        let mut normal = Vec::new();
+        write_result_xlsx(Visits::Held(&r.visits), r.plan.date, Lang::Zh, &mut normal).unwrap();
+        assert_eq!(one, normal);
+        let split = write(rows / 3);
+        assert_ne!(split, one);
+        // the workbook lists four sheets (rows / 3 per sheet, and the rest)
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(split)).unwrap();
+        let mut wb = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/workbook.xml").unwrap(), &mut wb)
+            .unwrap();
+        let expected = if rows.is_multiple_of(rows / 3) { 3 } else { 4 };
+        assert_eq!(wb.matches("<sheet ").count(), expected, "{wb}");
+        assert!(wb.contains("name=\"抽查结果（2）\""), "{wb}");
+        for k in 1..=expected {
+            assert!(zip.by_name(&format!("xl/worksheets/sheet{k}.xml")).is_ok());
+        }
+    }
 }
