@@ -292,6 +292,7 @@ impl<R: Read> Table<R> {
                 .with_max_line(max_line);
             let described = dec.detected().describe();
             let reader = csv::ReaderBuilder::new()
+                .buffer_capacity(1 << 16)
                 .has_headers(false)
                 .flexible(true)
                 .from_reader(QuoteWatch::new(dec));
@@ -914,6 +915,22 @@ impl<R> QuoteWatch<R> {
     }
 
     fn scan(&mut self, bytes: &[u8]) {
+        // without a quote, outside a quoted cell, only the line count and
+        // whether the last byte ends a field matter (the common case: one
+        // SIMD search instead of a state per byte)
+        if matches!(self.state, Quote::StartField | Quote::InField)
+            && memchr::memchr(b'"', bytes).is_none()
+        {
+            self.line += memchr::memchr_iter(b'\n', bytes).count() as u64;
+            if let Some(&b) = bytes.last() {
+                self.state = if matches!(b, b',' | b'\n' | b'\r') {
+                    Quote::StartField
+                } else {
+                    Quote::InField
+                };
+            }
+            return;
+        }
         let (mut state, mut line, mut open_line) = (self.state, self.line, self.open_line);
         for &b in bytes {
             state = match (state, b) {
