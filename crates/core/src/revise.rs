@@ -901,7 +901,7 @@ fn next_ticket<'d>(
         .collect();
     stratum.sort_by(|a, b| {
         a.0.cmp(&b.0)
-            .then(a.1.uscc.as_bytes().cmp(b.1.uscc.as_bytes()))
+            .then_with(|| a.1.uscc.as_bytes().cmp(b.1.uscc.as_bytes()))
     });
     let (mut held, mut gone) = (0, 0);
     for (i, (tk, e)) in stratum.iter().enumerate() {

@@ -3,7 +3,9 @@
 //! repaired by breadth-first augmenting paths, so that a valid assignment
 //! is found whenever one exists.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap as StdHashMap, VecDeque};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::error::{Infeasible, Result};
 use crate::model::{Officer, region_covers};
@@ -56,7 +58,7 @@ pub(crate) fn assign(
     ds: &Dataset,
     ents: &dyn EntityRecords,
     slots: &[Slot<'_>],
-    last_team: &HashMap<&str, BTreeSet<&str>>,
+    last_team: &StdHashMap<&str, BTreeSet<&str>>,
     stream: &mut WordStream,
 ) -> Result<Vec<Vec<u32>>> {
     let rules = &ds.plan.rules;
@@ -69,7 +71,7 @@ pub(crate) fn assign(
         .map(|c| (c.cert_no.as_str(), c.uscc.as_str()))
         .collect();
 
-    let mut conflicts_of: HashMap<&str, Vec<u32>> = HashMap::new();
+    let mut conflicts_of: HashMap<&str, Vec<u32>> = HashMap::default();
     for c in &ds.conflicts {
         if let Ok(i) = officers.binary_search_by(|o| o.cert_no.as_str().cmp(&c.cert_no)) {
             conflicts_of
@@ -80,21 +82,13 @@ pub(crate) fn assign(
     }
     // candidate bases, shared by slots with the same department,
     // categories and region
-    let mut base_index: HashMap<(String, Vec<String>, String), usize> = HashMap::new();
+    let mut base_index: HashMap<(&str, &[String], &str), usize> = HashMap::default();
     let mut bases: Vec<Vec<u32>> = Vec::new();
     let mut cands: Vec<Candidates> = Vec::with_capacity(slots.len());
     for slot in slots {
         let (uscc, e_region) = (ents.uscc(slot.entity), ents.region(slot.entity));
-        let region = if rules.cross_region {
-            String::new()
-        } else {
-            e_region.to_string()
-        };
-        let key = (
-            slot.department.to_string(),
-            slot.categories.to_vec(),
-            region,
-        );
+        let region = if rules.cross_region { "" } else { e_region };
+        let key = (slot.department, slot.categories, region);
         let base = match base_index.get(&key) {
             Some(b) => *b,
             None => {
@@ -150,15 +144,35 @@ pub(crate) fn assign(
 
     // a cheap Hall check per department before the search
     if cap != u64::MAX {
-        let mut per_dept: std::collections::BTreeMap<&str, (u64, BTreeSet<u32>)> =
-            Default::default();
+        // the officers who could serve a department: per base, the whole
+        // base once one of its slots excludes nobody, else the union of
+        // what its slots leave (a province has 10^6 slots and few bases)
+        type PerBase = std::collections::BTreeMap<usize, Option<Vec<usize>>>;
+        let mut per_dept: std::collections::BTreeMap<&str, (u64, PerBase)> = Default::default();
         for (s, slot) in slots.iter().enumerate() {
             let d = per_dept.entry(slot.department).or_default();
             d.0 += t as u64;
-            d.1.extend(qual(s));
+            let c = &cands[s];
+            let e = d.1.entry(c.base).or_insert_with(|| Some(Vec::new()));
+            if c.excluded.is_empty() {
+                *e = None;
+            } else if let Some(list) = e {
+                list.push(s);
+            }
         }
-        for (dept, (need, offs)) in &per_dept {
-            let supply = offs.len() as u64 * cap;
+        let mut counted = vec![false; officers.len()];
+        for (dept, (need, per_base)) in &per_dept {
+            counted.iter_mut().for_each(|c| *c = false);
+            for (&b, partial) in per_base {
+                match partial {
+                    None => bases[b].iter().for_each(|&o| counted[o as usize] = true),
+                    Some(list) => list
+                        .iter()
+                        .for_each(|&s| qual(s).for_each(|o| counted[o as usize] = true)),
+                }
+            }
+            let offs = counted.iter().filter(|&&c| c).count();
+            let supply = offs as u64 * cap;
             if *need > supply {
                 return Err(Error::infeasible(Infeasible {
                     item: items_of_department(slots, dept),
@@ -167,23 +181,27 @@ pub(crate) fn assign(
                         "{} visits need {need} officer places but the {} officers who could \
                          serve them can fill at most {} × {cap} = {supply} (officer_max_load {cap})",
                         need / t as u64,
-                        offs.len(),
-                        offs.len()
+                        offs,
+                        offs
                     ),
                 }));
             }
         }
     }
 
-    // a cheap Hall check per visit: its teams need distinct officers
+    // a cheap Hall check per visit: its teams need distinct officers (a
+    // visit of one slot passed it above: its slot has `t` officers)
     let mut i = 0;
     while i < slots.len() {
         let mut j = i;
-        let mut union: BTreeSet<u32> = BTreeSet::new();
         while j < slots.len() && slots[j].visit == slots[i].visit {
-            union.extend(qual(j));
             j += 1;
         }
+        if j - i == 1 {
+            i = j;
+            continue;
+        }
+        let union: BTreeSet<u32> = (i..j).flat_map(&qual).collect();
         let need = (j - i) * t;
         if union.len() < need {
             let items: Vec<String> = slots[i..j]
@@ -208,7 +226,7 @@ pub(crate) fn assign(
         load: vec![0; officers.len()],
         of_officer: vec![BTreeSet::new(); officers.len()],
         teams: vec![Vec::with_capacity(t); slots.len()],
-        in_visit: HashMap::new(),
+        in_visit: HashMap::default(),
     };
     let mut avail: Vec<u32> = Vec::new();
     for s in 0..slots.len() {
@@ -297,10 +315,10 @@ fn augment<'q, I: Iterator<Item = u32> + 'q>(
     cap: u64,
     qual: &impl Fn(usize) -> I,
 ) -> bool {
-    let mut via: HashMap<(u32, u32), Via> = HashMap::new();
-    let mut officer_from: HashMap<u32, u32> = HashMap::new(); // officer -> visit
-    let mut slot_loses: HashMap<u32, u32> = HashMap::new(); // slot -> officer
-    let mut seen_slot: HashSet<u32> = HashSet::new();
+    let mut via: HashMap<(u32, u32), Via> = HashMap::default();
+    let mut officer_from: HashMap<u32, u32> = HashMap::default(); // officer -> visit
+    let mut slot_loses: HashMap<u32, u32> = HashMap::default(); // slot -> officer
+    let mut seen_slot: HashSet<u32> = HashSet::default();
     let mut queue: VecDeque<u32> = VecDeque::new();
     seen_slot.insert(s);
     queue.push_back(s);

@@ -416,7 +416,7 @@ impl<'d> Selector<'d> {
             let ents = self.ents;
             ticketed.sort_by(|a, b| {
                 a.0.cmp(&b.0)
-                    .then(ents.uscc(a.1).as_bytes().cmp(ents.uscc(b.1).as_bytes()))
+                    .then_with(|| ents.uscc(a.1).as_bytes().cmp(ents.uscc(b.1).as_bytes()))
             });
             for (rank, (tk, ei)) in ticketed.into_iter().take(row.drawn as usize).enumerate() {
                 // the stratum is the row of the allocation (rows are in

@@ -229,7 +229,7 @@ fn feasibility(ds: &Dataset, planned: &[Planned]) -> Option<Infeasible> {
     let rules = &ds.plan.rules;
     let t = rules.team_size as usize;
     let officers = &ds.officers;
-    let conflicts: HashSet<(&str, &str)> = ds
+    let conflicts: rustc_hash::FxHashSet<(&str, &str)> = ds
         .conflicts
         .iter()
         .map(|c| (c.cert_no.as_str(), c.uscc.as_str()))

@@ -944,9 +944,10 @@ fn entity_pass<'a>(
         for (i, f) in s.found.iter().enumerate() {
             facts.found[i] |= *f;
         }
-        facts.types.append(&mut s.types);
-        facts.regions.append(&mut s.regions_seen);
-        facts.industries.append(&mut s.industries);
+        // gathered in hash sets (no order), ordered here
+        facts.types.extend(s.types.drain());
+        facts.regions.extend(s.regions_seen.drain());
+        facts.industries.extend(s.industries.drain());
     }
     if ctx.digests {
         let mut hashes: Vec<_> = sinks.iter_mut().filter_map(|s| s.hashes.take()).collect();

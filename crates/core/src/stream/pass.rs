@@ -5,9 +5,9 @@
 //! pruned by a threshold that depends only on final counts, diagnostics are
 //! ordered by record.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::io::{self, Read};
 use std::sync::{Mutex, mpsc};
 
@@ -228,11 +228,11 @@ pub(crate) struct EntitySink<'c> {
     pub count: u64,
     pub hashes: Option<Buckets>,
     pub dups: Option<Buckets>,
-    pub types: BTreeSet<String>,
+    pub types: HashSet<String>,
     /// Every region and every industry of the registry (for the warning
     /// on a group value no entity has, SPEC.md §6.1).
-    pub regions_seen: BTreeSet<String>,
-    pub industries: BTreeSet<String>,
+    pub regions_seen: HashSet<String>,
+    pub industries: HashSet<String>,
     pub found: Vec<bool>,
     tasks: Vec<TaskAcc>,
     /// The records candidates refer to, packed.
@@ -288,9 +288,9 @@ impl<'c> EntitySink<'c> {
             count: 0,
             hashes,
             dups,
-            types: BTreeSet::new(),
-            regions_seen: BTreeSet::new(),
-            industries: BTreeSet::new(),
+            types: HashSet::default(),
+            regions_seen: HashSet::default(),
+            industries: HashSet::default(),
             found: vec![false; ctx.referenced.len()],
             tasks: ctx.tasks.iter().map(|_| TaskAcc::default()).collect(),
             arena: Packed::default(),
