@@ -302,18 +302,19 @@ impl Attempt {
         let mut digest = String::new();
         let mut sums = None;
         let staged = Staged::new(out).and_then(|mut s| {
-            let mut hashes = Vec::new();
-            for n in names.iter().filter(|n| *n != SUMS_FILE) {
-                s.stage_with(n, &mut |w| {
-                    let mut tee = Tee {
-                        inner: w,
-                        hasher: Sha256::new(),
-                    };
-                    publication.write_file(n, &mut tee)?;
-                    hashes.push((n.clone(), hex(&tee.hasher.finalize())));
-                    Ok(())
-                })?;
-            }
+            let files: Vec<&str> = names
+                .iter()
+                .map(String::as_str)
+                .filter(|n| *n != SUMS_FILE)
+                .collect();
+            let hashes = s.stage_all(&files, &|n, w| {
+                let mut tee = Tee {
+                    inner: w,
+                    hasher: Sha256::new(),
+                };
+                publication.write_file(n, &mut tee)?;
+                Ok((n.to_string(), hex(&tee.hasher.finalize())))
+            })?;
             digest = hashes.first().map(|(_, h)| h.clone()).unwrap_or_default();
             if publication.has_sums() {
                 let text = sums_text(hashes);

@@ -49,7 +49,7 @@ pub const COMMITMENT_FILE: &str = "commitment.json";
 /// The file that lists every other published file with its SHA-256.
 pub const SUMS_FILE: &str = "SHA256SUMS";
 
-type WriteFn<'a> = Box<dyn Fn(&mut dyn Write) -> io::Result<()> + 'a>;
+type WriteFn<'a> = Box<dyn Fn(&mut dyn Write) -> io::Result<()> + Send + Sync + 'a>;
 
 /// A set of named files with their exact bytes, produced on demand (a
 /// province's result is written piece by piece, never held whole).
@@ -177,7 +177,7 @@ impl<'a> Publication<'a> {
     pub fn with_writer(
         mut self,
         name: &str,
-        write: impl Fn(&mut dyn Write) -> io::Result<()> + 'a,
+        write: impl Fn(&mut dyn Write) -> io::Result<()> + Send + Sync + 'a,
     ) -> Publication<'a> {
         self.files.retain(|(n, _)| n != name);
         self.files.push((name.to_string(), Box::new(write)));

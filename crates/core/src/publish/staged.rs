@@ -120,22 +120,73 @@ impl Staged {
         })
     }
 
+    /// Stage the files `names`, written by `write` (which returns what is
+    /// kept of each, in `names` order), on up to two threads: a 30-item
+    /// draw's workbook and its notices are written at the same time. The
+    /// bytes of each file do not depend on the order; on an error the
+    /// first failed file (in `names` order) is reported.
+    pub(crate) fn stage_all<T: Send>(
+        &mut self,
+        names: &[&str],
+        write: &(dyn Fn(&str, &mut dyn Write) -> io::Result<T> + Sync),
+    ) -> io::Result<Vec<T>> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(2)
+            .min(names.len());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let slots: Vec<std::sync::Mutex<Option<io::Result<T>>>> =
+            names.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        let staging = &self.staging;
+        let work = || {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(name) = names.get(i) else { break };
+                let r = stage_file(staging, name, &mut |w| write(name, w));
+                let failed = r.is_err();
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(r);
+                }
+                if failed {
+                    // the others stop at their next file
+                    next.store(names.len(), std::sync::atomic::Ordering::Relaxed);
+                    break;
+                }
+            }
+        };
+        std::thread::scope(|scope| {
+            for _ in 1..threads {
+                scope.spawn(work);
+            }
+            work();
+        });
+        let mut out = Vec::with_capacity(names.len());
+        for (name, slot) in names.iter().zip(slots) {
+            self.names.push((*name).to_string());
+            match slot.into_inner().ok().flatten() {
+                Some(Ok(t)) => out.push(t),
+                Some(Err(e)) => return Err(e),
+                None => {
+                    // not written: a file before it failed, reported below
+                    continue;
+                }
+            }
+        }
+        if out.len() == names.len() {
+            Ok(out)
+        } else {
+            Err(io::Error::other("a file was not written"))
+        }
+    }
+
     /// Stage the file `name` as `write` writes it (buffered), and fsync it.
     pub(crate) fn stage_with(
         &mut self,
         name: &str,
         write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> io::Result<()> {
-        let path = self.staging.join(name);
-        let f = File::create(&path)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
         self.names.push(name.to_string());
-        let mut w = io::BufWriter::with_capacity(1 << 20, f);
-        write(&mut w)?;
-        let f = w.into_inner().map_err(io::IntoInnerError::into_error)?;
-        f.sync_all()?;
-        crash_point(&format!("staged-{name}"));
-        Ok(())
+        stage_file(&self.staging, name, write)
     }
 
     /// Put the staged files in place, atomically: the staging folder (a
@@ -310,4 +361,21 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
         dir
     };
     File::open(d)?.sync_all()
+}
+
+/// Write one staged file and make it durable.
+fn stage_file<T>(
+    staging: &Path,
+    name: &str,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<T>,
+) -> io::Result<T> {
+    let path = staging.join(name);
+    let f = File::create(&path)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let mut w = io::BufWriter::with_capacity(1 << 20, f);
+    let t = write(&mut w)?;
+    let f = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+    f.sync_all()?;
+    crash_point(&format!("staged-{name}"));
+    Ok(t)
 }
