@@ -66,8 +66,9 @@ pub struct StreamFlags {
     /// the output.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
-    /// Folder for temporary sort files (about 60 bytes per entity; created
-    /// unnamed and gone when ssj ends). Default: next to the output.
+    /// Folder for temporary files: the sort files (about 60 bytes per
+    /// entity) and, for draw, the rows of result.xlsx; created unnamed and
+    /// gone when ssj ends. Default: next to the output.
     #[arg(long, value_name = "DIR")]
     pub tmp: Option<PathBuf>,
 }

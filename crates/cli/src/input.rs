@@ -26,8 +26,9 @@ pub fn load(plan_path: &Path, quiet: bool) -> Result<Dataset, Error> {
 pub struct Streaming {
     /// Worker threads (0: one per core).
     threads: usize,
-    /// The folder for temporary sort files (created unnamed, so nothing is
-    /// left behind even if the process is killed).
+    /// The folder for temporary sort files and the rows of result.xlsx
+    /// (created unnamed, so nothing is left behind even if the process is
+    /// killed).
     tmp: PathBuf,
     /// No progress bar.
     quiet: bool,
@@ -49,6 +50,11 @@ impl Streaming {
             tmp,
             quiet,
         })
+    }
+
+    /// The folder for temporary files (`--tmp`, or next to the output).
+    pub fn tmp(&self) -> &Path {
+        &self.tmp
     }
 
     /// Validate and digest everything, as [`load`] does, streaming the

@@ -882,17 +882,28 @@ fn threads_and_tmp_never_change_the_files_and_leave_nothing_behind() {
         }
         let r = w.draw(&args);
         assert_eq!(r.code, 0, "{}{}", r.out, r.err);
-        let files: Vec<String> = ["result.json", "result.csv", "notice.html", "notice.md"]
-            .iter()
-            .map(|f| w.read(&format!("{out}/{f}")))
-            .collect();
+        let files: Vec<Vec<u8>> = [
+            "result.json",
+            "result.csv",
+            "notice.html",
+            "notice.md",
+            "result.xlsx",
+        ]
+        .iter()
+        .map(|f| std::fs::read(w.path(&format!("{out}/{f}"))).unwrap())
+        .collect();
         outputs.push(files);
-        // the temporary sort files were unnamed: nothing is left
+        // the temporary sort files and the workbook's rows were unnamed:
+        // nothing is left
         assert_eq!(std::fs::read_dir(w.path("tmp")).unwrap().count(), 0);
     }
     for o in &outputs[1..] {
         assert!(o == &outputs[0], "the files differ with the thread count");
     }
+    // the workbook's rows went through --tmp: the same bytes as without
+    let r = w.draw(&["--out", "plain"]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert!(outputs[0][4] == std::fs::read(w.path("plain/result.xlsx")).unwrap());
     let r = w.ssj(&[
         "verify",
         "--plan",

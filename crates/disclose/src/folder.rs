@@ -19,7 +19,7 @@ use shuangsuiji::{ALGORITHM, Commitment, Dataset, DrawResult, Publication};
 
 use crate::{
     Format, Lang, pre_draw_notice, write_draw_notice_with, write_result_csv_in,
-    write_result_xlsx_in,
+    write_result_xlsx_with,
 };
 
 /// The files `ssj commit` writes itself (the main file first).
@@ -85,6 +85,30 @@ pub fn draw_files<'a>(
     visits: Visits<'a>,
     notice: &'a NoticeInfo,
 ) -> Publication<'a> {
+    draw_files_with(result, visits, notice, None)
+}
+
+/// [`draw_files`], the temporary files of `result.xlsx` in the folder
+/// `tmp` (`None`: the system's; [`crate::write_result_xlsx_with`]).
+///
+/// ```
+/// use shuangsuiji::draw::Visits;
+/// use shuangsuiji_disclose::folder::{draw_files, draw_files_with};
+/// # use shuangsuiji::{Dataset, DrawOptions, Seed};
+/// # let ds = Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// # let seed: Seed = "38 17 05".parse().unwrap();
+/// # let draw = ds.draw_with(&seed, &ds.commit(), &DrawOptions::new().allow_weak_seed()).unwrap();
+/// let (r, tmp) = (draw.result(), std::env::temp_dir());
+/// let p = draw_files_with(r, Visits::Held(&r.visits), &ds.plan().notice, Some(&tmp));
+/// let q = draw_files(r, Visits::Held(&r.visits), &ds.plan().notice);
+/// assert_eq!(p.bytes("result.xlsx").unwrap().unwrap(), q.bytes("result.xlsx").unwrap().unwrap());
+/// ```
+pub fn draw_files_with<'a>(
+    result: &'a DrawResult,
+    visits: Visits<'a>,
+    notice: &'a NoticeInfo,
+    tmp: Option<&'a std::path::Path>,
+) -> Publication<'a> {
     Publication::of_result_with(result, visits)
         .with_writer(DRAW_FILES[1], move |w| {
             write_result_csv_in(visits, crate::draw_notice::scheme_of(result), Lang::Zh, w)
@@ -96,11 +120,12 @@ pub fn draw_files<'a>(
             write_draw_notice_with(result, visits, notice, Format::Markdown, Lang::Zh, w)
         })
         .with_writer(DRAW_FILES[4], move |w| {
-            write_result_xlsx_in(
+            write_result_xlsx_with(
                 visits,
                 result.plan.date,
                 crate::draw_notice::scheme_of(result),
                 Lang::Zh,
+                tmp,
                 w,
             )
         })

@@ -75,7 +75,7 @@ pub use pre_draw::pre_draw_notice;
 pub use render::neutralize;
 pub use result_table::{
     RESULT_COLUMNS, gsxt_xlsx, write_result_csv, write_result_csv_in, write_result_xlsx,
-    write_result_xlsx_in,
+    write_result_xlsx_in, write_result_xlsx_with,
 };
 pub use results::{
     GSXT_COLUMNS, Overdue, ResultsOptions, gsxt_csv, overdue, results_notice, results_notice_with,

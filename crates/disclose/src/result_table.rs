@@ -158,7 +158,8 @@ pub fn write_result_xlsx(
 }
 
 /// [`write_result_xlsx`] for a registry of the id scheme `scheme` (as
-/// [`write_result_csv_in`]).
+/// [`write_result_csv_in`]), its temporary files in the system's
+/// temporary folder ([`write_result_xlsx_with`]).
 pub fn write_result_xlsx_in(
     visits: Visits<'_>,
     date: Date,
@@ -166,18 +167,111 @@ pub fn write_result_xlsx_in(
     lang: Lang,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    write_result_xlsx_sheets(visits, date, scheme, lang, out, SHEET_ROWS)
+    write_result_xlsx_with(visits, date, scheme, lang, None, out)
+}
+
+/// [`write_result_xlsx_in`] with its temporary files in the folder `tmp`
+/// (`None`: [`std::env::temp_dir`]).
+///
+/// The rows are not held in memory: each goes to an unnamed temporary
+/// file as soon as it is written (rust_xlsxwriter's low-memory
+/// worksheets; only the table of distinct texts stays in memory). The
+/// workbook is then copied to `out` with the one attribute that mode
+/// leaves out (each row's `spans`), so that its bytes are those of the
+/// same workbook held in memory. The temporary files take about the size
+/// of the unzipped worksheets, and are gone when this returns. (For
+/// wasm32 the workbook is held in memory.)
+///
+/// ```
+/// use shuangsuiji::draw::{Visits, draw_unchecked};
+/// use shuangsuiji::model::IdScheme;
+/// use shuangsuiji_disclose::{Lang, write_result_xlsx_in, write_result_xlsx_with};
+/// let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+/// let r = draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+/// let (v, date, tmp) = (Visits::Held(&r.visits), r.plan.date, std::env::temp_dir());
+/// let (mut a, mut b) = (Vec::new(), Vec::new());
+/// write_result_xlsx_with(v, date, IdScheme::Uscc, Lang::Zh, Some(&tmp), &mut a).unwrap();
+/// write_result_xlsx_in(v, date, IdScheme::Uscc, Lang::Zh, &mut b).unwrap();
+/// assert_eq!(a, b);
+/// ```
+pub fn write_result_xlsx_with(
+    visits: Visits<'_>,
+    date: Date,
+    scheme: IdScheme,
+    lang: Lang,
+    tmp: Option<&std::path::Path>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    write_result_xlsx_sheets(visits, date, scheme, lang, tmp, out, SHEET_ROWS)
 }
 
 /// Data rows per worksheet: Excel's 1,048,576 rows less the header.
 const SHEET_ROWS: u32 = 1_048_575;
 
-/// [`write_result_xlsx_in`] with at most `per_sheet` data rows a sheet:
+/// [`write_result_xlsx_with`] with at most `per_sheet` data rows a sheet:
 /// the rows continue on sheets 抽查结果（2）, 抽查结果（3）… (`Result (2)` …),
 /// each with the header, so that a draw of more visits than one sheet holds
 /// is still published (a result of at most `per_sheet` rows is one sheet,
 /// byte for byte as before).
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn write_result_xlsx_sheets(
+    visits: Visits<'_>,
+    date: Date,
+    scheme: IdScheme,
+    lang: Lang,
+    tmp: Option<&std::path::Path>,
+    out: &mut dyn Write,
+    per_sheet: u32,
+) -> io::Result<()> {
+    let x = io::Error::other;
+    let dir = tmp.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf);
+    let mut book = Workbook::new();
+    book.set_tempdir(&dir).map_err(x)?;
+    // the copy below compresses again: here speed matters, not size
+    book.set_zip_compression_level(1);
+    result_book(
+        &mut book,
+        Workbook::add_worksheet_with_low_memory,
+        visits,
+        date,
+        scheme,
+        lang,
+        per_sheet,
+    )?;
+    let mut zipped = tempfile::tempfile_in(&dir).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("cannot create a temporary file in {}: {e}", dir.display()),
+        )
+    })?;
+    book.save_to_writer(&mut zipped).map_err(x)?;
+    drop(book);
+    io::Seek::rewind(&mut zipped)?;
+    spans::copy_with_spans(io::BufReader::new(zipped), out)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod spans;
+
+/// [`write_result_xlsx_with`] for wasm32: the workbook held in memory.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn write_result_xlsx_sheets(
+    visits: Visits<'_>,
+    date: Date,
+    scheme: IdScheme,
+    lang: Lang,
+    _tmp: Option<&std::path::Path>,
+    out: &mut dyn Write,
+    per_sheet: u32,
+) -> io::Result<()> {
+    write_result_xlsx_held(visits, date, scheme, lang, out, per_sheet)
+}
+
+/// The workbook with every cell held in memory until it is saved: what
+/// [`write_result_xlsx_sheets`] wrote before its rows went to disk, and
+/// the reference its bytes are tested against.
+#[cfg(any(test, target_arch = "wasm32"))]
+fn write_result_xlsx_held(
     visits: Visits<'_>,
     date: Date,
     scheme: IdScheme,
@@ -185,8 +279,29 @@ pub(crate) fn write_result_xlsx_sheets(
     out: &mut dyn Write,
     per_sheet: u32,
 ) -> io::Result<()> {
-    let x = io::Error::other;
+    fn held(
+        book: &mut Workbook,
+    ) -> Result<&mut rust_xlsxwriter::Worksheet, rust_xlsxwriter::XlsxError> {
+        Ok(book.add_worksheet())
+    }
     let mut book = Workbook::new();
+    result_book(&mut book, held, visits, date, scheme, lang, per_sheet)?;
+    let bytes = book.save_to_buffer().map_err(io::Error::other)?;
+    out.write_all(&bytes)
+}
+
+/// Fill `book` with the result table, `per_sheet` rows a sheet, each
+/// sheet added by `add`.
+fn result_book(
+    book: &mut Workbook,
+    add: fn(&mut Workbook) -> Result<&mut rust_xlsxwriter::Worksheet, rust_xlsxwriter::XlsxError>,
+    visits: Visits<'_>,
+    date: Date,
+    scheme: IdScheme,
+    lang: Lang,
+    per_sheet: u32,
+) -> io::Result<()> {
+    let x = io::Error::other;
     let created = ExcelDateTime::from_ymd(date.year(), date.month(), date.day()).map_err(x)?;
     book.set_properties(&DocProperties::new().set_creation_datetime(&created));
     let bold = XlsxFormat::new().set_bold();
@@ -194,7 +309,7 @@ pub(crate) fn write_result_xlsx_sheets(
     // the last data row of each sheet
     let mut lasts: Vec<u32> = Vec::new();
     let add_sheet = |book: &mut Workbook, k: usize| -> io::Result<()> {
-        let ws = book.add_worksheet();
+        let ws = add(book).map_err(x)?;
         let name = if k == 0 {
             lang.t("抽查结果", "Result").to_string()
         } else {
@@ -210,7 +325,7 @@ pub(crate) fn write_result_xlsx_sheets(
         }
         Ok(())
     };
-    add_sheet(&mut book, 0)?;
+    add_sheet(book, 0)?;
     lasts.push(0);
     let mut written = 0u64;
     for_each_row(visits, |n, cells| {
@@ -218,7 +333,7 @@ pub(crate) fn write_result_xlsx_sheets(
         let row = (written % u64::from(per_sheet)) as u32 + 1;
         written += 1;
         if k == lasts.len() {
-            add_sheet(&mut book, k)?;
+            add_sheet(book, k)?;
             lasts.push(0);
         }
         lasts[k] = row;
@@ -243,8 +358,7 @@ pub(crate) fn write_result_xlsx_sheets(
         ws.autofilter(0, 0, *last, RESULT_COLUMNS.len() as u16 - 1)
             .map_err(x)?;
     }
-    let bytes = book.save_to_buffer().map_err(x)?;
-    out.write_all(&bytes)
+    Ok(())
 }
 
 /// The export for the enterprise credit information publicity system
@@ -337,6 +451,7 @@ mod sheets_tests {
                 r.plan.date,
                 IdScheme::Uscc,
                 Lang::Zh,
+                None,
                 &mut b,
                 per_sheet,
             )
@@ -360,6 +475,42 @@ mod sheets_tests {
         assert!(wb.contains("name=\"抽查结果（2）\""), "{wb}");
         for k in 1..=expected {
             assert!(zip.by_name(&format!("xl/worksheets/sheet{k}.xml")).is_ok());
+        }
+    }
+
+    /// The rows written to disk give the bytes of the workbook held in
+    /// memory, on one sheet and on several (sheets of 1, 7, 16, 17 … rows:
+    /// blocks of 16 rows cut anywhere), in both languages.
+    #[test]
+    fn rows_on_disk_give_the_bytes_held_in_memory() {
+        let ds = shuangsuiji::Dataset::open(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/youyu-forestry/plan.toml"
+        ))
+        .unwrap();
+        let r = shuangsuiji::draw::draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+        let v = Visits::Held(&r.visits);
+        let tmp = std::env::temp_dir();
+        for lang in [Lang::Zh, Lang::En] {
+            for per_sheet in [SHEET_ROWS, 60, 33, 17, 16, 7, 1] {
+                let (mut disk, mut held) = (Vec::new(), Vec::new());
+                write_result_xlsx_sheets(
+                    v,
+                    r.plan.date,
+                    IdScheme::Uscc,
+                    lang,
+                    Some(&tmp),
+                    &mut disk,
+                    per_sheet,
+                )
+                .unwrap();
+                write_result_xlsx_held(v, r.plan.date, IdScheme::Uscc, lang, &mut held, per_sheet)
+                    .unwrap();
+                assert!(
+                    disk == held,
+                    "{lang:?}, {per_sheet} rows a sheet: the bytes differ"
+                );
+            }
         }
     }
 }

@@ -173,7 +173,8 @@ fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
         Ok(t) => t,
         Err(e) => return at.fail_with(&e),
     };
-    let own = folder::draw_files(&result, all, &plan.notice);
+    // result.xlsx's rows go to temporary files where the sort files go
+    let own = folder::draw_files_with(&result, all, &plan.notice, Some(st.tmp()));
     let publication =
         match folder::complete(own, req.out, &COMMIT_FILES, req.plan, &plan_text, &plan) {
             Ok(p) => p,
