@@ -205,6 +205,26 @@ pub fn write_result_xlsx_with(
     write_result_xlsx_sheets(visits, date, scheme, lang, tmp, out, SHEET_ROWS)
 }
 
+/// Write a text cell. rust_xlsxwriter copies a text that starts with
+/// `<r>` and ends with `</r>` into the workbook's XML unescaped (it takes
+/// it for rich text it made itself), so a registry name of that shape
+/// could add XML of its own to `result.xlsx`, even change what the sheet
+/// shows. Such a text is written as rich text of one plain run instead:
+/// escaped, and shown as written.
+fn put_text(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    if text.starts_with("<r>") && text.ends_with("</r>") {
+        ws.write_rich_string(row, col, &[(&XlsxFormat::default(), text)])?;
+    } else {
+        ws.write_string(row, col, text)?;
+    }
+    Ok(())
+}
+
 /// Data rows per worksheet: Excel's 1,048,576 rows less the header.
 const SHEET_ROWS: u32 = 1_048_575;
 
@@ -342,7 +362,7 @@ fn result_book(
         widths[0] = widths[0].max(n.to_string().len());
         for (c, cell) in cells.iter().enumerate() {
             if !cell.is_empty() {
-                ws.write_string(row, c as u16 + 1, cell).map_err(x)?;
+                put_text(ws, row, c as u16 + 1, cell).map_err(x)?;
             }
             widths[c + 1] = widths[c + 1].max(display_width(cell));
         }
@@ -405,8 +425,7 @@ pub fn gsxt_xlsx(
         for (c, cell) in row.iter().enumerate() {
             let cell = crate::render::neutralize(cell);
             if !cell.is_empty() {
-                ws.write_string(r as u32 + 1, c as u16, cell.as_ref())
-                    .map_err(x)?;
+                put_text(ws, r as u32 + 1, c as u16, cell.as_ref()).map_err(x)?;
             }
             widths[c] = widths[c].max(display_width(&cell));
         }
@@ -512,5 +531,40 @@ mod sheets_tests {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod rich_text_tests {
+    use super::*;
+    use std::io::Read;
+
+    /// The workbook's shared strings, as XML.
+    fn shared_strings(bytes: &[u8]) -> String {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/sharedStrings.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    }
+
+    #[test]
+    fn a_text_shaped_like_rich_text_is_escaped() {
+        let evil = "<r></r><si><t>伪造</t></si><r>";
+        let evil = format!("<r>{evil}</r>");
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        put_text(ws, 0, 0, &evil).unwrap();
+        put_text(ws, 1, 0, "plain <b>").unwrap();
+        let xml = shared_strings(&book.save_to_buffer().unwrap());
+        // one run holding the whole text, escaped; no element of its own
+        assert!(
+            xml.contains("<r><t>&lt;r&gt;&lt;r&gt;&lt;/r&gt;&lt;si&gt;&lt;t&gt;伪造&lt;/t&gt;&lt;/si&gt;&lt;r&gt;&lt;/r&gt;</t></r>"),
+            "{xml}"
+        );
+        assert!(!xml.contains("<si><t>伪造"), "{xml}");
+        assert!(xml.contains("<t>plain &lt;b&gt;</t>"), "{xml}");
     }
 }
