@@ -134,14 +134,23 @@ impl Staged {
             .map_or(1, std::num::NonZero::get)
             .min(2)
             .min(names.len());
+        // the inputs first: at a province's scale the registry's copy is
+        // the longest file to write, and should not be left for last
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by_key(|&i| {
+            !crate::publish::INPUT_FILES
+                .iter()
+                .any(|(_, n)| *n == names[i])
+        });
         let next = std::sync::atomic::AtomicUsize::new(0);
         let slots: Vec<std::sync::Mutex<Option<io::Result<T>>>> =
             names.iter().map(|_| std::sync::Mutex::new(None)).collect();
         let staging = &self.staging;
         let work = || {
             loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(name) = names.get(i) else { break };
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&i) = order.get(k) else { break };
+                let name = names[i];
                 let r = stage_file(staging, name, &mut |w| write(name, w));
                 let failed = r.is_err();
                 if let Ok(mut slot) = slots[i].lock() {
