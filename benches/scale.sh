@@ -15,7 +15,9 @@
 #      command once, so background load hits all alike), recording wall
 #      time and peak RSS with /usr/bin/time -v;
 #   4. prints a Markdown table of medians and ratios to stdout and to
-#      $DATA/results-N.md.
+#      $DATA/results-N.md, and the floor (crates/cli/examples/floor.rs:
+#      parse, hashes, sort and the published copy, each measured alone)
+#      to $DATA/floor-N.txt.
 #
 # Commands measured (all on $DATA/p1 or $DATA/p30, entities.csv identical),
 # each the real command a planner or the public runs (journal in $DATA):
@@ -40,9 +42,10 @@ PEERS=${PEERS:-1}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 mkdir -p "$DATA"
 
-(cd "$ROOT" && cargo build --release --locked -q -p shuangsuiji-cli --bin ssj --example csv_count)
+(cd "$ROOT" && cargo build --release --locked -q -p shuangsuiji-cli --bin ssj --example csv_count --example floor)
 SSJ=$TARGET/release/ssj
 COUNT=$TARGET/release/examples/csv_count
+FLOOR=$TARGET/release/examples/floor
 ONLY1=${ONLY1:-0}
 SEED=38170592641128374655019283746
 J=$DATA/bench-journal.jsonl
@@ -120,6 +123,9 @@ print(len(s))" "$REG"
 done
 cmp -s "$P1/out/result.json" "$P1/out2/result.json" || echo "WARNING: one- and two-pass results differ" >&2
 "$SSJ" verify -q --plan "$P1/plan.toml" --result "$P1/out/result.json" || echo "WARNING: verify failed" >&2
+
+# the floor: each unavoidable part measured alone (crates/cli/examples/floor.rs)
+"$FLOOR" "$REG" "$DATA" > "$DATA/floor-$N.txt" || echo "WARNING: floor failed" >&2
 
 python3 - "$TSV" "$N" "$RUNS" "$(du -hL "$REG" | cut -f1)" << 'EOF' | tee "$DATA/results-$N.md"
 import sys, statistics

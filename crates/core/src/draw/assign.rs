@@ -231,11 +231,23 @@ pub(crate) fn assign(
     let mut avail: Vec<u32> = Vec::new();
     for s in 0..slots.len() {
         let v = slots[s].visit;
+        // whether officer `o` is on a team of this visit: for a visit of
+        // one slot (nearly all), on this slot's team of at most `t`, which
+        // is cheaper to look at than the (officer, visit) index
+        let alone = (s == 0 || slots[s - 1].visit != v)
+            && slots.get(s + 1).is_none_or(|n| n.visit != v);
+        let on_visit = |st: &State, o: u32| {
+            if alone {
+                st.teams[s].contains(&o)
+            } else {
+                st.in_visit.contains_key(&(o, v))
+            }
+        };
         for _seat in 0..t {
             avail.clear();
             avail.extend(
                 qual(s)
-                    .filter(|&o| st.load[o as usize] < cap && !st.in_visit.contains_key(&(o, v))),
+                    .filter(|&o| st.load[o as usize] < cap && !on_visit(&st, o)),
             );
             if !avail.is_empty() {
                 let pick = avail[stream.below(avail.len() as u64) as usize];

@@ -116,6 +116,14 @@ impl Packed {
         }
     }
 
+    /// Field `k` (0 code, 1 name, 2 region, 3 industry) of record `i`,
+    /// as [`Packed::get`] gives it.
+    fn field(&self, i: usize, k: usize) -> &str {
+        let r = &self.recs[i];
+        let start = r.start + r.lens[..k].iter().map(|&l| l as usize).sum::<usize>();
+        &self.text[start..start + r.lens[k] as usize]
+    }
+
     fn push_parts<'t>(
         &mut self,
         strs: [&str; 4],
@@ -201,14 +209,16 @@ impl Packed {
 }
 
 impl EntityRecords for Packed {
+    // one field, without slicing the others (called per comparison when
+    // candidates are sorted)
     fn uscc(&self, i: usize) -> &str {
-        self.get(i).uscc
+        self.field(i, 0)
     }
     fn name(&self, i: usize) -> &str {
-        self.get(i).name
+        self.field(i, 1)
     }
     fn region(&self, i: usize) -> &str {
-        self.get(i).region
+        self.field(i, 2)
     }
     fn credit_class(&self, i: usize) -> Option<CreditClass> {
         self.recs[i].credit_class
