@@ -57,6 +57,37 @@ impl Streaming {
         &self.tmp
     }
 
+    /// For `ssj verify DIR`: temporary files in `dir` (the folder verified)
+    /// unless `--tmp` says where; if `dir` is not writable (a read-only
+    /// copy), in the system's temporary folder.
+    pub fn for_folder(
+        f: &crate::cli::StreamFlags,
+        dir: &Path,
+        quiet: bool,
+    ) -> Result<Streaming, String> {
+        let mut st = Streaming::new(f, &dir.join("result.json"), quiet)?;
+        if f.tmp.is_none() && tempfile::tempfile_in(&st.tmp).is_err() {
+            st.tmp = std::env::temp_dir();
+        }
+        Ok(st)
+    }
+
+    /// Whether a progress bar is shown while large files are read.
+    pub fn progress(&self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+
+    /// Run `f` with the streaming options: the worker threads and the
+    /// temporary sort files in the chosen folder.
+    pub fn with_options<T>(&self, f: impl FnOnce(LoadOptions<'_>) -> T) -> T {
+        let store = || self.spill_file();
+        f(LoadOptions {
+            threads: self.threads,
+            spill: Some(&store),
+            stats: None,
+        })
+    }
+
     /// Validate and digest everything, as [`load`] does, streaming the
     /// registry: the dataset's `entities` is empty.
     pub fn load(&self, plan_path: &Path) -> Result<Dataset, Error> {
@@ -137,7 +168,7 @@ fn tmp_near(path: &Path) -> PathBuf {
 const PROGRESS_BYTES: u64 = 64 << 20;
 
 /// A progress bar on stderr while reading a large input.
-fn progress_bar(name: &str, len: u64, file: Box<dyn Read>) -> Box<dyn Read> {
+pub fn progress_bar(name: &str, len: u64, file: Box<dyn Read>) -> Box<dyn Read> {
     if len < PROGRESS_BYTES {
         return file;
     }

@@ -916,6 +916,34 @@ fn threads_and_tmp_never_change_the_files_and_leave_nothing_behind() {
         "tmp",
     ]);
     assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    // the folder route streams too, with the same flags
+    let r = w.ssj(&[
+        "verify",
+        "out-1-true",
+        "--threads",
+        "1",
+        "--tmp",
+        "tmp",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    assert!(r.out.starts_with("VERIFIED"), "{}", r.out);
+    assert_eq!(std::fs::read_dir(w.path("tmp")).unwrap().count(), 0);
+    let r = w.ssj(&["verify", "out-1-true", "--tmp", "/proc", "--lang", "en"]);
+    assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+    assert!(
+        r.out.contains(
+            "[error] temporary sort file: cannot create a temporary sort file in /proc: "
+        ) && r
+            .out
+            .contains(" (choose a writable folder with --tmp DIR)\n"),
+        "{}",
+        r.out
+    );
+    let r = w.ssj(&["verify", "out-1-true", "--tmp", "missing"]);
+    assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+    assert_eq!(r.err, "ssj: --tmp missing: not an existing folder\n");
     let r = w.draw(&["--out", "x", "--tmp", "missing"]);
     assert_eq!(r.code, 2, "{}{}", r.out, r.err);
     assert_eq!(r.err, "ssj: --tmp missing: not an existing folder\n");

@@ -39,14 +39,26 @@
 //! `verify.html`, `ssj_verify.py` and `VERIFY.md` are covered by
 //! `SHA256SUMS` only.
 //!
-//! The function is pure (no I/O, no clock) and builds for
-//! `wasm32-unknown-unknown`.
+//! [`verify_bundle`] holds the registry, as the offline page does with the
+//! files it was given; it is pure (no I/O, no clock) and builds for
+//! `wasm32-unknown-unknown`. [`verify_bundle_streaming`] makes the same
+//! checks, with the same verdict, reading the files from a
+//! [`BundleSource`] as they are needed and streaming the registry (core's
+//! [`shuangsuiji::load::load_streaming`] and
+//! [`shuangsuiji::draw::draw_streaming`]): memory does not grow with the
+//! registry. That is what `ssj verify DIR` runs. Either way no file is held
+//! whole but the small ones (the plan, the commitment, `SHA256SUMS`, the
+//! journal, the revisions) and, when it is needed (a difference, inputs
+//! withheld, revisions), `result.json`: each file's SHA-256 is taken as it
+//! is read for a check, and regenerated files are compared with the
+//! published ones as they are written.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fmt::Write as _;
-use std::io::Read;
+use std::io::{self, Read};
+use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -55,11 +67,16 @@ use sha2::{Digest, Sha256};
 // Everything this module takes from the engine, in one place.
 use shuangsuiji::commit::digest::{canonical_json, hex};
 use shuangsuiji::draw::keys::draw_key;
-use shuangsuiji::draw::{Visits, draw_unchecked, normalize_seed};
+use shuangsuiji::draw::{
+    VisitList, Visits, draw_streaming_withheld, draw_unchecked, normalize_seed,
+};
 use shuangsuiji::journal::{JOURNAL_GENESIS, TAG_JOURNAL_ENTRY};
+use shuangsuiji::load::load_streaming;
 use shuangsuiji::revise::{self, Revision};
-use shuangsuiji::verify::compare_results;
-use shuangsuiji::{ALGORITHM, Commitment, Dataset, DrawResult, ErrorKind, InputDigests};
+use shuangsuiji::verify::{compare_results, compare_results_with};
+use shuangsuiji::{
+    ALGORITHM, Commitment, Dataset, DrawResult, ErrorKind, InputDigests, LoadOptions,
+};
 
 use crate::{Format, Lang};
 
@@ -176,6 +193,43 @@ impl<N: Into<String>, D: Into<Vec<u8>>> FromIterator<(N, D)> for BundleFiles {
 impl From<BTreeMap<String, Vec<u8>>> for BundleFiles {
     fn from(files: BTreeMap<String, Vec<u8>>) -> Self {
         BundleFiles { files }
+    }
+}
+
+/// Where the files of a bundle are read from, one at a time, as the checks
+/// need them: [`BundleFiles`] in memory, or a folder (`ssj verify DIR`).
+/// A file may be opened several times (each read starts at its first
+/// byte); the verifier holds only the small ones whole.
+///
+/// ```
+/// use std::io::Read;
+/// use shuangsuiji_disclose::bundle::{BundleFiles, BundleSource};
+/// let files: BundleFiles = [("b.txt", "2"), ("a.txt", "1")].into_iter().collect();
+/// let src: &dyn BundleSource = &files;
+/// assert_eq!(src.names(), ["a.txt", "b.txt"]);
+/// let mut text = String::new();
+/// src.open("b.txt").unwrap().unwrap().read_to_string(&mut text).unwrap();
+/// assert_eq!(text, "2");
+/// assert!(src.open("c.txt").is_none());
+/// ```
+pub trait BundleSource: Sync {
+    /// The names of the files (the name inside the folder, e.g.
+    /// `plan.toml`).
+    fn names(&self) -> Vec<String>;
+
+    /// A reader of the file from its first byte; `None` if the bundle has
+    /// no file of that name. A read error is reported in the verdict as
+    /// bad input (`cannot read: …`).
+    fn open(&self, name: &str) -> Option<io::Result<Box<dyn Read + '_>>>;
+}
+
+impl BundleSource for BundleFiles {
+    fn names(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+
+    fn open(&self, name: &str) -> Option<io::Result<Box<dyn Read + '_>>> {
+        self.get(name).map(|b| Ok(Box::new(b) as Box<dyn Read>))
     }
 }
 
@@ -713,10 +767,266 @@ fn first_differing_line(a: &[u8], b: &[u8]) -> u64 {
     1 + a[..same].iter().filter(|&&c| c == b'\n').count() as u64
 }
 
+/// The files of the bundle as the checks read them: each read through
+/// [`Hashing`], so that a file read to its end for a check is not read
+/// again for its SHA-256.
+struct Files<'s> {
+    src: &'s dyn BundleSource,
+    /// Sorted bytewise, once each.
+    names: Vec<String>,
+    /// The SHA-256 of each file read to its end so far.
+    sha256: Mutex<BTreeMap<String, String>>,
+    /// Files that could not be read: (name, the error), the first of each.
+    unreadable: Mutex<Vec<(String, String)>>,
+}
+
+impl<'s> Files<'s> {
+    fn new(src: &'s dyn BundleSource) -> Files<'s> {
+        let mut names = src.names();
+        names.sort();
+        names.dedup();
+        Files {
+            src,
+            names,
+            sha256: Mutex::new(BTreeMap::new()),
+            unreadable: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
+    fn contains(&self, name: &str) -> bool {
+        self.names
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
+    }
+
+    fn cannot_read(&self, name: &str, e: &io::Error) {
+        let mut u = lock(&self.unreadable);
+        if !u.iter().any(|(n, _)| n == name) {
+            u.push((name.to_string(), e.to_string()));
+        }
+    }
+
+    /// A reader of a file from its first byte (`None`: not in the bundle).
+    fn open(&self, name: &str) -> Option<io::Result<Box<dyn Read + '_>>> {
+        if !self.contains(name) {
+            return None;
+        }
+        // a file whose SHA-256 is known is not hashed again
+        let known = lock(&self.sha256).contains_key(name);
+        Some(match self.src.open(name)? {
+            Ok(inner) => Ok(Box::new(Hashing {
+                inner,
+                sha: Sha256::new(),
+                files: self,
+                name: name.to_string(),
+                done: known,
+            })),
+            Err(e) => {
+                self.cannot_read(name, &e);
+                Err(e)
+            }
+        })
+    }
+
+    /// The whole file (`None`: not in the bundle, or unreadable).
+    fn read(&self, name: &str) -> Option<Vec<u8>> {
+        let mut r = self.open(name)?.ok()?;
+        let mut bytes = Vec::new();
+        r.read_to_end(&mut bytes).ok()?;
+        Some(bytes)
+    }
+
+    /// The SHA-256 of a file, read for it unless an earlier read reached
+    /// its end (`None`: not in the bundle, or unreadable).
+    fn sha256(&self, name: &str) -> Option<String> {
+        if let Some(h) = lock(&self.sha256).get(name) {
+            return Some(h.clone());
+        }
+        let mut r = self.open(name)?.ok()?;
+        io::copy(&mut r, &mut io::sink()).ok()?;
+        drop(r);
+        lock(&self.sha256).get(name).cloned()
+    }
+
+    /// Compare a file with what `write` writes, neither held whole: the
+    /// file is read alongside, and to its end.
+    fn compare(
+        &self,
+        name: &str,
+        write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<Compared> {
+        let file: Box<dyn Read + '_> = match self.open(name) {
+            Some(Ok(r)) => r,
+            _ => Box::new(io::empty()),
+        };
+        let mut c = Comparing {
+            file,
+            buf: Vec::new(),
+            read: 0,
+            written: 0,
+            lines: 0,
+            differs: false,
+        };
+        write(&mut c)?;
+        let rest = io::copy(&mut c.file, &mut io::sink()).unwrap_or(0);
+        Ok(Compared {
+            same: !c.differs && rest == 0,
+            published: c.read + rest,
+            regenerated: c.written,
+            line: 1 + c.lines,
+        })
+    }
+}
+
+/// A lock, also after a thread panicked holding it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A reader that takes the SHA-256 of what it reads and, at the end of the
+/// file, keeps it in [`Files`].
+struct Hashing<'f> {
+    inner: Box<dyn Read + 'f>,
+    sha: Sha256,
+    files: &'f Files<'f>,
+    name: String,
+    /// The SHA-256 is kept (or was known when the file was opened).
+    done: bool,
+}
+
+impl Read for Hashing<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf) {
+            Ok(0) if !buf.is_empty() && !self.done => {
+                self.done = true;
+                let h = hex(&std::mem::take(&mut self.sha).finalize());
+                lock(&self.files.sha256)
+                    .entry(self.name.clone())
+                    .or_insert(h);
+                Ok(0)
+            }
+            Ok(n) => {
+                if !self.done {
+                    self.sha.update(&buf[..n]);
+                }
+                Ok(n)
+            }
+            Err(e) => {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    self.files.cannot_read(&self.name, &e);
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A file compared with what is written ([`Files::compare`]).
+struct Compared {
+    /// The same bytes.
+    same: bool,
+    /// The length of the file.
+    published: u64,
+    /// The length of what was written.
+    regenerated: u64,
+    /// The 1-based line of the first byte that differs.
+    line: u64,
+}
+
+/// A writer that compares what is written with the file's next bytes.
+struct Comparing<'f> {
+    file: Box<dyn Read + 'f>,
+    buf: Vec<u8>,
+    /// Bytes read from the file.
+    read: u64,
+    /// Bytes written.
+    written: u64,
+    /// Line breaks in the bytes that agree.
+    lines: u64,
+    /// A byte differs, or the file ended first.
+    differs: bool,
+}
+
+impl io::Write for Comparing<'_> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.written += data.len() as u64;
+        if self.differs {
+            return Ok(data.len());
+        }
+        self.buf.resize(data.len(), 0);
+        let mut got = 0;
+        while got < data.len() {
+            match self.file.read(&mut self.buf[got..]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got += n,
+            }
+        }
+        self.read += got as u64;
+        let same = if data[..got] == self.buf[..got] {
+            got
+        } else {
+            data.iter()
+                .zip(&self.buf[..got])
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        self.lines += data[..same].iter().filter(|&&c| c == b'\n').count() as u64;
+        self.differs = same < data.len();
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A reader that notes whether what it reads is UTF-8 (as a whole file
+/// read as text must be).
+struct Utf8Watch<R> {
+    inner: R,
+    /// The start of a character cut by the end of the last read.
+    carry: Vec<u8>,
+    bad: bool,
+}
+
+impl<R: Read> Read for Utf8Watch<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if self.bad || buf.is_empty() {
+            return Ok(n);
+        }
+        if n == 0 {
+            self.bad = !self.carry.is_empty();
+            return Ok(0);
+        }
+        let joined;
+        let data: &[u8] = if self.carry.is_empty() {
+            &buf[..n]
+        } else {
+            joined = [self.carry.as_slice(), &buf[..n]].concat();
+            &joined
+        };
+        match std::str::from_utf8(data) {
+            Ok(_) => self.carry.clear(),
+            Err(e) if e.error_len().is_some() => self.bad = true,
+            Err(e) => self.carry = data[e.valid_up_to()..].to_vec(),
+        }
+        Ok(n)
+    }
+}
+
 /// The verification in progress.
 struct Run<'f> {
-    files: &'f BundleFiles,
+    files: &'f Files<'f>,
     v: BundleVerdict,
+    /// The checks of `SHA256SUMS` whose hash is compared at the end, when
+    /// every file the checks read has its SHA-256: (index in `v.checks`,
+    /// file, hash listed, line).
+    sums: Vec<(usize, String, String, u64)>,
 }
 
 impl<'f> Run<'f> {
@@ -754,19 +1064,21 @@ impl<'f> Run<'f> {
     }
 
     /// A text file, or an error if it is not UTF-8.
-    fn text(&mut self, name: &str) -> Option<&'f str> {
-        let bytes = self.files.get(name)?;
-        match std::str::from_utf8(bytes) {
+    fn text(&mut self, name: &str) -> Option<String> {
+        let bytes = self.files.read(name)?;
+        match String::from_utf8(bytes) {
             Ok(t) => Some(t),
             Err(e) => {
-                let line = first_differing_line(bytes, &bytes[..e.valid_up_to()]);
+                let bytes = e.as_bytes();
+                let valid = e.utf8_error().valid_up_to();
+                let line = first_differing_line(bytes, &bytes[..valid]);
                 self.v.errors.push(BundleError {
                     kind: BundleErrorKind::NotUtf8,
                     file: name.to_string(),
                     line: Some(line),
                     column: None,
                     field: None,
-                    message: format!("not UTF-8 after byte {}", e.valid_up_to()),
+                    message: format!("not UTF-8 after byte {valid}"),
                 });
                 None
             }
@@ -786,20 +1098,46 @@ impl<'f> Run<'f> {
 
     /// Compare a file with the bytes it should hold.
     fn regenerated(&mut self, name: &str, expected: &[u8], absent: Status) {
-        let status = match self.files.get(name) {
-            None => absent,
-            Some(actual) if actual == expected => Status::Ok,
-            Some(actual) => Status::Differs {
-                detail: format!(
-                    "differs from what ssj writes ({} bytes published, {} regenerated)",
-                    actual.len(),
-                    expected.len()
-                ),
-                line: Some(first_differing_line(actual, expected)),
-            },
-        };
-        self.check(CheckKind::Regenerated, None, Some(name), status);
+        self.regenerated_with(name, |w| w.write_all(expected), absent);
     }
+
+    /// Compare a file with what `write` writes, as it is written; no check
+    /// if `write` fails.
+    fn regenerated_with(
+        &mut self,
+        name: &str,
+        write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+        absent: Status,
+    ) {
+        if let Some(status) = regenerated_status(self.files, name, write, absent) {
+            self.check(CheckKind::Regenerated, None, Some(name), status);
+        }
+    }
+}
+
+/// A file against what `write` writes, compared as it is written: `None`
+/// if `write` fails.
+fn regenerated_status(
+    files: &Files<'_>,
+    name: &str,
+    write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>,
+    absent: Status,
+) -> Option<Status> {
+    if !files.contains(name) {
+        return write(&mut io::sink()).is_ok().then_some(absent);
+    }
+    let c = files.compare(name, write).ok()?;
+    Some(if c.same {
+        Status::Ok
+    } else {
+        Status::Differs {
+            detail: format!(
+                "differs from what ssj writes ({} bytes published, {} regenerated)",
+                c.published, c.regenerated
+            ),
+            line: Some(c.line),
+        }
+    })
 }
 
 /// Verify a published bundle held in memory. See the module documentation
@@ -828,12 +1166,56 @@ impl<'f> Run<'f> {
 /// assert!(verify_bundle(&files).checks.iter().any(|c| c.file.as_deref() == Some("notice.md") && c.status.code() == "differs"));
 /// ```
 pub fn verify_bundle(files: &BundleFiles) -> BundleVerdict {
+    verify(files, &Held)
+}
+
+/// [`verify_bundle`] of a bundle read from `src` as the checks need it,
+/// the registry streamed with `opts` (see [`LoadOptions`]): the same
+/// checks and the same verdict, in memory that does not grow with the
+/// registry. This is what `ssj verify DIR` runs. A folder with revisions
+/// (`revision-N.json`) is the exception: replaying them needs the registry
+/// held (SPEC.md §13.3 ranks a stratum's every eligible entity), so it is
+/// verified with the registry held, as [`verify_bundle`] does.
+///
+/// ```
+/// # use shuangsuiji::{Dataset, Seed};
+/// # use shuangsuiji_disclose::{bundle::*, folder};
+/// # let path = std::path::Path::new("../../data/youyu-forestry/plan.toml");
+/// # let text = std::fs::read_to_string(path).unwrap();
+/// # let ds = Dataset::open(path).unwrap();
+/// # let seed: Seed = "38 17 05 92 64 11 70 26 53 48 91 30 07 65 24".parse().unwrap();
+/// # let draw = ds.draw(&seed, &ds.commit()).unwrap();
+/// # let r = draw.result();
+/// # let p = folder::draw_files(r, shuangsuiji::draw::Visits::Held(&r.visits), &ds.plan().notice)
+/// #     .with_inputs(path, &text, ds.plan()).unwrap().with_sums();
+/// # let mut files: BundleFiles = p.names().map(|n| (n.to_string(), p.bytes(n).unwrap().unwrap())).collect();
+/// use shuangsuiji::LoadOptions;
+/// let streamed = verify_bundle_streaming(&files, LoadOptions { threads: 2, ..Default::default() });
+/// assert_eq!(streamed, verify_bundle(&files)); // the same verdict
+/// let draw = streamed.checks.iter().find(|c| c.what == CheckKind::Draw).unwrap();
+/// assert_eq!(draw.status, Status::Ok);
+/// ```
+pub fn verify_bundle_streaming(src: &dyn BundleSource, opts: LoadOptions<'_>) -> BundleVerdict {
+    let names = src.names();
+    if revision_files(names.iter().map(String::as_str)).is_empty() {
+        verify(src, &Streamed(opts))
+    } else {
+        // replaying the revisions needs the registry held: read once, held
+        verify(src, &Held)
+    }
+}
+
+/// The checks of the module documentation, in order, the draw re-run by
+/// `engine`.
+fn verify<E: Engine>(src: &dyn BundleSource, engine: &E) -> BundleVerdict {
+    let files = Files::new(src);
     let mut run = Run {
-        files,
+        files: &files,
         v: BundleVerdict::default(),
+        sums: Vec::new(),
     };
     check_sums(&mut run);
-    let result = read_result(&mut run);
+    let mut result = read_result(&mut run);
     let commitment = read_commitment(&mut run);
     if result.is_none() && commitment.is_none() && run.v.errors.is_empty() {
         run.error(
@@ -843,6 +1225,7 @@ pub fn verify_bundle(files: &BundleFiles) -> BundleVerdict {
         );
     }
     if let Some(r) = &result {
+        let r = &r.head;
         run.v.plan_id = Some(r.plan.id.clone());
         run.v.seed = Some(r.seed.text.clone());
         if r.algorithm != ALGORITHM {
@@ -861,40 +1244,62 @@ pub fn verify_bundle(files: &BundleFiles) -> BundleVerdict {
     // the digests the inputs must have
     let published = result
         .as_ref()
-        .map(|r| (RESULT, r.digests.clone()))
+        .map(|r| (RESULT, r.head.digests.clone()))
         .or_else(|| commitment.as_ref().map(|c| (COMMITMENT, c.digests.clone())));
-    let ds = match &published {
-        Some((_, digests)) if run.v.errors.is_empty() => load_dataset(&mut run, digests),
+    // with a result, the draw is re-run as the inputs are read
+    let seed = result.as_ref().map(|r| r.head.seed.text.clone());
+    let mut loaded = match &published {
+        Some((_, digests)) if run.v.errors.is_empty() => {
+            load_dataset(&mut run, engine, digests, seed.as_deref())
+        }
         _ => None,
     };
     let mut inputs_agree = false;
-    if let (Some(ds), Some((from, digests))) = (&ds, &published) {
-        inputs_agree = check_digests(&mut run, ds, from, digests);
-        check_commitment(&mut run, ds, commitment.as_ref(), result.as_ref());
+    if let (Some(l), Some((from, digests))) = (&loaded, &published) {
+        inputs_agree = check_digests(&mut run, &l.ds, from, digests);
+        check_commitment(
+            &mut run,
+            &l.ds,
+            commitment.as_ref(),
+            result.as_ref().map(|r| &r.head),
+        );
     }
-    if let Some(r) = &result
+    if let Some(r) = &mut result
         && run.v.errors.is_empty()
     {
-        match &ds {
-            Some(ds) if inputs_agree => check_draw(&mut run, ds, r),
-            _ => run.check(
-                CheckKind::Draw,
-                None,
-                Some(RESULT),
-                Status::NotChecked {
-                    why: "the inputs differ from result.json: the draw was not re-run".into(),
-                },
-            ),
-        }
-        let notice = ds
+        let exact = match &mut loaded {
+            Some(l) if inputs_agree => check_draw(&mut run, r, l.draw.take()),
+            _ => {
+                run.check(
+                    CheckKind::Draw,
+                    None,
+                    Some(RESULT),
+                    Status::NotChecked {
+                        why: "the inputs differ from result.json: the draw was not re-run".into(),
+                    },
+                );
+                None
+            }
+        };
+        let notice = loaded
             .as_ref()
-            .map(|d| d.plan().notice.clone())
+            .map(|l| l.ds.plan().notice.clone())
             .unwrap_or_default();
-        regenerate_result_files(&mut run, r, &notice);
-        let replay = ds.as_ref().filter(|_| inputs_agree);
+        // result.json is the draw re-run, byte for byte: its files are
+        // regenerated from that, else from result.json read whole
+        match &exact {
+            Some(d) => regenerate_result_files(&mut run, d.head(), d.visits(), &notice),
+            None => {
+                if let Some(w) = r.whole(&mut run) {
+                    regenerate_result_files(&mut run, w, Visits::Held(&w.visits), &notice);
+                }
+            }
+        }
+        drop(exact);
+        let replay = loaded.as_ref().filter(|_| inputs_agree);
         check_revisions(&mut run, replay, r);
     }
-    if let Some(ds) = &ds {
+    if let Some(l) = &loaded {
         let absent = if commitment.is_some() {
             Status::Differs {
                 detail: "missing from the bundle".into(),
@@ -909,20 +1314,252 @@ pub fn verify_bundle(files: &BundleFiles) -> BundleVerdict {
             ("pre-draw.html", Format::Html),
             ("pre-draw.md", Format::Markdown),
         ] {
-            let t = crate::pre_draw_notice(ds, ALGORITHM, format, Lang::Zh);
+            let t = crate::pre_draw_notice(&l.ds, ALGORITHM, format, Lang::Zh);
             run.regenerated(name, t.as_bytes(), absent.clone());
         }
     }
     if run.v.errors.is_empty() {
-        check_journal(&mut run, result.as_ref(), commitment.as_ref());
+        check_journal(
+            &mut run,
+            result.as_ref().map(|r| &r.head),
+            commitment.as_ref(),
+        );
+    }
+    finish_sums(&mut run);
+    for (name, e) in lock(&files.unreadable).iter() {
+        run.error(BundleErrorKind::Missing, name, format!("cannot read: {e}"));
     }
     run.v
+}
+
+/// How the draw is re-run: with the registry held ([`verify_bundle`]) or
+/// streamed ([`verify_bundle_streaming`]).
+trait Engine {
+    /// Whether the datasets it loads hold the registry.
+    const HOLDS: bool;
+
+    /// Load the plan and its inputs.
+    fn load<'a>(
+        &self,
+        plan_text: &str,
+        open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+    ) -> shuangsuiji::Result<Dataset>;
+
+    /// Load the plan and its inputs, the digests of the `withheld` ones
+    /// taken from `expected`; if every digest is the expected one, re-run
+    /// the draw with `seed`.
+    fn load_and_draw<'a>(
+        &self,
+        plan_text: &str,
+        open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+        seed: &str,
+        expected: &InputDigests,
+        withheld: &[&str],
+    ) -> (
+        shuangsuiji::Result<Dataset>,
+        Option<shuangsuiji::Result<Redrawn>>,
+    );
+}
+
+/// Take the digests of the withheld inputs from `published`.
+fn assume_withheld(ds: &mut Dataset, withheld: &[&str], published: &InputDigests) {
+    for k in withheld {
+        let digest = match *k {
+            "history" => published.history.clone(),
+            _ => published.conflicts.clone(),
+        };
+        ds.assume_withheld_digest(k, digest);
+    }
+}
+
+/// Whether every input has the digest published.
+fn digests_agree(a: &InputDigests, b: &InputDigests) -> bool {
+    shuangsuiji::commit::input_digests(a)
+        .into_iter()
+        .zip(shuangsuiji::commit::input_digests(b))
+        .all(|((_, x), (_, y))| x == y)
+}
+
+/// The registry held: [`Dataset::load`], then [`draw_unchecked`].
+struct Held;
+
+impl Engine for Held {
+    const HOLDS: bool = true;
+
+    fn load<'a>(
+        &self,
+        plan_text: &str,
+        open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+    ) -> shuangsuiji::Result<Dataset> {
+        Dataset::load(PLAN, plan_text, open)
+    }
+
+    fn load_and_draw<'a>(
+        &self,
+        plan_text: &str,
+        open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+        seed: &str,
+        expected: &InputDigests,
+        withheld: &[&str],
+    ) -> (
+        shuangsuiji::Result<Dataset>,
+        Option<shuangsuiji::Result<Redrawn>>,
+    ) {
+        let mut ds = match self.load(plan_text, open) {
+            Ok(ds) => ds,
+            Err(e) => return (Err(e), None),
+        };
+        assume_withheld(&mut ds, withheld, expected);
+        let draw = digests_agree(ds.digests(), expected)
+            .then(|| draw_unchecked(&ds, seed).map(Redrawn::Held));
+        (Ok(ds), draw)
+    }
+}
+
+/// The registry streamed: [`load_streaming`], and
+/// [`draw_streaming_withheld`] with the published digests (one pass).
+struct Streamed<'o>(LoadOptions<'o>);
+
+impl Engine for Streamed<'_> {
+    const HOLDS: bool = false;
+
+    fn load<'a>(
+        &self,
+        plan_text: &str,
+        open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+    ) -> shuangsuiji::Result<Dataset> {
+        load_streaming(PLAN, plan_text, open, self.0)
+    }
+
+    fn load_and_draw<'a>(
+        &self,
+        plan_text: &str,
+        open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+        seed: &str,
+        expected: &InputDigests,
+        withheld: &[&str],
+    ) -> (
+        shuangsuiji::Result<Dataset>,
+        Option<shuangsuiji::Result<Redrawn>>,
+    ) {
+        match draw_streaming_withheld(
+            PLAN, plan_text, &mut *open, seed, expected, withheld, self.0,
+        ) {
+            Ok(d) => (
+                Ok(d.dataset),
+                Some(Ok(Redrawn::Streamed {
+                    head: d.head,
+                    visits: d.visits,
+                })),
+            ),
+            Err(e) => {
+                // another pass: the digests of every input when one
+                // differs, the input errors when there are any, else the
+                // inputs agree and the draw itself failed
+                let mut ds = match self.load(plan_text, open) {
+                    Ok(ds) => ds,
+                    Err(le) => return (Err(le), None),
+                };
+                assume_withheld(&mut ds, withheld, expected);
+                let failed = !matches!(e.kind(), ErrorKind::Differs { .. })
+                    && digests_agree(ds.digests(), expected);
+                (Ok(ds), failed.then_some(Err(e)))
+            }
+        }
+    }
+}
+
+/// The draw re-run.
+enum Redrawn {
+    /// By [`draw_unchecked`].
+    Held(DrawResult),
+    /// By [`draw_streaming_withheld`]: the visits apart, compact.
+    Streamed {
+        /// All but the visits.
+        head: DrawResult,
+        /// The visits.
+        visits: VisitList,
+    },
+}
+
+impl Redrawn {
+    /// The result; its `visits` are not read.
+    fn head(&self) -> &DrawResult {
+        match self {
+            Redrawn::Held(r) => r,
+            Redrawn::Streamed { head, .. } => head,
+        }
+    }
+
+    fn visits(&self) -> Visits<'_> {
+        match self {
+            Redrawn::Held(r) => Visits::Held(&r.visits),
+            Redrawn::Streamed { visits, .. } => Visits::Compact(visits),
+        }
+    }
+
+    /// The whole result, visits built.
+    fn result(&self) -> Cow<'_, DrawResult> {
+        match self {
+            Redrawn::Held(r) => Cow::Borrowed(r),
+            Redrawn::Streamed { head, visits } => {
+                let mut r = head.clone();
+                r.visits = visits.iter().collect();
+                Cow::Owned(r)
+            }
+        }
+    }
+}
+
+/// The plan and inputs read, with the draw when it was re-run.
+struct Loaded {
+    /// The dataset, the withheld digests taken as published.
+    ds: Dataset,
+    /// The draw re-run: with a result whose digests the inputs have (the
+    /// history not withheld).
+    draw: Option<shuangsuiji::Result<Redrawn>>,
+    /// Whether `ds` holds the registry.
+    held: bool,
+}
+
+/// The published result: all but its visits, read streamed (each visit
+/// checked, then let go); the whole of it read only when it is needed.
+struct Published {
+    head: DrawResult,
+    /// `None` until read; then `None` inside if it could not be.
+    whole: Option<Option<DrawResult>>,
+}
+
+impl Published {
+    /// The whole result (`None`: it could not be read, the error given).
+    fn whole(&mut self, run: &mut Run<'_>) -> Option<&DrawResult> {
+        if self.whole.is_none() {
+            self.whole = Some(read_whole_result(run));
+        }
+        self.whole.as_ref().and_then(Option::as_ref)
+    }
+}
+
+/// `SHA256SUMS` against the files' SHA-256, once every check has read
+/// what it needs (each file read to its end once, if possible).
+fn finish_sums(run: &mut Run<'_>) {
+    for (i, name, hash, n) in std::mem::take(&mut run.sums) {
+        let actual = run.files.sha256(&name).unwrap_or_default();
+        if actual != hash {
+            run.v.checks[i].status = Status::Differs {
+                detail: format!(
+                    "SHA-256 {actual}, SHA256SUMS line {n} lists {hash}: the file was changed"
+                ),
+                line: None,
+            };
+        }
+    }
 }
 
 /// `SHA256SUMS` against the files.
 fn check_sums(run: &mut Run<'_>) {
     let Some(text) = run.text(SUMS) else {
-        if run.files.get(SUMS).is_none() {
+        if !run.files.contains(SUMS) {
             run.check(
                 CheckKind::Sums,
                 None,
@@ -974,23 +1611,16 @@ fn check_sums(run: &mut Run<'_>) {
             continue;
         }
         listed.insert(name, ());
-        let status = match run.files.get(name) {
-            None => Status::Differs {
+        let status = if run.files.contains(name) {
+            // compared at the end (finish_sums), when the checks have read
+            // the files
+            run.sums
+                .push((run.v.checks.len(), name.to_string(), hash.to_string(), n));
+            Status::Ok
+        } else {
+            Status::Differs {
                 detail: "listed in SHA256SUMS but missing from the bundle".into(),
                 line: None,
-            },
-            Some(data) => {
-                let actual = sha256_hex(data);
-                if actual == hash {
-                    Status::Ok
-                } else {
-                    Status::Differs {
-                        detail: format!(
-                            "SHA-256 {actual}, SHA256SUMS line {n} lists {hash}: the file was changed"
-                        ),
-                        line: None,
-                    }
-                }
             }
         };
         run.check(CheckKind::Sums, None, Some(name), status);
@@ -1026,9 +1656,39 @@ fn check_sums(run: &mut Run<'_>) {
     run.check(CheckKind::Sums, None, Some(SUMS), status);
 }
 
-fn read_result(run: &mut Run<'_>) -> Option<DrawResult> {
+/// `result.json`, streamed: all but the visits (each checked as
+/// [`DrawResult::from_json`] does, then let go). A file that is not a
+/// result, or not UTF-8, is read whole for the error and its position.
+fn read_result(run: &mut Run<'_>) -> Option<Published> {
+    let head = match run.files.open(RESULT)? {
+        Ok(r) => {
+            let mut r = Utf8Watch {
+                inner: r,
+                carry: Vec::new(),
+                bad: false,
+            };
+            DrawResult::head_from_reader(&mut r).ok().filter(|_| !r.bad)
+        }
+        Err(_) => None,
+    };
+    match head {
+        Some(head) => Some(Published { head, whole: None }),
+        None => {
+            let whole = read_whole_result(run)?;
+            let mut head = whole.clone();
+            head.visits.clear();
+            Some(Published {
+                head,
+                whole: Some(Some(whole)),
+            })
+        }
+    }
+}
+
+/// `result.json` read whole and parsed, or the error with its position.
+fn read_whole_result(run: &mut Run<'_>) -> Option<DrawResult> {
     let text = run.text(RESULT)?;
-    match DrawResult::from_json(text) {
+    match DrawResult::from_json(&text) {
         Ok(r) => Some(r),
         Err(e) => {
             run.json_error(RESULT, "a draw result", &e);
@@ -1039,7 +1699,7 @@ fn read_result(run: &mut Run<'_>) -> Option<DrawResult> {
 
 fn read_commitment(run: &mut Run<'_>) -> Option<Commitment> {
     let text = run.text(COMMITMENT)?;
-    match Commitment::from_json(text) {
+    match Commitment::from_json(&text) {
         Ok(c) => Some(c),
         Err(e) => {
             run.json_error(COMMITMENT, "a commitment", &e);
@@ -1051,12 +1711,19 @@ fn read_commitment(run: &mut Run<'_>) -> Option<Commitment> {
 /// The withholdable inputs: (plan key, Chinese name).
 const WITHHOLDABLE: [(&str, &str); 2] = [("history", "抽查记录"), ("conflicts", "回避名单")];
 
-/// Load the plan and its inputs from the bundle. Inputs the plan withholds
-/// and the bundle lacks are left out, their digests taken from `published`.
-fn load_dataset(run: &mut Run<'_>, published: &InputDigests) -> Option<Dataset> {
+/// Load the plan and its inputs from the bundle and, with the `seed` of a
+/// result (and the history not withheld), re-run the draw. Inputs the plan
+/// withholds and the bundle lacks are left out, their digests taken from
+/// `published`.
+fn load_dataset<E: Engine>(
+    run: &mut Run<'_>,
+    engine: &E,
+    published: &InputDigests,
+    seed: Option<&str>,
+) -> Option<Loaded> {
     let files = run.files;
     let Some(text) = run.text(PLAN) else {
-        if files.get(PLAN).is_none() {
+        if !files.contains(PLAN) {
             run.error(
                 BundleErrorKind::Missing,
                 PLAN,
@@ -1065,7 +1732,7 @@ fn load_dataset(run: &mut Run<'_>, published: &InputDigests) -> Option<Dataset> 
         }
         return None;
     };
-    let mut plan_text = Cow::Borrowed(text);
+    let mut plan_text = text.clone();
     let mut withheld: Vec<&'static str> = Vec::new();
     // `[disclosure]` is the bundle's business, not the engine's: read it
     // here and hand the engine the plan without it
@@ -1093,7 +1760,7 @@ fn load_dataset(run: &mut Run<'_>, published: &InputDigests) -> Option<Dataset> 
                 .and_then(|n| n.as_str())
                 .map(str::to_string);
             if let (Some(inputs), Some(name)) = (inputs, name)
-                && files.get(&name).is_none()
+                && !files.contains(&name)
             {
                 inputs.remove(*k);
                 withheld.push(k);
@@ -1102,55 +1769,72 @@ fn load_dataset(run: &mut Run<'_>, published: &InputDigests) -> Option<Dataset> 
         if !run.v.errors.is_empty() {
             return None;
         }
-        plan_text = Cow::Owned(toml::to_string(&table).unwrap_or_default());
+        plan_text = toml::to_string(&table).unwrap_or_default();
     }
-    let loaded = Dataset::load(PLAN, &plan_text, |name| {
-        files
-            .get(name)
-            .map(|b| Box::new(b) as Box<dyn Read>)
-            .ok_or_else(|| {
-                std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    format!("{name} is named by plan.toml but is not in the bundle"),
-                )
-            })
-    });
-    let mut ds = match loaded {
+    let mut open = opener(files);
+    // without the history neither eligibility nor selection can be
+    // recomputed: the draw is not re-run (its key is checked)
+    let (loaded, draw) = match seed.filter(|_| !withheld.contains(&"history")) {
+        Some(seed) => engine.load_and_draw(&plan_text, &mut open, seed, published, &withheld),
+        None => {
+            let loaded = engine.load(&plan_text, &mut open).map(|mut ds| {
+                assume_withheld(&mut ds, &withheld, published);
+                ds
+            });
+            (loaded, None)
+        }
+    };
+    let ds = match loaded {
         Ok(ds) => ds,
         Err(e) => {
-            match e.kind() {
-                ErrorKind::Input { diagnostics } => {
-                    for d in diagnostics.iter().filter(|d| d.is_error()) {
-                        run.v.errors.push(BundleError {
-                            kind: BundleErrorKind::Malformed,
-                            file: d.position.file.clone(),
-                            line: d.position.line,
-                            column: None,
-                            field: d.position.field.clone(),
-                            message: d.message.clone(),
-                        });
-                    }
-                }
-                ErrorKind::Io { file, source } => {
-                    run.error(BundleErrorKind::Missing, file, source.to_string());
-                }
-                _ => run.error(BundleErrorKind::Malformed, PLAN, e.to_string()),
-            }
-            if run.v.errors.is_empty() {
-                run.error(BundleErrorKind::Malformed, PLAN, e.to_string());
-            }
+            load_error(run, &e);
             return None;
         }
     };
     for k in &withheld {
-        let digest = match *k {
-            "history" => published.history.clone(),
-            _ => published.conflicts.clone(),
-        };
-        ds.assume_withheld_digest(k, digest);
         run.v.withheld.push(k.to_string());
     }
-    Some(ds)
+    Some(Loaded {
+        ds,
+        draw,
+        held: E::HOLDS,
+    })
+}
+
+/// The inputs a plan names, opened in the bundle.
+fn opener<'f>(files: &'f Files<'f>) -> impl FnMut(&str) -> io::Result<Box<dyn Read + 'f>> + 'f {
+    move |name: &str| match files.open(name) {
+        Some(r) => r,
+        None => Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("{name} is named by plan.toml but is not in the bundle"),
+        )),
+    }
+}
+
+/// The errors of a plan and inputs that do not load.
+fn load_error(run: &mut Run<'_>, e: &shuangsuiji::Error) {
+    match e.kind() {
+        ErrorKind::Input { diagnostics } => {
+            for d in diagnostics.iter().filter(|d| d.is_error()) {
+                run.v.errors.push(BundleError {
+                    kind: BundleErrorKind::Malformed,
+                    file: d.position.file.clone(),
+                    line: d.position.line,
+                    column: None,
+                    field: d.position.field.clone(),
+                    message: d.message.clone(),
+                });
+            }
+        }
+        ErrorKind::Io { file, source } => {
+            run.error(BundleErrorKind::Missing, file, source.to_string());
+        }
+        _ => run.error(BundleErrorKind::Malformed, PLAN, e.to_string()),
+    }
+    if run.v.errors.is_empty() {
+        run.error(BundleErrorKind::Malformed, PLAN, e.to_string());
+    }
 }
 
 /// The file an input was read from (the plan for `plan`).
@@ -1246,25 +1930,28 @@ fn check_commitment(
     }
 }
 
-/// Re-run the draw and compare it with the published result.
-fn check_draw(run: &mut Run<'_>, ds: &Dataset, published: &DrawResult) {
-    let withheld = |k: &str| run.v.withheld.iter().any(|w| w == k);
-    if withheld("history") {
+/// Compare the draw re-run with the published result; the draw when
+/// `result.json` is it, byte for byte.
+fn check_draw(
+    run: &mut Run<'_>,
+    published: &mut Published,
+    redrawn: Option<shuangsuiji::Result<Redrawn>>,
+) -> Option<Redrawn> {
+    let withheld = |run: &Run<'_>, k: &str| run.v.withheld.iter().any(|w| w == k);
+    if withheld(run, "history") {
         // without the history neither eligibility nor selection can be
         // recomputed; the draw key can
+        let p = &published.head;
         let key = hex(&draw_key(
             ALGORITHM,
-            &normalize_seed(&published.seed.text),
-            &published.digests,
+            &normalize_seed(&p.seed.text),
+            &p.digests,
         ));
-        let status = if key == published.draw_key {
+        let status = if key == p.draw_key {
             Status::Ok
         } else {
             Status::Differs {
-                detail: format!(
-                    "draw_key: published {}, recomputed {key}",
-                    published.draw_key
-                ),
+                detail: format!("draw_key: published {}, recomputed {key}", p.draw_key),
                 line: None,
             }
         };
@@ -1279,12 +1966,12 @@ fn check_draw(run: &mut Run<'_>, ds: &Dataset, published: &DrawResult) {
                         .into(),
             },
         );
-        return;
+        return None;
     }
-    let conflicts_withheld = withheld("conflicts");
-    let recomputed = match draw_unchecked(ds, &published.seed.text) {
-        Ok(r) => r,
-        Err(e) => {
+    let conflicts_withheld = withheld(run, "conflicts");
+    let recomputed = match redrawn {
+        Some(Ok(d)) => d,
+        Some(Err(e)) => {
             let detail = match e.kind() {
                 ErrorKind::Infeasible(i) => format!(
                     "re-running the draw finds the rules cannot be satisfied ({i}), yet a result was published"
@@ -1297,10 +1984,28 @@ fn check_draw(run: &mut Run<'_>, ds: &Dataset, published: &DrawResult) {
                 Some(RESULT),
                 Status::Differs { detail, line: None },
             );
-            return;
+            return None;
+        }
+        None => {
+            run.check(
+                CheckKind::Draw,
+                None,
+                Some(RESULT),
+                Status::NotChecked {
+                    why: "the inputs differ from result.json: the draw was not re-run".into(),
+                },
+            );
+            return None;
         }
     };
-    let c = if conflicts_withheld {
+    // result.json against the canonical JSON of the draw, as it is written
+    let canonical = |w: &mut dyn io::Write| {
+        recomputed
+            .head()
+            .write_canonical_json_with(recomputed.visits(), w)?;
+        w.write_all(b"\n")
+    };
+    let (c, bytes) = if conflicts_withheld {
         // officer teams depend on the conflicts: compare all but the teams
         let strip = |r: &DrawResult| {
             let mut r = r.clone();
@@ -1309,16 +2014,32 @@ fn check_draw(run: &mut Run<'_>, ds: &Dataset, published: &DrawResult) {
             }
             r
         };
-        compare_results(&strip(published), &strip(&recomputed))
+        let again = strip(&recomputed.result());
+        let whole = published.whole(run)?;
+        (compare_results(&strip(whole), &again), None)
     } else {
-        compare_results(published, &recomputed)
+        let bytes = run.files.compare(RESULT, canonical).ok()?;
+        let c = if bytes.same {
+            // the same bytes: the same result, field for field
+            let (h, v) = (recomputed.head(), recomputed.visits());
+            compare_results_with(h, v, h, v)
+        } else {
+            let whole = published.whole(run)?;
+            compare_results_with(
+                whole,
+                Visits::Held(&whole.visits),
+                recomputed.head(),
+                recomputed.visits(),
+            )
+        };
+        (c, Some(bytes))
     };
     let confirmed = format!(
         "{} tasks, {} visits, {} teams, {} officer places confirmed",
         c.tasks_confirmed, c.visits_confirmed, c.teams_confirmed, c.officers_confirmed
     );
-    match &c.difference {
-        Some(d) => {
+    match (&c.difference, bytes) {
+        (Some(d), _) => {
             let kind = serde_json::to_value(d.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
@@ -1333,8 +2054,9 @@ fn check_draw(run: &mut Run<'_>, ds: &Dataset, published: &DrawResult) {
                 },
             );
             run.note(confirmed);
+            None
         }
-        None if conflicts_withheld => {
+        (None, None) => {
             run.check(CheckKind::Draw, Some("selection"), Some(RESULT), Status::Ok);
             run.note(format!(
                 "entity selection reproduced: {} tasks, {} visits confirmed",
@@ -1348,71 +2070,97 @@ fn check_draw(run: &mut Run<'_>, ds: &Dataset, published: &DrawResult) {
                     why: "officer teams not checked: 回避名单 withheld".into(),
                 },
             );
+            None
         }
-        None => {
+        (None, Some(bytes)) => {
             // the same values: the file must also be the same bytes
-            let canonical = format!("{}\n", recomputed.to_canonical_json());
-            let bytes = run.files.get(RESULT).unwrap_or_default();
-            let status = if bytes == canonical.as_bytes() {
+            let status = if bytes.same {
                 Status::Ok
             } else {
                 Status::Differs {
                     detail:
                         "the values agree but the file is not the canonical JSON ssj draw writes"
                             .into(),
-                    line: Some(first_differing_line(bytes, canonical.as_bytes())),
+                    line: Some(bytes.line),
                 }
             };
             run.check(CheckKind::Draw, None, Some(RESULT), status);
             run.note(format!("reproduced exactly: {confirmed}"));
+            bytes.same.then_some(recomputed)
         }
     }
 }
 
-/// `result.csv`, `notice.html` and `notice.md` from `result.json`.
+/// A writer of a file regenerated from the result.
+type Regenerate<'a> = Box<dyn Fn(&mut dyn io::Write) -> io::Result<()> + Sync + 'a>;
+
+/// `result.csv`, `result.xlsx`, `notice.html` and `notice.md` from the
+/// result, compared as they are written (at once, one thread each, but
+/// in the browser).
 fn regenerate_result_files(
     run: &mut Run<'_>,
     r: &DrawResult,
+    visits: Visits<'_>,
     notice: &shuangsuiji::model::NoticeInfo,
 ) {
-    let visits = Visits::Held(&r.visits);
-    let missing = || Status::Differs {
-        detail: "missing from the bundle".into(),
-        line: None,
-    };
-    let mut csv = Vec::new();
     let scheme = crate::draw_notice::scheme_of(r);
-    if crate::write_result_csv_in(visits, scheme, Lang::Zh, &mut csv).is_ok() {
-        run.regenerated("result.csv", &csv, missing());
-    }
+    let mut files: Vec<(&str, Regenerate<'_>)> = vec![(
+        "result.csv",
+        Box::new(move |w| crate::write_result_csv_in(visits, scheme, Lang::Zh, w)),
+    )];
     // rust_xlsxwriter reads the clock while it builds a workbook (the date
     // is then replaced by the plan's), and wasm32-unknown-unknown has none:
     // the offline page leaves result.xlsx to SHA256SUMS and says so
     #[cfg(not(target_arch = "wasm32"))]
-    {
-        let mut xlsx = Vec::new();
-        if crate::write_result_xlsx_in(visits, r.plan.date, scheme, Lang::Zh, &mut xlsx).is_ok() {
-            run.regenerated("result.xlsx", &xlsx, missing());
-        }
-    }
-    #[cfg(target_arch = "wasm32")]
-    if run.files.get("result.xlsx").is_some() {
-        run.check(
-            CheckKind::Regenerated,
-            None,
-            Some("result.xlsx"),
-            Status::NotChecked {
-                why: "not regenerated in the browser (covered by SHA256SUMS); ssj verify DIR regenerates it".into(),
-            },
-        );
-    }
+    files.push((
+        "result.xlsx",
+        Box::new(move |w| crate::write_result_xlsx_in(visits, r.plan.date, scheme, Lang::Zh, w)),
+    ));
     for (name, format) in [
         ("notice.html", Format::Html),
         ("notice.md", Format::Markdown),
     ] {
-        let mut out = Vec::new();
-        if crate::write_draw_notice_with(r, visits, notice, format, Lang::Zh, &mut out).is_ok() {
-            run.regenerated(name, &out, missing());
+        files.push((
+            name,
+            Box::new(move |w| {
+                crate::write_draw_notice_with(r, visits, notice, format, Lang::Zh, w)
+            }),
+        ));
+    }
+    let missing = || Status::Differs {
+        detail: "missing from the bundle".into(),
+        line: None,
+    };
+    let compare = |(name, write): &(&str, Regenerate<'_>)| {
+        regenerated_status(run.files, name, write, missing())
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let statuses: Vec<Option<Status>> = std::thread::scope(|scope| {
+        let running: Vec<_> = files
+            .iter()
+            .map(|f| scope.spawn(move || compare(f)))
+            .collect();
+        running
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    #[cfg(target_arch = "wasm32")]
+    let statuses: Vec<Option<Status>> = files.iter().map(compare).collect();
+    for ((name, _), status) in files.iter().zip(statuses) {
+        if let Some(status) = status {
+            run.check(CheckKind::Regenerated, None, Some(name), status);
+        }
+        #[cfg(target_arch = "wasm32")]
+        if *name == "result.csv" && run.files.contains("result.xlsx") {
+            run.check(
+                CheckKind::Regenerated,
+                None,
+                Some("result.xlsx"),
+                Status::NotChecked {
+                    why: "not regenerated in the browser (covered by SHA256SUMS); ssj verify DIR regenerates it".into(),
+                },
+            );
         }
     }
 }
@@ -1435,7 +2183,7 @@ fn journal_hash(value: &Value) -> String {
 /// folder and its binding of `SHA256SUMS`.
 fn check_journal(run: &mut Run<'_>, r: Option<&DrawResult>, c: Option<&Commitment>) {
     let Some(text) = run.text(JOURNAL) else {
-        if run.files.get(JOURNAL).is_none() {
+        if !run.files.contains(JOURNAL) {
             run.check(
                 CheckKind::Journal,
                 None,
@@ -1453,6 +2201,7 @@ fn check_journal(run: &mut Run<'_>, r: Option<&DrawResult>, c: Option<&Commitmen
     let mut problem: Option<(String, u64)> = None;
     let mut gaps: Vec<String> = Vec::new();
     let mut last: Option<(u64, String)> = None;
+    let text = text.as_str();
     let body = text.strip_suffix('\n').unwrap_or(text);
     if !text.is_empty() && !text.ends_with('\n') {
         problem = Some(("the last line does not end with a line break".into(), 0));
@@ -1565,7 +2314,7 @@ fn check_journal(run: &mut Run<'_>, r: Option<&DrawResult>, c: Option<&Commitmen
     let Some((last_line, last_entry)) = entries.last() else {
         return;
     };
-    let revisions = revision_files(files);
+    let revisions = revision_files(files.names());
     let last_revision = revisions.last().map(|(_, n)| n.clone());
     let main: &str = match (&last_revision, r.is_some()) {
         (Some(n), true) => n,
@@ -1578,7 +2327,7 @@ fn check_journal(run: &mut Run<'_>, r: Option<&DrawResult>, c: Option<&Commitmen
         (_, true) => "draw",
         _ => "commit",
     };
-    let output = files.get(main).map(sha256_hex).unwrap_or_default();
+    let output = files.sha256(main).unwrap_or_default();
     let field = |k: &str| {
         last_entry
             .get(k)
@@ -1631,7 +2380,7 @@ fn check_journal(run: &mut Run<'_>, r: Option<&DrawResult>, c: Option<&Commitmen
             bound.push((n.as_str(), "substitute"));
         }
         for (name, cmd) in bound {
-            let want = files.get(name).map(sha256_hex).unwrap_or_default();
+            let want = files.sha256(name).unwrap_or_default();
             let found = entries.iter().any(|(_, e)| {
                 e.get("command").and_then(Value::as_str) == Some(cmd)
                     && e.get("outcome").and_then(Value::as_str) == Some("ok")
@@ -1650,7 +2399,7 @@ fn check_journal(run: &mut Run<'_>, r: Option<&DrawResult>, c: Option<&Commitmen
     }
     if let (Some(_), Some(c)) = (r, c) {
         // the commitment published is one a successful commit wrote
-        let want = files.get(COMMITMENT).map(sha256_hex).unwrap_or_default();
+        let want = files.sha256(COMMITMENT).unwrap_or_default();
         let found = entries.iter().any(|(_, e)| {
             e.get("command").and_then(Value::as_str) == Some("commit")
                 && e.get("outcome").and_then(Value::as_str) == Some("ok")
@@ -1675,7 +2424,7 @@ fn check_journal(run: &mut Run<'_>, r: Option<&DrawResult>, c: Option<&Commitmen
             why: "journal entry does not bind SHA256SUMS".into(),
         },
         Some(b) => {
-            let want = files.get(SUMS).map(sha256_hex).unwrap_or_default();
+            let want = files.sha256(SUMS).unwrap_or_default();
             if b.as_str() == Some(want.as_str()) {
                 Status::Ok
             } else {
@@ -1693,9 +2442,8 @@ fn check_journal(run: &mut Run<'_>, r: Option<&DrawResult>, c: Option<&Commitmen
 
 /// The revision files of a bundle, `revision-N.json` with `N ≥ 2`, by
 /// number.
-fn revision_files(files: &BundleFiles) -> Vec<(u32, String)> {
-    let mut v: Vec<(u32, String)> = files
-        .names()
+fn revision_files<'n>(names: impl Iterator<Item = &'n str>) -> Vec<(u32, String)> {
+    let mut v: Vec<(u32, String)> = names
         .filter_map(|n| {
             let num = n.strip_prefix("revision-")?.strip_suffix(".json")?;
             if num.starts_with('0') || !num.bytes().all(|b| b.is_ascii_digit()) {
@@ -1711,10 +2459,10 @@ fn revision_files(files: &BundleFiles) -> Vec<(u32, String)> {
 /// Replay the revisions in order (SPEC.md §13): each must be exactly what
 /// the rule computes from the inputs, the result, the earlier revisions
 /// and its own disqualifications; then `revisions.md`.
-fn check_revisions(run: &mut Run<'_>, ds: Option<&Dataset>, r: &DrawResult) {
-    let found = revision_files(run.files);
+fn check_revisions(run: &mut Run<'_>, replay: Option<&Loaded>, result: &mut Published) {
+    let found = revision_files(run.files.names());
     if found.is_empty() {
-        if run.files.get(crate::REVISIONS_NOTICE).is_some() {
+        if run.files.contains(crate::REVISIONS_NOTICE) {
             run.check(
                 CheckKind::Revision,
                 None,
@@ -1727,6 +2475,12 @@ fn check_revisions(run: &mut Run<'_>, ds: Option<&Dataset>, r: &DrawResult) {
         }
         return;
     }
+    let Some(r) = result.whole(run) else {
+        return;
+    };
+    // the revisions are replayed with the registry held (a bundle with
+    // revisions is verified so: see verify_bundle_streaming)
+    let ds = replay.filter(|l| l.held).map(|l| &l.ds);
     let mut earlier: Vec<Revision> = Vec::new();
     for (i, (n, name)) in found.iter().enumerate() {
         let want = i as u32 + 2;
@@ -1748,7 +2502,7 @@ fn check_revisions(run: &mut Run<'_>, ds: Option<&Dataset>, r: &DrawResult) {
         let Some(text) = run.text(name) else {
             return;
         };
-        let published = match Revision::from_json(text) {
+        let published = match Revision::from_json(&text) {
             Ok(p) => p,
             Err(e) => {
                 run.json_error(name, "a revision", &e);

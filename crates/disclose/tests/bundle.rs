@@ -1,9 +1,31 @@
 //! `verify_bundle` on bundles assembled in memory from the sample plan.
 
+use shuangsuiji::LoadOptions;
 use shuangsuiji_disclose::Lang;
 use shuangsuiji_disclose::bundle::{
-    BundleErrorKind, BundleFiles, CheckKind, Outcome, Status, assemble_bundle, verify_bundle,
+    BundleErrorKind, BundleFiles, BundleSource, BundleVerdict, CheckKind, Outcome, Status,
+    assemble_bundle, verify_bundle_streaming,
 };
+
+/// `verify_bundle`, and the same verdict from `verify_bundle_streaming`
+/// (what `ssj verify DIR` runs): every case below checks both.
+fn verify_bundle(files: &BundleFiles) -> BundleVerdict {
+    let held = shuangsuiji_disclose::bundle::verify_bundle(files);
+    let streamed = verify_bundle_streaming(
+        files,
+        LoadOptions {
+            threads: 2,
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        held.to_json(),
+        streamed.to_json(),
+        "the streamed verification gives another verdict"
+    );
+    assert_eq!(held, streamed);
+    held
+}
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
 const SEED: &str = "2026-Q4 424242";
@@ -437,4 +459,53 @@ fn a_journal_entry_binding_sha256sums_is_checked() {
             .any(|(k, f, _)| *k == CheckKind::JournalBundle && f == "SHA256SUMS"),
         "{d:?}"
     );
+}
+
+/// A bundle source that counts how often each file is opened.
+struct Counting {
+    files: BundleFiles,
+    opened: std::sync::Mutex<std::collections::BTreeMap<String, usize>>,
+}
+
+impl BundleSource for Counting {
+    fn names(&self) -> Vec<String> {
+        self.files.names().map(str::to_string).collect()
+    }
+
+    fn open(&self, name: &str) -> Option<std::io::Result<Box<dyn std::io::Read + '_>>> {
+        *self
+            .opened
+            .lock()
+            .unwrap()
+            .entry(name.to_string())
+            .or_default() += 1;
+        self.files.open(name)
+    }
+}
+
+/// `ssj verify DIR` reads the registry once (the draw re-run, its SHA-256
+/// taken on the way) and every other file once, but the two it reads and
+/// then compares with what it regenerates.
+#[test]
+fn the_streamed_verification_reads_the_registry_once() {
+    let src = Counting {
+        files: sample(&[]),
+        opened: Default::default(),
+    };
+    let v = verify_bundle_streaming(
+        &src,
+        LoadOptions {
+            threads: 2,
+            ..Default::default()
+        },
+    );
+    assert_eq!(v, shuangsuiji_disclose::bundle::verify_bundle(&src.files));
+    assert_eq!(v.outcome(), Outcome::Verified, "{}", v.render(Lang::En));
+    for (name, n) in src.opened.into_inner().unwrap() {
+        let want = match name.as_str() {
+            "result.json" | "commitment.json" => 2,
+            _ => 1,
+        };
+        assert_eq!(n, want, "{name} opened {n} times");
+    }
 }

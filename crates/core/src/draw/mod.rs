@@ -13,6 +13,8 @@ mod seed;
 mod sources;
 mod visits;
 
+#[doc(hidden)] // for shuangsuiji-disclose's bundle verification
+pub use crate::stream::draw_streaming_withheld;
 pub use crate::stream::{StreamedDraw, draw_streaming};
 pub use eligibility::{Eligibility, Exclusion};
 pub use front::{Draw, DrawOptions, Seed};

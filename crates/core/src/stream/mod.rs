@@ -347,9 +347,80 @@ fn validate_pass<'a>(
 pub fn draw_streaming<'a, F>(
     plan_file: &str,
     plan_text: &str,
+    open: F,
+    seed_text: &str,
+    expected: Option<&InputDigests>,
+    opts: LoadOptions<'_>,
+) -> Result<StreamedDraw>
+where
+    F: FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+{
+    draw_streaming_in(plan_file, plan_text, open, seed_text, expected, &[], opts)
+}
+
+/// [`draw_streaming`] of a published folder whose plan withholds inputs
+/// (`history`, `conflicts`: left out of the plan's `[inputs]`): the
+/// registry read once with the `expected` digests, each withheld input's
+/// digest taken from them as [`Dataset::assume_withheld_digest`] does
+/// (the draw key is computed from `expected`, so the selection is the
+/// published one; what needs the withheld records is not). The other
+/// digests must equal the expected ones (else [`ErrorKind::Differs`]).
+///
+/// ```
+/// use std::io::Read;
+/// use shuangsuiji::LoadOptions;
+/// use shuangsuiji::draw::{draw_streaming, draw_streaming_withheld};
+/// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+/// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+/// let open = |name: &str| {
+///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+/// };
+/// let opts = LoadOptions::default();
+/// let full = draw_streaming("plan.toml", &text, open, "38 17 05", None, opts).unwrap();
+/// let published = full.dataset.digests().clone();
+/// // the conflicts withheld: the plan without them, their digest as published
+/// let mut plan: toml::Table = text.parse().unwrap();
+/// plan["inputs"].as_table_mut().unwrap().remove("conflicts");
+/// let plan = toml::to_string(&plan).unwrap();
+/// let got = draw_streaming_withheld("plan.toml", &plan, open, "38 17 05", &published,
+///     &["conflicts"], opts).unwrap();
+/// assert_eq!(got.dataset.digests(), &published);
+/// assert_eq!(got.head.draw_key, full.head.draw_key);
+/// assert_eq!(got.head.tasks, full.head.tasks); // the same selection
+/// ```
+#[doc(hidden)] // for shuangsuiji-disclose's bundle verification
+pub fn draw_streaming_withheld<'a, F>(
+    plan_file: &str,
+    plan_text: &str,
+    open: F,
+    seed_text: &str,
+    expected: &InputDigests,
+    withheld: &[&str],
+    opts: LoadOptions<'_>,
+) -> Result<StreamedDraw>
+where
+    F: FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
+{
+    draw_streaming_in(
+        plan_file,
+        plan_text,
+        open,
+        seed_text,
+        Some(expected),
+        withheld,
+        opts,
+    )
+}
+
+/// [`draw_streaming`], with the digests of the `withheld` inputs taken
+/// from `expected` (only with `expected`).
+fn draw_streaming_in<'a, F>(
+    plan_file: &str,
+    plan_text: &str,
     mut open: F,
     seed_text: &str,
     expected: Option<&InputDigests>,
+    withheld: &[&str],
     opts: LoadOptions<'_>,
 ) -> Result<StreamedDraw>
 where
@@ -407,7 +478,7 @@ where
             let (count, arena, merged) = (out.count, out.arena, out.merged);
             let referenced = std::mem::take(&mut ctx.referenced);
             drop(ctx);
-            let ds = finish_build(
+            let mut ds = finish_build(
                 parts,
                 plan_file,
                 plan_text,
@@ -415,6 +486,13 @@ where
                 out.facts,
                 Some(&history),
             )?;
+            for k in withheld {
+                let digest = match *k {
+                    "history" => exp.history.clone(),
+                    _ => exp.conflicts.clone(),
+                };
+                ds.assume_withheld_digest(k, digest);
+            }
             compare(exp, &ds.digests)?;
             (ds, key, count, arena, merged)
         }
