@@ -9,7 +9,8 @@
 //!   per record (the ticket of one task);
 //! - **sort**: sort the record hashes (the set digest sorts them);
 //! - **copy**: write the file again with its SHA-256 and fsync it (the
-//!   registry as published in the output folder).
+//!   registry as published in the output folder); its SHA-256 alone is
+//!   printed too.
 //!
 //! It prints each time and two floors for two cores: the one-pass draw
 //! (`max(parse, (parse + hash + sort + copy) / 2)`) and the commit (the
@@ -53,8 +54,9 @@ fn main() {
     let parse = t.elapsed().as_millis();
     let n = lens.len();
 
-    // record hashes (as many bytes as the record, plus the tag and
-    // length prefixes: about 60 bytes more) and one ticket each
+    // record hashes over as many bytes as the canonical record (SPEC.md
+    // §2.1: the tag, then 12 fields of a 4-byte length and the text; the
+    // record's cells are the text) and one ticket each
     let t = Instant::now();
     let filler = vec![0x5au8; 4096];
     let mut hashes: Vec<[u8; 32]> = Vec::with_capacity(n);
@@ -62,7 +64,7 @@ fn main() {
         let mut h = Sha256::new();
         h.update(b"shuangsuiji/v1/record/entity");
         h.update((i as u64).to_be_bytes());
-        h.update(&filler[..(len as usize + 32).min(filler.len())]);
+        h.update(&filler[..(len as usize + 40).min(filler.len())]);
         hashes.push(h.finalize().into());
     }
     let record_hash = t.elapsed().as_millis();
@@ -78,13 +80,29 @@ fn main() {
     hashes.sort_unstable();
     let sort = t.elapsed().as_millis();
 
+    // the file's SHA-256 alone (read from the page cache)
+    let t = Instant::now();
+    let mut src = std::fs::File::open(&path).unwrap_or_else(|e| fail(format!("{path}: {e}")));
+    let mut buf = vec![0u8; 1 << 20];
+    let mut sum = Sha256::new();
+    loop {
+        let k = src
+            .read(&mut buf)
+            .unwrap_or_else(|e| fail(format!("{path}: {e}")));
+        if k == 0 {
+            break;
+        }
+        sum.update(&buf[..k]);
+    }
+    let file_hash = t.elapsed().as_millis();
+    acc ^= sum.finalize()[0];
+
     // the published copy: read, hash, write, fsync
     let t = Instant::now();
     let dest = tmp.join(format!("ssj-floor-{}.csv", std::process::id()));
     let mut src = std::fs::File::open(&path).unwrap_or_else(|e| fail(format!("{path}: {e}")));
     let mut dst =
         std::fs::File::create(&dest).unwrap_or_else(|e| fail(format!("{}: {e}", dest.display())));
-    let mut buf = vec![0u8; 1 << 20];
     let mut sum = Sha256::new();
     loop {
         let k = src
@@ -109,11 +127,12 @@ fn main() {
     let x = |ms: u128| format!("{}.{:02}", ms / parse.max(1), ms * 100 / parse.max(1) % 100);
     let _ = writeln!(
         out,
-        "records {n}\nparse {}\nrecord hashes {}\ntickets (one task) {}\nsort {}\ncopy (hash, write, fsync) {}\nfloor, one-item draw, 2 cores {} ({} × parse)\nfloor, commit, 2 cores {} ({} × parse)\n(check bytes {acc:02x} {:02x})",
+        "records {n}\nparse {}\nrecord hashes {}\ntickets (one task) {}\nsort {}\nfile SHA-256 alone {}\ncopy (hash, write, fsync) {}\nfloor, one-item draw, 2 cores {} ({} × parse)\nfloor, commit, 2 cores {} ({} × parse)\n(check bytes {acc:02x} {:02x})",
         s(parse),
         s(record_hash),
         s(ticket),
         s(sort),
+        s(file_hash),
         s(copy),
         s(draw),
         x(draw),

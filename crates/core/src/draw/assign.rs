@@ -234,8 +234,8 @@ pub(crate) fn assign(
         // whether officer `o` is on a team of this visit: for a visit of
         // one slot (nearly all), on this slot's team of at most `t`, which
         // is cheaper to look at than the (officer, visit) index
-        let alone = (s == 0 || slots[s - 1].visit != v)
-            && slots.get(s + 1).is_none_or(|n| n.visit != v);
+        let alone =
+            (s == 0 || slots[s - 1].visit != v) && slots.get(s + 1).is_none_or(|n| n.visit != v);
         let on_visit = |st: &State, o: u32| {
             if alone {
                 st.teams[s].contains(&o)
@@ -245,10 +245,7 @@ pub(crate) fn assign(
         };
         for _seat in 0..t {
             avail.clear();
-            avail.extend(
-                qual(s)
-                    .filter(|&o| st.load[o as usize] < cap && !on_visit(&st, o)),
-            );
+            avail.extend(qual(s).filter(|&o| st.load[o as usize] < cap && !on_visit(&st, o)));
             if !avail.is_empty() {
                 let pick = avail[stream.below(avail.len() as u64) as usize];
                 st.load[pick as usize] += 1;

@@ -381,10 +381,79 @@ fn stage_file<T>(
     let path = staging.join(name);
     let f = File::create(&path)
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-    let mut w = io::BufWriter::with_capacity(1 << 20, f);
-    let t = write(&mut w)?;
-    let f = w.into_inner().map_err(io::IntoInnerError::into_error)?;
-    f.sync_all()?;
+    let t = write_synced(f, write)?;
     crash_point(&format!("staged-{name}"));
     Ok(t)
+}
+
+/// Bytes written between two early flushes of a large file.
+const SYNC_EVERY: u64 = 64 << 20;
+
+/// Write `f` with `write`, then make it durable (`sync_all`). A large file
+/// (the registry's copy: 1.2 GB at 10^7 entities) is flushed to the disk
+/// while it is still being written, by a second thread that calls
+/// `sync_data` every [`SYNC_EVERY`] bytes, so that the last `sync_all`
+/// waits for the rest only. An error of an early flush fails the file as
+/// the last one would: the kernel reports a write-back error once per open
+/// file, so it must not be lost.
+fn write_synced<T>(
+    f: File,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<T>,
+) -> io::Result<T> {
+    let early = f.try_clone()?;
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let syncer = scope.spawn(move || -> io::Result<()> {
+            while rx.recv().is_ok() {
+                // requests that came meanwhile are served by this one
+                while rx.try_recv().is_ok() {}
+                early.sync_data()?;
+            }
+            Ok(())
+        });
+        let mut w = Counted {
+            inner: io::BufWriter::with_capacity(1 << 20, f),
+            written: 0,
+            next: SYNC_EVERY,
+            tx: Some(tx),
+        };
+        let t = write(&mut w);
+        let Counted { inner, tx, .. } = w;
+        drop(tx);
+        let early = syncer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the flushing thread panicked")));
+        let t = t?;
+        early?;
+        let f = inner.into_inner().map_err(io::IntoInnerError::into_error)?;
+        f.sync_all()?;
+        Ok(t)
+    })
+}
+
+/// A writer that asks for an early flush every [`SYNC_EVERY`] bytes.
+struct Counted<W: Write> {
+    inner: W,
+    written: u64,
+    next: u64,
+    tx: Option<std::sync::mpsc::Sender<()>>,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        if self.written >= self.next {
+            self.next = self.written + SYNC_EVERY;
+            // the bytes must reach the kernel before they can be flushed
+            self.inner.flush()?;
+            if let Some(tx) = &self.tx {
+                let _ = tx.send(());
+            }
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
