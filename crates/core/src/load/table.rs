@@ -607,6 +607,12 @@ impl<R: Read> Table<R> {
         self.columns[i]
     }
 
+    /// The columns of code fields, whose cells are checked for numbers in
+    /// scientific notation.
+    pub fn code_columns(&self) -> &[usize] {
+        &self.codes
+    }
+
     /// The header cell of field `i` as written ("" if absent).
     pub fn header_cell(&self, i: usize) -> &str {
         self.columns[i].map_or("", |c| self.header[c].as_str())

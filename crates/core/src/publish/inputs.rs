@@ -267,7 +267,7 @@ fn copy_if_published_form(
     // whole lines are checked block by block; `have` bytes are in `buf`
     let mut buf = vec![0u8; 1 << 20];
     let mut have = 0;
-    let mut header: Option<(Vec<u8>, usize)> = None;
+    let mut header: Option<(Vec<u8>, LineForm)> = None;
     let mut total = 0u64;
     loop {
         let n = file.read(&mut buf[have..])?;
@@ -316,15 +316,15 @@ fn copy_if_published_form(
                 continue;
             }
         }
-        let Some((head, commas)) = header.as_ref() else {
+        let Some((head, form)) = header.as_ref() else {
             return Ok(false);
         };
         for line in lines.split(|&b| b == b'\n') {
             if line.is_empty()
                 || line.len() as u64 >= max_line_bytes
-                || memchr::memchr_iter(b',', line).count() != *commas
                 || !line.iter().any(u8::is_ascii_alphanumeric)
                 || line == &head[..]
+                || !form.holds(line)
             {
                 return Ok(false);
             }
@@ -345,10 +345,47 @@ fn copy_if_published_form(
     Ok(true)
 }
 
-/// The number of commas of a line of `kind` whose header line `line` (with
-/// its line break) is already as published, if it is: the file's first
-/// line is its header and holds exactly the published columns, in field
-/// order, written as the projection writes them.
+/// What a record line of a file in published form must be, beyond the
+/// checks on every line: as many cells as the header, no code cell that
+/// the projection refuses as a number in scientific notation, and a first
+/// cell that does not clean to the header's (the projection refuses a
+/// repeated header).
+#[cfg(feature = "fs")]
+struct LineForm {
+    columns: usize,
+    /// For each column, whether it holds codes.
+    code: Vec<bool>,
+    first: String,
+}
+
+#[cfg(feature = "fs")]
+impl LineForm {
+    fn holds(&self, line: &[u8]) -> bool {
+        let mut start = 0;
+        let mut cells = 0;
+        let ends = memchr::memchr_iter(b',', line).chain(std::iter::once(line.len()));
+        for end in ends {
+            if cells >= self.columns {
+                return false;
+            }
+            let cell = &line[start..end];
+            if cells == 0 && crate::model::text::cleans_to(cell, &self.first) {
+                return false;
+            }
+            if self.code[cells] && crate::load::table::is_scientific(cell) {
+                return false;
+            }
+            cells += 1;
+            start = end + 1;
+        }
+        cells == self.columns
+    }
+}
+
+/// What the record lines of `kind` must be when its header line `line`
+/// (with its line break) is already as published, if it is: the file's
+/// first line is its header and holds exactly the published columns, in
+/// field order, written as the projection writes them.
 #[cfg(feature = "fs")]
 fn published_header(
     kind: &str,
@@ -357,7 +394,7 @@ fn published_header(
     encoding: crate::model::Encoding,
     max_line_bytes: u64,
     fields: &[Field],
-) -> Option<usize> {
+) -> Option<LineForm> {
     if line.starts_with(b"\xEF\xBB\xBF") || line.len() as u64 >= max_line_bytes {
         return None;
     }
@@ -384,7 +421,18 @@ fn published_header(
         .from_writer(Vec::new());
     want.write_record(keep.iter().map(|&i| table.header_cell(i)))
         .ok()?;
-    (want.into_inner().ok()? == line).then_some(columns - 1)
+    if want.into_inner().ok()? != line {
+        return None;
+    }
+    let mut code = vec![false; columns];
+    for &c in table.code_columns() {
+        code[c] = true;
+    }
+    Some(LineForm {
+        columns,
+        code,
+        first: table.header().first()?.clone(),
+    })
 }
 
 #[cfg(all(test, feature = "fs"))]
@@ -442,6 +490,48 @@ mod tests {
         assert_eq!(projected.unwrap(), bytes);
     }
 
+    /// Every CSV input of the test corpus (vectors, bad inputs, bundles):
+    /// when the copy is taken, it is the projection, under every id scheme.
+    #[test]
+    fn the_copy_is_the_projection_across_the_corpus() {
+        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests"));
+        let mut files = Vec::new();
+        let mut dirs = vec![root.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if let Some((kind, _)) = INPUT_FILES
+                    .iter()
+                    .find(|(_, n)| p.file_name().is_some_and(|f| f == *n))
+                {
+                    files.push((*kind, p));
+                }
+            }
+        }
+        files.sort();
+        assert!(files.len() > 100, "{} corpus inputs", files.len());
+        let mut taken = 0;
+        for (kind, path) in &files {
+            let bytes = std::fs::read(path).unwrap();
+            for scheme in [IdScheme::Uscc, IdScheme::Project, IdScheme::Grid] {
+                let (copy, projected) = both(kind, scheme, &bytes);
+                if let Some(copy) = copy {
+                    let projected = projected.unwrap_or_else(|e| {
+                        panic!(
+                            "{}: copied, but the projection refuses it: {e}",
+                            path.display()
+                        )
+                    });
+                    assert_eq!(copy, projected, "{}", path.display());
+                    taken += 1;
+                }
+            }
+        }
+        assert!(taken > 20, "only {taken} corpus inputs were copied");
+    }
+
     #[test]
     fn anything_else_is_projected() {
         let head = "统一社会信用代码,名称,对象类型,行政区划\n";
@@ -457,6 +547,8 @@ mod tests {
             format!("{head} , , ,\n"),
             format!("{head}91140623MA0X67CD1P,甲公司,林地\n"),
             format!("{ok}{head}"),
+            format!("{ok}统一社会信用代码 ,名称,对象类型,行政区划\n"),
+            format!("{head}9.11406E+17,甲公司,林地,右玉县\n"),
             ok.trim_end().to_string(),
             ok.replace("名称,", "名称,法定代表人,")
                 .replace("甲公司,", "甲公司,张三,"),
