@@ -134,20 +134,18 @@ impl Staged {
             .map_or(1, std::num::NonZero::get)
             .min(2)
             .min(names.len());
-        // the longest files first, so that none is left to run alone at
-        // the end: workbooks (compressed twice: a 30-item draw's at 10^7
-        // entities takes about half a minute), then the inputs (the
-        // registry's copy), then the rest in order
+        // the inputs first: at a province's scale the registry's copy is
+        // the longest file of a one-item draw, and should not be left for
+        // last. (Staging workbooks first made a 30-item draw at 10^7 about
+        // 17 s faster, its workbook no longer running alone at the end,
+        // but a one-item draw about 2.5 s slower, likely because its
+        // workbook's temporary files were then written during the
+        // registry's copy and its flushes; not profiled: BENCHMARKS.md.)
         let mut order: Vec<usize> = (0..names.len()).collect();
         order.sort_by_key(|&i| {
-            let input = crate::publish::INPUT_FILES
+            !crate::publish::INPUT_FILES
                 .iter()
-                .any(|(_, n)| *n == names[i]);
-            match (names[i].ends_with(".xlsx"), input) {
-                (true, _) => 0,
-                (false, true) => 1,
-                (false, false) => 2,
-            }
+                .any(|(_, n)| *n == names[i])
         });
         let next = std::sync::atomic::AtomicUsize::new(0);
         let slots: Vec<std::sync::Mutex<Option<io::Result<T>>>> =
