@@ -82,44 +82,19 @@ fn main() {
 
     // the file's SHA-256 alone (read from the page cache)
     let t = Instant::now();
-    let mut src = std::fs::File::open(&path).unwrap_or_else(|e| fail(format!("{path}: {e}")));
-    let mut buf = vec![0u8; 1 << 20];
-    let mut sum = Sha256::new();
-    loop {
-        let k = src
-            .read(&mut buf)
-            .unwrap_or_else(|e| fail(format!("{path}: {e}")));
-        if k == 0 {
-            break;
-        }
-        sum.update(&buf[..k]);
-    }
+    acc ^= hash_file(&path, None)[0];
     let file_hash = t.elapsed().as_millis();
-    acc ^= sum.finalize()[0];
 
     // the published copy: read, hash, write, fsync
     let t = Instant::now();
     let dest = tmp.join(format!("ssj-floor-{}.csv", std::process::id()));
-    let mut src = std::fs::File::open(&path).unwrap_or_else(|e| fail(format!("{path}: {e}")));
     let mut dst =
         std::fs::File::create(&dest).unwrap_or_else(|e| fail(format!("{}: {e}", dest.display())));
-    let mut sum = Sha256::new();
-    loop {
-        let k = src
-            .read(&mut buf)
-            .unwrap_or_else(|e| fail(format!("{path}: {e}")));
-        if k == 0 {
-            break;
-        }
-        sum.update(&buf[..k]);
-        dst.write_all(&buf[..k])
-            .unwrap_or_else(|e| fail(format!("{}: {e}", dest.display())));
-    }
+    let digest = hash_file(&path, Some((&mut dst, &dest)));
     dst.sync_all()
         .unwrap_or_else(|e| fail(format!("{}: {e}", dest.display())));
     let copy = t.elapsed().as_millis();
     let _ = std::fs::remove_file(&dest);
-    let digest = sum.finalize();
 
     let draw = parse.max((parse + record_hash + ticket + sort + copy) / 2);
     let commit = parse.max((parse + record_hash + sort + copy) / 2);
@@ -140,4 +115,26 @@ fn main() {
         x(commit),
         digest[0]
     );
+}
+
+/// The SHA-256 of the file `path`, read 1 MiB at a time, each read also
+/// written to `copy` when there is one.
+fn hash_file(path: &str, mut copy: Option<(&mut std::fs::File, &std::path::Path)>) -> [u8; 32] {
+    let mut src = std::fs::File::open(path).unwrap_or_else(|e| fail(format!("{path}: {e}")));
+    let mut buf = vec![0u8; 1 << 20];
+    let mut sum = Sha256::new();
+    loop {
+        let k = src
+            .read(&mut buf)
+            .unwrap_or_else(|e| fail(format!("{path}: {e}")));
+        if k == 0 {
+            break;
+        }
+        sum.update(&buf[..k]);
+        if let Some((dst, dest)) = copy.as_mut() {
+            dst.write_all(&buf[..k])
+                .unwrap_or_else(|e| fail(format!("{}: {e}", dest.display())));
+        }
+    }
+    sum.finalize().into()
 }

@@ -253,31 +253,46 @@ impl Folder {
     /// [`MAX_FOLDER_FILE`] but the CSV files.
     fn scan(dir: &Path, progress: bool) -> Result<Folder, String> {
         let mut files = Vec::new();
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| format!("{}: cannot read the folder: {e}", dir.display()))?;
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Ok(meta) = std::fs::metadata(e.path()) else {
-                continue;
-            };
-            // only regular files: a FIFO or device is never opened
-            if !meta.is_file() || name.starts_with('.') {
-                continue;
-            }
-            if meta.len() > MAX_FOLDER_FILE && !name.ends_with(".csv") {
-                return Err(format!(
-                    "{}: {} bytes, more than a published file can hold ({MAX_FOLDER_FILE})",
-                    e.path().display(),
-                    meta.len()
-                ));
-            }
-            shuangsuiji::load::open::open_regular(&e.path())
-                .map_err(|err| format!("{}: cannot read: {err}", e.path().display()))?;
-            files.push((name, e.path()));
-        }
+        folder_files(dir, true, |name, path| {
+            shuangsuiji::load::open::open_regular(path)
+                .map_err(|err| format!("{}: cannot read: {err}", path.display()))?;
+            files.push((name, path.to_path_buf()));
+            Ok(())
+        })?;
         files.sort();
         Ok(Folder { files, progress })
     }
+}
+
+/// Visit every top-level regular file of a published folder (not hidden,
+/// not a FIFO or device, which are never opened) with `each`; a file over
+/// [`MAX_FOLDER_FILE`] is refused, but a CSV file when `csv_uncapped` (a
+/// province's registry, read as a stream).
+fn folder_files(
+    dir: &Path,
+    csv_uncapped: bool,
+    mut each: impl FnMut(String, &Path) -> Result<(), String>,
+) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: cannot read the folder: {e}", dir.display()))?;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Ok(meta) = std::fs::metadata(e.path()) else {
+            continue;
+        };
+        if !meta.is_file() || name.starts_with('.') {
+            continue;
+        }
+        if meta.len() > MAX_FOLDER_FILE && !(csv_uncapped && name.ends_with(".csv")) {
+            return Err(format!(
+                "{}: {} bytes, more than a published file can hold ({MAX_FOLDER_FILE})",
+                e.path().display(),
+                meta.len()
+            ));
+        }
+        each(name, &e.path())?;
+    }
+    Ok(())
 }
 
 impl BundleSource for Folder {
@@ -309,28 +324,12 @@ impl BundleSource for Folder {
 /// them).
 pub(crate) fn read_folder(dir: &Path) -> Result<BundleFiles, String> {
     let mut files = BundleFiles::new();
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: cannot read the folder: {e}", dir.display()))?;
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Ok(meta) = std::fs::metadata(e.path()) else {
-            continue;
-        };
-        // only regular files: a FIFO or device is never opened
-        if !meta.is_file() || name.starts_with('.') {
-            continue;
-        }
-        if meta.len() > MAX_FOLDER_FILE {
-            return Err(format!(
-                "{}: {} bytes, more than a published file can hold ({MAX_FOLDER_FILE})",
-                e.path().display(),
-                meta.len()
-            ));
-        }
-        let bytes = std::fs::read(e.path())
-            .map_err(|err| format!("{}: cannot read: {err}", e.path().display()))?;
+    folder_files(dir, false, |name, path| {
+        let bytes =
+            std::fs::read(path).map_err(|err| format!("{}: cannot read: {err}", path.display()))?;
         files.insert(name, bytes);
-    }
+        Ok(())
+    })?;
     Ok(files)
 }
 

@@ -290,43 +290,35 @@ fn copy_if_published_form(
         {
             return Ok(false);
         }
-        let mut lines = &block[..end];
-        if header.is_none() {
-            let first = memchr::memchr(b'\n', block).unwrap_or(end);
-            match published_header(
-                kind,
-                name,
-                &block[..=first],
-                encoding,
-                max_line_bytes,
-                fields,
-            ) {
-                Some(h) => header = Some((block[..first].to_vec(), h)),
-                None => return Ok(false),
+        // the record lines of the block; none after a header alone
+        let lines = match header {
+            Some(_) => Some(&block[..end]),
+            None => {
+                let first = memchr::memchr(b'\n', block).unwrap_or(end);
+                let Some(form) = published_header(
+                    kind,
+                    name,
+                    &block[..=first],
+                    encoding,
+                    max_line_bytes,
+                    fields,
+                ) else {
+                    return Ok(false);
+                };
+                header = Some((block[..first].to_vec(), form));
+                (first < end).then(|| &block[first + 1..end])
             }
-            lines = if first == end {
-                &[]
-            } else {
-                &block[first + 1..end]
-            };
-            if first == end {
-                total += block.len() as u64;
-                buf.copy_within(end + 1..have, 0);
-                have -= end + 1;
-                continue;
-            }
-        }
-        let Some((head, form)) = header.as_ref() else {
-            return Ok(false);
         };
-        for line in lines.split(|&b| b == b'\n') {
-            if line.is_empty()
-                || line.len() as u64 >= max_line_bytes
-                || !line.iter().any(u8::is_ascii_alphanumeric)
-                || line == &head[..]
-                || !form.holds(line)
-            {
-                return Ok(false);
+        if let (Some(lines), Some((head, form))) = (lines, header.as_ref()) {
+            for line in lines.split(|&b| b == b'\n') {
+                if line.is_empty()
+                    || line.len() as u64 >= max_line_bytes
+                    || !line.iter().any(u8::is_ascii_alphanumeric)
+                    || line == &head[..]
+                    || !form.holds(line)
+                {
+                    return Ok(false);
+                }
             }
         }
         total += block.len() as u64;
