@@ -48,3 +48,84 @@ fn changed_inputs_are_refused_by_name() {
         other => panic!("expected Differs, got {other:?}"),
     }
 }
+
+/// A published folder's inputs through the whole publication (staged, then
+/// swapped in): an input in its published form is copied (and checked as
+/// it is read back), any other is projected, and `SHA256SUMS` names the
+/// bytes in the folder either way.
+#[test]
+fn a_published_input_is_its_copy_or_else_its_projection() {
+    use shuangsuiji::publish::{Attempt, project_input};
+    let src = std::path::Path::new(PLAN).parent().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let plan = dir.path().join("plan.toml");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    // the sample's registry has a BOM and personal columns: its projection
+    // is a registry in published form
+    let mut registry = Vec::new();
+    project_input(
+        "entities",
+        "entities.csv",
+        &std::fs::read(dir.path().join("entities.csv")).unwrap()[..],
+        shuangsuiji::model::Encoding::Auto,
+        1 << 20,
+        &mut registry,
+    )
+    .unwrap();
+    let crlf = String::from_utf8(registry.clone())
+        .unwrap()
+        .replace('\n', "\r\n")
+        .into_bytes();
+    let out = dir.path().join("pub");
+    let sha = |b: &[u8]| {
+        use sha2::Digest;
+        sha2::Sha256::digest(b)
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<String>()
+    };
+    // published form: the same bytes; then CRLF line ends (copied, refused
+    // as it is read back, then projected into the emptied file)
+    for (bytes, copied) in [(&registry, true), (&crlf, false)] {
+        std::fs::write(dir.path().join("entities.csv"), bytes).unwrap();
+        let ds = Dataset::open(&plan).unwrap();
+        let p = Publication::new()
+            .with_inputs(&plan, &text, ds.plan())
+            .unwrap()
+            .with_sums();
+        let attempt = Attempt::new(
+            dir.path().join("journal.jsonl"),
+            "commit",
+            None,
+            "2026-10-01T00:00:00Z",
+        );
+        attempt.publish(&out, &p, &[], true).unwrap();
+        let published = std::fs::read(out.join("entities.csv")).unwrap();
+        let mut projected = Vec::new();
+        project_input(
+            "entities",
+            "entities.csv",
+            &bytes[..],
+            shuangsuiji::model::Encoding::Auto,
+            1 << 20,
+            &mut projected,
+        )
+        .unwrap();
+        assert_eq!(published, projected, "copied: {copied}");
+        assert_eq!(published == *bytes, copied);
+        let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
+        assert!(
+            sums.contains(&format!("{}  entities.csv\n", sha(&published))),
+            "{sums}"
+        );
+        // the folder reads back to the plan's digests
+        let back = Dataset::open(out.join("plan.toml")).unwrap();
+        assert_eq!(back.digests(), ds.digests());
+    }
+}

@@ -217,124 +217,168 @@ impl<'a> crate::Publication<'a> {
             let path = dir.join(crate::load::split_input_name(source).0);
             let (enc, max) = (i.encoding, i.max_line_bytes);
             let scheme = plan.registry.scheme;
+            let copy = InputCopy::new(kind, source, path.clone(), enc, max, scheme);
+            let writer_copy = copy.clone();
             let source = source.clone();
             p = p.with_writer(name, move |w| {
-                if copy_if_published_form(kind, &source, &path, enc, max, scheme, w)? {
+                if let Some(c) = &writer_copy
+                    && c.copy_to(w)?
+                {
                     return Ok(());
                 }
                 let f = crate::load::open::open_regular(&path)?;
                 project_input_in(kind, &source, f, enc, max, scheme, w)
                     .map_err(std::io::Error::other)
             });
+            if let Some(c) = copy {
+                p = p.with_copy(name, c);
+            }
         }
         Ok(p)
     }
 }
 
-/// A province's registry is usually already in its published form: UTF-8
+/// An input that may be published as a copy of its own bytes: a
+/// province's registry usually is already in its published form (UTF-8
 /// without BOM, LF line ends, no quotes, exactly the columns the draw reads
-/// in field order, no blank record. Then [`project_input_in`] would write
-/// the file's own bytes, and they are copied instead of parsed again
-/// (about 5 s of a 10^7-entity draw). Returns `Ok(false)`, having written
-/// nothing, when any condition fails; the caller then projects.
+/// in field order, no blank record). Then [`project_input_in`] would write
+/// the file's own bytes, and they are copied instead of parsed again (about
+/// 5 s of a 10^7-entity draw).
 ///
-/// The file is read twice: once to check every line, once to copy. The
-/// check is conservative: a line that might project differently (no ASCII
-/// letter or digit, which a blank record would lack; the header repeated;
-/// a quote or CR anywhere) sends the whole file to the projection, which
-/// then gives the same bytes or the same error as before.
+/// The check is conservative: a line that might project differently (no
+/// ASCII letter or digit, which a blank record would lack; the header
+/// repeated; a quote or CR anywhere) sends the whole file to the
+/// projection, which then gives the same bytes or the same error as before.
 #[cfg(feature = "fs")]
-fn copy_if_published_form(
-    kind: &str,
-    name: &str,
-    path: &std::path::Path,
+#[derive(Clone)]
+pub(crate) struct InputCopy {
+    kind: &'static str,
+    name: String,
+    path: std::path::PathBuf,
     encoding: crate::model::Encoding,
     max_line_bytes: u64,
-    scheme: IdScheme,
-    w: &mut dyn Write,
-) -> std::io::Result<bool> {
-    use crate::model::Encoding;
-    use std::io::Seek;
-    if !matches!(encoding, Encoding::Auto | Encoding::Utf8)
-        || crate::load::sheet::is_spreadsheet(crate::load::split_input_name(name).0)
-    {
-        return Ok(false);
-    }
-    let Some(fields) = fields(kind, scheme) else {
-        return Ok(false);
-    };
-    let mut file = crate::load::open::open_regular(path)?;
-    // whole lines are checked block by block; `have` bytes are in `buf`
-    let mut buf = vec![0u8; 1 << 20];
-    let mut have = 0;
-    let mut header: Option<(Vec<u8>, LineForm)> = None;
-    let mut total = 0u64;
-    loop {
-        let n = file.read(&mut buf[have..])?;
-        if n == 0 {
-            if have > 0 || header.is_none() {
-                return Ok(false); // no line break at the end; or empty
-            }
-            break;
-        }
-        have += n;
-        let Some(end) = memchr::memrchr(b'\n', &buf[..have]) else {
-            if have == buf.len() {
-                return Ok(false); // a line longer than the buffer
-            }
-            continue;
-        };
-        let block = &buf[..=end];
-        if memchr::memchr2(b'"', b'\r', block).is_some()
-            || simdutf8::basic::from_utf8(block).is_err()
+    fields: &'static [Field],
+}
+
+#[cfg(feature = "fs")]
+impl InputCopy {
+    /// The input `name` of `kind` at `path`, if its plan settings allow
+    /// its published form (a UTF-8 CSV file).
+    pub(crate) fn new(
+        kind: &'static str,
+        name: &str,
+        path: std::path::PathBuf,
+        encoding: crate::model::Encoding,
+        max_line_bytes: u64,
+        scheme: IdScheme,
+    ) -> Option<InputCopy> {
+        use crate::model::Encoding;
+        if !matches!(encoding, Encoding::Auto | Encoding::Utf8)
+            || crate::load::sheet::is_spreadsheet(crate::load::split_input_name(name).0)
         {
-            return Ok(false);
+            return None;
         }
-        // the record lines of the block; none after a header alone
-        let lines = match header {
-            Some(_) => Some(&block[..end]),
-            None => {
-                let first = memchr::memchr(b'\n', block).unwrap_or(end);
-                let Some(form) = published_header(
-                    kind,
-                    name,
-                    &block[..=first],
-                    encoding,
-                    max_line_bytes,
-                    fields,
-                ) else {
-                    return Ok(false);
-                };
-                header = Some((block[..first].to_vec(), form));
-                (first < end).then(|| &block[first + 1..end])
+        Some(InputCopy {
+            kind,
+            name: name.to_string(),
+            path,
+            encoding,
+            max_line_bytes,
+            fields: fields(kind, scheme)?,
+        })
+    }
+
+    /// Open the input (a regular file).
+    pub(crate) fn open(&self) -> std::io::Result<std::fs::File> {
+        crate::load::open::open_regular(&self.path)
+    }
+
+    /// The length of `r`'s bytes (the whole file) if they are in
+    /// published form, read block by block.
+    pub(crate) fn check(&self, r: &mut dyn Read) -> std::io::Result<Option<u64>> {
+        // whole lines are checked block by block; `have` bytes are in `buf`
+        let mut buf = vec![0u8; 1 << 20];
+        let mut have = 0;
+        let mut header: Option<(Vec<u8>, LineForm)> = None;
+        let mut total = 0u64;
+        loop {
+            let n = r.read(&mut buf[have..])?;
+            if n == 0 {
+                if have > 0 || header.is_none() {
+                    return Ok(None); // no line break at the end; or empty
+                }
+                return Ok(Some(total));
             }
-        };
-        if let (Some(lines), Some((head, form))) = (lines, header.as_ref()) {
-            for line in lines.split(|&b| b == b'\n') {
-                if line.is_empty()
-                    || line.len() as u64 >= max_line_bytes
-                    || !line.iter().any(u8::is_ascii_alphanumeric)
-                    || line == &head[..]
-                    || !form.holds(line)
-                {
-                    return Ok(false);
+            have += n;
+            let Some(end) = memchr::memrchr(b'\n', &buf[..have]) else {
+                if have == buf.len() {
+                    return Ok(None); // a line longer than the buffer
+                }
+                continue;
+            };
+            let block = &buf[..=end];
+            if memchr::memchr2(b'"', b'\r', block).is_some()
+                || simdutf8::basic::from_utf8(block).is_err()
+            {
+                return Ok(None);
+            }
+            // the record lines of the block; none after a header alone
+            let lines = match header {
+                Some(_) => Some(&block[..end]),
+                None => {
+                    let first = memchr::memchr(b'\n', block).unwrap_or(end);
+                    let Some(form) = published_header(
+                        self.kind,
+                        &self.name,
+                        &block[..=first],
+                        self.encoding,
+                        self.max_line_bytes,
+                        self.fields,
+                    ) else {
+                        return Ok(None);
+                    };
+                    header = Some((block[..first].to_vec(), form));
+                    (first < end).then(|| &block[first + 1..end])
+                }
+            };
+            if let (Some(lines), Some((head, form))) = (lines, header.as_ref()) {
+                for line in lines.split(|&b| b == b'\n') {
+                    if line.is_empty()
+                        || line.len() as u64 >= self.max_line_bytes
+                        || !line.iter().any(u8::is_ascii_alphanumeric)
+                        || line == &head[..]
+                        || !form.holds(line)
+                    {
+                        return Ok(None);
+                    }
                 }
             }
+            total += block.len() as u64;
+            buf.copy_within(end + 1..have, 0);
+            have -= end + 1;
         }
-        total += block.len() as u64;
-        buf.copy_within(end + 1..have, 0);
-        have -= end + 1;
     }
-    // the same bytes, copied (a file changed in between is refused)
-    file.seek(std::io::SeekFrom::Start(0))?;
-    let copied = std::io::copy(&mut (&mut file).take(total + 1), w)?;
-    if copied != total {
-        return Err(std::io::Error::other(format!(
-            "{}: the file changed while it was being published",
-            path.display()
-        )));
+
+    /// Write the input to `w` if it is in published form (reading it
+    /// twice: to check every line, then to copy); `Ok(false)`, having
+    /// written nothing, when it is not.
+    pub(crate) fn copy_to(&self, w: &mut dyn Write) -> std::io::Result<bool> {
+        use std::io::Seek;
+        let mut file = self.open()?;
+        let Some(total) = self.check(&mut file)? else {
+            return Ok(false);
+        };
+        // the same bytes, copied (a file changed in between is refused)
+        file.seek(std::io::SeekFrom::Start(0))?;
+        let copied = std::io::copy(&mut (&mut file).take(total + 1), w)?;
+        if copied != total {
+            return Err(std::io::Error::other(format!(
+                "{}: the file changed while it was being published",
+                self.path.display()
+            )));
+        }
+        Ok(true)
     }
-    Ok(true)
 }
 
 /// What a record line of a file in published form must be, beyond the
@@ -380,7 +424,7 @@ impl LineForm {
 /// field order, written as the projection writes them.
 #[cfg(feature = "fs")]
 fn published_header(
-    kind: &str,
+    kind: &'static str,
     name: &str,
     line: &[u8],
     encoding: crate::model::Encoding,
@@ -390,11 +434,7 @@ fn published_header(
     if line.starts_with(b"\xEF\xBB\xBF") || line.len() as u64 >= max_line_bytes {
         return None;
     }
-    let kind_static: &'static str = INPUT_FILES
-        .iter()
-        .find(|(k, _)| *k == kind)
-        .map_or("items", |(k, _)| k);
-    let table = Table::open(name, kind_static, line, encoding, max_line_bytes, fields).ok()?;
+    let table = Table::open(name, kind, line, encoding, max_line_bytes, fields).ok()?;
     let keep: Vec<usize> = (0..fields.len())
         .filter(|&i| published(kind, &fields[i]) && table.column(i).is_some())
         .collect();
@@ -440,8 +480,11 @@ mod tests {
         std::fs::write(&path, bytes).unwrap();
         let (enc, max) = (Encoding::Auto, 1 << 20);
         let mut copied = Vec::new();
-        let took =
-            copy_if_published_form(kind, "in.csv", &path, enc, max, scheme, &mut copied).unwrap();
+        let kind: &'static str = INPUT_FILES.iter().find(|(k, _)| *k == kind).unwrap().0;
+        let took = InputCopy::new(kind, "in.csv", path.clone(), enc, max, scheme)
+            .unwrap()
+            .copy_to(&mut copied)
+            .unwrap();
         if !took {
             assert!(
                 copied.is_empty(),

@@ -67,6 +67,10 @@ type WriteFn<'a> = Box<dyn Fn(&mut dyn Write) -> io::Result<()> + Send + Sync + 
 /// ```
 pub struct Publication<'a> {
     files: Vec<(String, WriteFn<'a>)>,
+    /// Files that may be staged as a copy of an input (checked as it is
+    /// read back): the same bytes as their writer's, written faster.
+    #[cfg(feature = "fs")]
+    copies: Vec<(String, inputs::InputCopy)>,
     sums: bool,
 }
 
@@ -87,6 +91,8 @@ impl<'a> Publication<'a> {
     pub fn new() -> Publication<'a> {
         Publication {
             files: Vec::new(),
+            #[cfg(feature = "fs")]
+            copies: Vec::new(),
             sums: false,
         }
     }
@@ -180,8 +186,25 @@ impl<'a> Publication<'a> {
         write: impl Fn(&mut dyn Write) -> io::Result<()> + Send + Sync + 'a,
     ) -> Publication<'a> {
         self.files.retain(|(n, _)| n != name);
+        #[cfg(feature = "fs")]
+        self.copies.retain(|(n, _)| n != name);
         self.files.push((name.to_string(), Box::new(write)));
         self
+    }
+
+    /// Let the file `name` (already added, with the same bytes) be staged
+    /// as a copy of an input.
+    #[cfg(feature = "fs")]
+    pub(crate) fn with_copy(mut self, name: &str, copy: inputs::InputCopy) -> Publication<'a> {
+        self.copies.retain(|(n, _)| n != name);
+        self.copies.push((name.to_string(), copy));
+        self
+    }
+
+    /// The input the file `name` may be staged as a copy of.
+    #[cfg(feature = "fs")]
+    pub(crate) fn copy_of(&self, name: &str) -> Option<&inputs::InputCopy> {
+        self.copies.iter().find(|(n, _)| n == name).map(|(_, c)| c)
     }
 
     /// The file names, in the order added; the first is the main file

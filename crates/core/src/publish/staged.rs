@@ -1,7 +1,7 @@
 //! Atomic folder writes and the lock of an output folder.
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// The lock of one output folder, held from before staging until the
@@ -128,7 +128,7 @@ impl Staged {
     pub(crate) fn stage_all<T: Send>(
         &mut self,
         names: &[&str],
-        write: &(dyn Fn(&str, &mut dyn Write) -> io::Result<T> + Sync),
+        write: &(dyn Fn(&str, &mut StagedWriter) -> io::Result<T> + Sync),
     ) -> io::Result<Vec<T>> {
         let threads = std::thread::available_parallelism()
             .map_or(1, std::num::NonZero::get)
@@ -200,7 +200,7 @@ impl Staged {
         write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
     ) -> io::Result<()> {
         self.names.push(name.to_string());
-        stage_file(&self.staging, name, write)
+        stage_file(&self.staging, name, &mut |w| write(w))
     }
 
     /// Put the staged files in place, atomically: the staging folder (a
@@ -381,12 +381,12 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
 fn stage_file<T>(
     staging: &Path,
     name: &str,
-    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<T>,
+    write: &mut dyn FnMut(&mut StagedWriter) -> io::Result<T>,
 ) -> io::Result<T> {
     let path = staging.join(name);
     let f = File::create(&path)
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-    let t = write_synced(f, write)?;
+    let t = write_synced(f, &path, write)?;
     crash_point(&format!("staged-{name}"));
     Ok(t)
 }
@@ -403,7 +403,8 @@ const SYNC_EVERY: u64 = 64 << 20;
 /// file, so it must not be lost.
 fn write_synced<T>(
     f: File,
-    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<T>,
+    path: &Path,
+    write: &mut dyn FnMut(&mut StagedWriter) -> io::Result<T>,
 ) -> io::Result<T> {
     let early = f.try_clone()?;
     let (tx, rx) = std::sync::mpsc::channel::<()>();
@@ -416,14 +417,15 @@ fn write_synced<T>(
             }
             Ok(())
         });
-        let mut w = Counted {
+        let mut w = StagedWriter {
             inner: io::BufWriter::with_capacity(1 << 20, f),
+            path,
             written: 0,
             next: SYNC_EVERY,
             tx: Some(tx),
         };
         let t = write(&mut w);
-        let Counted { inner, tx, .. } = w;
+        let StagedWriter { inner, tx, .. } = w;
         drop(tx);
         let early = syncer
             .join()
@@ -436,15 +438,83 @@ fn write_synced<T>(
     })
 }
 
-/// A writer that asks for an early flush every [`SYNC_EVERY`] bytes.
-struct Counted<W: Write> {
-    inner: W,
+/// A staged file being written: buffered, and asking for an early flush
+/// every [`SYNC_EVERY`] bytes.
+pub(crate) struct StagedWriter<'p> {
+    inner: io::BufWriter<File>,
+    path: &'p Path,
     written: u64,
     next: u64,
     tx: Option<std::sync::mpsc::Sender<()>>,
 }
 
-impl<W: Write> Write for Counted<W> {
+impl StagedWriter<'_> {
+    /// Make the file a copy of `src`, and read the copy back to hash it
+    /// (SHA-256) and to check it with `check`, on two threads. The copy is
+    /// made by the kernel where it can (`copy_file_range`: no byte passes
+    /// through this process), and what is checked and hashed is what was
+    /// written, so a source that changes meanwhile cannot make them
+    /// disagree. When `check` refuses the copy, the file is emptied, to be
+    /// written again, and `None` is returned.
+    pub(crate) fn copy_checked(
+        &mut self,
+        src: &mut File,
+        check: &(dyn Fn(&mut dyn Read) -> io::Result<bool> + Sync),
+    ) -> io::Result<Option<[u8; 32]>> {
+        use sha2::{Digest, Sha256};
+        use std::io::{Seek, SeekFrom};
+        self.inner.flush()?;
+        if self.written != 0 {
+            return Err(io::Error::other("a copy into a file already written"));
+        }
+        let n = io::copy(src, self.inner.get_mut())?;
+        self.written = n;
+        if let Some(tx) = &self.tx {
+            // its pages are flushed to the disk while it is read back
+            let _ = tx.send(());
+        }
+        let path = self.path;
+        let (hash, ok) = std::thread::scope(|scope| {
+            let hasher = scope.spawn(move || -> io::Result<([u8; 32], u64)> {
+                let mut f = File::open(path)?;
+                let mut h = Sha256::new();
+                let mut buf = vec![0u8; 1 << 20];
+                let mut len = 0u64;
+                loop {
+                    let k = f.read(&mut buf)?;
+                    if k == 0 {
+                        return Ok((h.finalize().into(), len));
+                    }
+                    h.update(&buf[..k]);
+                    len += k as u64;
+                }
+            });
+            let ok = File::open(path).and_then(|mut f| check(&mut f));
+            let hash = hasher
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("the hashing thread panicked")));
+            (hash, ok)
+        });
+        let (hash, len) = hash?;
+        if len != n {
+            return Err(io::Error::other(format!(
+                "{}: the copy changed while it was read back",
+                path.display()
+            )));
+        }
+        if ok? {
+            return Ok(Some(hash));
+        }
+        let f = self.inner.get_mut();
+        f.set_len(0)?;
+        f.seek(SeekFrom::Start(0))?;
+        self.written = 0;
+        self.next = SYNC_EVERY;
+        Ok(None)
+    }
+}
+
+impl Write for StagedWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.written += n as u64;
@@ -460,5 +530,86 @@ impl<W: Write> Write for Counted<W> {
     }
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    /// Stage one file as `write` writes it; its bytes and what `write` kept.
+    fn stage_one<T: Send>(
+        write: &(dyn Fn(&str, &mut StagedWriter) -> io::Result<T> + Sync),
+    ) -> (Vec<u8>, io::Result<T>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Staged::new(&dir.path().join("out")).unwrap();
+        let kept = s.stage_all(&["f.csv"], write).map(|mut v| v.remove(0));
+        let bytes = std::fs::read(s.staging.join("f.csv")).unwrap_or_default();
+        (bytes, kept)
+    }
+
+    fn source(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        std::fs::write(&path, bytes).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn a_copy_is_checked_and_hashed_as_written() {
+        let src: Vec<u8> = (0..3_000_000u32).flat_map(u32::to_be_bytes).collect();
+        let (_d, path) = source(&src);
+        let (bytes, kept) = stage_one(&|_, w| {
+            let seen = std::sync::Mutex::new(Vec::new());
+            let check = |r: &mut dyn Read| {
+                let mut all = Vec::new();
+                r.read_to_end(&mut all)?;
+                *seen.lock().unwrap() = all;
+                Ok(true)
+            };
+            let h = w.copy_checked(&mut File::open(&path)?, &check)?;
+            Ok((h, seen.into_inner().unwrap()))
+        });
+        let (hash, seen) = kept.unwrap();
+        assert_eq!(bytes, src);
+        assert_eq!(seen, src, "the check reads the whole copy");
+        assert_eq!(hash, Some(<[u8; 32]>::from(Sha256::digest(&src))));
+    }
+
+    #[test]
+    fn a_refused_copy_leaves_an_empty_file_to_write_again() {
+        let (_d, path) = source(&vec![b'x'; 200_000]);
+        let (bytes, kept) = stage_one(&|_, w| {
+            let refuse = |_: &mut dyn Read| Ok(false);
+            let h = w.copy_checked(&mut File::open(&path)?, &refuse)?;
+            w.write_all(b"projected\n")?;
+            Ok(h)
+        });
+        assert_eq!(kept.unwrap(), None);
+        assert_eq!(bytes, b"projected\n");
+    }
+
+    #[test]
+    fn a_copy_goes_only_into_an_empty_file() {
+        let (_d, path) = source(b"abc\n");
+        let (_, kept) = stage_one(&|_, w| {
+            w.write_all(b"header\n")?;
+            w.copy_checked(&mut File::open(&path)?, &|_| Ok(true))
+        });
+        assert_eq!(
+            kept.unwrap_err().to_string(),
+            "a copy into a file already written"
+        );
+    }
+
+    #[test]
+    fn an_error_of_the_check_fails_the_file() {
+        let (_d, path) = source(b"abc\n");
+        let (_, kept) = stage_one(&|_, w| {
+            let broken = |_: &mut dyn Read| Err(io::Error::other("check failed"));
+            w.copy_checked(&mut File::open(&path)?, &broken)
+        });
+        assert_eq!(kept.unwrap_err().to_string(), "check failed");
     }
 }
