@@ -85,8 +85,19 @@ pub(crate) fn assign(
     let mut base_index: HashMap<(&str, &[String], &str), usize> = HashMap::default();
     let mut bases: Vec<Vec<u32>> = Vec::new();
     let mut cands: Vec<Candidates> = Vec::with_capacity(slots.len());
-    for slot in slots {
-        let (uscc, e_region) = (ents.uscc(slot.entity), ents.region(slot.entity));
+    // a province's entities lie scattered in memory: a block's codes and
+    // regions are fetched before any is used, so that their loads overlap
+    let mut fetched: Vec<(&str, &str)> = Vec::with_capacity(256);
+    for (si, slot) in slots.iter().enumerate() {
+        if si % 256 == 0 {
+            fetched.clear();
+            fetched.extend(
+                slots[si..(si + 256).min(slots.len())]
+                    .iter()
+                    .map(|s| (ents.uscc(s.entity), ents.region(s.entity))),
+            );
+        }
+        let (uscc, e_region) = fetched[si % 256];
         let region = if rules.cross_region { "" } else { e_region };
         let key = (slot.department, slot.categories, region);
         let base = match base_index.get(&key) {

@@ -409,13 +409,24 @@ impl<'d> Selector<'d> {
             if row.drawn == 0 {
                 continue;
             }
-            let ents = strata.remove(k).map(|s| s.cands).unwrap_or_default();
+            let ents_in = strata.remove(k).map(|s| s.cands).unwrap_or_default();
             let prefix = ds.plan.registry.scheme.prefix();
-            let mut ticketed: Vec<([u8; 32], usize)> = ents
-                .iter()
-                .map(|&ei| (ticket_in(&tkey, prefix, self.ents.uscc(ei)), ei))
-                .collect();
             let ents = self.ents;
+            let mut ticketed: Vec<([u8; 32], usize)> = Vec::with_capacity(ents_in.len());
+            let mut codes: Vec<&str> = Vec::with_capacity(256);
+            for chunk in ents_in.chunks(256) {
+                // a province's candidates lie scattered in memory: fetching
+                // a block's codes before hashing any lets the processor
+                // wait for their loads together
+                codes.clear();
+                codes.extend(chunk.iter().map(|&ei| ents.uscc(ei)));
+                ticketed.extend(
+                    chunk
+                        .iter()
+                        .zip(&codes)
+                        .map(|(&ei, code)| (ticket_in(&tkey, prefix, code), ei)),
+                );
+            }
             ticketed.sort_by(|a, b| {
                 a.0.cmp(&b.0)
                     .then_with(|| ents.uscc(a.1).as_bytes().cmp(ents.uscc(b.1).as_bytes()))

@@ -609,6 +609,7 @@ impl<R: Read> Table<R> {
 
     /// The columns of code fields, whose cells are checked for numbers in
     /// scientific notation.
+    #[cfg(feature = "fs")]
     pub fn code_columns(&self) -> &[usize] {
         &self.codes
     }

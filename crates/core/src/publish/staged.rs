@@ -134,18 +134,18 @@ impl Staged {
             .map_or(1, std::num::NonZero::get)
             .min(2)
             .min(names.len());
-        // the inputs first: at a province's scale the registry's copy is
-        // the longest file of a one-item draw, and should not be left for
-        // last. (Staging workbooks first made a 30-item draw at 10^7 about
-        // 17 s faster, its workbook no longer running alone at the end,
-        // but a one-item draw about 2.5 s slower, likely because its
-        // workbook's temporary files were then written during the
-        // registry's copy and its flushes; not profiled: BENCHMARKS.md.)
+        // the longest files first, so that none is left to run alone at
+        // the end: the workbook (a 30-item draw's at 10^7 takes about 30 s
+        // to compress), then the inputs (the registry's copy), then the
+        // rest. (Workbook-first was measured 2–2.5 s slower for a one-item
+        // draw when the registry was still copied through this process;
+        // with the kernel's copy it is not: BENCHMARKS.md.)
         let mut order: Vec<usize> = (0..names.len()).collect();
         order.sort_by_key(|&i| {
-            !crate::publish::INPUT_FILES
+            let input = crate::publish::INPUT_FILES
                 .iter()
-                .any(|(_, n)| *n == names[i])
+                .any(|(_, n)| *n == names[i]);
+            (!names[i].ends_with(".xlsx"), !input)
         });
         let next = std::sync::atomic::AtomicUsize::new(0);
         let slots: Vec<std::sync::Mutex<Option<io::Result<T>>>> =
