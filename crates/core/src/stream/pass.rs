@@ -65,35 +65,17 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
             let back = tx_empty.clone();
             let (file, header, columns) = (&file, &header, &columns);
             scope.spawn(move || {
-                // the batch's records end to end, checked as UTF-8 at once
-                let mut joined: Vec<u8> = Vec::new();
                 loop {
                     let got = match rx.lock() {
                         Ok(r) => r.recv(),
                         Err(_) => break,
                     };
                     let Ok(b) = got else { break };
-                    joined.clear();
-                    for rec in &b.recs[..b.len] {
-                        joined.extend_from_slice(rec.as_slice());
-                    }
-                    let text = simdutf8::basic::from_utf8(&joined).ok();
-                    let mut at = 0;
                     for i in 0..b.len {
                         let (line, seq) = b.meta[i];
-                        let rec = &b.recs[i];
-                        let end = at + rec.as_slice().len();
-                        // a record's own bytes need not be whole characters
-                        // even when the batch's are: then it is checked alone
-                        match text.and_then(|t| t.get(at..end)) {
-                            Some(t) => {
-                                sink.row(&Row::from_text(file, header, columns, t, rec, line), seq)
-                            }
-                            None => {
-                                with_row(file, header, columns, rec, line, |row| sink.row(row, seq))
-                            }
-                        }
-                        at = end;
+                        with_row(file, header, columns, &b.recs[i], line, |row| {
+                            sink.row(row, seq)
+                        });
                     }
                     if back.send(b).is_err() {
                         break;
