@@ -342,7 +342,11 @@ impl InputCopy {
                 }
             };
             if let (Some(lines), Some((head, form))) = (lines, header.as_ref()) {
-                for line in lines.split(|&b| b == b'\n') {
+                let mut start = 0;
+                let ends = memchr::memchr_iter(b'\n', lines).chain(std::iter::once(lines.len()));
+                for end in ends {
+                    let line = &lines[start..end];
+                    start = end + 1;
                     if line.is_empty()
                         || line.len() as u64 >= self.max_line_bytes
                         || !line.iter().any(u8::is_ascii_alphanumeric)
