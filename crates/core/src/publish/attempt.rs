@@ -309,7 +309,9 @@ impl Attempt {
                 .collect();
             let hashes = s.stage_all(&files, &|n, w| {
                 // an input in its published form is copied and checked
-                if let Some(copy) = publication.copy_of(n) {
+                if let Some(copy) = publication.copy_of(n)
+                    && copy.starts_in_published_form()?
+                {
                     let mut src = copy.open()?;
                     let check = |r: &mut dyn std::io::Read| Ok(copy.check(r)?.is_some());
                     if let Some(h) = w.copy_checked(&mut src, &check)? {

@@ -249,6 +249,10 @@ impl<'a> crate::Publication<'a> {
 /// ASCII letter or digit, which a blank record would lack; the header
 /// repeated; a quote or CR anywhere) sends the whole file to the
 /// projection, which then gives the same bytes or the same error as before.
+/// The bytes of an input checked before it is copied.
+#[cfg(feature = "fs")]
+const FIRST_LINES: u64 = 64 << 10;
+
 #[cfg(feature = "fs")]
 #[derive(Clone)]
 pub(crate) struct InputCopy {
@@ -296,6 +300,23 @@ impl InputCopy {
     /// The length of `r`'s bytes (the whole file) if they are in
     /// published form, read block by block.
     pub(crate) fn check(&self, r: &mut dyn Read) -> std::io::Result<Option<u64>> {
+        self.check_lines(r, false)
+    }
+
+    /// Whether the input's first [`FIRST_LINES`] bytes (their whole lines)
+    /// are in published form: a file that is not (a BOM, CRLF line ends,
+    /// other columns: what a spreadsheet saves) is refused before it is
+    /// copied.
+    pub(crate) fn starts_in_published_form(&self) -> std::io::Result<bool> {
+        let mut file = self.open()?;
+        Ok(self
+            .check_lines(&mut (&mut file).take(FIRST_LINES), true)?
+            .is_some())
+    }
+
+    /// [`InputCopy::check`]; with `prefix`, `r` may end inside a line,
+    /// which is not checked.
+    fn check_lines(&self, r: &mut dyn Read, prefix: bool) -> std::io::Result<Option<u64>> {
         // whole lines are checked block by block; `have` bytes are in `buf`
         let mut buf = vec![0u8; 1 << 20];
         let mut have = 0;
@@ -304,7 +325,7 @@ impl InputCopy {
         loop {
             let n = r.read(&mut buf[have..])?;
             if n == 0 {
-                if have > 0 || header.is_none() {
+                if (have > 0 && !prefix) || header.is_none() {
                     return Ok(None); // no line break at the end; or empty
                 }
                 return Ok(Some(total));
@@ -569,6 +590,48 @@ mod tests {
             }
         }
         assert!(taken > 20, "only {taken} corpus inputs were copied");
+    }
+
+    /// The lines checked before a copy: a file that is not in published
+    /// form from its start is not copied at all; one that stops being so
+    /// later is refused by the whole check.
+    #[test]
+    fn the_first_lines_are_checked_before_the_copy() {
+        let spec = crate::synth::SynthSpec::new(3000, "copy");
+        let mut bytes = Vec::new();
+        crate::synth::write_entities(&spec, &mut bytes).unwrap();
+        assert!(bytes.len() as u64 > 2 * FIRST_LINES);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.csv");
+        let copy = |b: &[u8]| {
+            std::fs::write(&path, b).unwrap();
+            let c = InputCopy::new(
+                "entities",
+                "in.csv",
+                path.clone(),
+                Encoding::Auto,
+                1 << 20,
+                IdScheme::Uscc,
+            )
+            .unwrap();
+            let whole = c.check(&mut c.open().unwrap()).unwrap().is_some();
+            (c.starts_in_published_form().unwrap(), whole)
+        };
+        assert_eq!(copy(&bytes), (true, true));
+        let mut late = bytes.clone();
+        late.insert(bytes.len() - 1, b'\r');
+        assert_eq!(copy(&late), (true, false));
+        let crlf = String::from_utf8(bytes.clone())
+            .unwrap()
+            .replace('\n', "\r\n");
+        assert_eq!(copy(crlf.as_bytes()), (false, false));
+        let bom = [b"\xEF\xBB\xBF".as_slice(), &bytes].concat();
+        assert_eq!(copy(&bom), (false, false));
+        // a file shorter than the lines checked first
+        assert_eq!(
+            copy(&bytes[..=memchr::memchr(b'\n', &bytes[1000..]).unwrap() + 1000]),
+            (true, true)
+        );
     }
 
     #[test]

@@ -474,35 +474,46 @@ impl StagedWriter<'_> {
             let _ = tx.send(());
         }
         let path = self.path;
+        // set when the check has refused: the hash is not needed then
+        let refused = std::sync::atomic::AtomicBool::new(false);
         let (hash, ok) = std::thread::scope(|scope| {
-            let hasher = scope.spawn(move || -> io::Result<([u8; 32], u64)> {
+            let refused = &refused;
+            let hasher = scope.spawn(move || -> io::Result<Option<([u8; 32], u64)>> {
                 let mut f = File::open(path)?;
                 let mut h = Sha256::new();
                 let mut buf = vec![0u8; 1 << 20];
                 let mut len = 0u64;
                 loop {
+                    if refused.load(std::sync::atomic::Ordering::Relaxed) {
+                        return Ok(None);
+                    }
                     let k = f.read(&mut buf)?;
                     if k == 0 {
-                        return Ok((h.finalize().into(), len));
+                        return Ok(Some((h.finalize().into(), len)));
                     }
                     h.update(&buf[..k]);
                     len += k as u64;
                 }
             });
             let ok = File::open(path).and_then(|mut f| check(&mut f));
+            if !matches!(ok, Ok(true)) {
+                refused.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             let hash = hasher
                 .join()
                 .unwrap_or_else(|_| Err(io::Error::other("the hashing thread panicked")));
             (hash, ok)
         });
-        let (hash, len) = hash?;
-        if len != n {
-            return Err(io::Error::other(format!(
-                "{}: the copy changed while it was read back",
-                path.display()
-            )));
-        }
         if ok? {
+            let Some((hash, len)) = hash? else {
+                return Err(io::Error::other("the copy was not hashed"));
+            };
+            if len != n {
+                return Err(io::Error::other(format!(
+                    "{}: the copy changed while it was read back",
+                    path.display()
+                )));
+            }
             return Ok(Some(hash));
         }
         let f = self.inner.get_mut();
