@@ -83,7 +83,7 @@ fn main() {
 
     // the file's SHA-256 alone (read from the page cache)
     let t = Instant::now();
-    acc ^= hash_file(&path)[0];
+    acc ^= hash_file(path.as_ref())[0];
     let file_hash = t.elapsed().as_millis();
 
     // the published copy: copied by the kernel, hashed as read back, fsync
@@ -93,7 +93,7 @@ fn main() {
         std::fs::File::create(&dest).unwrap_or_else(|e| fail(format!("{}: {e}", dest.display())));
     let mut src = std::fs::File::open(&path).unwrap_or_else(|e| fail(format!("{path}: {e}")));
     std::io::copy(&mut src, &mut dst).unwrap_or_else(|e| fail(format!("{}: {e}", dest.display())));
-    let digest = hash_file(&dest.to_string_lossy());
+    let digest = hash_file(&dest);
     dst.sync_all()
         .unwrap_or_else(|e| fail(format!("{}: {e}", dest.display())));
     let copy = t.elapsed().as_millis();
@@ -121,14 +121,15 @@ fn main() {
 }
 
 /// The SHA-256 of the file `path`, read 1 MiB at a time.
-fn hash_file(path: &str) -> [u8; 32] {
-    let mut src = std::fs::File::open(path).unwrap_or_else(|e| fail(format!("{path}: {e}")));
+fn hash_file(path: &std::path::Path) -> [u8; 32] {
+    let shown = path.display();
+    let mut src = std::fs::File::open(path).unwrap_or_else(|e| fail(format!("{shown}: {e}")));
     let mut buf = vec![0u8; 1 << 20];
     let mut sum = Sha256::new();
     loop {
         let k = src
             .read(&mut buf)
-            .unwrap_or_else(|e| fail(format!("{path}: {e}")));
+            .unwrap_or_else(|e| fail(format!("{shown}: {e}")));
         if k == 0 {
             break;
         }

@@ -249,10 +249,6 @@ impl<'a> crate::Publication<'a> {
 /// ASCII letter or digit, which a blank record would lack; the header
 /// repeated; a quote or CR anywhere) sends the whole file to the
 /// projection, which then gives the same bytes or the same error as before.
-/// The bytes of an input checked before it is copied.
-#[cfg(feature = "fs")]
-const FIRST_LINES: u64 = 64 << 10;
-
 #[cfg(feature = "fs")]
 #[derive(Clone)]
 pub(crate) struct InputCopy {
@@ -263,6 +259,10 @@ pub(crate) struct InputCopy {
     max_line_bytes: u64,
     fields: &'static [Field],
 }
+
+/// The bytes of an input checked before it is copied.
+#[cfg(feature = "fs")]
+const FIRST_LINES: u64 = 64 << 10;
 
 #[cfg(feature = "fs")]
 impl InputCopy {
