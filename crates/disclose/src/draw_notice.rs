@@ -293,14 +293,9 @@ pub fn write_draw_notice_with(
         lang,
     ));
     let appendix_at = blocks.len();
-    let mut rows = visits
-        .iter()
-        .enumerate()
-        .map(|(i, v)| visit_row(i, &v, &names, lang));
-    let mut tickets = visits
-        .iter()
-        .enumerate()
-        .flat_map(|(i, v)| ticket_rows(i, &v, lang));
+    // the visits are lent, one after the other ([`Visits::lend`])
+    let mut rows = visits.lend(|i, v| visit_row(i, v, &names, lang));
+    let mut tickets = visits.lend(|i, v| ticket_rows(i, v, lang)).flatten();
     crate::render::render_to(
         &Doc {
             lang,

@@ -135,7 +135,15 @@ pub fn neutralize(s: &str) -> std::borrow::Cow<'_, str> {
 /// attribute values.
 pub(crate) fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    html_escape_into(&mut out, s, false);
+    out
+}
+
+/// [`html_escape`] appended to `out`; with `breaks`, each line break
+/// (CR LF, CR or LF) becomes `<br>`, as in a table cell.
+fn html_escape_into(out: &mut String, s: &str, breaks: bool) {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             c if is_hostile(c) => out.push('\u{FFFD}'),
             '&' => out.push_str("&amp;"),
@@ -143,10 +151,14 @@ pub(crate) fn html_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\r' if breaks => {
+                chars.next_if_eq(&'\n');
+                out.push_str("<br>");
+            }
+            '\n' if breaks => out.push_str("<br>"),
             _ => out.push(c),
         }
     }
-    out
 }
 
 const CSS: &str = "\
@@ -198,8 +210,7 @@ fn html_cell(out: &mut String, cell: &Cell) {
             out.push_str("<br>");
         }
         // a line break inside a value is shown as one, like in Markdown
-        let e = html_escape(l).replace("\r\n", "\n").replace('\r', "\n");
-        out.push_str(&e.replace('\n', "<br>"));
+        html_escape_into(out, l, true);
     }
     if cell.mono {
         out.push_str("</span>");
@@ -336,11 +347,13 @@ fn html_table<R: AsRef<[Cell]>>(
         o.push_str("</th>");
     }
     o.push_str("</tr></thead>\n<tbody>\n");
+    // each cell repeats its header (for narrow screens): escaped once
+    let labels: Vec<String> = headers.iter().map(|h| html_escape(h)).collect();
     for r in rows {
         o.push_str("<tr>");
-        for (h, c) in headers.iter().zip(r.as_ref()) {
+        for (h, c) in labels.iter().zip(r.as_ref()) {
             o.push_str("<td data-label=\"");
-            o.push_str(&html_escape(h));
+            o.push_str(h);
             o.push_str("\">");
             html_cell(o, c);
             o.push_str("</td>");
@@ -443,6 +456,23 @@ fn svg_chart(o: &mut String, title: &str, headers: &[String; 3], rows: &[(String
 /// (`example.com`), which no GFM renderer links.
 pub(crate) fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
+    md_escape_into(&mut out, s);
+    out
+}
+
+/// [`md_escape`] appended to `out`.
+fn md_escape_into(out: &mut String, s: &str) {
+    if !s.chars().any(md_special) {
+        // nothing below applies to any character
+        out.push_str(s);
+        return;
+    }
+    md_escape_each(out, s);
+}
+
+/// [`md_escape_into`] character by character (what it does when a
+/// character may need escaping).
+fn md_escape_each(out: &mut String, s: &str) {
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -479,29 +509,57 @@ pub(crate) fn md_escape(s: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
 }
 
-fn md_cell(cell: &Cell) -> String {
-    let parts: Vec<String> = cell
-        .lines
-        .iter()
-        .map(|l| {
-            let e = md_escape(l);
-            if cell.mono && !e.is_empty() && !l.contains('`') {
-                // code spans do not interpret escapes (nor make links):
-                // use the raw text, which has no backtick; only `|` and
-                // hostile characters still need care.
-                format!(
-                    "`{}`",
-                    neutralize(l).replace('|', "\\|").replace(['\r', '\n'], " ")
-                )
-            } else {
-                e
+/// Whether [`md_escape`] may write `c` as anything but itself.
+fn md_special(c: char) -> bool {
+    is_hostile(c)
+        || matches!(
+            c,
+            '&' | '<'
+                | '>'
+                | '\r'
+                | '\n'
+                | '@'
+                | '\\'
+                | '`'
+                | '*'
+                | '_'
+                | '['
+                | ']'
+                | '|'
+                | '~'
+                | '#'
+                | '!'
+                | '$'
+                | ':'
+                | '.'
+        )
+}
+
+fn md_cell(out: &mut String, cell: &Cell) {
+    for (i, l) in cell.lines.iter().enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        if cell.mono && !l.is_empty() && !l.contains('`') {
+            // code spans do not interpret escapes (nor make links): use
+            // the raw text, which has no backtick; only `|`, line breaks
+            // and hostile characters still need care.
+            out.push('`');
+            for c in l.chars() {
+                match c {
+                    c if is_hostile(c) => out.push('\u{FFFD}'),
+                    '|' => out.push_str("\\|"),
+                    '\r' | '\n' => out.push(' '),
+                    _ => out.push(c),
+                }
             }
-        })
-        .collect();
-    parts.join("<br>")
+            out.push('`');
+        } else {
+            md_escape_into(out, l);
+        }
+    }
 }
 
 /// Render a document as GitHub-flavoured Markdown.
@@ -554,7 +612,7 @@ pub(crate) fn markdown_to(
                     o.push_str("- **");
                     o.push_str(&md_escape(label));
                     o.push_str("**: ");
-                    o.push_str(&md_cell(value));
+                    md_cell(&mut o, value);
                     o.push('\n');
                 }
             }
@@ -608,7 +666,7 @@ fn md_table<R: AsRef<[Cell]>>(
         o.push('|');
         for c in r.as_ref() {
             o.push(' ');
-            o.push_str(&md_cell(c));
+            md_cell(o, c);
             o.push_str(" |");
         }
         o.push('\n');
@@ -752,6 +810,105 @@ pub(crate) fn render(doc: &Doc, format: crate::Format) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cell as `html_cell` wrote it before it escaped into the page:
+    /// escaped, then each CR LF, CR and LF replaced by `<br>`.
+    fn html_cell_before(cell: &Cell) -> String {
+        let mut out = String::new();
+        if cell.mono {
+            out.push_str("<span class=\"mono\">");
+        }
+        let lines: Vec<String> = cell
+            .lines
+            .iter()
+            .map(|l| {
+                html_escape(l)
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n")
+                    .replace('\n', "<br>")
+            })
+            .collect();
+        out.push_str(&lines.join("<br>"));
+        if cell.mono {
+            out.push_str("</span>");
+        }
+        out
+    }
+
+    /// A cell as `md_cell` wrote it before it wrote into the page.
+    fn md_cell_before(cell: &Cell) -> String {
+        let parts: Vec<String> = cell
+            .lines
+            .iter()
+            .map(|l| {
+                let mut e = String::new();
+                md_escape_each(&mut e, l);
+                if cell.mono && !e.is_empty() && !l.contains('`') {
+                    format!(
+                        "`{}`",
+                        neutralize(l).replace('|', "\\|").replace(['\r', '\n'], " ")
+                    )
+                } else {
+                    e
+                }
+            })
+            .collect();
+        parts.join("<br>")
+    }
+
+    fn cells_written_as_before(lines: Vec<String>) {
+        for mono in [false, true] {
+            let cell = Cell {
+                lines: lines.clone(),
+                mono,
+            };
+            let mut html = String::new();
+            html_cell(&mut html, &cell);
+            assert_eq!(html, html_cell_before(&cell));
+            let mut md = String::new();
+            md_cell(&mut md, &cell);
+            assert_eq!(md, md_cell_before(&cell));
+        }
+        for l in &lines {
+            let mut each = String::new();
+            md_escape_each(&mut each, l);
+            assert_eq!(md_escape(l), each);
+        }
+    }
+
+    #[test]
+    fn cells_are_written_as_before_they_were_written_in_place() {
+        let odd = [
+            "",
+            "plain 名称",
+            "a\r\nb\rc\nd\r\r\n\n\r",
+            "<&>\"'",
+            "www.example.com http://x a@b.c",
+            "www.example",
+            "WwW.x",
+            "http://x",
+            "a@b",
+            "x|y",
+            "|`*_[]~#!$\\",
+            "\u{202e}\u{0}\u{7f}\u{9f}\t",
+            "`code|x`",
+        ];
+        for a in odd {
+            cells_written_as_before(vec![a.to_string()]);
+            for b in odd {
+                cells_written_as_before(vec![a.to_string(), b.to_string()]);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_cell_is_written_as_before(
+            lines in proptest::collection::vec("(?s).{0,12}|[a-z.:/@|\r\n`w]{0,12}", 0..4)
+        ) {
+            cells_written_as_before(lines);
+        }
+    }
 
     #[test]
     fn escapes() {

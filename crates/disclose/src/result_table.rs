@@ -36,48 +36,67 @@ fn headers(scheme: IdScheme, lang: Lang) -> impl Iterator<Item = &'static str> {
     })
 }
 
-/// Hand each row to `f`: the visit's ordinal, then the text cells.
+/// Hand each row to `f`: the visit's ordinal, then the text cells. The
+/// visits are lent ([`Visits::lend`]) and the joined cells built in buffers
+/// kept from row to row: a province's table has millions of rows.
 fn for_each_row(
     visits: Visits<'_>,
-    mut f: impl FnMut(usize, &[String; 10]) -> io::Result<()>,
+    mut f: impl FnMut(usize, &[&str; 10]) -> io::Result<()>,
 ) -> io::Result<()> {
-    for (i, v) in visits.iter().enumerate() {
-        let tasks: Vec<String> = v
-            .selections
-            .iter()
-            .map(|s| format!("{} {} #{}", s.task, s.stratum, s.rank))
-            .collect();
-        let tasks = tasks.join("; ");
-        for t in &v.teams {
-            let names: Vec<&str> = t.officers.iter().map(|o| o.name.as_str()).collect();
-            let certs: Vec<&str> = t.officers.iter().map(|o| o.cert_no.as_str()).collect();
-            // the one policy for published text (control characters and
-            // bidi overrides neutralised), in the CSV and the workbook alike
-            let n = |s: &str| crate::render::neutralize(s).into_owned();
-            let cells = [
-                n(&v.uscc),
-                n(&v.name),
-                n(&v.region),
-                n(v.credit_class.as_deref().unwrap_or_default()),
-                n(&tasks),
-                n(&t.items.join("; ")),
-                n(&t.department),
-                n(&t.category),
-                n(&names.join("; ")),
-                n(&certs.join("; ")),
-            ];
-            f(i + 1, &cells)?;
+    use std::fmt::Write as _;
+    fn join_into<'s>(out: &mut String, parts: impl Iterator<Item = &'s str>) {
+        out.clear();
+        for (k, p) in parts.enumerate() {
+            if k > 0 {
+                out.push_str("; ");
+            }
+            out.push_str(p);
         }
     }
-    Ok(())
+    let (mut tasks, mut items, mut names, mut certs) =
+        (String::new(), String::new(), String::new(), String::new());
+    visits
+        .lend(|i, v| {
+            tasks.clear();
+            for (k, s) in v.selections.iter().enumerate() {
+                if k > 0 {
+                    tasks.push_str("; ");
+                }
+                // writing into a String cannot fail
+                let _ = write!(tasks, "{} {} #{}", s.task, s.stratum, s.rank);
+            }
+            for t in &v.teams {
+                join_into(&mut items, t.items.iter().map(String::as_str));
+                join_into(&mut names, t.officers.iter().map(|o| o.name.as_str()));
+                join_into(&mut certs, t.officers.iter().map(|o| o.cert_no.as_str()));
+                // the one policy for published text (control characters and
+                // bidi overrides neutralised), in the CSV and the workbook alike
+                let n = crate::render::neutralize;
+                let cells = [
+                    n(&v.uscc),
+                    n(&v.name),
+                    n(&v.region),
+                    n(v.credit_class.as_deref().unwrap_or_default()),
+                    n(&tasks),
+                    n(&items),
+                    n(&t.department),
+                    n(&t.category),
+                    n(&names),
+                    n(&certs),
+                ];
+                f(i + 1, &cells.each_ref().map(|c| c.as_ref()))?;
+            }
+            Ok(())
+        })
+        .try_for_each(|written| written)
 }
 
 /// Quote a CSV cell that a spreadsheet would run as a formula.
-fn safe_cell(s: &str) -> String {
+fn safe_cell(s: &str) -> std::borrow::Cow<'_, str> {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+        format!("'{s}").into()
     } else {
-        s.to_string()
+        s.into()
     }
 }
 
@@ -110,9 +129,17 @@ pub fn write_result_csv_in(
     out.write_all("\u{FEFF}".as_bytes())?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(headers(scheme, lang))?;
+    use std::fmt::Write as _;
+    let mut num = String::new();
     for_each_row(visits, |n, cells| {
-        w.write_field(n.to_string())?;
-        w.write_record(cells.iter().map(|c| safe_cell(c)))?;
+        num.clear();
+        // writing into a String cannot fail
+        let _ = write!(num, "{n}");
+        w.write_field(&num)?;
+        for c in cells {
+            w.write_field(safe_cell(c).as_bytes())?;
+        }
+        w.write_record(None::<&[u8]>)?;
         Ok(())
     })?;
     w.flush()
@@ -359,7 +386,7 @@ fn result_book(
         lasts[k] = row;
         let ws = book.worksheet_from_index(k).map_err(x)?;
         ws.write_number(row, 0, n as u32).map_err(x)?;
-        widths[0] = widths[0].max(n.to_string().len());
+        widths[0] = widths[0].max(n.checked_ilog10().unwrap_or(0) as usize + 1);
         for (c, cell) in cells.iter().enumerate() {
             if !cell.is_empty() {
                 put_text(ws, row, c as u16 + 1, cell).map_err(x)?;

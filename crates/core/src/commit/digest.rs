@@ -301,13 +301,18 @@ pub fn digest_records_in<T: Canonical>(records: &[T], prefix: &str) -> [u8; 32] 
 /// Lower-case hex.
 #[doc(hidden)] // for the sibling crates and tests; not covered by semver
 pub fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
+    hex_into(&mut s, bytes);
+    s
+}
+
+/// [`hex`] appended to `s`.
+pub(crate) fn hex_into(s: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for b in bytes {
         s.push(HEX[usize::from(b >> 4)] as char);
         s.push(HEX[usize::from(b & 15)] as char);
     }
-    s
 }
 
 /// JSON with object keys sorted and no insignificant whitespace; for the

@@ -456,8 +456,23 @@ impl DrawResult {
         w.write_all(head.as_bytes())?;
         array::<TaskResult, _>(w, self.tasks.iter())?;
         w.write_all(b",\"visits\":")?;
-        array::<Visit, _>(w, visits.iter())?;
-        w.write_all(b"}")
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+        buf.push(b'[');
+        visits
+            .lend(|i, v| {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                visit_json(&mut buf, v);
+                if buf.len() >= 1 << 16 {
+                    w.write_all(&buf)?;
+                    buf.clear();
+                }
+                Ok(())
+            })
+            .try_for_each(|written: std::io::Result<()>| written)?;
+        buf.extend_from_slice(b"]}");
+        w.write_all(&buf)
     }
 
     /// Read a result back from JSON (canonical or pretty-printed).
@@ -554,5 +569,168 @@ impl DrawResult {
             tasks: h.tasks,
             visits: Vec::new(),
         })
+    }
+}
+
+/// The canonical JSON of a visit (keys sorted, as
+/// [`crate::commit::digest::canonical_json`] writes it) appended to `out`,
+/// written directly: a province's `result.json` holds millions of visits,
+/// and going through a `serde_json::Value` allocates every key and text
+/// of each again.
+fn visit_json(out: &mut Vec<u8>, v: &Visit) {
+    fn text(out: &mut Vec<u8>, t: &str) {
+        // serde_json's own escaping, as canonical_json uses; writing into a
+        // Vec cannot fail
+        let _ = serde_json::to_writer(&mut *out, t);
+    }
+    fn texts(out: &mut Vec<u8>, items: &[String]) {
+        out.push(b'[');
+        for (i, x) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            text(out, x);
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"{\"credit_class\":");
+    match &v.credit_class {
+        Some(c) => text(out, c),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"items\":");
+    texts(out, &v.items);
+    out.extend_from_slice(b",\"name\":");
+    text(out, &v.name);
+    out.extend_from_slice(b",\"region\":");
+    text(out, &v.region);
+    out.extend_from_slice(b",\"selections\":[");
+    for (i, s) in v.selections.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"rank\":");
+        out.extend_from_slice(s.rank.to_string().as_bytes());
+        out.extend_from_slice(b",\"stratum\":");
+        text(out, &s.stratum);
+        out.extend_from_slice(b",\"task\":");
+        text(out, &s.task);
+        out.extend_from_slice(b",\"ticket\":");
+        text(out, &s.ticket);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"],\"teams\":[");
+    for (i, t) in v.teams.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"category\":");
+        text(out, &t.category);
+        out.extend_from_slice(b",\"department\":");
+        text(out, &t.department);
+        out.extend_from_slice(b",\"items\":");
+        texts(out, &t.items);
+        out.extend_from_slice(b",\"officers\":[");
+        for (j, m) in t.officers.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"cert_no\":");
+            text(out, &m.cert_no);
+            out.extend_from_slice(b",\"name\":");
+            text(out, &m.name);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}");
+    }
+    out.extend_from_slice(b"],\"uscc\":");
+    text(out, &v.uscc);
+    out.push(b'}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commit::digest::canonical_json;
+    use proptest::prelude::*;
+
+    fn visit(texts: &[String], class: Option<String>, rank: u64, n: usize) -> Visit {
+        let t = |k: usize| texts[k % texts.len()].clone();
+        Visit {
+            uscc: t(0),
+            name: t(1),
+            region: t(2),
+            credit_class: class,
+            items: (0..n).map(|k| t(3 + k)).collect(),
+            selections: (0..n)
+                .map(|k| Selection {
+                    task: t(4 + k),
+                    stratum: t(5 + k),
+                    rank: rank + k as u64,
+                    ticket: t(6 + k),
+                })
+                .collect(),
+            teams: (0..n)
+                .map(|k| Team {
+                    department: t(7 + k),
+                    category: t(8 + k),
+                    items: (0..k).map(|j| t(9 + j)).collect(),
+                    officers: (0..n)
+                        .map(|j| TeamMember {
+                            cert_no: t(10 + j),
+                            name: t(11 + j),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    fn direct(v: &Visit) -> String {
+        let mut out = Vec::new();
+        visit_json(&mut out, v);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_visit_is_written_as_its_canonical_json() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/vectors/youyu-forestry.result.json"
+        ))
+        .unwrap();
+        let r = DrawResult::from_json(&text).unwrap();
+        assert!(!r.visits.is_empty());
+        for v in &r.visits {
+            assert_eq!(direct(v), canonical_json(v));
+        }
+        let odd: Vec<String> = [
+            "",
+            "\"\\",
+            "\u{0}\u{1f}\u{7f}\n\r\t\u{8}\u{c}",
+            "\u{202e}名称",
+            "</script>&<",
+        ]
+        .map(String::from)
+        .to_vec();
+        for n in 0..3 {
+            for class in [None, Some("A".to_string())] {
+                let v = visit(&odd, class, u64::MAX - 3, n);
+                assert_eq!(direct(&v), canonical_json(&v));
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_visit_is_written_as_its_canonical_json(
+            texts in proptest::collection::vec(any::<String>(), 1..8),
+            class in proptest::option::of(any::<String>()),
+            rank in any::<u64>(),
+            n in 0usize..4,
+        ) {
+            let v = visit(&texts, class, rank.saturating_sub(4), n);
+            prop_assert_eq!(direct(&v), canonical_json(&v));
+        }
     }
 }

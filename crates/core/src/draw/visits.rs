@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::commit::digest::hex;
+use crate::commit::digest::hex_into;
 use crate::model::CreditClass;
 
 use super::{Selection, Team, TeamMember, Visit};
@@ -63,6 +63,9 @@ struct TaskNames {
 /// assert_eq!(list.get(0).unwrap(), held.visits[0]);
 /// assert!(list.get(list.len()).is_none());
 /// assert!(list.iter().eq(held.visits.iter().cloned()));
+/// // lent one after the other in one reused value: the same visits
+/// let lent = shuangsuiji::draw::Visits::Compact(list).lend(|i, v| (i, v.clone()));
+/// assert!(lent.eq(held.visits.iter().cloned().enumerate()));
 /// assert_eq!(list.teams(), held.visits.iter().map(|v| v.teams.len()).sum::<usize>());
 /// assert!(!list.is_empty());
 /// assert_eq!(list.item_inspections(), held.visits.iter().map(|v| v.items.len()).sum::<usize>());
@@ -215,7 +218,38 @@ impl VisitList {
     ///
     /// See the example on [`VisitList`].
     pub fn get(&self, i: usize) -> Option<Visit> {
-        let rec = self.visits.get(i)?;
+        let mut v = empty_visit();
+        self.get_into(i, &mut v).then_some(v)
+    }
+
+    /// Visit `i` (0-based) built into `v`, reusing its strings and
+    /// vectors: a writer that streams a province's visits through one
+    /// value allocates nothing per visit once that value has grown. False,
+    /// with `v` unchanged, past the end.
+    ///
+    /// ```
+    /// # use std::io::Read;
+    /// # use shuangsuiji::{Dataset, LoadOptions};
+    /// # use shuangsuiji::draw::draw_streaming;
+    /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+    /// # let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+    /// # let open = |name: &str| {
+    /// #     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+    /// # };
+    /// # let streamed = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None,
+    /// #     LoadOptions::default()).unwrap();
+    /// let list = &streamed.visits;
+    /// let mut v = list.get(list.len() - 1).unwrap();
+    /// for i in 0..list.len() {
+    ///     assert!(list.get_into(i, &mut v));
+    ///     assert_eq!(Some(&v), list.get(i).as_ref());
+    /// }
+    /// assert!(!list.get_into(list.len(), &mut v));
+    /// ```
+    pub fn get_into(&self, i: usize, v: &mut Visit) -> bool {
+        let Some(rec) = self.visits.get(i) else {
+            return false;
+        };
         let next = self.visits.get(i + 1);
         let text_end = next.map_or(self.text.len(), |n| n.text);
         let sel_end = next.map_or(self.sels.len(), |n| n.sel);
@@ -224,56 +258,64 @@ impl VisitList {
         let (uscc, rest) = t.split_at(rec.uscc_len as usize);
         let (name, region) = rest.split_at(rec.name_len as usize);
         let sels = &self.sels[rec.sel..sel_end];
+        set(&mut v.uscc, uscc);
+        set(&mut v.name, name);
+        set(&mut v.region, region);
+        match rec.class {
+            Some(c) => set(v.credit_class.get_or_insert_with(String::new), c.as_str()),
+            None => v.credit_class = None,
+        }
+        set_all(
+            &mut v.items,
+            sels.iter()
+                .flat_map(|s| self.tasks[s.task as usize].items.iter()),
+        );
+        fit(&mut v.selections, sels.len(), || Selection {
+            task: String::new(),
+            stratum: String::new(),
+            rank: 0,
+            ticket: String::new(),
+        });
+        for (out, s) in v.selections.iter_mut().zip(sels) {
+            let task = &self.tasks[s.task as usize];
+            set(&mut out.task, &task.key);
+            set(&mut out.stratum, &task.strata[s.row as usize]);
+            out.rank = s.rank;
+            out.ticket.clear();
+            hex_into(&mut out.ticket, &s.ticket);
+        }
         let teams = &self.teams[rec.team..team_end];
-        Some(Visit {
-            uscc: uscc.to_string(),
-            name: name.to_string(),
-            region: region.to_string(),
-            credit_class: rec.class.map(|c| c.as_str().to_string()),
-            items: sels
-                .iter()
-                .flat_map(|s| self.tasks[s.task as usize].items.iter().cloned())
-                .collect(),
-            selections: sels
-                .iter()
-                .map(|s| {
-                    let task = &self.tasks[s.task as usize];
-                    Selection {
-                        task: task.key.clone(),
-                        stratum: task.strata[s.row as usize].clone(),
-                        rank: s.rank,
-                        ticket: hex(&s.ticket),
-                    }
-                })
-                .collect(),
-            teams: teams
-                .iter()
-                .enumerate()
-                .map(|(j, &(kind, first))| {
-                    // teams are contiguous over the whole list
-                    let end = self
-                        .teams
-                        .get(rec.team + j + 1)
-                        .map_or(self.members.len(), |t| t.1);
-                    let k = &self.kinds[kind as usize];
-                    Team {
-                        department: k.department.clone(),
-                        category: k.categories.concat(),
-                        items: k.items.clone(),
-                        officers: self.members[first..end]
-                            .iter()
-                            .map(|&o| {
-                                let (cert_no, name) = &self.officers[o as usize];
-                                TeamMember {
-                                    cert_no: cert_no.clone(),
-                                    name: name.clone(),
-                                }
-                            })
-                            .collect(),
-                    }
-                })
-                .collect(),
-        })
+        fit(&mut v.teams, teams.len(), || Team {
+            department: String::new(),
+            category: String::new(),
+            items: Vec::new(),
+            officers: Vec::new(),
+        });
+        for (j, (out, &(kind, first))) in v.teams.iter_mut().zip(teams).enumerate() {
+            // teams are contiguous over the whole list
+            let end = self
+                .teams
+                .get(rec.team + j + 1)
+                .map_or(self.members.len(), |t| t.1);
+            let k = &self.kinds[kind as usize];
+            set(&mut out.department, &k.department);
+            out.category.clear();
+            for c in &k.categories {
+                out.category.push_str(c);
+            }
+            set_all(&mut out.items, k.items.iter());
+            let members = &self.members[first..end];
+            fit(&mut out.officers, members.len(), || TeamMember {
+                cert_no: String::new(),
+                name: String::new(),
+            });
+            for (m, &o) in out.officers.iter_mut().zip(members) {
+                let (cert_no, name) = &self.officers[o as usize];
+                set(&mut m.cert_no, cert_no);
+                set(&mut m.name, name);
+            }
+        }
+        true
     }
 
     /// The visits in order, each built as it is reached.
@@ -281,6 +323,41 @@ impl VisitList {
     /// See the example on [`VisitList`].
     pub fn iter(&self) -> impl ExactSizeIterator<Item = Visit> + '_ {
         (0..self.len()).map(|i| self.get(i).unwrap_or_else(|| unreachable!()))
+    }
+}
+
+/// A visit with nothing in it (allocates nothing).
+fn empty_visit() -> Visit {
+    Visit {
+        uscc: String::new(),
+        name: String::new(),
+        region: String::new(),
+        credit_class: None,
+        items: Vec::new(),
+        selections: Vec::new(),
+        teams: Vec::new(),
+    }
+}
+
+/// `s` becomes `t`, in the allocation `s` has.
+fn set(s: &mut String, t: &str) {
+    s.clear();
+    s.push_str(t);
+}
+
+/// `v` gets `n` elements: extra ones dropped, missing ones `new()`.
+fn fit<T>(v: &mut Vec<T>, n: usize, new: impl Fn() -> T) {
+    v.truncate(n);
+    while v.len() < n {
+        v.push(new());
+    }
+}
+
+/// `v` becomes the texts of `items`, in the allocations it has.
+fn set_all<'t>(v: &mut Vec<String>, items: impl Iterator<Item = &'t String> + Clone) {
+    fit(v, items.clone().count(), String::new);
+    for (out, t) in v.iter_mut().zip(items) {
+        set(out, t);
     }
 }
 
@@ -394,4 +471,68 @@ impl<'a> Visits<'a> {
             Visits::Compact(l) => Cow::Owned(l.get(i).unwrap_or_else(|| unreachable!())),
         })
     }
+
+    /// `f` of each visit in order, with its 0-based position. Each visit is
+    /// lent: held visits as they are, compact ones built one after the
+    /// other into the same value ([`VisitList::get_into`]), so that a
+    /// writer streaming a province's visits does not allocate a visit for
+    /// each, as [`Visits::iter`] does.
+    ///
+    /// ```
+    /// # use shuangsuiji::{DrawResult, draw::Visits};
+    /// # let json = std::fs::read_to_string(concat!(
+    /// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+    /// # )).unwrap();
+    /// # let r = DrawResult::from_json(&json).unwrap();
+    /// let visits = Visits::Held(&r.visits);
+    /// let names: Vec<String> = visits.lend(|i, v| format!("{} {}", i + 1, v.name)).collect();
+    /// assert_eq!(names.len(), r.visits.len());
+    /// assert_eq!(names[0], format!("1 {}", r.visits[0].name));
+    /// ```
+    pub fn lend<'f, R, F>(self, f: F) -> impl ExactSizeIterator<Item = R> + 'f
+    where
+        F: FnMut(usize, &Visit) -> R + 'f,
+        'a: 'f,
+    {
+        Lent {
+            visits: self,
+            next: 0,
+            scratch: empty_visit(),
+            f,
+        }
+    }
 }
+
+/// What [`Visits::lend`] returns.
+struct Lent<'a, F> {
+    visits: Visits<'a>,
+    next: usize,
+    scratch: Visit,
+    f: F,
+}
+
+impl<R, F: FnMut(usize, &Visit) -> R> Iterator for Lent<'_, F> {
+    type Item = R;
+
+    fn next(&mut self) -> Option<R> {
+        let i = self.next;
+        let v = match self.visits {
+            Visits::Held(v) => v.get(i)?,
+            Visits::Compact(l) => {
+                if !l.get_into(i, &mut self.scratch) {
+                    return None;
+                }
+                &self.scratch
+            }
+        };
+        self.next += 1;
+        Some((self.f)(i, v))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.visits.len().saturating_sub(self.next);
+        (n, Some(n))
+    }
+}
+
+impl<R, F: FnMut(usize, &Visit) -> R> ExactSizeIterator for Lent<'_, F> {}
