@@ -3,7 +3,7 @@
 //! repaired by breadth-first augmenting paths, so that a valid assignment
 //! is found whenever one exists.
 
-use std::collections::{BTreeSet, HashMap as StdHashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -58,7 +58,7 @@ pub(crate) fn assign(
     ds: &Dataset,
     ents: &dyn EntityRecords,
     slots: &[Slot<'_>],
-    last_team: &StdHashMap<&str, BTreeSet<&str>>,
+    last_team: &HashMap<&str, BTreeSet<&str>>,
     stream: &mut WordStream,
 ) -> Result<Vec<Vec<u32>>> {
     let rules = &ds.plan.rules;
@@ -240,6 +240,7 @@ pub(crate) fn assign(
         in_visit: HashMap::default(),
     };
     let mut avail: Vec<u32> = Vec::new();
+    let mut skipped: Vec<usize> = Vec::new();
     for s in 0..slots.len() {
         let v = slots[s].visit;
         // whether officer `o` is on a team of this visit: for a visit of
@@ -255,6 +256,31 @@ pub(crate) fn assign(
             }
         };
         for _seat in 0..t {
+            if cap == u64::MAX && alone {
+                // no load cap and no other team on the visit: the officers
+                // available are the slot's qualified ones less its team so
+                // far, and the pick is found by position, without listing
+                // them (a province has millions of seats)
+                let c = &cands[s];
+                let base = &bases[c.base];
+                skipped.clear();
+                skipped.extend(
+                    c.excluded
+                        .iter()
+                        .chain(&st.teams[s])
+                        .filter_map(|o| base.binary_search(o).ok()),
+                );
+                skipped.sort_unstable();
+                skipped.dedup();
+                let n = base.len() - skipped.len();
+                if n > 0 {
+                    let k = stream.below(n as u64) as usize;
+                    let pick = base[nth_kept(&skipped, k)];
+                    st.load[pick as usize] += 1;
+                    st.add(pick, s as u32, v);
+                    continue;
+                }
+            }
             avail.clear();
             avail.extend(qual(s).filter(|&o| st.load[o as usize] < cap && !on_visit(&st, o)));
             if !avail.is_empty() {
@@ -287,6 +313,22 @@ pub(crate) fn assign(
         team.sort_unstable();
     }
     Ok(teams)
+}
+
+/// The position of the `k`-th (0-based) element of a sequence that is not
+/// at one of the `skipped` positions (ascending, distinct): what
+/// `(0..).filter(|p| !skipped.contains(p)).nth(k)` gives, in
+/// `skipped.len()` steps.
+fn nth_kept(skipped: &[usize], k: usize) -> usize {
+    let mut at = k;
+    for &p in skipped {
+        if p <= at {
+            at += 1;
+        } else {
+            break;
+        }
+    }
+    at
 }
 
 /// The assignment under construction.
@@ -536,4 +578,32 @@ fn look_alike<'a>(
                 o.cert_no
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nth_kept;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_nth_kept_position_is_the_nth_after_filtering(
+            skip in proptest::collection::btree_set(0usize..64, 0..40),
+            k in 0usize..64,
+        ) {
+            let skipped: Vec<usize> = skip.iter().copied().collect();
+            let listed = (0usize..).filter(|p| !skip.contains(p)).nth(k);
+            prop_assert_eq!(Some(nth_kept(&skipped, k)), listed);
+        }
+    }
+
+    #[test]
+    fn the_nth_kept_position_steps_over_runs() {
+        assert_eq!(nth_kept(&[], 3), 3);
+        assert_eq!(nth_kept(&[0, 1, 2], 0), 3);
+        assert_eq!(nth_kept(&[1, 3], 1), 2);
+        assert_eq!(nth_kept(&[1, 3], 2), 4);
+        assert_eq!(nth_kept(&[5], 4), 4);
+        assert_eq!(nth_kept(&[5], 5), 6);
+    }
 }

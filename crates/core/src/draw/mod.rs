@@ -42,7 +42,10 @@ pub use visits::{VisitList, Visits};
 
 pub(crate) use entities::{EntityRecords, Packed};
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+// only looked up, never iterated in an order that reaches a result
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::commit::digest::hex;
 use crate::error::{Diagnostic, DiagnosticKind, Position, Result};
@@ -360,7 +363,7 @@ impl<'d> Selector<'d> {
             registry,
             tasks: Vec::with_capacity(ds.plan.tasks.len()),
             drafts: Vec::new(),
-            visit_of: HashMap::new(),
+            visit_of: HashMap::default(),
         }
     }
 
@@ -721,16 +724,20 @@ fn staff(
 ) -> Result<VisitList> {
     // most recent inspection team per entity drawn (only those: a
     // province's history has millions of records)
-    let drawn: std::collections::HashSet<&str> =
-        drafts.iter().map(|d| ents.uscc(d.entity)).collect();
-    let mut last_date: HashMap<&str, crate::model::Date> = HashMap::new();
+    // read in the order the candidates are held, not the visits' order:
+    // a province's candidates do not fit in the processor's caches
+    let mut held: Vec<usize> = drafts.iter().map(|d| d.entity).collect();
+    held.sort_unstable();
+    let drawn: HashSet<&str> = held.iter().map(|&e| ents.uscc(e)).collect();
+    drop(held);
+    let mut last_date: HashMap<&str, crate::model::Date> = HashMap::default();
     for h in history.iter().filter(|h| drawn.contains(h.uscc.as_str())) {
         let d = last_date.entry(h.uscc.as_str()).or_insert(h.date);
         if h.date > *d {
             *d = h.date;
         }
     }
-    let mut last_team: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    let mut last_team: HashMap<&str, BTreeSet<&str>> = HashMap::default();
     for h in history.iter().filter(|h| drawn.contains(h.uscc.as_str())) {
         if last_date.get(h.uscc.as_str()) == Some(&h.date) {
             last_team
@@ -802,17 +809,33 @@ fn staff(
     };
     drop(last_team);
     let mut start = 0;
-    for (d, end) in drafts.into_iter().zip(slot_end) {
-        let e = d.entity;
-        list.push(
-            ents.uscc(e),
-            ents.name(e),
-            ents.region(e),
-            ents.credit_class(e),
-            d.selections,
-            (start..end).map(|s| (slot_kinds[s], teams[s].as_slice())),
-        );
-        start = end;
+    let mut drafts = drafts.into_iter().zip(slot_end).peekable();
+    let mut fields = Vec::with_capacity(256);
+    while drafts.peek().is_some() {
+        // a block of visits' fields fetched before any is copied: their
+        // records lie scattered, and the loads then overlap
+        let block: Vec<(Draft, usize)> = drafts.by_ref().take(256).collect();
+        fields.clear();
+        fields.extend(block.iter().map(|(d, _)| {
+            let e = d.entity;
+            (
+                ents.uscc(e),
+                ents.name(e),
+                ents.region(e),
+                ents.credit_class(e),
+            )
+        }));
+        for ((d, end), &(uscc, name, region, class)) in block.into_iter().zip(&fields) {
+            list.push(
+                uscc,
+                name,
+                region,
+                class,
+                d.selections,
+                (start..end).map(|s| (slot_kinds[s], teams[s].as_slice())),
+            );
+            start = end;
+        }
     }
     Ok(list.finish())
 }
