@@ -293,8 +293,7 @@ pub(crate) fn write_result_xlsx_sheets(
     })?;
     book.save_to_writer(&mut zipped).map_err(x)?;
     drop(book);
-    io::Seek::rewind(&mut zipped)?;
-    spans::copy_with_spans(io::BufReader::new(zipped), out)
+    spans::copy_with_spans(&zipped, &dir, out)
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -18,40 +18,266 @@ use zip::write::SimpleFileOptions;
 /// compressed again with rust_xlsxwriter's own zip options (0.102,
 /// packager.rs `Packager::new`, at its default compression level), adding
 /// the `spans` to the rows of every worksheet. Holds at most 8 MiB of an
-/// entry (twice [`AHEAD`]) and one block of 16 rows at a time.
-pub(super) fn copy_with_spans(zipped: impl Read + Seek, out: &mut dyn Write) -> io::Result<()> {
-    copy_offering(zipped, out, AHEAD)
+/// entry (twice [`AHEAD`]) and one block of 16 rows at a time per thread.
+///
+/// The entries are compressed on up to four threads at once (a province's
+/// worksheets are hundreds of megabytes each), each into a zip of its own
+/// in `dir`, and the copy is put together from those: the same bytes as
+/// one zip written entry after entry ([`assemble`]).
+pub(super) fn copy_with_spans(
+    zipped: &std::fs::File,
+    dir: &std::path::Path,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    copy_offering(
+        &|| {
+            Ok(io::BufReader::new(At {
+                file: zipped,
+                pos: 0,
+            }))
+        },
+        &|| tempfile::tempfile_in(dir),
+        out,
+        AHEAD,
+    )
 }
 
-/// [`copy_with_spans`], offering the compressor at least `ahead` bytes.
-fn copy_offering(zipped: impl Read + Seek, out: &mut dyn Write, ahead: usize) -> io::Result<()> {
-    let x = io::Error::other;
-    let mut zin = zip::ZipArchive::new(zipped).map_err(x)?;
-    let options = SimpleFileOptions::default()
+/// A file read from its own position (each thread has one).
+struct At<'f> {
+    file: &'f std::fs::File,
+    pos: u64,
+}
+
+impl Read for At<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(self.file, buf, self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(self.file, buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for At<'_> {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        let (base, delta) = match to {
+            io::SeekFrom::Start(p) => (0, i128::from(p)),
+            io::SeekFrom::End(d) => (self.file.metadata()?.len(), i128::from(d)),
+            io::SeekFrom::Current(d) => (self.pos, i128::from(d)),
+        };
+        self.pos = u64::try_from(i128::from(base) + delta)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.pos)
+    }
+}
+
+/// rust_xlsxwriter's zip options (see [`copy_with_spans`]).
+fn options() -> SimpleFileOptions {
+    SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(None)
         .unix_permissions(0o600)
         .last_modified_time(zip::DateTime::default())
-        .large_file(false);
-    let mut zout = zip::ZipWriter::new_stream(out);
-    for i in 0..zin.len() {
-        let mut file = zin.by_index(i).map_err(x)?;
-        let name = file.name().map_err(x)?.into_owned();
-        zout.start_file(name.as_str(), options).map_err(x)?;
-        let mut w = Ahead {
-            inner: &mut zout,
-            buf: Vec::new(),
-            ahead,
-        };
-        if name.starts_with("xl/worksheets/sheet") && name.ends_with(".xml") {
-            add_spans(&mut io::BufReader::with_capacity(1 << 16, file), &mut w)?;
-        } else {
-            io::copy(&mut file, &mut w)?;
+        .large_file(false)
+}
+
+/// [`copy_with_spans`] of the workbook `open` reads, each entry's zip in a
+/// file `store` makes, offering the compressor at least `ahead` bytes.
+fn copy_offering<R: Read + Seek>(
+    open: &(dyn Fn() -> io::Result<R> + Sync),
+    store: &(dyn Fn() -> io::Result<std::fs::File> + Sync),
+    out: &mut dyn Write,
+    ahead: usize,
+) -> io::Result<()> {
+    let x = io::Error::other;
+    let mut zin = zip::ZipArchive::new(open()?).map_err(x)?;
+    let n = zin.len();
+    // the largest first, so that the threads end together
+    let mut order: Vec<(u64, usize)> = (0..n)
+        .map(|i| Ok((zin.by_index_raw(i).map_err(x)?.compressed_size(), i)))
+        .collect::<io::Result<_>>()?;
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    drop(zin);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .clamp(1, 4)
+        .min(n.max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let parts: Vec<std::sync::Mutex<Option<io::Result<std::fs::File>>>> =
+        (0..n).map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let mut zin = match open().and_then(|r| zip::ZipArchive::new(r).map_err(x)) {
+                    Ok(z) => Some(z),
+                    Err(e) => {
+                        // every entry this thread would take reports it
+                        let mut e = Some(e);
+                        loop {
+                            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(&(_, i)) = order.get(k) else { break };
+                            let err = e.take().unwrap_or_else(|| {
+                                io::Error::other("the workbook could not be read")
+                            });
+                            if let Ok(mut p) = parts[i].lock() {
+                                *p = Some(Err(err));
+                            }
+                        }
+                        None
+                    }
+                };
+                while let Some(zin) = zin.as_mut() {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&(_, i)) = order.get(k) else { break };
+                    let part = store().and_then(|mut f| {
+                        let mut zout = zip::ZipWriter::new_stream(&mut f);
+                        copy_entry(zin, i, &mut zout, ahead)?;
+                        zout.finish().map_err(x)?;
+                        Ok(f)
+                    });
+                    if let Ok(mut p) = parts[i].lock() {
+                        *p = Some(part);
+                    }
+                }
+            });
         }
-        w.finish()?;
+    });
+    let mut files = Vec::with_capacity(n);
+    for p in parts {
+        let part = p
+            .into_inner()
+            .map_err(|_| io::Error::other("a thread compressing the workbook failed"))?;
+        files.push(
+            part.ok_or_else(|| io::Error::other("an entry of the workbook was not copied"))??,
+        );
     }
-    zout.finish().map_err(x)?;
-    Ok(())
+    match assemble(&mut files, out)? {
+        true => Ok(()),
+        // over 4 GiB: one zip written entry after entry, as the crate
+        // would write it (it has its own ways past 32-bit offsets)
+        false => {
+            let mut zin = zip::ZipArchive::new(open()?).map_err(x)?;
+            let mut zout = zip::ZipWriter::new_stream(out);
+            for i in 0..n {
+                copy_entry(&mut zin, i, &mut zout, ahead)?;
+            }
+            zout.finish().map_err(x)?;
+            Ok(())
+        }
+    }
+}
+
+/// Copy entry `i` of `zin` into `zout` (the worksheets with their spans).
+fn copy_entry<R: Read + Seek, W: Write>(
+    zin: &mut zip::ZipArchive<R>,
+    i: usize,
+    zout: &mut zip::ZipWriter<zip::write::StreamWriter<W>>,
+    ahead: usize,
+) -> io::Result<()> {
+    let x = io::Error::other;
+    let mut file = zin.by_index(i).map_err(x)?;
+    let name = file.name().map_err(x)?.into_owned();
+    zout.start_file(name.as_str(), options()).map_err(x)?;
+    let mut w = Ahead {
+        inner: zout,
+        buf: Vec::new(),
+        ahead,
+    };
+    if name.starts_with("xl/worksheets/sheet") && name.ends_with(".xml") {
+        add_spans(&mut io::BufReader::with_capacity(1 << 16, file), &mut w)?;
+    } else {
+        io::copy(&mut file, &mut w)?;
+    }
+    w.finish()
+}
+
+/// Put one zip together from zips of one entry each, in order: each one's
+/// local part (header, compressed data, data descriptor) as it is, then
+/// their central directory records, each with where its entry now
+/// starts, and the end record with their number, size and place. Those
+/// are the only fields of a zip that depend on the entries before, for a
+/// zip under 4 GiB (32-bit offsets): false, with nothing written, if the
+/// whole would not be; an error if a part is not the zip of one entry
+/// that the zip crate writes.
+fn assemble(parts: &mut [std::fs::File], out: &mut dyn Write) -> io::Result<bool> {
+    let bad = |what: &str| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("result.xlsx: unexpected zip of one entry ({what})"),
+        )
+    };
+    const END: usize = 22;
+    let le16 = |b: &[u8], at: usize| u16::from_le_bytes([b[at], b[at + 1]]);
+    let le32 = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+    let mut records = Vec::new();
+    let mut locals = Vec::with_capacity(parts.len());
+    let mut end = [0u8; END];
+    let mut offset: u64 = 0;
+    for f in parts.iter_mut() {
+        let len = f.seek(io::SeekFrom::End(0))?;
+        if len < END as u64 {
+            return Err(bad("too short"));
+        }
+        f.seek(io::SeekFrom::Start(len - END as u64))?;
+        f.read_exact(&mut end)?;
+        if end[..4] != [0x50, 0x4b, 0x05, 0x06]
+            || le16(&end, 8) != 1
+            || le16(&end, 10) != 1
+            || le16(&end, 20) != 0
+        {
+            return Err(bad("end record"));
+        }
+        let (size, at) = (u64::from(le32(&end, 12)), u64::from(le32(&end, 16)));
+        if at + size + END as u64 != len {
+            return Err(bad("central directory"));
+        }
+        let mut record = vec![0u8; size as usize];
+        f.seek(io::SeekFrom::Start(at))?;
+        f.read_exact(&mut record)?;
+        if record.len() < 46
+            || record[..4] != [0x50, 0x4b, 0x01, 0x02]
+            || le32(&record, 42) != 0
+            || 46
+                + usize::from(le16(&record, 28))
+                + usize::from(le16(&record, 30))
+                + usize::from(le16(&record, 32))
+                != record.len()
+        {
+            return Err(bad("central directory record"));
+        }
+        let Ok(here) = u32::try_from(offset) else {
+            return Ok(false);
+        };
+        record[42..46].copy_from_slice(&here.to_le_bytes());
+        records.extend_from_slice(&record);
+        locals.push(at);
+        offset += at;
+    }
+    let (Ok(count), Ok(size), Ok(at)) = (
+        u16::try_from(parts.len()),
+        u32::try_from(records.len()),
+        u32::try_from(offset),
+    ) else {
+        return Ok(false);
+    };
+    if u64::from(at) + u64::from(size) + END as u64 > u64::from(u32::MAX) {
+        return Ok(false);
+    }
+    for (f, &local) in parts.iter_mut().zip(&locals) {
+        f.seek(io::SeekFrom::Start(0))?;
+        let copied = io::copy(&mut Read::by_ref(f).take(local), out)?;
+        if copied != local {
+            return Err(bad("local part"));
+        }
+    }
+    out.write_all(&records)?;
+    end[8..10].copy_from_slice(&count.to_le_bytes());
+    end[10..12].copy_from_slice(&count.to_le_bytes());
+    end[12..16].copy_from_slice(&size.to_le_bytes());
+    end[16..20].copy_from_slice(&at.to_le_bytes());
+    out.write_all(&end)?;
+    Ok(true)
 }
 
 /// The least a write offers the compressor, but at the end of an entry.
@@ -284,11 +510,16 @@ mod tests {
                 }
                 if low {
                     book.set_zip_compression_level(1);
-                    let mut zipped = io::Cursor::new(Vec::new());
+                    let mut zipped = Vec::new();
                     book.save_to_writer(&mut zipped).unwrap();
-                    zipped.set_position(0);
                     let mut out = Vec::new();
-                    copy_with_spans(zipped, &mut out).unwrap();
+                    copy_offering(
+                        &|| Ok(io::Cursor::new(&zipped)),
+                        &tempfile::tempfile,
+                        &mut out,
+                        AHEAD,
+                    )
+                    .unwrap();
                     out
                 } else {
                     book.save_to_buffer().unwrap()
@@ -333,13 +564,96 @@ mod tests {
         drop(sheet);
         let copy = |ahead: usize| {
             let mut out = Vec::new();
-            copy_offering(io::Cursor::new(&zipped), &mut out, ahead).map(|()| out)
+            copy_offering(
+                &|| Ok(io::Cursor::new(&zipped)),
+                &tempfile::tempfile,
+                &mut out,
+                ahead,
+            )
+            .map(|()| out)
         };
         assert!(copy(1 << 20).unwrap() == held, "the bytes differ");
         assert_eq!(
             copy(1 << 10).unwrap_err().to_string(),
             "result.xlsx: the compressor took all of its input in one write"
         );
+    }
+
+    /// A zip of one entry as the crate writes it, of `name` holding `data`.
+    fn one_entry(name: &str, data: &[u8]) -> std::fs::File {
+        let mut f = tempfile::tempfile().unwrap();
+        let mut z = zip::ZipWriter::new_stream(&mut f);
+        z.start_file(name, options()).unwrap();
+        z.write_all(data).unwrap();
+        z.finish().unwrap();
+        f
+    }
+
+    /// Zips of one entry each put together are the zip the crate writes
+    /// with the same entries one after the other; anything but the zip of
+    /// one entry is refused, and a whole over 4 GiB is left to the crate
+    /// (nothing written).
+    #[test]
+    fn entries_zipped_apart_are_put_together_as_one_zip() {
+        let entries = [
+            ("a.xml", b"<a/>".repeat(3000)),
+            ("b/c.xml", Vec::new()),
+            ("xl/d.xml", "名称 <&>".repeat(50).into_bytes()),
+        ];
+        let mut parts: Vec<_> = entries.iter().map(|(n, d)| one_entry(n, d)).collect();
+        let mut put = Vec::new();
+        assert!(assemble(&mut parts, &mut put).unwrap());
+        let mut whole = Vec::new();
+        let mut z = zip::ZipWriter::new_stream(&mut whole);
+        for (n, d) in &entries {
+            z.start_file(*n, options()).unwrap();
+            z.write_all(d).unwrap();
+        }
+        z.finish().unwrap();
+        assert!(put == whole, "the bytes differ");
+        let mut read = zip::ZipArchive::new(io::Cursor::new(&put)).unwrap();
+        let mut text = String::new();
+        read.by_name("xl/d.xml")
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "名称 <&>".repeat(50));
+
+        // a zip of two entries is not a part
+        let mut two = tempfile::tempfile().unwrap();
+        io::Write::write_all(&mut two, &whole).unwrap();
+        let e = assemble(&mut [two], &mut Vec::new()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "result.xlsx: unexpected zip of one entry (end record)"
+        );
+
+        // two parts of 2.2 GB (sparse): the second starts past 4 GiB less
+        // its own size, the whole would not fit 32-bit offsets
+        let big = || {
+            let mut f = one_entry("x.xml", b"x");
+            let mut small = Vec::new();
+            f.seek(io::SeekFrom::Start(0)).unwrap();
+            f.read_to_end(&mut small).unwrap();
+            let mut at = 0;
+            while small[at..at + 4] != [0x50, 0x4b, 0x01, 0x02] {
+                at += 1;
+            }
+            let pad = 2_200_000_000u64;
+            let mut g = tempfile::tempfile().unwrap();
+            g.set_len(pad).unwrap();
+            g.seek(io::SeekFrom::Start(pad)).unwrap();
+            let tail = &small[at..];
+            let mut tail = tail.to_vec();
+            let cd_at = u32::try_from(pad).unwrap();
+            let n = tail.len();
+            tail[n - 6..n - 2].copy_from_slice(&cd_at.to_le_bytes());
+            io::Write::write_all(&mut g, &tail).unwrap();
+            g
+        };
+        let mut out = Vec::new();
+        assert!(!assemble(&mut [big(), big()], &mut out).unwrap());
+        assert!(out.is_empty());
     }
 
     /// A worksheet that already has spans, or no end of its rows, is
