@@ -39,8 +39,13 @@ pub(super) fn copy_with_spans(
         &|| tempfile::tempfile_in(dir),
         out,
         AHEAD,
+        PARALLEL_FROM,
     )
 }
+
+/// The size of the second largest entry (uncompressed) from which entries
+/// are compressed at once: 64 MiB, about a second of compression here.
+const PARALLEL_FROM: u64 = 64 << 20;
 
 /// A file read from its own position (each thread has one).
 struct At<'f> {
@@ -83,26 +88,35 @@ fn options() -> SimpleFileOptions {
 }
 
 /// [`copy_with_spans`] of the workbook `open` reads, each entry's zip in a
-/// file `store` makes, offering the compressor at least `ahead` bytes.
+/// file `store` makes, offering the compressor at least `ahead` bytes, on
+/// more than one thread if the second largest entry holds at least
+/// `parallel_from` bytes.
 fn copy_offering<R: Read + Seek>(
     open: &(dyn Fn() -> io::Result<R> + Sync),
     store: &(dyn Fn() -> io::Result<std::fs::File> + Sync),
     out: &mut dyn Write,
     ahead: usize,
+    parallel_from: u64,
 ) -> io::Result<()> {
     let x = io::Error::other;
     let mut zin = zip::ZipArchive::new(open()?).map_err(x)?;
     let n = zin.len();
     // the largest first, so that the threads end together
     let mut order: Vec<(u64, usize)> = (0..n)
-        .map(|i| Ok((zin.by_index_raw(i).map_err(x)?.compressed_size(), i)))
+        .map(|i| Ok((zin.by_index_raw(i).map_err(x)?.size(), i)))
         .collect::<io::Result<_>>()?;
     order.sort_unstable_by(|a, b| b.cmp(a));
     drop(zin);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |t| t.get())
-        .clamp(1, 4)
-        .min(n.max(1));
+    // a second thread pays for its buffers only if the second entry is
+    // large (a one-item draw's workbook is compressed in well under a
+    // second on one thread, and held 30 MB more on two)
+    let threads = match order.get(1) {
+        Some(&(second, _)) if second >= parallel_from => std::thread::available_parallelism()
+            .map_or(1, |t| t.get())
+            .clamp(1, 4)
+            .min(n),
+        _ => 1,
+    };
     let next = std::sync::atomic::AtomicUsize::new(0);
     let parts: Vec<std::sync::Mutex<Option<io::Result<std::fs::File>>>> =
         (0..n).map(|_| std::sync::Mutex::new(None)).collect();
@@ -518,6 +532,7 @@ mod tests {
                         &tempfile::tempfile,
                         &mut out,
                         AHEAD,
+                        0,
                     )
                     .unwrap();
                     out
@@ -562,19 +577,22 @@ mod tests {
         let sheet = zip.by_name("xl/worksheets/sheet1.xml").unwrap();
         assert!(sheet.size() > 4 << 20, "{}", sheet.size());
         drop(sheet);
-        let copy = |ahead: usize| {
+        let copy = |ahead: usize, parallel_from: u64| {
             let mut out = Vec::new();
             copy_offering(
                 &|| Ok(io::Cursor::new(&zipped)),
                 &tempfile::tempfile,
                 &mut out,
                 ahead,
+                parallel_from,
             )
             .map(|()| out)
         };
-        assert!(copy(1 << 20).unwrap() == held, "the bytes differ");
+        // on one thread and on several
+        assert!(copy(1 << 20, u64::MAX).unwrap() == held, "the bytes differ");
+        assert!(copy(1 << 20, 0).unwrap() == held, "the bytes differ");
         assert_eq!(
-            copy(1 << 10).unwrap_err().to_string(),
+            copy(1 << 10, 0).unwrap_err().to_string(),
             "result.xlsx: the compressor took all of its input in one write"
         );
     }
