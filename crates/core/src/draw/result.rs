@@ -583,15 +583,19 @@ fn visit_json(out: &mut Vec<u8>, v: &Visit) {
         // Vec cannot fail
         let _ = serde_json::to_writer(&mut *out, t);
     }
-    fn texts(out: &mut Vec<u8>, items: &[String]) {
+    /// `[a,b,…]`, each element written by `each`.
+    fn list<T>(out: &mut Vec<u8>, xs: &[T], each: impl Fn(&mut Vec<u8>, &T)) {
         out.push(b'[');
-        for (i, x) in items.iter().enumerate() {
+        for (i, x) in xs.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            text(out, x);
+            each(out, x);
         }
         out.push(b']');
+    }
+    fn texts(out: &mut Vec<u8>, xs: &[String]) {
+        list(out, xs, |out, x| text(out, x));
     }
     out.extend_from_slice(b"{\"credit_class\":");
     match &v.credit_class {
@@ -604,11 +608,8 @@ fn visit_json(out: &mut Vec<u8>, v: &Visit) {
     text(out, &v.name);
     out.extend_from_slice(b",\"region\":");
     text(out, &v.region);
-    out.extend_from_slice(b",\"selections\":[");
-    for (i, s) in v.selections.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    out.extend_from_slice(b",\"selections\":");
+    list(out, &v.selections, |out, s| {
         out.extend_from_slice(b"{\"rank\":");
         out.extend_from_slice(s.rank.to_string().as_bytes());
         out.extend_from_slice(b",\"stratum\":");
@@ -618,32 +619,26 @@ fn visit_json(out: &mut Vec<u8>, v: &Visit) {
         out.extend_from_slice(b",\"ticket\":");
         text(out, &s.ticket);
         out.push(b'}');
-    }
-    out.extend_from_slice(b"],\"teams\":[");
-    for (i, t) in v.teams.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    });
+    out.extend_from_slice(b",\"teams\":");
+    list(out, &v.teams, |out, t| {
         out.extend_from_slice(b"{\"category\":");
         text(out, &t.category);
         out.extend_from_slice(b",\"department\":");
         text(out, &t.department);
         out.extend_from_slice(b",\"items\":");
         texts(out, &t.items);
-        out.extend_from_slice(b",\"officers\":[");
-        for (j, m) in t.officers.iter().enumerate() {
-            if j > 0 {
-                out.push(b',');
-            }
+        out.extend_from_slice(b",\"officers\":");
+        list(out, &t.officers, |out, m| {
             out.extend_from_slice(b"{\"cert_no\":");
             text(out, &m.cert_no);
             out.extend_from_slice(b",\"name\":");
             text(out, &m.name);
             out.push(b'}');
-        }
-        out.extend_from_slice(b"]}");
-    }
-    out.extend_from_slice(b"],\"uscc\":");
+        });
+        out.push(b'}');
+    });
+    out.extend_from_slice(b",\"uscc\":");
     text(out, &v.uscc);
     out.push(b'}');
 }
