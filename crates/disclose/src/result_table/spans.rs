@@ -91,7 +91,7 @@ fn options() -> SimpleFileOptions {
 /// file `store` makes, offering the compressor at least `ahead` bytes, on
 /// more than one thread if the second largest entry holds at least
 /// `parallel_from` bytes.
-fn copy_offering<R: Read + Seek>(
+fn copy_offering<R: Read + Seek + Send>(
     open: &(dyn Fn() -> io::Result<R> + Sync),
     store: &(dyn Fn() -> io::Result<std::fs::File> + Sync),
     out: &mut dyn Write,
@@ -99,14 +99,14 @@ fn copy_offering<R: Read + Seek>(
     parallel_from: u64,
 ) -> io::Result<()> {
     let x = io::Error::other;
-    let mut zin = zip::ZipArchive::new(open()?).map_err(x)?;
+    let archive = || open().and_then(|r| zip::ZipArchive::new(r).map_err(x));
+    let mut zin = archive()?;
     let n = zin.len();
     // the largest first, so that the threads end together
     let mut order: Vec<(u64, usize)> = (0..n)
         .map(|i| Ok((zin.by_index_raw(i).map_err(x)?.size(), i)))
         .collect::<io::Result<_>>()?;
     order.sort_unstable_by(|a, b| b.cmp(a));
-    drop(zin);
     // a second thread pays for its buffers only if the second entry is
     // large (a one-item draw's workbook is compressed in well under a
     // second on one thread, and held 30 MB more on two)
@@ -117,61 +117,54 @@ fn copy_offering<R: Read + Seek>(
             .min(n),
         _ => 1,
     };
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let parts: Vec<std::sync::Mutex<Option<io::Result<std::fs::File>>>> =
-        (0..n).map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                let mut zin = match open().and_then(|r| zip::ZipArchive::new(r).map_err(x)) {
-                    Ok(z) => Some(z),
-                    Err(e) => {
-                        // every entry this thread would take reports it
-                        let mut e = Some(e);
-                        loop {
-                            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(&(_, i)) = order.get(k) else { break };
-                            let err = e.take().unwrap_or_else(|| {
-                                io::Error::other("the workbook could not be read")
-                            });
-                            if let Ok(mut p) = parts[i].lock() {
-                                *p = Some(Err(err));
-                            }
-                        }
-                        None
-                    }
-                };
-                while let Some(zin) = zin.as_mut() {
-                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(&(_, i)) = order.get(k) else { break };
-                    let part = store().and_then(|mut f| {
-                        let mut zout = zip::ZipWriter::new_stream(&mut f);
-                        copy_entry(zin, i, &mut zout, ahead)?;
-                        zout.finish().map_err(x)?;
-                        Ok(f)
-                    });
-                    if let Ok(mut p) = parts[i].lock() {
-                        *p = Some(part);
-                    }
-                }
-            });
-        }
-    });
-    let mut files = Vec::with_capacity(n);
-    for p in parts {
-        let part = p
-            .into_inner()
-            .map_err(|_| io::Error::other("a thread compressing the workbook failed"))?;
-        files.push(
-            part.ok_or_else(|| io::Error::other("an entry of the workbook was not copied"))??,
-        );
+    // each thread reads the workbook through an archive of its own
+    let mut zins = vec![zin];
+    for _ in 1..threads {
+        zins.push(archive()?);
     }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut parts: Vec<Option<std::fs::File>> = (0..n).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = zins
+            .into_iter()
+            .map(|mut zin| {
+                let (next, order) = (&next, &order);
+                scope.spawn(move || -> io::Result<Vec<(usize, std::fs::File)>> {
+                    let mut done = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&(_, i)) = order.get(k) else {
+                            return Ok(done);
+                        };
+                        let mut f = store()?;
+                        let mut zout = zip::ZipWriter::new_stream(&mut f);
+                        copy_entry(&mut zin, i, &mut zout, ahead)?;
+                        zout.finish().map_err(x)?;
+                        done.push((i, f));
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            let done = h
+                .join()
+                .map_err(|_| io::Error::other("a thread compressing the workbook failed"))??;
+            for (i, f) in done {
+                parts[i] = Some(f);
+            }
+        }
+        Ok::<(), io::Error>(())
+    })?;
+    let mut files = parts
+        .into_iter()
+        .map(|p| p.ok_or_else(|| io::Error::other("an entry of the workbook was not copied")))
+        .collect::<io::Result<Vec<_>>>()?;
     match assemble(&mut files, out)? {
         true => Ok(()),
         // over 4 GiB: one zip written entry after entry, as the crate
         // would write it (it has its own ways past 32-bit offsets)
         false => {
-            let mut zin = zip::ZipArchive::new(open()?).map_err(x)?;
+            let mut zin = archive()?;
             let mut zout = zip::ZipWriter::new_stream(out);
             for i in 0..n {
                 copy_entry(&mut zin, i, &mut zout, ahead)?;
