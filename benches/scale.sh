@@ -13,7 +13,12 @@
 #      one item, and 30 items;
 #   3. runs every command RUNS times, interleaved (one round runs each
 #      command once, so background load hits all alike), recording wall
-#      time and peak RSS with /usr/bin/time -v;
+#      time and peak RSS with /usr/bin/time -v; each output folder is
+#      removed after its run (its result.json and SHA256SUMS kept in
+#      DIR.kept): folders left behind fill the page cache (a 30-item folder
+#      is 5 GB at 10^7), and a machine that must reclaim it spends seconds
+#      of system time doing so (a one-item draw: 4 s instead of 1.5 s, and
+#      2 s of wall time between runs of the same binary);
 #   4. prints a Markdown table of medians and ratios to stdout and to
 #      $DATA/results-N.md, and the floor (crates/cli/examples/floor.rs:
 #      parse, hashes, sort and the published copy, each measured alone)
@@ -92,6 +97,14 @@ measure() { # name cmd...
   fi
   rm -f "$log"
 }
+keep() { # DIR: keep its result.json and SHA256SUMS in DIR.kept, remove the rest
+  rm -rf "$1.kept"
+  mkdir -p "$1.kept"
+  for f in result.json SHA256SUMS; do
+    if [ -f "$1/$f" ]; then cp "$1/$f" "$1.kept/"; fi
+  done
+  rm -rf "$1"
+}
 TMPFLAG=()
 if [ -n "${TMPDIR_SPILL:-}" ]; then TMPFLAG=(--tmp "$TMPDIR_SPILL"); fi
 
@@ -99,14 +112,18 @@ for r in $(seq "$RUNS"); do
   echo "round $r/$RUNS" >&2
   measure csv_count "$COUNT" "$REG"
   measure commit "$SSJ" commit -q --force --journal "$J" --plan "$P1/plan.toml" --out "$P1/c" "${TMPFLAG[@]}"
+  keep "$P1/c"
   measure draw-1 "$SSJ" draw -q --force --journal "$J" --plan "$P1/plan.toml" --seed "$SEED" \
     --commitment "$P1/c0/commitment.json" --out "$P1/out" "${TMPFLAG[@]}"
+  keep "$P1/out"
   measure draw-1-2pass "$SSJ" draw -q --force --journal "$J" --plan "$P1/plan.toml" --seed "$SEED" \
     --out "$P1/out2" "${TMPFLAG[@]}"
-  measure verify-1 "$SSJ" verify -q --plan "$P1/plan.toml" --result "$P1/out/result.json" "${TMPFLAG[@]}"
+  keep "$P1/out2"
+  measure verify-1 "$SSJ" verify -q --plan "$P1/plan.toml" --result "$P1/out.kept/result.json" "${TMPFLAG[@]}"
   if [ "$ONLY1" != 1 ]; then
     measure draw-30 "$SSJ" draw -q --force --journal "$J" --plan "$P30/plan.toml" --seed "$SEED" \
       --commitment "$P30/c0/commitment.json" --out "$P30/out" "${TMPFLAG[@]}"
+    keep "$P30/out"
   fi
   if [ "$PEERS" = 1 ]; then
     if command -v xan > /dev/null; then
@@ -121,8 +138,8 @@ print(len(s))" "$REG"
     fi
   fi
 done
-cmp -s "$P1/out/result.json" "$P1/out2/result.json" || echo "WARNING: one- and two-pass results differ" >&2
-"$SSJ" verify -q --plan "$P1/plan.toml" --result "$P1/out/result.json" || echo "WARNING: verify failed" >&2
+cmp -s "$P1/out.kept/result.json" "$P1/out2.kept/result.json" || echo "WARNING: one- and two-pass results differ" >&2
+"$SSJ" verify -q --plan "$P1/plan.toml" --result "$P1/out.kept/result.json" || echo "WARNING: verify failed" >&2
 
 # the floor: each unavoidable part measured alone (crates/cli/examples/floor.rs)
 "$FLOOR" "$REG" "$DATA" > "$DATA/floor-$N.txt" || echo "WARNING: floor failed" >&2

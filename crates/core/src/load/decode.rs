@@ -278,10 +278,10 @@ impl<R: Read> Read for DecodingReader<R> {
         }
         let n = buf.len().min(self.outbuf.len() - self.out_pos);
         let chunk = &self.outbuf[self.out_pos..self.out_pos + n];
-        match chunk.iter().rposition(|&b| b == b'\n') {
+        match memchr::memrchr(b'\n', chunk) {
             // no line can be longer than the limit: count, don't measure
             Some(last) if self.line_len + chunk.len() as u64 <= self.max_line => {
-                self.newlines += chunk[..=last].iter().filter(|&&b| b == b'\n').count() as u64;
+                self.newlines += memchr::memchr_iter(b'\n', &chunk[..=last]).count() as u64;
                 self.line_len = (chunk.len() - last - 1) as u64;
             }
             Some(last) => {
