@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Cursor, Read};
 
 use shuangsuiji::draw::{draw_streaming, draw_unchecked};
+use shuangsuiji::load::load_streaming;
 use shuangsuiji::synthetic::{self, SynthSpec};
 use shuangsuiji::{Dataset, DrawResult, LoadOptions};
 
@@ -160,6 +161,55 @@ fn group_keys_enter_the_plan_json_only_when_set() {
             "plan.toml:{line}: tasks[1].group_ratios: warning: no entity in entities.csv has region '某区': the ratio of this group draws nothing"
         )]
     );
+}
+
+/// The streamed registry warns of exactly the group values no entity has:
+/// every region of the registry (seen by either worker, first or later)
+/// is known, and the in-memory load agrees.
+#[test]
+fn streamed_regions_warn_only_of_an_absent_value() {
+    let files = folder();
+    let text = String::from_utf8(files["entities.csv"].clone()).unwrap();
+    let mut rows = text.lines();
+    let head: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let col = head.iter().position(|h| *h == "region").unwrap();
+    let regions: std::collections::BTreeSet<&str> =
+        rows.map(|r| r.split(',').nth(col).unwrap()).collect();
+    assert!(regions.len() > 10, "{regions:?}");
+    let mut ratios: Vec<String> = regions
+        .iter()
+        .map(|r| format!("\"{r}\" = \"50%\""))
+        .collect();
+    ratios.push("\"某区\" = \"50%\"".into());
+    let tasks = format!(
+        "[[tasks]]\nitems = [\"S-01\"]\ngroup_by = \"region\"\ngroup_ratios = {{ {} }}\n",
+        ratios.join(", ")
+    );
+    let plan = plan(&tasks);
+    let warned = |ds: &Dataset| -> Vec<String> {
+        ds.warnings()
+            .iter()
+            .filter(|d| d.to_string().contains("group_ratios"))
+            .map(|d| d.to_string())
+            .collect()
+    };
+    let expected = [format!(
+        "plan.toml:{}: tasks[1].group_ratios: warning: no entity in entities.csv has region '某区': the ratio of this group draws nothing",
+        task_line()
+    )];
+    let memory =
+        Dataset::load("plan.toml", &plan, opener(&files)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(warned(&memory), expected);
+    for threads in [1, 2] {
+        let opts = LoadOptions {
+            threads,
+            spill: None,
+            stats: None,
+        };
+        let streamed = load_streaming("plan.toml", &plan, opener(&files), opts)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(warned(&streamed), expected, "threads {threads}");
+    }
 }
 
 /// The line diagnostics of the first task name: its `items` line, the

@@ -1024,7 +1024,7 @@ fn entity_pass<'a>(
         }
         // gathered in hash sets (no order), ordered here
         facts.types.extend(s.types.drain());
-        facts.regions.extend(s.regions_seen.drain());
+        facts.regions.extend(s.regions().iter().cloned());
         facts.industries.extend(s.industries.drain());
     }
     if ctx.digests {

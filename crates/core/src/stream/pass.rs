@@ -229,16 +229,19 @@ pub(crate) struct EntitySink<'c> {
     pub hashes: Option<Buckets>,
     pub dups: Option<Buckets>,
     pub types: HashSet<String>,
-    /// Every region and every industry of the registry (for the warning
-    /// on a group value no entity has, SPEC.md §6.1).
-    pub regions_seen: HashSet<String>,
+    /// Every industry of the registry (for the warning on a group value no
+    /// entity has, SPEC.md §6.1); its regions are [`EntitySink::regions`].
     pub industries: HashSet<String>,
     pub found: Vec<bool>,
     tasks: Vec<TaskAcc>,
     /// The records candidates refer to, packed.
     pub arena: Packed,
+    /// Every region of this worker's records, numbered in order of first
+    /// sight (one lookup per record serves the warning and the strata).
     regions: HashMap<String, u32>,
     region_names: Vec<String>,
+    /// Strata by region (`stratify = "region"`); otherwise one region, `*`.
+    by_region: bool,
     buf: Vec<u8>,
     /// Compact the arena when it reaches this many records.
     compact_at: usize,
@@ -289,13 +292,15 @@ impl<'c> EntitySink<'c> {
             hashes,
             dups,
             types: HashSet::default(),
-            regions_seen: HashSet::default(),
             industries: HashSet::default(),
             found: vec![false; ctx.referenced.len()],
             tasks: ctx.tasks.iter().map(|_| TaskAcc::default()).collect(),
             arena: Packed::default(),
             regions: HashMap::default(),
             region_names: Vec::new(),
+            by_region: ctx
+                .ds
+                .is_some_and(|ds| ds.plan.rules.stratify == crate::model::Stratify::Region),
             buf: Vec::with_capacity(512),
             compact_at: 1 << 16,
             error: None,
@@ -357,6 +362,21 @@ impl<'c> EntitySink<'c> {
         self.compact_at = (self.arena.len() * 2).max(1 << 16);
     }
 
+    /// The regions of this worker's records, in order of first sight.
+    pub(crate) fn regions(&self) -> &[String] {
+        &self.region_names
+    }
+
+    /// The region of stratum region id `rid` of a sink with `by_region`
+    /// and `region_names` ([`EntitySink::by_region`]).
+    fn stratum_region(by_region: bool, region_names: &[String], rid: usize) -> String {
+        if by_region {
+            region_names[rid].clone()
+        } else {
+            "*".to_string()
+        }
+    }
+
     fn region_id(&mut self, region: &str) -> u32 {
         if let Some(&id) = self.regions.get(region) {
             return id;
@@ -392,9 +412,7 @@ impl<'c> EntitySink<'c> {
                 self.types.insert(t.to_string());
             }
         }
-        if !self.regions_seen.contains(view.region.as_ref()) {
-            self.regions_seen.insert(view.region.to_string());
-        }
+        let region = self.region_id(&view.region);
         if !self.industries.contains(view.industry.as_ref()) {
             self.industries.insert(view.industry.to_string());
         }
@@ -408,10 +426,7 @@ impl<'c> EntitySink<'c> {
         };
         let hist = elig.history_of(&view.uscc);
         let mut stored: Option<u32> = None;
-        let rid = match ds.plan.rules.stratify {
-            crate::model::Stratify::Region => self.region_id(&view.region),
-            crate::model::Stratify::None => self.region_id("*"),
-        };
+        let rid = if self.by_region { region } else { 0 };
         for (tc, acc) in self.ctx.tasks.iter().zip(self.tasks.iter_mut()) {
             let g = tc.gidx(&group_of(ds, tc.task, view));
             let slot = rid as usize * tc.groups.len() + g;
@@ -584,7 +599,11 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
                     let gs = &ctx.tasks[ti].groups;
                     let key = (
                         gs[slot % gs.len()].0.clone(),
-                        sink.region_names[slot / gs.len()].clone(),
+                        EntitySink::stratum_region(
+                            sink.by_region,
+                            &sink.region_names,
+                            slot / gs.len(),
+                        ),
                     );
                     *tasks[ti].earlier.entry(key).or_default() += d;
                 }
@@ -592,7 +611,8 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
             for (slot, st) in acc.strata.into_iter().enumerate() {
                 let Some(st) = st else { continue };
                 let gs = &ctx.tasks[ti].groups;
-                let region = sink.region_names[slot / gs.len()].clone();
+                let region =
+                    EntitySink::stratum_region(sink.by_region, &sink.region_names, slot / gs.len());
                 let key = (gs[slot % gs.len()].0.clone(), region);
                 if st.m > 0 {
                     let e = smallest[ti].entry(key).or_default();
