@@ -974,7 +974,7 @@ impl io::Write for Comparing<'_> {
                 .take_while(|(a, b)| a == b)
                 .count()
         };
-        self.lines += data[..same].iter().filter(|&&c| c == b'\n').count() as u64;
+        self.lines += memchr::memchr_iter(b'\n', &data[..same]).count() as u64;
         self.differs = same < data.len();
         Ok(data.len())
     }

@@ -367,16 +367,6 @@ impl<'c> EntitySink<'c> {
         &self.region_names
     }
 
-    /// The region of stratum region id `rid` of a sink with `by_region`
-    /// and `region_names` ([`EntitySink::by_region`]).
-    fn stratum_region(by_region: bool, region_names: &[String], rid: usize) -> String {
-        if by_region {
-            region_names[rid].clone()
-        } else {
-            "*".to_string()
-        }
-    }
-
     fn region_id(&mut self, region: &str) -> u32 {
         if let Some(&id) = self.regions.get(region) {
             return id;
@@ -588,6 +578,14 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
     let mut smallest: Vec<Smallest> = ctx.tasks.iter().map(|_| BTreeMap::new()).collect();
     for sink in sinks {
         let offset = arena.len() as u32;
+        // the region of a stratum's region id ([`EntitySink::by_region`])
+        let stratum_region = |rid: usize| {
+            if sink.by_region {
+                sink.region_names[rid].clone()
+            } else {
+                "*".to_string()
+            }
+        };
         for (ti, acc) in sink.tasks.into_iter().enumerate() {
             for (i, n) in acc.excluded.iter().enumerate() {
                 if *n > 0 {
@@ -599,11 +597,7 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
                     let gs = &ctx.tasks[ti].groups;
                     let key = (
                         gs[slot % gs.len()].0.clone(),
-                        EntitySink::stratum_region(
-                            sink.by_region,
-                            &sink.region_names,
-                            slot / gs.len(),
-                        ),
+                        stratum_region(slot / gs.len()),
                     );
                     *tasks[ti].earlier.entry(key).or_default() += d;
                 }
@@ -611,8 +605,7 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
             for (slot, st) in acc.strata.into_iter().enumerate() {
                 let Some(st) = st else { continue };
                 let gs = &ctx.tasks[ti].groups;
-                let region =
-                    EntitySink::stratum_region(sink.by_region, &sink.region_names, slot / gs.len());
+                let region = stratum_region(slot / gs.len());
                 let key = (gs[slot % gs.len()].0.clone(), region);
                 if st.m > 0 {
                     let e = smallest[ti].entry(key).or_default();
