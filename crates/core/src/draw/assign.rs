@@ -53,14 +53,15 @@ struct Candidates {
     excluded: Vec<u32>,
 }
 
-/// The teams, one per slot, as sorted officer indices.
+/// The teams, one per slot, as sorted officer indices: slot `s`'s team is
+/// `teams[s * team_size..(s + 1) * team_size]` (every team is full).
 pub(crate) fn assign(
     ds: &Dataset,
     ents: &dyn EntityRecords,
     slots: &[Slot<'_>],
     last_team: &HashMap<&str, BTreeSet<&str>>,
     stream: &mut WordStream,
-) -> Result<Vec<Vec<u32>>> {
+) -> Result<Vec<u32>> {
     let rules = &ds.plan.rules;
     let t = rules.team_size as usize;
     let cap: u64 = rules.officer_max_load.map_or(u64::MAX, u64::from);
@@ -233,24 +234,34 @@ pub(crate) fn assign(
         i = j;
     }
 
+    // a visit of one slot (nearly all): its only team is its slot's
+    let alone: Vec<bool> = (0..slots.len())
+        .map(|s| {
+            let v = slots[s].visit;
+            (s == 0 || slots[s - 1].visit != v) && slots.get(s + 1).is_none_or(|n| n.visit != v)
+        })
+        .collect();
     let mut st = State {
         load: vec![0; officers.len()],
-        of_officer: vec![BTreeSet::new(); officers.len()],
-        teams: vec![Vec::with_capacity(t); slots.len()],
+        capped: cap != u64::MAX,
+        of_officer: vec![BTreeSet::new(); if cap != u64::MAX { officers.len() } else { 0 }],
+        t,
+        seats: vec![0; slots.len() * t],
+        filled: vec![0; slots.len()],
+        alone,
         in_visit: HashMap::default(),
     };
     let mut avail: Vec<u32> = Vec::new();
     let mut skipped: Vec<usize> = Vec::new();
     for s in 0..slots.len() {
         let v = slots[s].visit;
+        let alone = st.alone[s];
         // whether officer `o` is on a team of this visit: for a visit of
-        // one slot (nearly all), on this slot's team of at most `t`, which
-        // is cheaper to look at than the (officer, visit) index
-        let alone =
-            (s == 0 || slots[s - 1].visit != v) && slots.get(s + 1).is_none_or(|n| n.visit != v);
+        // one slot, on this slot's team of at most `t`, which is cheaper
+        // to look at than the (officer, visit) index
         let on_visit = |st: &State, o: u32| {
             if alone {
-                st.teams[s].contains(&o)
+                st.team(s as u32).contains(&o)
             } else {
                 st.in_visit.contains_key(&(o, v))
             }
@@ -267,7 +278,7 @@ pub(crate) fn assign(
                 skipped.extend(
                     c.excluded
                         .iter()
-                        .chain(&st.teams[s])
+                        .chain(st.team(s as u32))
                         .filter_map(|o| base.binary_search(o).ok()),
                 );
                 skipped.sort_unstable();
@@ -308,9 +319,12 @@ pub(crate) fn assign(
             }
         }
     }
-    let mut teams = st.teams;
-    for team in &mut teams {
-        team.sort_unstable();
+    debug_assert!(st.filled.iter().all(|&n| n as usize == t));
+    let mut teams = st.seats;
+    if t > 0 {
+        for team in teams.chunks_exact_mut(t) {
+            team.sort_unstable();
+        }
     }
     Ok(teams)
 }
@@ -332,27 +346,64 @@ fn nth_kept(skipped: &[usize], k: usize) -> usize {
 }
 
 /// The assignment under construction.
+///
+/// Only what a later step reads is kept: an officer's slots are read by
+/// the search only past an officer at the load cap (so not without a cap),
+/// and an (officer, visit) pair only for a visit of several slots (the
+/// team of a visit of one slot is looked at instead, and the search skips
+/// its officers before it would look the pair up).
 struct State {
     /// Visits per officer.
     load: Vec<u64>,
-    /// Slots per officer (at most one per visit).
+    /// Whether there is a load cap.
+    capped: bool,
+    /// Slots per officer (at most one per visit), with a load cap.
     of_officer: Vec<BTreeSet<u32>>,
-    /// Officers per slot.
-    teams: Vec<Vec<u32>>,
-    /// (officer, visit) -> the slot of that visit the officer is on.
+    /// The team size.
+    t: usize,
+    /// Officers per slot, `t` seats each, the first `filled[s]` taken.
+    seats: Vec<u32>,
+    filled: Vec<u32>,
+    /// Whether a slot's visit has no other slot.
+    alone: Vec<bool>,
+    /// (officer, visit) -> the slot of that visit the officer is on, for
+    /// visits of several slots.
     in_visit: HashMap<(u32, u32), u32>,
 }
 
 impl State {
-    fn add(&mut self, o: u32, s: u32, v: u32) {
-        self.teams[s as usize].push(o);
-        self.of_officer[o as usize].insert(s);
-        self.in_visit.insert((o, v), s);
+    /// The officers of slot `s` so far, in the order they joined.
+    fn team(&self, s: u32) -> &[u32] {
+        let at = s as usize * self.t;
+        &self.seats[at..at + self.filled[s as usize] as usize]
     }
 
+    /// Put officer `o` on slot `s` (of visit `v`), which has a free seat.
+    fn add(&mut self, o: u32, s: u32, v: u32) {
+        let n = self.filled[s as usize] as usize;
+        self.seats[s as usize * self.t + n] = o;
+        self.filled[s as usize] += 1;
+        if self.capped {
+            self.of_officer[o as usize].insert(s);
+        }
+        if !self.alone[s as usize] {
+            self.in_visit.insert((o, v), s);
+        }
+    }
+
+    /// Take officer `o` off slot `s` (of visit `v`); the others keep their
+    /// order.
     fn remove(&mut self, o: u32, s: u32, v: u32) {
-        self.teams[s as usize].retain(|&x| x != o);
-        self.of_officer[o as usize].remove(&s);
+        let at = s as usize * self.t;
+        let n = self.filled[s as usize] as usize;
+        let team = &mut self.seats[at..at + n];
+        if let Some(i) = team.iter().position(|&x| x == o) {
+            team.copy_within(i + 1.., i);
+            self.filled[s as usize] -= 1;
+        }
+        if self.capped {
+            self.of_officer[o as usize].remove(&s);
+        }
         if self.in_visit.get(&(o, v)) == Some(&s) {
             self.in_visit.remove(&(o, v));
         }
@@ -388,7 +439,7 @@ fn augment<'q, I: Iterator<Item = u32> + 'q>(
     'bfs: while let Some(u) = queue.pop_front() {
         let v = slots[u as usize].visit;
         for o in qual(u as usize) {
-            if st.teams[u as usize].contains(&o) || via.contains_key(&(o, v)) {
+            if st.team(u).contains(&o) || via.contains_key(&(o, v)) {
                 continue;
             }
             via.insert((o, v), Via::Slot(u));
@@ -430,12 +481,15 @@ fn augment<'q, I: Iterator<Item = u32> + 'q>(
         let Via::Slot(u) = via[&(o, v)] else {
             return false; // unreachable by construction
         };
-        st.add(o, u, v);
         if u == s {
+            st.add(o, u, v);
             return true;
         }
+        // the slot gives up an officer for this one (taken off first, so
+        // that a full team has a free seat; the team's order is the same)
         let lost = slot_loses[&u];
         st.remove(lost, u, v);
+        st.add(o, u, v);
         match via[&(lost, v)] {
             Via::Slot(_) => o = lost,
             Via::Officer => {

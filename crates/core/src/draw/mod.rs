@@ -417,6 +417,7 @@ impl<'d> Selector<'d> {
             let ents = self.ents;
             let mut ticketed: Vec<([u8; 32], usize)> = Vec::with_capacity(ents_in.len());
             let mut codes: Vec<&str> = Vec::with_capacity(256);
+            let mut tickets = keys::Tickets::new(&tkey);
             for chunk in ents_in.chunks(256) {
                 // a province's candidates lie scattered in memory: fetching
                 // a block's codes before hashing any lets the processor
@@ -427,7 +428,7 @@ impl<'d> Selector<'d> {
                     chunk
                         .iter()
                         .zip(&codes)
-                        .map(|(&ei, code)| (ticket_in(&tkey, prefix, code), ei)),
+                        .map(|(&ei, code)| (tickets.ticket(prefix, code), ei)),
                 );
             }
             ticketed.sort_by(|a, b| {
@@ -765,7 +766,21 @@ fn staff(
     // slot is for is a shared team kind
     let mut slot_kinds: Vec<u32> = Vec::new();
     let mut slot_end: Vec<usize> = Vec::with_capacity(drafts.len());
+    // a visit's team kinds follow from its selections' tasks, in order: a
+    // province has millions of visits and few such sequences (at most
+    // KNOWN are remembered, so that a plan of many tasks holds no more)
+    const KNOWN: usize = 4096;
+    let mut kinds_of: HashMap<Vec<u32>, Vec<u32>> = HashMap::default();
+    let mut seq: Vec<u32> = Vec::new();
     for d in &drafts {
+        seq.clear();
+        seq.extend(d.selections.iter().map(|s| s.task));
+        if let Some(k) = kinds_of.get(seq.as_slice()) {
+            slot_kinds.extend_from_slice(k);
+            slot_end.push(slot_kinds.len());
+            continue;
+        }
+        let first = slot_kinds.len();
         let mut by_team: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
         for s in &d.selections {
             for id in &ds.plan.tasks[s.task as usize].items {
@@ -784,6 +799,9 @@ fn staff(
                 categories: vec![category.to_string()],
                 items,
             }));
+        }
+        if kinds_of.len() < KNOWN {
+            kinds_of.insert(seq.clone(), slot_kinds[first..].to_vec());
         }
         slot_end.push(slot_kinds.len());
     }
@@ -808,6 +826,7 @@ fn staff(
         assign::assign(ds, ents, &slots, &last_team, &mut stream)?
     };
     drop(last_team);
+    let t = ds.plan.rules.team_size as usize;
     let mut start = 0;
     let mut drafts = drafts.into_iter().zip(slot_end).peekable();
     let mut fields = Vec::with_capacity(256);
@@ -832,7 +851,7 @@ fn staff(
                 region,
                 class,
                 d.selections,
-                (start..end).map(|s| (slot_kinds[s], teams[s].as_slice())),
+                (start..end).map(|s| (slot_kinds[s], &teams[s * t..(s + 1) * t])),
             );
             start = end;
         }

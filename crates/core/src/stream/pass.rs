@@ -14,9 +14,8 @@ use std::sync::{Mutex, mpsc};
 use crate::Dataset;
 use crate::draw::Eligibility;
 use crate::draw::eligibility::Exclusion;
-use crate::draw::{
-    EntityRecords, Group, Packed, StratumKey, group_of, group_ratio, stratum_key, ticket_in,
-};
+use crate::draw::keys::Tickets;
+use crate::draw::{EntityRecords, Group, Packed, StratumKey, group_of, group_ratio, stratum_key};
 use crate::error::Diagnostic;
 use crate::load::records::{self, EntityView};
 use crate::load::table::{Row, Table, with_row};
@@ -234,6 +233,8 @@ pub(crate) struct EntitySink<'c> {
     pub industries: HashSet<String>,
     pub found: Vec<bool>,
     tasks: Vec<TaskAcc>,
+    /// Each task's tickets.
+    tickets: Vec<Tickets>,
     /// The records candidates refer to, packed.
     pub arena: Packed,
     /// Every region of this worker's records, numbered in order of first
@@ -295,6 +296,7 @@ impl<'c> EntitySink<'c> {
             industries: HashSet::default(),
             found: vec![false; ctx.referenced.len()],
             tasks: ctx.tasks.iter().map(|_| TaskAcc::default()).collect(),
+            tickets: ctx.tasks.iter().map(|t| Tickets::new(&t.tkey)).collect(),
             arena: Packed::default(),
             regions: HashMap::default(),
             region_names: Vec::new(),
@@ -417,7 +419,14 @@ impl<'c> EntitySink<'c> {
         let hist = elig.history_of(&view.uscc);
         let mut stored: Option<u32> = None;
         let rid = if self.by_region { region } else { 0 };
-        for (tc, acc) in self.ctx.tasks.iter().zip(self.tasks.iter_mut()) {
+        let prefix = self.ctx.registry.scheme.prefix();
+        for ((tc, acc), tickets) in self
+            .ctx
+            .tasks
+            .iter()
+            .zip(self.tasks.iter_mut())
+            .zip(self.tickets.iter_mut())
+        {
             let g = tc.gidx(&group_of(ds, tc.task, view));
             let slot = rid as usize * tc.groups.len() + g;
             if let Keep::Smallest(strata) = &tc.keep {
@@ -436,7 +445,7 @@ impl<'c> EntitySink<'c> {
                 }
                 let st = acc.strata[slot].get_or_insert_with(StratumAcc::default);
                 st.m = m;
-                let t = ticket_in(&tc.tkey, self.ctx.registry.scheme.prefix(), &view.uscc);
+                let t = tickets.ticket(prefix, &view.uscc);
                 let ai = *stored.get_or_insert_with(|| {
                     self.arena.push_view(view);
                     self.arena.len() as u32 - 1
@@ -489,7 +498,7 @@ impl<'c> EntitySink<'c> {
                 st.next_tau = st.n + (st.n / 8).max(16);
             }
             let keep_all = st.tau >= 1u128 << 64;
-            let t = ticket_in(&tc.tkey, self.ctx.registry.scheme.prefix(), &view.uscc);
+            let t = tickets.ticket(prefix, &view.uscc);
             let top = top64(&t);
             if keep_all || u128::from(top) < st.tau {
                 let ai = *stored.get_or_insert_with(|| {
