@@ -235,6 +235,11 @@ pub(crate) struct EntitySink<'c> {
     tasks: Vec<TaskAcc>,
     /// Each task's tickets.
     tickets: Vec<Tickets>,
+    /// Whether each task's lead item covers a record of one object type,
+    /// by that type (a registry has few; at most [`KNOWN_TYPES`] kept).
+    lead_covers: HashMap<String, Box<[bool]>>,
+    /// The current record's [`EntitySink::lead_covers`].
+    covers: Vec<bool>,
     /// The records candidates refer to, packed.
     pub arena: Packed,
     /// Every region of this worker's records, numbered in order of first
@@ -248,6 +253,9 @@ pub(crate) struct EntitySink<'c> {
     compact_at: usize,
     pub error: Option<io::Error>,
 }
+
+/// Object types whose leads' conditions a worker keeps.
+const KNOWN_TYPES: usize = 1024;
 
 /// Width of a duplicate-detection entry: the 18-byte code, the line.
 const DUP_WIDTH: usize = 26;
@@ -297,6 +305,8 @@ impl<'c> EntitySink<'c> {
             found: vec![false; ctx.referenced.len()],
             tasks: ctx.tasks.iter().map(|_| TaskAcc::default()).collect(),
             tickets: ctx.tasks.iter().map(|t| Tickets::new(&t.tkey)).collect(),
+            lead_covers: HashMap::default(),
+            covers: Vec::with_capacity(ctx.tasks.len()),
             arena: Packed::default(),
             regions: HashMap::default(),
             region_names: Vec::new(),
@@ -420,22 +430,61 @@ impl<'c> EntitySink<'c> {
         let mut stored: Option<u32> = None;
         let rid = if self.by_region { region } else { 0 };
         let prefix = self.ctx.registry.scheme.prefix();
-        for ((tc, acc), tickets) in self
+        // the object-type condition of each task's lead item, once per
+        // type rather than once per task and record
+        let covers = |tc: &TaskCtx<'_>| {
+            tc.lead.is_none_or(|lead| {
+                view.types
+                    .iter()
+                    .any(|t| lead.object_types.iter().any(|o| o == t))
+            })
+        };
+        self.covers.clear();
+        match view.types.as_slice() {
+            [one] => match self.lead_covers.get(one.as_ref()) {
+                Some(c) => self.covers.extend_from_slice(c),
+                None => {
+                    self.covers.extend(self.ctx.tasks.iter().map(covers));
+                    if self.lead_covers.len() < KNOWN_TYPES {
+                        self.lead_covers
+                            .insert(one.to_string(), self.covers.clone().into_boxed_slice());
+                    }
+                }
+            },
+            _ => self.covers.extend(self.ctx.tasks.iter().map(covers)),
+        }
+        // [`Eligibility::check_with`] with the lead's condition known: the
+        // same first reason
+        let check = |tc: &TaskCtx<'_>, covered: bool| {
+            if !view.active {
+                Err(Exclusion::Status)
+            } else if !covered {
+                Err(Exclusion::ObjectType)
+            } else {
+                elig.check_with(tc.task, None, view, hist)
+            }
+        };
+        for (((tc, acc), tickets), &covered) in self
             .ctx
             .tasks
             .iter()
             .zip(self.tasks.iter_mut())
             .zip(self.tickets.iter_mut())
+            .zip(&self.covers)
         {
-            let g = tc.gidx(&group_of(ds, tc.task, view));
-            let slot = rid as usize * tc.groups.len() + g;
+            // the ratio group of an entity drawn from, or excluded as drawn
+            let slot_of = || {
+                let g = tc.gidx(&group_of(ds, tc.task, view));
+                (g, rid as usize * tc.groups.len() + g)
+            };
             if let Keep::Smallest(strata) = &tc.keep {
                 if strata.is_empty() {
                     continue;
                 }
-                if elig.check_with(tc.task, tc.lead, view, hist).is_err() {
+                if check(tc, covered).is_err() {
                     continue;
                 }
+                let (_, slot) = slot_of();
                 let key = stratum_key(ds, tc.task, view);
                 let Some(&m) = strata.get(&key) else {
                     continue;
@@ -465,7 +514,7 @@ impl<'c> EntitySink<'c> {
                 }
                 continue;
             }
-            if let Err(r) = elig.check_with(tc.task, tc.lead, view, hist) {
+            if let Err(r) = check(tc, covered) {
                 let i = match r {
                     Exclusion::Status => 0,
                     Exclusion::ObjectType => 1,
@@ -476,6 +525,7 @@ impl<'c> EntitySink<'c> {
                 };
                 acc.excluded[i] += 1;
                 if r == Exclusion::Drawn {
+                    let (_, slot) = slot_of();
                     if acc.earlier.len() <= slot {
                         acc.earlier.resize(slot + 1, 0);
                     }
@@ -483,6 +533,7 @@ impl<'c> EntitySink<'c> {
                 }
                 continue;
             }
+            let (g, slot) = slot_of();
             if acc.strata.len() <= slot {
                 acc.strata.resize_with(slot + 1, || None);
             }
