@@ -107,6 +107,22 @@ pub(crate) fn is_hostile(c: char) -> bool {
         | 0x061C | 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069)
 }
 
+/// Whether a character starting with byte `b` may be hostile
+/// ([`is_hostile`]): every hostile ASCII byte, and the lead bytes of the
+/// C1 controls (0xC2), of U+061C (0xD8) and of the bidi controls (0xE2).
+/// Text is scanned byte by byte and a character decoded only at these.
+const fn may_be_hostile(b: u8) -> bool {
+    matches!(b, 0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F | 0xC2 | 0xD8 | 0xE2)
+}
+
+/// Whether `s` has a hostile character ([`is_hostile`]).
+fn has_hostile(s: &str) -> bool {
+    s.bytes().enumerate().any(|(i, b)| {
+        // a lead byte starts a character, so `s[i..]` is at a boundary
+        may_be_hostile(b) && (b < 0x80 || s[i..].chars().next().is_some_and(is_hostile))
+    })
+}
+
 /// The one policy of every published format (HTML, Markdown, CSV): each
 /// character that is a control character or a bidi control (C0 but tab, line feed and carriage return, DEL, C1, U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) is replaced by U+FFFD (the replacement
 /// character, shown as �), so the reader sees that something was there
@@ -119,7 +135,7 @@ pub(crate) fn is_hostile(c: char) -> bool {
 /// assert!(matches!(neutralize("plain\ttext"), std::borrow::Cow::Borrowed(_)));
 /// ```
 pub fn neutralize(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(is_hostile) {
+    if !has_hostile(s) {
         return std::borrow::Cow::Borrowed(s);
     }
     std::borrow::Cow::Owned(
@@ -141,24 +157,49 @@ pub(crate) fn html_escape(s: &str) -> String {
 
 /// [`html_escape`] appended to `out`; with `breaks`, each line break
 /// (CR LF, CR or LF) becomes `<br>`, as in a table cell.
+///
+/// The text is scanned byte by byte: runs of characters written as
+/// themselves are copied whole, and a character is decoded only where
+/// one that is not may start (a province's notice is gigabytes of text).
 fn html_escape_into(out: &mut String, s: &str, breaks: bool) {
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            c if is_hostile(c) => out.push('\u{FFFD}'),
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\r' if breaks => {
-                chars.next_if_eq(&'\n');
-                out.push_str("<br>");
-            }
-            '\n' if breaks => out.push_str("<br>"),
-            _ => out.push(c),
+    let bytes = s.as_bytes();
+    // `s[copied..i]` is written as it is
+    let (mut copied, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !(may_be_hostile(b) || matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'\r' | b'\n')) {
+            i += 1;
+            continue;
         }
+        // a lead byte or ASCII: a character starts here
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        let mut next = i + c.len_utf8();
+        let with = match c {
+            c if is_hostile(c) => "\u{FFFD}",
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            '\r' if breaks => {
+                if bytes.get(next) == Some(&b'\n') {
+                    next += 1;
+                }
+                "<br>"
+            }
+            '\n' if breaks => "<br>",
+            _ => {
+                i = next;
+                continue;
+            }
+        };
+        out.push_str(&s[copied..i]);
+        out.push_str(with);
+        (copied, i) = (next, next);
     }
+    out.push_str(&s[copied..]);
 }
 
 const CSS: &str = "\
@@ -462,7 +503,15 @@ pub(crate) fn md_escape(s: &str) -> String {
 
 /// [`md_escape`] appended to `out`.
 fn md_escape_into(out: &mut String, s: &str) {
-    if !s.chars().any(md_special) {
+    // [`md_special`] of every character, by bytes (as `has_hostile`)
+    let special = s.bytes().enumerate().any(|(i, b)| {
+        if b < 0x80 {
+            may_be_hostile(b) || md_special(char::from(b))
+        } else {
+            may_be_hostile(b) && s[i..].chars().next().is_some_and(is_hostile)
+        }
+    });
+    if !special {
         // nothing below applies to any character
         out.push_str(s);
         return;
@@ -537,6 +586,37 @@ fn md_special(c: char) -> bool {
         )
 }
 
+/// The text of a code span: hostile characters replaced, `|` escaped,
+/// line breaks as spaces (by bytes, as [`html_escape_into`]).
+fn md_code_into(out: &mut String, l: &str) {
+    let bytes = l.as_bytes();
+    let (mut copied, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !(may_be_hostile(b) || matches!(b, b'|' | b'\r' | b'\n')) {
+            i += 1;
+            continue;
+        }
+        let Some(c) = l[i..].chars().next() else {
+            break;
+        };
+        let next = i + c.len_utf8();
+        let with = match c {
+            c if is_hostile(c) => "\u{FFFD}",
+            '|' => "\\|",
+            '\r' | '\n' => " ",
+            _ => {
+                i = next;
+                continue;
+            }
+        };
+        out.push_str(&l[copied..i]);
+        out.push_str(with);
+        (copied, i) = (next, next);
+    }
+    out.push_str(&l[copied..]);
+}
+
 fn md_cell(out: &mut String, cell: &Cell) {
     for (i, l) in cell.lines.iter().enumerate() {
         if i > 0 {
@@ -547,14 +627,7 @@ fn md_cell(out: &mut String, cell: &Cell) {
             // the raw text, which has no backtick; only `|`, line breaks
             // and hostile characters still need care.
             out.push('`');
-            for c in l.chars() {
-                match c {
-                    c if is_hostile(c) => out.push('\u{FFFD}'),
-                    '|' => out.push_str("\\|"),
-                    '\r' | '\n' => out.push(' '),
-                    _ => out.push(c),
-                }
-            }
+            md_code_into(out, l);
             out.push('`');
         } else {
             md_escape_into(out, l);
@@ -810,6 +883,143 @@ pub(crate) fn render(doc: &Doc, format: crate::Format) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// [`html_escape_into`] character by character, as it was written
+    /// before it scanned bytes: the reference.
+    fn html_escape_by_char(out: &mut String, s: &str, breaks: bool) {
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                c if is_hostile(c) => out.push('\u{FFFD}'),
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                '\r' if breaks => {
+                    chars.next_if_eq(&'\n');
+                    out.push_str("<br>");
+                }
+                '\n' if breaks => out.push_str("<br>"),
+                _ => out.push(c),
+            }
+        }
+    }
+
+    /// [`md_code_into`] character by character, as it was written: the
+    /// reference.
+    fn md_code_by_char(out: &mut String, l: &str) {
+        for c in l.chars() {
+            match c {
+                c if is_hostile(c) => out.push('\u{FFFD}'),
+                '|' => out.push_str("\\|"),
+                '\r' | '\n' => out.push(' '),
+                _ => out.push(c),
+            }
+        }
+    }
+
+    /// Text of the characters the escapers treat apart (every hostile
+    /// one's neighbours too: other characters with the same lead bytes),
+    /// Chinese text, plain ASCII and the sequences they treat apart.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        let chars: Vec<char> = [
+            '\0',
+            '\u{8}',
+            '\t',
+            '\n',
+            '\u{b}',
+            '\u{c}',
+            '\r',
+            '\u{1f}',
+            ' ',
+            '!',
+            '"',
+            '#',
+            '$',
+            '&',
+            '\'',
+            '*',
+            '.',
+            ':',
+            '/',
+            '<',
+            '>',
+            '@',
+            '[',
+            '\\',
+            ']',
+            '_',
+            '`',
+            '|',
+            '~',
+            'a',
+            'w',
+            'W',
+            '9',
+            '\u{7e}',
+            '\u{7f}',
+            '\u{80}',
+            '\u{9f}',
+            '\u{a0}',
+            '\u{bf}',
+            '\u{c0}',
+            '\u{600}',
+            '\u{61b}',
+            '\u{61c}',
+            '\u{61d}',
+            '\u{63f}',
+            '\u{2000}',
+            '\u{200d}',
+            '\u{200e}',
+            '\u{200f}',
+            '\u{2010}',
+            '\u{2014}',
+            '\u{201c}',
+            '\u{2029}',
+            '\u{202a}',
+            '\u{202e}',
+            '\u{202f}',
+            '\u{2065}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{206a}',
+            '\u{2fff}',
+            '区',
+            '县',
+            '。',
+            '，',
+            '\u{fffd}',
+            '\u{1f600}',
+        ]
+        .into();
+        // and the sequences they treat apart
+        let mut tokens: Vec<String> = chars.iter().map(char::to_string).collect();
+        tokens.extend(["\r\n", "\r\r", "\n\r", "www.", "WwW.", "://", "a@b"].map(String::from));
+        proptest::collection::vec(proptest::sample::select(tokens), 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        /// The byte-scanning escapers and check write what the character
+        /// by character ones do, for every character they treat apart.
+        #[test]
+        fn escaping_by_bytes_is_escaping_by_characters(s in tricky_text(), breaks: bool) {
+            let (mut fast, mut slow) = (String::from("x"), String::from("x"));
+            html_escape_into(&mut fast, &s, breaks);
+            html_escape_by_char(&mut slow, &s, breaks);
+            prop_assert_eq!(fast, slow);
+            prop_assert_eq!(has_hostile(&s), s.chars().any(is_hostile));
+            let (mut fast, mut slow) = (String::from("x"), String::from("x"));
+            md_escape_into(&mut fast, &s);
+            md_escape_each(&mut slow, &s);
+            prop_assert_eq!(fast, slow);
+            let (mut fast, mut slow) = (String::from("x"), String::from("x"));
+            md_code_into(&mut fast, &s);
+            md_code_by_char(&mut slow, &s);
+            prop_assert_eq!(fast, slow);
+        }
+    }
 
     /// A cell as `html_cell` wrote it before it escaped into the page:
     /// escaped, then each CR LF, CR and LF replaced by `<br>`.
