@@ -18,6 +18,9 @@ mod input;
 use cli::Command;
 use commands::journal::JournalCommand;
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
