@@ -38,6 +38,11 @@
 #   pandas          read_csv + groupby([region, credit_class]).sample(frac=0.01)
 # ONLY1=1 measures the one-item commands only (for 10^8: no 30-item plan,
 # no peers), writing the one-item plan directly.
+# DROP_CACHES=1 (root only) empties the page cache before each command and
+# reads the inputs back into it, so that every command starts with the same
+# free memory whatever ran before (builds fill the cache too: in session 10
+# the same binary's 30-item draw took 37–38 s after a drop and 40–44 s
+# without, with twice the system time).
 set -euo pipefail
 N=${1:-10000000}
 RUNS=${2:-3}
@@ -86,6 +91,12 @@ TSV=$DATA/times-$N.tsv
 measure() { # name cmd...
   local name=$1; shift
   local log
+  if [ "${DROP_CACHES:-0}" = 1 ]; then
+    sync
+    echo 1 > /proc/sys/vm/drop_caches
+    cat "$P1"/*.csv > /dev/null
+    if [ "$ONLY1" != 1 ]; then cat "$P30"/*.csv > /dev/null; fi
+  fi
   log=$(mktemp)
   if /usr/bin/time -v "$@" > /dev/null 2> "$log"; then
     local wall rss

@@ -211,9 +211,9 @@ impl Tickets {
         // the message's length in bits
         let mut block = [0u8; 64];
         let rest = n - 3;
-        for (i, b) in block[..rest].iter_mut().enumerate() {
-            *b = at(i + 3);
-        }
+        let (from_p, from_c) = (p.len().min(3), 3 - p.len().min(3));
+        block[..p.len() - from_p].copy_from_slice(&p[from_p..]);
+        block[p.len() - from_p..rest].copy_from_slice(&c[from_c..]);
         block[rest] = 0x80;
         let bits = (TICKET_HEAD as u64 + 4 + n as u64) * 8;
         block[56..].copy_from_slice(&bits.to_be_bytes());

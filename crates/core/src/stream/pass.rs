@@ -13,7 +13,7 @@ use std::sync::{Mutex, mpsc};
 
 use crate::Dataset;
 use crate::draw::Eligibility;
-use crate::draw::eligibility::Exclusion;
+use crate::draw::eligibility::{EntityFields, Exclusion};
 use crate::draw::keys::Tickets;
 use crate::draw::{EntityRecords, Group, Packed, StratumKey, group_of, group_ratio, stratum_key};
 use crate::error::Diagnostic;
@@ -433,11 +433,8 @@ impl<'c> EntitySink<'c> {
         // the object-type condition of each task's lead item, once per
         // type rather than once per task and record
         let covers = |tc: &TaskCtx<'_>| {
-            tc.lead.is_none_or(|lead| {
-                view.types
-                    .iter()
-                    .any(|t| lead.object_types.iter().any(|o| o == t))
-            })
+            tc.lead
+                .is_none_or(|lead| view.has_type(|t| lead.object_types.iter().any(|o| o == t)))
         };
         self.covers.clear();
         match view.types.as_slice() {
