@@ -163,10 +163,17 @@ fn preview(ds: &Dataset) -> Preview {
             .collect();
         let (total, rows, batch) = allocate(ds, task, &bases, &earlier);
         if next {
-            for (row, k) in &rows {
-                if row.drawn > 0 {
-                    maybe_taken.extend(members[k].iter().copied());
+            if exact {
+                for (row, k) in &rows {
+                    if row.drawn > 0 {
+                        maybe_taken.extend(members[k].iter().copied());
+                    }
                 }
+            } else {
+                // counts that are not exact may differ in a draw: with
+                // fewer entities in one stratum, another may draw where
+                // this preview draws none, so any member may be taken
+                maybe_taken.extend(members.values().flatten().copied());
             }
         }
         tasks.push(TaskPreview {
