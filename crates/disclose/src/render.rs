@@ -157,47 +157,65 @@ pub(crate) fn html_escape(s: &str) -> String {
 
 /// [`html_escape`] appended to `out`; with `breaks`, each line break
 /// (CR LF, CR or LF) becomes `<br>`, as in a table cell.
-///
-/// The text is scanned byte by byte: runs of characters written as
-/// themselves are copied whole, and a character is decoded only where
-/// one that is not may start (a province's notice is gigabytes of text).
+/// By bytes ([`replace_chars`]).
 fn html_escape_into(out: &mut String, s: &str, breaks: bool) {
+    replace_chars(
+        out,
+        s,
+        |b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'\r' | b'\n'),
+        |c, after| match c {
+            '&' => Some(("&amp;", 0)),
+            '<' => Some(("&lt;", 0)),
+            '>' => Some(("&gt;", 0)),
+            '"' => Some(("&quot;", 0)),
+            '\'' => Some(("&#39;", 0)),
+            // CR LF is one break
+            '\r' if breaks => Some(("<br>", usize::from(after.first() == Some(&b'\n')))),
+            '\n' if breaks => Some(("<br>", 0)),
+            _ => None,
+        },
+    );
+}
+
+/// Write `s` to `out` with each hostile character ([`is_hostile`]) as
+/// U+FFFD and each character `with` names as what it gives (and the next
+/// `n` bytes, which `with` sees as `after`, dropped); every other
+/// character as it is. Characters are decoded only where `special` or
+/// [`may_be_hostile`] holds for their first byte (the ASCII ones `with`
+/// names must be `special`): runs of others are copied whole, since a
+/// province's notice is gigabytes of text.
+fn replace_chars(
+    out: &mut String,
+    s: &str,
+    special: impl Fn(u8) -> bool,
+    with: impl Fn(char, &[u8]) -> Option<(&'static str, usize)>,
+) {
     let bytes = s.as_bytes();
     // `s[copied..i]` is written as it is
     let (mut copied, mut i) = (0, 0);
     while i < bytes.len() {
         let b = bytes[i];
-        if !(may_be_hostile(b) || matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'\r' | b'\n')) {
+        if !(may_be_hostile(b) || special(b)) {
             i += 1;
             continue;
         }
-        // a lead byte or ASCII: a character starts here
+        // an ASCII or lead byte: a character starts here
         let Some(c) = s[i..].chars().next() else {
             break;
         };
-        let mut next = i + c.len_utf8();
-        let with = match c {
-            c if is_hostile(c) => "\u{FFFD}",
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
-            '\r' if breaks => {
-                if bytes.get(next) == Some(&b'\n') {
-                    next += 1;
-                }
-                "<br>"
-            }
-            '\n' if breaks => "<br>",
-            _ => {
-                i = next;
-                continue;
-            }
+        let next = i + c.len_utf8();
+        let (text, skip) = if is_hostile(c) {
+            ("\u{FFFD}", 0)
+        } else if let Some(r) = with(c, &bytes[next..]) {
+            r
+        } else {
+            i = next;
+            continue;
         };
         out.push_str(&s[copied..i]);
-        out.push_str(with);
-        (copied, i) = (next, next);
+        out.push_str(text);
+        i = (next + skip).min(bytes.len());
+        copied = i;
     }
     out.push_str(&s[copied..]);
 }
@@ -587,34 +605,18 @@ fn md_special(c: char) -> bool {
 }
 
 /// The text of a code span: hostile characters replaced, `|` escaped,
-/// line breaks as spaces (by bytes, as [`html_escape_into`]).
+/// line breaks as spaces.
 fn md_code_into(out: &mut String, l: &str) {
-    let bytes = l.as_bytes();
-    let (mut copied, mut i) = (0, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        if !(may_be_hostile(b) || matches!(b, b'|' | b'\r' | b'\n')) {
-            i += 1;
-            continue;
-        }
-        let Some(c) = l[i..].chars().next() else {
-            break;
-        };
-        let next = i + c.len_utf8();
-        let with = match c {
-            c if is_hostile(c) => "\u{FFFD}",
-            '|' => "\\|",
-            '\r' | '\n' => " ",
-            _ => {
-                i = next;
-                continue;
-            }
-        };
-        out.push_str(&l[copied..i]);
-        out.push_str(with);
-        (copied, i) = (next, next);
-    }
-    out.push_str(&l[copied..]);
+    replace_chars(
+        out,
+        l,
+        |b| matches!(b, b'|' | b'\r' | b'\n'),
+        |c, _| match c {
+            '|' => Some(("\\|", 0)),
+            '\r' | '\n' => Some((" ", 0)),
+            _ => None,
+        },
+    );
 }
 
 fn md_cell(out: &mut String, cell: &Cell) {
