@@ -138,11 +138,9 @@ pub fn neutralize(s: &str) -> std::borrow::Cow<'_, str> {
     if !has_hostile(s) {
         return std::borrow::Cow::Borrowed(s);
     }
-    std::borrow::Cow::Owned(
-        s.chars()
-            .map(|c| if is_hostile(c) { '\u{FFFD}' } else { c })
-            .collect(),
-    )
+    let mut out = String::with_capacity(s.len() + 2);
+    replace_chars(&mut out, s, |_| false, |_, _| None);
+    std::borrow::Cow::Owned(out)
 }
 
 // ---------------------------------------------------------------- HTML
@@ -156,8 +154,7 @@ pub(crate) fn html_escape(s: &str) -> String {
 }
 
 /// [`html_escape`] appended to `out`; with `breaks`, each line break
-/// (CR LF, CR or LF) becomes `<br>`, as in a table cell.
-/// By bytes ([`replace_chars`]).
+/// (CR LF, CR or LF) becomes `<br>`, as in a table cell ([`replace_chars`]).
 fn html_escape_into(out: &mut String, s: &str, breaks: bool) {
     replace_chars(
         out,
@@ -521,15 +518,9 @@ pub(crate) fn md_escape(s: &str) -> String {
 
 /// [`md_escape`] appended to `out`.
 fn md_escape_into(out: &mut String, s: &str) {
-    // [`md_special`] of every character, by bytes (as `has_hostile`)
-    let special = s.bytes().enumerate().any(|(i, b)| {
-        if b < 0x80 {
-            may_be_hostile(b) || md_special(char::from(b))
-        } else {
-            may_be_hostile(b) && s[i..].chars().next().is_some_and(is_hostile)
-        }
-    });
-    if !special {
+    // [`md_special`] of every character: of ASCII ones by their byte, of
+    // the others only hostile ones are
+    if !(s.bytes().any(|b| b.is_ascii() && md_special(char::from(b))) || has_hostile(s)) {
         // nothing below applies to any character
         out.push_str(s);
         return;
@@ -1012,6 +1003,9 @@ mod tests {
             html_escape_by_char(&mut slow, &s, breaks);
             prop_assert_eq!(fast, slow);
             prop_assert_eq!(has_hostile(&s), s.chars().any(is_hostile));
+            let by_char: String = s.chars().map(|c| if is_hostile(c) { '\u{FFFD}' } else { c }).collect();
+            let neutral = neutralize(&s);
+            prop_assert_eq!(neutral.as_ref(), by_char.as_str());
             let (mut fast, mut slow) = (String::from("x"), String::from("x"));
             md_escape_into(&mut fast, &s);
             md_escape_each(&mut slow, &s);

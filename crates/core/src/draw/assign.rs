@@ -241,10 +241,11 @@ pub(crate) fn assign(
             (s == 0 || slots[s - 1].visit != v) && slots.get(s + 1).is_none_or(|n| n.visit != v)
         })
         .collect();
+    let capped = cap != u64::MAX;
     let mut st = State {
         load: vec![0; officers.len()],
-        capped: cap != u64::MAX,
-        of_officer: vec![BTreeSet::new(); if cap != u64::MAX { officers.len() } else { 0 }],
+        capped,
+        of_officer: vec![BTreeSet::new(); if capped { officers.len() } else { 0 }],
         t,
         seats: vec![0; slots.len() * t],
         filled: vec![0; slots.len()],

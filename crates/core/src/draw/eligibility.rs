@@ -74,6 +74,13 @@ pub(crate) trait EntityFields {
     fn flags(&self) -> crate::model::EntityFlags;
 }
 
+/// Whether the task's lead item (none: every entity) covers one of the
+/// entity's object types: the first condition of eligibility after the
+/// status (SPEC.md §5).
+pub(crate) fn lead_covers(lead: Option<&Item>, entity: &impl EntityFields) -> bool {
+    lead.is_none_or(|lead| entity.has_type(|t| lead.object_types.iter().any(|o| o == t)))
+}
+
 /// The owned record and the streaming loader's borrowed view have the same
 /// fields: one implementation serves both.
 macro_rules! entity_fields {
@@ -233,12 +240,23 @@ impl<'a> Eligibility<'a> {
         entity: &impl EntityFields,
         hist: Option<&EntityHistory<'_>>,
     ) -> Result<(), Exclusion> {
+        self.check_covered(task, lead_covers(lead, entity), entity, hist)
+    }
+
+    /// [`Eligibility::check_with`] with the lead item's condition already
+    /// decided ([`lead_covers`]): the streaming pass decides it once per
+    /// object type, not once per task and entity.
+    pub(crate) fn check_covered(
+        &self,
+        task: &Task,
+        covered: bool,
+        entity: &impl EntityFields,
+        hist: Option<&EntityHistory<'_>>,
+    ) -> Result<(), Exclusion> {
         if !entity.active() {
             return Err(Exclusion::Status);
         }
-        if let Some(lead) = lead
-            && !entity.has_type(|t| lead.object_types.iter().any(|o| o == t))
-        {
+        if !covered {
             return Err(Exclusion::ObjectType);
         }
         let f = &task.filter;

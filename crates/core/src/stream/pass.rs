@@ -13,7 +13,7 @@ use std::sync::{Mutex, mpsc};
 
 use crate::Dataset;
 use crate::draw::Eligibility;
-use crate::draw::eligibility::{EntityFields, Exclusion};
+use crate::draw::eligibility::{Exclusion, lead_covers};
 use crate::draw::keys::Tickets;
 use crate::draw::{EntityRecords, Group, Packed, StratumKey, group_of, group_ratio, stratum_key};
 use crate::error::Diagnostic;
@@ -432,10 +432,7 @@ impl<'c> EntitySink<'c> {
         let prefix = self.ctx.registry.scheme.prefix();
         // the object-type condition of each task's lead item, once per
         // type rather than once per task and record
-        let covers = |tc: &TaskCtx<'_>| {
-            tc.lead
-                .is_none_or(|lead| view.has_type(|t| lead.object_types.iter().any(|o| o == t)))
-        };
+        let covers = |tc: &TaskCtx<'_>| lead_covers(tc.lead, view);
         self.covers.clear();
         match view.types.as_slice() {
             [one] => match self.lead_covers.get(one.as_ref()) {
@@ -450,17 +447,8 @@ impl<'c> EntitySink<'c> {
             },
             _ => self.covers.extend(self.ctx.tasks.iter().map(covers)),
         }
-        // [`Eligibility::check_with`] with the lead's condition known: the
-        // same first reason
-        let check = |tc: &TaskCtx<'_>, covered: bool| {
-            if !view.active {
-                Err(Exclusion::Status)
-            } else if !covered {
-                Err(Exclusion::ObjectType)
-            } else {
-                elig.check_with(tc.task, None, view, hist)
-            }
-        };
+        let check =
+            |tc: &TaskCtx<'_>, covered: bool| elig.check_covered(tc.task, covered, view, hist);
         for (((tc, acc), tickets), &covered) in self
             .ctx
             .tasks
