@@ -200,14 +200,15 @@ pub fn write_result_xlsx_in(
 /// [`write_result_xlsx_in`] with its temporary files in the folder `tmp`
 /// (`None`: [`std::env::temp_dir`]).
 ///
-/// The rows are not held in memory: each goes to an unnamed temporary
-/// file as soon as it is written (rust_xlsxwriter's low-memory
-/// worksheets; only the table of distinct texts stays in memory). The
-/// workbook is then copied to `out` with the one attribute that mode
-/// leaves out (each row's `spans`), so that its bytes are those of the
-/// same workbook held in memory. The temporary files take about the size
-/// of the unzipped worksheets, and are gone when this returns. (For
-/// wasm32 the workbook is held in memory.)
+/// The rows are gathered in one pass as indexes into the table of
+/// distinct texts (four bytes a cell; each text held once), then the
+/// worksheets and that table are written as XML straight into the
+/// compressor, each entry into a temporary file of its own (on several
+/// threads when they are large), and those are put together into `out`.
+/// The bytes are those rust_xlsxwriter writes for the same workbook held
+/// in memory (the tests compare them). The temporary files take about
+/// the size of the compressed workbook, and are gone when this returns.
+/// (For wasm32 the workbook is held in memory by rust_xlsxwriter.)
 ///
 /// ```
 /// use shuangsuiji::draw::{Visits, draw_unchecked};
@@ -270,34 +271,86 @@ pub(crate) fn write_result_xlsx_sheets(
     out: &mut dyn Write,
     per_sheet: u32,
 ) -> io::Result<()> {
-    let x = io::Error::other;
     let dir = tmp.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf);
-    let mut book = Workbook::new();
-    book.set_tempdir(&dir).map_err(x)?;
-    // the copy below compresses again: here speed matters, not size
-    book.set_zip_compression_level(1);
-    result_book(
-        &mut book,
-        Workbook::add_worksheet_with_low_memory,
-        visits,
-        date,
-        scheme,
-        lang,
-        per_sheet,
-    )?;
-    let mut zipped = tempfile::tempfile_in(&dir).map_err(|e| {
-        io::Error::new(
-            e.kind(),
-            format!("cannot create a temporary file in {}: {e}", dir.display()),
-        )
-    })?;
-    book.save_to_writer(&mut zipped).map_err(x)?;
-    drop(book);
-    spans::copy_with_spans(&zipped, &dir, out)
+    direct::write_direct(visits, date, scheme, lang, &dir, out, per_sheet)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-mod spans;
+mod direct;
+
+/// The result workbook without its data rows, as rust_xlsxwriter saves
+/// it: a sheet for each of `lasts` (the last data row of each) with the
+/// header, the columns `widths` wide, the header frozen and the rows
+/// filtered; what [`direct`] takes all but the rows and the shared
+/// strings from. Made with the calls [`result_book`] makes.
+#[cfg(not(target_arch = "wasm32"))]
+fn skeleton_book(
+    date: Date,
+    scheme: IdScheme,
+    lang: Lang,
+    widths: &[usize],
+    lasts: &[u32],
+) -> io::Result<Vec<u8>> {
+    let x = io::Error::other;
+    let mut book = Workbook::new();
+    book_properties(&mut book, date)?;
+    let bold = XlsxFormat::new().set_bold();
+    for k in 0..lasts.len() {
+        add_result_sheet(book.add_worksheet(), k, scheme, lang, &bold)?;
+    }
+    finish_sheets(&mut book, widths, lasts)?;
+    book.save_to_buffer().map_err(x)
+}
+
+/// The workbook's properties: created on `date` (never the clock).
+fn book_properties(book: &mut Workbook, date: Date) -> io::Result<()> {
+    let created =
+        ExcelDateTime::from_ymd(date.year(), date.month(), date.day()).map_err(io::Error::other)?;
+    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    Ok(())
+}
+
+/// Name sheet `k` (0-based) of the result and write its header.
+fn add_result_sheet(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    k: usize,
+    scheme: IdScheme,
+    lang: Lang,
+    bold: &XlsxFormat,
+) -> io::Result<()> {
+    let x = io::Error::other;
+    let name = if k == 0 {
+        lang.t("抽查结果", "Result").to_string()
+    } else {
+        match lang {
+            Lang::Zh => format!("抽查结果（{}）", k + 1),
+            _ => format!("Result ({})", k + 1),
+        }
+    };
+    ws.set_name(name).map_err(x)?;
+    for (c, h) in headers(scheme, lang).enumerate() {
+        ws.write_string_with_format(0, c as u16, h, bold)
+            .map_err(x)?;
+    }
+    Ok(())
+}
+
+/// Every sheet's column widths, frozen header and filter (to its last
+/// row, `lasts`).
+fn finish_sheets(book: &mut Workbook, widths: &[usize], lasts: &[u32]) -> io::Result<()> {
+    let x = io::Error::other;
+    for (k, last) in lasts.iter().enumerate() {
+        let ws = book.worksheet_from_index(k).map_err(x)?;
+        for (c, w) in widths.iter().enumerate() {
+            let w = (w + 2).clamp(MIN_WIDTH, MAX_WIDTH) as u16;
+            ws.set_column_width(c as u16, w).map_err(x)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(x)?;
+        ws.autofilter(0, 0, *last, RESULT_COLUMNS.len() as u16 - 1)
+            .map_err(x)?;
+    }
+    Ok(())
+}
 
 /// [`write_result_xlsx_with`] for wasm32: the workbook held in memory.
 #[cfg(target_arch = "wasm32")]
@@ -325,22 +378,18 @@ fn write_result_xlsx_held(
     out: &mut dyn Write,
     per_sheet: u32,
 ) -> io::Result<()> {
-    fn held(
-        book: &mut Workbook,
-    ) -> Result<&mut rust_xlsxwriter::Worksheet, rust_xlsxwriter::XlsxError> {
-        Ok(book.add_worksheet())
-    }
     let mut book = Workbook::new();
-    result_book(&mut book, held, visits, date, scheme, lang, per_sheet)?;
+    result_book(&mut book, visits, date, scheme, lang, per_sheet)?;
     let bytes = book.save_to_buffer().map_err(io::Error::other)?;
     out.write_all(&bytes)
 }
 
 /// Fill `book` with the result table, `per_sheet` rows a sheet, each
-/// sheet added by `add`.
+/// cell held by rust_xlsxwriter until the book is saved: the reference
+/// the bytes of [`direct`] are tested against.
+#[cfg(any(test, target_arch = "wasm32"))]
 fn result_book(
     book: &mut Workbook,
-    add: fn(&mut Workbook) -> Result<&mut rust_xlsxwriter::Worksheet, rust_xlsxwriter::XlsxError>,
     visits: Visits<'_>,
     date: Date,
     scheme: IdScheme,
@@ -348,30 +397,12 @@ fn result_book(
     per_sheet: u32,
 ) -> io::Result<()> {
     let x = io::Error::other;
-    let created = ExcelDateTime::from_ymd(date.year(), date.month(), date.day()).map_err(x)?;
-    book.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    book_properties(book, date)?;
     let bold = XlsxFormat::new().set_bold();
     let mut widths: Vec<usize> = headers(scheme, lang).map(display_width).collect();
     // the last data row of each sheet
     let mut lasts: Vec<u32> = Vec::new();
-    let add_sheet = |book: &mut Workbook, k: usize| -> io::Result<()> {
-        let ws = add(book).map_err(x)?;
-        let name = if k == 0 {
-            lang.t("抽查结果", "Result").to_string()
-        } else {
-            match lang {
-                Lang::Zh => format!("抽查结果（{}）", k + 1),
-                _ => format!("Result ({})", k + 1),
-            }
-        };
-        ws.set_name(name).map_err(x)?;
-        for (c, h) in headers(scheme, lang).enumerate() {
-            ws.write_string_with_format(0, c as u16, h, &bold)
-                .map_err(x)?;
-        }
-        Ok(())
-    };
-    add_sheet(book, 0)?;
+    add_result_sheet(book.add_worksheet(), 0, scheme, lang, &bold)?;
     lasts.push(0);
     let mut written = 0u64;
     for_each_row(visits, |n, cells| {
@@ -379,7 +410,7 @@ fn result_book(
         let row = (written % u64::from(per_sheet)) as u32 + 1;
         written += 1;
         if k == lasts.len() {
-            add_sheet(book, k)?;
+            add_result_sheet(book.add_worksheet(), k, scheme, lang, &bold)?;
             lasts.push(0);
         }
         lasts[k] = row;
@@ -394,17 +425,7 @@ fn result_book(
         }
         Ok(())
     })?;
-    for (k, last) in lasts.iter().enumerate() {
-        let ws = book.worksheet_from_index(k).map_err(x)?;
-        for (c, w) in widths.iter().enumerate() {
-            let w = (w + 2).clamp(MIN_WIDTH, MAX_WIDTH) as u16;
-            ws.set_column_width(c as u16, w).map_err(x)?;
-        }
-        ws.set_freeze_panes(1, 0).map_err(x)?;
-        ws.autofilter(0, 0, *last, RESULT_COLUMNS.len() as u16 - 1)
-            .map_err(x)?;
-    }
-    Ok(())
+    finish_sheets(book, &widths, &lasts)
 }
 
 /// The export for the enterprise credit information publicity system
@@ -557,6 +578,186 @@ mod sheets_tests {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod direct_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Texts made of pieces that rust_xlsxwriter writes in a special way:
+    /// XML specials, `_xHHHH_` and its near misses, the shape of rich text,
+    /// spaces at either end, characters of several bytes, empty texts.
+    fn text() -> impl Strategy<Value = String> {
+        let pieces = vec![
+            "", " ", "\t", "\n", "a", "名称", "x", "_", "_x", "_x0041_", "_x00Ff_", "_x004_", "0",
+            "F", "<", ">", "&", "&amp;", "<r>", "</r>", "<t>", "\u{fffe}", "\u{ffff}", "\u{202e}",
+            "\u{1}", "😀", "\"", "'", "=1+1",
+        ];
+        (
+            proptest::collection::vec(proptest::sample::select(pieces), 0..8),
+            0..4u8,
+        )
+            .prop_map(|(v, shape)| match shape {
+                0 => format!("<r>{}</r>", v.concat()),
+                _ => v.concat(),
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+        /// The workbook written directly is, byte for byte, the one
+        /// rust_xlsxwriter writes holding every cell, whatever the texts
+        /// (repeated, empty, hostile) and however many rows a sheet holds.
+        #[test]
+        fn direct_is_the_workbook_held_in_memory(
+            texts in proptest::collection::vec(text(), 1..24),
+            per_sheet in prop_oneof![1u32..40, Just(SHEET_ROWS)],
+            en in any::<bool>(),
+        ) {
+            let ds = shuangsuiji::Dataset::open(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../data/youyu-forestry/plan.toml"
+            ))
+            .unwrap();
+            let mut r = shuangsuiji::draw::draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+            let t = |k: usize| texts[k % texts.len()].clone();
+            for (i, v) in r.visits.iter_mut().enumerate() {
+                v.name = t(i);
+                v.region = t(i * 7 + 3);
+                v.credit_class = (i % 3 != 0).then(|| t(i * 5 + 1));
+                if i % 4 == 0 {
+                    v.uscc = t(i * 3 + 2);
+                }
+                for (j, team) in v.teams.iter_mut().enumerate() {
+                    team.department = t(i + j + 5);
+                    team.category = t(i * j + 11);
+                    if i % 5 == 0 {
+                        // one officer, whose number may be empty: a row
+                        // may end before the last column
+                        team.officers.truncate(1);
+                        if let Some(o) = team.officers.first_mut() {
+                            o.cert_no = t(i + j);
+                        }
+                    }
+                    for (k, o) in team.officers.iter_mut().enumerate() {
+                        o.name = t(i + j * 2 + k * 3);
+                    }
+                }
+            }
+            let lang = if en { Lang::En } else { Lang::Zh };
+            let v = Visits::Held(&r.visits);
+            let (mut direct, mut held) = (Vec::new(), Vec::new());
+            let a = write_result_xlsx_sheets(v, r.plan.date, IdScheme::Uscc, lang, None, &mut direct, per_sheet);
+            let b = write_result_xlsx_held(v, r.plan.date, IdScheme::Uscc, lang, &mut held, per_sheet);
+            prop_assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+            prop_assert!(direct == held, "the bytes differ");
+        }
+    }
+
+    /// Rows that end before the last column: the header's block still
+    /// spans every column, the others only theirs.
+    #[test]
+    fn rows_short_of_the_last_columns() {
+        let ds = shuangsuiji::Dataset::open(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/youyu-forestry/plan.toml"
+        ))
+        .unwrap();
+        let mut r = shuangsuiji::draw::draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+        for v in &mut r.visits {
+            for team in &mut v.teams {
+                team.officers.truncate(1);
+                for o in &mut team.officers {
+                    o.cert_no.clear();
+                    o.name.clear();
+                }
+            }
+        }
+        let v = Visits::Held(&r.visits);
+        for per_sheet in [1, 20, SHEET_ROWS] {
+            let (mut direct, mut held) = (Vec::new(), Vec::new());
+            write_result_xlsx_sheets(
+                v,
+                r.plan.date,
+                IdScheme::Uscc,
+                Lang::Zh,
+                None,
+                &mut direct,
+                per_sheet,
+            )
+            .unwrap();
+            write_result_xlsx_held(
+                v,
+                r.plan.date,
+                IdScheme::Uscc,
+                Lang::Zh,
+                &mut held,
+                per_sheet,
+            )
+            .unwrap();
+            assert!(direct == held, "{per_sheet} rows a sheet: the bytes differ");
+        }
+    }
+
+    /// A text longer than a cell holds is refused as rust_xlsxwriter
+    /// refuses it.
+    #[test]
+    fn a_text_too_long_for_a_cell_is_refused_alike() {
+        let ds = shuangsuiji::Dataset::open(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/youyu-forestry/plan.toml"
+        ))
+        .unwrap();
+        let mut r = shuangsuiji::draw::draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+        r.visits[1].name = "名".repeat(32_768);
+        let v = Visits::Held(&r.visits);
+        let a = write_result_xlsx_sheets(
+            v,
+            r.plan.date,
+            IdScheme::Uscc,
+            Lang::Zh,
+            None,
+            &mut Vec::new(),
+            SHEET_ROWS,
+        )
+        .unwrap_err();
+        let b = write_result_xlsx_held(
+            v,
+            r.plan.date,
+            IdScheme::Uscc,
+            Lang::Zh,
+            &mut Vec::new(),
+            SHEET_ROWS,
+        )
+        .unwrap_err();
+        assert_eq!(a.to_string(), b.to_string());
+        assert!(a.to_string().contains("32,767"), "{a}");
+        // 32,767 characters are held
+        r.visits[1].name = "名".repeat(32_767);
+        let v = Visits::Held(&r.visits);
+        let (mut direct, mut held) = (Vec::new(), Vec::new());
+        write_result_xlsx_sheets(
+            v,
+            r.plan.date,
+            IdScheme::Uscc,
+            Lang::Zh,
+            None,
+            &mut direct,
+            SHEET_ROWS,
+        )
+        .unwrap();
+        write_result_xlsx_held(
+            v,
+            r.plan.date,
+            IdScheme::Uscc,
+            Lang::Zh,
+            &mut held,
+            SHEET_ROWS,
+        )
+        .unwrap();
+        assert!(direct == held, "the bytes differ");
     }
 }
 
