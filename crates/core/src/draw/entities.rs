@@ -183,17 +183,39 @@ impl Packed {
         }));
     }
 
-    /// Keep the records for which `keep(index)` holds, in order.
+    /// Keep the records for which `keep(index)` holds, in order. The
+    /// records are moved down in place: the room stays for those pushed
+    /// next (a worker compacts its records again and again).
     pub(crate) fn retain(&mut self, mut keep: impl FnMut(usize) -> bool) {
-        let mut out = Packed::default();
-        for i in 0..self.len() {
+        let mut bytes = std::mem::take(&mut self.text).into_bytes();
+        let (mut kept, mut to) = (0, 0);
+        for i in 0..self.recs.len() {
+            // record i + 1 is not moved yet: its start is still where i ends
+            let (start, end) = (
+                self.recs[i].start,
+                self.recs.get(i + 1).map_or(bytes.len(), |r| r.start),
+            );
             if keep(i) {
-                out.push_from(self, i);
+                bytes.copy_within(start..end, to);
+                self.recs[kept] = Rec {
+                    start: to,
+                    ..self.recs[i].clone()
+                };
+                kept += 1;
+                to += end - start;
             }
         }
-        out.text.shrink_to_fit();
-        out.recs.shrink_to_fit();
-        *self = out;
+        bytes.truncate(to);
+        self.recs.truncate(kept);
+        // whole records moved: still UTF-8
+        self.text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    }
+
+    /// Give back the room past the records held.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.recs.shrink_to_fit();
     }
 
     /// Room for `records` more records of about `text` bytes in all.
@@ -277,5 +299,17 @@ mod tests {
         assert_eq!(q.len(), 3);
         check(&q, 1, "B2", &[]);
         assert_eq!(EntityRecords::uscc(&q, 2), "C3");
+        // pushed after a compaction, then the first and last kept
+        q.push_view(&view("D4-long-code", &["x"]));
+        check(&q, 3, "D4-long-code", &["x"]);
+        q.retain(|i| i == 0 || i == 3);
+        assert_eq!(q.len(), 2);
+        check(&q, 0, "C3", &["药店"]);
+        check(&q, 1, "D4-long-code", &["x"]);
+        q.retain(|i| i == 1);
+        q.shrink_to_fit();
+        check(&q, 0, "D4-long-code", &["x"]);
+        q.retain(|_| false);
+        assert_eq!((q.len(), q.text_len()), (0, 0));
     }
 }

@@ -586,6 +586,7 @@ impl Pool {
             }
         }
         arena.retain(|i| index[i] != usize::MAX);
+        arena.shrink_to_fit();
         let tasks = merged
             .into_iter()
             .map(|m| {
