@@ -117,10 +117,37 @@ const fn may_be_hostile(b: u8) -> bool {
 
 /// Whether `s` has a hostile character ([`is_hostile`]).
 fn has_hostile(s: &str) -> bool {
-    s.bytes().enumerate().any(|(i, b)| {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    loop {
+        i = skip_to(bytes, i, may_be_hostile);
+        let Some(&b) = bytes.get(i) else {
+            return false;
+        };
         // a lead byte starts a character, so `s[i..]` is at a boundary
-        may_be_hostile(b) && (b < 0x80 || s[i..].chars().next().is_some_and(is_hostile))
-    })
+        if b < 0x80 || s[i..].chars().next().is_some_and(is_hostile) {
+            return true;
+        }
+        i += 1;
+    }
+}
+
+/// The first index from `i` on whose byte `stop` holds (the length if
+/// none). Runs of other bytes are passed over 32 at a time, a test the
+/// compiler makes with vector instructions: a province's notice is
+/// gigabytes of ordinary text.
+#[inline]
+fn skip_to(bytes: &[u8], mut i: usize, stop: impl Fn(u8) -> bool) -> usize {
+    while let Some(chunk) = bytes.get(i..).and_then(|r| r.first_chunk::<32>()) {
+        if chunk.iter().fold(false, |any, &b| any | stop(b)) {
+            break;
+        }
+        i += 32;
+    }
+    while bytes.get(i).is_some_and(|&b| !stop(b)) {
+        i += 1;
+    }
+    i
 }
 
 /// The one policy of every published format (HTML, Markdown, CSV): each
@@ -190,11 +217,10 @@ fn replace_chars(
     let bytes = s.as_bytes();
     // `s[copied..i]` is written as it is
     let (mut copied, mut i) = (0, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        if !(may_be_hostile(b) || special(b)) {
-            i += 1;
-            continue;
+    loop {
+        i = skip_to(bytes, i, |b| may_be_hostile(b) || special(b));
+        if i >= bytes.len() {
+            break;
         }
         // an ASCII or lead byte: a character starts here
         let Some(c) = s[i..].chars().next() else {
@@ -1014,6 +1040,40 @@ mod tests {
             md_code_into(&mut fast, &s);
             md_code_by_char(&mut slow, &s);
             prop_assert_eq!(fast, slow);
+        }
+    }
+
+    /// One character treated apart anywhere in a long run of ordinary
+    /// text (ASCII or Chinese, so at every offset of the 32-byte steps of
+    /// `skip_to`): the byte-scanning escapers and check still find it.
+    #[test]
+    fn one_special_character_anywhere_in_a_long_run() {
+        let specials = [
+            "&", "<", "\"", "'", "\r", "\n", "|", "\u{1}", "\u{7f}", "\u{85}", "\u{61c}",
+            "\u{200e}", "\u{202e}", "\u{2066}",
+        ];
+        for run in ["a", "县"] {
+            for sp in specials {
+                for at in 0..80 {
+                    let s = format!("{}{sp}{}", run.repeat(at), run.repeat(90 - at));
+                    for breaks in [false, true] {
+                        let (mut fast, mut slow) = (String::new(), String::new());
+                        html_escape_into(&mut fast, &s, breaks);
+                        html_escape_by_char(&mut slow, &s, breaks);
+                        assert_eq!(fast, slow, "{sp:?} at {at}");
+                    }
+                    assert_eq!(has_hostile(&s), s.chars().any(is_hostile), "{sp:?} at {at}");
+                    let by_char: String = s
+                        .chars()
+                        .map(|c| if is_hostile(c) { '\u{FFFD}' } else { c })
+                        .collect();
+                    assert_eq!(neutralize(&s).as_ref(), by_char.as_str(), "{sp:?} at {at}");
+                    let (mut fast, mut slow) = (String::new(), String::new());
+                    md_code_into(&mut fast, &s);
+                    md_code_by_char(&mut slow, &s);
+                    assert_eq!(fast, slow, "{sp:?} at {at}");
+                }
+            }
         }
     }
 
