@@ -188,7 +188,10 @@ impl Table {
                     strings.intern(text)?
                 };
                 cells.push(i);
-                widths[c + 1] = widths[c + 1].max(display_width(text));
+                // a text is never wider than its bytes: most need no count
+                if text.len() > widths[c + 1] {
+                    widths[c + 1] = widths[c + 1].max(display_width(text));
+                }
             }
             Ok(())
         })?;
