@@ -701,6 +701,36 @@ mod direct_tests {
         }
     }
 
+    /// A draw without visits: the header alone, as rust_xlsxwriter
+    /// writes it.
+    #[test]
+    fn no_rows_is_the_header_alone() {
+        let date = shuangsuiji::model::Date::new(2026, 10, 9).unwrap();
+        for lang in [Lang::Zh, Lang::En] {
+            let (mut direct, mut held) = (Vec::new(), Vec::new());
+            write_result_xlsx_sheets(
+                Visits::Held(&[]),
+                date,
+                IdScheme::Uscc,
+                lang,
+                None,
+                &mut direct,
+                SHEET_ROWS,
+            )
+            .unwrap();
+            write_result_xlsx_held(
+                Visits::Held(&[]),
+                date,
+                IdScheme::Uscc,
+                lang,
+                &mut held,
+                SHEET_ROWS,
+            )
+            .unwrap();
+            assert!(direct == held, "{lang:?}: the bytes differ");
+        }
+    }
+
     /// A text longer than a cell holds is refused as rust_xlsxwriter
     /// refuses it.
     #[test]
