@@ -586,6 +586,31 @@ mod direct_tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The sample draw's result.
+    fn sample() -> shuangsuiji::DrawResult {
+        let ds = shuangsuiji::Dataset::open(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/youyu-forestry/plan.toml"
+        ))
+        .unwrap();
+        shuangsuiji::draw::draw_unchecked(&ds, "2026-Q4 424242").unwrap()
+    }
+
+    /// The workbook written directly, and as rust_xlsxwriter holds it.
+    fn both(
+        visits: &[shuangsuiji::draw::Visit],
+        date: Date,
+        lang: Lang,
+        per_sheet: u32,
+    ) -> (io::Result<Vec<u8>>, io::Result<Vec<u8>>) {
+        let v = Visits::Held(visits);
+        let (mut direct, mut held) = (Vec::new(), Vec::new());
+        let a =
+            write_result_xlsx_sheets(v, date, IdScheme::Uscc, lang, None, &mut direct, per_sheet);
+        let b = write_result_xlsx_held(v, date, IdScheme::Uscc, lang, &mut held, per_sheet);
+        (a.map(|()| direct), b.map(|()| held))
+    }
+
     /// Texts made of pieces that rust_xlsxwriter writes in a special way:
     /// XML specials, `_xHHHH_` and its near misses, the shape of rich text,
     /// spaces at either end, characters of several bytes, empty texts.
@@ -616,12 +641,7 @@ mod direct_tests {
             per_sheet in prop_oneof![1u32..40, Just(SHEET_ROWS)],
             en in any::<bool>(),
         ) {
-            let ds = shuangsuiji::Dataset::open(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../data/youyu-forestry/plan.toml"
-            ))
-            .unwrap();
-            let mut r = shuangsuiji::draw::draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+            let mut r = sample();
             let t = |k: usize| texts[k % texts.len()].clone();
             for (i, v) in r.visits.iter_mut().enumerate() {
                 v.name = t(i);
@@ -647,11 +667,8 @@ mod direct_tests {
                 }
             }
             let lang = if en { Lang::En } else { Lang::Zh };
-            let v = Visits::Held(&r.visits);
-            let (mut direct, mut held) = (Vec::new(), Vec::new());
-            let a = write_result_xlsx_sheets(v, r.plan.date, IdScheme::Uscc, lang, None, &mut direct, per_sheet);
-            let b = write_result_xlsx_held(v, r.plan.date, IdScheme::Uscc, lang, &mut held, per_sheet);
-            prop_assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+            let (direct, held) = both(&r.visits, r.plan.date, lang, per_sheet);
+            let (direct, held) = (direct.unwrap(), held.unwrap());
             prop_assert!(direct == held, "the bytes differ");
         }
     }
@@ -660,12 +677,7 @@ mod direct_tests {
     /// spans every column, the others only theirs.
     #[test]
     fn rows_short_of_the_last_columns() {
-        let ds = shuangsuiji::Dataset::open(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../data/youyu-forestry/plan.toml"
-        ))
-        .unwrap();
-        let mut r = shuangsuiji::draw::draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+        let mut r = sample();
         for v in &mut r.visits {
             for team in &mut v.teams {
                 team.officers.truncate(1);
@@ -675,29 +687,12 @@ mod direct_tests {
                 }
             }
         }
-        let v = Visits::Held(&r.visits);
         for per_sheet in [1, 20, SHEET_ROWS] {
-            let (mut direct, mut held) = (Vec::new(), Vec::new());
-            write_result_xlsx_sheets(
-                v,
-                r.plan.date,
-                IdScheme::Uscc,
-                Lang::Zh,
-                None,
-                &mut direct,
-                per_sheet,
-            )
-            .unwrap();
-            write_result_xlsx_held(
-                v,
-                r.plan.date,
-                IdScheme::Uscc,
-                Lang::Zh,
-                &mut held,
-                per_sheet,
-            )
-            .unwrap();
-            assert!(direct == held, "{per_sheet} rows a sheet: the bytes differ");
+            let (direct, held) = both(&r.visits, r.plan.date, Lang::Zh, per_sheet);
+            assert!(
+                direct.unwrap() == held.unwrap(),
+                "{per_sheet} rows a sheet: the bytes differ"
+            );
         }
     }
 
@@ -707,27 +702,11 @@ mod direct_tests {
     fn no_rows_is_the_header_alone() {
         let date = shuangsuiji::model::Date::new(2026, 10, 9).unwrap();
         for lang in [Lang::Zh, Lang::En] {
-            let (mut direct, mut held) = (Vec::new(), Vec::new());
-            write_result_xlsx_sheets(
-                Visits::Held(&[]),
-                date,
-                IdScheme::Uscc,
-                lang,
-                None,
-                &mut direct,
-                SHEET_ROWS,
-            )
-            .unwrap();
-            write_result_xlsx_held(
-                Visits::Held(&[]),
-                date,
-                IdScheme::Uscc,
-                lang,
-                &mut held,
-                SHEET_ROWS,
-            )
-            .unwrap();
-            assert!(direct == held, "{lang:?}: the bytes differ");
+            let (direct, held) = both(&[], date, lang, SHEET_ROWS);
+            assert!(
+                direct.unwrap() == held.unwrap(),
+                "{lang:?}: the bytes differ"
+            );
         }
     }
 
@@ -735,59 +714,16 @@ mod direct_tests {
     /// refuses it.
     #[test]
     fn a_text_too_long_for_a_cell_is_refused_alike() {
-        let ds = shuangsuiji::Dataset::open(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../data/youyu-forestry/plan.toml"
-        ))
-        .unwrap();
-        let mut r = shuangsuiji::draw::draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+        let mut r = sample();
         r.visits[1].name = "名".repeat(32_768);
-        let v = Visits::Held(&r.visits);
-        let a = write_result_xlsx_sheets(
-            v,
-            r.plan.date,
-            IdScheme::Uscc,
-            Lang::Zh,
-            None,
-            &mut Vec::new(),
-            SHEET_ROWS,
-        )
-        .unwrap_err();
-        let b = write_result_xlsx_held(
-            v,
-            r.plan.date,
-            IdScheme::Uscc,
-            Lang::Zh,
-            &mut Vec::new(),
-            SHEET_ROWS,
-        )
-        .unwrap_err();
+        let (a, b) = both(&r.visits, r.plan.date, Lang::Zh, SHEET_ROWS);
+        let (a, b) = (a.unwrap_err(), b.unwrap_err());
         assert_eq!(a.to_string(), b.to_string());
         assert!(a.to_string().contains("32,767"), "{a}");
         // 32,767 characters are held
         r.visits[1].name = "名".repeat(32_767);
-        let v = Visits::Held(&r.visits);
-        let (mut direct, mut held) = (Vec::new(), Vec::new());
-        write_result_xlsx_sheets(
-            v,
-            r.plan.date,
-            IdScheme::Uscc,
-            Lang::Zh,
-            None,
-            &mut direct,
-            SHEET_ROWS,
-        )
-        .unwrap();
-        write_result_xlsx_held(
-            v,
-            r.plan.date,
-            IdScheme::Uscc,
-            Lang::Zh,
-            &mut held,
-            SHEET_ROWS,
-        )
-        .unwrap();
-        assert!(direct == held, "the bytes differ");
+        let (direct, held) = both(&r.visits, r.plan.date, Lang::Zh, SHEET_ROWS);
+        assert!(direct.unwrap() == held.unwrap(), "the bytes differ");
     }
 }
 
