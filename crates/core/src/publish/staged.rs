@@ -135,17 +135,20 @@ impl Staged {
             .min(2)
             .min(names.len());
         // the longest files first, so that none is left to run alone at
-        // the end: the workbook (a 30-item draw's at 10^7 takes about 30 s
-        // to compress), then the inputs (the registry's copy), then the
-        // rest. (Workbook-first was measured 2–2.5 s slower for a one-item
-        // draw when the registry was still copied through this process;
-        // with the kernel's copy it is not: BENCHMARKS.md.)
+        // the end: the workbook (a 30-item draw's at 10^7 takes about 13 s
+        // to write), then the inputs (the registry's copy), then the
+        // notices (a page a visit: a 30-item draw's HTML is 1.7 GB at
+        // 10^7, its Markdown 0.9 GB), then the rest. (Workbook-first was
+        // measured 2–2.5 s slower for a one-item draw when the registry
+        // was still copied through this process; with the kernel's copy
+        // it is not: BENCHMARKS.md.)
         let mut order: Vec<usize> = (0..names.len()).collect();
         order.sort_by_key(|&i| {
-            let input = crate::publish::INPUT_FILES
-                .iter()
-                .any(|(_, n)| *n == names[i]);
-            (!names[i].ends_with(".xlsx"), !input)
+            let name = names[i];
+            let input = crate::publish::INPUT_FILES.iter().any(|(_, n)| *n == name);
+            let notice = (name.starts_with("notice.") || name.starts_with("pre-draw."))
+                && (name.ends_with(".html") || name.ends_with(".md"));
+            (!name.ends_with(".xlsx"), !input, !notice)
         });
         let next = std::sync::atomic::AtomicUsize::new(0);
         let slots: Vec<std::sync::Mutex<Option<io::Result<T>>>> =
