@@ -49,8 +49,10 @@ impl Attempt {
 
     /// What comes before reading the inputs (a registry of perhaps many
     /// gigabytes): take the output folder's lock, refuse to overwrite
-    /// earlier output unless `force`, and check the streaming flags. A
-    /// refusal is journaled and printed.
+    /// earlier output unless `force`, and check the streaming flags; then
+    /// start copying the plan's inputs into the folder being prepared
+    /// (in the background, on idle cycles). A refusal is journaled and
+    /// printed.
     pub(crate) fn before_reading(
         mut self,
         out: &Path,
@@ -58,13 +60,17 @@ impl Attempt {
         force: bool,
         flags: &StreamFlags,
         quiet: bool,
+        plan: &Path,
     ) -> Result<(Attempt, input::Streaming), u8> {
         let checked = match self.inner.reserve(out, guarded, force) {
             Err(e) => Err(e.to_string()),
             Ok(()) => input::Streaming::new(flags, out, quiet),
         };
         match checked {
-            Ok(st) => Ok((self, st)),
+            Ok(st) => {
+                self.inner.copy_inputs_early(out, plan);
+                Ok((self, st))
+            }
             Err(msg) => {
                 exit::message(&msg);
                 Err(self.fail(JournalOutcome::Invalid, msg, exit::INVALID))

@@ -175,6 +175,8 @@ fn check_state(f: &Fixture, dir: &Path, what: &str) -> &'static str {
 fn killed_at_every_named_point() {
     let f = fixture();
     let points = [
+        // the sample's history is in published form: copied before the draw
+        ("staged-history.csv", "before"),
         ("staged-result.json", "before"),
         ("staged-result.csv", "before"),
         ("staged-notice.html", "before"),

@@ -38,10 +38,11 @@ pub fn run(a: &CommitArgs) -> u8 {
         "commit",
         None,
     );
-    let (mut at, st) = match at.before_reading(&a.out, &COMMIT_FILES, a.force, &a.stream, a.quiet) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let (mut at, st) =
+        match at.before_reading(&a.out, &COMMIT_FILES, a.force, &a.stream, a.quiet, &a.plan) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
     let ds = match st.load(&a.plan) {
         Ok(ds) => ds,
         Err(e) => return at.fail_with(&e),

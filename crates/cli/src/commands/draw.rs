@@ -76,10 +76,11 @@ pub fn run(a: &DrawArgs) -> u8 {
 }
 
 fn run_draw(a: &DrawArgs, req: &DrawRequest<'_>, at: Attempt) -> u8 {
-    let (mut at, st) = match at.before_reading(req.out, &DRAW_FILES, a.force, &a.stream, a.quiet) {
-        Ok(x) => x,
-        Err(code) => return code,
-    };
+    let (mut at, st) =
+        match at.before_reading(req.out, &DRAW_FILES, a.force, &a.stream, a.quiet, req.plan) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
     // the result without its visits, and the visits (compact)
     let (plan, (result, visits)) = match req.commitment {
         // committed digests: one pass over the registry

@@ -10,6 +10,7 @@ use crate::InputDigests;
 use crate::commit::digest::hex;
 use crate::error::{Error, ErrorKind, Result};
 use crate::journal::{JournalEntry, JournalOutcome, JournalRecord};
+use crate::publish::early::{Early, Stamp};
 use crate::publish::journal_file::append_to_journal;
 use crate::publish::staged::{OutLock, Staged, lock_out, write_file_atomic};
 use crate::publish::{Publication, SUMS_FILE, Tee, sums_text};
@@ -53,7 +54,19 @@ pub const JOURNAL_EXCERPT: &str = "journal.jsonl";
 pub struct Attempt {
     journal: PathBuf,
     record: JournalRecord,
-    lock: Option<OutLock>,
+    // before the lock: dropped (its copies ended, its folder removed)
+    // while the lock is still held
+    early: Option<Early>,
+    // the lock, and the output folder it was taken for
+    lock: Option<(OutLock, PathBuf)>,
+}
+
+impl std::fmt::Debug for Early {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Early")
+            .field("out", &self.out())
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for OutLock {
@@ -124,6 +137,7 @@ impl Attempt {
                 note: None,
                 bundle: None,
             },
+            early: None,
             lock: None,
         }
     }
@@ -200,7 +214,8 @@ impl Attempt {
     pub fn reserve(&mut self, out: &Path, guarded: &[&str], force: bool) -> Result<()> {
         if self.lock.is_none() {
             super::staged::check_out(out).map_err(|e| publish_error(out, e))?;
-            self.lock = Some(lock_out(out).map_err(|e| publish_error(out, e))?);
+            let lock = lock_out(out).map_err(|e| publish_error(out, e))?;
+            self.lock = Some((lock, out.to_path_buf()));
         }
         if force {
             return Ok(());
@@ -221,6 +236,62 @@ impl Attempt {
                 found.join(", ")
             ),
         ))
+    }
+
+    /// Start copying the inputs of the plan at `plan_path` into the folder
+    /// being prepared for `out`, in the background and at the lowest
+    /// scheduling priority, while the caller reads the inputs and draws: a
+    /// province's registry in its published form (about 1.6 s of copying
+    /// and checking at 10^7 entities) is then mostly copied on cycles the
+    /// draw leaves idle. [`Attempt::publish`] into the same `out` keeps a
+    /// copy only if its source is the same file, unchanged (size,
+    /// modification and change times), and the publication names the same
+    /// input ([`Publication::with_inputs`]); every other file is written as
+    /// without this call, so the published bytes are the same either way.
+    ///
+    /// Call it after [`Attempt::reserve`] of the same `out` (it does
+    /// nothing without that folder's lock, or when the plan cannot be
+    /// read: the draw reports that). It may create `out` (removed again,
+    /// with the copies, if the attempt fails).
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir().join(format!("ssj-doc-{}-{}", line!(), std::process::id()));
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// use shuangsuiji::{Dataset, Publication, publish::Attempt};
+    /// let plan = std::path::Path::new("../../data/youyu-forestry/plan.toml");
+    /// let mut a = Attempt::new(dir.join("journal.jsonl"), "commit", None, "2026-10-01T00:00:00Z");
+    /// a.reserve(&dir.join("out"), &["commitment.json"], false).unwrap();
+    /// a.copy_inputs_early(&dir.join("out"), plan);
+    /// let ds = Dataset::open(plan).unwrap();
+    /// let text = std::fs::read_to_string(plan).unwrap();
+    /// let c = ds.commit();
+    /// let p = Publication::of_commitment(&c).with_inputs(plan, &text, ds.plan()).unwrap();
+    /// a.publish(&dir.join("out"), &p, &["commitment.json"], false).unwrap();
+    /// // the registry's bytes as the publication defines them, however made
+    /// let registry = p.bytes("entities.csv").unwrap().unwrap();
+    /// assert_eq!(std::fs::read(dir.join("out/entities.csv")).unwrap(), registry);
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    #[doc(hidden)] // for the CLI: public API once a release bumps the version
+    pub fn copy_inputs_early(&mut self, out: &Path, plan_path: &Path) {
+        if self.early.is_some() || self.lock.as_ref().is_none_or(|(_, locked)| locked != out) {
+            return;
+        }
+        let Ok(file) = crate::load::open::PlanFile::read(plan_path) else {
+            return;
+        };
+        let Ok(plan) = crate::Plan::from_toml(&file.name, &file.text) else {
+            return;
+        };
+        self.early = Early::start(out, plan_path, &plan, file).ok();
+    }
+
+    /// Wait for the copies started by [`Attempt::copy_inputs_early`];
+    /// whether any were started.
+    #[cfg(test)]
+    pub(crate) fn wait_early(&mut self) -> bool {
+        self.early.as_mut().map(Early::wait).is_some()
     }
 
     /// Journal the attempt as failed. Returns the entry, or why the
@@ -301,38 +372,74 @@ impl Attempt {
         let names: Vec<String> = publication.names().map(str::to_string).collect();
         let mut digest = String::new();
         let mut sums = None;
-        let staged = Staged::new(out).and_then(|mut s| {
-            let files: Vec<&str> = names
-                .iter()
-                .map(String::as_str)
-                .filter(|n| *n != SUMS_FILE)
-                .collect();
-            let hashes = s.stage_all(&files, &|n, w| {
-                // an input in its published form is copied and checked
-                if let Some(copy) = publication.copy_of(n)
-                    && copy.starts_in_published_form()?
-                {
-                    let mut src = copy.open()?;
-                    let check = |r: &mut dyn std::io::Read| Ok(copy.check(r)?.is_some());
-                    if let Some(h) = w.copy_checked(&mut src, &check)? {
-                        return Ok((n.to_string(), hex(&h)));
+        let (early, copied) = match self.early.take() {
+            Some(e) if e.out() == out => e.finish(),
+            _ => (None, Vec::new()),
+        };
+        let staged = early
+            .map_or_else(|| Staged::new(out), Ok)
+            .and_then(|mut s| {
+                let files: Vec<&str> = names
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|n| *n != SUMS_FILE)
+                    .collect();
+                // the early copies still good; the others are written again
+                // or removed
+                let mut kept: Vec<(&str, String)> = Vec::new();
+                for c in copied {
+                    let same = files.contains(&c.name)
+                        && publication
+                            .copy_of(c.name)
+                            .is_some_and(|p| p.same_as(&c.copy))
+                        && Stamp::of(c.copy.path()).is_ok_and(|now| now == c.before);
+                    if same {
+                        s.adopt(c.name);
+                        kept.push((c.name, hex(&c.hash)));
+                    } else if !files.contains(&c.name) {
+                        fs::remove_file(s.staging().join(c.name))?;
                     }
                 }
-                let mut tee = Tee {
-                    inner: w,
-                    hasher: Sha256::new(),
-                };
-                publication.write_file(n, &mut tee)?;
-                Ok((n.to_string(), hex(&tee.hasher.finalize())))
-            })?;
-            digest = hashes.first().map(|(_, h)| h.clone()).unwrap_or_default();
-            if publication.has_sums() {
-                let text = sums_text(hashes);
-                sums = Some(hex(&Sha256::digest(&text)));
-                s.stage_with(SUMS_FILE, &mut |w| w.write_all(&text))?;
-            }
-            Ok(s)
-        });
+                let rest: Vec<&str> = files
+                    .iter()
+                    .copied()
+                    .filter(|n| !kept.iter().any(|(k, _)| k == n))
+                    .collect();
+                let written = s.stage_all(&rest, &|n, w| {
+                    // an input in its published form is copied and checked
+                    if let Some(copy) = publication.copy_of(n)
+                        && copy.starts_in_published_form()?
+                    {
+                        let mut src = copy.open()?;
+                        let check = |r: &mut dyn std::io::Read| Ok(copy.check(r)?.is_some());
+                        if let Some(h) = w.copy_checked(&mut src, &check)? {
+                            return Ok((n.to_string(), hex(&h)));
+                        }
+                    }
+                    let mut tee = Tee {
+                        inner: w,
+                        hasher: Sha256::new(),
+                    };
+                    publication.write_file(n, &mut tee)?;
+                    Ok((n.to_string(), hex(&tee.hasher.finalize())))
+                })?;
+                // in the publication's order
+                let mut written = written.into_iter();
+                let hashes: Vec<(String, String)> = files
+                    .iter()
+                    .filter_map(|n| match kept.iter().find(|(k, _)| k == n) {
+                        Some((k, h)) => Some(((*k).to_string(), h.clone())),
+                        None => written.next(),
+                    })
+                    .collect();
+                digest = hashes.first().map(|(_, h)| h.clone()).unwrap_or_default();
+                if publication.has_sums() {
+                    let text = sums_text(hashes);
+                    sums = Some(hex(&Sha256::digest(&text)));
+                    s.stage_with(SUMS_FILE, &mut |w| w.write_all(&text))?;
+                }
+                Ok(s)
+            });
         let staged = match staged {
             Ok(s) => s,
             Err(e) => return Err(self.journal_failure(publish_error(out, e))),
@@ -377,6 +484,7 @@ impl Attempt {
     /// Journal a failure before returning it; a journal that cannot record
     /// it is said in the error.
     fn journal_failure(mut self, e: Error) -> Error {
+        self.early = None;
         self.lock = None;
         let journal = self.journal.clone();
         match self.fail_with(&e) {

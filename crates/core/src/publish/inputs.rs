@@ -199,27 +199,17 @@ impl<'a> crate::Publication<'a> {
         let file = plan_path.display().to_string();
         let published = bundle_plan_toml(&file, plan_text)?;
         let mut p = self.with_bytes(PLAN_FILE, published.into_bytes());
-        let dir = plan_path.parent().unwrap_or(std::path::Path::new(""));
-        let i = &plan.inputs;
-        let named = [
-            ("items", Some(&i.items)),
-            ("officers", Some(&i.officers)),
-            ("entities", Some(&i.entities)),
-            ("history", i.history.as_ref()),
-            ("conflicts", i.conflicts.as_ref()),
-        ];
-        for ((kind, source), (_, name)) in named.into_iter().zip(INPUT_FILES) {
-            let Some(source) = source else { continue };
-            if plan.disclosure.withhold.iter().any(|w| w == kind) {
-                // published by its digest only (SPEC.md §12)
-                continue;
-            }
-            let path = dir.join(crate::load::split_input_name(source).0);
-            let (enc, max) = (i.encoding, i.max_line_bytes);
+        for input in published_inputs(plan_path, plan) {
+            let PublishedInput {
+                kind,
+                name,
+                source,
+                path,
+                copy,
+            } = input;
+            let (enc, max) = (plan.inputs.encoding, plan.inputs.max_line_bytes);
             let scheme = plan.registry.scheme;
-            let copy = InputCopy::new(kind, source, path.clone(), enc, max, scheme);
             let writer_copy = copy.clone();
-            let source = source.clone();
             p = p.with_writer(name, move |w| {
                 if let Some(c) = &writer_copy
                     && c.copy_to(w)?
@@ -236,6 +226,51 @@ impl<'a> crate::Publication<'a> {
         }
         Ok(p)
     }
+}
+
+/// One input of a plan as it is published: its kind, its published name,
+/// its name in the plan, its file, and whether it may be copied.
+#[cfg(feature = "fs")]
+pub(crate) struct PublishedInput {
+    pub(crate) kind: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) source: String,
+    pub(crate) path: std::path::PathBuf,
+    pub(crate) copy: Option<InputCopy>,
+}
+
+/// Every input of `plan` (at `plan_path`) that its folder publishes
+/// (those withheld are published by their digest only, SPEC.md §12), in
+/// the order of [`INPUT_FILES`].
+#[cfg(feature = "fs")]
+pub(crate) fn published_inputs(plan_path: &std::path::Path, plan: &Plan) -> Vec<PublishedInput> {
+    let dir = plan_path.parent().unwrap_or(std::path::Path::new(""));
+    let i = &plan.inputs;
+    let named = [
+        ("items", Some(&i.items)),
+        ("officers", Some(&i.officers)),
+        ("entities", Some(&i.entities)),
+        ("history", i.history.as_ref()),
+        ("conflicts", i.conflicts.as_ref()),
+    ];
+    let mut out = Vec::new();
+    for ((kind, source), (_, name)) in named.into_iter().zip(INPUT_FILES) {
+        let Some(source) = source else { continue };
+        if plan.disclosure.withhold.iter().any(|w| w == kind) {
+            continue;
+        }
+        let path = dir.join(crate::load::split_input_name(source).0);
+        let (enc, max) = (i.encoding, i.max_line_bytes);
+        let copy = InputCopy::new(kind, source, path.clone(), enc, max, plan.registry.scheme);
+        out.push(PublishedInput {
+            kind,
+            name,
+            source: source.clone(),
+            path,
+            copy,
+        });
+    }
+    out
 }
 
 /// An input that may be published as a copy of its own bytes: a
@@ -290,6 +325,30 @@ impl InputCopy {
             max_line_bytes,
             fields: fields(kind, scheme)?,
         })
+    }
+
+    /// The input's name in the plan.
+    pub(crate) fn source(&self) -> &str {
+        &self.name
+    }
+
+    /// The input's file.
+    pub(crate) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// Whether `other` is the same input, copied and checked alike.
+    pub(crate) fn same_as(&self, other: &InputCopy) -> bool {
+        self.kind == other.kind
+            && self.name == other.name
+            && self.path == other.path
+            && self.encoding == other.encoding
+            && self.max_line_bytes == other.max_line_bytes
+            && self
+                .fields
+                .iter()
+                .map(|f| f.name)
+                .eq(other.fields.iter().map(|f| f.name))
     }
 
     /// Open the input (a regular file).

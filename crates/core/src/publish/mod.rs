@@ -18,6 +18,8 @@
 
 #[cfg(feature = "fs")]
 mod attempt;
+#[cfg(feature = "fs")]
+mod early;
 mod inputs;
 #[cfg(feature = "fs")]
 mod journal_file;

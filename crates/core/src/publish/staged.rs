@@ -196,6 +196,17 @@ impl Staged {
         }
     }
 
+    /// The staging folder.
+    pub(crate) fn staging(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Count the file `name`, already written into the staging folder
+    /// (durably, by [`stage_file`]), as staged.
+    pub(crate) fn adopt(&mut self, name: &str) {
+        self.names.push(name.to_string());
+    }
+
     /// Stage the file `name` as `write` writes it (buffered), and fsync it.
     pub(crate) fn stage_with(
         &mut self,
@@ -381,7 +392,7 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// Write one staged file and make it durable.
-fn stage_file<T>(
+pub(crate) fn stage_file<T>(
     staging: &Path,
     name: &str,
     write: &mut dyn FnMut(&mut StagedWriter) -> io::Result<T>,
