@@ -2643,14 +2643,7 @@ pub fn assemble_bundle(
     .map_err(|e| e.to_string())?;
     let mut files = BundleFiles::new();
     // the plan, its [inputs] naming the flat files
-    let i = &ds.plan().inputs;
-    let named = [
-        ("items", Some(&i.items)),
-        ("officers", Some(&i.officers)),
-        ("entities", Some(&i.entities)),
-        ("history", i.history.as_ref()),
-        ("conflicts", i.conflicts.as_ref()),
-    ];
+    let named = ds.plan().inputs.by_kind();
     let mut plan = String::new();
     let mut section = String::new();
     for line in plan_text.lines() {

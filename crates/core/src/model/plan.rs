@@ -117,6 +117,27 @@ pub struct InputFiles {
     pub allow_outside: bool,
 }
 
+impl InputFiles {
+    /// Each kind of input with the file the plan names for it, in the
+    /// order items, officers, entities, history, conflicts.
+    ///
+    /// ```
+    /// # let ds = shuangsuiji::Dataset::open("../../data/youyu-forestry/plan.toml").unwrap();
+    /// let kinds = ds.plan().inputs.by_kind();
+    /// assert_eq!(kinds[2], ("entities", Some(&"entities.csv".to_string())));
+    /// ```
+    #[doc(hidden)] // for the sibling crates; not covered by semver
+    pub fn by_kind(&self) -> [(&'static str, Option<&String>); 5] {
+        [
+            ("items", Some(&self.items)),
+            ("officers", Some(&self.officers)),
+            ("entities", Some(&self.entities)),
+            ("history", self.history.as_ref()),
+            ("conflicts", self.conflicts.as_ref()),
+        ]
+    }
+}
+
 /// 1 MiB: a registry row is a few hundred bytes.
 fn default_max_line_bytes() -> u64 {
     1 << 20

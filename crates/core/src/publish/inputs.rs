@@ -246,15 +246,8 @@ pub(crate) struct PublishedInput {
 pub(crate) fn published_inputs(plan_path: &std::path::Path, plan: &Plan) -> Vec<PublishedInput> {
     let dir = plan_path.parent().unwrap_or(std::path::Path::new(""));
     let i = &plan.inputs;
-    let named = [
-        ("items", Some(&i.items)),
-        ("officers", Some(&i.officers)),
-        ("entities", Some(&i.entities)),
-        ("history", i.history.as_ref()),
-        ("conflicts", i.conflicts.as_ref()),
-    ];
     let mut out = Vec::new();
-    for ((kind, source), (_, name)) in named.into_iter().zip(INPUT_FILES) {
+    for ((kind, source), (_, name)) in i.by_kind().into_iter().zip(INPUT_FILES) {
         let Some(source) = source else { continue };
         if plan.disclosure.withhold.iter().any(|w| w == kind) {
             continue;
