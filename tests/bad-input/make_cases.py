@@ -136,6 +136,9 @@ case("plan-missing-section", plan_toml=text("plan.toml").split("[inputs]")[0])
 case("plan-period-reversed", plan_toml=text("plan.toml").replace("period_end = 2026-12-31", "period_end = 2026-09-30"))
 case("plan-impossible-date", plan_toml=text("plan.toml").replace("2026-12-31", "2026-11-31"))
 case("plan-names-missing-file", plan_toml=text("plan.toml").replace('"history.csv"', '"history-2025.csv"'))
+# a registry that cannot be opened is one error, not one more for every
+# history and conflicts row naming an entity
+case("plan-names-missing-registry", plan_toml=text("plan.toml").replace('"entities.csv"', '"entities-2026.csv"'))
 case("plan-names-directory", plan_toml=text("plan.toml").replace('"conflicts.csv"', '"."'))
 # inputs stay in the plan's folder; a file that is not a table of ours is not echoed
 case("plan-input-outside", plan_toml=text("plan.toml").replace('"conflicts.csv"', '"../secret.txt"'))

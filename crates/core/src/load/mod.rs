@@ -750,14 +750,24 @@ fn build(
     files: Vec<FileReport>,
     mut diags: Vec<Diagnostic>,
 ) -> Result<Dataset> {
-    // A file with errors lost its bad records: references into it are not
-    // checked, so one mistake is reported once, not again at every use.
-    let failed = |kind: usize| {
-        diags
-            .iter()
-            .any(|d| d.is_error() && d.position.file == lines.files[kind])
+    // A file with errors lost its bad records, and a file that could not
+    // be opened (an error at the plan's `inputs.<key>`) has none:
+    // references into it are not checked, so one mistake is reported
+    // once, not again at every use.
+    let failed = |kind: usize, key: &str| {
+        let opening = format!("inputs.{key}");
+        diags.iter().any(|d| {
+            d.is_error()
+                && (d.position.file == lines.files[kind]
+                    || (d.position.file == plan_file
+                        && d.position.field.as_deref() == Some(opening.as_str())))
+        })
     };
-    let (items_ok, officers_ok, entities_ok) = (failed(ITEMS), failed(OFFICERS), failed(ENTITIES));
+    let (items_ok, officers_ok, entities_ok) = (
+        failed(ITEMS, "items"),
+        failed(OFFICERS, "officers"),
+        failed(ENTITIES, "entities"),
+    );
     let (items_ok, officers_ok, entities_ok) = (!items_ok, !officers_ok, !entities_ok);
     let items = dedup_by_key(
         items,
