@@ -408,13 +408,9 @@ impl Attempt {
                 let written = s.stage_all(&rest, &|n, w| {
                     // an input in its published form is copied and checked
                     if let Some(copy) = publication.copy_of(n)
-                        && copy.starts_in_published_form()?
+                        && let Some(h) = copy.stage_copy(w, || copy.open(), None)?
                     {
-                        let mut src = copy.open()?;
-                        let check = |r: &mut dyn std::io::Read| Ok(copy.check(r)?.is_some());
-                        if let Some(h) = w.copy_checked(&mut src, &check)? {
-                            return Ok((n.to_string(), hex(&h)));
-                        }
+                        return Ok((n.to_string(), hex(&h)));
                     }
                     let mut tee = Tee {
                         inner: w,

@@ -153,18 +153,12 @@ fn copy_all(
         let Ok(before) = Stamp::of(copy.path()) else {
             continue;
         };
-        if !copy.starts_in_published_form().unwrap_or(false) {
-            continue;
-        }
         // a cancelled copy stops while it is read back (the kernel's copy
-        // itself is not interrupted)
-        let check = |r: &mut dyn io::Read| {
-            let mut r = Cancellable { inner: r, cancel };
-            Ok(copy.check(&mut r)?.is_some())
-        };
+        // itself is not interrupted); the input is opened as the draw
+        // opens it
         let copied = stage_file(staging, name, &mut |w| {
-            let (mut src, _) = file.open_input(split_input_name(copy.source()).0)?;
-            w.copy_checked(&mut src, &check)
+            let open = || Ok(file.open_input(split_input_name(copy.source()).0)?.0);
+            copy.stage_copy(w, open, Some(cancel))
         });
         match copied {
             Ok(Some(hash)) => done.push(Copied {
@@ -179,21 +173,6 @@ fn copy_all(
         }
     }
     done
-}
-
-/// A reader that fails once `cancel` is set.
-struct Cancellable<'a> {
-    inner: &'a mut dyn io::Read,
-    cancel: &'a AtomicBool,
-}
-
-impl io::Read for Cancellable<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.cancel.load(Ordering::Relaxed) {
-            return Err(io::Error::other("cancelled"));
-        }
-        self.inner.read(buf)
-    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,10 @@ use crate::load::records;
 use crate::load::table::{Field, Table};
 #[cfg(feature = "fs")]
 use crate::model::Plan;
+#[cfg(feature = "fs")]
+use crate::publish::staged::StagedWriter;
+#[cfg(feature = "fs")]
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The published name of each input kind (SPEC.md §12).
 pub const INPUT_FILES: [(&str, &str); 5] = [
@@ -366,6 +370,28 @@ impl InputCopy {
             .is_some())
     }
 
+    /// Make `w` a copy of this input if it is in its published form: its
+    /// first lines are checked before the copy, every line as the copy is
+    /// read back ([`StagedWriter::copy_checked`]); `None`, with `w` left
+    /// empty, when it is not. `open` opens the input's file (as the caller
+    /// must); with `cancel`, the read-back fails once it is set.
+    pub(crate) fn stage_copy(
+        &self,
+        w: &mut StagedWriter,
+        open: impl FnOnce() -> std::io::Result<std::fs::File>,
+        cancel: Option<&AtomicBool>,
+    ) -> std::io::Result<Option<[u8; 32]>> {
+        if !self.starts_in_published_form()? {
+            return Ok(None);
+        }
+        let mut src = open()?;
+        let check = |r: &mut dyn Read| {
+            let mut r = Cancellable { inner: r, cancel };
+            Ok(self.check(&mut r)?.is_some())
+        };
+        w.copy_checked(&mut src, &check)
+    }
+
     /// [`InputCopy::check`]; with `prefix`, `r` may end inside a line,
     /// which is not checked.
     fn check_lines(&self, r: &mut dyn Read, prefix: bool) -> std::io::Result<Option<u64>> {
@@ -455,6 +481,23 @@ impl InputCopy {
             )));
         }
         Ok(true)
+    }
+}
+
+/// A reader that fails once `cancel` (if any) is set.
+#[cfg(feature = "fs")]
+struct Cancellable<'a> {
+    inner: &'a mut dyn Read,
+    cancel: Option<&'a AtomicBool>,
+}
+
+#[cfg(feature = "fs")]
+impl Read for Cancellable<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(std::io::Error::other("cancelled"));
+        }
+        self.inner.read(buf)
     }
 }
 
