@@ -13,6 +13,7 @@ use crate::{Dataset, Error};
 
 use super::entities::EntityRecords;
 use super::keys::WordStream;
+use super::visits::TeamKind;
 
 /// An entity as infeasibility messages name it: code, name (region).
 fn subject(ents: &dyn EntityRecords, i: usize) -> String {
@@ -28,12 +29,26 @@ pub(crate) struct Slot<'k> {
     pub visit: u32,
     /// Index of the entity in `ds.entities()`.
     pub entity: usize,
+    /// What the team is for: the effective department, the categories an
+    /// officer must all hold (sorted, distinct) and the items of the
+    /// department on the visit (for messages). One reference, not three:
+    /// a province's draw has millions of slots.
+    pub kind: &'k TeamKind,
+}
+
+impl Slot<'_> {
     /// Effective department.
-    pub department: &'k str,
-    /// Items of the department on the visit (for messages).
-    pub items: &'k [String],
-    /// Categories an officer must all hold (sorted, distinct).
-    pub categories: &'k [String],
+    fn department(&self) -> &str {
+        &self.kind.department
+    }
+    /// Items of the department on the visit.
+    fn items(&self) -> &[String] {
+        &self.kind.items
+    }
+    /// Categories an officer must all hold.
+    fn categories(&self) -> &[String] {
+        &self.kind.categories
+    }
 }
 
 /// The effective department: empty means the plan authority.
@@ -100,7 +115,7 @@ pub(crate) fn assign(
         }
         let (uscc, e_region) = fetched[si % 256];
         let region = if rules.cross_region { "" } else { e_region };
-        let key = (slot.department, slot.categories, region);
+        let key = (slot.department(), slot.categories(), region);
         let base = match base_index.get(&key) {
             Some(b) => *b,
             None => {
@@ -162,7 +177,7 @@ pub(crate) fn assign(
         type PerBase = std::collections::BTreeMap<usize, Option<Vec<usize>>>;
         let mut per_dept: std::collections::BTreeMap<&str, (u64, PerBase)> = Default::default();
         for (s, slot) in slots.iter().enumerate() {
-            let d = per_dept.entry(slot.department).or_default();
+            let d = per_dept.entry(slot.department()).or_default();
             d.0 += t as u64;
             let c = &cands[s];
             let e = d.1.entry(c.base).or_insert_with(|| Some(Vec::new()));
@@ -218,7 +233,7 @@ pub(crate) fn assign(
         if union.len() < need {
             let items: Vec<String> = slots[i..j]
                 .iter()
-                .flat_map(|s| s.items.iter().cloned())
+                .flat_map(|s| s.items().iter().cloned())
                 .collect();
             return Err(Error::infeasible(Infeasible {
                 item: items.join("+"),
@@ -304,14 +319,14 @@ pub(crate) fn assign(
             if !augment(&mut st, slots, s as u32, cap, &qual) {
                 let slot = &slots[s];
                 return Err(Error::infeasible(Infeasible {
-                    item: slot.items.join("+"),
+                    item: slot.items().join("+"),
                     subject: Some(subject(ents, slot.entity)),
                     constraint: format!(
                         "the team of {t} from {} certified for {} cannot be completed: every \
                          qualified officer is at the load cap of {} visits (officer_max_load) \
                          or needed on this visit's other teams, and no reassignment frees one",
-                        slot.department,
-                        slot.categories.join("、"),
+                        slot.department(),
+                        slot.categories().join("、"),
                         rules
                             .officer_max_load
                             .map_or("∞".to_string(), |c| c.to_string()),
@@ -504,8 +519,8 @@ fn augment<'q, I: Iterator<Item = u32> + 'q>(
 fn items_of_department(slots: &[Slot<'_>], dept: &str) -> String {
     let set: BTreeSet<&str> = slots
         .iter()
-        .filter(|s| s.department == dept)
-        .flat_map(|s| s.items.iter().map(String::as_str))
+        .filter(|s| s.department() == dept)
+        .flat_map(|s| s.items().iter().map(String::as_str))
         .collect();
     set.into_iter().collect::<Vec<_>>().join("+")
 }
@@ -513,9 +528,9 @@ fn items_of_department(slots: &[Slot<'_>], dept: &str) -> String {
 /// Department, certificate, categories and region (the slot-independent
 /// conditions).
 fn qualified_base(ds: &Dataset, o: &Officer, slot: &Slot, region: &str) -> bool {
-    effective_department(ds, &o.department) == slot.department
+    effective_department(ds, &o.department) == slot.department()
         && ds.officer_eligible(o)
-        && slot.categories.iter().all(|c| o.categories.contains(c))
+        && slot.categories().iter().all(|c| o.categories.contains(c))
         && (ds.plan.rules.cross_region || o.regions.iter().any(|r| region_covers(r, region)))
 }
 
@@ -533,8 +548,8 @@ pub(crate) fn explain_short(
     let rules = &ds.plan.rules;
     let t = rules.team_size as usize;
     let (e_uscc, e_region) = (ents.uscc(slot.entity), ents.region(slot.entity));
-    let dept = slot.department;
-    let cats = slot.categories.join("、");
+    let dept = slot.department();
+    let cats = slot.categories().join("、");
     let mut pool: Vec<&Officer> = ds
         .officers
         .iter()
@@ -556,12 +571,12 @@ pub(crate) fn explain_short(
         (
             format!(
                 "certified for {cats}{}",
-                slot.categories
+                slot.categories()
                     .iter()
                     .map(|c| look_alike(&pool, c, |o| &o.categories))
                     .collect::<String>()
             ),
-            Box::new(|o: &Officer| slot.categories.iter().all(|c| o.categories.contains(c))),
+            Box::new(|o: &Officer| slot.categories().iter().all(|c| o.categories.contains(c))),
         ),
         (
             if rules.cross_region {
@@ -605,7 +620,7 @@ pub(crate) fn explain_short(
         }
     }
     Infeasible {
-        item: slot.items.join("+"),
+        item: slot.items().join("+"),
         subject: Some(subject(ents, slot.entity)),
         constraint: format!("{why}; team size is {t}"),
     }

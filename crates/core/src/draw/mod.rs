@@ -135,7 +135,7 @@ pub(crate) fn finish_draw(
     sources: Vec<SourceOutcome>,
     key: [u8; 32],
     tasks: Vec<TaskResult>,
-    visits: Vec<Draft>,
+    visits: Drafts,
 ) -> Result<(DrawResult, VisitList)> {
     let list = staff(ds, ents, history, &key, &tasks, visits)?;
     let head = DrawResult {
@@ -165,10 +165,57 @@ pub(crate) fn finish_draw(
     Ok((head, list))
 }
 
-/// A visit under construction: entity index and its selections.
-pub(crate) struct Draft {
-    entity: usize,
-    selections: Vec<visits::Sel>,
+/// The visits under construction, in the order their entities were first
+/// selected, with every selection in the order made. Held flat: a
+/// province's draw makes millions of selections, nearly all the only one
+/// of their visit, and a vector per visit (room for four selections at its
+/// first push) cost four times the selections themselves.
+#[derive(Debug, Default)]
+pub(crate) struct Drafts {
+    /// The entity index of each visit.
+    entities: Vec<usize>,
+    /// Each selection with the index of its visit, in the order made.
+    sels: Vec<(u32, visits::Sel)>,
+}
+
+impl Drafts {
+    /// The visits with their selections together: visit `v`'s are
+    /// `sels[starts[v]..starts[v + 1]]`, in the order made.
+    fn grouped(self) -> Grouped {
+        let Drafts { entities, mut sels } = self;
+        // stable: a visit's selections keep the order they were made in
+        sels.sort_by_key(|&(v, _)| v);
+        let mut starts = Vec::with_capacity(entities.len() + 1);
+        for (i, &(v, _)) in sels.iter().enumerate() {
+            while starts.len() <= v as usize {
+                starts.push(i);
+            }
+        }
+        while starts.len() <= entities.len() {
+            starts.push(sels.len());
+        }
+        Grouped {
+            entities,
+            starts,
+            // reuses the allocation: a selection is smaller than the pair
+            sels: sels.into_iter().map(|(_, s)| s).collect(),
+        }
+    }
+}
+
+/// [`Drafts`] grouped by visit.
+struct Grouped {
+    entities: Vec<usize>,
+    /// Where each visit's selections start, and their end.
+    starts: Vec<usize>,
+    sels: Vec<visits::Sel>,
+}
+
+impl Grouped {
+    /// The selections of visit `v`.
+    fn of(&self, v: usize) -> &[visits::Sel] {
+        &self.sels[self.starts[v]..self.starts[v + 1]]
+    }
 }
 
 /// The exclusion label of a reason.
@@ -343,8 +390,8 @@ pub(crate) struct Selector<'d> {
     key: [u8; 32],
     registry: u64,
     tasks: Vec<TaskResult>,
-    drafts: Vec<Draft>,
-    visit_of: HashMap<usize, usize>,
+    drafts: Drafts,
+    visit_of: HashMap<usize, u32>,
 }
 
 impl<'d> Selector<'d> {
@@ -362,7 +409,7 @@ impl<'d> Selector<'d> {
             key,
             registry,
             tasks: Vec::with_capacity(ds.plan.tasks.len()),
-            drafts: Vec::new(),
+            drafts: Drafts::default(),
             visit_of: HashMap::default(),
         }
     }
@@ -444,15 +491,12 @@ impl<'d> Selector<'d> {
                     rank: rank as u64 + 1,
                     ticket: tk,
                 };
-                let drafts = &mut self.drafts;
+                let entities = &mut self.drafts.entities;
                 let vi = *self.visit_of.entry(ei).or_insert_with(|| {
-                    drafts.push(Draft {
-                        entity: ei,
-                        selections: Vec::new(),
-                    });
-                    drafts.len() - 1
+                    entities.push(ei);
+                    (entities.len() - 1) as u32
                 });
-                self.drafts[vi].selections.push(sel);
+                self.drafts.sels.push((vi, sel));
             }
         }
         let eligible: u64 = rows.iter().map(|r| r.0.base).sum();
@@ -480,17 +524,18 @@ impl<'d> Selector<'d> {
     }
 
     /// The selection so far: tasks and visits.
-    pub(crate) fn into_parts(self) -> (Vec<TaskResult>, Vec<Draft>) {
+    pub(crate) fn into_parts(self) -> (Vec<TaskResult>, Drafts) {
         (self.tasks, self.drafts)
     }
 
     /// Continue from [`Selector::into_parts`] (over a dataset whose
     /// entities keep their indices).
-    pub(crate) fn restore(&mut self, tasks: Vec<TaskResult>, drafts: Vec<Draft>) {
+    pub(crate) fn restore(&mut self, tasks: Vec<TaskResult>, drafts: Drafts) {
         self.visit_of = drafts
+            .entities
             .iter()
             .enumerate()
-            .map(|(i, d)| (d.entity, i))
+            .map(|(i, &e)| (e, i as u32))
             .collect();
         self.tasks = tasks;
         self.drafts = drafts;
@@ -663,7 +708,7 @@ fn batch_through(r: Ratio, b: u64, (p, q): (u64, u64)) -> u64 {
 
 /// The selection of every task (SPEC.md §5–§7), without officers, from the
 /// whole registry held in `ds`.
-fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Vec<Draft>) {
+fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Drafts) {
     let elig = Eligibility::new(ds);
     let mut sel = Selector::new(ds, &ds.entities, *key, ds.entities.len() as u64);
     for task in &ds.plan.tasks {
@@ -703,10 +748,8 @@ pub fn select_only(ds: &Dataset, seed_text: &str) -> Vec<Vec<String>> {
     let key = draw_key(ALGORITHM, &normalize_seed(seed_text), &ds.digests);
     let (_, drafts) = select(ds, &key);
     let mut out = vec![Vec::new(); ds.plan.tasks.len()];
-    for d in drafts {
-        for s in d.selections {
-            out[s.task as usize].push(ds.entities[d.entity].uscc.clone());
-        }
+    for (v, s) in drafts.sels {
+        out[s.task as usize].push(ds.entities[drafts.entities[v as usize]].uscc.clone());
     }
     for v in &mut out {
         v.sort();
@@ -721,13 +764,14 @@ fn staff(
     history: &[crate::model::HistoryRecord],
     key: &[u8; 32],
     tasks: &[TaskResult],
-    drafts: Vec<Draft>,
+    drafts: Drafts,
 ) -> Result<VisitList> {
+    let drafts = drafts.grouped();
     // most recent inspection team per entity drawn (only those: a
     // province's history has millions of records)
     // read in the order the candidates are held, not the visits' order:
     // a province's candidates do not fit in the processor's caches
-    let mut held: Vec<usize> = drafts.iter().map(|d| d.entity).collect();
+    let mut held: Vec<usize> = drafts.entities.clone();
     held.sort_unstable();
     let drawn: HashSet<&str> = held.iter().map(|&e| ents.uscc(e)).collect();
     drop(held);
@@ -765,16 +809,17 @@ fn staff(
     // one slot per (visit, department, category), in visit order; what a
     // slot is for is a shared team kind
     let mut slot_kinds: Vec<u32> = Vec::new();
-    let mut slot_end: Vec<usize> = Vec::with_capacity(drafts.len());
+    let mut slot_end: Vec<usize> = Vec::with_capacity(drafts.entities.len());
     // a visit's team kinds follow from its selections' tasks, in order: a
     // province has millions of visits and few such sequences (at most
     // KNOWN are remembered, so that a plan of many tasks holds no more)
     const KNOWN: usize = 4096;
     let mut kinds_of: HashMap<Vec<u32>, Vec<u32>> = HashMap::default();
     let mut seq: Vec<u32> = Vec::new();
-    for d in &drafts {
+    for v in 0..drafts.entities.len() {
+        let sels = drafts.of(v);
         seq.clear();
-        seq.extend(d.selections.iter().map(|s| s.task));
+        seq.extend(sels.iter().map(|s| s.task));
         if let Some(k) = kinds_of.get(seq.as_slice()) {
             slot_kinds.extend_from_slice(k);
             slot_end.push(slot_kinds.len());
@@ -782,7 +827,7 @@ fn staff(
         }
         let first = slot_kinds.len();
         let mut by_team: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
-        for s in &d.selections {
+        for s in sels {
             for id in &ds.plan.tasks[s.task as usize].items {
                 if let Some(it) = ds.item(id) {
                     let dept = assign::effective_department(ds, &it.department);
@@ -809,15 +854,12 @@ fn staff(
         let kinds = list.kinds();
         let mut slots: Vec<assign::Slot<'_>> = Vec::with_capacity(slot_kinds.len());
         let mut start = 0;
-        for (vi, (d, &end)) in drafts.iter().zip(&slot_end).enumerate() {
+        for (vi, (&entity, &end)) in drafts.entities.iter().zip(&slot_end).enumerate() {
             for &k in &slot_kinds[start..end] {
-                let k = &kinds[k as usize];
                 slots.push(assign::Slot {
                     visit: vi as u32,
-                    entity: d.entity,
-                    department: &k.department,
-                    items: &k.items,
-                    categories: &k.categories,
+                    entity,
+                    kind: &kinds[k as usize],
                 });
             }
             start = end;
@@ -827,16 +869,20 @@ fn staff(
     };
     drop(last_team);
     let t = ds.plan.rules.team_size as usize;
+    let Grouped {
+        entities,
+        starts,
+        sels,
+    } = drafts;
+    // the selections, grouped by visit, become the list's as they are
+    list.set_selections(sels);
     let mut start = 0;
-    let mut drafts = drafts.into_iter().zip(slot_end).peekable();
     let mut fields = Vec::with_capacity(256);
-    while drafts.peek().is_some() {
+    for (block, ends) in entities.chunks(256).zip(slot_end.chunks(256)) {
         // a block of visits' fields fetched before any is copied: their
         // records lie scattered, and the loads then overlap
-        let block: Vec<(Draft, usize)> = drafts.by_ref().take(256).collect();
         fields.clear();
-        fields.extend(block.iter().map(|(d, _)| {
-            let e = d.entity;
+        fields.extend(block.iter().map(|&e| {
             (
                 ents.uscc(e),
                 ents.name(e),
@@ -844,13 +890,14 @@ fn staff(
                 ents.credit_class(e),
             )
         }));
-        for ((d, end), &(uscc, name, region, class)) in block.into_iter().zip(&fields) {
+        for (&end, &(uscc, name, region, class)) in ends.iter().zip(&fields) {
+            let v = list.len();
             list.push(
                 uscc,
                 name,
                 region,
                 class,
-                d.selections,
+                starts[v],
                 (start..end).map(|s| (slot_kinds[s], &teams[s * t..(s + 1) * t])),
             );
             start = end;

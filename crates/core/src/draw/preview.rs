@@ -11,6 +11,7 @@ use crate::model::{Overlap, region_covers};
 use crate::{Dataset, Error};
 
 use super::assign::{Slot, effective_department, explain_short};
+use super::visits::TeamKind;
 use super::{Eligibility, StratumAllocation, StratumKey, allocate, reason_label, stratum_key};
 
 /// The preview of one task: how many entities it will draw from each
@@ -396,13 +397,15 @@ fn feasibility(ds: &Dataset, planned: &[Planned]) -> Option<Infeasible> {
     };
     if let Some(f) = check1.first() {
         let (dept, cat, items) = &f.kind;
-        let cats = [cat.clone()];
+        let kind = TeamKind {
+            department: dept.to_string(),
+            categories: vec![cat.clone()],
+            items: items.clone(),
+        };
         let slot = Slot {
             visit: 0,
             entity: f.first,
-            department: dept,
-            items,
-            categories: &cats,
+            kind: &kind,
         };
         let last = last_team.get(ds.entities[f.first].uscc.as_str());
         let mut inf = explain_short(ds, &ds.entities, &slot, &conflicts, last);

@@ -140,7 +140,19 @@ impl VisitListBuilder {
         &self.list.kinds
     }
 
-    /// Add a visit: the entity's fields, its selections, and its teams
+    /// The selections of every visit, grouped by visit in visit order
+    /// (each visit pushed names where its own start).
+    pub(crate) fn set_selections(&mut self, sels: Vec<Sel>) {
+        self.list.sels = sels;
+    }
+
+    /// Visits pushed so far.
+    pub(crate) fn len(&self) -> usize {
+        self.list.visits.len()
+    }
+
+    /// Add a visit: the entity's fields, where its selections start in
+    /// those set (they run to the next visit's start), and its teams
     /// (kind, officer indices).
     pub(crate) fn push<'t>(
         &mut self,
@@ -148,22 +160,22 @@ impl VisitListBuilder {
         name: &str,
         region: &str,
         class: Option<CreditClass>,
-        sels: impl IntoIterator<Item = Sel>,
+        sel: usize,
         teams: impl IntoIterator<Item = (u32, &'t [u32])>,
     ) {
         let l = &mut self.list;
+        debug_assert!(l.visits.last().is_none_or(|p| p.sel <= sel) && sel <= l.sels.len());
         l.visits.push(VisitRec {
             text: l.text.len(),
             uscc_len: uscc.len() as u32,
             name_len: name.len() as u32,
             class,
-            sel: l.sels.len(),
+            sel,
             team: l.teams.len(),
         });
         l.text.push_str(uscc);
         l.text.push_str(name);
         l.text.push_str(region);
-        l.sels.extend(sels);
         for (kind, officers) in teams {
             l.teams.push((kind, l.members.len()));
             l.members.extend_from_slice(officers);

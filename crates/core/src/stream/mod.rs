@@ -651,7 +651,7 @@ fn select<'e>(
     Dataset,
     Packed,
     Vec<crate::draw::TaskResult>,
-    Vec<crate::draw::Draft>,
+    crate::draw::Drafts,
 )> {
     let SelectInputs {
         key,
@@ -667,7 +667,7 @@ fn select<'e>(
     // selector's state is taken out and put back (pool indices never
     // change).
     let mut ti = 0;
-    let mut state: Option<(Vec<crate::draw::TaskResult>, Vec<crate::draw::Draft>)> = None;
+    let mut state: Option<(Vec<crate::draw::TaskResult>, crate::draw::Drafts)> = None;
     let mut fell_back_at: Option<usize> = None;
     let n_tasks = pre.plan.tasks.len();
     loop {
