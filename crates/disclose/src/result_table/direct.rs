@@ -69,14 +69,29 @@ pub(super) fn write_direct(
 /// The distinct texts of the workbook, each with its index: the order in
 /// which they were first written.
 struct Strings {
-    bytes: Vec<u8>,
-    /// Where each text ends in `bytes` (it starts where the one before
-    /// ends).
-    ends: Vec<usize>,
+    /// The texts, in chunks of [`CHUNK`] bytes that each text lies wholly
+    /// in: a province's workbook has over a hundred megabytes of distinct
+    /// texts, and one vector doubling as it grows would hold up to twice
+    /// that, and copy it, at once.
+    chunks: Vec<Vec<u8>>,
+    /// Where each text lies: its start (counting [`CHUNK`] bytes a chunk)
+    /// shifted left by [`LEN_BITS`], or'ed with its length.
+    spans: Vec<u64>,
     index: hashbrown::HashTable<u32>,
+    /// Bytes of text held.
+    bytes: u64,
     /// Cells that hold a shared text (the headers of every sheet too).
     count: u64,
 }
+
+/// Bytes of a chunk of [`Strings`]; a text is at most [`MAX_TEXT`] UTF-16
+/// units, so at most three times that in bytes.
+const CHUNK: usize = 1 << 22;
+
+/// Bits of a span that hold the text's length (up to `3 × MAX_TEXT`).
+const LEN_BITS: u32 = 17;
+
+const _: () = assert!(3 * MAX_TEXT < 1 << LEN_BITS && 3 * MAX_TEXT <= CHUNK);
 
 fn fx(b: &[u8]) -> u64 {
     use std::hash::Hasher;
@@ -88,17 +103,19 @@ fn fx(b: &[u8]) -> u64 {
 impl Strings {
     fn new() -> Strings {
         Strings {
-            bytes: Vec::new(),
-            ends: Vec::new(),
+            chunks: Vec::new(),
+            spans: Vec::new(),
             index: hashbrown::HashTable::new(),
+            bytes: 0,
             count: 0,
         }
     }
 
-    fn get<'b>(bytes: &'b [u8], ends: &[usize], i: u32) -> &'b [u8] {
-        let i = i as usize;
-        let start = if i == 0 { 0 } else { ends[i - 1] };
-        &bytes[start..ends[i]]
+    fn get<'b>(chunks: &'b [Vec<u8>], spans: &[u64], i: u32) -> &'b [u8] {
+        let span = spans[i as usize];
+        let start = (span >> LEN_BITS) as usize;
+        let len = (span & ((1 << LEN_BITS) - 1)) as usize;
+        &chunks[start / CHUNK][start % CHUNK..start % CHUNK + len]
     }
 
     /// The index of text `s` (a new one at the end), counted as one more
@@ -111,19 +128,29 @@ impl Strings {
             ));
         }
         let Strings {
-            bytes, ends, index, ..
+            chunks,
+            spans,
+            index,
+            bytes,
+            ..
         } = self;
         let h = fx(s.as_bytes());
-        let i = match index.find(h, |&i| Self::get(bytes, ends, i) == s.as_bytes()) {
+        let i = match index.find(h, |&i| Self::get(chunks, spans, i) == s.as_bytes()) {
             Some(&i) => i,
             None => {
-                let i = u32::try_from(ends.len())
+                let i = u32::try_from(spans.len())
                     .ok()
                     .filter(|&i| i != EMPTY)
                     .ok_or_else(|| io::Error::other("result.xlsx: too many distinct texts"))?;
-                bytes.extend_from_slice(s.as_bytes());
-                ends.push(bytes.len());
-                index.insert_unique(h, i, |&j| fx(Self::get(bytes, ends, j)));
+                if chunks.last().is_none_or(|c| c.len() + s.len() > CHUNK) {
+                    chunks.push(Vec::with_capacity(CHUNK));
+                }
+                let c = chunks.len() - 1;
+                let start = (c * CHUNK + chunks[c].len()) as u64;
+                chunks[c].extend_from_slice(s.as_bytes());
+                spans.push(start << LEN_BITS | s.len() as u64);
+                *bytes += s.len() as u64;
+                index.insert_unique(h, i, |&j| fx(Self::get(chunks, spans, j)));
                 i
             }
         };
@@ -132,11 +159,11 @@ impl Strings {
     }
 
     fn len(&self) -> usize {
-        self.ends.len()
+        self.spans.len()
     }
 
     fn text(&self, i: usize) -> &[u8] {
-        Self::get(&self.bytes, &self.ends, i as u32)
+        Self::get(&self.chunks, &self.spans, i as u32)
     }
 }
 
@@ -410,7 +437,7 @@ impl Entry {
         match &self.what {
             What::Copy(d) => d.len() as u64,
             What::Sheet { from, to, .. } => (to - from) as u64 * 240,
-            What::Strings => table.strings.bytes.len() as u64 + 16 * table.strings.len() as u64,
+            What::Strings => table.strings.bytes + 16 * table.strings.len() as u64,
         }
     }
 }
@@ -779,6 +806,35 @@ impl<W: Write> Ahead<'_, W> {
 mod tests {
     use super::*;
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook};
+
+    #[test]
+    fn texts_over_many_chunks_read_back_and_are_found_again() {
+        let mut st = Strings::new();
+        // texts of every size up to the longest a cell holds (three bytes
+        // a unit), more bytes than several chunks hold
+        let longest = "中".repeat(MAX_TEXT);
+        let texts: Vec<String> = (0..900usize)
+            .map(|i| match i % 4 {
+                0 => longest[..3 * (MAX_TEXT - i)].to_string(),
+                1 => format!("{i}"),
+                2 => "x".repeat(MAX_TEXT - i),
+                _ => format!("{i}{}", "é".repeat(i * 97 % 30_000)),
+            })
+            .collect();
+        let total: usize = texts.iter().map(String::len).sum();
+        assert!(total > 6 * CHUNK, "{total}");
+        for (i, t) in texts.iter().enumerate() {
+            assert_eq!(st.intern(t).unwrap(), i as u32);
+        }
+        assert!(st.chunks.len() > 6);
+        assert!(st.chunks.iter().all(|c| c.len() <= CHUNK));
+        assert_eq!(st.bytes, total as u64);
+        for (i, t) in texts.iter().enumerate().rev() {
+            assert_eq!(st.text(i), t.as_bytes());
+            assert_eq!(st.intern(t).unwrap(), i as u32);
+        }
+        assert_eq!((st.len(), st.count), (900, 1800));
+    }
 
     /// A workbook dated (not by the clock).
     fn book() -> Workbook {
