@@ -1449,7 +1449,7 @@ impl Engine for Streamed<'_> {
                 Ok(d.dataset),
                 Some(Ok(Redrawn::Streamed {
                     head: d.head,
-                    visits: d.visits,
+                    visits: Box::new(d.visits),
                 })),
             ),
             Err(e) => {
@@ -1477,8 +1477,9 @@ enum Redrawn {
     Streamed {
         /// All but the visits.
         head: DrawResult,
-        /// The visits.
-        visits: VisitList,
+        /// The visits (boxed: the list's header is larger than the
+        /// held variant's).
+        visits: Box<VisitList>,
     },
 }
 

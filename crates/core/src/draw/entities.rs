@@ -173,6 +173,20 @@ impl Packed {
         );
     }
 
+    /// Add record `i` of `other` as the visits and the officers read it
+    /// (code, name, region, credit class): without its industry and
+    /// object types.
+    pub(crate) fn push_visited(&mut self, other: &Packed, i: usize) {
+        let r = other.get(i);
+        self.push_parts(
+            [r.uscc, r.name, r.region, ""],
+            std::iter::empty(),
+            r.credit_class,
+            r.flags,
+            r.active,
+        );
+    }
+
     /// Add every record of `other`, after these.
     pub(crate) fn append(&mut self, other: &Packed) {
         let offset = self.text.len();

@@ -179,6 +179,33 @@ pub(crate) struct Drafts {
 }
 
 impl Drafts {
+    /// Only the entities visited, of `pool`, as [`finish_draw`] reads
+    /// them ([`Packed::push_visited`]), in the pool's order; the visits
+    /// then refer to them. A streaming draw's pool holds every candidate
+    /// of every task with all its fields, which the officers' assignment
+    /// does not need.
+    pub(crate) fn visited_only(&mut self, pool: &Packed) -> Packed {
+        let mut held: Vec<(usize, u32)> = (0..self.entities.len() as u32)
+            .map(|v| (self.entities[v as usize], v))
+            .collect();
+        held.sort_unstable();
+        let text = held
+            .iter()
+            .map(|&(e, _)| {
+                let r = pool.get(e);
+                r.uscc.len() + r.name.len() + r.region.len()
+            })
+            .sum();
+        let mut out = Packed::default();
+        out.reserve(held.len(), text);
+        for (new, &(e, v)) in held.iter().enumerate() {
+            out.push_visited(pool, e);
+            self.entities[v as usize] = new;
+        }
+        out.shrink_to_fit();
+        out
+    }
+
     /// The visits with their selections together: visit `v`'s are
     /// `sels[starts[v]..starts[v + 1]]`, in the order made.
     fn grouped(self) -> Grouped {
@@ -482,14 +509,13 @@ impl<'d> Selector<'d> {
                 a.0.cmp(&b.0)
                     .then_with(|| ents.uscc(a.1).as_bytes().cmp(ents.uscc(b.1).as_bytes()))
             });
-            for (rank, (tk, ei)) in ticketed.into_iter().take(row.drawn as usize).enumerate() {
+            for (rank, (_, ei)) in ticketed.into_iter().take(row.drawn as usize).enumerate() {
                 // the stratum is the row of the allocation (rows are in
                 // allocation order)
                 let sel = visits::Sel {
                     task: ti as u32,
                     row: ri as u32,
                     rank: rank as u64 + 1,
-                    ticket: tk,
                 };
                 let entities = &mut self.drafts.entities;
                 let vi = *self.visit_of.entry(ei).or_insert_with(|| {
@@ -797,6 +823,7 @@ fn staff(
         tasks.iter().map(|t| {
             (
                 t.key.clone(),
+                task_key(key, &t.key),
                 t.items.clone(),
                 t.allocation.iter().map(|a| a.stratum.clone()).collect(),
             )
@@ -805,6 +832,7 @@ fn staff(
             .iter()
             .map(|o| (o.cert_no.clone(), o.name.clone()))
             .collect(),
+        ds.plan.registry.scheme.prefix(),
     );
     // one slot per (visit, department, category), in visit order; what a
     // slot is for is a shared team kind

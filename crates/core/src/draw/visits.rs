@@ -8,18 +8,20 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::commit::digest::hex_into;
+use crate::draw::keys::ticket_in;
 use crate::model::CreditClass;
 
 use super::{Selection, Team, TeamMember, Visit};
 
-/// One selection: task index, row of the task's allocation (its stratum),
-/// rank and ticket.
+/// One selection: task index, row of the task's allocation (its stratum)
+/// and rank. Its ticket is not held: it is computed again from the task
+/// key and the entity's code when the visit is built (a province's draw
+/// has millions of selections, and a ticket is twice the rest).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Sel {
     pub task: u32,
     pub row: u32,
     pub rank: u64,
-    pub ticket: [u8; 32],
 }
 
 /// What a team is for: department, category and items. Shared by every
@@ -35,6 +37,9 @@ pub(crate) struct TeamKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct TaskNames {
     key: String,
+    /// The task key derived from the draw key (SPEC.md §4), for the
+    /// tickets.
+    tkey: [u8; 32],
     items: Vec<String>,
     /// Stratum names, by allocation row.
     strata: Vec<String>,
@@ -76,6 +81,8 @@ pub struct VisitList {
     kinds: Vec<TeamKind>,
     /// (certificate number, name) by officer index.
     officers: Vec<(String, String)>,
+    /// The registry's code prefix in tickets (SPEC.md §1.8).
+    prefix: &'static str,
     /// uscc, name and region of every visit, one after the other.
     text: String,
     /// Per visit: start of its text, the lengths of uscc and name (the
@@ -105,19 +112,27 @@ pub(crate) struct VisitListBuilder {
 }
 
 impl VisitListBuilder {
-    /// A builder for a draw's tasks (key, items, stratum names by
-    /// allocation row) and officers.
+    /// A builder for a draw's tasks (key, task key, items, stratum names
+    /// by allocation row), officers and the registry's code prefix in
+    /// tickets.
     pub(crate) fn new(
-        tasks: impl IntoIterator<Item = (String, Vec<String>, Vec<String>)>,
+        tasks: impl IntoIterator<Item = (String, [u8; 32], Vec<String>, Vec<String>)>,
         officers: Vec<(String, String)>,
+        prefix: &'static str,
     ) -> Self {
         VisitListBuilder {
             list: VisitList {
                 tasks: tasks
                     .into_iter()
-                    .map(|(key, items, strata)| TaskNames { key, items, strata })
+                    .map(|(key, tkey, items, strata)| TaskNames {
+                        key,
+                        tkey,
+                        items,
+                        strata,
+                    })
                     .collect(),
                 officers,
+                prefix,
                 ..VisitList::default()
             },
             kind_index: BTreeMap::new(),
@@ -294,7 +309,7 @@ impl VisitList {
             set(&mut out.stratum, &task.strata[s.row as usize]);
             out.rank = s.rank;
             out.ticket.clear();
-            hex_into(&mut out.ticket, &s.ticket);
+            hex_into(&mut out.ticket, &ticket_in(&task.tkey, self.prefix, uscc));
         }
         let teams = &self.teams[rec.team..team_end];
         fit(&mut v.teams, teams.len(), || Team {

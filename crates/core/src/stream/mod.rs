@@ -521,7 +521,7 @@ where
             (ds, key, count, out.0, out.1)
         }
     };
-    let (mut ds, pool, tasks, drafts) = select(
+    let (mut ds, pool, tasks, mut drafts) = select(
         ds,
         SelectInputs {
             key,
@@ -535,10 +535,14 @@ where
     )?;
     // officers need the history itself, not the eligibility index
     drop(elig);
-    let (head, visits) = finish_draw(
-        &ds, &pool, &history, seed_text, normalized, sources, key, tasks, drafts,
-    )?;
+    // the officers and the visits read only the entities visited, and
+    // fewer of their fields: the candidates' records are let go first
+    let visited = drafts.visited_only(&pool);
     drop(pool);
+    let (head, visits) = finish_draw(
+        &ds, &visited, &history, seed_text, normalized, sources, key, tasks, drafts,
+    )?;
+    drop(visited);
     ds.history = history;
     Ok(StreamedDraw {
         dataset: ds,
