@@ -202,7 +202,6 @@ impl Drafts {
             out.push_visited(pool, e);
             self.entities[v as usize] = new;
         }
-        out.shrink_to_fit();
         out
     }
 

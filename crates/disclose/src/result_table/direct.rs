@@ -78,8 +78,6 @@ struct Strings {
     /// shifted left by [`LEN_BITS`], or'ed with its length.
     spans: Vec<u64>,
     index: hashbrown::HashTable<u32>,
-    /// Bytes of text held.
-    bytes: u64,
     /// Cells that hold a shared text (the headers of every sheet too).
     count: u64,
 }
@@ -106,7 +104,6 @@ impl Strings {
             chunks: Vec::new(),
             spans: Vec::new(),
             index: hashbrown::HashTable::new(),
-            bytes: 0,
             count: 0,
         }
     }
@@ -131,7 +128,6 @@ impl Strings {
             chunks,
             spans,
             index,
-            bytes,
             ..
         } = self;
         let h = fx(s.as_bytes());
@@ -149,7 +145,6 @@ impl Strings {
                 let start = (c * CHUNK + chunks[c].len()) as u64;
                 chunks[c].extend_from_slice(s.as_bytes());
                 spans.push(start << LEN_BITS | s.len() as u64);
-                *bytes += s.len() as u64;
                 index.insert_unique(h, i, |&j| fx(Self::get(chunks, spans, j)));
                 i
             }
@@ -160,6 +155,11 @@ impl Strings {
 
     fn len(&self) -> usize {
         self.spans.len()
+    }
+
+    /// Bytes of text held.
+    fn bytes(&self) -> u64 {
+        self.chunks.iter().map(|c| c.len() as u64).sum()
     }
 
     fn text(&self, i: usize) -> &[u8] {
@@ -437,7 +437,7 @@ impl Entry {
         match &self.what {
             What::Copy(d) => d.len() as u64,
             What::Sheet { from, to, .. } => (to - from) as u64 * 240,
-            What::Strings => table.strings.bytes + 16 * table.strings.len() as u64,
+            What::Strings => table.strings.bytes() + 16 * table.strings.len() as u64,
         }
     }
 }
@@ -828,7 +828,7 @@ mod tests {
         }
         assert!(st.chunks.len() > 6);
         assert!(st.chunks.iter().all(|c| c.len() <= CHUNK));
-        assert_eq!(st.bytes, total as u64);
+        assert_eq!(st.bytes(), total as u64);
         for (i, t) in texts.iter().enumerate().rev() {
             assert_eq!(st.text(i), t.as_bytes());
             assert_eq!(st.intern(t).unwrap(), i as u32);
