@@ -161,9 +161,8 @@ impl Packed {
         );
     }
 
-    /// Add record `i` of `other`.
-    pub(crate) fn push_from(&mut self, other: &Packed, i: usize) {
-        let r = other.get(i);
+    /// Add a record of another arena.
+    pub(crate) fn push_from(&mut self, r: PackedRef<'_>) {
         self.push_parts(
             [r.uscc, r.name, r.region, r.industry],
             r.types.split(TYPE_SEP).filter(|t| !t.is_empty()),
@@ -176,8 +175,7 @@ impl Packed {
     /// Add record `i` of `other` as the visits and the officers read it
     /// (code, name, region, credit class): without its industry and
     /// object types.
-    pub(crate) fn push_visited(&mut self, other: &Packed, i: usize) {
-        let r = other.get(i);
+    pub(crate) fn push_visited(&mut self, r: PackedRef<'_>) {
         self.push_parts(
             [r.uscc, r.name, r.region, ""],
             std::iter::empty(),
@@ -185,16 +183,6 @@ impl Packed {
             r.flags,
             r.active,
         );
-    }
-
-    /// Add every record of `other`, after these.
-    pub(crate) fn append(&mut self, other: &Packed) {
-        let offset = self.text.len();
-        self.text.push_str(&other.text);
-        self.recs.extend(other.recs.iter().map(|r| Rec {
-            start: r.start + offset,
-            ..r.clone()
-        }));
     }
 
     /// Keep the records for which `keep(index)` holds, in order. The
@@ -239,8 +227,101 @@ impl Packed {
     }
 
     /// Bytes of text held.
-    pub(crate) fn text_len(&self) -> usize {
+    #[cfg(test)]
+    fn text_len(&self) -> usize {
         self.text.len()
+    }
+}
+
+/// Records held in several [`Packed`] arenas and numbered across them,
+/// one arena after another: the workers' arenas of a pass, joined
+/// without being copied into one (a province's candidates would be held
+/// twice while they were).
+#[derive(Debug, Default)]
+pub(crate) struct Joined {
+    parts: Vec<Packed>,
+    /// The index of each part's first record.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl Joined {
+    /// The parts' records, numbered in the order of `parts`.
+    pub(crate) fn new(parts: Vec<Packed>) -> Joined {
+        let mut j = Joined {
+            parts,
+            ..Joined::default()
+        };
+        j.renumber();
+        j
+    }
+
+    fn renumber(&mut self) {
+        self.starts.clear();
+        self.len = 0;
+        for p in &self.parts {
+            self.starts.push(self.len);
+            self.len += p.len();
+        }
+    }
+
+    /// The part holding record `i`, and the record's index in it.
+    fn locate(&self, i: usize) -> (&Packed, usize) {
+        // the last part starting at or before `i` (parts may be empty)
+        let k = self.starts.partition_point(|&s| s <= i) - 1;
+        (&self.parts[k], i - self.starts[k])
+    }
+
+    /// Number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Record `i`.
+    pub(crate) fn get(&self, i: usize) -> PackedRef<'_> {
+        let (p, j) = self.locate(i);
+        p.get(j)
+    }
+
+    /// Add a record of another arena, numbered after these.
+    pub(crate) fn push_from(&mut self, r: PackedRef<'_>) {
+        if self.parts.is_empty() {
+            self.parts.push(Packed::default());
+            self.starts.push(0);
+        }
+        if let Some(last) = self.parts.last_mut() {
+            last.push_from(r);
+        }
+        self.len += 1;
+    }
+
+    /// Keep the records for which `keep(index)` holds, in order, each
+    /// part in place; the room given up is given back.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(usize) -> bool) {
+        for (p, &start) in self.parts.iter_mut().zip(&self.starts) {
+            p.retain(|i| keep(start + i));
+            p.shrink_to_fit();
+        }
+        self.renumber();
+    }
+}
+
+impl EntityRecords for Joined {
+    fn uscc(&self, i: usize) -> &str {
+        let (p, j) = self.locate(i);
+        p.field(j, 0)
+    }
+    fn name(&self, i: usize) -> &str {
+        let (p, j) = self.locate(i);
+        p.field(j, 1)
+    }
+    fn region(&self, i: usize) -> &str {
+        let (p, j) = self.locate(i);
+        p.field(j, 2)
+    }
+    fn credit_class(&self, i: usize) -> Option<CreditClass> {
+        let (p, j) = self.locate(i);
+        p.recs[j].credit_class
     }
 }
 
@@ -304,8 +385,10 @@ mod tests {
         check(&p, 1, "B2", &[]);
         check(&p, 2, "C3", &["药店"]);
         let mut q = Packed::default();
-        q.push_from(&p, 2);
-        q.append(&p);
+        q.push_from(p.get(2));
+        for i in 0..p.len() {
+            q.push_from(p.get(i));
+        }
         check(&q, 0, "C3", &["药店"]);
         check(&q, 1, "A1", &["餐饮", "食品销售"]);
         check(&q, 3, "C3", &["药店"]);
@@ -325,5 +408,57 @@ mod tests {
         check(&q, 0, "D4-long-code", &["x"]);
         q.retain(|_| false);
         assert_eq!((q.len(), q.text_len()), (0, 0));
+    }
+
+    #[test]
+    fn joined_arenas_number_their_records_one_part_after_another() {
+        let part = |codes: &[&str]| {
+            let mut p = Packed::default();
+            for c in codes {
+                p.push_view(&view(c, &[c]));
+            }
+            p
+        };
+        // an empty part first, in the middle and last: a worker may hold
+        // no candidate
+        let mut j = Joined::new(vec![
+            part(&[]),
+            part(&["A1", "B2"]),
+            part(&[]),
+            part(&["C3"]),
+            part(&[]),
+        ]);
+        let codes = |j: &Joined| -> Vec<String> {
+            (0..j.len())
+                .map(|i| {
+                    let r = j.get(i);
+                    assert_eq!(r.uscc, EntityRecords::uscc(j, i));
+                    assert_eq!(r.name, EntityRecords::name(j, i));
+                    assert_eq!(r.region, EntityRecords::region(j, i));
+                    assert_eq!(r.credit_class, EntityRecords::credit_class(j, i));
+                    let mut types = Vec::new();
+                    r.has_type(|t| {
+                        types.push(t.to_string());
+                        false
+                    });
+                    assert_eq!(types, [r.uscc]);
+                    r.uscc.to_string()
+                })
+                .collect()
+        };
+        assert_eq!(codes(&j), ["A1", "B2", "C3"]);
+        let other = part(&["D4", "E5"]);
+        j.push_from(other.get(1));
+        assert_eq!(codes(&j), ["A1", "B2", "C3", "E5"]);
+        // indices are the joined ones, before renumbering
+        j.retain(|i| i != 0 && i != 2);
+        assert_eq!(codes(&j), ["B2", "E5"]);
+        j.push_from(other.get(0));
+        assert_eq!(codes(&j), ["B2", "E5", "D4"]);
+        j.retain(|_| false);
+        assert_eq!(j.len(), 0);
+        let mut e = Joined::new(Vec::new());
+        e.push_from(other.get(0));
+        assert_eq!(codes(&e), ["D4"]);
     }
 }

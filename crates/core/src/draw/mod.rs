@@ -40,7 +40,7 @@ pub use result::{
 };
 pub use visits::{VisitList, Visits};
 
-pub(crate) use entities::{EntityRecords, Packed};
+pub(crate) use entities::{EntityRecords, Joined, Packed};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -184,7 +184,7 @@ impl Drafts {
     /// then refer to them. A streaming draw's pool holds every candidate
     /// of every task with all its fields, which the officers' assignment
     /// does not need.
-    pub(crate) fn visited_only(&mut self, pool: &Packed) -> Packed {
+    pub(crate) fn visited_only(&mut self, pool: &Joined) -> Packed {
         let mut held: Vec<(usize, u32)> = (0..self.entities.len() as u32)
             .map(|v| (self.entities[v as usize], v))
             .collect();
@@ -199,7 +199,7 @@ impl Drafts {
         let mut out = Packed::default();
         out.reserve(held.len(), text);
         for (new, &(e, v)) in held.iter().enumerate() {
-            out.push_visited(pool, e);
+            out.push_visited(pool.get(e));
             self.entities[v as usize] = new;
         }
         out

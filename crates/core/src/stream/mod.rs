@@ -46,7 +46,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::commit::digest::Canonical;
 use crate::commit::digest::set_hasher;
 use crate::draw::{
-    ALGORITHM, EntityRecords, Packed, Selector, StratumInput, TaskInput, draw_key, finish_draw,
+    ALGORITHM, EntityRecords, Joined, Selector, StratumInput, TaskInput, draw_key, finish_draw,
     normalize_seed, stratum_key, task_key,
 };
 use crate::draw::{Eligibility, VisitList, Visits};
@@ -554,7 +554,7 @@ where
 struct SelectInputs<'e> {
     key: [u8; 32],
     registry: u64,
-    arena: Packed,
+    arena: Joined,
     merged: Vec<MergedTask>,
     elig: &'e Eligibility<'e>,
     pre: &'e Dataset,
@@ -563,7 +563,7 @@ struct SelectInputs<'e> {
 /// The entities a selection may use, each once.
 #[derive(Default)]
 struct Pool {
-    entities: Packed,
+    entities: Joined,
     /// Index by code, built when a fallback pass first adds to the pool
     /// (the records of one pass are distinct already).
     by_code: Option<HashMap<String, usize>>,
@@ -573,7 +573,7 @@ impl Pool {
     /// The pool of a pass's arena: the records some candidate refers to,
     /// kept in place (a province's candidates are held once), and the
     /// candidates of every task as pool indices.
-    fn from_pass(mut arena: Packed, merged: Vec<MergedTask>) -> (Pool, Vec<TaskCands>) {
+    fn from_pass(mut arena: Joined, merged: Vec<MergedTask>) -> (Pool, Vec<TaskCands>) {
         let mut index = vec![usize::MAX; arena.len()];
         for m in &merged {
             for s in m.strata.values() {
@@ -590,7 +590,6 @@ impl Pool {
             }
         }
         arena.retain(|i| index[i] != usize::MAX);
-        arena.shrink_to_fit();
         let tasks = merged
             .into_iter()
             .map(|m| {
@@ -615,7 +614,7 @@ impl Pool {
     }
 
     /// The index of record `i` of `from`, added if new.
-    fn add(&mut self, from: &Packed, i: usize) -> usize {
+    fn add(&mut self, from: &Joined, i: usize) -> usize {
         let entities = &self.entities;
         let by_code = self.by_code.get_or_insert_with(|| {
             (0..entities.len())
@@ -626,7 +625,7 @@ impl Pool {
         if let Some(&at) = by_code.get(code) {
             return at;
         }
-        self.entities.push_from(from, i);
+        self.entities.push_from(from.get(i));
         by_code.insert(code.to_string(), self.entities.len() - 1);
         self.entities.len() - 1
     }
@@ -650,10 +649,10 @@ type TaskCands = (
 fn select<'e>(
     ds: Dataset,
     inp: SelectInputs<'e>,
-    mut fallback: impl FnMut(&Ctx<'_>) -> Result<(Packed, Vec<MergedTask>)>,
+    mut fallback: impl FnMut(&Ctx<'_>) -> Result<(Joined, Vec<MergedTask>)>,
 ) -> Result<(
     Dataset,
-    Packed,
+    Joined,
     Vec<crate::draw::TaskResult>,
     crate::draw::Drafts,
 )> {
@@ -877,7 +876,7 @@ fn compare(expected: &InputDigests, got: &InputDigests) -> Result<()> {
 struct PassOut {
     count: u64,
     facts: Facts,
-    arena: Packed,
+    arena: Joined,
     merged: Vec<MergedTask>,
 }
 
@@ -934,7 +933,7 @@ fn entity_pass<'a>(
             found: vec![false; found],
             ..Facts::default()
         },
-        arena: Packed::default(),
+        arena: Joined::default(),
         merged: ctx.tasks.iter().map(|_| MergedTask::default()).collect(),
     };
     let Some(src) = parts.open(ENTITIES, plan_file, plan_text, open) else {
@@ -1131,7 +1130,7 @@ fn tickets_pass<'a>(
     open: &mut dyn FnMut(&str) -> io::Result<Box<dyn Read + 'a>>,
     ctx: &Ctx<'_>,
     opts: LoadOptions<'_>,
-) -> Result<(Packed, Vec<MergedTask>)> {
+) -> Result<(Joined, Vec<MergedTask>)> {
     let mut parts = Parts::new(pre.plan.clone());
     let out = entity_pass(&mut parts, plan_file, plan_text, open, ctx, opts)?;
     if let Some(d) = parts.diags.iter().find(|d| d.is_error()) {

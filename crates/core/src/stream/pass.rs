@@ -15,7 +15,9 @@ use crate::Dataset;
 use crate::draw::Eligibility;
 use crate::draw::eligibility::{Exclusion, lead_covers};
 use crate::draw::keys::Tickets;
-use crate::draw::{EntityRecords, Group, Packed, StratumKey, group_of, group_ratio, stratum_key};
+use crate::draw::{
+    EntityRecords, Group, Joined, Packed, StratumKey, group_of, group_ratio, stratum_key,
+};
 use crate::error::Diagnostic;
 use crate::load::records::{self, EntityView};
 use crate::load::table::{Row, Table, with_row};
@@ -600,13 +602,11 @@ pub(crate) struct MergedTask {
 
 /// Merge the workers' candidates: one arena and, per task, strata keyed by
 /// name with the final threshold applied.
-pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed, Vec<MergedTask>) {
-    // sized once: a province's candidates are not copied by growing
-    let mut arena = Packed::default();
-    arena.reserve(
-        sinks.iter().map(|s| s.arena.len()).sum(),
-        sinks.iter().map(|s| s.arena.text_len()).sum(),
-    );
+pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Joined, Vec<MergedTask>) {
+    // the workers' arenas are kept as they are, numbered one after
+    // another: a province's candidates are not copied
+    let mut parts = Vec::with_capacity(sinks.len());
+    let mut offset = 0u32;
     let mut tasks: Vec<MergedTask> = ctx.tasks.iter().map(|_| MergedTask::default()).collect();
     let labels = [
         "status",
@@ -622,7 +622,6 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
     type Smallest = BTreeMap<StratumKey, (u64, Vec<([u8; 32], u32)>)>;
     let mut smallest: Vec<Smallest> = ctx.tasks.iter().map(|_| BTreeMap::new()).collect();
     for sink in sinks {
-        let offset = arena.len() as u32;
         // the region of a stratum's region id ([`EntitySink::by_region`])
         let stratum_region = |rid: usize| {
             if sink.by_region {
@@ -665,8 +664,10 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Packed,
                 }
             }
         }
-        arena.append(&sink.arena);
+        offset += sink.arena.len() as u32;
+        parts.push(sink.arena);
     }
+    let arena = Joined::new(parts);
     for (ti, task) in tasks.iter_mut().enumerate() {
         for (key, mut c) in std::mem::take(&mut tops[ti]) {
             let s = task.strata.entry(key.clone()).or_default();
