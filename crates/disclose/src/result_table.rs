@@ -673,6 +673,47 @@ mod direct_tests {
         }
     }
 
+    /// The visits of a streaming draw (held compact, their codes and
+    /// names read back from the list): the bytes of the same visits held
+    /// as values, on one sheet and on several.
+    #[test]
+    fn compact_visits_give_the_bytes_of_held_ones() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+        let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+        let open = |name: &str| {
+            Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn std::io::Read>)
+        };
+        let streamed = shuangsuiji::draw::draw_streaming(
+            "plan.toml",
+            &text,
+            open,
+            "2026-Q4 424242",
+            None,
+            shuangsuiji::LoadOptions::default(),
+        )
+        .unwrap();
+        let r = sample();
+        assert_eq!(streamed.visits.len(), r.visits.len());
+        for per_sheet in [SHEET_ROWS, 16, 5] {
+            let mut compact = Vec::new();
+            write_result_xlsx_sheets(
+                Visits::Compact(&streamed.visits),
+                r.plan.date,
+                IdScheme::Uscc,
+                Lang::Zh,
+                None,
+                &mut compact,
+                per_sheet,
+            )
+            .unwrap();
+            let (_, held) = both(&r.visits, r.plan.date, Lang::Zh, per_sheet);
+            assert!(
+                compact == held.unwrap(),
+                "{per_sheet} rows a sheet: the bytes differ"
+            );
+        }
+    }
+
     /// Rows that end before the last column: the header's block still
     /// spans every column, the others only theirs.
     #[test]

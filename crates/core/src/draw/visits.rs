@@ -67,6 +67,11 @@ struct TaskNames {
 /// assert_eq!(list.len(), held.visits.len());
 /// assert_eq!(list.get(0).unwrap(), held.visits[0]);
 /// assert!(list.get(list.len()).is_none());
+/// let compact = shuangsuiji::draw::Visits::Compact(list);
+/// for (i, v) in held.visits.iter().enumerate() {
+///     assert_eq!(compact.code_and_name(i), Some((v.uscc.as_str(), v.name.as_str())));
+/// }
+/// assert_eq!(compact.code_and_name(list.len()), None);
 /// assert!(list.iter().eq(held.visits.iter().cloned()));
 /// // lent one after the other in one reused value: the same visits
 /// let lent = shuangsuiji::draw::Visits::Compact(list).lend(|i, v| (i, v.clone()));
@@ -239,6 +244,15 @@ impl VisitList {
             .iter()
             .map(|s| self.tasks[s.task as usize].items.len())
             .sum()
+    }
+
+    /// The code and name of visit `i`, as [`VisitList::get`] gives them,
+    /// without building the visit.
+    fn code_and_name(&self, i: usize) -> Option<(&str, &str)> {
+        let rec = self.visits.get(i)?;
+        let t = &self.text[rec.text..];
+        let (uscc, rest) = t.split_at(rec.uscc_len as usize);
+        Some((uscc, &rest[..rec.name_len as usize]))
     }
 
     /// Visit `i` (0-based), built.
@@ -476,6 +490,28 @@ impl<'a> Visits<'a> {
         match self {
             Visits::Held(v) => v.iter().map(|v| v.items.len()).sum(),
             Visits::Compact(l) => l.item_inspections(),
+        }
+    }
+
+    /// The code and name of visit `i`, without building it: a writer
+    /// that keeps where a text is, rather than the text, reads them back.
+    ///
+    /// ```
+    /// # use shuangsuiji::{DrawResult, draw::Visits};
+    /// # let json = std::fs::read_to_string(concat!(
+    /// #     env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/youyu-forestry.result.json"
+    /// # )).unwrap();
+    /// # let r = DrawResult::from_json(&json).unwrap();
+    /// let v = &r.visits[1];
+    /// let held = Visits::Held(&r.visits);
+    /// assert_eq!(held.code_and_name(1), Some((v.uscc.as_str(), v.name.as_str())));
+    /// assert_eq!(held.code_and_name(r.visits.len()), None);
+    /// ```
+    #[doc(hidden)] // for shuangsuiji-disclose's workbook; not covered by semver
+    pub fn code_and_name(&self, i: usize) -> Option<(&'a str, &'a str)> {
+        match *self {
+            Visits::Held(v) => v.get(i).map(|v| (v.uscc.as_str(), v.name.as_str())),
+            Visits::Compact(l) => l.code_and_name(i),
         }
     }
 

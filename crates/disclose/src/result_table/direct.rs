@@ -16,8 +16,10 @@
 //! entry compressed with the crate's zip options, offered to the
 //! compressor as it offers it ([`Ahead`]).
 //!
-//! Held in memory: the table of distinct texts (each once) and four bytes
-//! per cell of the table; no temporary file but the compressed entries.
+//! Held in memory: the table of distinct texts (each once; a visit's code
+//! and name are not copied but read back from the visits) and a few
+//! bytes per row of the table ([`Cells`]); no temporary file but the
+//! compressed entries.
 
 use std::io::{self, Read, Seek, Write};
 
@@ -68,18 +70,26 @@ pub(super) fn write_direct(
 
 /// The distinct texts of the workbook, each with its index: the order in
 /// which they were first written.
-struct Strings {
-    /// The texts, in chunks of [`CHUNK`] bytes that each text lies wholly
-    /// in: a province's workbook has over a hundred megabytes of distinct
-    /// texts, and one vector doubling as it grows would hold up to twice
-    /// that, and copy it, at once.
+struct Strings<'v> {
+    /// Where a visit's code and name are read back: a text that is one
+    /// of them is not copied (a province's workbook has a code and a
+    /// name for each of over a million visits).
+    visits: Visits<'v>,
+    /// The other texts, in chunks of [`CHUNK`] bytes that each text lies
+    /// wholly in: a province's workbook has tens of megabytes of them,
+    /// and one vector doubling as it grows would hold up to twice that,
+    /// and copy it, at once.
     chunks: Vec<Vec<u8>>,
-    /// Where each text lies: its start (counting [`CHUNK`] bytes a chunk)
-    /// shifted left by [`LEN_BITS`], or'ed with its length.
+    /// Where each text lies: its start in the chunks (counting [`CHUNK`]
+    /// bytes a chunk) shifted left by [`LEN_BITS`], or'ed with its
+    /// length; or, with [`AT_VISIT`], the visit whose code (bit 0 clear)
+    /// or name (bit 0 set) it is, shifted left by one.
     spans: Vec<u64>,
     index: hashbrown::HashTable<u32>,
     /// Cells that hold a shared text (the headers of every sheet too).
     count: u64,
+    /// Bytes of the distinct texts, wherever they lie.
+    bytes: u64,
 }
 
 /// Bytes of a chunk of [`Strings`]; a text is at most [`MAX_TEXT`] UTF-16
@@ -88,6 +98,9 @@ const CHUNK: usize = 1 << 22;
 
 /// Bits of a span that hold the text's length (up to `3 × MAX_TEXT`).
 const LEN_BITS: u32 = 17;
+
+/// The bit of a span that says the text is a visit's code or name.
+const AT_VISIT: u64 = 1 << 63;
 
 const _: () = assert!(3 * MAX_TEXT < 1 << LEN_BITS && 3 * MAX_TEXT <= CHUNK);
 
@@ -98,18 +111,26 @@ fn fx(b: &[u8]) -> u64 {
     h.finish()
 }
 
-impl Strings {
-    fn new() -> Strings {
+impl<'v> Strings<'v> {
+    fn new(visits: Visits<'v>) -> Strings<'v> {
         Strings {
+            visits,
             chunks: Vec::new(),
             spans: Vec::new(),
             index: hashbrown::HashTable::new(),
             count: 0,
+            bytes: 0,
         }
     }
 
-    fn get<'b>(chunks: &'b [Vec<u8>], spans: &[u64], i: u32) -> &'b [u8] {
+    fn get<'b>(chunks: &'b [Vec<u8>], spans: &[u64], visits: Visits<'b>, i: u32) -> &'b [u8] {
         let span = spans[i as usize];
+        if span & AT_VISIT != 0 {
+            let at = span & !AT_VISIT;
+            // only a visit that is there is ever recorded
+            let (code, name) = visits.code_and_name((at >> 1) as usize).unwrap_or_default();
+            return if at & 1 == 0 { code } else { name }.as_bytes();
+        }
         let start = (span >> LEN_BITS) as usize;
         let len = (span & ((1 << LEN_BITS) - 1)) as usize;
         &chunks[start / CHUNK][start % CHUNK..start % CHUNK + len]
@@ -119,33 +140,46 @@ impl Strings {
     /// cell; a text longer than a cell holds is refused, as rust_xlsxwriter
     /// refuses it.
     fn intern(&mut self, s: &str) -> io::Result<u32> {
+        self.intern_at(s, None)
+    }
+
+    /// [`Strings::intern`], a new text recorded as `at` (a span with
+    /// [`AT_VISIT`]: `s` is that visit's code or name) rather than copied.
+    fn intern_at(&mut self, s: &str, at: Option<u64>) -> io::Result<u32> {
         if s.len() > MAX_TEXT && s.encode_utf16().count() > MAX_TEXT {
             return Err(io::Error::other(
                 rust_xlsxwriter::XlsxError::MaxStringLengthExceeded,
             ));
         }
         let Strings {
+            visits,
             chunks,
             spans,
             index,
             ..
         } = self;
+        let visits = *visits;
         let h = fx(s.as_bytes());
-        let i = match index.find(h, |&i| Self::get(chunks, spans, i) == s.as_bytes()) {
+        let i = match index.find(h, |&i| Self::get(chunks, spans, visits, i) == s.as_bytes()) {
             Some(&i) => i,
             None => {
                 let i = u32::try_from(spans.len())
                     .ok()
                     .filter(|&i| i != EMPTY)
                     .ok_or_else(|| io::Error::other("result.xlsx: too many distinct texts"))?;
-                if chunks.last().is_none_or(|c| c.len() + s.len() > CHUNK) {
-                    chunks.push(Vec::with_capacity(CHUNK));
+                if let Some(at) = at {
+                    spans.push(AT_VISIT | at);
+                } else {
+                    if chunks.last().is_none_or(|c| c.len() + s.len() > CHUNK) {
+                        chunks.push(Vec::with_capacity(CHUNK));
+                    }
+                    let c = chunks.len() - 1;
+                    let start = (c * CHUNK + chunks[c].len()) as u64;
+                    chunks[c].extend_from_slice(s.as_bytes());
+                    spans.push(start << LEN_BITS | s.len() as u64);
                 }
-                let c = chunks.len() - 1;
-                let start = (c * CHUNK + chunks[c].len()) as u64;
-                chunks[c].extend_from_slice(s.as_bytes());
-                spans.push(start << LEN_BITS | s.len() as u64);
-                index.insert_unique(h, i, |&j| fx(Self::get(chunks, spans, j)));
+                index.insert_unique(h, i, |&j| fx(Self::get(chunks, spans, visits, j)));
+                self.bytes += s.len() as u64;
                 i
             }
         };
@@ -157,69 +191,204 @@ impl Strings {
         self.spans.len()
     }
 
-    /// Bytes of text held.
+    /// Bytes of the distinct texts.
     fn bytes(&self) -> u64 {
-        self.chunks.iter().map(|c| c.len() as u64).sum()
+        self.bytes
     }
 
     fn text(&self, i: usize) -> &[u8] {
-        Self::get(&self.chunks, &self.spans, i as u32)
+        Self::get(&self.chunks, &self.spans, self.visits, i as u32)
+    }
+}
+
+/// The table's cells, a row in a few bytes: the visit's ordinal as the
+/// difference from the row before's, then each text as 0 (none), 1 (a
+/// text first written here, which takes the next index) or its index
+/// plus 2, each as a LEB128 number. A province's 30-item table has
+/// 20 million cells; held as four bytes each they were 86 MB.
+struct Cells {
+    /// Blocks of at most [`BLOCK`] bytes, each holding whole rows.
+    blocks: Vec<Vec<u8>>,
+    rows: usize,
+    /// Where each sheet's rows start.
+    sheets: Vec<Mark>,
+}
+
+/// Bytes of a block of [`Cells`].
+const BLOCK: usize = 1 << 20;
+
+/// The most bytes a row takes (a LEB128 `u32` takes at most five).
+const ROW_MAX: usize = 5 * CELLS;
+
+/// A place in [`Cells`] and what reading on from there needs.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    block: usize,
+    at: usize,
+    /// The index the next text first written takes.
+    next: u32,
+    /// The ordinal of the row before.
+    ordinal: u32,
+}
+
+fn push_leb(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_leb(b: &[u8], at: &mut usize) -> u32 {
+    let mut v = 0u32;
+    let mut shift = 0;
+    loop {
+        let byte = b[*at];
+        *at += 1;
+        v |= u32::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return v;
+        }
+        shift += 7;
+    }
+}
+
+impl Cells {
+    fn new() -> Cells {
+        Cells {
+            blocks: Vec::new(),
+            rows: 0,
+            sheets: Vec::new(),
+        }
+    }
+
+    /// The next row starts a sheet: `next` is the index the next text
+    /// first written takes, `ordinal` the ordinal of the row before.
+    fn start_sheet(&mut self, next: u32, ordinal: u32) {
+        self.room();
+        let block = self.blocks.len() - 1;
+        let at = self.blocks[block].len();
+        self.sheets.push(Mark {
+            block,
+            at,
+            next,
+            ordinal,
+        });
+    }
+
+    /// A block with room for a row.
+    fn room(&mut self) {
+        if self.blocks.last().is_none_or(|b| b.len() + ROW_MAX > BLOCK) {
+            self.blocks.push(Vec::with_capacity(BLOCK));
+        }
+    }
+
+    /// Add a row: its ordinal's difference from the row before's, then
+    /// its texts as [`Cells`] encodes them.
+    fn push(&mut self, codes: &[u32; CELLS]) {
+        self.room();
+        if let Some(b) = self.blocks.last_mut() {
+            for &c in codes {
+                push_leb(b, c);
+            }
+        }
+        self.rows += 1;
+    }
+
+    /// Read the row at `m` into `row` (the ordinal, then each text's
+    /// index or [`EMPTY`]), `m` moved past it.
+    fn read(&self, m: &mut Mark, row: &mut [u32; CELLS]) {
+        if m.at == self.blocks[m.block].len() {
+            m.block += 1;
+            m.at = 0;
+        }
+        let b = &self.blocks[m.block];
+        m.ordinal = m.ordinal.wrapping_add(read_leb(b, &mut m.at));
+        row[0] = m.ordinal;
+        for cell in &mut row[1..] {
+            *cell = match read_leb(b, &mut m.at) {
+                0 => EMPTY,
+                1 => {
+                    m.next += 1;
+                    m.next - 1
+                }
+                c => c - 2,
+            };
+        }
     }
 }
 
 /// The rows of the table as shared-text indexes, gathered in one pass
 /// over the visits.
-struct Table {
-    /// [`CELLS`] a row: the visit's ordinal, then each text's index
-    /// ([`EMPTY`]: none).
-    cells: Vec<u32>,
-    strings: Strings,
+struct Table<'v> {
+    cells: Cells,
+    strings: Strings<'v>,
     /// Each column's width in character cells (as `result_book`).
     widths: Vec<usize>,
     per_sheet: usize,
 }
 
-impl Table {
+impl<'v> Table<'v> {
     fn gather(
-        visits: Visits<'_>,
+        visits: Visits<'v>,
         scheme: IdScheme,
         lang: Lang,
         per_sheet: u32,
-    ) -> io::Result<Table> {
+    ) -> io::Result<Table<'v>> {
         let per = per_sheet.max(1) as usize;
-        let mut strings = Strings::new();
+        let mut strings = Strings::new(visits);
         let heads: Vec<&str> = headers(scheme, lang).collect();
         let mut widths: Vec<usize> = heads.iter().map(|h| display_width(h)).collect();
-        let mut cells = Vec::with_capacity(visits.teams().saturating_mul(CELLS));
+        let mut cells = Cells::new();
         for h in &heads {
             strings.intern(h)?;
         }
-        let mut rows = 0usize;
+        let mut ordinal = 0u32;
+        let mut codes = [0u32; CELLS];
         for_each_row(visits, |n, texts| {
-            if rows > 0 && rows.is_multiple_of(per) {
-                // a further sheet, its header written before its first row
-                for h in &heads {
-                    strings.intern(h)?;
+            if cells.rows.is_multiple_of(per) {
+                if cells.rows > 0 {
+                    // a further sheet, its header written before its first row
+                    for h in &heads {
+                        strings.intern(h)?;
+                    }
                 }
+                cells.start_sheet(strings.len() as u32, ordinal);
             }
-            rows += 1;
             // the ordinal as result_book writes it (a u32)
-            cells.push(n as u32);
+            codes[0] = (n as u32).wrapping_sub(ordinal);
+            ordinal = n as u32;
             widths[0] = widths[0].max(n.checked_ilog10().unwrap_or(0) as usize + 1);
+            // a code and a name as the visit holds them are read back
+            // from it, not copied
+            let held = visits.code_and_name(n - 1);
             for (c, text) in texts.iter().enumerate() {
+                let next = strings.len() as u32;
                 let i = if text.is_empty() {
                     EMPTY
                 } else if text.starts_with("<r>") && text.ends_with("</r>") {
                     strings.intern(&rich_run(text))?
                 } else {
-                    strings.intern(text)?
+                    let at = held
+                        .filter(|&(code, name)| match c {
+                            0 => *text == code,
+                            1 => *text == name,
+                            _ => false,
+                        })
+                        .map(|_| ((n - 1) as u64) << 1 | c as u64);
+                    strings.intern_at(text, at)?
                 };
-                cells.push(i);
+                codes[c + 1] = match i {
+                    EMPTY => 0,
+                    i if i == next => 1,
+                    i => i + 2,
+                };
                 // a text is never wider than its bytes: most need no count
                 if text.len() > widths[c + 1] {
                     widths[c + 1] = widths[c + 1].max(display_width(text));
                 }
             }
+            cells.push(&codes);
             Ok(())
         })?;
         Ok(Table {
@@ -231,7 +400,7 @@ impl Table {
     }
 
     fn rows(&self) -> usize {
-        self.cells.len() / CELLS
+        self.cells.rows
     }
 
     /// The last data row (1-based, 0 for none) of each sheet.
@@ -326,22 +495,25 @@ impl Table {
     /// its block of 16 rows (the header's block spans every column).
     fn write_rows(&self, from: usize, to: usize, w: &mut dyn Write) -> io::Result<()> {
         let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+        // a sheet's rows are read on from where they start
+        let mut mark = self.cells.sheets[from / self.per_sheet];
+        let mut rows = [[0u32; CELLS]; 16];
         // the rows of one block: XML rows 16b+1 ..= 16b+16 (row 1 the header)
         let mut r = from;
         while r < to {
             let xml_row = r - from + 2;
             let block_end = (xml_row - 1) / 16 * 16 + 16; // last XML row of the block
             let end = (from + block_end - 1).min(to);
+            let block = &mut rows[..end - r];
             let mut hi = if xml_row <= 16 { CELLS - 1 } else { 0 };
-            for row in r..end {
-                let cells = &self.cells[row * CELLS + 1..(row + 1) * CELLS];
-                if let Some(last) = cells.iter().rposition(|&i| i != EMPTY) {
+            for cells in block.iter_mut() {
+                self.cells.read(&mut mark, cells);
+                if let Some(last) = cells[1..].iter().rposition(|&i| i != EMPTY) {
                     hi = hi.max(last + 1);
                 }
             }
-            for row in r..end {
-                let n = (row - from + 2) as u64;
-                let cells = &self.cells[row * CELLS..(row + 1) * CELLS];
+            for (k, cells) in block.iter().enumerate() {
+                let n = (r + k - from + 2) as u64;
                 buf.extend_from_slice(b"<row r=\"");
                 push_u64(&mut buf, n);
                 buf.extend_from_slice(b"\" spans=\"1:");
@@ -433,7 +605,7 @@ enum What {
 impl Entry {
     /// About how many bytes the entry holds (the largest are compressed
     /// first).
-    fn size(&self, table: &Table) -> u64 {
+    fn size(&self, table: &Table<'_>) -> u64 {
         match &self.what {
             What::Copy(d) => d.len() as u64,
             What::Sheet { from, to, .. } => (to - from) as u64 * 240,
@@ -809,7 +981,7 @@ mod tests {
 
     #[test]
     fn texts_over_many_chunks_read_back_and_are_found_again() {
-        let mut st = Strings::new();
+        let mut st = Strings::new(Visits::Held(&[]));
         // texts of every size up to the longest a cell holds (three bytes
         // a unit), more bytes than several chunks hold
         let longest = "中".repeat(MAX_TEXT);
@@ -834,6 +1006,130 @@ mod tests {
             assert_eq!(st.intern(t).unwrap(), i as u32);
         }
         assert_eq!((st.len(), st.count), (900, 1800));
+    }
+
+    /// A visit's code and name are recorded where the visit holds them,
+    /// not copied, and read back from there; a text that differs from
+    /// them (made safe for publication, or rich text) is copied. The
+    /// rows read back as they were gathered.
+    #[test]
+    fn codes_and_names_are_read_back_from_the_visits() {
+        let ds = shuangsuiji::Dataset::open(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/youyu-forestry/plan.toml"
+        ))
+        .unwrap();
+        let mut r = shuangsuiji::draw::draw_unchecked(&ds, "2026-Q4 424242").unwrap();
+        r.visits[0].name = "名称\u{202e}".to_string();
+        r.visits[1].uscc = "<r>x</r>".to_string();
+        let visits = Visits::Held(&r.visits);
+        let table = Table::gather(visits, IdScheme::Uscc, Lang::Zh, 7).unwrap();
+        let st = &table.strings;
+        let at: Vec<u64> = st
+            .spans
+            .iter()
+            .filter(|&&s| s & AT_VISIT != 0)
+            .map(|&s| s & !AT_VISIT)
+            .collect();
+        let mut rows = Vec::new();
+        for_each_row(visits, |n, texts| {
+            rows.push((n as u32, texts.map(|t| t.to_string())));
+            Ok(())
+        })
+        .unwrap();
+        // the texts in the order written: recorded where a visit holds
+        // them when first written as its code or name unchanged (not the
+        // two changed above, nor a name that an earlier visit has too)
+        let mut seen: std::collections::HashSet<String> = headers(IdScheme::Uscc, Lang::Zh)
+            .map(str::to_string)
+            .collect();
+        let (mut expected, mut recorded, mut all) = (Vec::new(), 0u64, 0u64);
+        all += seen.iter().map(|h| h.len() as u64).sum::<u64>();
+        for (n, texts) in &rows {
+            let v = &r.visits[*n as usize - 1];
+            for (c, t) in texts.iter().enumerate() {
+                let t = if t.starts_with("<r>") && t.ends_with("</r>") {
+                    rich_run(t)
+                } else {
+                    t.clone()
+                };
+                if t.is_empty() || !seen.insert(t.clone()) {
+                    continue;
+                }
+                all += t.len() as u64;
+                if (c == 0 && t == v.uscc) || (c == 1 && t == v.name) {
+                    expected.push(u64::from(*n - 1) << 1 | c as u64);
+                    recorded += t.len() as u64;
+                }
+            }
+        }
+        assert_eq!(at, expected);
+        let n = r.visits.len() as u64;
+        assert!(at.len() as u64 > 2 * n - 10 && !at.contains(&1) && !at.contains(&2));
+        let copied: u64 = st.chunks.iter().map(|c| c.len() as u64).sum();
+        assert_eq!((copied + recorded, st.bytes()), (all, all));
+        // each text is distinct, and where a visit holds it
+        let mut again = Strings::new(visits);
+        for i in 0..st.len() {
+            let text = st.text(i);
+            let span = st.spans[i];
+            if span & AT_VISIT != 0 {
+                let v = &r.visits[((span & !AT_VISIT) >> 1) as usize];
+                let field = if span & 1 == 0 { &v.uscc } else { &v.name };
+                assert_eq!(text, field.as_bytes());
+            }
+            let s = std::str::from_utf8(text).unwrap();
+            assert_eq!(again.intern(s).unwrap(), i as u32);
+        }
+        // the rows read back: every sheet from its start, the ordinals
+        // of a visit's rows the same, each text's index as interned
+        assert_eq!(table.rows(), rows.len());
+        assert_eq!(table.cells.sheets.len(), rows.len().div_ceil(7));
+        for (k, chunk) in rows.chunks(7).enumerate() {
+            let mut mark = table.cells.sheets[k];
+            for (n, texts) in chunk {
+                let mut cells = [0u32; CELLS];
+                table.cells.read(&mut mark, &mut cells);
+                assert_eq!(cells[0], *n);
+                for (c, t) in texts.iter().enumerate() {
+                    let got = cells[c + 1];
+                    if t.is_empty() {
+                        assert_eq!(got, EMPTY);
+                    } else if t.starts_with("<r>") && t.ends_with("</r>") {
+                        assert_eq!(st.text(got as usize), rich_run(t).as_bytes());
+                    } else {
+                        assert_eq!(st.text(got as usize), t.as_bytes());
+                    }
+                }
+            }
+        }
+    }
+
+    /// LEB128 numbers read back as written, over the whole range.
+    #[test]
+    fn numbers_read_back_as_written() {
+        let values = [
+            0,
+            1,
+            127,
+            128,
+            16_383,
+            16_384,
+            1 << 21,
+            (1 << 28) - 1,
+            1 << 28,
+            u32::MAX,
+        ];
+        let mut b = Vec::new();
+        for v in values {
+            push_leb(&mut b, v);
+        }
+        assert_eq!(b.len(), 1 + 1 + 1 + 2 + 2 + 3 + 4 + 4 + 5 + 5);
+        let mut at = 0;
+        for v in values {
+            assert_eq!(read_leb(&b, &mut at), v);
+        }
+        assert_eq!(at, b.len());
     }
 
     /// A workbook dated (not by the clock).
