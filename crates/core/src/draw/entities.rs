@@ -172,35 +172,33 @@ impl Packed {
         );
     }
 
-    /// Add record `i` of `other` as the visits and the officers read it
-    /// (code, name, region, credit class): without its industry and
-    /// object types.
-    pub(crate) fn push_visited(&mut self, r: PackedRef<'_>) {
-        self.push_parts(
-            [r.uscc, r.name, r.region, ""],
-            std::iter::empty(),
-            r.credit_class,
-            r.flags,
-            r.active,
-        );
-    }
-
     /// Keep the records for which `keep(index)` holds, in order. The
     /// records are moved down in place: the room stays for those pushed
     /// next (a worker compacts its records again and again).
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(usize) -> bool) {
+    pub(crate) fn retain(&mut self, keep: impl FnMut(usize) -> bool) {
+        self.retain_as(keep, false);
+    }
+
+    fn retain_as(&mut self, mut keep: impl FnMut(usize) -> bool, visited: bool) {
         let mut bytes = std::mem::take(&mut self.text).into_bytes();
         let (mut kept, mut to) = (0, 0);
         for i in 0..self.recs.len() {
             // record i + 1 is not moved yet: its start is still where i ends
-            let (start, end) = (
+            let (start, mut end) = (
                 self.recs[i].start,
                 self.recs.get(i + 1).map_or(bytes.len(), |r| r.start),
             );
             if keep(i) {
+                let mut lens = self.recs[i].lens;
+                if visited {
+                    // code, name and region; the industry and types dropped
+                    end = start + lens[..3].iter().map(|&l| l as usize).sum::<usize>();
+                    lens[3] = 0;
+                }
                 bytes.copy_within(start..end, to);
                 self.recs[kept] = Rec {
                     start: to,
+                    lens,
                     ..self.recs[i].clone()
                 };
                 kept += 1;
@@ -218,12 +216,6 @@ impl Packed {
     pub(crate) fn shrink_to_fit(&mut self) {
         self.text.shrink_to_fit();
         self.recs.shrink_to_fit();
-    }
-
-    /// Room for `records` more records of about `text` bytes in all.
-    pub(crate) fn reserve(&mut self, records: usize, text: usize) {
-        self.recs.reserve_exact(records);
-        self.text.reserve_exact(text);
     }
 
     /// Bytes of text held.
@@ -297,9 +289,20 @@ impl Joined {
 
     /// Keep the records for which `keep(index)` holds, in order, each
     /// part in place; the room given up is given back.
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(usize) -> bool) {
+    pub(crate) fn retain(&mut self, keep: impl FnMut(usize) -> bool) {
+        self.retain_as(keep, false);
+    }
+
+    /// [`Joined::retain`], each record kept as the visits and the
+    /// officers read it (code, name, region, credit class, flags):
+    /// without its industry and object types.
+    pub(crate) fn retain_visited(&mut self, keep: impl FnMut(usize) -> bool) {
+        self.retain_as(keep, true);
+    }
+
+    fn retain_as(&mut self, mut keep: impl FnMut(usize) -> bool, visited: bool) {
         for (p, &start) in self.parts.iter_mut().zip(&self.starts) {
-            p.retain(|i| keep(start + i));
+            p.retain_as(|i| keep(start + i), visited);
             p.shrink_to_fit();
         }
         self.renumber();
@@ -455,6 +458,33 @@ mod tests {
         assert_eq!(codes(&j), ["B2", "E5"]);
         j.push_from(other.get(0));
         assert_eq!(codes(&j), ["B2", "E5", "D4"]);
+        // kept as visited: code, name, region and the fixed fields; no
+        // industry, no types
+        let mut v = Joined::new(vec![part(&["F6", "G7"]), part(&["H8"])]);
+        v.push_from(PackedRef {
+            industry: "制造业",
+            credit_class: Some(CreditClass::D),
+            active: false,
+            ..other.get(0)
+        });
+        v.retain_visited(|i| i != 1);
+        assert_eq!(v.len(), 3);
+        for (i, code) in ["F6", "H8", "D4"].into_iter().enumerate() {
+            let r = v.get(i);
+            assert_eq!(
+                (r.uscc, r.name, r.region, r.industry),
+                (code, "名称", "140623", "")
+            );
+            assert!(!r.has_type(|_| true));
+        }
+        assert_eq!(
+            (v.get(2).credit_class, v.get(2).active),
+            (Some(CreditClass::D), false)
+        );
+        assert_eq!(
+            (v.get(0).credit_class, v.get(0).active),
+            (Some(CreditClass::B), true)
+        );
         j.retain(|_| false);
         assert_eq!(j.len(), 0);
         let mut e = Joined::new(Vec::new());

@@ -179,30 +179,30 @@ pub(crate) struct Drafts {
 }
 
 impl Drafts {
-    /// Only the entities visited, of `pool`, as [`finish_draw`] reads
-    /// them ([`Packed::push_visited`]), in the pool's order; the visits
-    /// then refer to them. A streaming draw's pool holds every candidate
-    /// of every task with all its fields, which the officers' assignment
-    /// does not need.
-    pub(crate) fn visited_only(&mut self, pool: &Joined) -> Packed {
-        let mut held: Vec<(usize, u32)> = (0..self.entities.len() as u32)
-            .map(|v| (self.entities[v as usize], v))
-            .collect();
-        held.sort_unstable();
-        let text = held
-            .iter()
-            .map(|&(e, _)| {
-                let r = pool.get(e);
-                r.uscc.len() + r.name.len() + r.region.len()
-            })
-            .sum();
-        let mut out = Packed::default();
-        out.reserve(held.len(), text);
-        for (new, &(e, v)) in held.iter().enumerate() {
-            out.push_visited(pool.get(e));
-            self.entities[v as usize] = new;
+    /// Only the entities visited, of `pool`, kept in place in the pool's
+    /// order as [`finish_draw`] reads them ([`Joined::retain_visited`]:
+    /// without their industry and object types); the visits then refer
+    /// to them. A streaming draw's pool holds every candidate of every
+    /// task with all its fields, which the officers' assignment does not
+    /// need; kept in place, the visited records are not held twice.
+    pub(crate) fn visited_only(&mut self, mut pool: Joined) -> Joined {
+        const NONE: u32 = u32::MAX;
+        let mut new = vec![NONE; pool.len()];
+        for &e in &self.entities {
+            new[e] = 0;
         }
-        out
+        let mut next = 0;
+        for n in &mut new {
+            if *n == 0 {
+                *n = next;
+                next += 1;
+            }
+        }
+        for e in &mut self.entities {
+            *e = new[*e] as usize;
+        }
+        pool.retain_visited(|i| new[i] != NONE);
+        pool
     }
 
     /// The visits with their selections together: visit `v`'s are

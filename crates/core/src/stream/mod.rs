@@ -536,9 +536,9 @@ where
     // officers need the history itself, not the eligibility index
     drop(elig);
     // the officers and the visits read only the entities visited, and
-    // fewer of their fields: the candidates' records are let go first
-    let visited = drafts.visited_only(&pool);
-    drop(pool);
+    // fewer of their fields: only those are kept of the candidates'
+    // records, in place
+    let visited = drafts.visited_only(pool);
     let (head, visits) = finish_draw(
         &ds, &visited, &history, seed_text, normalized, sources, key, tasks, drafts,
     )?;
