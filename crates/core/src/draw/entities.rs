@@ -40,18 +40,35 @@ const TYPE_SEP: char = ';';
 
 /// Entity records in one run of text each (code, name, region, industry,
 /// object types) and their fixed fields.
+///
+/// The text and the records are held in chunks, so that a province's
+/// arena neither doubles nor is copied as it grows, and gives back the
+/// chunks it no longer needs when it is compacted ([`Packed::retain`]).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Packed {
-    text: String,
-    recs: Vec<Rec>,
+    /// The records' text in chunks of [`TEXT_CHUNK`] bytes, each record's
+    /// text wholly in one (a longer record has a chunk of its own).
+    text: Vec<String>,
+    /// The records in chunks of [`REC_CHUNK`] (the last one partly
+    /// filled).
+    recs: Vec<Vec<Rec>>,
+    len: usize,
 }
+
+/// Bytes of a chunk of a [`Packed`] arena's text.
+const TEXT_CHUNK: usize = 1 << 22;
+
+/// Records in a chunk of a [`Packed`] arena's records (2 MiB).
+const REC_BITS: u32 = 16;
+const REC_CHUNK: usize = 1 << REC_BITS;
 
 #[derive(Debug, Clone)]
 struct Rec {
-    start: usize,
-    /// Lengths of code, name, region and industry; the types run to the
-    /// next record.
-    lens: [u32; 4],
+    /// The chunk of text holding the record, and where in it it starts.
+    chunk: u32,
+    start: u32,
+    /// Lengths of code, name, region, industry and the object types.
+    lens: [u32; 5],
     credit_class: Option<CreditClass>,
     flags: EntityFlags,
     active: bool,
@@ -95,21 +112,24 @@ impl EntityFields for PackedRef<'_> {
 impl Packed {
     /// Number of records.
     pub(crate) fn len(&self) -> usize {
-        self.recs.len()
+        self.len
+    }
+
+    fn rec(&self, i: usize) -> &Rec {
+        &self.recs[i >> REC_BITS][i & (REC_CHUNK - 1)]
     }
 
     /// Record `i`.
     pub(crate) fn get(&self, i: usize) -> PackedRef<'_> {
-        let r = &self.recs[i];
-        let end = self.recs.get(i + 1).map_or(self.text.len(), |n| n.start);
-        let t = &self.text[r.start..end];
-        let [a, b, c, d] = r.lens.map(|l| l as usize);
+        let r = self.rec(i);
+        let t = &self.text[r.chunk as usize][r.start as usize..];
+        let [a, b, c, d, e] = r.lens.map(|l| l as usize);
         PackedRef {
             uscc: &t[..a],
             name: &t[a..a + b],
             region: &t[a + b..a + b + c],
             industry: &t[a + b + c..a + b + c + d],
-            types: &t[a + b + c + d..],
+            types: &t[a + b + c + d..a + b + c + d + e],
             credit_class: r.credit_class,
             flags: r.flags,
             active: r.active,
@@ -119,35 +139,65 @@ impl Packed {
     /// Field `k` (0 code, 1 name, 2 region, 3 industry) of record `i`,
     /// as [`Packed::get`] gives it.
     fn field(&self, i: usize, k: usize) -> &str {
-        let r = &self.recs[i];
-        let start = r.start + r.lens[..k].iter().map(|&l| l as usize).sum::<usize>();
-        &self.text[start..start + r.lens[k] as usize]
+        let r = self.rec(i);
+        let start = r.start as usize + r.lens[..k].iter().map(|&l| l as usize).sum::<usize>();
+        &self.text[r.chunk as usize][start..start + r.lens[k] as usize]
     }
 
     fn push_parts<'t>(
         &mut self,
         strs: [&str; 4],
-        types: impl Iterator<Item = &'t str>,
+        types: impl Iterator<Item = &'t str> + Clone,
         credit_class: Option<CreditClass>,
         flags: EntityFlags,
         active: bool,
     ) {
-        self.recs.push(Rec {
-            start: self.text.len(),
-            lens: strs.map(|s| s.len() as u32),
-            credit_class,
-            flags,
-            active,
-        });
+        let (mut n, mut types_len) = (0usize, 0usize);
+        for t in types.clone() {
+            types_len += t.len() + usize::from(n > 0);
+            n += 1;
+        }
+        let lens = [
+            strs[0].len() as u32,
+            strs[1].len() as u32,
+            strs[2].len() as u32,
+            strs[3].len() as u32,
+            types_len as u32,
+        ];
+        let total = strs.iter().map(|s| s.len()).sum::<usize>() + types_len;
+        if self
+            .text
+            .last()
+            .is_none_or(|t| t.len() + total > t.capacity())
+        {
+            self.text.push(String::with_capacity(total.max(TEXT_CHUNK)));
+        }
+        let chunk = self.text.len() - 1;
+        let text = &mut self.text[chunk];
+        let start = text.len() as u32;
         for s in strs {
-            self.text.push_str(s);
+            text.push_str(s);
         }
         for (i, t) in types.enumerate() {
             if i > 0 {
-                self.text.push(TYPE_SEP);
+                text.push(TYPE_SEP);
             }
-            self.text.push_str(t);
+            text.push_str(t);
         }
+        if self.recs.last().is_none_or(|r| r.len() == REC_CHUNK) {
+            self.recs.push(Vec::with_capacity(REC_CHUNK));
+        }
+        if let Some(recs) = self.recs.last_mut() {
+            recs.push(Rec {
+                chunk: chunk as u32,
+                start,
+                lens,
+                credit_class,
+                flags,
+                active,
+            });
+        }
+        self.len += 1;
     }
 
     /// Add a record read by the streaming loader.
@@ -173,55 +223,84 @@ impl Packed {
     }
 
     /// Keep the records for which `keep(index)` holds, in order. The
-    /// records are moved down in place: the room stays for those pushed
-    /// next (a worker compacts its records again and again).
+    /// records are moved down in place, and the chunks left empty are
+    /// given back (a worker compacts its records again and again).
     pub(crate) fn retain(&mut self, keep: impl FnMut(usize) -> bool) {
         self.retain_as(keep, false);
     }
 
     fn retain_as(&mut self, mut keep: impl FnMut(usize) -> bool, visited: bool) {
-        let mut bytes = std::mem::take(&mut self.text).into_bytes();
-        let (mut kept, mut to) = (0, 0);
-        for i in 0..self.recs.len() {
-            // record i + 1 is not moved yet: its start is still where i ends
-            let (start, mut end) = (
-                self.recs[i].start,
-                self.recs.get(i + 1).map_or(bytes.len(), |r| r.start),
-            );
-            if keep(i) {
-                let mut lens = self.recs[i].lens;
-                if visited {
-                    // code, name and region; the industry and types dropped
-                    end = start + lens[..3].iter().map(|&l| l as usize).sum::<usize>();
-                    lens[3] = 0;
-                }
-                bytes.copy_within(start..end, to);
-                self.recs[kept] = Rec {
-                    start: to,
-                    lens,
-                    ..self.recs[i].clone()
-                };
-                kept += 1;
-                to += end - start;
+        let mut bytes: Vec<Vec<u8>> = std::mem::take(&mut self.text)
+            .into_iter()
+            .map(String::into_bytes)
+            .collect();
+        // where the next record kept goes: a chunk at or before the one
+        // it is read from (what is before it in its own chunk is at least
+        // as long as what is kept of that), so nothing is overwritten
+        // before it is read
+        let (mut to_chunk, mut to) = (0usize, 0usize);
+        let mut kept = 0;
+        for i in 0..self.len {
+            if !keep(i) {
+                continue;
             }
+            let mut r = self.rec(i).clone();
+            if visited {
+                // code, name and region, which come first; the industry
+                // and types dropped
+                r.lens[3] = 0;
+                r.lens[4] = 0;
+            }
+            let len = r.lens.iter().map(|&l| l as usize).sum::<usize>();
+            let (from_chunk, from) = (r.chunk as usize, r.start as usize);
+            while to_chunk < from_chunk && to + len > bytes[to_chunk].capacity() {
+                // every record of that chunk is read already
+                bytes[to_chunk].truncate(to);
+                to_chunk += 1;
+                to = 0;
+            }
+            if to_chunk == from_chunk {
+                bytes[to_chunk].copy_within(from..from + len, to);
+            } else {
+                let (before, after) = bytes.split_at_mut(from_chunk);
+                let dst = &mut before[to_chunk];
+                if dst.len() < to + len {
+                    // within its capacity: not moved
+                    dst.resize(to + len, 0);
+                }
+                dst[to..to + len].copy_from_slice(&after[0][from..from + len]);
+            }
+            r.chunk = to_chunk as u32;
+            r.start = to as u32;
+            self.recs[kept >> REC_BITS][kept & (REC_CHUNK - 1)] = r;
+            kept += 1;
+            to += len;
         }
-        bytes.truncate(to);
-        self.recs.truncate(kept);
+        if kept == 0 {
+            bytes.clear();
+        } else {
+            bytes.truncate(to_chunk + 1);
+            bytes[to_chunk].truncate(to);
+        }
+        self.recs.truncate(kept.div_ceil(REC_CHUNK));
+        if let Some(last) = self.recs.last_mut() {
+            last.truncate(kept - (kept - 1) / REC_CHUNK * REC_CHUNK);
+        }
+        self.len = kept;
         // whole records moved: still UTF-8
-        self.text = String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    }
-
-    /// Give back the room past the records held.
-    pub(crate) fn shrink_to_fit(&mut self) {
-        self.text.shrink_to_fit();
-        self.recs.shrink_to_fit();
+        self.text = bytes
+            .into_iter()
+            .map(|b| {
+                String::from_utf8(b)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            })
+            .collect();
     }
 
     /// Bytes of text held.
     #[cfg(test)]
     fn text_len(&self) -> usize {
-        self.text.len()
+        self.text.iter().map(String::len).sum()
     }
 }
 
@@ -287,8 +366,27 @@ impl Joined {
         self.len += 1;
     }
 
+    /// `f` of each record in order, with its index; the arenas are let
+    /// go as they are read, a chunk of text at a time.
+    pub(crate) fn drain(self, mut f: impl FnMut(usize, PackedRef<'_>)) {
+        let mut i = 0;
+        for mut p in self.parts {
+            // the chunks before this one are read already
+            let mut done = 0;
+            for j in 0..p.len() {
+                let c = p.rec(j).chunk as usize;
+                while done < c {
+                    p.text[done] = String::new();
+                    done += 1;
+                }
+                f(i, p.get(j));
+                i += 1;
+            }
+        }
+    }
+
     /// Keep the records for which `keep(index)` holds, in order, each
-    /// part in place; the room given up is given back.
+    /// part in place ([`Packed::retain`]).
     pub(crate) fn retain(&mut self, keep: impl FnMut(usize) -> bool) {
         self.retain_as(keep, false);
     }
@@ -303,7 +401,6 @@ impl Joined {
     fn retain_as(&mut self, mut keep: impl FnMut(usize) -> bool, visited: bool) {
         for (p, &start) in self.parts.iter_mut().zip(&self.starts) {
             p.retain_as(|i| keep(start + i), visited);
-            p.shrink_to_fit();
         }
         self.renumber();
     }
@@ -324,7 +421,7 @@ impl EntityRecords for Joined {
     }
     fn credit_class(&self, i: usize) -> Option<CreditClass> {
         let (p, j) = self.locate(i);
-        p.recs[j].credit_class
+        p.rec(j).credit_class
     }
 }
 
@@ -341,7 +438,7 @@ impl EntityRecords for Packed {
         self.field(i, 2)
     }
     fn credit_class(&self, i: usize) -> Option<CreditClass> {
-        self.recs[i].credit_class
+        self.rec(i).credit_class
     }
 }
 
@@ -407,10 +504,97 @@ mod tests {
         check(&q, 0, "C3", &["药店"]);
         check(&q, 1, "D4-long-code", &["x"]);
         q.retain(|i| i == 1);
-        q.shrink_to_fit();
         check(&q, 0, "D4-long-code", &["x"]);
         q.retain(|_| false);
         assert_eq!((q.len(), q.text_len()), (0, 0));
+    }
+
+    /// Records over many chunks of text and of records, one longer than
+    /// a chunk: read back as pushed, compacted again and again (some
+    /// kept as visited), the emptied chunks given back.
+    #[test]
+    fn records_over_many_chunks_are_compacted_in_place() {
+        let code = |i: usize| format!("C{i:07}");
+        let long = "长".repeat(TEXT_CHUNK / 3 + 5);
+        let types = |i: usize| -> Vec<String> {
+            match i % 5 {
+                0 => vec![],
+                1 => vec![format!("类型{i}")],
+                _ if i == 7_777 => vec![long.clone(), "x".into()],
+                _ => vec![format!("t{i}"), "餐饮".repeat(i % 40)],
+            }
+        };
+        let n = REC_CHUNK * 2 + 12_345;
+        let mut p = Packed::default();
+        for i in 0..n {
+            let c = code(i);
+            let t = types(i);
+            let t: Vec<&str> = t.iter().map(String::as_str).collect();
+            p.push_view(&view(&c, &t));
+        }
+        assert!(
+            p.text.len() > 3 && p.recs.len() == 3,
+            "{} {}",
+            p.text.len(),
+            p.recs.len()
+        );
+        assert!(p.text.iter().any(|t| t.len() > TEXT_CHUNK));
+        let check = |p: &Packed, alive: &[(usize, bool)]| {
+            assert_eq!(p.len(), alive.len());
+            for (k, &(i, visited)) in alive.iter().enumerate() {
+                let r = p.get(k);
+                assert_eq!(
+                    (r.uscc, r.name, r.region),
+                    (code(i).as_str(), "名称", "140623")
+                );
+                assert_eq!(EntityRecords::uscc(p, k), code(i));
+                let mut got = Vec::new();
+                r.has_type(|t| {
+                    got.push(t.to_string());
+                    false
+                });
+                let want = if visited { vec![] } else { types(i) };
+                assert_eq!(got, want, "record {i}");
+            }
+        };
+        let mut alive: Vec<(usize, bool)> = (0..n).map(|i| (i, false)).collect();
+        check(&p, &alive);
+        let before = p.text.len();
+        // every third, then every second of those, then as visited
+        p.retain(|k| alive[k].0 % 3 != 1);
+        alive.retain(|a| a.0 % 3 != 1);
+        check(&p, &alive);
+        assert!(p.text.len() < before);
+        p.retain(|k| k % 2 == 0);
+        alive = alive.into_iter().step_by(2).collect();
+        check(&p, &alive);
+        p.retain_as(|k| k % 4 != 3, true);
+        alive = alive
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| k % 4 != 3)
+            .map(|(_, (i, _))| (i, true))
+            .collect();
+        check(&p, &alive);
+        assert_eq!(p.recs.len(), p.len().div_ceil(REC_CHUNK));
+        // drained over its chunks: every record, in order
+        let mut codes = Vec::new();
+        Joined::new(vec![p.clone(), Packed::default(), p.clone()])
+            .drain(|i, r| codes.push((i, r.uscc.to_string())));
+        let want: Vec<(usize, String)> = alive
+            .iter()
+            .chain(&alive)
+            .enumerate()
+            .map(|(k, &(i, _))| (k, code(i)))
+            .collect();
+        assert_eq!(codes, want);
+        // pushed after: still read back
+        p.push_view(&view("Z9", &["末"]));
+        assert_eq!(p.get(p.len() - 1).uscc, "Z9");
+        p.retain(|_| false);
+        assert_eq!((p.len(), p.text.len(), p.recs.len()), (0, 0, 0));
+        p.push_view(&view("Y8", &[]));
+        assert_eq!((p.len(), p.get(0).uscc), (1, "Y8"));
     }
 
     #[test]
@@ -484,6 +668,17 @@ mod tests {
         assert_eq!(
             (v.get(0).credit_class, v.get(0).active),
             (Some(CreditClass::B), true)
+        );
+        // drained in order, each record read before its chunk is let go
+        let mut read = Vec::new();
+        v.drain(|i, r| read.push((i, r.uscc.to_string())));
+        assert_eq!(
+            read,
+            [
+                (0, "F6".to_string()),
+                (1, "H8".to_string()),
+                (2, "D4".to_string())
+            ]
         );
         j.retain(|_| false);
         assert_eq!(j.len(), 0);

@@ -109,7 +109,7 @@ pub fn draw_unchecked(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
     let (tasks, visits) = select(ds, &key);
     let (mut result, list) = finish_draw(
         ds,
-        &ds.entities,
+        Ents::Held(&ds.entities),
         &ds.history,
         seed_text,
         normalized,
@@ -122,13 +122,24 @@ pub fn draw_unchecked(ds: &Dataset, seed_text: &str) -> Result<DrawResult> {
     Ok(result)
 }
 
+/// The entities the visits refer to, as [`finish_draw`] gets them.
+pub(crate) enum Ents<'a> {
+    /// Held by the caller: each visit's texts are copied from them.
+    Held(&'a dyn EntityRecords),
+    /// Only the entities visited ([`Drafts::visited_only`]), handed over:
+    /// their texts go to the visit list in the order held, and each
+    /// chunk of them is let go once copied, so that a province's visited
+    /// entities are not held twice.
+    Visited(Joined),
+}
+
 /// Officers and the result, once every task is selected: the result with
 /// its visits apart, compact. `history` is the dataset's (the streaming
 /// draw holds it once, outside the dataset).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn finish_draw(
     ds: &Dataset,
-    ents: &dyn EntityRecords,
+    ents: Ents<'_>,
     history: &[crate::model::HistoryRecord],
     seed_text: &str,
     normalized: String,
@@ -785,12 +796,16 @@ pub fn select_only(ds: &Dataset, seed_text: &str) -> Vec<Vec<String>> {
 /// Officers for every visit (SPEC.md §8).
 fn staff(
     ds: &Dataset,
-    ents: &dyn EntityRecords,
+    source: Ents<'_>,
     history: &[crate::model::HistoryRecord],
     key: &[u8; 32],
     tasks: &[TaskResult],
     drafts: Drafts,
 ) -> Result<VisitList> {
+    let ents: &dyn EntityRecords = match &source {
+        Ents::Held(e) => *e,
+        Ents::Visited(j) => j,
+    };
     let drafts = drafts.grouped();
     // most recent inspection team per entity drawn (only those: a
     // province's history has millions of records)
@@ -903,7 +918,37 @@ fn staff(
     } = drafts;
     // the selections, grouped by visit, become the list's as they are
     list.set_selections(sels);
+    let text = entities
+        .iter()
+        .map(|&e| ents.uscc(e).len() + ents.name(e).len() + ents.region(e).len())
+        .sum();
+    list.reserve(entities.len(), text, slot_kinds.len(), teams.len());
     let mut start = 0;
+    if let Ents::Visited(visited) = &source {
+        let n = visited.len();
+        // the visits first, then their texts in the order the entities
+        // are held, as they are let go
+        for (v, (&e, &end)) in entities.iter().zip(&slot_end).enumerate() {
+            list.push_untexted(
+                ents.credit_class(e),
+                starts[v],
+                (start..end).map(|s| (slot_kinds[s], &teams[s * t..(s + 1) * t])),
+            );
+            start = end;
+        }
+        let mut visit_of = vec![u32::MAX; n];
+        for (v, &e) in entities.iter().enumerate() {
+            visit_of[e] = v as u32;
+        }
+        if let Ents::Visited(j) = source {
+            j.drain(|e, r| {
+                if let Some(&v) = visit_of.get(e).filter(|&&v| v != u32::MAX) {
+                    list.set_text(v as usize, r.uscc, r.name, r.region);
+                }
+            });
+        }
+        return Ok(list.finish());
+    }
     let mut fields = Vec::with_capacity(256);
     for (block, ends) in entities.chunks(256).zip(slot_end.chunks(256)) {
         // a block of visits' fields fetched before any is copied: their

@@ -80,7 +80,7 @@ struct TaskNames {
 /// assert!(!list.is_empty());
 /// assert_eq!(list.item_inspections(), held.visits.iter().map(|v| v.items.len()).sum::<usize>());
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct VisitList {
     tasks: Vec<TaskNames>,
     kinds: Vec<TeamKind>,
@@ -88,11 +88,11 @@ pub struct VisitList {
     officers: Vec<(String, String)>,
     /// The registry's code prefix in tickets (SPEC.md §1.8).
     prefix: &'static str,
-    /// uscc, name and region of every visit, one after the other.
+    /// uscc, name and region of every visit, one after the other (in
+    /// the visits' order, or in the order a streaming draw held them).
     text: String,
-    /// Per visit: start of its text, the lengths of uscc and name (the
-    /// region runs to the next visit's start), its credit class, its
-    /// first selection and its first team.
+    /// Per visit: start of its text, the lengths of uscc, name and
+    /// region, its credit class, its first selection and its first team.
     visits: Vec<VisitRec>,
     sels: Vec<Sel>,
     /// (kind, first officer in `members`) per team.
@@ -100,11 +100,22 @@ pub struct VisitList {
     members: Vec<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Two lists are equal when they hold the same visits (however their
+/// texts are laid out).
+impl PartialEq for VisitList {
+    fn eq(&self, other: &VisitList) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for VisitList {}
+
+#[derive(Debug, Clone)]
 struct VisitRec {
     text: usize,
     uscc_len: u32,
     name_len: u32,
+    region_len: u32,
     class: Option<CreditClass>,
     sel: usize,
     team: usize,
@@ -166,6 +177,18 @@ impl VisitListBuilder {
         self.list.sels = sels;
     }
 
+    /// Room for `visits` more visits with `text` bytes of code, name and
+    /// region in all, `teams` teams and `members` officers in them: a
+    /// province's list is then not copied as it grows, nor held with
+    /// room to spare.
+    pub(crate) fn reserve(&mut self, visits: usize, text: usize, teams: usize, members: usize) {
+        let l = &mut self.list;
+        l.visits.reserve_exact(visits);
+        l.text.reserve_exact(text);
+        l.teams.reserve_exact(teams);
+        l.members.reserve_exact(members);
+    }
+
     /// Visits pushed so far.
     pub(crate) fn len(&self) -> usize {
         self.list.visits.len()
@@ -183,23 +206,48 @@ impl VisitListBuilder {
         sel: usize,
         teams: impl IntoIterator<Item = (u32, &'t [u32])>,
     ) {
+        self.push_untexted(class, sel, teams);
+        let v = self.list.visits.len() - 1;
+        self.set_text(v, uscc, name, region);
+    }
+
+    /// [`VisitListBuilder::push`] without the entity's code, name and
+    /// region, which [`VisitListBuilder::set_text`] gives later.
+    pub(crate) fn push_untexted<'t>(
+        &mut self,
+        class: Option<CreditClass>,
+        sel: usize,
+        teams: impl IntoIterator<Item = (u32, &'t [u32])>,
+    ) {
         let l = &mut self.list;
         debug_assert!(l.visits.last().is_none_or(|p| p.sel <= sel) && sel <= l.sels.len());
         l.visits.push(VisitRec {
-            text: l.text.len(),
-            uscc_len: uscc.len() as u32,
-            name_len: name.len() as u32,
+            text: 0,
+            uscc_len: 0,
+            name_len: 0,
+            region_len: 0,
             class,
             sel,
             team: l.teams.len(),
         });
-        l.text.push_str(uscc);
-        l.text.push_str(name);
-        l.text.push_str(region);
         for (kind, officers) in teams {
             l.teams.push((kind, l.members.len()));
             l.members.extend_from_slice(officers);
         }
+    }
+
+    /// The code, name and region of visit `v`, after the texts given so
+    /// far (in any order of the visits).
+    pub(crate) fn set_text(&mut self, v: usize, uscc: &str, name: &str, region: &str) {
+        let l = &mut self.list;
+        let rec = &mut l.visits[v];
+        rec.text = l.text.len();
+        rec.uscc_len = uscc.len() as u32;
+        rec.name_len = name.len() as u32;
+        rec.region_len = region.len() as u32;
+        l.text.push_str(uscc);
+        l.text.push_str(name);
+        l.text.push_str(region);
     }
 
     /// The list, its storage trimmed.
@@ -250,9 +298,17 @@ impl VisitList {
     /// without building the visit.
     fn code_and_name(&self, i: usize) -> Option<(&str, &str)> {
         let rec = self.visits.get(i)?;
-        let t = &self.text[rec.text..];
-        let (uscc, rest) = t.split_at(rec.uscc_len as usize);
-        Some((uscc, &rest[..rec.name_len as usize]))
+        let (uscc, name, _) = self.texts(rec);
+        Some((uscc, name))
+    }
+
+    /// The code, name and region of a visit.
+    fn texts(&self, rec: &VisitRec) -> (&str, &str, &str) {
+        let [u, n, r] = [rec.uscc_len, rec.name_len, rec.region_len].map(|l| l as usize);
+        let t = &self.text[rec.text..rec.text + u + n + r];
+        let (uscc, rest) = t.split_at(u);
+        let (name, region) = rest.split_at(n);
+        (uscc, name, region)
     }
 
     /// Visit `i` (0-based), built.
@@ -292,12 +348,9 @@ impl VisitList {
             return false;
         };
         let next = self.visits.get(i + 1);
-        let text_end = next.map_or(self.text.len(), |n| n.text);
         let sel_end = next.map_or(self.sels.len(), |n| n.sel);
         let team_end = next.map_or(self.teams.len(), |n| n.team);
-        let t = &self.text[rec.text..text_end];
-        let (uscc, rest) = t.split_at(rec.uscc_len as usize);
-        let (name, region) = rest.split_at(rec.name_len as usize);
+        let (uscc, name, region) = self.texts(rec);
         let sels = &self.sels[rec.sel..sel_end];
         set(&mut v.uscc, uscc);
         set(&mut v.name, name);

@@ -540,9 +540,16 @@ where
     // records, in place
     let visited = drafts.visited_only(pool);
     let (head, visits) = finish_draw(
-        &ds, &visited, &history, seed_text, normalized, sources, key, tasks, drafts,
+        &ds,
+        crate::draw::Ents::Visited(visited),
+        &history,
+        seed_text,
+        normalized,
+        sources,
+        key,
+        tasks,
+        drafts,
     )?;
-    drop(visited);
     ds.history = history;
     Ok(StreamedDraw {
         dataset: ds,
