@@ -222,10 +222,19 @@ impl Packed {
         );
     }
 
-    /// Keep the records for which `keep(index)` holds, in order. The
-    /// records are moved down in place, and the chunks left empty are
-    /// given back (a worker compacts its records again and again).
-    pub(crate) fn retain(&mut self, keep: impl FnMut(usize) -> bool) {
+    /// Keep the records marked `live` (one mark a record), in order, and
+    /// give each record's new index ([`new_indices`]). The records are
+    /// moved down in place, and the chunks left empty are given back (a
+    /// worker compacts its records again and again).
+    pub(crate) fn keep_live(&mut self, live: &[bool]) -> Vec<u32> {
+        debug_assert_eq!(live.len(), self.len);
+        self.retain(|i| live[i]);
+        new_indices(live)
+    }
+
+    /// Keep the records for which `keep(index)` holds, in order
+    /// ([`Packed::keep_live`]).
+    fn retain(&mut self, keep: impl FnMut(usize) -> bool) {
         self.retain_as(keep, false);
     }
 
@@ -303,6 +312,26 @@ impl Packed {
         self.text.iter().map(String::len).sum()
     }
 }
+
+/// The index a record has, once only the `live` ones are kept, in order;
+/// [`GONE`] for the others. What a compaction ([`Packed::keep_live`],
+/// [`Joined::keep_live`]) tells those holding indices into the arena.
+fn new_indices(live: &[bool]) -> Vec<u32> {
+    let mut next = 0;
+    live.iter()
+        .map(|&l| {
+            if l {
+                next += 1;
+                next - 1
+            } else {
+                GONE
+            }
+        })
+        .collect()
+}
+
+/// The new index of a record let go ([`new_indices`]).
+pub(crate) const GONE: u32 = u32::MAX;
 
 /// Records held in several [`Packed`] arenas and numbered across them,
 /// one arena after another: the workers' arenas of a pass, joined
@@ -385,17 +414,15 @@ impl Joined {
         }
     }
 
-    /// Keep the records for which `keep(index)` holds, in order, each
-    /// part in place ([`Packed::retain`]).
-    pub(crate) fn retain(&mut self, keep: impl FnMut(usize) -> bool) {
-        self.retain_as(keep, false);
-    }
-
-    /// [`Joined::retain`], each record kept as the visits and the
-    /// officers read it (code, name, region, credit class, flags):
-    /// without its industry and object types.
-    pub(crate) fn retain_visited(&mut self, keep: impl FnMut(usize) -> bool) {
-        self.retain_as(keep, true);
+    /// Keep the records marked `live` (one mark a record), in order, each
+    /// part in place ([`Packed::keep_live`]), and give each record's new
+    /// index ([`new_indices`]). `visited`: each kept as the visits and the
+    /// officers read it (code, name, region, credit class, flags), without
+    /// its industry and object types.
+    pub(crate) fn keep_live(&mut self, live: &[bool], visited: bool) -> Vec<u32> {
+        debug_assert_eq!(live.len(), self.len);
+        self.retain_as(|i| live[i], visited);
+        new_indices(live)
     }
 
     fn retain_as(&mut self, mut keep: impl FnMut(usize) -> bool, visited: bool) {
@@ -565,7 +592,13 @@ mod tests {
         alive.retain(|a| a.0 % 3 != 1);
         check(&p, &alive);
         assert!(p.text.len() < before);
-        p.retain(|k| k % 2 == 0);
+        let live: Vec<bool> = (0..p.len()).map(|k| k % 2 == 0).collect();
+        let new = p.keep_live(&live);
+        assert!(new.iter().enumerate().all(|(k, &n)| if k % 2 == 0 {
+            n as usize == k / 2
+        } else {
+            n == GONE
+        }));
         alive = alive.into_iter().step_by(2).collect();
         check(&p, &alive);
         p.retain_as(|k| k % 4 != 3, true);
@@ -638,7 +671,7 @@ mod tests {
         j.push_from(other.get(1));
         assert_eq!(codes(&j), ["A1", "B2", "C3", "E5"]);
         // indices are the joined ones, before renumbering
-        j.retain(|i| i != 0 && i != 2);
+        j.retain_as(|i| i != 0 && i != 2, false);
         assert_eq!(codes(&j), ["B2", "E5"]);
         j.push_from(other.get(0));
         assert_eq!(codes(&j), ["B2", "E5", "D4"]);
@@ -651,7 +684,10 @@ mod tests {
             active: false,
             ..other.get(0)
         });
-        v.retain_visited(|i| i != 1);
+        assert_eq!(
+            v.keep_live(&[true, false, true, true], true),
+            [0, GONE, 1, 2]
+        );
         assert_eq!(v.len(), 3);
         for (i, code) in ["F6", "H8", "D4"].into_iter().enumerate() {
             let r = v.get(i);
@@ -680,7 +716,7 @@ mod tests {
                 (2, "D4".to_string())
             ]
         );
-        j.retain(|_| false);
+        j.retain_as(|_| false, false);
         assert_eq!(j.len(), 0);
         let mut e = Joined::new(Vec::new());
         e.push_from(other.get(0));

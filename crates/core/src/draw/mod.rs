@@ -191,28 +191,20 @@ pub(crate) struct Drafts {
 
 impl Drafts {
     /// Only the entities visited, of `pool`, kept in place in the pool's
-    /// order as [`finish_draw`] reads them ([`Joined::retain_visited`]:
+    /// order as [`finish_draw`] reads them ([`Joined::keep_live`]:
     /// without their industry and object types); the visits then refer
     /// to them. A streaming draw's pool holds every candidate of every
     /// task with all its fields, which the officers' assignment does not
     /// need; kept in place, the visited records are not held twice.
     pub(crate) fn visited_only(&mut self, mut pool: Joined) -> Joined {
-        const NONE: u32 = u32::MAX;
-        let mut new = vec![NONE; pool.len()];
+        let mut live = vec![false; pool.len()];
         for &e in &self.entities {
-            new[e] = 0;
+            live[e] = true;
         }
-        let mut next = 0;
-        for n in &mut new {
-            if *n == 0 {
-                *n = next;
-                next += 1;
-            }
-        }
+        let new = pool.keep_live(&live, true);
         for e in &mut self.entities {
             *e = new[*e] as usize;
         }
-        pool.retain_visited(|i| new[i] != NONE);
         pool
     }
 
@@ -923,56 +915,34 @@ fn staff(
         .map(|&e| ents.uscc(e).len() + ents.name(e).len() + ents.region(e).len())
         .sum();
     list.reserve(entities.len(), text, slot_kinds.len(), teams.len());
+    // the visits first, then their texts: copied from records held by
+    // the caller, or handed over in the order held, each chunk let go
+    // once copied
     let mut start = 0;
-    if let Ents::Visited(visited) = &source {
-        let n = visited.len();
-        // the visits first, then their texts in the order the entities
-        // are held, as they are let go
-        for (v, (&e, &end)) in entities.iter().zip(&slot_end).enumerate() {
-            list.push_untexted(
-                ents.credit_class(e),
-                starts[v],
-                (start..end).map(|s| (slot_kinds[s], &teams[s * t..(s + 1) * t])),
-            );
-            start = end;
+    for (v, (&e, &end)) in entities.iter().zip(&slot_end).enumerate() {
+        list.push(
+            ents.credit_class(e),
+            starts[v],
+            (start..end).map(|s| (slot_kinds[s], &teams[s * t..(s + 1) * t])),
+        );
+        start = end;
+    }
+    match source {
+        Ents::Held(ents) => {
+            for (v, &e) in entities.iter().enumerate() {
+                list.set_text(v, ents.uscc(e), ents.name(e), ents.region(e));
+            }
         }
-        let mut visit_of = vec![u32::MAX; n];
-        for (v, &e) in entities.iter().enumerate() {
-            visit_of[e] = v as u32;
-        }
-        if let Ents::Visited(j) = source {
-            j.drain(|e, r| {
+        Ents::Visited(visited) => {
+            let mut visit_of = vec![u32::MAX; visited.len()];
+            for (v, &e) in entities.iter().enumerate() {
+                visit_of[e] = v as u32;
+            }
+            visited.drain(|e, r| {
                 if let Some(&v) = visit_of.get(e).filter(|&&v| v != u32::MAX) {
                     list.set_text(v as usize, r.uscc, r.name, r.region);
                 }
             });
-        }
-        return Ok(list.finish());
-    }
-    let mut fields = Vec::with_capacity(256);
-    for (block, ends) in entities.chunks(256).zip(slot_end.chunks(256)) {
-        // a block of visits' fields fetched before any is copied: their
-        // records lie scattered, and the loads then overlap
-        fields.clear();
-        fields.extend(block.iter().map(|&e| {
-            (
-                ents.uscc(e),
-                ents.name(e),
-                ents.region(e),
-                ents.credit_class(e),
-            )
-        }));
-        for (&end, &(uscc, name, region, class)) in ends.iter().zip(&fields) {
-            let v = list.len();
-            list.push(
-                uscc,
-                name,
-                region,
-                class,
-                starts[v],
-                (start..end).map(|s| (slot_kinds[s], &teams[s * t..(s + 1) * t])),
-            );
-            start = end;
         }
     }
     Ok(list.finish())

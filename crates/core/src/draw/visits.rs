@@ -189,31 +189,11 @@ impl VisitListBuilder {
         l.members.reserve_exact(members);
     }
 
-    /// Visits pushed so far.
-    pub(crate) fn len(&self) -> usize {
-        self.list.visits.len()
-    }
-
-    /// Add a visit: the entity's fields, where its selections start in
-    /// those set (they run to the next visit's start), and its teams
-    /// (kind, officer indices).
+    /// Add a visit: the entity's credit class, where its selections
+    /// start in those set (they run to the next visit's start), and its
+    /// teams (kind, officer indices); its code, name and region are given
+    /// by [`VisitListBuilder::set_text`].
     pub(crate) fn push<'t>(
-        &mut self,
-        uscc: &str,
-        name: &str,
-        region: &str,
-        class: Option<CreditClass>,
-        sel: usize,
-        teams: impl IntoIterator<Item = (u32, &'t [u32])>,
-    ) {
-        self.push_untexted(class, sel, teams);
-        let v = self.list.visits.len() - 1;
-        self.set_text(v, uscc, name, region);
-    }
-
-    /// [`VisitListBuilder::push`] without the entity's code, name and
-    /// region, which [`VisitListBuilder::set_text`] gives later.
-    pub(crate) fn push_untexted<'t>(
         &mut self,
         class: Option<CreditClass>,
         sel: usize,

@@ -581,22 +581,16 @@ impl Pool {
     /// kept in place (a province's candidates are held once), and the
     /// candidates of every task as pool indices.
     fn from_pass(mut arena: Joined, merged: Vec<MergedTask>) -> (Pool, Vec<TaskCands>) {
-        let mut index = vec![usize::MAX; arena.len()];
+        let mut live = vec![false; arena.len()];
         for m in &merged {
             for s in m.strata.values() {
                 for &a in &s.cands {
-                    index[a as usize] = 0;
+                    live[a as usize] = true;
                 }
             }
         }
-        let mut next = 0;
-        for i in &mut index {
-            if *i == 0 {
-                *i = next;
-                next += 1;
-            }
-        }
-        arena.retain(|i| index[i] != usize::MAX);
+        let index = arena.keep_live(&live, false);
+        drop(live);
         let tasks = merged
             .into_iter()
             .map(|m| {
@@ -604,7 +598,11 @@ impl Pool {
                     .strata
                     .into_iter()
                     .map(|(k, s)| {
-                        let idx = s.cands.iter().map(|&a| index[a as usize]).collect();
+                        let idx = s
+                            .cands
+                            .iter()
+                            .map(|&a| index[a as usize] as usize)
+                            .collect();
                         (k, (s.n, idx, s.complete))
                     })
                     .collect();

@@ -354,14 +354,8 @@ impl<'c> EntitySink<'c> {
                 }
             }
         }
-        let mut new_index = vec![u32::MAX; live.len()];
-        let mut next = 0u32;
-        for (i, l) in live.iter().enumerate() {
-            if *l {
-                new_index[i] = next;
-                next += 1;
-            }
-        }
+        let new_index = self.arena.keep_live(&live);
+        drop(live);
         for acc in &mut self.tasks {
             for st in acc.strata.iter_mut().flatten() {
                 for c in &mut st.cands {
@@ -372,7 +366,6 @@ impl<'c> EntitySink<'c> {
                 }
             }
         }
-        self.arena.retain(|i| live[i]);
         self.compact_at = (self.arena.len() * 2).max(1 << 16);
     }
 
