@@ -503,6 +503,17 @@ fn line_numbers_survive_blank_lines_quotes_and_crlf() {
 }
 
 #[test]
+fn a_record_spanning_lines_is_numbered_by_its_first_line() {
+    // the first quote of the file comes after a record, in a record with
+    // an error of its own
+    let text = "uscc,name,types,region\n91330100716105852F,乙,苗木生产经营者,新城镇\n9144030071526726XH,\"甲\n公司\",林木采伐单位,威远镇\n91110000100010433X,丙,林木采伐单位,新城镇\n";
+    let e = errors(load(&with("entities.csv", text)));
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(e[0].starts_with("entities.csv:3: uscc: error:"), "{}", e[0]);
+    assert!(e[1].starts_with("entities.csv:5: uscc: error:"), "{}", e[1]);
+}
+
+#[test]
 fn minimum_ratio_wordings_give_the_same_digest() {
     let plain = load(&files()).unwrap();
     for (five, two) in [

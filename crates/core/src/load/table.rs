@@ -516,7 +516,8 @@ impl<R: Read> Table<R> {
         }
         match &mut self.source {
             Source::Csv(reader) => Ok(if reader.read_byte_record(rec)? {
-                Some(record_line(reader, rec))
+                let quoted = reader.get_ref().quoted();
+                Some(record_line(reader, rec, quoted))
             } else {
                 None
             }),
@@ -851,12 +852,20 @@ pub(crate) fn with_row<T>(
 /// terminator after the record; its last field ends with the file's final
 /// line break, which is how it is recognised (a closed quoted field ending
 /// in a line break would be numbered one line late: a cosmetic edge case).
-fn record_line<R: Read>(reader: &csv::Reader<R>, rec: &csv::ByteRecord) -> u64 {
-    // most records hold no line break: one search settles them
-    let bytes = rec.as_slice();
-    let inner = memchr::memchr(b'\n', bytes)
-        .map_or(0, |i| memchr::memchr_iter(b'\n', &bytes[i..]).count()) as u64;
-    let open_quote = rec.iter().next_back().is_some_and(|f| f.ends_with(b"\n"));
+fn record_line<R: Read>(reader: &csv::Reader<R>, rec: &csv::ByteRecord, quoted: bool) -> u64 {
+    // a line break inside a record needs a quote; without any quote read
+    // yet (`quoted` false), there is none to look for
+    let (inner, open_quote) = if quoted {
+        // most records hold no line break: one search settles them
+        let bytes = rec.as_slice();
+        let inner = memchr::memchr(b'\n', bytes)
+            .map_or(0, |i| memchr::memchr_iter(b'\n', &bytes[i..]).count())
+            as u64;
+        let open_quote = rec.iter().next_back().is_some_and(|f| f.ends_with(b"\n"));
+        (inner, open_quote)
+    } else {
+        (0, false)
+    };
     let terminator = u64::from(!open_quote);
     reader
         .position()
@@ -898,6 +907,8 @@ pub(crate) struct QuoteWatch<R> {
     state: Quote,
     line: u64,
     open_line: u64,
+    /// Whether any quote was read yet.
+    quoted: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -915,7 +926,14 @@ impl<R> QuoteWatch<R> {
             state: Quote::StartField,
             line: 1,
             open_line: 0,
+            quoted: false,
         }
+    }
+
+    /// Whether a quote was among the bytes read so far: without one, no
+    /// record read so far can hold a line break.
+    pub(crate) fn quoted(&self) -> bool {
+        self.quoted
     }
 
     /// The line on which a still-open quoted cell started, if one is open
@@ -941,6 +959,7 @@ impl<R> QuoteWatch<R> {
             }
             return;
         }
+        self.quoted = true;
         let (mut state, mut line, mut open_line) = (self.state, self.line, self.open_line);
         for &b in bytes {
             state = match (state, b) {

@@ -58,8 +58,24 @@ impl fmt::Display for UsccError {
 
 impl std::error::Error for UsccError {}
 
+/// Each byte's value in [`ALPHABET`], or [`NOT_IN_ALPHABET`]: one lookup
+/// per character (every code of a province's registry is checked).
+const VALUES: [u8; 256] = {
+    let mut t = [NOT_IN_ALPHABET; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        t[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+const NOT_IN_ALPHABET: u8 = u8::MAX;
+
 fn value(c: u8) -> Option<u32> {
-    ALPHABET.iter().position(|&a| a == c).map(|v| v as u32)
+    match VALUES[usize::from(c)] {
+        NOT_IN_ALPHABET => None,
+        v => Some(u32::from(v)),
+    }
 }
 
 /// The check character for the first 17 characters of a code.
@@ -156,5 +172,15 @@ mod tests {
             validate_uscc("9133010071610585"),
             Err(UsccError::Length(16))
         );
+    }
+
+    #[test]
+    fn every_byte_has_its_place_in_the_alphabet_or_none() {
+        for c in 0..=u8::MAX {
+            let place = ALPHABET.iter().position(|&a| a == c).map(|v| v as u32);
+            assert_eq!(value(c), place, "byte {c:#04x}");
+        }
+        assert_eq!(value(b'Y'), Some(30));
+        assert_eq!(value(b'I'), None);
     }
 }

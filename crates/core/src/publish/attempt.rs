@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::journal::{JournalEntry, JournalOutcome, JournalRecord};
 use crate::publish::early::{Early, Stamp};
 use crate::publish::journal_file::append_to_journal;
-use crate::publish::staged::{OutLock, Staged, lock_out, write_file_atomic};
+use crate::publish::staged::{OutLock, Staged, StagedWriter, lock_out, write_file_atomic};
 use crate::publish::{Publication, SUMS_FILE, Tee, sums_text};
 
 /// The file of a published folder that holds the journal lines of its plan.
@@ -372,40 +372,26 @@ impl Attempt {
         let names: Vec<String> = publication.names().map(str::to_string).collect();
         let mut digest = String::new();
         let mut sums = None;
-        let (early, copied) = match self.early.take() {
-            Some(e) if e.out() == out => e.finish(),
-            _ => (None, Vec::new()),
+        // inputs still being copied early go last: the other files are
+        // staged while their copies end (a one-item draw's registry copy
+        // would otherwise be waited for with one core idle)
+        let mut early = match self.early.take() {
+            Some(e) if e.out() == out => Some(e),
+            _ => None,
         };
-        let staged = early
+        let from_early = early.as_mut().and_then(Early::take_staged);
+        let staged = from_early
             .map_or_else(|| Staged::new(out), Ok)
             .and_then(|mut s| {
+                // dropped (the copier stopped and waited for) before `s`,
+                // whose folder it writes into, on every way out
+                let early = early;
                 let files: Vec<&str> = names
                     .iter()
                     .map(String::as_str)
                     .filter(|n| *n != SUMS_FILE)
                     .collect();
-                // the early copies still good; the others are written again
-                // or removed
-                let mut kept: Vec<(&str, String)> = Vec::new();
-                for c in copied {
-                    let same = files.contains(&c.name)
-                        && publication
-                            .copy_of(c.name)
-                            .is_some_and(|p| p.same_as(&c.copy))
-                        && Stamp::of(c.copy.path()).is_ok_and(|now| now == c.before);
-                    if same {
-                        s.adopt(c.name);
-                        kept.push((c.name, hex(&c.hash)));
-                    } else if !files.contains(&c.name) {
-                        fs::remove_file(s.staging().join(c.name))?;
-                    }
-                }
-                let rest: Vec<&str> = files
-                    .iter()
-                    .copied()
-                    .filter(|n| !kept.iter().any(|(k, _)| k == n))
-                    .collect();
-                let written = s.stage_all(&rest, &|n, w| {
+                let stage = |n: &str, w: &mut StagedWriter| -> io::Result<(String, String)> {
                     // an input in its published form is copied and checked
                     if let Some(copy) = publication.copy_of(n)
                         && let Some(h) = copy.stage_copy(w, || copy.open(), None)?
@@ -418,14 +404,40 @@ impl Attempt {
                     };
                     publication.write_file(n, &mut tee)?;
                     Ok((n.to_string(), hex(&tee.hasher.finalize())))
-                })?;
+                };
+                let pending = |n: &&str| early.as_ref().is_some_and(|e| e.names().contains(n));
+                let first: Vec<&str> = files.iter().copied().filter(|n| !pending(n)).collect();
+                let mut written = s.stage_all(&first, &stage)?;
+                let copied = early.map(Early::copies).unwrap_or_default();
+                // the early copies still good; the others are written again
+                // or removed
+                let mut kept: Vec<(String, String)> = Vec::new();
+                for c in copied {
+                    let same = files.contains(&c.name)
+                        && publication
+                            .copy_of(c.name)
+                            .is_some_and(|p| p.same_as(&c.copy))
+                        && Stamp::of(c.copy.path()).is_ok_and(|now| now == c.before);
+                    if same {
+                        s.adopt(c.name);
+                        kept.push((c.name.to_string(), hex(&c.hash)));
+                    } else if !files.contains(&c.name) {
+                        fs::remove_file(s.staging().join(c.name))?;
+                    }
+                }
+                let rest: Vec<&str> = files
+                    .iter()
+                    .copied()
+                    .filter(|n| !first.contains(n) && !kept.iter().any(|(k, _)| k == n))
+                    .collect();
+                written.extend(s.stage_all(&rest, &stage)?);
+                written.extend(kept);
                 // in the publication's order
-                let mut written = written.into_iter();
                 let hashes: Vec<(String, String)> = files
                     .iter()
-                    .filter_map(|n| match kept.iter().find(|(k, _)| k == n) {
-                        Some((k, h)) => Some(((*k).to_string(), h.clone())),
-                        None => written.next(),
+                    .filter_map(|n| {
+                        let i = written.iter().position(|(k, _)| k == n)?;
+                        Some(written.swap_remove(i))
                     })
                     .collect();
                 digest = hashes.first().map(|(_, h)| h.clone()).unwrap_or_default();

@@ -69,6 +69,8 @@ pub(crate) struct Early {
     // changed: the attempt holding it stays unwind-safe, as it was before
     copier: Option<AssertUnwindSafe<JoinHandle<Vec<Copied>>>>,
     copied: Vec<Copied>,
+    /// The published names of the inputs being copied.
+    names: Vec<&'static str>,
     // dropped last: the copier writes into its folder
     staged: Option<Staged>,
 }
@@ -90,6 +92,7 @@ impl Early {
             .into_iter()
             .filter_map(|i| Some((i.name, i.copy?)))
             .collect();
+        let names = copies.iter().map(|(n, _)| *n).collect();
         let stop = Arc::clone(&cancel);
         let copier = std::thread::Builder::new()
             .name("ssj-early-copy".into())
@@ -99,6 +102,7 @@ impl Early {
             cancel,
             copier: Some(AssertUnwindSafe(copier)),
             copied: Vec::new(),
+            names,
             staged: Some(staged),
         })
     }
@@ -116,10 +120,24 @@ impl Early {
         }
     }
 
-    /// Wait for the copies; the staging folder and what was copied.
-    pub(crate) fn finish(mut self) -> (Option<Staged>, Vec<Copied>) {
+    /// The published names of the inputs being copied (each one is kept
+    /// or not when the copies end).
+    pub(crate) fn names(&self) -> &[&'static str] {
+        &self.names
+    }
+
+    /// The staging folder the inputs are copied into, to stage the other
+    /// files while the copies go on. The caller must drop this `Early`
+    /// (which stops and waits for the copier) or call [`Early::copies`]
+    /// before it drops the folder.
+    pub(crate) fn take_staged(&mut self) -> Option<Staged> {
+        self.staged.take()
+    }
+
+    /// Wait for the copies; what was copied.
+    pub(crate) fn copies(mut self) -> Vec<Copied> {
         self.wait();
-        (self.staged.take(), std::mem::take(&mut self.copied))
+        std::mem::take(&mut self.copied)
     }
 }
 
@@ -200,22 +218,60 @@ mod tests {
     /// copied early unless `early` is false; `between` runs once the early
     /// copies have ended, before the inputs are read.
     fn commit_into(out: &Path, plan: &Path, early: bool, between: &dyn Fn()) {
+        let copies = if early { Copies::Awaited } else { Copies::None };
+        publish_commitment(out, plan, copies, between, false).unwrap();
+    }
+
+    /// How a test's attempt copies its inputs early.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Copies {
+        None,
+        /// Ended before the inputs are read.
+        Awaited,
+        /// Not waited for: the other files are staged while they go on.
+        Running,
+    }
+
+    /// Publish the commitment of the plan at `plan` into `out`; `between`
+    /// runs before the inputs are read; with `fail`, one more file whose
+    /// writing fails.
+    fn publish_commitment(
+        out: &Path,
+        plan: &Path,
+        copies: Copies,
+        between: &dyn Fn(),
+        fail: bool,
+    ) -> crate::Result<()> {
         let journal = out.with_extension("jsonl");
         let mut a = Attempt::new(journal, "commit", None, "2026-10-01T00:00:00Z");
         a.reserve(out, &["commitment.json"], false).unwrap();
-        if early {
+        if copies != Copies::None {
             a.copy_inputs_early(out, plan);
+        }
+        if copies == Copies::Awaited {
             assert!(a.wait_early(), "copies started");
         }
         between();
         let ds = Dataset::open(plan).unwrap();
         let text = std::fs::read_to_string(plan).unwrap();
         let c = ds.commit();
-        let p = Publication::of_commitment(&c)
+        let mut p = Publication::of_commitment(&c)
             .with_inputs(plan, &text, ds.plan())
+            .unwrap();
+        if fail {
+            p = p.with_writer("failing.txt", |_| Err(std::io::Error::other("disk full")));
+        }
+        a.publish(out, &p.with_sums(), &["commitment.json"], false)
+            .map(|_| ())
+    }
+
+    /// The staging folders left in `dir`.
+    fn staging_left(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
             .unwrap()
-            .with_sums();
-        a.publish(out, &p, &["commitment.json"], false).unwrap();
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("ssj-staging"))
+            .collect()
     }
 
     /// The staged copy of `name` that the attempt's early copies made.
@@ -254,11 +310,7 @@ mod tests {
             );
             assert_eq!(a.unwrap(), b.unwrap(), "{name}");
         }
-        let left: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains("ssj-staging"))
-            .collect();
+        let left = staging_left(dir.path());
         assert!(left.is_empty(), "{left:?}");
     }
 
@@ -311,5 +363,46 @@ mod tests {
         left.sort();
         // the journals of this attempt and of the plan's folder, the plan
         assert_eq!(left, ["j.jsonl", "plan", "plan.jsonl"]);
+    }
+
+    #[test]
+    fn files_staged_while_the_copies_go_on_give_the_same_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan_folder(dir.path());
+        let (out, plain) = (dir.path().join("out"), dir.path().join("plain"));
+        publish_commitment(&out, &plan, Copies::Running, &|| {}, false).unwrap();
+        commit_into(&plain, &plan, false, &|| {});
+        let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
+        assert_eq!(
+            sums,
+            std::fs::read_to_string(plain.join("SHA256SUMS")).unwrap()
+        );
+        let names: Vec<&str> = sums.lines().map(|l| &l[66..]).collect();
+        assert!(names.contains(&"entities.csv"), "{names:?}");
+        for name in names {
+            assert_eq!(
+                std::fs::read(out.join(name)).unwrap(),
+                std::fs::read(plain.join(name)).unwrap(),
+                "{name}"
+            );
+        }
+        let left = staging_left(dir.path());
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn a_file_failing_while_the_copies_go_on_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan_folder(dir.path());
+        let out = dir.path().join("out");
+        let e = publish_commitment(&out, &plan, Copies::Running, &|| {}, true).unwrap_err();
+        assert!(e.to_string().contains("disk full"), "{e}");
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        // the attempt's journal, the plan's folder and its journal
+        assert_eq!(left, ["out.jsonl", "plan", "plan.jsonl"]);
     }
 }

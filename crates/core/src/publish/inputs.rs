@@ -517,24 +517,21 @@ struct LineForm {
 #[cfg(feature = "fs")]
 impl LineForm {
     fn holds(&self, line: &[u8]) -> bool {
-        let mut start = 0;
-        let mut cells = 0;
-        let ends = memchr::memchr_iter(b',', line).chain(std::iter::once(line.len()));
-        for end in ends {
-            if cells >= self.columns {
-                return false;
-            }
-            let cell = &line[start..end];
-            if cells == 0 && crate::model::text::cleans_to(cell, &self.first) {
-                return false;
-            }
-            if self.code[cells] && crate::load::table::is_scientific(cell) {
-                return false;
-            }
-            cells += 1;
-            start = end + 1;
+        // the common line settled by whole-line searches: its cell count
+        // from the count of commas, its first cell, and no sign anywhere
+        // (a number in scientific notation has one after its `E`)
+        let first = memchr::memchr(b',', line).unwrap_or(line.len());
+        if memchr::memchr_iter(b',', line).count() + 1 != self.columns
+            || crate::model::text::cleans_to(&line[..first], &self.first)
+        {
+            return false;
         }
-        cells == self.columns
+        if memchr::memchr2(b'+', b'-', line).is_none() {
+            return true;
+        }
+        line.split(|&b| b == b',')
+            .zip(&self.code)
+            .all(|(cell, &code)| !(code && crate::load::table::is_scientific(cell)))
     }
 }
 
@@ -736,6 +733,11 @@ mod tests {
         let (copy, projected) = both("entities", IdScheme::Uscc, ok.as_bytes());
         assert_eq!(copy.as_deref(), Some(ok.as_bytes()));
         assert_eq!(projected.unwrap(), ok.as_bytes());
+        // signs outside the code cells: still copied
+        let signed = format!("{head}91140623MA0X67CD1P,甲-公司+1E+17,林地,右玉县\n");
+        let (copy, projected) = both("entities", IdScheme::Uscc, signed.as_bytes());
+        assert_eq!(copy.as_deref(), Some(signed.as_bytes()));
+        assert_eq!(projected.unwrap(), signed.as_bytes());
         let cases = [
             format!("\u{feff}{ok}"),
             ok.replace('\n', "\r\n"),
@@ -746,6 +748,8 @@ mod tests {
             format!("{ok}{head}"),
             format!("{ok}统一社会信用代码 ,名称,对象类型,行政区划\n"),
             format!("{head}9.11406E+17,甲公司,林地,右玉县\n"),
+            format!("{ok}9.11406E-17,甲-公司,林地,右玉县\n"),
+            format!("{head}91140623MA0X67CD1P,甲公司,林地,右玉县,\n"),
             ok.trim_end().to_string(),
             ok.replace("名称,", "名称,法定代表人,")
                 .replace("甲公司,", "甲公司,张三,"),

@@ -1044,42 +1044,96 @@ fn entity_pass<'a>(
         let file: &str = &name;
         let scheme = ctx.registry.scheme;
         let width = pass::dup_code_width(scheme);
-        let mut digest = move || -> io::Result<[u8; 32]> {
+        let pipelined = opts.workers() > 1;
+        let digest = move || -> io::Result<[u8; 32]> {
             let mut hasher = set_hasher(Entity::FILE_TAG, count);
-            spill::for_each_sorted(&mut hashes, |entries| {
-                for e in entries {
-                    sha2::Digest::update(&mut hasher, e);
+            if !pipelined {
+                spill::for_each_sorted(&mut hashes, |entries| {
+                    for e in entries {
+                        sha2::Digest::update(&mut hasher, e);
+                    }
+                    Ok(())
+                })?;
+                return Ok(sha2::Digest::finalize(hasher).into());
+            }
+            // the hash of the sorted records is one sequence, but the next
+            // bucket's sort need not wait for it: sorted on another thread
+            // (the duplicate check, on a third, ends well before)
+            // (the buffers go back to be filled again: a few, each freed by
+            // the thread that allocated it)
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+            let (back, emptied) = std::sync::mpsc::channel::<Vec<u8>>();
+            std::thread::scope(|scope| {
+                let sorter = scope.spawn(move || {
+                    spill::for_each_sorted(&mut hashes, |entries| {
+                        let mut run = emptied.try_recv().unwrap_or_default();
+                        run.clear();
+                        for e in entries {
+                            run.extend_from_slice(e);
+                        }
+                        tx.send(run)
+                            .map_err(|_| io::Error::other("the digest's hashing stopped"))
+                    })
+                });
+                for run in rx {
+                    sha2::Digest::update(&mut hasher, &run);
+                    let _ = back.send(run);
                 }
-                Ok(())
+                sorter
+                    .join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a sorting thread panicked")))
             })?;
             Ok(sha2::Digest::finalize(hasher).into())
         };
         let mut duplicates = move || -> io::Result<Vec<(u64, Diagnostic)>> {
+            // a code's entries share a bucket: each bucket's codes are
+            // looked up, not sorted; every later line of a code is
+            // reported against its first line
             let mut found: Vec<(u64, Diagnostic)> = Vec::new();
-            spill::for_each_sorted(&mut dups, |entries| {
-                let mut first: Option<(&[u8], u64)> = None;
-                for e in entries {
-                    let (code, line) = e.split_at(width);
-                    let code = &code[..code.iter().position(|&b| b == 0).unwrap_or(code.len())];
-                    let line = u64::from_be_bytes(line.try_into().unwrap_or([0; 8]));
-                    match first {
-                        Some((c, l)) if c == code => {
-                            let code = String::from_utf8_lossy(code);
-                            found.push((
-                                line,
-                                Diagnostic::error(
-                                    K::DuplicateId,
-                                    Position::file(file)
-                                        .with_field(crate::load::records::unit_field(scheme))
-                                        .at_line(line),
-                                    format!(
-                                        "duplicate {} '{code}' (already on line {l})",
-                                        scheme.label_en()
-                                    ),
-                                ),
-                            ));
+            fn entry(e: &[u8], width: usize) -> (&[u8], u64) {
+                let (code, line) = e.split_at(width);
+                let code = &code[..code.iter().position(|&b| b == 0).unwrap_or(code.len())];
+                (code, u64::from_be_bytes(line.try_into().unwrap_or([0; 8])))
+            }
+            spill::for_each_bucket(&mut dups, |raw| {
+                // each code's first line, and whether it repeats
+                let mut first: HashMap<&[u8], (u64, bool)> =
+                    HashMap::with_capacity_and_hasher(raw.len() / (width + 8), Default::default());
+                let mut repeated = false;
+                for e in raw.chunks_exact(width + 8) {
+                    let (code, line) = entry(e, width);
+                    first
+                        .entry(code)
+                        .and_modify(|(l, again)| {
+                            *l = (*l).min(line);
+                            *again = true;
+                            repeated = true;
+                        })
+                        .or_insert((line, false));
+                }
+                if repeated {
+                    for e in raw.chunks_exact(width + 8) {
+                        let (code, line) = entry(e, width);
+                        let Some(&(l, true)) = first.get(code) else {
+                            continue;
+                        };
+                        if line == l {
+                            continue;
                         }
-                        _ => first = Some((code, line)),
+                        let code = String::from_utf8_lossy(code);
+                        found.push((
+                            line,
+                            Diagnostic::error(
+                                K::DuplicateId,
+                                Position::file(file)
+                                    .with_field(crate::load::records::unit_field(scheme))
+                                    .at_line(line),
+                                format!(
+                                    "duplicate {} '{code}' (already on line {l})",
+                                    scheme.label_en()
+                                ),
+                            ),
+                        ));
                     }
                 }
                 Ok(())
