@@ -6,9 +6,11 @@
 //!
 //! - **Digests** (SPEC.md §2.2) need every record hash, sorted: they are
 //!   spread over 256 buckets by first byte, spilled to temporary files the
-//!   caller provides ([`SpillStore`]) and sorted bucket by bucket.
-//!   Duplicate codes are found the same way, with the messages the
-//!   in-memory loader gives.
+//!   caller provides ([`SpillStore`]) and sorted bucket by bucket (with
+//!   two threads, the next bucket is sorted while the last is hashed).
+//!   Duplicate codes are spread over buckets by a hash of the code and
+//!   looked up bucket by bucket, with the messages the in-memory loader
+//!   gives.
 //! - **Tickets** need the draw key, which needs every digest (SPEC.md §4).
 //!   With the digests known in advance (published by `ssj commit`, or read
 //!   from `result.json` by `ssj verify`) tickets are computed in the same
