@@ -267,11 +267,19 @@ mod tests {
 
     /// The staging folders left in `dir`.
     fn staging_left(dir: &Path) -> Vec<String> {
-        std::fs::read_dir(dir)
+        let mut names = names_in(dir);
+        names.retain(|n| n.contains("ssj-staging"));
+        names
+    }
+
+    /// The names in `dir`, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains("ssj-staging"))
-            .collect()
+            .collect();
+        names.sort();
+        names
     }
 
     /// The staged copy of `name` that the attempt's early copies made.
@@ -356,11 +364,7 @@ mod tests {
         assert!(out.is_dir(), "the folder is prepared");
         a.fail(crate::journal::JournalOutcome::Invalid, "no draw")
             .unwrap();
-        let mut left: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
+        let left = names_in(dir.path());
         // the journals of this attempt and of the plan's folder, the plan
         assert_eq!(left, ["j.jsonl", "plan", "plan.jsonl"]);
     }
@@ -397,11 +401,7 @@ mod tests {
         let out = dir.path().join("out");
         let e = publish_commitment(&out, &plan, Copies::Running, &|| {}, true).unwrap_err();
         assert!(e.to_string().contains("disk full"), "{e}");
-        let mut left: Vec<String> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
+        let left = names_in(dir.path());
         // the attempt's journal, the plan's folder and its journal
         assert_eq!(left, ["out.jsonl", "plan", "plan.jsonl"]);
     }

@@ -1098,30 +1098,27 @@ fn entity_pass<'a>(
                 (code, u64::from_be_bytes(line.try_into().unwrap_or([0; 8])))
             }
             spill::for_each_bucket(&mut dups, |raw| {
-                // each code's first line, and whether it repeats
-                let mut first: HashMap<&[u8], (u64, bool)> =
+                // each code's first line; a line other than its code's
+                // first is a repeat (every entry has its own line)
+                let mut first: HashMap<&[u8], u64> =
                     HashMap::with_capacity_and_hasher(raw.len() / (width + 8), Default::default());
                 let mut repeated = false;
                 for e in raw.chunks_exact(width + 8) {
                     let (code, line) = entry(e, width);
                     first
                         .entry(code)
-                        .and_modify(|(l, again)| {
+                        .and_modify(|l| {
                             *l = (*l).min(line);
-                            *again = true;
                             repeated = true;
                         })
-                        .or_insert((line, false));
+                        .or_insert(line);
                 }
                 if repeated {
                     for e in raw.chunks_exact(width + 8) {
                         let (code, line) = entry(e, width);
-                        let Some(&(l, true)) = first.get(code) else {
+                        let Some(&l) = first.get(code).filter(|&&l| l != line) else {
                             continue;
                         };
-                        if line == l {
-                            continue;
-                        }
                         let code = String::from_utf8_lossy(code);
                         found.push((
                             line,
