@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod alloc;
 mod attempt;
 mod cli;
 mod commands;
@@ -18,10 +19,8 @@ mod input;
 use cli::Command;
 use commands::journal::JournalCommand;
 
-#[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
+    alloc::configure();
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

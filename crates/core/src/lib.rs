@@ -68,6 +68,7 @@
 //! - `fs` (default): [`Dataset::open`], [`publish::Attempt`], atomic writes,
 //!   locks. Without it the crate builds for `wasm32-unknown-unknown`.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod error;
 mod stream;

@@ -48,6 +48,7 @@
 //! assert!(notice.contains("ssj verify --plan plan.toml --result result.json"));
 //! ```
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod bundle;
 mod common;
