@@ -265,6 +265,30 @@ mod tests {
             .map(|_| ())
     }
 
+    /// `out` and `plain` hold the same files, byte for byte (their sums,
+    /// and every file the sums name, the inputs among them), and no
+    /// staging folder is left in `dir`.
+    fn assert_same_folder(dir: &Path, out: &Path, plain: &Path) {
+        let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
+        assert_eq!(
+            sums,
+            std::fs::read_to_string(plain.join("SHA256SUMS")).unwrap()
+        );
+        let names: Vec<&str> = sums.lines().map(|l| &l[66..]).collect();
+        for input in ["entities.csv", "officers.csv", "items.csv"] {
+            assert!(names.contains(&input), "{names:?}");
+        }
+        for name in names {
+            assert_eq!(
+                std::fs::read(out.join(name)).unwrap(),
+                std::fs::read(plain.join(name)).unwrap(),
+                "{name}"
+            );
+        }
+        let left = staging_left(dir);
+        assert!(left.is_empty(), "{left:?}");
+    }
+
     /// The staging folders left in `dir`.
     fn staging_left(dir: &Path) -> Vec<String> {
         let mut names = names_in(dir);
@@ -310,16 +334,7 @@ mod tests {
         // the staged file itself was put in place, not written again
         assert_eq!(Some(identity(&out.join("entities.csv"))), seen.get());
         commit_into(&plain, &plan, false, &|| {});
-        // the same folder either way
-        for name in ["SHA256SUMS", "entities.csv", "officers.csv", "items.csv"] {
-            let (a, b) = (
-                std::fs::read(out.join(name)),
-                std::fs::read(plain.join(name)),
-            );
-            assert_eq!(a.unwrap(), b.unwrap(), "{name}");
-        }
-        let left = staging_left(dir.path());
-        assert!(left.is_empty(), "{left:?}");
+        assert_same_folder(dir.path(), &out, &plain);
     }
 
     #[test]
@@ -376,22 +391,7 @@ mod tests {
         let (out, plain) = (dir.path().join("out"), dir.path().join("plain"));
         publish_commitment(&out, &plan, Copies::Running, &|| {}, false).unwrap();
         commit_into(&plain, &plan, false, &|| {});
-        let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
-        assert_eq!(
-            sums,
-            std::fs::read_to_string(plain.join("SHA256SUMS")).unwrap()
-        );
-        let names: Vec<&str> = sums.lines().map(|l| &l[66..]).collect();
-        assert!(names.contains(&"entities.csv"), "{names:?}");
-        for name in names {
-            assert_eq!(
-                std::fs::read(out.join(name)).unwrap(),
-                std::fs::read(plain.join(name)).unwrap(),
-                "{name}"
-            );
-        }
-        let left = staging_left(dir.path());
-        assert!(left.is_empty(), "{left:?}");
+        assert_same_folder(dir.path(), &out, &plain);
     }
 
     #[test]
