@@ -56,7 +56,7 @@ fn for_each_row(
     let (mut tasks, mut items, mut names, mut certs) =
         (String::new(), String::new(), String::new(), String::new());
     visits
-        .lend(|i, v| {
+        .lend_without_tickets(|i, v| {
             tasks.clear();
             for (k, s) in v.selections.iter().enumerate() {
                 if k > 0 {

@@ -910,23 +910,24 @@ fn staff(
     } = drafts;
     // the selections, grouped by visit, become the list's as they are
     list.set_selections(sels);
-    let text = entities
-        .iter()
-        .map(|&e| ents.uscc(e).len() + ents.name(e).len() + ents.region(e).len())
-        .sum();
-    list.reserve(entities.len(), text, slot_kinds.len(), teams.len());
-    // the visits first, then their texts: copied from records held by
-    // the caller, or handed over in the order held, each chunk let go
-    // once copied
+    list.reserve(entities.len(), slot_kinds.len(), teams.len());
+    // the visits first, each with the lengths of its texts (so that they
+    // are laid out in the visits' order), then the texts: copied from
+    // records held by the caller, or handed over in the order held, each
+    // chunk let go once copied
     let mut start = 0;
     for (v, (&e, &end)) in entities.iter().zip(&slot_end).enumerate() {
         list.push(
             ents.credit_class(e),
+            [ents.uscc(e).len(), ents.name(e).len(), ents.region(e).len()],
             starts[v],
             (start..end).map(|s| (slot_kinds[s], &teams[s * t..(s + 1) * t])),
         );
         start = end;
     }
+    // what built the visits goes before their texts are copied, and
+    // laid out again in the visits' order ([`VisitListBuilder::finish`])
+    drop((starts, slot_end, slot_kinds, teams));
     match source {
         Ents::Held(ents) => {
             for (v, &e) in entities.iter().enumerate() {
@@ -938,6 +939,7 @@ fn staff(
             for (v, &e) in entities.iter().enumerate() {
                 visit_of[e] = v as u32;
             }
+            drop(entities);
             visited.drain(|e, r| {
                 if let Some(&v) = visit_of.get(e).filter(|&&v| v != u32::MAX) {
                     list.set_text(v as usize, r.uscc, r.name, r.region);

@@ -88,8 +88,8 @@ pub struct VisitList {
     officers: Vec<(String, String)>,
     /// The registry's code prefix in tickets (SPEC.md §1.8).
     prefix: &'static str,
-    /// uscc, name and region of every visit, one after the other (in
-    /// the visits' order, or in the order a streaming draw held them).
+    /// uscc, name and region of every visit, one after the other, in
+    /// the visits' order.
     text: String,
     /// Per visit: start of its text, the lengths of uscc, name and
     /// region, its credit class, its first selection and its first team.
@@ -125,6 +125,14 @@ struct VisitRec {
 pub(crate) struct VisitListBuilder {
     list: VisitList,
     kind_index: BTreeMap<TeamKind, u32>,
+    /// The texts of the visits, in the order they are given.
+    text: String,
+    /// Their length in all, from the lengths pushed.
+    text_len: usize,
+    /// How many visits' texts were given, and whether in the visits'
+    /// order so far.
+    texts_set: usize,
+    in_order: bool,
 }
 
 impl VisitListBuilder {
@@ -152,6 +160,10 @@ impl VisitListBuilder {
                 ..VisitList::default()
             },
             kind_index: BTreeMap::new(),
+            text: String::new(),
+            text_len: 0,
+            texts_set: 0,
+            in_order: true,
         }
     }
 
@@ -177,63 +189,90 @@ impl VisitListBuilder {
         self.list.sels = sels;
     }
 
-    /// Room for `visits` more visits with `text` bytes of code, name and
-    /// region in all, `teams` teams and `members` officers in them: a
-    /// province's list is then not copied as it grows, nor held with
-    /// room to spare.
-    pub(crate) fn reserve(&mut self, visits: usize, text: usize, teams: usize, members: usize) {
+    /// Room for `visits` more visits, `teams` teams and `members`
+    /// officers in them: a province's list is then not copied as it
+    /// grows, nor held with room to spare.
+    pub(crate) fn reserve(&mut self, visits: usize, teams: usize, members: usize) {
         let l = &mut self.list;
         l.visits.reserve_exact(visits);
-        l.text.reserve_exact(text);
         l.teams.reserve_exact(teams);
         l.members.reserve_exact(members);
     }
 
-    /// Add a visit: the entity's credit class, where its selections
-    /// start in those set (they run to the next visit's start), and its
-    /// teams (kind, officer indices); its code, name and region are given
-    /// by [`VisitListBuilder::set_text`].
+    /// Add a visit: the entity's credit class, the lengths in bytes of
+    /// its code, name and region, where its selections start in those
+    /// set (they run to the next visit's start), and its teams (kind,
+    /// officer indices). The texts themselves are given by
+    /// [`VisitListBuilder::set_text`], once every visit is pushed.
     pub(crate) fn push<'t>(
         &mut self,
         class: Option<CreditClass>,
+        lens: [usize; 3],
         sel: usize,
         teams: impl IntoIterator<Item = (u32, &'t [u32])>,
     ) {
         let l = &mut self.list;
         debug_assert!(l.visits.last().is_none_or(|p| p.sel <= sel) && sel <= l.sels.len());
+        debug_assert!(self.texts_set == 0, "a visit pushed after a text");
+        let [uscc_len, name_len, region_len] = lens.map(|n| n as u32);
         l.visits.push(VisitRec {
             text: 0,
-            uscc_len: 0,
-            name_len: 0,
-            region_len: 0,
+            uscc_len,
+            name_len,
+            region_len,
             class,
             sel,
             team: l.teams.len(),
         });
+        self.text_len += lens.iter().sum::<usize>();
         for (kind, officers) in teams {
             l.teams.push((kind, l.members.len()));
             l.members.extend_from_slice(officers);
         }
     }
 
-    /// The code, name and region of visit `v`, after the texts given so
-    /// far (in any order of the visits).
+    /// The code, name and region of visit `v`, of the lengths pushed;
+    /// the visits' texts may be given in any order, each once.
     pub(crate) fn set_text(&mut self, v: usize, uscc: &str, name: &str, region: &str) {
-        let l = &mut self.list;
-        let rec = &mut l.visits[v];
-        rec.text = l.text.len();
-        rec.uscc_len = uscc.len() as u32;
-        rec.name_len = name.len() as u32;
-        rec.region_len = region.len() as u32;
-        l.text.push_str(uscc);
-        l.text.push_str(name);
-        l.text.push_str(region);
+        if self.texts_set == 0 {
+            // every visit is pushed: room for all their texts, exactly
+            self.text.reserve_exact(self.text_len);
+        }
+        self.in_order &= v == self.texts_set;
+        self.texts_set += 1;
+        let rec = &mut self.list.visits[v];
+        debug_assert_eq!(
+            [rec.uscc_len, rec.name_len, rec.region_len].map(|n| n as usize),
+            [uscc.len(), name.len(), region.len()],
+            "visit {v}: texts of other lengths than pushed"
+        );
+        rec.text = self.text.len();
+        self.text.push_str(uscc);
+        self.text.push_str(name);
+        self.text.push_str(region);
     }
 
-    /// The list, its storage trimmed.
+    /// The list, its storage trimmed. Every visit's text must have been
+    /// set ([`VisitListBuilder::set_text`]); texts given out of the
+    /// visits' order (a streaming draw hands them over in the order its
+    /// records are held) are laid out again in the visits' order, so
+    /// that the writers read them front to back instead of scattered
+    /// over a province's list, once per file.
     pub(crate) fn finish(self) -> VisitList {
         let mut l = self.list;
-        l.text.shrink_to_fit();
+        debug_assert_eq!(self.texts_set, l.visits.len(), "a visit without its text");
+        if self.in_order {
+            l.text = self.text;
+        } else {
+            let mut text = String::with_capacity(self.text.len());
+            for rec in &mut l.visits {
+                let n = (rec.uscc_len + rec.name_len + rec.region_len) as usize;
+                let at = text.len();
+                text.push_str(&self.text[rec.text..rec.text + n]);
+                rec.text = at;
+            }
+            l.text = text;
+        }
         l.visits.shrink_to_fit();
         l.sels.shrink_to_fit();
         l.teams.shrink_to_fit();
@@ -324,6 +363,14 @@ impl VisitList {
     /// assert!(!list.get_into(list.len(), &mut v));
     /// ```
     pub fn get_into(&self, i: usize, v: &mut Visit) -> bool {
+        self.build_into(i, v, true)
+    }
+
+    /// [`VisitList::get_into`], each selection's ticket computed when
+    /// `tickets` holds and left empty otherwise (a ticket is a SHA-256 of
+    /// the task key and the code: a writer that does not print it need
+    /// not pay for it).
+    fn build_into(&self, i: usize, v: &mut Visit, tickets: bool) -> bool {
         let Some(rec) = self.visits.get(i) else {
             return false;
         };
@@ -356,7 +403,9 @@ impl VisitList {
             set(&mut out.stratum, &task.strata[s.row as usize]);
             out.rank = s.rank;
             out.ticket.clear();
-            hex_into(&mut out.ticket, &ticket_in(&task.tkey, self.prefix, uscc));
+            if tickets {
+                hex_into(&mut out.ticket, &ticket_in(&task.tkey, self.prefix, uscc));
+            }
         }
         let teams = &self.teams[rec.team..team_end];
         fit(&mut v.teams, teams.len(), || Team {
@@ -594,6 +643,50 @@ impl<'a> Visits<'a> {
             visits: self,
             next: 0,
             scratch: empty_visit(),
+            tickets: true,
+            f,
+        }
+    }
+
+    /// [`Visits::lend`] for a writer that prints no ticket: compact
+    /// visits are built with each selection's ticket left empty (held
+    /// visits are lent as they are), which spares a SHA-256 per
+    /// selection.
+    ///
+    /// ```
+    /// use shuangsuiji::{Dataset, LoadOptions};
+    /// use shuangsuiji::draw::{draw_streaming, Visits};
+    /// # use std::io::Read;
+    /// let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/youyu-forestry/");
+    /// let text = std::fs::read_to_string(format!("{dir}plan.toml")).unwrap();
+    /// let open = |name: &str| {
+    ///     Ok(Box::new(std::fs::File::open(format!("{dir}{name}"))?) as Box<dyn Read>)
+    /// };
+    /// let streamed = draw_streaming("plan.toml", &text, open, "38 17 05 92 64 11", None,
+    ///     LoadOptions::default()).unwrap();
+    /// let list = Visits::Compact(&streamed.visits);
+    /// let with: Vec<_> = list.lend(|_, v| v.clone()).collect();
+    /// let without: Vec<_> = list.lend_without_tickets(|_, v| v.clone()).collect();
+    /// assert_eq!(with.len(), without.len());
+    /// for (a, mut b) in with.into_iter().zip(without) {
+    ///     assert!(b.selections.iter().all(|s| s.ticket.is_empty()));
+    ///     for (sa, sb) in a.selections.iter().zip(&mut b.selections) {
+    ///         sb.ticket = sa.ticket.clone();
+    ///     }
+    ///     assert_eq!(a, b); // all else the same
+    /// }
+    /// ```
+    #[doc(hidden)] // for shuangsuiji-disclose's writers; not covered by semver
+    pub fn lend_without_tickets<'f, R, F>(self, f: F) -> impl ExactSizeIterator<Item = R> + 'f
+    where
+        F: FnMut(usize, &Visit) -> R + 'f,
+        'a: 'f,
+    {
+        Lent {
+            visits: self,
+            next: 0,
+            scratch: empty_visit(),
+            tickets: false,
             f,
         }
     }
@@ -604,6 +697,8 @@ struct Lent<'a, F> {
     visits: Visits<'a>,
     next: usize,
     scratch: Visit,
+    /// Whether compact visits are built with their tickets.
+    tickets: bool,
     f: F,
 }
 
@@ -615,7 +710,7 @@ impl<R, F: FnMut(usize, &Visit) -> R> Iterator for Lent<'_, F> {
         let v = match self.visits {
             Visits::Held(v) => v.get(i)?,
             Visits::Compact(l) => {
-                if !l.get_into(i, &mut self.scratch) {
+                if !l.build_into(i, &mut self.scratch, self.tickets) {
                     return None;
                 }
                 &self.scratch
@@ -632,3 +727,75 @@ impl<R, F: FnMut(usize, &Visit) -> R> Iterator for Lent<'_, F> {
 }
 
 impl<R, F: FnMut(usize, &Visit) -> R> ExactSizeIterator for Lent<'_, F> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three visits of one task, their texts given in `order`.
+    fn built(order: &[usize]) -> VisitList {
+        let texts = [
+            ("91110000000000001A", "甲公司", "110101"),
+            ("91110000000000002B", "乙", "110102"),
+            ("91110000000000003C", "丙丙丙丙有限公司", "110105"),
+        ];
+        let mut b = VisitListBuilder::new(
+            [(
+                "T1".to_string(),
+                [3; 32],
+                vec!["I-1".to_string()],
+                vec!["110101".to_string()],
+            )],
+            vec![("C1".to_string(), "张三".to_string())],
+            "",
+        );
+        let kind = b.kind(TeamKind {
+            department: "局".to_string(),
+            categories: vec!["甲".to_string()],
+            items: vec!["I-1".to_string()],
+        });
+        b.set_selections(
+            (0..3)
+                .map(|r| Sel {
+                    task: 0,
+                    row: 0,
+                    rank: r + 1,
+                })
+                .collect(),
+        );
+        b.reserve(3, 3, 3);
+        for (v, (u, n, r)) in texts.iter().enumerate() {
+            b.push(None, [u.len(), n.len(), r.len()], v, [(kind, &[0u32][..])]);
+        }
+        for &v in order {
+            let (u, n, r) = texts[v];
+            b.set_text(v, u, n, r);
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn texts_given_in_any_order_are_laid_out_in_the_visits_order() {
+        let in_order = built(&[0, 1, 2]);
+        for order in [[2, 0, 1], [2, 1, 0], [1, 0, 2]] {
+            let list = built(&order);
+            // the same visits, and the same text, front to back
+            assert_eq!(list, in_order, "{order:?}");
+            assert_eq!(list.text, in_order.text, "{order:?}");
+            assert_eq!(
+                list.visits.iter().map(|r| r.text).collect::<Vec<_>>(),
+                [0, 33, 60],
+                "{order:?}"
+            );
+        }
+        let v = in_order.get(2).unwrap();
+        assert_eq!(
+            (v.uscc.as_str(), v.name.as_str(), v.region.as_str()),
+            ("91110000000000003C", "丙丙丙丙有限公司", "110105")
+        );
+        assert_eq!(
+            in_order.code_and_name(1),
+            Some(("91110000000000002B", "乙"))
+        );
+    }
+}
