@@ -639,13 +639,7 @@ impl<'a> Visits<'a> {
         F: FnMut(usize, &Visit) -> R + 'f,
         'a: 'f,
     {
-        Lent {
-            visits: self,
-            next: 0,
-            scratch: empty_visit(),
-            tickets: true,
-            f,
-        }
+        self.lent(true, f)
     }
 
     /// [`Visits::lend`] for a writer that prints no ticket: compact
@@ -682,11 +676,18 @@ impl<'a> Visits<'a> {
         F: FnMut(usize, &Visit) -> R + 'f,
         'a: 'f,
     {
+        self.lent(false, f)
+    }
+}
+
+impl<'a> Visits<'a> {
+    /// What [`Visits::lend`] and [`Visits::lend_without_tickets`] return.
+    fn lent<F>(self, tickets: bool, f: F) -> Lent<'a, F> {
         Lent {
             visits: self,
             next: 0,
             scratch: empty_visit(),
-            tickets: false,
+            tickets,
             f,
         }
     }
