@@ -256,8 +256,8 @@ impl VisitListBuilder {
     /// set ([`VisitListBuilder::set_text`]); texts given out of the
     /// visits' order (a streaming draw hands them over in the order its
     /// records are held) are laid out again in the visits' order, so
-    /// that the writers read them front to back instead of scattered
-    /// over a province's list, once per file.
+    /// that each writer (one per file) reads them front to back instead
+    /// of scattered over a province's list.
     pub(crate) fn finish(self) -> VisitList {
         let mut l = self.list;
         debug_assert_eq!(self.texts_set, l.visits.len(), "a visit without its text");
@@ -678,9 +678,7 @@ impl<'a> Visits<'a> {
     {
         self.lent(false, f)
     }
-}
 
-impl<'a> Visits<'a> {
     /// What [`Visits::lend`] and [`Visits::lend_without_tickets`] return.
     fn lent<F>(self, tickets: bool, f: F) -> Lent<'a, F> {
         Lent {
