@@ -293,8 +293,8 @@ pub fn write_draw_notice_with(
         lang,
     ));
     let appendix_at = blocks.len();
-    // the visits are lent, one after the other ([`Visits::lend`])
-    // the visit rows print no ticket: their visits are built without
+    // the visits are lent, one after the other ([`Visits::lend`]); the
+    // visit table prints no ticket, so its visits are built without them
     let mut rows = visits.lend_without_tickets(|i, v| visit_row(i, v, &names, lang));
     let mut tickets = visits.lend(|i, v| ticket_rows(i, v, lang)).flatten();
     crate::render::render_to(

@@ -679,7 +679,8 @@ impl<'a> Visits<'a> {
         self.lent(false, f)
     }
 
-    /// What [`Visits::lend`] and [`Visits::lend_without_tickets`] return.
+    /// A [`Lent`] over these visits from the first, building compact
+    /// ones with their tickets when `tickets` holds.
     fn lent<F>(self, tickets: bool, f: F) -> Lent<'a, F> {
         Lent {
             visits: self,
@@ -691,7 +692,7 @@ impl<'a> Visits<'a> {
     }
 }
 
-/// What [`Visits::lend`] returns.
+/// What [`Visits::lend`] and [`Visits::lend_without_tickets`] return.
 struct Lent<'a, F> {
     visits: Visits<'a>,
     next: usize,
