@@ -62,7 +62,7 @@ pub struct JournalFlag {
 /// record by record, never held whole (memory does not grow with it).
 #[derive(Debug, Args)]
 pub struct StreamFlags {
-    /// Worker threads besides the reader (0: one per core). Never changes
+    /// Threads that read the registry (0: one per core). Never changes
     /// the output.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,

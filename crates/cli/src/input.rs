@@ -24,7 +24,7 @@ pub fn load(plan_path: &Path, quiet: bool) -> Result<Dataset, Error> {
 /// How `commit`, `draw` and `verify` stream the registry: the registry is
 /// read record by record, never held, so memory does not grow with it.
 pub struct Streaming {
-    /// Worker threads (0: one per core).
+    /// Threads that read the registry (0: one per core).
     threads: usize,
     /// The folder for temporary sort files and the rows of result.xlsx
     /// (created unnamed, so nothing is left behind even if the process is

@@ -27,8 +27,9 @@
 //!   exact number needed for that task: correctness never depends on the
 //!   threshold, only speed. Memory grows with what is selected and the
 //!   number of strata, not with the registry.
-//! - **Threads**: one reader splits CSV records into batches, workers parse,
-//!   hash and ticket them. Counts are sums, candidates are sets cut by a
+//! - **Threads**: the calling thread splits CSV records into batches, and
+//!   it and the other workers parse, hash and ticket them (the calling
+//!   thread takes a batch when every other has one waiting). Counts are sums, candidates are sets cut by a
 //!   threshold that depends only on the final counts, diagnostics are
 //!   ordered by record: the thread count never changes the output.
 //!
@@ -126,8 +127,8 @@ impl StreamStats {
 /// ```
 #[derive(Clone, Copy, Default)]
 pub struct LoadOptions<'a> {
-    /// Worker threads (besides the reader); 0 uses the available
-    /// parallelism.
+    /// Threads that read the registry, the calling thread among them; 0
+    /// uses the available parallelism.
     pub threads: usize,
     /// Where to spill sorted runs; `None` keeps them in memory (about 60
     /// bytes per entity: fine for a city, not for a province).
