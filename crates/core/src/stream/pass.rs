@@ -60,12 +60,30 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
         while table.read_byte_into(enc, &mut rec).is_some() {}
         return;
     };
-    let feed = |b: &Batch, sink: &mut S| {
+    // a batch's records are checked as UTF-8 at once, in `text` (a copy
+    // of their bytes, end to end): one check of 2048 records instead of
+    // 2048 checks of a hundred-odd bytes each, which took 9 % of the CPU
+    // time of a one-item draw
+    let feed = |b: &Batch, sink: &mut S, text: &mut Vec<u8>| {
+        text.clear();
+        for rec in &b.recs[..b.len] {
+            text.extend_from_slice(rec.as_slice());
+        }
+        let all = simdutf8::basic::from_utf8(text).ok();
+        let mut at = 0;
         for i in 0..b.len {
             let (line, seq) = b.meta[i];
-            with_row(&file, &header, &columns, &b.recs[i], line, |row| {
-                sink.row(row, seq)
-            });
+            let rec = &b.recs[i];
+            let end = at + rec.as_slice().len();
+            // a record whose text is not UTF-8 (the decoder gives only
+            // UTF-8, so none) goes the way of every record read alone
+            match all.and_then(|t| t.get(at..end)) {
+                Some(t) => sink.row(&Row::from_text(&file, &header, &columns, t, rec, line), seq),
+                None => with_row(&file, &header, &columns, rec, line, |row| {
+                    sink.row(row, seq)
+                }),
+            }
+            at = end;
         }
     };
     if others.is_empty() {
@@ -88,13 +106,14 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
             let back = tx_empty.clone();
             let feed = &feed;
             scope.spawn(move || {
+                let mut text = Vec::new();
                 loop {
                     let got = match rx.lock() {
                         Ok(r) => r.recv(),
                         Err(_) => break,
                     };
                     let Ok(b) = got else { break };
-                    feed(&b, sink);
+                    feed(&b, sink, &mut text);
                     if back.send(b).is_err() {
                         break;
                     }
@@ -103,6 +122,7 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
         }
         drop(tx_empty);
         let mut spare: Option<Batch> = None;
+        let mut text = Vec::new();
         loop {
             let mut b = spare
                 .take()
@@ -136,7 +156,7 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
                     // every worker has work: this thread takes the batch
                     // (and, should the workers be gone, every batch)
                     Err(mpsc::TrySendError::Full(b) | mpsc::TrySendError::Disconnected(b)) => {
-                        feed(&b, own);
+                        feed(&b, own, &mut text);
                         spare = Some(b);
                     }
                 }
@@ -153,7 +173,7 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
                 Err(_) => break,
             };
             let Ok(b) = got else { break };
-            feed(&b, own);
+            feed(&b, own, &mut text);
         }
     });
 }
