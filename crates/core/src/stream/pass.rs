@@ -107,12 +107,7 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
             let feed = &feed;
             scope.spawn(move || {
                 let mut text = Vec::new();
-                loop {
-                    let got = match rx.lock() {
-                        Ok(r) => r.recv(),
-                        Err(_) => break,
-                    };
-                    let Ok(b) = got else { break };
+                while let Some(b) = next_batch(rx, true) {
                     feed(&b, sink, &mut text);
                     if back.send(b).is_err() {
                         break;
@@ -167,15 +162,22 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
         }
         drop(tx_full);
         // the batches still queued are shared with the workers
-        loop {
-            let got = match rx_full.lock() {
-                Ok(r) => r.try_recv(),
-                Err(_) => break,
-            };
-            let Ok(b) = got else { break };
+        while let Some(b) = next_batch(&rx_full, false) {
             feed(&b, own, &mut text);
         }
     });
+}
+
+/// The next queued batch, waiting for one if `wait`; `None` once the
+/// queue is closed and empty (or, without `wait`, empty). The lock is
+/// released before the batch is run.
+fn next_batch(rx: &Mutex<mpsc::Receiver<Batch>>, wait: bool) -> Option<Batch> {
+    let rx = rx.lock().ok()?;
+    if wait {
+        rx.recv().ok()
+    } else {
+        rx.try_recv().ok()
+    }
 }
 
 /// The candidate threshold on the top 64 bits of a ticket for a stratum of
