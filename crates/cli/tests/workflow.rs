@@ -603,6 +603,42 @@ fn invalid_inputs_exit_2_with_position_and_are_journaled() {
 }
 
 #[test]
+fn a_draw_refused_for_many_rows_keeps_the_journal_readable() {
+    // 20,000 history rows naming entities the registry lacks: 1.8 MB of
+    // error lines, more than a journal line may be (1 MiB)
+    let w = Work::new();
+    let mut history = w.read("sample/history.csv");
+    for n in 0..20_000 {
+        history.push_str(&format!("91140623MA{n:07}X,YYLY-02,2025-01-10,\n"));
+    }
+    w.write("sample/history.csv", &history);
+    let r = w.draw(&["--out", "out"]);
+    assert_eq!(r.code, 2, "{}", r.out);
+    assert!(r.err.lines().count() > 20_000, "every error is printed");
+    assert!(!w.path("out").exists());
+    let entry = w.journal_entry(1);
+    assert_eq!(entry["outcome"], "invalid");
+    let error = entry["error"].as_str().unwrap();
+    assert!(error.len() <= 64 * 1024, "{}", error.len());
+    assert!(
+        error.ends_with("left out: the journal keeps the first 65536 bytes of a text"),
+        "{}",
+        &error[error.len() - 200..]
+    );
+    assert_eq!(journal_verify(&w).code, 0);
+    // and the journal takes the next attempt
+    std::fs::copy(
+        repo().join("data/youyu-forestry/history.csv"),
+        w.path("sample/history.csv"),
+    )
+    .unwrap();
+    let r = w.draw(&["--out", "out"]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert_eq!(w.journal_lines().len(), 2);
+    assert_eq!(journal_verify(&w).code, 0);
+}
+
+#[test]
 fn draw_refuses_to_overwrite_an_earlier_result_unless_forced() {
     let w = Work::drawn();
     let before = w.read("pub/result.json");

@@ -196,7 +196,16 @@ pub struct JournalHead {
 /// Make the next entry after `head` (`None` for an empty journal): the
 /// line to append (with its trailing newline) and the entry.
 #[doc(hidden)] // for the sibling crates and tests; not covered by semver
-pub fn append_entry(head: Option<&JournalHead>, record: JournalRecord) -> (String, JournalEntry) {
+pub fn append_entry(
+    head: Option<&JournalHead>,
+    mut record: JournalRecord,
+) -> (String, JournalEntry) {
+    // free text is kept only up to a bound, so that an entry stays far
+    // below the line limit whatever failed: a draw refused for 100,000
+    // bad rows would otherwise write one line of megabytes, which no
+    // reader of the journal (this one included) accepts
+    record.error = record.error.map(bound_text);
+    record.note = record.note.map(bound_text);
     let (seq, prev) = match head {
         Some(h) => (h.seq + 1, h.hash.clone()),
         None => (1, JOURNAL_GENESIS.to_string()),
@@ -356,9 +365,40 @@ impl fmt::Display for JournalError {
 impl std::error::Error for JournalError {}
 
 /// The longest journal line read: 1 MiB. A line is a few hundred bytes
-/// (its longest field, the seed text, a few dozen), so anything longer is
-/// not a journal line and is refused without being held whole.
+/// (its longest fields, the seed text, a few dozen; an error or a note is
+/// cut to 64 KiB), so anything longer is not a journal
+/// line and is refused without being held whole.
 pub const MAX_JOURNAL_LINE_BYTES: usize = 1 << 20;
+
+/// The most of an entry's `error` or `note` the journal keeps: 64 KiB.
+/// A longer text keeps its first lines that fit, then says how many lines
+/// and bytes were left out (the command itself reported them all).
+pub(crate) const MAX_JOURNAL_TEXT_BYTES: usize = 64 * 1024;
+
+/// `text` if it is at most [`MAX_JOURNAL_TEXT_BYTES`]; else its first
+/// whole lines that fit (its first characters, if even the first line
+/// does not) and a last line saying what was left out.
+fn bound_text(text: String) -> String {
+    if text.len() <= MAX_JOURNAL_TEXT_BYTES {
+        return text;
+    }
+    // room for the last line, whatever its numbers
+    let mut room = MAX_JOURNAL_TEXT_BYTES - 160;
+    while !text.is_char_boundary(room) {
+        room -= 1;
+    }
+    let cut = text[..room].rfind('\n').unwrap_or(room);
+    let rest = &text[cut..];
+    let lines = match rest.trim_start_matches('\n').lines().count() {
+        1 => "1 more line".to_string(),
+        n => format!("{n} more lines"),
+    };
+    format!(
+        "{}\n… {lines} ({} bytes) left out: the journal keeps the first {MAX_JOURNAL_TEXT_BYTES} bytes of a text",
+        &text[..cut],
+        rest.len()
+    )
+}
 
 /// Check a whole journal: every line an entry, numbered 1, 2, 3 …, each
 /// chained to the one before and matching its own hash. Returns the
@@ -463,4 +503,66 @@ pub fn verify_journal<R: BufRead>(mut reader: R) -> Result<JournalReport, Journa
         entries.push(entry);
     }
     Ok(JournalReport { entries })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(error: String) -> JournalRecord {
+        JournalRecord {
+            time: "2026-10-09T02:00:00Z".into(),
+            command: "draw".into(),
+            plan_id: Some("P".into()),
+            seed: Some("1".into()),
+            digests: None,
+            outcome: JournalOutcome::Invalid,
+            output: None,
+            error: Some(error),
+            note: None,
+            bundle: None,
+        }
+    }
+
+    #[test]
+    fn a_long_error_keeps_its_first_whole_lines_and_says_what_was_left_out() {
+        let errors: Vec<String> = (2..100_002)
+            .map(|n| format!("history.csv:{n}: uscc: error: entity '91140623MA0000000X' is not in entities.csv"))
+            .collect();
+        let (line, entry) = append_entry(None, failed(errors.join("\n")));
+        let kept = entry.record.error.unwrap();
+        assert!(kept.len() <= MAX_JOURNAL_TEXT_BYTES, "{}", kept.len());
+        assert!(line.len() < 2 * MAX_JOURNAL_TEXT_BYTES, "{}", line.len());
+        let (first, last) = kept.rsplit_once('\n').unwrap();
+        let n = first.lines().count();
+        assert_eq!(first, errors[..n].join("\n"));
+        let left = errors.join("\n").len() - first.len();
+        assert_eq!(
+            last,
+            format!(
+                "… {} more lines ({left} bytes) left out: the journal keeps the first 65536 bytes of a text",
+                errors.len() - n
+            )
+        );
+        // the line reads back, and its hash covers the text as kept
+        assert_eq!(verify_journal(line.as_bytes()).unwrap().entries.len(), 1);
+    }
+
+    #[test]
+    fn a_long_line_of_chinese_is_cut_between_characters() {
+        for pad in 0..3 {
+            let text = format!("{}{}", "x".repeat(pad), "名".repeat(40_000));
+            let (line, entry) = append_entry(None, failed(text.clone()));
+            let kept = entry.record.error.unwrap();
+            assert!(kept.len() <= MAX_JOURNAL_TEXT_BYTES, "{}", kept.len());
+            let (first, last) = kept.rsplit_once('\n').unwrap();
+            assert!(text.starts_with(first) && first.len() > 60_000, "{pad}");
+            assert!(last.starts_with("… 1 more line ("), "{last}");
+            assert_eq!(verify_journal(line.as_bytes()).unwrap().entries.len(), 1);
+        }
+        // at the bound, nothing is cut
+        let text = "名".repeat(MAX_JOURNAL_TEXT_BYTES / 3);
+        let (_, entry) = append_entry(None, failed(text.clone()));
+        assert_eq!(entry.record.error.unwrap(), text);
+    }
 }

@@ -162,6 +162,18 @@ pub fn append_to_journal(path: &Path, mut record: JournalRecord) -> Result<Journ
     f.seek(SeekFrom::End(0))
         .map_err(|e| publish_error(path, e))?;
     let (line, entry) = append_entry(report.head().as_ref(), record);
+    // never a line that the journal's readers refuse (the entry's texts
+    // are bounded; only a seed text of about a megabyte is left)
+    if line.len() > MAX_JOURNAL_LINE_BYTES {
+        return Err(publish_error(
+            path,
+            format!(
+                "the entry would be a line of {} bytes, more than the {MAX_JOURNAL_LINE_BYTES} a journal line may be (the seed text is {} bytes); nothing was appended",
+                line.len(),
+                entry.record.seed.as_ref().map_or(0, String::len)
+            ),
+        ));
+    }
     crash_point("before-journal");
     if let Err(e) = write_line(&mut f, line.as_bytes()) {
         // a full disk: take the partial line back out
@@ -224,4 +236,40 @@ fn write_line(f: &mut File, line: &[u8]) -> std::io::Result<()> {
 pub fn repair_journal(path: &Path) -> Result<Option<PathBuf>> {
     let mut f = open_locked(path)?;
     Ok(cut_torn_tail(path, &mut f)?.1.map(|(aside, _)| aside))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::JournalOutcome;
+
+    #[test]
+    fn an_entry_longer_than_a_journal_line_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let record = |seed: String| JournalRecord {
+            time: "2026-10-09T02:00:00Z".into(),
+            command: "draw".into(),
+            plan_id: Some("P".into()),
+            seed: Some(seed),
+            digests: None,
+            outcome: JournalOutcome::Invalid,
+            output: None,
+            error: Some("x".repeat(1 << 20)),
+            note: None,
+            bundle: None,
+        };
+        // the error is cut, the seed is not: one of a megabyte is refused
+        assert_eq!(append_to_journal(&path, record("1".into())).unwrap().seq, 1);
+        let before = fs::read(&path).unwrap();
+        let e = append_to_journal(&path, record("1".repeat(MAX_JOURNAL_LINE_BYTES)))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("more than the 1048576 a journal line may be"),
+            "{e}"
+        );
+        assert_eq!(fs::read(&path).unwrap(), before);
+        assert_eq!(append_to_journal(&path, record("2".into())).unwrap().seq, 2);
+    }
 }
