@@ -365,9 +365,9 @@ impl fmt::Display for JournalError {
 impl std::error::Error for JournalError {}
 
 /// The longest journal line read: 1 MiB. A line is a few hundred bytes
-/// (its longest fields, the seed text, a few dozen; an error or a note is
-/// cut to 64 KiB), so anything longer is not a journal
-/// line and is refused without being held whole.
+/// (the seed text a few dozen; an error or a note is cut to 64 KiB), so
+/// anything longer is not a journal line and is refused without being
+/// held whole.
 pub const MAX_JOURNAL_LINE_BYTES: usize = 1 << 20;
 
 /// The most of an entry's `error` or `note` the journal keeps: 64 KiB.
