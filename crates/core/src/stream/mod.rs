@@ -29,9 +29,10 @@
 //!   number of strata, not with the registry.
 //! - **Threads**: the calling thread splits CSV records into batches, and
 //!   it and the other workers parse, hash and ticket them (the calling
-//!   thread takes a batch when every other has one waiting). Counts are sums, candidates are sets cut by a
-//!   threshold that depends only on the final counts, diagnostics are
-//!   ordered by record: the thread count never changes the output.
+//!   thread takes a batch when every other has one waiting). Counts are
+//!   sums, candidates are sets cut by a threshold that depends only on
+//!   the final counts, diagnostics are ordered by record: the thread
+//!   count never changes the output.
 //!
 //! [`ErrorKind::Differs`]: crate::ErrorKind::Differs
 

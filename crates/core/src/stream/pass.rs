@@ -34,12 +34,35 @@ pub(crate) trait RowSink: Send {
     fn row(&mut self, row: &Row<'_>, seq: u64);
 }
 
+#[derive(Default)]
 struct Batch {
     /// Records as bytes: the reading thread only splits them; whichever
     /// thread runs the batch checks them as UTF-8.
     recs: Vec<csv::ByteRecord>,
     meta: Vec<(u64, u64)>,
     len: usize,
+}
+
+impl Batch {
+    /// Read up to [`BATCH`] records of `table` into this batch (its
+    /// records reused); whether the table is at its end.
+    fn fill<R: Read>(&mut self, table: &mut Table<R>, enc: Encoding) -> bool {
+        self.len = 0;
+        while self.len < BATCH {
+            if self.recs.len() == self.len {
+                self.recs.push(csv::ByteRecord::new());
+                self.meta.push((0, 0));
+            }
+            match table.read_byte_into(enc, &mut self.recs[self.len]) {
+                Some(m) => {
+                    self.meta[self.len] = m;
+                    self.len += 1;
+                }
+                None => return true,
+            }
+        }
+        false
+    }
 }
 
 /// Read every row of `table` into `sinks`, one thread each: the calling
@@ -86,17 +109,10 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
             at = end;
         }
     };
-    if others.is_empty() {
-        let mut rec = csv::ByteRecord::new();
-        while let Some((line, seq)) = table.read_byte_into(enc, &mut rec) {
-            with_row(&file, &header, &columns, &rec, line, |row| {
-                own.row(row, seq)
-            });
-        }
-        return;
-    }
     // two batches queued per worker: while the calling thread runs one
-    // through its own sink, each worker still has one to take
+    // through its own sink, each worker still has one to take (with no
+    // other worker, the queue holds none and the calling thread takes
+    // every batch)
     let (tx_full, rx_full) = mpsc::sync_channel::<Batch>(others.len() * 2);
     let rx_full = Mutex::new(rx_full);
     let (tx_empty, rx_empty) = mpsc::channel::<Batch>();
@@ -122,29 +138,8 @@ pub(crate) fn run<R: Read, S: RowSink>(table: &mut Table<R>, enc: Encoding, sink
             let mut b = spare
                 .take()
                 .or_else(|| rx_empty.try_recv().ok())
-                .unwrap_or_else(|| Batch {
-                    recs: Vec::new(),
-                    meta: Vec::new(),
-                    len: 0,
-                });
-            b.len = 0;
-            let mut done = false;
-            while b.len < BATCH {
-                if b.recs.len() == b.len {
-                    b.recs.push(csv::ByteRecord::new());
-                    b.meta.push((0, 0));
-                }
-                match table.read_byte_into(enc, &mut b.recs[b.len]) {
-                    Some(m) => {
-                        b.meta[b.len] = m;
-                        b.len += 1;
-                    }
-                    None => {
-                        done = true;
-                        break;
-                    }
-                }
-            }
+                .unwrap_or_default();
+            let done = b.fill(table, enc);
             if b.len > 0 {
                 match tx_full.try_send(b) {
                     Ok(()) => {}
