@@ -146,6 +146,50 @@ fn chinese_headers_any_order_same_digest() {
     assert_eq!(ent.unknown_columns, vec!["备注"]);
 }
 
+/// Whitespace as spreadsheets leave it, before or after any one field of
+/// a record, is cleaned away: the digests are those of the clean file.
+/// (A record with no whitespace anywhere is taken as clean without
+/// checking its fields one by one; this is the other side of that.)
+#[test]
+fn whitespace_in_any_field_is_cleaned() {
+    let clean = load(&files()).unwrap();
+    let lines: Vec<&str> = ENTITIES.lines().collect();
+    for ws in [
+        " ", "\t", "\u{3000}", "\u{00A0}", "\u{200B}", "\u{FEFF}", "\u{2003}",
+    ] {
+        for row in 1..lines.len() {
+            let cells: Vec<&str> = lines[row].split(',').collect();
+            for field in 0..cells.len() {
+                for before in [true, false] {
+                    let mut edited = cells.clone();
+                    let cell = if before {
+                        format!("{ws}{}", cells[field])
+                    } else {
+                        format!("{}{ws}", cells[field])
+                    };
+                    edited[field] = &cell;
+                    let mut text = String::new();
+                    for (i, line) in lines.iter().enumerate() {
+                        if i == row {
+                            text.push_str(&edited.join(","));
+                        } else {
+                            text.push_str(line);
+                        }
+                        text.push('\n');
+                    }
+                    let ds = load(&with("entities.csv", &text))
+                        .unwrap_or_else(|e| panic!("{ws:?} in field {field} of row {row}: {e}"));
+                    assert_eq!(
+                        ds.digests(),
+                        clean.digests(),
+                        "{ws:?} in field {field} of row {row}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn gbk_file_and_bom() {
     // what Excel in China writes: GBK (GB18030 encodes these characters

@@ -430,6 +430,17 @@ pub(crate) fn conflict_fields(s: IdScheme) -> &'static [Field] {
     scheme_fields(CONFLICT_FIELDS, 1, s, &CELLS)
 }
 
+/// Cell `i` of `row`, cleaned ([`clean_cow`]): borrowed as it is when
+/// the row is known to be clean.
+fn cell_cow<'a>(row: &Row<'a>, i: usize) -> Cow<'a, str> {
+    let s = row.get(i);
+    if row.clean {
+        Cow::Borrowed(s)
+    } else {
+        clean_cow(s)
+    }
+}
+
 /// Helper bundling a row with its field list for terse parsing.
 struct P<'r, 'a> {
     row: &'r Row<'a>,
@@ -467,7 +478,7 @@ impl<'a> P<'_, 'a> {
     }
 
     fn text_cow(&self, i: usize) -> Cow<'a, str> {
-        clean_cow(self.row.get(i))
+        cell_cow(self.row, i)
     }
 
     fn required_cow(&mut self, i: usize) -> Cow<'a, str> {
@@ -480,7 +491,7 @@ impl<'a> P<'_, 'a> {
 
     fn required_multi_cow(&mut self, i: usize) -> Vec<Cow<'a, str>> {
         let mut v = Vec::new();
-        split_multi_cow(self.row.get(i), &mut v);
+        split_multi_cow(self.row.get(i), self.row.clean, &mut v);
         if v.is_empty() {
             self.missing(i);
         }
@@ -489,7 +500,7 @@ impl<'a> P<'_, 'a> {
 
     fn uscc_cow(&mut self, i: usize, registry: &Registry) -> Cow<'a, str> {
         self.required_cow(i);
-        let code = clean_id_cow(self.row.get(i));
+        let code = clean_id_cow(self.row.get(i), self.row.clean);
         if code.is_empty() {
             return code;
         }
@@ -561,7 +572,7 @@ impl<'a> P<'_, 'a> {
 
     fn flag(&mut self, i: usize) -> bool {
         // every accepted word is its own lower case: match before folding
-        let c = clean_cow(self.row.get(i));
+        let c = self.text_cow(i);
         match c.as_ref() {
             "" | "否" | "无" | "n" | "no" | "false" | "0" | "f" => return false,
             "是" | "有" | "y" | "yes" | "true" | "1" | "t" => return true,
@@ -803,7 +814,7 @@ pub(crate) fn entity_view<'a>(
         abnormal: p.flag(7),
         serious_violation: p.flag(8),
     };
-    let sc = clean_cow(row.get(9));
+    let sc = cell_cow(row, 9);
     let active = match status_active(&sc) {
         Some(a) => a,
         None => {

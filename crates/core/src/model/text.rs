@@ -67,6 +67,53 @@ const MAY_START_SPACE: [bool; 256] = {
     t
 };
 
+/// `c` in each byte of a word.
+const fn splat(c: u8) -> u64 {
+    0x0101_0101_0101_0101 * c as u64
+}
+
+/// Whether a byte of `w` is zero (exactly; which byte, the bits do not
+/// say).
+const fn has_zero(w: u64) -> bool {
+    w.wrapping_sub(splat(1)) & !w & splat(0x80) != 0
+}
+
+/// Whether a byte of `w` is below `n` (exactly, for `n` at most 128).
+const fn has_below(w: u64, n: u8) -> bool {
+    w.wrapping_sub(splat(n)) & !w & splat(0x80) != 0
+}
+
+/// Whether a byte of `w` may start spreadsheet whitespace: a byte of
+/// [`MAY_START_SPACE`], or one of a few more (control bytes, E0), which
+/// the caller looks at again through the table. Lead bytes of the
+/// ideographs (E4 to E9) and continuation bytes never pass, so a word of
+/// Chinese text is passed over in one test instead of eight.
+const fn word_may_start_space(w: u64) -> bool {
+    has_below(w, 0x21)
+        | has_zero(w ^ splat(0xC2))
+        | has_zero((w & splat(0xFC)) ^ splat(0xE0))
+        | has_zero(w ^ splat(0xEF))
+}
+
+/// The first byte at `from` or after in `b` that may start spreadsheet
+/// whitespace ([`MAY_START_SPACE`]), eight bytes at a time.
+fn find_may_start_space(b: &[u8], from: usize) -> Option<usize> {
+    let in_table = |c: &u8| MAY_START_SPACE[usize::from(*c)];
+    let mut i = from;
+    while let Some(word) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes([
+            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
+        ]);
+        if word_may_start_space(w)
+            && let Some(p) = word.iter().position(in_table)
+        {
+            return Some(i + p);
+        }
+        i += 8;
+    }
+    b.get(i..)?.iter().position(in_table).map(|p| i + p)
+}
+
 /// Whether the character starting at byte `i` of `b` (valid UTF-8) is
 /// spreadsheet whitespace ([`is_space`]), decided on the bytes.
 fn space_at(b: &[u8], i: usize) -> bool {
@@ -96,8 +143,8 @@ fn is_clean(s: &str) -> bool {
         return false;
     }
     let mut i = 0;
-    while let Some(p) = b[i..].iter().position(|&c| MAY_START_SPACE[usize::from(c)]) {
-        i += p;
+    while let Some(p) = find_may_start_space(b, i) {
+        i = p;
         if b[i] == b' ' {
             // a single inner space is clean; the last byte is not a space
             if b[i + 1] == b' ' || space_at(b, i + 1) {
@@ -129,6 +176,20 @@ pub(crate) fn is_blank_bytes(b: &[u8]) -> bool {
     true
 }
 
+/// Whether `b` (valid UTF-8) holds spreadsheet whitespace ([`is_space`])
+/// anywhere. Without any, every part of `b` is clean (`clean(p) == p`):
+/// a row's fields are checked so, all at once, before each is read.
+pub(crate) fn has_space(b: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(p) = find_may_start_space(b, i) {
+        if space_at(b, p) {
+            return true;
+        }
+        i = p + 1;
+    }
+    false
+}
+
 /// Whether `clean(s) == want`, for a cell as bytes (valid UTF-8 where it
 /// matters: text that is not is never equal).
 pub(crate) fn cleans_to(b: &[u8], want: &str) -> bool {
@@ -136,7 +197,7 @@ pub(crate) fn cleans_to(b: &[u8], want: &str) -> bool {
         return true;
     }
     // without whitespace, cleaning changes nothing
-    if !b.iter().any(|&c| MAY_START_SPACE[usize::from(c)]) {
+    if find_may_start_space(b, 0).is_none() {
         return false;
     }
     std::str::from_utf8(b).is_ok_and(|s| clean_cow(s) == want)
@@ -151,8 +212,9 @@ pub(crate) fn clean_cow(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// [`clean_id`], borrowing when nothing changes.
-pub(crate) fn clean_id_cow(s: &str) -> Cow<'_, str> {
+/// [`clean_id`], borrowing when nothing changes; `clean` says that `s`
+/// is known to be clean ([`has_space`] found no whitespace).
+pub(crate) fn clean_id_cow(s: &str, clean: bool) -> Cow<'_, str> {
     let plain = |t: &str| {
         t.bytes().all(|b| !b.is_ascii_lowercase())
             && (t.is_ascii()
@@ -160,19 +222,48 @@ pub(crate) fn clean_id_cow(s: &str) -> Cow<'_, str> {
                     .chars()
                     .any(|c| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}')))
     };
-    if is_clean(s) && plain(s) {
+    if (clean || is_clean(s)) && plain(s) {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(clean_id(s))
     }
 }
 
-/// [`split_multi`] into `out` (cleared first), borrowing where possible.
-pub(crate) fn split_multi_cow<'a>(s: &'a str, out: &mut Vec<Cow<'a, str>>) {
+/// Whether `b` holds `;`, `,`, or a lead byte E3 or EF (of `、`, `；`
+/// and `，`), eight bytes at a time.
+fn has_separator_byte(b: &[u8]) -> bool {
+    let sep = |c: &u8| matches!(c, b';' | b',' | 0xE3 | 0xEF);
+    let mut words = b.chunks_exact(8);
+    for word in &mut words {
+        let w = u64::from_le_bytes([
+            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
+        ]);
+        if has_zero(w ^ splat(b';'))
+            | has_zero(w ^ splat(b','))
+            | has_zero(w ^ splat(0xE3))
+            | has_zero(w ^ splat(0xEF))
+        {
+            return true;
+        }
+    }
+    words.remainder().iter().any(sep)
+}
+
+/// [`split_multi`] into `out` (cleared first), borrowing where possible;
+/// `clean` says that `s` is known to be clean, and so is every part of it
+/// ([`has_space`] found no whitespace).
+pub(crate) fn split_multi_cow<'a>(s: &'a str, clean: bool, out: &mut Vec<Cow<'a, str>>) {
     out.clear();
+    let clean_cow = |p: &'a str| {
+        if clean {
+            Cow::Borrowed(p)
+        } else {
+            clean_cow(p)
+        }
+    };
     // no separator byte (';', ',', or the lead bytes E3 of '、' and EF of
     // '；' and '，'): one part, as splitting would give
-    if !s.bytes().any(|b| matches!(b, b';' | b',' | 0xE3 | 0xEF)) {
+    if !has_separator_byte(s.as_bytes()) {
         let c = clean_cow(s);
         if !c.is_empty() {
             out.push(c);
@@ -194,7 +285,7 @@ pub(crate) fn split_multi_cow<'a>(s: &'a str, out: &mut Vec<Cow<'a, str>>) {
 /// part, drop empties, sort and deduplicate.
 pub(crate) fn split_multi(s: &str) -> Vec<String> {
     let mut parts = Vec::new();
-    split_multi_cow(s, &mut parts);
+    split_multi_cow(s, false, &mut parts);
     parts.into_iter().map(Cow::into_owned).collect()
 }
 
@@ -243,6 +334,11 @@ mod tests {
             ] {
                 assert_eq!(is_clean(&t), clean(&t) == t, "is_clean {t:?}");
                 assert_eq!(
+                    has_space(t.as_bytes()),
+                    t.chars().any(is_space),
+                    "has_space {t:?}"
+                );
+                assert_eq!(
                     is_blank_bytes(t.as_bytes()),
                     clean(&t).is_empty(),
                     "blank {t:?}"
@@ -250,13 +346,88 @@ mod tests {
                 let cl = clean(&t);
                 assert!(cleans_to(t.as_bytes(), &cl), "cleans_to {t:?}");
                 let mut v = Vec::new();
-                split_multi_cow(&t, &mut v);
+                split_multi_cow(&t, !has_space(t.as_bytes()), &mut v);
                 let v: Vec<String> = v.into_iter().map(Cow::into_owned).collect();
                 assert_eq!(v, reference_split(&t), "split {t:?}");
             }
         }
         assert!(!cleans_to(b"ab", "a b"));
         assert!(cleans_to(" a\u{3000}".as_bytes(), "a"));
+    }
+
+    /// The byte helpers test eight bytes at a time: every whitespace
+    /// character, and characters sharing their lead bytes, at every
+    /// position of a word and across two words, after ASCII or Chinese.
+    #[test]
+    fn byte_helpers_agree_with_clean_at_every_offset() {
+        let mut chars: Vec<char> = (0..0x10000u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_space(c))
+            .collect();
+        chars.extend([
+            '\u{1}', '\u{1F}', '!', ';', ',', 'a', '\u{A9}', '\u{800}', '\u{1681}', '\u{2010}',
+            '\u{2060}', '\u{3001}', '\u{3002}', '\u{FF08}', '\u{FF0C}', '\u{FF1B}', '\u{FEFE}',
+            '名',
+        ]);
+        for c in chars {
+            for pad in ["x", "名"] {
+                for k in 0..18 {
+                    for m in [0, 1, 7, 8, 9] {
+                        let t = format!("{}{c}{}", pad.repeat(k), "y".repeat(m));
+                        assert_eq!(is_clean(&t), clean(&t) == t, "is_clean {t:?}");
+                        assert_eq!(
+                            has_space(t.as_bytes()),
+                            t.chars().any(is_space),
+                            "has_space {t:?}"
+                        );
+                        let cl = clean(&t);
+                        assert!(cleans_to(t.as_bytes(), &cl), "cleans_to {t:?}");
+                        // a target (clean) the text is not
+                        assert_eq!(
+                            cleans_to(t.as_bytes(), "xy"),
+                            cl == "xy",
+                            "cleans_to other {t:?}"
+                        );
+                        let mut v = Vec::new();
+                        split_multi_cow(&t, !has_space(t.as_bytes()), &mut v);
+                        let v: Vec<String> = v.into_iter().map(Cow::into_owned).collect();
+                        let mut want: Vec<String> = t
+                            .split([';', '；', '、', ',', '，'])
+                            .map(clean)
+                            .filter(|p| !p.is_empty())
+                            .collect();
+                        want.sort();
+                        want.dedup();
+                        assert_eq!(v, want, "split {t:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The word tests, against the byte tests they stand for.
+    #[test]
+    fn word_tests_are_exact() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut w = [b'x'; 8];
+                w[at] = b;
+                let w = u64::from_le_bytes(w);
+                assert!(
+                    !MAY_START_SPACE[usize::from(b)] || word_may_start_space(w),
+                    "{b:#x} at {at}"
+                );
+                assert!(has_zero(w ^ splat(b)));
+                assert_eq!(has_zero(w ^ splat(b';')), b == b';', "{b:#x} at {at}");
+                assert_eq!(has_below(w, 0x21), b < 0x21, "{b:#x} at {at}");
+            }
+        }
+        // Chinese text and continuation bytes pass in one test
+        for w in ["名称名", "有限公司", "食品生产"] {
+            let b = w.as_bytes();
+            let w = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+            assert!(!word_may_start_space(w));
+        }
     }
 
     #[test]
@@ -287,9 +458,14 @@ mod tests {
         ];
         for c in cases {
             assert_eq!(clean_cow(c), clean(c), "{c:?}");
-            assert_eq!(clean_id_cow(c), clean_id(c), "{c:?}");
+            assert_eq!(clean_id_cow(c, false), clean_id(c), "{c:?}");
+            assert_eq!(
+                clean_id_cow(c, !has_space(c.as_bytes())),
+                clean_id(c),
+                "{c:?}"
+            );
             let mut v = Vec::new();
-            split_multi_cow(c, &mut v);
+            split_multi_cow(c, !has_space(c.as_bytes()), &mut v);
             let v: Vec<String> = v.into_iter().map(Cow::into_owned).collect();
             assert_eq!(v, split_multi(c), "{c:?}");
         }
