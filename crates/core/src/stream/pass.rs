@@ -268,7 +268,12 @@ struct StratumAcc {
 
 #[derive(Debug, Default)]
 struct TaskAcc {
+    /// Entities excluded by reason ([`Exclusion`]), but `status` and
+    /// `object_type`: those follow from [`EntitySink::active`],
+    /// [`EntitySink::inactive`] and [`TaskAcc::covered`].
     excluded: [u64; 6],
+    /// Active entities of an object type the task's lead item covers.
+    covered: u64,
     /// Batch tasks: entities excluded as `drawn`, by region id × groups +
     /// group index.
     earlier: Vec<u64>,
@@ -292,11 +297,20 @@ pub(crate) struct EntitySink<'c> {
     tasks: Vec<TaskAcc>,
     /// Each task's tickets.
     tickets: Vec<Tickets>,
-    /// Whether each task's lead item covers a record of one object type,
-    /// by that type (a registry has few; at most [`KNOWN_TYPES`] kept).
-    lead_covers: HashMap<String, Box<[bool]>>,
+    /// The tasks whose lead item covers a record of one object type (their
+    /// indices, in order), by that type (a registry has few; at most
+    /// [`KNOWN_TYPES`] kept).
+    lead_covers: HashMap<String, Box<[u32]>>,
     /// The current record's [`EntitySink::lead_covers`].
-    covers: Vec<bool>,
+    covered: Vec<u32>,
+    /// Records drawn from (eligibility known) that are active, and not:
+    /// every task excludes an inactive one for its status, and an active
+    /// one its lead item does not cover for its object type. So the loop
+    /// over the tasks runs only over those covering an active record (a
+    /// 30-item plan's record is of the types of a few), and
+    /// [`merge_tasks`] counts the rest.
+    active: u64,
+    inactive: u64,
     /// The records candidates refer to, packed.
     pub arena: Packed,
     /// Every region of this worker's records, numbered in order of first
@@ -363,7 +377,9 @@ impl<'c> EntitySink<'c> {
             tasks: ctx.tasks.iter().map(|_| TaskAcc::default()).collect(),
             tickets: ctx.tasks.iter().map(|t| Tickets::new(&t.tkey)).collect(),
             lead_covers: HashMap::default(),
-            covers: Vec::with_capacity(ctx.tasks.len()),
+            covered: Vec::with_capacity(ctx.tasks.len()),
+            active: 0,
+            inactive: 0,
             arena: Packed::default(),
             regions: HashMap::default(),
             region_names: Vec::new(),
@@ -476,37 +492,47 @@ impl<'c> EntitySink<'c> {
         let (Some(elig), Some(ds)) = (self.ctx.elig, self.ctx.ds) else {
             return Ok(());
         };
+        // every task excludes an inactive record for its status first
+        // ([`Eligibility::check_covered`]): counted once for all
+        if !view.active {
+            self.inactive += 1;
+            return Ok(());
+        }
+        self.active += 1;
         let hist = elig.history_of(&view.uscc);
         let mut stored: Option<u32> = None;
         let rid = if self.by_region { region } else { 0 };
         let prefix = self.ctx.registry.scheme.prefix();
         // the object-type condition of each task's lead item, once per
-        // type rather than once per task and record
-        let covers = |tc: &TaskCtx<'_>| lead_covers(tc.lead, view);
-        self.covers.clear();
+        // type rather than once per task and record; the tasks whose lead
+        // does not cover the record exclude it for its object type,
+        // counted once for all
+        let tasks = &self.ctx.tasks;
+        let covering =
+            || (0..tasks.len() as u32).filter(|&t| lead_covers(tasks[t as usize].lead, view));
+        self.covered.clear();
         match view.types.as_slice() {
             [one] => match self.lead_covers.get(one.as_ref()) {
-                Some(c) => self.covers.extend_from_slice(c),
+                Some(c) => self.covered.extend_from_slice(c),
                 None => {
-                    self.covers.extend(self.ctx.tasks.iter().map(covers));
+                    self.covered.extend(covering());
                     if self.lead_covers.len() < KNOWN_TYPES {
                         self.lead_covers
-                            .insert(one.to_string(), self.covers.clone().into_boxed_slice());
+                            .insert(one.to_string(), self.covered.clone().into_boxed_slice());
                     }
                 }
             },
-            _ => self.covers.extend(self.ctx.tasks.iter().map(covers)),
+            _ => self.covered.extend(covering()),
         }
-        let check =
-            |tc: &TaskCtx<'_>, covered: bool| elig.check_covered(tc.task, covered, view, hist);
-        for (((tc, acc), tickets), &covered) in self
-            .ctx
-            .tasks
-            .iter()
-            .zip(self.tasks.iter_mut())
-            .zip(self.tickets.iter_mut())
-            .zip(&self.covers)
-        {
+        let check = |tc: &TaskCtx<'_>| elig.check_covered(tc.task, true, view, hist);
+        for &ti in &self.covered {
+            let ti = ti as usize;
+            let (tc, acc, tickets) = (
+                &self.ctx.tasks[ti],
+                &mut self.tasks[ti],
+                &mut self.tickets[ti],
+            );
+            acc.covered += 1;
             // the ratio group of an entity drawn from, or excluded as drawn
             let slot_of = || {
                 let g = tc.gidx(&group_of(ds, tc.task, view));
@@ -516,7 +542,7 @@ impl<'c> EntitySink<'c> {
                 if strata.is_empty() {
                     continue;
                 }
-                if check(tc, covered).is_err() {
+                if check(tc).is_err() {
                     continue;
                 }
                 let (_, slot) = slot_of();
@@ -549,7 +575,7 @@ impl<'c> EntitySink<'c> {
                 }
                 continue;
             }
-            if let Err(r) = check(tc, covered) {
+            if let Err(r) = check(tc) {
                 let i = match r {
                     Exclusion::Status => 0,
                     Exclusion::ObjectType => 1,
@@ -678,7 +704,12 @@ pub(crate) fn merge_tasks(ctx: &Ctx<'_>, sinks: Vec<EntitySink<'_>>) -> (Joined,
                 "*".to_string()
             }
         };
-        for (ti, acc) in sink.tasks.into_iter().enumerate() {
+        for (ti, mut acc) in sink.tasks.into_iter().enumerate() {
+            // the exclusions counted once for all ([`EntitySink::active`])
+            if !matches!(ctx.tasks[ti].keep, Keep::Smallest(_)) {
+                acc.excluded[0] += sink.inactive;
+                acc.excluded[1] += sink.active - acc.covered;
+            }
             for (i, n) in acc.excluded.iter().enumerate() {
                 if *n > 0 {
                     *tasks[ti].excluded.entry(labels[i].to_string()).or_default() += n;
