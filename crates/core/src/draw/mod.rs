@@ -415,9 +415,11 @@ pub(crate) type Shortage = Vec<(StratumKey, u64)>;
 /// it; only where candidates come from differs.
 pub(crate) struct Selector<'d> {
     ds: &'d Dataset,
-    ents: &'d dyn EntityRecords,
+    ents: &'d (dyn EntityRecords + Sync),
     key: [u8; 32],
     registry: u64,
+    /// Threads that rank a task's strata (at least one).
+    threads: usize,
     tasks: Vec<TaskResult>,
     drafts: Drafts,
     visit_of: HashMap<usize, u32>,
@@ -425,18 +427,21 @@ pub(crate) struct Selector<'d> {
 
 impl<'d> Selector<'d> {
     /// A selector over the plan of `ds` and entities `ents` (at least
-    /// every candidate) for a registry of `registry` entities.
+    /// every candidate) for a registry of `registry` entities, ranking a
+    /// task's strata on up to `threads` threads.
     pub(crate) fn new(
         ds: &'d Dataset,
-        ents: &'d dyn EntityRecords,
+        ents: &'d (dyn EntityRecords + Sync),
         key: [u8; 32],
         registry: u64,
+        threads: usize,
     ) -> Self {
         Selector {
             ds,
             ents,
             key,
             registry,
+            threads: threads.max(1),
             tasks: Vec::with_capacity(ds.plan.tasks.len()),
             drafts: Drafts::default(),
             visit_of: HashMap::default(),
@@ -484,39 +489,25 @@ impl<'d> Selector<'d> {
         if !short.is_empty() {
             return Err(short);
         }
-        for (ri, (row, k)) in rows.iter().enumerate() {
-            if row.drawn == 0 {
-                continue;
-            }
-            let ents_in = strata.remove(k).map(|s| s.cands).unwrap_or_default();
-            let prefix = ds.plan.registry.scheme.prefix();
-            let ents = self.ents;
-            let mut ticketed: Vec<([u8; 32], usize)> = Vec::with_capacity(ents_in.len());
-            let mut codes: Vec<&str> = Vec::with_capacity(256);
-            let mut tickets = keys::Tickets::new(&tkey);
-            for chunk in ents_in.chunks(256) {
-                // a province's candidates lie scattered in memory: fetching
-                // a block's codes before hashing any lets the processor
-                // wait for their loads together
-                codes.clear();
-                codes.extend(chunk.iter().map(|&ei| ents.uscc(ei)));
-                ticketed.extend(
-                    chunk
-                        .iter()
-                        .zip(&codes)
-                        .map(|(&ei, code)| (tickets.ticket(prefix, code), ei)),
-                );
-            }
-            ticketed.sort_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then_with(|| ents.uscc(a.1).as_bytes().cmp(ents.uscc(b.1).as_bytes()))
-            });
-            for (rank, (_, ei)) in ticketed.into_iter().take(row.drawn as usize).enumerate() {
+        // the strata that draw, each with its candidates, in row order
+        let jobs: Vec<(usize, usize, Vec<usize>)> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, (row, _))| row.drawn > 0)
+            .map(|(ri, (row, k))| {
+                let cands = strata.remove(k).map(|s| s.cands).unwrap_or_default();
+                (ri, row.drawn as usize, cands)
+            })
+            .collect();
+        let prefix = ds.plan.registry.scheme.prefix();
+        let picks = pick_all(self.ents, prefix, &tkey, &jobs, self.threads);
+        for ((ri, _, _), picked) in jobs.iter().zip(picks) {
+            for (rank, ei) in picked.into_iter().enumerate() {
                 // the stratum is the row of the allocation (rows are in
                 // allocation order)
                 let sel = visits::Sel {
                     task: ti as u32,
-                    row: ri as u32,
+                    row: *ri as u32,
                     rank: rank as u64 + 1,
                 };
                 let entities = &mut self.drafts.entities;
@@ -568,6 +559,81 @@ impl<'d> Selector<'d> {
         self.tasks = tasks;
         self.drafts = drafts;
     }
+}
+
+/// Candidates of all strata (every task's) from which the selection
+/// ranks on more than one thread, when it may.
+const PARALLEL_FROM: usize = if cfg!(test) { 1 } else { 1 << 12 };
+
+/// The entities each stratum draws, in rank order (SPEC.md §7): for each
+/// job (row, count drawn, candidates), the `drawn` candidates with the
+/// smallest tickets under the task key `tkey`, ties broken by code. The
+/// strata are ranked on up to `threads` threads, the largest first, each
+/// whole on one thread; what each draws does not depend on which.
+fn pick_all(
+    ents: &(dyn EntityRecords + Sync),
+    prefix: &str,
+    tkey: &[u8; 32],
+    jobs: &[(usize, usize, Vec<usize>)],
+    threads: usize,
+) -> Vec<Vec<usize>> {
+    let pick = |drawn: usize, cands: &[usize]| -> Vec<usize> {
+        let mut ticketed: Vec<([u8; 32], usize)> = Vec::with_capacity(cands.len());
+        let mut codes: Vec<&str> = Vec::with_capacity(256);
+        let mut tickets = keys::Tickets::new(tkey);
+        for chunk in cands.chunks(256) {
+            // a province's candidates lie scattered in memory: fetching
+            // a block's codes before hashing any lets the processor wait
+            // for their loads together
+            codes.clear();
+            codes.extend(chunk.iter().map(|&ei| ents.uscc(ei)));
+            ticketed.extend(
+                chunk
+                    .iter()
+                    .zip(&codes)
+                    .map(|(&ei, code)| (tickets.ticket(prefix, code), ei)),
+            );
+        }
+        ticketed.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| ents.uscc(a.1).as_bytes().cmp(ents.uscc(b.1).as_bytes()))
+        });
+        ticketed.truncate(drawn);
+        ticketed.into_iter().map(|(_, ei)| ei).collect()
+    };
+    let total: usize = jobs.iter().map(|j| j.2.len()).sum();
+    let threads = threads.min(jobs.len());
+    if threads <= 1 || total < PARALLEL_FROM {
+        return jobs.iter().map(|(_, d, c)| pick(*d, c)).collect();
+    }
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&j| std::cmp::Reverse(jobs[j].2.len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Vec<usize>>> = jobs
+        .iter()
+        .map(|_| std::sync::Mutex::new(Vec::new()))
+        .collect();
+    let work = || {
+        while let Some(&j) = order.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+            let picked = pick(jobs[j].1, &jobs[j].2);
+            if let Ok(mut slot) = slots[j].lock() {
+                *slot = picked;
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        })
+        .collect()
 }
 
 /// The ratio of a task's default group and the count it draws, if it draws
@@ -738,7 +804,7 @@ fn batch_through(r: Ratio, b: u64, (p, q): (u64, u64)) -> u64 {
 /// whole registry held in `ds`.
 fn select(ds: &Dataset, key: &[u8; 32]) -> (Vec<TaskResult>, Drafts) {
     let elig = Eligibility::new(ds);
-    let mut sel = Selector::new(ds, &ds.entities, *key, ds.entities.len() as u64);
+    let mut sel = Selector::new(ds, &ds.entities, *key, ds.entities.len() as u64, 1);
     for task in &ds.plan.tasks {
         let lead = elig.lead(task);
         let mut input = TaskInput::default();
@@ -948,4 +1014,64 @@ fn staff(
         }
     }
     Ok(list.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Entities that are only their codes.
+    struct Codes(Vec<String>);
+
+    impl EntityRecords for Codes {
+        fn uscc(&self, i: usize) -> &str {
+            &self.0[i]
+        }
+        fn name(&self, _: usize) -> &str {
+            ""
+        }
+        fn region(&self, _: usize) -> &str {
+            ""
+        }
+        fn credit_class(&self, _: usize) -> Option<CreditClass> {
+            None
+        }
+    }
+
+    /// Strata ranked on several threads draw what one thread draws, and
+    /// that is each stratum's candidates by (ticket, code), the first
+    /// `drawn` of them: strata of every size (some overlapping, one
+    /// empty), drawing none, some or all of their candidates.
+    #[test]
+    fn strata_ranked_on_threads_draw_as_on_one() {
+        let codes = Codes((0..5000).map(|i| format!("91{i:016}")).collect());
+        let tkey = [7u8; 32];
+        let jobs: Vec<(usize, usize, Vec<usize>)> = (0..41)
+            .map(|j| {
+                let cands: Vec<usize> = (0..5000)
+                    .filter(|i| j < 40 && (i % 40 == j || (j % 7 == 0 && i % 3 == 0)))
+                    .collect();
+                (j, (j * 13) % (cands.len() + 1), cands)
+            })
+            .collect();
+        let one = pick_all(&codes, "", &tkey, &jobs, 1);
+        assert!(one.iter().any(|p| p.len() > 100), "some stratum draws many");
+        for ((_, drawn, cands), got) in jobs.iter().zip(&one) {
+            let mut t = keys::Tickets::new(&tkey);
+            let mut want: Vec<([u8; 32], &str, usize)> = cands
+                .iter()
+                .map(|&i| (t.ticket("", &codes.0[i]), codes.0[i].as_str(), i))
+                .collect();
+            want.sort_unstable();
+            let want: Vec<usize> = want.into_iter().take(*drawn).map(|w| w.2).collect();
+            assert_eq!(got, &want);
+        }
+        for threads in [2, 3, 8] {
+            assert_eq!(
+                pick_all(&codes, "", &tkey, &jobs, threads),
+                one,
+                "{threads} threads"
+            );
+        }
+    }
 }

@@ -534,6 +534,7 @@ where
             merged,
             elig: &elig,
             pre: &pre,
+            threads: opts.workers(),
         },
         |ctx| tickets_pass(&pre, plan_file, plan_text, &mut open, ctx, opts),
     )?;
@@ -569,6 +570,8 @@ struct SelectInputs<'e> {
     merged: Vec<MergedTask>,
     elig: &'e Eligibility<'e>,
     pre: &'e Dataset,
+    /// Threads that rank a task's strata.
+    threads: usize,
 }
 
 /// The entities a selection may use, each once.
@@ -672,6 +675,7 @@ fn select<'e>(
         merged,
         elig,
         pre,
+        threads,
     } = inp;
     let (mut pool, mut tasks) = Pool::from_pass(arena, merged);
     let next = pre.plan.rules.overlap == Overlap::Next;
@@ -683,7 +687,7 @@ fn select<'e>(
     let mut fell_back_at: Option<usize> = None;
     let n_tasks = pre.plan.tasks.len();
     loop {
-        let mut sel = Selector::new(&ds, &pool.entities, key, registry);
+        let mut sel = Selector::new(&ds, &pool.entities, key, registry, threads);
         if let Some((t, d)) = state.take() {
             sel.restore(t, d);
         }
