@@ -62,8 +62,8 @@ pub struct JournalFlag {
 /// record by record, never held whole (memory does not grow with it).
 #[derive(Debug, Args)]
 pub struct StreamFlags {
-    /// Threads that read the registry (0: one per core). Never changes
-    /// the output.
+    /// Threads that read the registry and rank the strata (0: one per
+    /// core). Never changes the output.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
     /// Folder for temporary files: the sort files (about 60 bytes per

@@ -128,8 +128,8 @@ impl StreamStats {
 /// ```
 #[derive(Clone, Copy, Default)]
 pub struct LoadOptions<'a> {
-    /// Threads that read the registry, the calling thread among them; 0
-    /// uses the available parallelism.
+    /// Threads that read the registry (the calling thread among them) and
+    /// rank each task's strata; 0 uses the available parallelism.
     pub threads: usize,
     /// Where to spill sorted runs; `None` keeps them in memory (about 60
     /// bytes per entity: fine for a city, not for a province).
