@@ -139,7 +139,7 @@ fn has_hostile(s: &str) -> bool {
 /// may is looked at byte by byte. A province's notice is gigabytes of
 /// ordinary text, most of it in cells of a few dozen bytes (measured: a
 /// test of 32 bytes at a time made by the compiler read 0.5 GB/s, these
-/// words 1.5 to 3 GB/s, and a cell's 20 to 40 bytes in half the time).
+/// words 1.4 to 2.8 GB/s, and a cell's 20 to 40 bytes in half the time).
 #[inline]
 fn skip_to<const N: usize>(bytes: &[u8], mut i: usize, special: &[u8; N]) -> usize {
     let stop = |b: u8| may_be_hostile(b) || special.contains(&b);
