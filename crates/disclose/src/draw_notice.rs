@@ -295,8 +295,39 @@ pub fn write_draw_notice_with(
     let appendix_at = blocks.len();
     // the visits are lent, one after the other ([`Visits::lend`]); the
     // visit table prints no ticket, so its visits are built without them
-    let mut rows = visits.lend_without_tickets(|i, v| visit_row(i, v, &names, lang));
-    let mut tickets = visits.lend(|i, v| ticket_rows(i, v, lang)).flatten();
+    // each row is made in the cells of the row before ([`Cell::refill`]):
+    // the lent visit fills the cells it is handed through `spare`
+    let spare: std::cell::Cell<Vec<Cell>> = Default::default();
+    let mut lent = visits.lend_without_tickets(|i, v| {
+        let mut row = spare.take();
+        visit_row_into(&mut row, i, v, &names, lang);
+        row
+    });
+    let mut rows = |row: &mut Vec<Cell>| {
+        spare.set(std::mem::take(row));
+        lent.next().map(|r| *row = r).is_some()
+    };
+    // a visit's ticket rows, one per selection, are made together and
+    // handed out one at a time
+    let spare_tickets: std::cell::Cell<Vec<Vec<Cell>>> = Default::default();
+    let mut lent_tickets = visits.lend(|i, v| {
+        let mut rows = spare_tickets.take();
+        ticket_rows_into(&mut rows, i, v);
+        rows
+    });
+    let (mut pending, mut next) = (Vec::new(), 0);
+    let mut tickets = |row: &mut Vec<Cell>| loop {
+        if let Some(r) = pending.get_mut(next) {
+            std::mem::swap(row, r);
+            next += 1;
+            return true;
+        }
+        spare_tickets.set(std::mem::take(&mut pending));
+        match lent_tickets.next() {
+            Some(rows) => (pending, next) = (rows, 0),
+            None => return false,
+        }
+    };
     crate::render::render_to(
         &Doc {
             lang,
@@ -341,11 +372,13 @@ fn item_names(result: &DrawResult) -> BTreeMap<String, String> {
     m
 }
 
-/// "YYLY-01 占用征收林地情况检查", or the id alone when no name is known.
-pub(crate) fn item_label(id: &str, names: &BTreeMap<String, String>) -> String {
-    match names.get(id) {
-        Some(n) => format!("{id} {n}"),
-        None => id.to_string(),
+/// "YYLY-01 占用征收林地情况检查", or the id alone when no name is known,
+/// written at the end of `out`.
+fn push_item_label(out: &mut String, id: &str, names: &BTreeMap<String, String>) {
+    out.push_str(id);
+    if let Some(n) = names.get(id) {
+        out.push(' ');
+        out.push_str(n);
     }
 }
 
@@ -410,21 +443,23 @@ fn ticket_headers(scheme: IdScheme, lang: Lang) -> Vec<String> {
     ]
 }
 
-/// One appendix row per selection of visit `i` (0-based).
-fn ticket_rows(i: usize, v: &Visit, _lang: Lang) -> Vec<Vec<Cell>> {
-    v.selections
-        .iter()
-        .map(|s| {
-            vec![
-                Cell::text((i + 1).to_string()),
-                Cell::text(v.uscc.as_str()),
-                Cell::text(s.task.as_str()),
-                Cell::text(s.stratum.as_str()),
-                Cell::text(s.rank.to_string()),
-                Cell::mono(s.ticket.as_str()),
-            ]
-        })
-        .collect()
+/// The rows of visit `i` (0-based) in the appendix of tickets, one per
+/// selection, made in the cells of `rows`.
+fn ticket_rows_into(rows: &mut Vec<Vec<Cell>>, i: usize, v: &Visit) {
+    use std::fmt::Write as _;
+    rows.resize_with(v.selections.len(), Vec::new);
+    for (row, s) in rows.iter_mut().zip(&v.selections) {
+        row.resize_with(6, Cell::default);
+        let [number, uscc, task, stratum, rank, ticket] = &mut row[..] else {
+            unreachable!("six cells")
+        };
+        let _ = write!(number.refill(false).line(), "{}", i + 1);
+        uscc.refill(false).line().push_str(&v.uscc);
+        task.refill(false).line().push_str(&s.task);
+        stratum.refill(false).line().push_str(&s.stratum);
+        let _ = write!(rank.refill(false).line(), "{}", s.rank);
+        ticket.refill(true).line().push_str(&s.ticket);
+    }
 }
 
 /// The exclusion reasons in the order they are tested (SPEC.md §5).
@@ -589,63 +624,64 @@ fn visit_headers(scheme: IdScheme, lang: Lang) -> Vec<String> {
     ]
 }
 
-/// The row of visit `i` (0-based) of the visit list.
-fn visit_row(i: usize, v: &Visit, names: &BTreeMap<String, String>, lang: Lang) -> Vec<Cell> {
-    let ranks = v
-        .selections
-        .iter()
-        .map(|s| match lang {
-            Lang::Zh => format!("{}：{} 第 {} 位", s.task, s.stratum, s.rank),
-            Lang::En => format!("{}: {} #{}", s.task, s.stratum, s.rank),
-        })
-        .collect();
-    let teams = v
-        .teams
-        .iter()
-        .map(|t| {
-            let officers: Vec<String> = t
-                .officers
-                .iter()
-                .map(|o| match lang {
-                    Lang::Zh => format!("{}（{}）", o.name, o.cert_no),
-                    Lang::En => format!("{} ({})", o.name, o.cert_no),
-                })
-                .collect();
-            match lang {
-                Lang::Zh => format!(
-                    "{}·{}（{}）：{}",
-                    t.department,
-                    t.category,
-                    t.items
-                        .iter()
-                        .map(|id| item_label(id, names))
-                        .collect::<Vec<_>>()
-                        .join("、"),
-                    officers.join("、")
-                ),
-                Lang::En => format!(
-                    "{} · {} ({}): {}",
-                    t.department,
-                    t.category,
-                    t.items
-                        .iter()
-                        .map(|id| item_label(id, names))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    officers.join(", ")
-                ),
+/// The row of visit `i` (0-based) of the visit list, made in the cells of
+/// `row`.
+fn visit_row_into(
+    row: &mut Vec<Cell>,
+    i: usize,
+    v: &Visit,
+    names: &BTreeMap<String, String>,
+    lang: Lang,
+) {
+    use std::fmt::Write as _;
+    row.resize_with(7, Cell::default);
+    let [number, name, uscc, region, items, ranks, teams] = &mut row[..] else {
+        unreachable!("seven cells")
+    };
+    let _ = write!(number.refill(false).line(), "{}", i + 1);
+    name.refill(false).line().push_str(&v.name);
+    uscc.refill(false).line().push_str(&v.uscc);
+    region.refill(false).line().push_str(&v.region);
+    let mut lines = items.refill(false);
+    for id in &v.items {
+        push_item_label(lines.line(), id, names);
+    }
+    let mut lines = ranks.refill(false);
+    for s in &v.selections {
+        let _ = match lang {
+            Lang::Zh => write!(lines.line(), "{}：{} 第 {} 位", s.task, s.stratum, s.rank),
+            Lang::En => write!(lines.line(), "{}: {} #{}", s.task, s.stratum, s.rank),
+        };
+    }
+    let (open, close, sep) = match lang {
+        Lang::Zh => ("（", "）", "、"),
+        Lang::En => (" (", ")", ", "),
+    };
+    let mut lines = teams.refill(false);
+    for t in &v.teams {
+        let l = lines.line();
+        l.push_str(&t.department);
+        l.push_str(lang.t("·", " · "));
+        l.push_str(&t.category);
+        l.push_str(open);
+        for (k, id) in t.items.iter().enumerate() {
+            if k > 0 {
+                l.push_str(sep);
             }
-        })
-        .collect();
-    vec![
-        Cell::text((i + 1).to_string()),
-        Cell::text(v.name.as_str()),
-        Cell::text(v.uscc.as_str()),
-        Cell::text(v.region.as_str()),
-        Cell::lines(v.items.iter().map(|id| item_label(id, names)).collect()),
-        Cell::lines(ranks),
-        Cell::lines(teams),
-    ]
+            push_item_label(l, id, names);
+        }
+        l.push_str(close);
+        l.push_str(lang.t("：", ": "));
+        for (k, o) in t.officers.iter().enumerate() {
+            if k > 0 {
+                l.push_str(sep);
+            }
+            l.push_str(&o.name);
+            l.push_str(open);
+            l.push_str(&o.cert_no);
+            l.push_str(close);
+        }
+    }
 }
 
 /// "YYLY-01 占用征收林地情况检查 + …": each item id with its name.
@@ -659,4 +695,104 @@ fn task_items(t: &shuangsuiji::draw::TaskResult) -> String {
         })
         .collect::<Vec<_>>()
         .join(" + ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shuangsuiji::draw::{Selection, Team, TeamMember};
+
+    /// A visit with `n` items, selections and teams (of `n` officers).
+    fn visit(n: usize) -> Visit {
+        let items: Vec<String> = (0..n).map(|k| format!("I-{k}")).collect();
+        Visit {
+            uscc: format!("9111000000000000{n}X"),
+            name: format!("名称{n}"),
+            region: "元堡子镇".to_string(),
+            credit_class: None,
+            items: items.clone(),
+            selections: (0..n)
+                .map(|k| Selection {
+                    task: format!("T{k}"),
+                    stratum: format!("元堡子镇/C{k}"),
+                    rank: k as u64 + 1,
+                    ticket: format!("{k:064x}"),
+                })
+                .collect(),
+            teams: (0..n)
+                .map(|k| Team {
+                    department: "局".to_string(),
+                    category: format!("类{k}"),
+                    items: items[..=k].to_vec(),
+                    officers: (0..n)
+                        .map(|o| TeamMember {
+                            cert_no: format!("C{o}"),
+                            name: format!("官{o}"),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// A row made in the cells of the rows before is the row made in new
+    /// cells, whether the visit before had more lines, fewer or none; and
+    /// its texts are those the notice has always written.
+    #[test]
+    fn rows_made_in_reused_cells_are_rows_made_anew() {
+        let names: BTreeMap<String, String> =
+            [("I-1".to_string(), "占用征收林地情况检查".to_string())].into();
+        for lang in [Lang::Zh, Lang::En] {
+            let (mut row, mut tickets) = (Vec::new(), Vec::new());
+            for (i, n) in [3, 1, 0, 2, 3, 0, 1].into_iter().enumerate() {
+                let v = visit(n);
+                visit_row_into(&mut row, i, &v, &names, lang);
+                let mut fresh = Vec::new();
+                visit_row_into(&mut fresh, i, &v, &names, lang);
+                assert_eq!(row, fresh, "{lang} visit {i}");
+                ticket_rows_into(&mut tickets, i, &v);
+                let mut fresh = Vec::new();
+                ticket_rows_into(&mut fresh, i, &v);
+                assert_eq!(tickets, fresh, "{lang} visit {i}");
+                assert_eq!(tickets.len(), n);
+            }
+        }
+        let mut row = vec![Cell::lines(vec!["旧".to_string(); 5]); 9];
+        visit_row_into(&mut row, 1, &visit(2), &names, Lang::Zh);
+        let lines: Vec<&[String]> = row.iter().map(|c| c.lines.as_slice()).collect();
+        assert_eq!(
+            lines,
+            [
+                &["2".to_string()][..],
+                &["名称2".to_string()],
+                &["91110000000000002X".to_string()],
+                &["元堡子镇".to_string()],
+                &["I-0".to_string(), "I-1 占用征收林地情况检查".to_string()],
+                &[
+                    "T0：元堡子镇/C0 第 1 位".to_string(),
+                    "T1：元堡子镇/C1 第 2 位".to_string()
+                ],
+                &[
+                    "局·类0（I-0）：官0（C0）、官1（C1）".to_string(),
+                    "局·类1（I-0、I-1 占用征收林地情况检查）：官0（C0）、官1（C1）".to_string()
+                ],
+            ]
+        );
+        visit_row_into(&mut row, 1, &visit(1), &names, Lang::En);
+        assert_eq!(row[6].lines, ["局 · 类0 (I-0): 官0 (C0)"]);
+        let mut tickets = vec![vec![Cell::mono("旧"); 8]; 4];
+        ticket_rows_into(&mut tickets, 6, &visit(2));
+        assert_eq!(tickets.len(), 2);
+        assert_eq!(
+            tickets[1],
+            [
+                Cell::text("7"),
+                Cell::text("91110000000000002X"),
+                Cell::text("T1"),
+                Cell::text("元堡子镇/C1"),
+                Cell::text("2"),
+                Cell::mono(format!("{:064x}", 1)),
+            ]
+        );
+    }
 }

@@ -34,6 +34,43 @@ impl Cell {
     pub fn lines(lines: Vec<String>) -> Cell {
         Cell { lines, mono: false }
     }
+
+    /// Empty the cell to fill it again, line by line ([`Refill::line`]):
+    /// the memory of its lines is kept for the lines written next (a
+    /// province's visit list refills the same cells for every row).
+    pub fn refill(&mut self, mono: bool) -> Refill<'_> {
+        self.mono = mono;
+        Refill {
+            cell: self,
+            used: 0,
+        }
+    }
+}
+
+/// A cell being filled again ([`Cell::refill`]); the lines not written
+/// again are dropped when it ends.
+pub(crate) struct Refill<'c> {
+    cell: &'c mut Cell,
+    used: usize,
+}
+
+impl Refill<'_> {
+    /// The next line of the cell, empty.
+    pub fn line(&mut self) -> &mut String {
+        if self.used == self.cell.lines.len() {
+            self.cell.lines.push(String::new());
+        }
+        let l = &mut self.cell.lines[self.used];
+        l.clear();
+        self.used += 1;
+        l
+    }
+}
+
+impl Drop for Refill<'_> {
+    fn drop(&mut self) {
+        self.cell.lines.truncate(self.used);
+    }
 }
 
 impl From<String> for Cell {
@@ -352,8 +389,53 @@ pub(crate) struct LazyTable<'a> {
     pub heading: Option<String>,
     /// Column headers.
     pub headers: Vec<String>,
-    /// The rows, each as long as `headers`.
-    pub rows: &'a mut dyn Iterator<Item = Vec<Cell>>,
+    /// Makes the next row, as long as `headers`, in the cells it is
+    /// given (those of the row before, to be filled again); false after
+    /// the last row.
+    pub rows: &'a mut dyn FnMut(&mut Vec<Cell>) -> bool,
+}
+
+/// The rows of a table, one at a time.
+trait Rows {
+    /// The next row, if any.
+    fn next_row(&mut self) -> Option<&[Cell]>;
+}
+
+/// The rows of a table held, or of a chart.
+struct Held<I, R> {
+    rows: I,
+    row: Option<R>,
+}
+
+impl<R: AsRef<[Cell]>, I: Iterator<Item = R>> Rows for Held<I, R> {
+    fn next_row(&mut self) -> Option<&[Cell]> {
+        self.row = self.rows.next();
+        self.row.as_ref().map(AsRef::as_ref)
+    }
+}
+
+fn held<R: AsRef<[Cell]>, I: Iterator<Item = R>>(rows: I) -> Held<I, R> {
+    Held { rows, row: None }
+}
+
+/// The rows of a [`LazyTable`], made into the same cells one after the
+/// other.
+struct Made<'t, 'a> {
+    fill: &'t mut (dyn FnMut(&mut Vec<Cell>) -> bool + 'a),
+    row: Vec<Cell>,
+}
+
+impl Rows for Made<'_, '_> {
+    fn next_row(&mut self) -> Option<&[Cell]> {
+        (self.fill)(&mut self.row).then_some(self.row.as_slice())
+    }
+}
+
+fn made<'t, 'a>(fill: &'t mut (dyn FnMut(&mut Vec<Cell>) -> bool + 'a)) -> Made<'t, 'a> {
+    Made {
+        fill,
+        row: Vec::new(),
+    }
 }
 
 fn flush(o: &mut String, w: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -391,7 +473,7 @@ pub(crate) fn html_to(
                 o.push_str(&html_escape(h));
                 o.push_str("</h2>\n");
             }
-            html_table(&mut o, &t.headers, &mut *t.rows, w)?;
+            html_table(&mut o, &t.headers, made(&mut *t.rows), w)?;
         }
         let Some(b) = doc.blocks.get(i) else { break };
         match b {
@@ -435,7 +517,7 @@ pub(crate) fn html_to(
                 o.push_str(&html_escape(c));
                 o.push_str("</pre>\n");
             }
-            Block::Table { headers, rows } => html_table(&mut o, headers, rows.iter(), w)?,
+            Block::Table { headers, rows } => html_table(&mut o, headers, held(rows.iter()), w)?,
             Block::Chart {
                 title,
                 headers,
@@ -448,10 +530,10 @@ pub(crate) fn html_to(
 }
 
 /// A table, held or streamed: `o` is flushed to `w` as it fills.
-fn html_table<R: AsRef<[Cell]>>(
+fn html_table(
     o: &mut String,
     headers: &[String],
-    rows: impl Iterator<Item = R>,
+    mut rows: impl Rows,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     o.push_str("<div class=\"wrap\"><table>\n<thead><tr>");
@@ -463,9 +545,9 @@ fn html_table<R: AsRef<[Cell]>>(
     o.push_str("</tr></thead>\n<tbody>\n");
     // each cell repeats its header (for narrow screens): escaped once
     let labels: Vec<String> = headers.iter().map(|h| html_escape(h)).collect();
-    for r in rows {
+    while let Some(r) = rows.next_row() {
         o.push_str("<tr>");
-        for (h, c) in labels.iter().zip(r.as_ref()) {
+        for (h, c) in labels.iter().zip(r) {
             o.push_str("<td data-label=\"");
             o.push_str(h);
             o.push_str("\">");
@@ -707,7 +789,7 @@ pub(crate) fn markdown_to(
                 o.push('\n');
             }
             o.push('\n');
-            md_table(&mut o, &t.headers, &mut *t.rows, w)?;
+            md_table(&mut o, &t.headers, made(&mut *t.rows), w)?;
         }
         let Some(b) = doc.blocks.get(i) else { break };
         o.push('\n');
@@ -747,7 +829,7 @@ pub(crate) fn markdown_to(
                 o.push_str(c);
                 o.push_str("\n```\n");
             }
-            Block::Table { headers, rows } => md_table(&mut o, headers, rows.iter(), w)?,
+            Block::Table { headers, rows } => md_table(&mut o, headers, held(rows.iter()), w)?,
             Block::Chart {
                 title,
                 headers,
@@ -756,7 +838,7 @@ pub(crate) fn markdown_to(
                 o.push_str(&md_escape(title));
                 o.push_str("\n\n");
                 let rows = chart_rows(rows);
-                md_table(&mut o, headers, rows.iter(), w)?;
+                md_table(&mut o, headers, held(rows.iter()), w)?;
             }
         }
     }
@@ -764,10 +846,10 @@ pub(crate) fn markdown_to(
 }
 
 /// A table, held or streamed: `o` is flushed to `w` as it fills.
-fn md_table<R: AsRef<[Cell]>>(
+fn md_table(
     o: &mut String,
     headers: &[String],
-    rows: impl Iterator<Item = R>,
+    mut rows: impl Rows,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     o.push('|');
@@ -781,9 +863,9 @@ fn md_table<R: AsRef<[Cell]>>(
         o.push_str("---|");
     }
     o.push('\n');
-    for r in rows {
+    while let Some(r) = rows.next_row() {
         o.push('|');
-        for c in r.as_ref() {
+        for c in r {
             o.push(' ');
             md_cell(o, c);
             o.push_str(" |");
@@ -904,7 +986,11 @@ pub(crate) fn render_to(
                 let at = t.at.min(doc.blocks.len());
                 let table = Block::Table {
                     headers: t.headers,
-                    rows: t.rows.collect(),
+                    rows: std::iter::from_fn(|| {
+                        let mut row = Vec::new();
+                        (t.rows)(&mut row).then_some(row)
+                    })
+                    .collect(),
                 };
                 doc.blocks.insert(at, table);
                 if let Some(h) = t.heading {
