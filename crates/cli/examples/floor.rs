@@ -28,10 +28,10 @@
 //!   above) written from memory 1 MiB at a time, hashed as written (for
 //!   `SHA256SUMS`) and fsynced;
 //! - **deflate**: each entry of the folder's `result.xlsx` compressed again
-//!   from its XML, with the options the workbook is written with (the
-//!   zip crate's deflate at its default level: the workbook's bytes are
-//!   fixed by the publication, so this is part of any draw that writes
-//!   them).
+//!   from its XML with the workbook's compression (the zip crate's
+//!   deflate at its default level; the entries' headers may differ, not
+//!   their compression): the workbook's bytes are fixed by the
+//!   publication, so this is part of any draw that writes them.
 //!
 //! The folder's floor is the pass's (`max(parse, (parse + hashes +
 //! tickets + sort + copy) / 2)`) plus the publication's (`(files +
@@ -233,7 +233,7 @@ fn write_files(
 }
 
 /// Each entry of the workbook `book` compressed again from its XML with
-/// the workbook's options: the time (each entry read in first, not
+/// the workbook's compression: the time (each entry read in first, not
 /// timed), the entries, their bytes before and after, and their
 /// compressed bytes in the folder.
 fn deflate_book(book: &std::path::Path) -> (u128, usize, u64, u64, u64) {
